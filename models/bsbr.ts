@@ -1,0 +1,221 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { CausalAttention, disposeAll, swapTensor } from './attention';
+import { headDim, ModelConfig } from './config';
+import { mergeHeads, splitHeads } from './heads';
+import { Linear } from './layers';
+import { bmm } from './matmul';
+import { CausalLM } from './model';
+import { ParamStore } from './params';
+import { causalAllowed, maskedSoftmax, softmaxAttend } from './softmax';
+
+/** Streaming state: the current chunk's keys/values and one (compressed) state and meta key per finished chunk. */
+export interface BSBRState {
+  chunkKeys: tf.Tensor4D | null;
+  chunkValues: tf.Tensor4D | null;
+  filled: number;
+  /** [b, h, chunks, d*d] or, with compression, [b, h, chunks, D/cf]. */
+  chunkStates: tf.Tensor4D | null;
+  /** [b, h, chunks, d]. */
+  metaKeys: tf.Tensor4D | null;
+  /** G_c of the current chunk [b, h, d, d]; null before it is needed or when c = 0. */
+  retrieved: tf.Tensor4D | null;
+  /** The attention input at the last token consumed [b, D] (the next chunk's meta query input). */
+  lastInput: tf.Tensor2D | null;
+}
+
+/** Rows of x [b*n, D] that feed the meta keys and meta queries, and which of them exist. */
+interface MetaRows {
+  keyRows: Int32Array;
+  keyExists: Float32Array;
+  queryRows: Int32Array;
+  queryExists: Float32Array;
+}
+
+/**
+ * For each batch row and chunk j: the last unmasked token of chunk j (meta key input h_j) and the
+ * last unmasked token before chunk j (meta query input r_j), as rows of x flattened to [b*n, D].
+ */
+function metaRows(mask: Float32Array | Int32Array | Uint8Array | null, batch: number, n: number, chunk: number): MetaRows {
+  const chunks = Math.ceil(n / chunk);
+  const rows: MetaRows = {
+    keyRows: new Int32Array(batch * chunks),
+    keyExists: new Float32Array(batch * chunks),
+    queryRows: new Int32Array(batch * chunks),
+    queryExists: new Float32Array(batch * chunks),
+  };
+  for (let b = 0; b < batch; b++) {
+    let lastReal = -1;
+    for (let j = 0; j < chunks; j++) {
+      const at = b * chunks + j;
+      if (lastReal >= 0) {
+        rows.queryRows[at] = b * n + lastReal;
+        rows.queryExists[at] = 1;
+      }
+      const end = Math.min(n, (j + 1) * chunk);
+      for (let t = j * chunk; t < end; t++) if (!mask || mask[b * n + t] !== 0) lastReal = t;
+      if (lastReal >= j * chunk) {
+        rows.keyRows[at] = b * n + lastReal;
+        rows.keyExists[at] = 1;
+      }
+    }
+  }
+  return rows;
+}
+
+/**
+ * Block Sparse attention with Block Retrieval (architectures.md section 7): softmax attention
+ * inside chunks of B tokens plus q_t^T G_c, where G_c mixes the states F_j = K_j^T V_j of strictly
+ * earlier chunks by a softmax of meta query r_c against meta keys h_j. Nothing of size n x n is built.
+ */
+export class BSBRAttention implements CausalAttention<BSBRState> {
+  private readonly q: Linear;
+  private readonly k: Linear;
+  private readonly v: Linear;
+  private readonly out: Linear;
+  private readonly metaQuery: Linear;
+  private readonly metaKey: Linear;
+  private readonly compress: Linear | null;
+  private readonly decompress: Linear | null;
+  private readonly heads: number;
+  private readonly d: number;
+  private readonly chunk: number;
+  private readonly scale: number;
+
+  constructor(store: ParamStore, prefix: string, config: ModelConfig) {
+    const D = config.hiddenDim;
+    this.heads = config.numHeads;
+    this.d = headDim(config);
+    this.chunk = config.chunkSize;
+    this.scale = 1 / Math.sqrt(this.d);
+    this.q = new Linear(store, `${prefix}.q_proj`, D, D);
+    this.k = new Linear(store, `${prefix}.k_proj`, D, D);
+    this.v = new Linear(store, `${prefix}.v_proj`, D, D);
+    this.out = new Linear(store, `${prefix}.out_proj`, D, D);
+    this.metaQuery = new Linear(store, `${prefix}.meta_r_proj`, D, D);
+    this.metaKey = new Linear(store, `${prefix}.meta_h_proj`, D, D);
+    const cf = config.compressionFactor;
+    this.compress = cf ? new Linear(store, `${prefix}.compress_proj`, this.d * this.d, D / cf) : null;
+    this.decompress = cf ? new Linear(store, `${prefix}.decompress_proj`, D / cf, this.d * this.d) : null;
+  }
+
+  forward(x: tf.Tensor3D, mask: tf.Tensor2D | null): tf.Tensor3D {
+    const [b, n, D] = x.shape;
+    const B = this.chunk;
+    const C = Math.ceil(n / B);
+    const pad = C * B - n;
+    const rows = metaRows(mask ? mask.dataSync() as Float32Array : null, b, n, B);
+    return tf.tidy(() => {
+      // The padded tail only ever sits after every real token of the last chunk: causal masking
+      // hides it from real queries, and the last chunk's state is never retrieved.
+      const xp = pad > 0 ? tf.pad(x, [[0, 0], [0, pad], [0, 0]]) : x;
+      const chunked = (t: tf.Tensor3D) => tf.reshape(splitHeads(t, this.heads), [b, this.heads, C, B, this.d]) as tf.Tensor5D;
+      const q = chunked(this.q.apply(xp));
+      let k = chunked(this.k.apply(xp));
+      let v = chunked(this.v.apply(xp));
+      let keyMask: tf.Tensor5D | null = null;
+      if (mask) {
+        const mp = pad > 0 ? tf.pad(mask, [[0, 0], [0, pad]]) : mask;
+        // Zeroed keys/values drop out of the chunk states F_j as well as the local softmax.
+        k = tf.mul(k, tf.reshape(mp, [b, 1, C, B, 1]));
+        v = tf.mul(v, tf.reshape(mp, [b, 1, C, B, 1]));
+        keyMask = tf.reshape(mp, [b, 1, C, 1, B]);
+      }
+      const local = softmaxAttend(q, k, v, this.scale, causalAllowed(B, B, 0), keyMask);
+      // F_j = K_j^T V_j per chunk: [b, h, C, d, d], flattened row-major (key feature a, value feature b -> a*d + b).
+      const states = this.compressStates(tf.reshape(bmm(k, v, true, false), [b, this.heads, C, this.d * this.d]));
+      const flat = tf.reshape(x, [b * n, D]);
+      const gatherRows = (rowIds: Int32Array) => tf.reshape(tf.gather(flat, tf.tensor1d(rowIds, 'int32')), [b, C, D]) as tf.Tensor3D;
+      const metaKeys = splitHeads(this.metaKey.apply(gatherRows(rows.keyRows)), this.heads);
+      // Chunk c may retrieve chunk j only if j < c and chunk j has an unmasked token.
+      const allowed = tf.mul(causalAllowed(C, C, -1), tf.tensor(rows.keyExists, [b, 1, 1, C]));
+      const queryExists = tf.tensor(rows.queryExists, [b, 1, C, 1, 1]);
+      const retrieved = tf.mul(this.retrieve(gatherRows(rows.queryRows), metaKeys, states, allowed), queryExists);
+      const o = tf.reshape(tf.add(local, bmm(q, retrieved)), [b, this.heads, C * B, this.d]) as tf.Tensor4D;
+      const cropped = pad > 0 ? tf.slice(o, [0, 0, 0, 0], [-1, -1, n, -1]) : o;
+      return this.out.apply(mergeHeads(cropped));
+    });
+  }
+
+  initState(): BSBRState {
+    return { chunkKeys: null, chunkValues: null, filled: 0, chunkStates: null, metaKeys: null, retrieved: null, lastInput: null };
+  }
+
+  step(state: BSBRState, x: tf.Tensor3D): tf.Tensor3D {
+    const [b, m] = x.shape;
+    const outputs: tf.Tensor4D[] = [];
+    for (let offset = 0; offset < m;) {
+      const length = Math.min(this.chunk - state.filled, m - offset);
+      outputs.push(tf.tidy(() => this.stepWithinChunk(state, tf.slice(x, [0, offset, 0], [b, length, -1]))));
+      offset += length;
+      if (state.filled === this.chunk) tf.tidy(() => this.closeChunk(state));
+    }
+    const result = tf.tidy(() => this.out.apply(mergeHeads(outputs.length === 1 ? outputs[0] : tf.concat(outputs, 2))));
+    tf.dispose(outputs);
+    return result;
+  }
+
+  disposeState(state: BSBRState): void {
+    disposeAll([state.chunkKeys, state.chunkValues, state.chunkStates, state.metaKeys, state.retrieved, state.lastInput]);
+  }
+
+  /** Tokens x [b, L, D] that all fall in the current chunk: local attention plus q^T G_c. */
+  private stepWithinChunk(state: BSBRState, x: tf.Tensor3D): tf.Tensor4D {
+    const [b, L, D] = x.shape;
+    if (state.filled === 0 && state.chunkStates && !state.retrieved) {
+      // A new chunk c >= 1 starts: its meta query reads the last token before it; every earlier chunk is real here.
+      const query = tf.reshape(state.lastInput!, [b, 1, D]) as tf.Tensor3D;
+      const g = this.retrieve(query, state.metaKeys!, state.chunkStates, tf.ones([1, state.metaKeys!.shape[2]]));
+      state.retrieved = swapTensor(state.retrieved, tf.reshape(g, [b, this.heads, this.d, this.d]) as tf.Tensor4D);
+    }
+    const q = splitHeads(this.q.apply(x), this.heads);
+    const k = splitHeads(this.k.apply(x), this.heads);
+    const v = splitHeads(this.v.apply(x), this.heads);
+    const keys = state.chunkKeys ? tf.concat([state.chunkKeys, k], 2) : k;
+    const values = state.chunkValues ? tf.concat([state.chunkValues, v], 2) : v;
+    let o = softmaxAttend(q, keys, values, this.scale, causalAllowed(L, keys.shape[2], state.filled), null);
+    if (state.retrieved) o = tf.add(o, bmm(q, state.retrieved));
+    state.chunkKeys = swapTensor(state.chunkKeys, keys);
+    state.chunkValues = swapTensor(state.chunkValues, values);
+    state.lastInput = swapTensor(state.lastInput, tf.reshape(tf.slice(x, [0, L - 1, 0], [b, 1, D]), [b, D]) as tf.Tensor2D);
+    state.filled += L;
+    return o;
+  }
+
+  /** The current chunk is full: store its state F_j and meta key h_j, start an empty chunk. */
+  private closeChunk(state: BSBRState): void {
+    const [b, h] = state.chunkKeys!.shape;
+    const chunkState = this.compressStates(tf.reshape(bmm(state.chunkKeys!, state.chunkValues!, true, false), [b, h, 1, this.d * this.d]));
+    const metaKey = splitHeads(this.metaKey.apply(tf.reshape(state.lastInput!, [b, 1, -1]) as tf.Tensor3D), this.heads);
+    state.chunkStates = swapTensor(state.chunkStates, state.chunkStates ? tf.concat([state.chunkStates, chunkState], 2) : chunkState);
+    state.metaKeys = swapTensor(state.metaKeys, state.metaKeys ? tf.concat([state.metaKeys, metaKey], 2) : metaKey);
+    state.chunkKeys = swapTensor(state.chunkKeys, null);
+    state.chunkValues = swapTensor(state.chunkValues, null);
+    state.retrieved = swapTensor(state.retrieved, null);
+    state.filled = 0;
+  }
+
+  /** Chunk states [b, h, J, d*d] -> the space the softmax mixture is taken in. */
+  private compressStates(states: tf.Tensor4D): tf.Tensor4D {
+    return this.compress ? this.compress.apply(states) : states;
+  }
+
+  /**
+   * G = sum_j softmax_j(r . h_j / sqrt(d)) F_j for meta query inputs [b, Q, D] against meta keys
+   * [b, h, J, d] and (compressed) states [b, h, J, S], where allowed [.., Q, J] says which j count.
+   * Returns [b, h, Q, d, d].
+   */
+  private retrieve(queryInput: tf.Tensor3D, metaKeys: tf.Tensor4D, states: tf.Tensor4D, allowed: tf.Tensor): tf.Tensor5D {
+    const [b, Q] = queryInput.shape;
+    const r = splitHeads(this.metaQuery.apply(queryInput), this.heads);
+    const alpha = maskedSoftmax(tf.mul(bmm(r, metaKeys, false, true), this.scale), allowed);
+    const mixed = bmm(alpha, states);
+    const g = this.decompress ? this.decompress.apply(mixed) : mixed;
+    return tf.reshape(g, [b, this.heads, Q, this.d, this.d]);
+  }
+}
+
+export class BSBRModel extends CausalLM {
+  constructor(config: Partial<ModelConfig> = {}) {
+    super('BSBR', config, (store, prefix, cfg) => new BSBRAttention(store, prefix, cfg));
+  }
+}

@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ParamStore } from './params';
+
+/**
+ * Linear(in, out) with bias, as PyTorch's nn.Linear initialises it (uniform in +-1/sqrt(in)).
+ * The weight is held as [in, out] so that x @ W is a plain, untransposed matmul (the fast path).
+ * Tensors are looked up in the store on every call, so loading new weights needs no rewiring.
+ */
+export class Linear {
+  constructor(
+    private readonly store: ParamStore,
+    readonly name: string,
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+  ) {
+    const bound = 1 / Math.sqrt(inFeatures);
+    store.create(`${name}.weight`, [inFeatures, outFeatures], { kind: 'uniform', bound });
+    store.create(`${name}.bias`, [outFeatures], { kind: 'uniform', bound });
+  }
+
+  get weight(): tf.Tensor2D {
+    return this.store.get(`${this.name}.weight`) as tf.Tensor2D;
+  }
+
+  get bias(): tf.Tensor1D {
+    return this.store.get(`${this.name}.bias`) as tf.Tensor1D;
+  }
+
+  /** x [..., in] -> [..., out]. */
+  apply<T extends tf.Tensor>(x: T): T {
+    return tf.tidy(() => {
+      const lead = x.shape.slice(0, -1);
+      const flat = tf.reshape(x, [-1, this.inFeatures]) as tf.Tensor2D;
+      const y = tf.fused.matMul({ a: flat, b: this.weight, bias: this.bias });
+      return tf.reshape(y, [...lead, this.outFeatures]) as T;
+    });
+  }
+}
+
+/** LayerNorm over the last axis with weight and bias, epsilon 1e-5. */
+export class LayerNorm {
+  constructor(private readonly store: ParamStore, readonly name: string, readonly features: number) {
+    store.create(`${name}.weight`, [features], { kind: 'constant', value: 1 });
+    store.create(`${name}.bias`, [features], { kind: 'constant', value: 0 });
+  }
+
+  apply<T extends tf.Tensor>(x: T): T {
+    return tf.tidy(() => {
+      const { mean, variance } = tf.moments(x, -1, true);
+      const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5)));
+      return tf.add(tf.mul(normed, this.store.get(`${this.name}.weight`)), this.store.get(`${this.name}.bias`)) as T;
+    });
+  }
+}
+
+/** Exact GELU: 0.5 x (1 + erf(x / sqrt 2)). */
+export function gelu<T extends tf.Tensor>(x: T): T {
+  return tf.tidy(() => tf.mul(tf.mul(x, tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)), 0.5) as T);
+}
+
+/** The position-wise feed-forward block: Linear(ff, D)(GELU(Linear(D, ff)(x))). */
+export class FeedForward {
+  private readonly up: Linear;
+  private readonly down: Linear;
+
+  constructor(store: ParamStore, name: string, hiddenDim: number, ffDim: number) {
+    // Named ff.0 and ff.3 as in the original package's nn.Sequential (GELU and dropout between).
+    this.up = new Linear(store, `${name}.0`, hiddenDim, ffDim);
+    this.down = new Linear(store, `${name}.3`, ffDim, hiddenDim);
+  }
+
+  apply<T extends tf.Tensor>(x: T): T {
+    return tf.tidy(() => this.down.apply(gelu(this.up.apply(x))));
+  }
+}

@@ -1,0 +1,177 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { AttentionFactory, CausalAttention } from './attention';
+import { ModelConfig, resolveConfig } from './config';
+import { FeedForward, LayerNorm } from './layers';
+import { ParamStore } from './params';
+import { sinusoidalPositions } from './positional';
+
+/** Streaming state of a whole model: the position reached and each layer's attention state. */
+export interface DecodeState {
+  batchSize: number;
+  position: number;
+  layers: unknown[];
+}
+
+interface Layer {
+  norm1: LayerNorm;
+  attention: CausalAttention<unknown>;
+  norm2: LayerNorm;
+  ff: FeedForward;
+}
+
+export type TokenIds = tf.Tensor2D | number[][];
+
+/**
+ * The skeleton shared by all seven architectures (architectures.md, "The shared skeleton"):
+ * embedding + sinusoidal positions, numLayers pre-LayerNorm blocks of attention and a GELU
+ * feed-forward, a final LayerNorm; hidden states out, no LM head.
+ */
+export abstract class CausalLM {
+  readonly config: ModelConfig;
+  protected readonly store: ParamStore;
+  private readonly layers: Layer[] = [];
+  private readonly finalNorm: LayerNorm;
+  private disposed = false;
+
+  protected constructor(readonly name: string, config: Partial<ModelConfig>, attention: AttentionFactory) {
+    this.config = resolveConfig(config);
+    requireBackend();
+    const { vocabSize, hiddenDim, ffDim, numLayers, seed } = this.config;
+    this.store = new ParamStore(seed);
+    this.store.create('embedding.weight', [vocabSize, hiddenDim], { kind: 'normal', std: 1 });
+    for (let i = 0; i < numLayers; i++) {
+      const prefix = `layers.${i}`;
+      this.layers.push({
+        attention: attention(this.store, `${prefix}.attention`, this.config),
+        norm1: new LayerNorm(this.store, `${prefix}.layer_norm1`, hiddenDim),
+        norm2: new LayerNorm(this.store, `${prefix}.layer_norm2`, hiddenDim),
+        ff: new FeedForward(this.store, `${prefix}.ff`, hiddenDim, ffDim),
+      });
+    }
+    this.finalNorm = new LayerNorm(this.store, 'layer_norm', hiddenDim);
+  }
+
+  /** inputIds [b, n] int32, attentionMask [b, n] (1 real, 0 padding) -> hidden states [b, n, D]. */
+  forward(inputIds: TokenIds, attentionMask?: tf.Tensor2D | number[][] | null): tf.Tensor3D {
+    this.assertLive();
+    const ids = this.checkIds(inputIds);
+    const [b, n] = ids.shape;
+    const mask = attentionMask == null ? null : tf.tidy(() => {
+      const m = attentionMask instanceof tf.Tensor ? attentionMask : tf.tensor2d(attentionMask);
+      if (m.rank !== 2 || m.shape[0] !== b || m.shape[1] !== n) {
+        throw new Error(`attentionMask must have the shape of inputIds [${b}, ${n}] (got [${m.shape}])`);
+      }
+      return tf.cast(tf.notEqual(m, 0), 'float32') as tf.Tensor2D;
+    });
+    try {
+      let x = this.embed(ids, 0);
+      for (const layer of this.layers) {
+        // One tidy per layer keeps at most one layer's intermediates alive at a time.
+        const next: tf.Tensor3D = tf.tidy(() => {
+          const h = tf.add(x, layer.attention.forward(layer.norm1.apply(x), mask));
+          return tf.add(h, layer.ff.apply(layer.norm2.apply(h)));
+        });
+        x.dispose();
+        x = next;
+      }
+      const out = this.finalNorm.apply(x);
+      x.dispose();
+      return out;
+    } finally {
+      mask?.dispose();
+      if (ids !== inputIds) ids.dispose();
+    }
+  }
+
+  /** The number of weights (every Linear with its bias, every LayerNorm with weight and bias). */
+  countParams(): number {
+    return this.store.count();
+  }
+
+  /** The streaming state before any token, for `batchSize` sequences. */
+  initState(batchSize: number): DecodeState {
+    this.assertLive();
+    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`batchSize must be a positive integer (got ${batchSize})`);
+    return { batchSize, position: 0, layers: this.layers.map((l) => l.attention.initState(batchSize)) };
+  }
+
+  /**
+   * Consumes the next m >= 1 tokens [b, m] and returns their hidden states [b, m, D]. Any split of a
+   * sequence into steps reproduces forward() on it. The state is updated in place and returned.
+   */
+  step(state: DecodeState, inputIds: TokenIds): { hidden: tf.Tensor3D; state: DecodeState } {
+    this.assertLive();
+    const ids = this.checkIds(inputIds);
+    try {
+      if (ids.shape[0] !== state.batchSize) {
+        throw new Error(`step: inputIds has batch ${ids.shape[0]} but the state was made for ${state.batchSize}`);
+      }
+      let x = this.embed(ids, state.position);
+      this.layers.forEach((layer, i) => {
+        const next: tf.Tensor3D = tf.tidy(() => {
+          const h = tf.add(x, layer.attention.step(state.layers[i], layer.norm1.apply(x)));
+          return tf.add(h, layer.ff.apply(layer.norm2.apply(h)));
+        });
+        x.dispose();
+        x = next;
+      });
+      const hidden = this.finalNorm.apply(x);
+      x.dispose();
+      state.position += ids.shape[1];
+      return { hidden, state };
+    } finally {
+      if (ids !== inputIds) ids.dispose();
+    }
+  }
+
+  /** Frees the tensors a decode state holds. */
+  disposeState(state: DecodeState): void {
+    this.layers.forEach((layer, i) => layer.attention.disposeState(state.layers[i]));
+    state.layers = [];
+  }
+
+  /** Frees every weight; the model cannot be used afterwards. */
+  dispose(): void {
+    this.store.dispose();
+    this.disposed = true;
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new Error(`${this.name} model has been disposed`);
+  }
+
+  private embed(ids: tf.Tensor2D, start: number): tf.Tensor3D {
+    return tf.tidy(() => {
+      const positions = sinusoidalPositions(start, ids.shape[1], this.config.hiddenDim);
+      return tf.add(tf.gather(this.store.get('embedding.weight'), ids), positions) as tf.Tensor3D;
+    });
+  }
+
+  private checkIds(inputIds: TokenIds): tf.Tensor2D {
+    const ids = inputIds instanceof tf.Tensor ? inputIds : tf.tensor2d(inputIds, undefined, 'int32');
+    if (ids.rank !== 2 || ids.shape[1] === 0) {
+      if (ids !== inputIds) ids.dispose();
+      throw new Error(`inputIds must be [batch, length] with length >= 1 (got [${ids.shape}])`);
+    }
+    const values = ids.dataSync();
+    let bad = -1;
+    for (let i = 0; i < values.length && bad < 0; i++) {
+      const id = values[i];
+      if (!Number.isInteger(id) || id < 0 || id >= this.config.vocabSize) bad = i;
+    }
+    if (bad >= 0) {
+      if (ids !== inputIds) ids.dispose();
+      throw new Error(`inputIds must be integers in [0, ${this.config.vocabSize}) (got ${values[bad]})`);
+    }
+    return ids.dtype === 'int32' ? ids : tf.tidy(() => tf.cast(ids, 'int32'));
+  }
+}
+
+/** The model classes need an initialised TensorFlow.js backend (see setupBackend). */
+function requireBackend(): void {
+  try {
+    tf.backend();
+  } catch (err) {
+    throw new Error(`no TensorFlow.js backend is ready: call 'await setupBackend()' from the bsbr package first (${(err as Error).message})`);
+  }
+}

@@ -1,0 +1,26 @@
+import { ModelConfig } from './config';
+import { BSBRModel } from './bsbr';
+import { CausalLM } from './model';
+import { StandardModel } from './standard';
+
+type ModelClass = new (config?: Partial<ModelConfig>) => CausalLM;
+
+const REGISTRY: Record<string, ModelClass> = {
+  BSBR: BSBRModel,
+  Standard: StandardModel,
+};
+
+/** The registered architectures, in the order the toolkit reports them. */
+export const MODEL_NAMES: readonly string[] = Object.freeze(Object.keys(REGISTRY));
+
+/** The canonical spelling of a model name given in any case, or undefined when unknown. */
+export function canonicalModelName(name: string): string | undefined {
+  return MODEL_NAMES.find((known) => known.toLowerCase() === name.toLowerCase());
+}
+
+/** Builds the named architecture (name case-insensitive). */
+export function createModel(name: string, config: Partial<ModelConfig> = {}): CausalLM {
+  const canonical = canonicalModelName(name);
+  if (!canonical) throw new Error(`unknown model '${name}' (valid: ${MODEL_NAMES.join(', ')})`);
+  return new REGISTRY[canonical](config);
+}

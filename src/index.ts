@@ -1,0 +1,2 @@
+export * from '../models/index';
+export { ActiveBackend, BACKEND_NAMES, BackendChoice, BackendName, BackendStatus, activeBackend, probeBackends, setupBackend } from './backends';
