@@ -83,6 +83,16 @@ export abstract class CausalLM {
     }
   }
 
+  /** Every weight's name, in the original package's state-dict naming. */
+  parameterNames(): string[] {
+    return this.store.names();
+  }
+
+  /** One weight as held here (a Linear's weight as [in, out]). */
+  parameter(name: string): tf.Tensor {
+    return this.store.get(name);
+  }
+
   /** The number of weights (every Linear with its bias, every LayerNorm with weight and bias). */
   countParams(): number {
     return this.store.count();

@@ -1,2 +1,3 @@
 export * from '../models/index';
-export { ActiveBackend, BACKEND_NAMES, BackendChoice, BackendName, BackendStatus, activeBackend, probeBackends, setupBackend } from './backends';
+export { BACKEND_NAMES, activeBackend, probeBackends, setupBackend } from './backends';
+export type { ActiveBackend, BackendChoice, BackendName, BackendStatus } from './backends';

@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BSBRModel } from './bsbr';
+import { headDim } from './config';
+import { useDefaultBackend, TINY, forwardArray, maskWhere, randomIds, withModel } from './testing/harness';
+import {
+  addVec, dot, headSlice, Mat, naiveModelForward, naiveSoftmaxHeads, NaiveAttention, outer, relativeError, softmaxOver,
+  vecMat, Vec, zeros, addMat,
+} from './testing/naive';
+
+useDefaultBackend();
+
+/**
+ * BSBR straight from architectures.md section 7, with loops: local causal softmax inside the chunk,
+ * plus q_t^T G_c where G_c = sum_{j<c} softmax_j(r_c . h_j / sqrt(d)) F_j over chunks that have an
+ * unmasked token, r_c from the last unmasked token before chunk c, h_j from chunk j's last unmasked one.
+ */
+const naiveBSBR: NaiveAttention = (w, prefix, x, mask, config) => {
+  const n = x.length;
+  const B = config.chunkSize;
+  const H = config.numHeads;
+  const d = headDim(config);
+  const q = w.linear(`${prefix}.q_proj`, x);
+  const k = w.linear(`${prefix}.k_proj`, x);
+  const v = w.linear(`${prefix}.v_proj`, x);
+  const r = w.linear(`${prefix}.meta_r_proj`, x);
+  const hk = w.linear(`${prefix}.meta_h_proj`, x);
+  const chunkOf = (t: number) => Math.floor(t / B);
+  const local = naiveSoftmaxHeads(q, k, v, mask, H, 1 / Math.sqrt(d), (t, s) => chunkOf(s) === chunkOf(t));
+  const C = Math.ceil(n / B);
+  const lastReal = (upTo: number) => { for (let t = upTo - 1; t >= 0; t--) if (mask[t] !== 0) return t; return -1; };
+  const out = local.map((row) => [...row]);
+  for (let h = 0; h < H; h++) {
+    const kh = headSlice(k, h, d);
+    const vh = headSlice(v, h, d);
+    // F_j = sum over unmasked s in chunk j of k_s v_s^T.
+    const F: Mat[] = [];
+    for (let j = 0; j < C; j++) {
+      let f = zeros(d, d);
+      for (let s = j * B; s < Math.min(n, (j + 1) * B); s++) if (mask[s] !== 0) f = addMat(f, outer(kh[s], vh[s]));
+      F.push(f);
+    }
+    const flatState = (f: Mat): Vec => f.flat();
+    const compressed = w.has(`${prefix}.compress_proj.weight`);
+    for (let c = 1; c < C; c++) {
+      const rt = lastReal(c * B);
+      if (rt < 0) continue; // nothing real before chunk c: G_c = 0
+      const rc = headSlice([r[rt]], h, d)[0];
+      const keyOf = (j: number) => { const t = lastReal(Math.min(n, (j + 1) * B)); return t >= j * B ? t : -1; };
+      const js = Array.from({ length: c }, (_, j) => j);
+      const alpha = softmaxOver(js.map((j) => (keyOf(j) >= 0 ? dot(rc, headSlice([hk[keyOf(j)]], h, d)[0]) / Math.sqrt(d) : 0)), js.map((j) => keyOf(j) >= 0));
+      let G: Vec;
+      if (compressed) {
+        const comp = js.map((j) => w.linear(`${prefix}.compress_proj`, [flatState(F[j])])[0]);
+        const mixed = vecMat(alpha, comp);
+        G = w.linear(`${prefix}.decompress_proj`, [mixed])[0];
+      } else {
+        G = vecMat(alpha, js.map((j) => flatState(F[j])));
+      }
+      const Gm: Mat = Array.from({ length: d }, (_, a) => G.slice(a * d, (a + 1) * d));
+      for (let t = c * B; t < Math.min(n, (c + 1) * B); t++) {
+        const qh = headSlice([q[t]], h, d)[0];
+        const add = vecMat(qh, Gm);
+        const o = addVec(out[t].slice(h * d, (h + 1) * d), add);
+        for (let i = 0; i < d; i++) out[t][h * d + i] = o[i];
+      }
+    }
+  }
+  return w.linear(`${prefix}.out_proj`, out);
+};
+
+describe('BSBR efficient form equals the naive formula', () => {
+  const lengths = [1, 3, 4, 9, 16, 17];
+  for (const compressionFactor of [undefined, 2]) {
+    for (const n of lengths) {
+      it(`n=${n}, compression ${compressionFactor ?? 'none'}`, () => {
+        withModel('BSBR', { ...TINY, compressionFactor }, (model) => {
+          const ids = randomIds(2, n, 50, n);
+          const err = relativeError(forwardArray(model, ids), naiveModelForward(model, ids, null, naiveBSBR));
+          expect(err).toBeLessThan(1e-4);
+        });
+      });
+    }
+    it(`with a padding mask (whole chunks, partial chunks, a leading masked chunk), compression ${compressionFactor ?? 'none'}`, () => {
+      withModel('BSBR', { ...TINY, compressionFactor }, (model) => {
+        const n = 18;
+        const ids = randomIds(3, n, 50, 99);
+        // row 0: first chunk fully masked; row 1: holes inside chunks and the tail; row 2: a middle chunk masked.
+        const mask = maskWhere(3, n, (b, t) => (b === 0 && t < 4) || (b === 1 && (t % 3 === 1 || t >= 15)) || (b === 2 && t >= 8 && t < 12));
+        const real = (b: number, t: number) => mask[b][t] === 1;
+        const err = relativeError(forwardArray(model, ids, mask), naiveModelForward(model, ids, mask, naiveBSBR), real);
+        expect(err).toBeLessThan(1e-4);
+      });
+    });
+  }
+});
+
+describe('BSBR as the package README shows it', () => {
+  it('new BSBRModel({...}).forward(inputIds, attentionMask) on [2, 256] gives [2, 256, 512]', () => {
+    const model = new BSBRModel({ vocabSize: 10000, hiddenDim: 512, numLayers: 4, numHeads: 8, chunkSize: 128, ffDim: 2048, dropout: 0.1, compressionFactor: 4 });
+    const inputIds = tf.randomUniform([2, 256], 0, 10000, 'int32') as tf.Tensor2D;
+    const attentionMask = tf.ones([2, 256]) as tf.Tensor2D;
+    const out = model.forward(inputIds, attentionMask);
+    expect(out.shape).toEqual([2, 256, 512]);
+    tf.dispose([out, inputIds, attentionMask]);
+    model.dispose();
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * Plain float64 reference forms, written straight from architectures.md with loops, for the tests
+ * to check the efficient TensorFlow.js forms against. Nothing here is fast or clever on purpose.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { headDim, ModelConfig } from '../config';
+import { CausalLM } from '../model';
+
+export type Vec = number[];
+export type Mat = number[][];
+
+/** Reads a model's weights as plain arrays: matrices as [in][out] (as held), vectors as arrays. */
+export class Weights {
+  constructor(private readonly model: CausalLM) {}
+
+  matrix(name: string): Mat {
+    return this.model.parameter(name).arraySync() as Mat;
+  }
+
+  vector(name: string): Vec {
+    return this.model.parameter(name).arraySync() as Vec;
+  }
+
+  has(name: string): boolean {
+    return this.model.parameterNames().includes(name);
+  }
+
+  /** Linear(prefix) applied to every row of x. */
+  linear(prefix: string, x: Mat): Mat {
+    const w = this.matrix(`${prefix}.weight`);
+    const bias = this.vector(`${prefix}.bias`);
+    return x.map((row) => bias.map((b, j) => row.reduce((acc, xi, i) => acc + xi * w[i][j], b)));
+  }
+}
+
+export const dot = (a: Vec, b: Vec): number => a.reduce((acc, ai, i) => acc + ai * b[i], 0);
+export const zeros = (rows: number, cols: number): Mat => Array.from({ length: rows }, () => new Array(cols).fill(0));
+export const addVec = (a: Vec, b: Vec): Vec => a.map((ai, i) => ai + b[i]);
+export const scaleVec = (a: Vec, s: number): Vec => a.map((ai) => ai * s);
+/** outer(a, b)[i][j] = a_i b_j. */
+export const outer = (a: Vec, b: Vec): Mat => a.map((ai) => b.map((bj) => ai * bj));
+export const addMat = (a: Mat, b: Mat): Mat => a.map((row, i) => addVec(row, b[i]));
+/** a^T M: sum_i a_i M[i]. */
+export const vecMat = (a: Vec, m: Mat): Vec => m[0].map((_, j) => a.reduce((acc, ai, i) => acc + ai * m[i][j], 0));
+/** M a. */
+export const matVec = (m: Mat, a: Vec): Vec => m.map((row) => dot(row, a));
+
+/** softmax over the entries of `scores` whose `allowed` flag is set; others get 0; none allowed gives all 0. */
+export function softmaxOver(scores: Vec, allowed: boolean[]): Vec {
+  let max = -Infinity;
+  scores.forEach((s, i) => { if (allowed[i]) max = Math.max(max, s); });
+  if (max === -Infinity) return scores.map(() => 0);
+  const e = scores.map((s, i) => (allowed[i] ? Math.exp(s - max) : 0));
+  const total = e.reduce((a, b) => a + b, 0);
+  return e.map((x) => x / total);
+}
+
+/** Columns lo .. hi-1 of every row: one head's slice of a projection. */
+export const headSlice = (x: Mat, head: number, d: number): Mat => x.map((row) => row.slice(head * d, (head + 1) * d));
+
+/**
+ * A naive attention for one sequence: x [n][D] (after LayerNorm1), mask [n] of 0/1, returns [n][D].
+ * `prefix` is the layer's attention prefix, e.g. layers.0.attention.
+ */
+export type NaiveAttention = (w: Weights, prefix: string, x: Mat, mask: Vec, config: ModelConfig) => Mat;
+
+/**
+ * Causal multi-head softmax attention with per-query visibility `sees(t, s)` (besides s <= t and
+ * the mask), queries scaled by `scale`: the plain formula of Standard, SlidingWindow and the local
+ * part of several others. Returns the concatenated heads before the output projection.
+ */
+export function naiveSoftmaxHeads(q: Mat, k: Mat, v: Mat, mask: Vec, heads: number, scale: number, sees: (t: number, s: number) => boolean): Mat {
+  const n = q.length;
+  const d = q[0].length / heads;
+  const out = zeros(n, heads * d);
+  for (let h = 0; h < heads; h++) {
+    const qh = headSlice(q, h, d);
+    const kh = headSlice(k, h, d);
+    const vh = headSlice(v, h, d);
+    for (let t = 0; t < n; t++) {
+      const allowed = kh.map((_, s) => s <= t && mask[s] !== 0 && sees(t, s));
+      const p = softmaxOver(kh.map((ks) => dot(qh[t], ks) * scale), allowed);
+      const o = vecMat(p, vh);
+      for (let j = 0; j < d; j++) out[t][h * d + j] = o[j];
+    }
+  }
+  return out;
+}
+
+function layerNorm(w: Weights, prefix: string, x: Mat): Mat {
+  const g = w.vector(`${prefix}.weight`);
+  const b = w.vector(`${prefix}.bias`);
+  return x.map((row) => {
+    const mean = row.reduce((a, c) => a + c, 0) / row.length;
+    const variance = row.reduce((a, c) => a + (c - mean) ** 2, 0) / row.length;
+    return row.map((c, i) => ((c - mean) / Math.sqrt(variance + 1e-5)) * g[i] + b[i]);
+  });
+}
+
+/** erf by Abramowitz-Stegun 7.1.26 is too coarse (1e-7 abs); this series/continued form is exact to ~1e-15. */
+function erf(x: number): number {
+  const t = Math.abs(x);
+  if (t < 3) {
+    // Maclaurin series: erf(x) = 2/sqrt(pi) sum_k (-1)^k x^(2k+1) / (k! (2k+1)).
+    let term = t;
+    let sum = t;
+    for (let k = 1; k < 100; k++) {
+      term *= (-t * t) / k;
+      const add = term / (2 * k + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17) break;
+    }
+    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  // Continued fraction for erfc at large |x|.
+  let f = 0;
+  for (let k = 60; k >= 1; k--) f = (k / 2) / (t + f);
+  const erfc = Math.exp(-t * t) / Math.sqrt(Math.PI) / (t + f);
+  return Math.sign(x) * (1 - erfc);
+}
+
+/**
+ * The whole model in float64, sequence by sequence, with the given naive attention: embedding +
+ * sinusoidal PE, pre-LN layers with GELU feed-forward, final LayerNorm (architectures.md skeleton).
+ */
+export function naiveModelForward(model: CausalLM, ids: number[][], mask: number[][] | null, attention: NaiveAttention): number[][][] {
+  const w = new Weights(model);
+  const config = model.config;
+  const D = config.hiddenDim;
+  const embedding = w.matrix('embedding.weight');
+  return ids.map((seq, bi) => {
+    const m = mask ? mask[bi] : seq.map(() => 1);
+    let x: Mat = seq.map((id, pos) => embedding[id].map((e, i) => {
+      const angle = pos / Math.pow(10000, (2 * Math.floor(i / 2)) / D);
+      return e + (i % 2 === 0 ? Math.sin(angle) : Math.cos(angle));
+    }));
+    for (let l = 0; l < config.numLayers; l++) {
+      const p = `layers.${l}`;
+      x = addMat(x, attention(w, `${p}.attention`, layerNorm(w, `${p}.layer_norm1`, x), m, config));
+      const up = w.linear(`${p}.ff.0`, layerNorm(w, `${p}.layer_norm2`, x)).map((row) => row.map((u) => 0.5 * u * (1 + erf(u / Math.SQRT2))));
+      x = addMat(x, w.linear(`${p}.ff.3`, up));
+    }
+    return layerNorm(w, 'layer_norm', x);
+  });
+}
+
+/** The naive Standard attention (architectures.md section 1), shared by tests of models built on it. */
+export const naiveStandard: NaiveAttention = (w, prefix, x, mask, config) => {
+  const heads = naiveSoftmaxHeads(
+    w.linear(`${prefix}.q_proj`, x), w.linear(`${prefix}.k_proj`, x), w.linear(`${prefix}.v_proj`, x),
+    mask, config.numHeads, 1 / Math.sqrt(headDim(config)), () => true,
+  );
+  return w.linear(`${prefix}.out_proj`, heads);
+};
+
+/** max |a - b| / max |b| over all entries: the relative error the tests bound. */
+export function relativeError(actual: tf.Tensor | number[][][], expected: number[][][], positions?: (b: number, t: number) => boolean): number {
+  const a = (actual instanceof tf.Tensor ? actual.arraySync() : actual) as number[][][];
+  let maxDiff = 0;
+  let maxRef = 0;
+  expected.forEach((seq, b) => seq.forEach((row, t) => {
+    if (positions && !positions(b, t)) return;
+    row.forEach((e, i) => {
+      maxDiff = Math.max(maxDiff, Math.abs(a[b][t][i] - e));
+      maxRef = Math.max(maxRef, Math.abs(e));
+    });
+  }));
+  return maxDiff / maxRef;
+}
