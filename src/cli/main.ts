@@ -1,0 +1,42 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../../models/config';
+import { BackendError } from '../backends';
+import { ResultsFileError } from '../results/read';
+import { registerBackends } from './backends_command';
+import { EXIT, UsageError } from './errors';
+
+const { version } = require('../../../package.json') as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command('bsbr')
+    .description('Causal efficient attention in TensorFlow.js: sweep, measure, analyse and guard seven architectures')
+    .version(version)
+    .exitOverride()
+    .showHelpAfterError('(run bsbr --help for the commands and options)');
+  registerBackends(program);
+  return program;
+}
+
+/** Errors that mean the user's input was wrong: one line, exit 2. */
+function isUsageError(err: unknown): boolean {
+  return err instanceof UsageError || err instanceof ConfigError || err instanceof ResultsFileError || err instanceof BackendError;
+}
+
+/** Runs the command line; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; commander has already printed its message for the rest.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (isUsageError(err)) {
+      console.error(`bsbr: error: ${(err as Error).message}`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+}
