@@ -1,10 +1,34 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { BATCH_MATMUL_XNN, registerBatchMatMulXnn } from './kernels/wasm_batch_matmul';
+
+registerBatchMatMulXnn();
 
 /**
  * Batched matmul over the leading axes: op(a) [..., m, k] @ op(b) [..., k, p], where op transposes
  * the last two axes when asked. Every attention routes its batched products through here, so the
- * choice of kernel (see docs) is made in one place.
+ * choice of kernel is made in one place: on wasm, transposes are materialised (one cheap copy) and
+ * the product runs batch element by batch element on XNNPACK (models/kernels/wasm_batch_matmul.ts);
+ * elsewhere it is tf.matMul.
  */
 export function bmm<T extends tf.Tensor>(a: T, b: tf.Tensor, transposeA = false, transposeB = false): T {
-  return tf.matMul(a, b, transposeA, transposeB) as unknown as T;
+  if (tf.getBackend() !== 'wasm' || a.rank < 3 || a.rank !== b.rank) {
+    return tf.matMul(a, b, transposeA, transposeB) as unknown as T;
+  }
+  return tf.tidy(() => {
+    const lastTwo = (x: tf.Tensor) => [...x.shape.keys()].map((i) => (i < x.rank - 2 ? i : 2 * x.rank - 3 - i));
+    const left = transposeA ? tf.transpose(a, lastTwo(a)) : a;
+    const right = transposeB ? tf.transpose(b, lastTwo(b)) : b;
+    const [m, k] = left.shape.slice(-2);
+    const p = right.shape[right.rank - 1];
+    const lead = left.shape.slice(0, -2);
+    const rightLead = right.shape.slice(0, -2);
+    const sameLead = lead.every((s, i) => s === rightLead[i]);
+    if (!sameLead) return tf.matMul(a, b, transposeA, transposeB) as unknown as T;
+    const batch = lead.reduce((x, y) => x * y, 1);
+    const out = tf.engine().runKernel(BATCH_MATMUL_XNN, {
+      a: tf.reshape(left, [batch, m, k]),
+      b: tf.reshape(right, [batch, k, p]),
+    }) as tf.Tensor;
+    return tf.reshape(out, [...lead, m, p]) as T;
+  });
 }
