@@ -6,6 +6,7 @@ import { Linear } from './layers';
 import { bmm } from './matmul';
 import { CausalLM } from './model';
 import { ParamStore } from './params';
+import { ROWS_PER_GROUP } from './token_groups';
 import { causalAllowed, maskedSoftmax, softmaxAttend } from './softmax';
 
 /** Streaming state: the current chunk's keys/values and one (compressed) state and meta key per finished chunk. */
@@ -98,42 +99,86 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
     this.decompress = cf ? new Linear(store, `${prefix}.decompress_proj`, D / cf, this.d * this.d) : null;
   }
 
+  /**
+   * Works through the sequence in groups of chunks so that the live tensors stay small at any length:
+   * per group the local attention, the group's chunk states (kept, one small tensor per group) and
+   * the retrieval of every chunk of the group over all chunks up to it.
+   */
   forward(x: tf.Tensor3D, mask: tf.Tensor2D | null): tf.Tensor3D {
     const [b, n, D] = x.shape;
     const B = this.chunk;
     const C = Math.ceil(n / B);
-    const pad = C * B - n;
     const rows = metaRows(mask ? mask.dataSync() as Float32Array : null, b, n, B);
-    return tf.tidy(() => {
-      // The padded tail only ever sits after every real token of the last chunk: causal masking
-      // hides it from real queries, and the last chunk's state is never retrieved.
-      const xp = pad > 0 ? tf.pad(x, [[0, 0], [0, pad], [0, 0]]) : x;
-      const chunked = (t: tf.Tensor3D) => tf.reshape(splitHeads(t, this.heads), [b, this.heads, C, B, this.d]) as tf.Tensor5D;
-      const q = chunked(this.q.apply(xp));
-      let k = chunked(this.k.apply(xp));
-      let v = chunked(this.v.apply(xp));
-      let keyMask: tf.Tensor5D | null = null;
-      if (mask) {
-        const mp = pad > 0 ? tf.pad(mask, [[0, 0], [0, pad]]) : mask;
-        // Zeroed keys/values drop out of the chunk states F_j as well as the local softmax.
-        k = tf.mul(k, tf.reshape(mp, [b, 1, C, B, 1]));
-        v = tf.mul(v, tf.reshape(mp, [b, 1, C, B, 1]));
-        keyMask = tf.reshape(mp, [b, 1, C, 1, B]);
-      }
-      const local = softmaxAttend(q, k, v, this.scale, causalAllowed(B, B, 0), keyMask);
-      // F_j = K_j^T V_j per chunk: [b, h, C, d, d], flattened row-major (key feature a, value feature b -> a*d + b).
-      const states = this.compressStates(tf.reshape(bmm(k, v, true, false), [b, this.heads, C, this.d * this.d]));
+    const chunksPerGroup = Math.max(1, Math.floor(ROWS_PER_GROUP / (b * B)));
+    // Meta keys h_j and meta queries r_c of every chunk, from the rows metaRows picked: [b, h, C, d].
+    const [metaKeys, metaQueries, keyExists, queryExists] = tf.tidy(() => {
       const flat = tf.reshape(x, [b * n, D]);
       const gatherRows = (rowIds: Int32Array) => tf.reshape(tf.gather(flat, tf.tensor1d(rowIds, 'int32')), [b, C, D]) as tf.Tensor3D;
-      const metaKeys = splitHeads(this.metaKey.apply(gatherRows(rows.keyRows)), this.heads);
-      // Chunk c may retrieve chunk j only if j < c and chunk j has an unmasked token.
-      const allowed = tf.mul(causalAllowed(C, C, -1), tf.tensor(rows.keyExists, [b, 1, 1, C]));
-      const queryExists = tf.tensor(rows.queryExists, [b, 1, C, 1, 1]);
-      const retrieved = tf.mul(this.retrieve(gatherRows(rows.queryRows), metaKeys, states, allowed), queryExists);
-      const o = tf.reshape(tf.add(local, bmm(q, retrieved)), [b, this.heads, C * B, this.d]) as tf.Tensor4D;
-      const cropped = pad > 0 ? tf.slice(o, [0, 0, 0, 0], [-1, -1, n, -1]) : o;
-      return this.out.apply(mergeHeads(cropped));
+      return [
+        splitHeads(this.metaKey.apply(gatherRows(rows.keyRows)), this.heads),
+        splitHeads(this.metaQuery.apply(gatherRows(rows.queryRows)), this.heads),
+        tf.tensor4d(rows.keyExists, [b, 1, 1, C]),
+        tf.tensor5d(rows.queryExists, [b, 1, C, 1, 1]),
+      ];
     });
+    const stateParts: tf.Tensor4D[] = [];
+    const outputs: tf.Tensor3D[] = [];
+    try {
+      for (let g0 = 0; g0 < C; g0 += chunksPerGroup) {
+        const g1 = Math.min(C, g0 + chunksPerGroup);
+        const t0 = g0 * B;
+        const length = Math.min(n, g1 * B) - t0;
+        const out = tf.tidy(() => {
+          const { q, k, v, keyMask } = this.projectChunks(tf.slice(x, [0, t0, 0], [b, length, D]),
+            mask ? tf.slice(mask, [0, t0], [b, length]) : null, g1 - g0);
+          const local = softmaxAttend(q, k, v, this.scale, causalAllowed(B, B, 0), keyMask);
+          // F_j = K_j^T V_j per chunk, flattened row-major (key feature a, value feature b -> a*d + b).
+          const states = this.compressStates(tf.reshape(bmm(k, v, true, false), [b, this.heads, g1 - g0, this.d * this.d]));
+          stateParts.push(tf.keep(states));
+          // Chunk c may retrieve chunk j only if j < c and chunk j has an unmasked token; G_c = 0 when none.
+          const allowed = tf.mul(causalAllowed(g1 - g0, g1, g0 - 1), tf.slice(keyExists, [0, 0, 0, 0], [-1, -1, -1, g1]));
+          const retrieved = tf.mul(this.retrieve(
+            tf.slice(metaQueries, [0, 0, g0, 0], [-1, -1, g1 - g0, -1]),
+            tf.slice(metaKeys, [0, 0, 0, 0], [-1, -1, g1, -1]),
+            stateParts, allowed,
+          ), tf.slice(queryExists, [0, 0, g0, 0, 0], [-1, -1, g1 - g0, -1, -1]));
+          const o = tf.reshape(tf.add(local, bmm(q, retrieved)), [b, this.heads, (g1 - g0) * B, this.d]) as tf.Tensor4D;
+          const cropped = o.shape[2] > length ? tf.slice(o, [0, 0, 0, 0], [-1, -1, length, -1]) : o;
+          return this.out.apply(mergeHeads(cropped));
+        });
+        outputs.push(out);
+      }
+      return outputs.length === 1 ? outputs[0] : tf.concat(outputs, 1);
+    } finally {
+      if (outputs.length > 1) tf.dispose(outputs);
+      tf.dispose([metaKeys, metaQueries, keyExists, queryExists, ...stateParts]);
+    }
+  }
+
+  /**
+   * q, k, v of one group of chunks [b, h, chunks, B, d] from its inputs x [b, L, D] (L <= chunks*B;
+   * the tail is padded), with padded and masked keys/values zeroed so they drop out of the chunk
+   * states, and the key mask [b, 1, chunks, 1, B] for the local softmax (null without a mask).
+   */
+  private projectChunks(x: tf.Tensor3D, mask: tf.Tensor2D | null, chunks: number) {
+    const [b, L] = x.shape;
+    const B = this.chunk;
+    const pad = chunks * B - L;
+    // A padded tail only ever follows every real token of the last chunk: causal masking hides it
+    // from real queries, and the last chunk's state is never retrieved.
+    const xp = pad > 0 ? tf.pad(x, [[0, 0], [0, pad], [0, 0]]) : x;
+    const chunked = (t: tf.Tensor3D) => tf.reshape(splitHeads(t, this.heads), [b, this.heads, chunks, B, this.d]) as tf.Tensor5D;
+    const q = chunked(this.q.apply(xp));
+    let k = chunked(this.k.apply(xp));
+    let v = chunked(this.v.apply(xp));
+    let keyMask: tf.Tensor5D | null = null;
+    if (mask) {
+      const mp = pad > 0 ? tf.pad(mask, [[0, 0], [0, pad]]) : mask;
+      k = tf.mul(k, tf.reshape(mp, [b, 1, chunks, B, 1]));
+      v = tf.mul(v, tf.reshape(mp, [b, 1, chunks, B, 1]));
+      keyMask = tf.reshape(mp, [b, 1, chunks, 1, B]);
+    }
+    return { q, k, v, keyMask };
   }
 
   initState(): BSBRState {
@@ -163,8 +208,8 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
     const [b, L, D] = x.shape;
     if (state.filled === 0 && state.chunkStates && !state.retrieved) {
       // A new chunk c >= 1 starts: its meta query reads the last token before it; every earlier chunk is real here.
-      const query = tf.reshape(state.lastInput!, [b, 1, D]) as tf.Tensor3D;
-      const g = this.retrieve(query, state.metaKeys!, state.chunkStates, tf.ones([1, state.metaKeys!.shape[2]]));
+      const query = splitHeads(this.metaQuery.apply(tf.reshape(state.lastInput!, [b, 1, D]) as tf.Tensor3D), this.heads);
+      const g = this.retrieve(query, state.metaKeys!, [state.chunkStates], tf.ones([1, state.metaKeys!.shape[2]]));
       state.retrieved = swapTensor(state.retrieved, tf.reshape(g, [b, this.heads, this.d, this.d]) as tf.Tensor4D);
     }
     const q = splitHeads(this.q.apply(x), this.heads);
@@ -200,16 +245,22 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
   }
 
   /**
-   * G = sum_j softmax_j(r . h_j / sqrt(d)) F_j for meta query inputs [b, Q, D] against meta keys
-   * [b, h, J, d] and (compressed) states [b, h, J, S], where allowed [.., Q, J] says which j count.
-   * Returns [b, h, Q, d, d].
+   * G = sum_j softmax_j(r . h_j / sqrt(d)) F_j for meta queries r [b, h, Q, d] against meta keys
+   * [b, h, J, d] and the (compressed) states of those J chunks, given as consecutive parts
+   * [b, h, J_p, S]; allowed [.., Q, J] says which j count. Returns [b, h, Q, d, d].
    */
-  private retrieve(queryInput: tf.Tensor3D, metaKeys: tf.Tensor4D, states: tf.Tensor4D, allowed: tf.Tensor): tf.Tensor5D {
-    const [b, Q] = queryInput.shape;
-    const r = splitHeads(this.metaQuery.apply(queryInput), this.heads);
+  private retrieve(r: tf.Tensor4D, metaKeys: tf.Tensor4D, stateParts: tf.Tensor4D[], allowed: tf.Tensor): tf.Tensor5D {
+    const [b, , Q] = r.shape;
     const alpha = maskedSoftmax(tf.mul(bmm(r, metaKeys, false, true), this.scale), allowed);
-    const mixed = bmm(alpha, states);
-    const g = this.decompress ? this.decompress.apply(mixed) : mixed;
+    let mixed: tf.Tensor4D | null = null;
+    for (let p = 0, j0 = 0; p < stateParts.length; p++) {
+      const part = stateParts[p];
+      const weights = stateParts.length === 1 ? alpha : tf.slice(alpha, [0, 0, 0, j0], [-1, -1, -1, part.shape[2]]);
+      const term = bmm(weights as tf.Tensor4D, part);
+      mixed = mixed ? tf.add(mixed, term) as tf.Tensor4D : term;
+      j0 += part.shape[2];
+    }
+    const g = this.decompress ? this.decompress.apply(mixed!) : mixed!;
     return tf.reshape(g, [b, this.heads, Q, this.d, this.d]);
   }
 }

@@ -14,7 +14,7 @@ export class Linear {
     readonly outFeatures: number,
   ) {
     const bound = 1 / Math.sqrt(inFeatures);
-    store.create(`${name}.weight`, [inFeatures, outFeatures], { kind: 'uniform', bound });
+    store.create(`${name}.weight`, [inFeatures, outFeatures], { kind: 'uniform', bound }, 'linear');
     store.create(`${name}.bias`, [outFeatures], { kind: 'uniform', bound });
   }
 

@@ -4,6 +4,8 @@ import { ModelConfig, resolveConfig } from './config';
 import { FeedForward, LayerNorm } from './layers';
 import { ParamStore } from './params';
 import { sinusoidalPositions } from './positional';
+import { mapTokenGroups } from './token_groups';
+import { exportWeights, importWeights, WeightMap } from './weights';
 
 /** Streaming state of a whole model: the position reached and each layer's attention state. */
 export interface DecodeState {
@@ -63,18 +65,26 @@ export abstract class CausalLM {
       }
       return tf.cast(tf.notEqual(m, 0), 'float32') as tf.Tensor2D;
     });
+    // Position-wise work runs in token groups and each tensor is freed as soon as it is used, so the
+    // live tensors stay a few [b, n, D] arrays plus one group's temporaries at any length.
     try {
-      let x = this.embed(ids, 0);
+      let x = mapTokenGroups([ids], ([group], start) => this.embed(group as tf.Tensor2D, start));
       for (const layer of this.layers) {
-        // One tidy per layer keeps at most one layer's intermediates alive at a time.
-        const next: tf.Tensor3D = tf.tidy(() => {
-          const h = tf.add(x, layer.attention.forward(layer.norm1.apply(x), mask));
+        const normed = mapTokenGroups([x], ([group]) => layer.norm1.apply(group as tf.Tensor3D));
+        let attended: tf.Tensor3D;
+        try {
+          attended = layer.attention.forward(normed, mask);
+        } finally {
+          normed.dispose();
+        }
+        const next = mapTokenGroups([x, attended], ([group, attn]) => {
+          const h = tf.add(group, attn) as tf.Tensor3D;
           return tf.add(h, layer.ff.apply(layer.norm2.apply(h)));
         });
-        x.dispose();
+        tf.dispose([x, attended]);
         x = next;
       }
-      const out = this.finalNorm.apply(x);
+      const out = mapTokenGroups([x], ([group]) => this.finalNorm.apply(group as tf.Tensor3D));
       x.dispose();
       return out;
     } finally {
@@ -96,6 +106,26 @@ export abstract class CausalLM {
   /** The number of weights (every Linear with its bias, every LayerNorm with weight and bias). */
   countParams(): number {
     return this.store.count();
+  }
+
+  /**
+   * Every weight under the names and shapes of the original package's state_dict() (an
+   * nn.Linear weight as [out, in]). The tensors are new copies: the caller owns and disposes them.
+   */
+  getWeights(): Map<string, tf.Tensor> {
+    this.assertLive();
+    return exportWeights(this.store);
+  }
+
+  /**
+   * Loads weights given as getWeights() returns them (a Map or record of float32 tensors, such as
+   * readSafetensors gives). All names, dtypes and shapes are checked first: any problem throws one
+   * WeightsError listing them all and leaves the model unchanged. The tensors are copied, so the
+   * caller keeps its own; the original package's `pos_encoding.pe` buffer is ignored.
+   */
+  setWeights(weights: WeightMap): void {
+    this.assertLive();
+    importWeights(this.store, weights);
   }
 
   /** The streaming state before any token, for `batchSize` sequences. */

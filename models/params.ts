@@ -25,16 +25,27 @@ export type Initialiser =
   | { kind: 'constant'; value: number };
 
 /**
+ * How a weight is held: 'plain' exactly as in the state dict; 'linear' an nn.Linear weight, held
+ * here as [in, out] (the fast untransposed matmul) but [out, in] in the state dict.
+ */
+export type ParamLayout = 'plain' | 'linear';
+
+interface Param {
+  tensor: tf.Tensor;
+  layout: ParamLayout;
+}
+
+/**
  * Owns every weight of a model under its state-dict name. Weights are drawn from a generator seeded
  * by (seed, name), so the same seed gives the same weights on every backend.
  */
 export class ParamStore {
-  private readonly tensors = new Map<string, tf.Tensor>();
+  private readonly params = new Map<string, Param>();
 
   constructor(private readonly seed: number) {}
 
-  create(name: string, shape: number[], init: Initialiser): tf.Tensor {
-    if (this.tensors.has(name)) throw new Error(`parameter ${name} is defined twice`);
+  create(name: string, shape: number[], init: Initialiser, layout: ParamLayout = 'plain'): tf.Tensor {
+    if (this.params.has(name)) throw new Error(`parameter ${name} is defined twice`);
     const size = shape.reduce((a, b) => a * b, 1);
     const values = new Float32Array(size);
     if (init.kind === 'constant') {
@@ -54,28 +65,53 @@ export class ParamStore {
       }
     }
     const tensor = tf.keep(tf.tensor(values, shape, 'float32'));
-    this.tensors.set(name, tensor);
+    this.params.set(name, { tensor, layout });
     return tensor;
   }
 
   get(name: string): tf.Tensor {
-    const tensor = this.tensors.get(name);
-    if (!tensor) throw new Error(`no parameter named ${name}`);
-    return tensor;
+    return this.param(name).tensor;
+  }
+
+  layout(name: string): ParamLayout {
+    return this.param(name).layout;
   }
 
   names(): string[] {
-    return [...this.tensors.keys()];
+    return [...this.params.keys()];
   }
 
   count(): number {
     let total = 0;
-    for (const t of this.tensors.values()) total += t.size;
+    for (const p of this.params.values()) total += p.tensor.size;
     return total;
   }
 
+  /**
+   * Swaps in new tensors for every parameter at once, as held here (same names, same shapes); the
+   * store takes ownership of them and disposes the old ones. Anything else is refused untouched.
+   */
+  replaceAll(tensors: Map<string, tf.Tensor>): void {
+    const fits = tensors.size === this.params.size && this.names().every((name) => {
+      const tensor = tensors.get(name);
+      return tensor !== undefined && tf.util.arraysEqual(tensor.shape, this.get(name).shape);
+    });
+    if (!fits) throw new Error('replaceAll needs exactly the held parameters, each with its held shape');
+    for (const [name, tensor] of tensors) {
+      const param = this.param(name);
+      param.tensor.dispose();
+      param.tensor = tf.keep(tensor);
+    }
+  }
+
   dispose(): void {
-    for (const t of this.tensors.values()) t.dispose();
-    this.tensors.clear();
+    for (const p of this.params.values()) p.tensor.dispose();
+    this.params.clear();
+  }
+
+  private param(name: string): Param {
+    const param = this.params.get(name);
+    if (!param) throw new Error(`no parameter named ${name}`);
+    return param;
   }
 }

@@ -1,6 +1,11 @@
 import { ModelConfig } from './config';
 import { BSBRModel } from './bsbr';
+import { DeltaNetModel } from './deltanet';
+import { GAUModel } from './gau';
+import { HopfieldModel } from './hopfield';
+import { LinearModel } from './linear';
 import { CausalLM } from './model';
+import { SlidingWindowModel } from './sliding_window';
 import { StandardModel } from './standard';
 
 type ModelClass = new (config?: Partial<ModelConfig>) => CausalLM;
@@ -8,6 +13,11 @@ type ModelClass = new (config?: Partial<ModelConfig>) => CausalLM;
 const REGISTRY: Record<string, ModelClass> = {
   BSBR: BSBRModel,
   Standard: StandardModel,
+  Linear: LinearModel,
+  DeltaNet: DeltaNetModel,
+  SlidingWindow: SlidingWindowModel,
+  Hopfield: HopfieldModel,
+  GAU: GAUModel,
 };
 
 /** The registered architectures, in the order the toolkit reports them. */

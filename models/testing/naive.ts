@@ -11,14 +11,21 @@ export type Mat = number[][];
 
 /** Reads a model's weights as plain arrays: matrices as [in][out] (as held), vectors as arrays. */
 export class Weights {
+  private readonly cache = new Map<string, Mat | Vec>();
+
   constructor(private readonly model: CausalLM) {}
 
   matrix(name: string): Mat {
-    return this.model.parameter(name).arraySync() as Mat;
+    return this.read(name) as Mat;
   }
 
   vector(name: string): Vec {
-    return this.model.parameter(name).arraySync() as Vec;
+    return this.read(name) as Vec;
+  }
+
+  private read(name: string): Mat | Vec {
+    if (!this.cache.has(name)) this.cache.set(name, this.model.parameter(name).arraySync() as Mat | Vec);
+    return this.cache.get(name)!;
   }
 
   has(name: string): boolean {

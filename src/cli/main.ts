@@ -3,6 +3,7 @@ import { ConfigError } from '../../models/config';
 import { BackendError } from '../backends';
 import { ResultsFileError } from '../results/read';
 import { registerBackends } from './backends_command';
+import { registerWeights } from './weights_command';
 import { EXIT, UsageError } from './errors';
 
 const { version } = require('../../../package.json') as { version: string };
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError('(run bsbr --help for the commands and options)');
   registerBackends(program);
+  registerWeights(program);
   return program;
 }
 

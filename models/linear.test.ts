@@ -1,0 +1,58 @@
+import { headDim } from './config';
+import { forwardArray, maskWhere, randomIds, TINY, useDefaultBackend, withModel } from './testing/harness';
+import { addMat, addVec, dot, headSlice, Mat, naiveModelForward, NaiveAttention, outer, relativeError, scaleVec, vecMat, zeros } from './testing/naive';
+
+useDefaultBackend();
+
+const phi = (x: number[]) => x.map((e) => (e > 0 ? e + 1 : Math.exp(e)));
+
+/**
+ * Linear attention straight from architectures.md section 3, with loops: per head,
+ * S_t = sum_{s<=t, unmasked} phi(k_s) v_s^T, z_t = sum of those phi(k_s),
+ * o_t = phi(q_t)^T S_t / (phi(q_t)^T z_t + 1e-6).
+ */
+const naiveLinear: NaiveAttention = (w, prefix, x, mask, config) => {
+  const n = x.length;
+  const d = headDim(config);
+  const q = w.linear(`${prefix}.q_proj`, x);
+  const k = w.linear(`${prefix}.k_proj`, x);
+  const v = w.linear(`${prefix}.v_proj`, x);
+  const out = zeros(n, config.hiddenDim);
+  for (let h = 0; h < config.numHeads; h++) {
+    const qh = headSlice(q, h, d);
+    const kh = headSlice(k, h, d);
+    const vh = headSlice(v, h, d);
+    for (let t = 0; t < n; t++) {
+      let S: Mat = zeros(d, d);
+      let z = new Array(d).fill(0);
+      for (let s = 0; s <= t; s++) {
+        if (mask[s] === 0) continue;
+        S = addMat(S, outer(phi(kh[s]), vh[s]));
+        z = addVec(z, phi(kh[s]));
+      }
+      const o = scaleVec(vecMat(phi(qh[t]), S), 1 / (dot(phi(qh[t]), z) + 1e-6));
+      for (let j = 0; j < d; j++) out[t][h * d + j] = o[j];
+    }
+  }
+  return w.linear(`${prefix}.out_proj`, out);
+};
+
+describe('Linear efficient form equals the naive formula', () => {
+  it.each([1, 3, 4, 9, 16, 17])('n=%i (chunk 4)', (n) => {
+    withModel('Linear', TINY, (model) => {
+      const ids = randomIds(2, n, 50, n);
+      expect(relativeError(forwardArray(model, ids), naiveModelForward(model, ids, null, naiveLinear))).toBeLessThan(1e-4);
+    });
+  });
+
+  it('with a padding mask (a fully masked first chunk, holes inside chunks, a masked middle chunk)', () => {
+    withModel('Linear', TINY, (model) => {
+      const n = 18;
+      const ids = randomIds(3, n, 50, 99);
+      const mask = maskWhere(3, n, (b, t) => (b === 0 && t < 4) || (b === 1 && (t % 3 === 1 || t >= 15)) || (b === 2 && t >= 8 && t < 12));
+      const real = (b: number, t: number) => mask[b][t] === 1;
+      const err = relativeError(forwardArray(model, ids, mask), naiveModelForward(model, ids, mask, naiveLinear), real);
+      expect(err).toBeLessThan(1e-4);
+    });
+  });
+});

@@ -1,0 +1,119 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs-core';
+import { Command, CommanderError } from 'commander';
+import { ConfigError, ModelConfig } from '../../models/config';
+import { createModel } from '../../models/registry';
+import { useDefaultBackend } from '../../models/testing/harness';
+import { readSafetensors, writeSafetensors } from '../weights/safetensors';
+import { UsageError } from './errors';
+import { registerWeights } from './weights_command';
+
+useDefaultBackend();
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsbr-weights-cli-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/**
+ * Runs `bsbr weights ...` as the program registers it, returning what it printed and what it threw
+ * (main turns a UsageError, ConfigError or CommanderError into one line on stderr and exit code 2).
+ */
+async function run(...argv: string[]): Promise<{ out: string[]; error?: Error }> {
+  const program = new Command('bsbr').exitOverride().configureOutput({ writeErr: () => undefined });
+  registerWeights(program);
+  const out: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return { out };
+  } catch (error) {
+    return { out, error: error as Error };
+  } finally {
+    log.mockRestore();
+  }
+}
+
+const SMALL = ['--vocab-size', '20', '--hidden-dim', '8', '--ff-dim', '12', '--num-layers', '1', '--num-heads', '2'];
+const SMALL_CONFIG: Partial<ModelConfig> = { vocabSize: 20, hiddenDim: 8, ffDim: 12, numLayers: 1, numHeads: 2 };
+
+describe('bsbr weights save', () => {
+  it("writes exactly the seeded model's getWeights(), and inspect lists them with the parameter count", async () => {
+    const file = path.join(dir, 'gau.safetensors');
+    const saved = await run('weights', 'save', file, '--model', 'gau', ...SMALL, '--seed', '5');
+    const model = createModel('GAU', { ...SMALL_CONFIG, seed: 5 });
+    const expected = model.getWeights();
+    const params = model.countParams();
+    model.dispose();
+    expect(saved).toEqual({ out: [`wrote ${file}: GAU, ${expected.size} tensors, ${params} parameters (seed 5)`] });
+
+    const read = readSafetensors(file);
+    expect([...read.keys()]).toEqual([...expected.keys()]);
+    for (const [name, tensor] of expected) expect(read.get(name)!.dataSync()).toEqual(tensor.dataSync());
+
+    const inspected = await run('weights', 'inspect', file);
+    expect(inspected.error).toBeUndefined();
+    expect(inspected.out[0]).toMatch(/^name +dtype +shape$/);
+    expect(inspected.out.slice(1, -1).map((line) => line.split(/\s{2,}/))).toEqual(
+      [...expected].map(([name, t]) => [name, 'F32', `[${t.shape.join(', ')}]`]),
+    );
+    expect(inspected.out[inspected.out.length - 1]).toBe(`${expected.size} tensors, ${params} parameters`);
+    tf.dispose([...expected.values(), ...read.values()]);
+  });
+
+  it('compresses BSBR by 2 by default, as compare does, and not with --compression-factor 0', async () => {
+    const names = async (...extra: string[]) => {
+      const file = path.join(dir, 'bsbr.safetensors');
+      expect((await run('weights', 'save', file, '--model', 'BSBR', ...SMALL, ...extra)).error).toBeUndefined();
+      const read = readSafetensors(file);
+      tf.dispose([...read.values()]);
+      return [...read.keys()];
+    };
+    expect(await names()).toContain('layers.0.attention.compress_proj.weight');
+    expect(await names('--compression-factor', '0')).not.toContain('layers.0.attention.compress_proj.weight');
+  });
+
+  it('bad input is a usage error (one line, exit 2) and nothing is written', async () => {
+    const file = path.join(dir, 'never.safetensors');
+    const unknown = await run('weights', 'save', file, '--model', 'Mamba');
+    expect(unknown.error).toEqual(new UsageError("unknown model 'Mamba' (valid: BSBR, Standard, Linear, DeltaNet, SlidingWindow, Hopfield, GAU)"));
+    expect(unknown.error).toBeInstanceOf(UsageError);
+    const badHeads = await run('weights', 'save', file, '--model', 'Standard', '--hidden-dim', '10', '--num-heads', '4');
+    expect(badHeads.error).toBeInstanceOf(ConfigError);
+    expect(badHeads.error!.message).toBe('invalid config: numHeads must divide hiddenDim (hiddenDim 10, numHeads 4)');
+    const notANumber = await run('weights', 'save', file, '--model', 'Standard', '--seed', 'abc');
+    expect(notANumber.error).toBeInstanceOf(CommanderError);
+    expect(notANumber.error!.message).toContain("option '--seed <n>' argument 'abc' is invalid");
+    const unwritable = await run('weights', 'save', path.join(dir, 'no-dir', 'x.safetensors'), '--model', 'Standard', ...SMALL);
+    expect(unwritable.error).toBeInstanceOf(UsageError);
+    expect(unwritable.error!.message).toMatch(/^cannot write .*no-dir/);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+});
+
+describe('bsbr weights inspect', () => {
+  it("does not count the original package's pos_encoding.pe buffer as parameters", async () => {
+    const file = path.join(dir, 'with-pe.safetensors');
+    const weights = { 'pos_encoding.pe': tf.zeros([1, 10, 4]), 'embedding.weight': tf.zeros([3, 4]) };
+    writeSafetensors(file, weights);
+    tf.dispose(Object.values(weights));
+    const { error, out } = await run('weights', 'inspect', file);
+    expect(error).toBeUndefined();
+    expect(out[out.length - 1]).toBe('2 tensors, 12 parameters (not counting pos_encoding.pe: a buffer, not a weight)');
+  });
+
+  it('a malformed or missing file is a usage error', async () => {
+    const file = path.join(dir, 'truncated.safetensors');
+    fs.writeFileSync(file, Buffer.from([200, 0, 0, 0, 0, 0, 0, 0, 0x7b]));
+    expect(await run('weights', 'inspect', file)).toEqual({
+      out: [],
+      error: new UsageError(`${file}: not a valid safetensors file: bad header length 200 (the file has 1 bytes after the length)`),
+    });
+    const missing = await run('weights', 'inspect', path.join(dir, 'absent.safetensors'));
+    expect(missing.error).toBeInstanceOf(UsageError);
+    expect(missing.error!.message).toMatch(/^cannot read .*absent\.safetensors: ENOENT/);
+  });
+});

@@ -1,0 +1,66 @@
+import { Command } from 'commander';
+import * as tf from '@tensorflow/tfjs-core';
+import { IGNORED_WEIGHT_NAMES } from '../../models/weights';
+import { canonicalModelName, createModel, MODEL_NAMES } from '../../models/registry';
+import { setupBackend } from '../backends';
+import { readSafetensorsHeader, SafetensorsError, writeSafetensors } from '../weights/safetensors';
+import { UsageError } from './errors';
+import { addModelOptions, modelConfigFrom, ModelOptions } from './model_options';
+
+/** A file that cannot be read or written is the user's input being wrong: one line, exit 2. */
+function asUsageError<T>(body: () => T): T {
+  try {
+    return body();
+  } catch (err) {
+    throw err instanceof SafetensorsError ? new UsageError(err.message) : err;
+  }
+}
+
+async function save(file: string, options: ModelOptions & { model: string }): Promise<void> {
+  const name = canonicalModelName(options.model);
+  if (!name) throw new UsageError(`unknown model '${options.model}' (valid: ${MODEL_NAMES.join(', ')})`);
+  const config = modelConfigFrom(options);
+  // The seeded weights are the same on every backend; cpu starts at once and needs nothing optional.
+  await setupBackend('cpu');
+  const model = createModel(name, config);
+  try {
+    const weights = model.getWeights();
+    try {
+      asUsageError(() => writeSafetensors(file, weights));
+    } finally {
+      tf.dispose([...weights.values()]);
+    }
+    console.log(`wrote ${file}: ${name}, ${weights.size} tensors, ${model.countParams()} parameters (seed ${model.config.seed})`);
+  } finally {
+    model.dispose();
+  }
+}
+
+function inspect(file: string): void {
+  const entries = asUsageError(() => readSafetensorsHeader(file));
+  const rows = [['name', 'dtype', 'shape'], ...entries.map((e) => [e.name, e.dtype, `[${e.shape.join(', ')}]`])];
+  const nameWidth = Math.max(...rows.map((row) => row[0].length));
+  const dtypeWidth = Math.max(...rows.map((row) => row[1].length));
+  for (const [name, dtype, shape] of rows) console.log(`${name.padEnd(nameWidth)}  ${dtype.padEnd(dtypeWidth)}  ${shape}`);
+  const counted = entries.filter((e) => !IGNORED_WEIGHT_NAMES.includes(e.name));
+  const params = counted.reduce((total, e) => total + e.shape.reduce((a, b) => a * b, 1), 0);
+  const ignored = entries.length - counted.length;
+  console.log(`${entries.length} tensors, ${params} parameters` + (ignored ? ` (not counting ${IGNORED_WEIGHT_NAMES.join(', ')}: a buffer, not a weight)` : ''));
+}
+
+/** `bsbr weights save|inspect`: model weights as safetensors files in the original package's state-dict names. */
+export function registerWeights(program: Command): void {
+  const weights = program
+    .command('weights')
+    .description("save a seeded model's weights or list a safetensors file's tensors (names and shapes as the original PyTorch package's state_dict)");
+  addModelOptions(
+    weights
+      .command('save <file>')
+      .description("write a seeded model's weights as a safetensors file (float32)")
+      .requiredOption('--model <name>', `the architecture (${MODEL_NAMES.join(', ')}; any case)`),
+  ).action(save);
+  weights
+    .command('inspect <file>')
+    .description("list a safetensors file's tensors (name, dtype, shape) and their total parameter count")
+    .action(inspect);
+}
