@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BATCH_MATMUL_XNN, registerBatchMatMulXnn } from './kernels/wasm_batch_matmul';
-
-registerBatchMatMulXnn();
+import { BATCH_MATMUL_XNN } from './kernels/wasm_batch_matmul';
 
 /**
  * Batched matmul over the leading axes: op(a) [..., m, k] @ op(b) [..., k, p], where op transposes
@@ -11,7 +9,7 @@ registerBatchMatMulXnn();
  * elsewhere it is tf.matMul.
  */
 export function bmm<T extends tf.Tensor>(a: T, b: tf.Tensor, transposeA = false, transposeB = false): T {
-  if (tf.getBackend() !== 'wasm' || a.rank < 3 || a.rank !== b.rank) {
+  if (tf.getBackend() !== 'wasm' || !tf.getKernel(BATCH_MATMUL_XNN, 'wasm') || a.rank < 3 || a.rank !== b.rank) {
     return tf.matMul(a, b, transposeA, transposeB) as unknown as T;
   }
   return tf.tidy(() => {

@@ -9,13 +9,15 @@ const BIG = 1e30;
  * key position <= query position, and within `window` positions when a window is given.
  */
 export function causalAllowed(queries: number, keys: number, offset: number, window?: number): tf.Tensor2D {
-  return tf.tidy(() => {
-    const qpos = tf.reshape(tf.range(offset, offset + queries, 1, 'int32'), [queries, 1]);
-    const kpos = tf.reshape(tf.range(0, keys, 1, 'int32'), [1, keys]);
-    let allowed = tf.lessEqual(kpos, qpos);
-    if (window !== undefined) allowed = tf.logicalAnd(allowed, tf.lessEqual(tf.sub(qpos, kpos), window));
-    return tf.cast(allowed, 'float32') as tf.Tensor2D;
-  });
+  // Built row by row in JS: a broadcast compare on the wasm backend costs far more than the fill.
+  const allowed = new Float32Array(queries * keys);
+  for (let t = 0; t < queries; t++) {
+    const position = t + offset;
+    const first = window === undefined ? 0 : Math.max(0, position - window);
+    const last = Math.min(keys - 1, position);
+    if (last >= first) allowed.fill(1, t * keys + first, t * keys + last + 1);
+  }
+  return tf.tensor2d(allowed, [queries, keys]);
 }
 
 /**

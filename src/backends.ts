@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { installWasmKernels } from '../models/kernels';
 
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -71,6 +72,7 @@ async function activate(name: BackendName): Promise<void> {
     if (name === 'wasm') {
       // The threaded wasm build cannot start its workers under Node; the single-threaded SIMD build can.
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      installWasmKernels();
     }
   } catch (err) {
     throw new BackendError(`${spec.packageName} failed to load: ${firstLine(err)}`);

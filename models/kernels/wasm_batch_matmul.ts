@@ -10,18 +10,9 @@
  * batches or a batch of 1 on either side (broadcast); transposes are done before calling it.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { WasmBackend } from './wasm_backend';
 
 export const BATCH_MATMUL_XNN = 'BatchMatMulXnn';
-
-/** The parts of the wasm backend this kernel uses (see @tensorflow/tfjs-backend-wasm backend_wasm). */
-interface WasmBackend {
-  wasm: {
-    cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void;
-    tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
-  };
-  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
 
 /**
  * Ids for the temporary views, far above the ids the backend hands out (it counts up from 1).

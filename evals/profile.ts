@@ -1,0 +1,64 @@
+/**
+ * Where a forward pass spends its time: runs one model's forward under tf.profile and prints the
+ * kernel time summed per kernel name, with the share of the total and the call count.
+ *
+ *   node dist/evals/profile.js --model BSBR --seq-len 16384 [--chunk-size 32] [--compression-factor 2] ...
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { parseArgs } from 'node:util';
+import { createModel } from '../models/registry';
+import { setupBackend } from '../src/backends';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      model: { type: 'string', default: 'BSBR' },
+      'seq-len': { type: 'string', default: '4096' },
+      'hidden-dim': { type: 'string', default: '256' },
+      'num-heads': { type: 'string', default: '4' },
+      'num-layers': { type: 'string', default: '2' },
+      'ff-dim': { type: 'string', default: '512' },
+      'chunk-size': { type: 'string', default: '32' },
+      'window-size': { type: 'string', default: '32' },
+      'compression-factor': { type: 'string' },
+      backend: { type: 'string', default: 'auto' },
+    },
+  });
+  const backend = await setupBackend(values.backend as 'auto');
+  const n = Number(values['seq-len']);
+  const model = createModel(values.model!, {
+    hiddenDim: Number(values['hidden-dim']), numHeads: Number(values['num-heads']), numLayers: Number(values['num-layers']),
+    ffDim: Number(values['ff-dim']), chunkSize: Number(values['chunk-size']), windowSize: Number(values['window-size']),
+    compressionFactor: values['compression-factor'] ? Number(values['compression-factor']) : undefined,
+  });
+  const ids = tf.randomUniform([1, n], 0, model.config.vocabSize, 'int32') as tf.Tensor2D;
+  const warm = model.forward(ids);
+  await warm.data();
+  warm.dispose();
+  const start = performance.now();
+  const info = await tf.profile(async () => {
+    const out = model.forward(ids);
+    await out.data();
+    out.dispose();
+  });
+  const wall = performance.now() - start;
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  for (const k of info.kernels) {
+    const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+    entry.ms += Number(k.kernelTimeMs);
+    entry.calls += 1;
+    byKernel.set(k.name, entry);
+  }
+  const total = [...byKernel.values()].reduce((a, e) => a + e.ms, 0);
+  console.log(`${model.name} n=${n} on ${backend.name}: profiled wall ${wall.toFixed(0)} ms, kernels ${total.toFixed(0)} ms, peak tensor bytes ${(info.peakBytes / 2 ** 20).toFixed(1)} MiB`);
+  for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms)) {
+    console.log(`${name.padEnd(24)} ${e.ms.toFixed(1).padStart(9)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}% ${String(e.calls).padStart(7)} calls`);
+  }
+  ids.dispose();
+  model.dispose();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
