@@ -1,21 +1,25 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../../models/config';
 import { BackendError } from '../backends';
+import { packageVersion } from '../package_root';
 import { ResultsFileError } from '../results/read';
+import { registerAnalyze } from './analyze';
 import { registerBackends } from './backends_command';
+import { registerCompare } from './compare';
 import { registerWeights } from './weights_command';
 import { EXIT, UsageError } from './errors';
 
-const { version } = require('../../../package.json') as { version: string };
 
 export function buildProgram(): Command {
   const program = new Command('bsbr')
     .description('Causal efficient attention in TensorFlow.js: sweep, measure, analyse and guard seven architectures')
-    .version(version)
+    .version(packageVersion())
     .exitOverride()
     .showHelpAfterError('(run bsbr --help for the commands and options)');
   registerBackends(program);
+  registerCompare(program);
   registerWeights(program);
+  registerAnalyze(program);
   return program;
 }
 

@@ -33,6 +33,18 @@ function checkCase(c: unknown, index: number, path: string): CaseResult {
   return row as unknown as CaseResult;
 }
 
+function checkCalibration(calibration: unknown, path: string): void {
+  if (calibration === null) return;
+  const c = calibration as Record<string, unknown> | undefined;
+  if (typeof c !== 'object') throw new ResultsFileError(`${path}: "calibration" must be an object or null`);
+  for (const key of ['flops', 'median_ms', 'gflops_per_s'] as const) {
+    if (typeof c[key] !== 'number' || !((c[key] as number) > 0)) throw new ResultsFileError(`${path}: calibration.${key} must be a positive number`);
+  }
+  if (!Array.isArray(c.samples_ms) || !c.samples_ms.every((s) => typeof s === 'number')) {
+    throw new ResultsFileError(`${path}: calibration.samples_ms must be an array of numbers`);
+  }
+}
+
 /** Parses and checks the text of a results.json; `path` only names it in messages. */
 export function parseResults(text: string, path: string): ResultsFile {
   let data: unknown;
@@ -48,6 +60,11 @@ export function parseResults(text: string, path: string): ResultsFile {
   if (file.version !== 1) throw new ResultsFileError(`${path} has results format version ${file.version}; this bsbr reads version 1`);
   if (!Array.isArray(file.cases)) throw new ResultsFileError(`${path} has no "cases" array`);
   if (typeof file.environment !== 'object' || file.environment === null) throw new ResultsFileError(`${path} has no "environment"`);
+  if (typeof file.environment.backend !== 'string') throw new ResultsFileError(`${path}: environment.backend must be a string`);
+  for (const key of ['config', 'sweep'] as const) {
+    if (typeof file[key] !== 'object' || file[key] === null) throw new ResultsFileError(`${path} has no "${key}" object`);
+  }
+  checkCalibration(file.calibration, path);
   file.cases.forEach((c, i) => checkCase(c, i, path));
   return file as ResultsFile;
 }

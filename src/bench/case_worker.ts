@@ -1,0 +1,62 @@
+/**
+ * The worker process of `bsbr compare`: receives one WorkerJob over IPC, runs it and replies with a
+ * WorkerReply. A fresh process per case gives each case its own peak resident memory (the wasm heap
+ * never shrinks), frees every tensor of the previous model, and keeps a crash from ending the sweep.
+ */
+import { createModel } from '../../models/registry';
+import { setupBackend } from '../backends';
+import { measureCalibration } from './calibration';
+import { WorkerJob, WorkerReply } from './jobs';
+import { CaseSpec, measureModel } from './measure';
+
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split('\n')[0];
+}
+
+/**
+ * Test hook, for the tests of how a failing case is recorded: BSBR_TEST_FAIL_CASE=<model>:<n>
+ * makes that case throw after its model is built. No real input makes a valid case throw cheaply.
+ */
+function applyTestHook(spec: CaseSpec): void {
+  const target = process.env.BSBR_TEST_FAIL_CASE;
+  if (target && target.toLowerCase() === `${spec.model}:${spec.seqLen}`.toLowerCase()) {
+    throw new Error(`failure injected by BSBR_TEST_FAIL_CASE=${target}`);
+  }
+}
+
+async function run(job: WorkerJob): Promise<WorkerReply> {
+  let backend;
+  try {
+    backend = await setupBackend(job.backend);
+  } catch (err) {
+    return { ok: false, stage: 'backend', message: firstLine(err) };
+  }
+  if (job.kind === 'calibration') {
+    try {
+      return { ok: true, kind: 'calibration', backend, calibration: await measureCalibration() };
+    } catch (err) {
+      return { ok: false, stage: 'run', message: firstLine(err) };
+    }
+  }
+  let params: number | undefined;
+  try {
+    const model = createModel(job.spec.model, job.config);
+    try {
+      params = model.countParams();
+      applyTestHook(job.spec);
+      const measured = await measureModel(model, job.spec);
+      const peak_rss_bytes = process.resourceUsage().maxRSS * 1024;
+      return { ok: true, kind: 'case', backend, measurement: { ...measured, params, peak_rss_bytes } };
+    } finally {
+      model.dispose();
+    }
+  } catch (err) {
+    return { ok: false, stage: 'run', message: firstLine(err), params };
+  }
+}
+
+// The sweep is gone (killed or interrupted): nobody will read the result.
+process.on('disconnect', () => process.exit(1));
+process.once('message', (job: WorkerJob) => {
+  void run(job).then((reply) => process.send!(reply, () => process.exit(0)));
+});

@@ -1,0 +1,220 @@
+/**
+ * The analytic floating-point operation count of a measured call: matmuls only, an [m, k] @ [k, p]
+ * product counted as 2*m*k*p. Softmax, normalisation, activations, masks and other elementwise work
+ * are not counted. Each architecture counts the products its efficient form (models/*.ts) performs,
+ * padding included (a partial last chunk is computed as a whole chunk).
+ *
+ * Notation: n tokens, D hidden size, h heads, d = D / h, B chunk size, w window, E = expansionFactor*D,
+ * C = ceil(n / B) chunks, ff the feed-forward size. The counts below are per sequence and per layer;
+ * the whole call multiplies by batch size and numLayers and adds the feed-forward 4*n*D*ff.
+ */
+import { headDim, ModelConfig } from '../../models/config';
+import { QUERY_BLOCK } from '../../models/standard';
+import { Mode } from '../results/schema';
+
+/** 2*m*k*p: one [m, k] @ [k, p] product. */
+function mm(m: number, k: number, p: number): number {
+  return 2 * m * k * p;
+}
+
+/** One layer's attention, for one sequence. */
+interface AttentionCost {
+  /** A forward pass over n tokens. */
+  forward(c: ModelConfig, n: number): number;
+  /** One single-token step() for the token at position p (p tokens of context before it). */
+  step(c: ModelConfig, p: number): number;
+}
+
+/**
+ * Softmax attention over query blocks of QUERY_BLOCK, block [s, e) against keys [0, e), with
+ * `passes` softmax-weighted products per block (Standard 1, Hopfield updateSteps):
+ *   forward = 8 n D^2 + passes * sum_blocks 4 (e - s) e D;   step at p = 8 D^2 + passes * 4 (p + 1) D.
+ */
+function blockedSoftmax(passes: (c: ModelConfig) => number): AttentionCost {
+  return {
+    forward(c, n) {
+      const D = c.hiddenDim;
+      let scores = 0;
+      for (let s = 0; s < n; s += QUERY_BLOCK) {
+        const e = Math.min(n, s + QUERY_BLOCK);
+        scores += 4 * (e - s) * e * D;
+      }
+      return 4 * mm(n, D, D) + passes(c) * scores;
+    },
+    step(c, p) {
+      const D = c.hiddenDim;
+      return 4 * mm(1, D, D) + passes(c) * 4 * (p + 1) * D;
+    },
+  };
+}
+
+/** Standard: q, k, v, out projections 8 n D^2; scores and weights @ v over the blocked causal keys. */
+const standard = blockedSoftmax(() => 1);
+
+/** Hopfield: as Standard with updateSteps softmax passes (each update step xi @ K^T then weights @ K). */
+const hopfield = blockedSoftmax((c) => c.updateSteps);
+
+/**
+ * SlidingWindow: 8 n D^2 projections; for n <= w one block of n queries over n keys (4 n^2 D), else
+ * ceil(n / w) query blocks of w against 2w keys: 8 ceil(n / w) w^2 D.
+ * Step at p: 8 D^2 + 4 (min(w, p) + 1) D (the rolling cache holds the last min(w, p) keys).
+ */
+const slidingWindow: AttentionCost = {
+  forward(c, n) {
+    const D = c.hiddenDim;
+    const w = c.windowSize;
+    const attention = n <= w ? 4 * n * n * D : Math.ceil(n / w) * 8 * w * w * D;
+    return 4 * mm(n, D, D) + attention;
+  },
+  step(c, p) {
+    const D = c.hiddenDim;
+    return 4 * mm(1, D, D) + 4 * (Math.min(c.windowSize, p) + 1) * D;
+  },
+};
+
+/**
+ * Linear, chunkwise with values widened to [v, 1] (d + 1 columns), on the input padded to C*B tokens:
+ *   q, k, v 6 C B D^2 + out 2 n D^2, and per head and chunk phi(Q) phi(K)^T 2 B^2 d,
+ *   masked scores @ [V, 1] 2 B^2 (d+1), chunk sums phi(K)^T [V, 1] 2 B d (d+1), phi(Q) @ earlier sums 2 B d (d+1).
+ * A single-token step is the same computation on one chunk (the token padded to B).
+ */
+const linear: AttentionCost = {
+  forward(c, n) {
+    const D = c.hiddenDim;
+    const d = headDim(c);
+    const B = c.chunkSize;
+    const C = Math.ceil(n / B);
+    const perChunk = mm(B, d, B) + mm(B, B, d + 1) + mm(d, B, d + 1) + mm(B, d, d + 1);
+    return 3 * mm(C * B, D, D) + mm(n, D, D) + c.numHeads * C * perChunk;
+  },
+  step(c) {
+    return linear.forward(c, 1);
+  },
+};
+
+/**
+ * DeltaNet, chunkwise WY/UT form with chunk b = min(B, n), C = ceil(n / b), per head and chunk:
+ *   K K^T and Q K^T 4 b^2 d, the forward substitution sum_{i<b} 2 i b = b^2 (b - 1), W = T K and
+ *   U = T V 4 b^2 d, then W M, Q M and K^T Delta 6 b d^2 and the masked scores @ Delta 2 b^2 d:
+ *   10 b^2 d + b^2 (b - 1) + 6 b d^2, plus the projections 8 n D^2 (and 2 n D h for learnedBeta).
+ * A single-token step is the same with n = 1 (b = 1): 8 D^2 + h (10 d + 6 d^2).
+ */
+const deltaNet: AttentionCost = {
+  forward(c, n) {
+    const D = c.hiddenDim;
+    const d = headDim(c);
+    const b = Math.min(c.chunkSize, n);
+    const C = Math.ceil(n / b);
+    const perChunk = 10 * b * b * d + b * b * (b - 1) + 6 * b * d * d;
+    return 4 * mm(n, D, D) + (c.learnedBeta ? mm(n, D, c.numHeads) : 0) + c.numHeads * C * perChunk;
+  },
+  step(c) {
+    return deltaNet.forward(c, 1);
+  },
+};
+
+/**
+ * GAU, one head of size E on the input padded to C*B tokens: q, k, v, gate 8 C B D E, out 2 n E D;
+ * per chunk local softmax 4 B^2 E, chunk state K^T V 2 B E^2 and q @ earlier states 2 B E^2.
+ * Step at p (f = p mod B filled, J = floor(p / B) chunks done): 8 D E + 2 E D + 4 (f + 1) E,
+ * + 2 E^2 when J >= 1 (q @ past sum), + 2 B E^2 when the step closes its chunk.
+ */
+const gau: AttentionCost = {
+  forward(c, n) {
+    const D = c.hiddenDim;
+    const E = c.expansionFactor * D;
+    const B = c.chunkSize;
+    const C = Math.ceil(n / B);
+    return 4 * mm(C * B, D, E) + mm(n, E, D) + C * (4 * B * B * E + mm(E, B, E) + mm(B, E, E));
+  },
+  step(c, p) {
+    const D = c.hiddenDim;
+    const E = c.expansionFactor * D;
+    const B = c.chunkSize;
+    const f = p % B;
+    const J = Math.floor(p / B);
+    return 4 * mm(1, D, E) + mm(1, E, D) + 4 * (f + 1) * E + (J >= 1 ? mm(1, E, E) : 0) + (f + 1 === B ? mm(E, B, E) : 0);
+  },
+};
+
+/**
+ * BSBR on the input padded to C*B tokens, S = D/cf with compression (d^2 without):
+ *   q, k, v 6 C B D^2, out 2 n D^2, local softmax 4 C B^2 D, chunk states K^T V 2 C B d D,
+ *   compress and decompress 2 h C d^2 S each (with compression), meta keys and meta queries
+ *   2 C D^2 each, r . h 2 C^2 D, alpha @ states 2 h C^2 S, q @ G 2 C B d D.
+ * Step at p (f = p mod B, J = floor(p / B) chunks done): 8 D^2 + 4 (f + 1) D, + 2 d D (q @ G) when
+ * J >= 1; a chunk's first token (f = 0, J >= 1) retrieves: 2 D^2 + 2 J D + 2 h J S (+ 2 h S d^2
+ * decompress); its last token (f = B - 1) closes it: 2 B d D + 2 D^2 (+ 2 h d^2 S compress).
+ */
+const bsbr: AttentionCost = {
+  forward(c, n) {
+    const D = c.hiddenDim;
+    const h = c.numHeads;
+    const d = headDim(c);
+    const B = c.chunkSize;
+    const C = Math.ceil(n / B);
+    const S = c.compressionFactor ? D / c.compressionFactor : d * d;
+    const compression = c.compressionFactor ? 2 * mm(h * C, d * d, S) : 0;
+    return 3 * mm(C * B, D, D) + mm(n, D, D) + 4 * C * B * B * D + h * C * mm(d, B, d) + compression
+      + 2 * mm(C, D, D) + h * mm(C, d, C) + h * mm(C, C, S) + h * C * mm(B, d, d);
+  },
+  step(c, p) {
+    const D = c.hiddenDim;
+    const h = c.numHeads;
+    const d = headDim(c);
+    const B = c.chunkSize;
+    const f = p % B;
+    const J = Math.floor(p / B);
+    const S = c.compressionFactor ? D / c.compressionFactor : d * d;
+    const compressOne = c.compressionFactor ? mm(h, d * d, S) : 0;
+    let flops = 4 * mm(1, D, D) + 4 * (f + 1) * D + (J >= 1 ? h * mm(1, d, d) : 0);
+    if (f === 0 && J >= 1) flops += mm(1, D, D) + h * mm(1, d, J) + h * mm(1, J, S) + compressOne;
+    if (f + 1 === B) flops += h * mm(d, B, d) + compressOne + mm(1, D, D);
+    return flops;
+  },
+};
+
+const COSTS: Record<string, AttentionCost> = {
+  Standard: standard,
+  SlidingWindow: slidingWindow,
+  Linear: linear,
+  DeltaNet: deltaNet,
+  Hopfield: hopfield,
+  GAU: gau,
+  BSBR: bsbr,
+};
+
+/** Whether the cost model knows this architecture (canonical name). */
+export function hasCostModel(model: string): boolean {
+  return model in COSTS;
+}
+
+/** The feed-forward of one layer on `tokens` tokens: Linear(D, ff) and Linear(ff, D). */
+function feedForward(c: ModelConfig, tokens: number): number {
+  return mm(tokens, c.hiddenDim, c.ffDim) + mm(tokens, c.ffDim, c.hiddenDim);
+}
+
+/** A whole forward pass over [batch, n] tokens. */
+export function forwardFlops(model: string, c: ModelConfig, n: number, batch: number): number {
+  return batch * c.numLayers * (COSTS[model].forward(c, n) + feedForward(c, n));
+}
+
+/** One single-token step() of a whole model for the token at position p (context of p tokens). */
+export function stepFlops(model: string, c: ModelConfig, p: number, batch: number): number {
+  return batch * c.numLayers * (COSTS[model].step(c, p) + feedForward(c, 1));
+}
+
+/**
+ * The flops of one measured call of a case, or null for an architecture without a cost model.
+ * Decode: the mean over the timed steps, which run at positions n + warmup .. n + warmup + repeats - 1
+ * (the chunked models' steps differ by position).
+ */
+export function caseFlops(
+  model: string, mode: Mode, c: ModelConfig, n: number, batch: number, warmup: number, repeats: number,
+): number | null {
+  if (!hasCostModel(model)) return null;
+  if (mode === 'forward') return forwardFlops(model, c, n, batch);
+  let total = 0;
+  for (let i = 0; i < repeats; i++) total += stepFlops(model, c, n + warmup + i, batch);
+  return total / repeats;
+}

@@ -1,0 +1,24 @@
+/** The messages between the sweep and its worker processes (one worker per job). */
+import { ModelConfig } from '../../models/config';
+import { ActiveBackend, BackendChoice } from '../backends';
+import { Calibration } from '../results/schema';
+import { CaseSpec, ModelMeasurement } from './measure';
+
+export type WorkerJob =
+  | { kind: 'calibration'; backend: BackendChoice }
+  | { kind: 'case'; backend: BackendChoice; config: ModelConfig; spec: CaseSpec };
+
+export interface CaseMeasurement extends ModelMeasurement {
+  params: number;
+  /** The worker process's peak resident set size over the whole case (process.resourceUsage().maxRSS). */
+  peak_rss_bytes: number;
+}
+
+export type WorkerReply =
+  | { ok: true; kind: 'calibration'; backend: ActiveBackend; calibration: Calibration }
+  | { ok: true; kind: 'case'; backend: ActiveBackend; measurement: CaseMeasurement }
+  /**
+   * backend: the backend could not be set up (the sweep stops); run: the job threw; crash: the
+   * process ended without replying. params is known when the model was built before the failure.
+   */
+  | { ok: false; stage: 'backend' | 'run' | 'crash'; message: string; params?: number };

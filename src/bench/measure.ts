@@ -1,0 +1,72 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { CausalLM } from '../../models/model';
+import { Mode } from '../results/schema';
+import { peakTensorBytes, timeCalls, TimedCall } from './timer';
+
+/** What one (model, mode, length) case measures. */
+export interface CaseSpec {
+  model: string;
+  mode: Mode;
+  seqLen: number;
+  batchSize: number;
+  warmup: number;
+  repeats: number;
+  /** Seed of the random input ids. */
+  seed: number;
+}
+
+export interface ModelMeasurement {
+  samples_ms: number[];
+  peak_tensor_bytes: number;
+}
+
+/** Decode mode prefills its context in steps of at most this many tokens (not timed). */
+export const PREFILL_STEP = 256;
+
+function randomIds(spec: CaseSpec, length: number, vocabSize: number, seed: number): tf.Tensor2D {
+  return tf.randomUniform([spec.batchSize, length], 0, vocabSize, 'int32', seed) as tf.Tensor2D;
+}
+
+async function measureCall(call: TimedCall, spec: CaseSpec): Promise<ModelMeasurement> {
+  const samples_ms = await timeCalls(call, spec.warmup, spec.repeats);
+  return { samples_ms, peak_tensor_bytes: await peakTensorBytes(call) };
+}
+
+/** Forward mode: one forward pass over [batch, n] random ids (built before any timing). */
+async function measureForward(model: CausalLM, spec: CaseSpec): Promise<ModelMeasurement> {
+  const ids = randomIds(spec, spec.seqLen, model.config.vocabSize, spec.seed);
+  try {
+    return await measureCall(() => model.forward(ids), spec);
+  } finally {
+    ids.dispose();
+  }
+}
+
+/**
+ * Decode mode: prefill n tokens with step() (untimed), then time single-token steps. Every call
+ * (warm-up, timed, profiled) advances the context by one token, so timed repeat i runs at
+ * context n + warmup + i.
+ */
+async function measureDecode(model: CausalLM, spec: CaseSpec): Promise<ModelMeasurement> {
+  const state = model.initState(spec.batchSize);
+  const context = randomIds(spec, spec.seqLen, model.config.vocabSize, spec.seed);
+  const token = randomIds(spec, 1, model.config.vocabSize, spec.seed + 1);
+  try {
+    for (let start = 0; start < spec.seqLen; start += PREFILL_STEP) {
+      const length = Math.min(PREFILL_STEP, spec.seqLen - start);
+      const part = tf.slice(context, [0, start], [-1, length]);
+      const { hidden } = model.step(state, part);
+      await hidden.data();
+      tf.dispose([hidden, part]);
+    }
+    return await measureCall(() => model.step(state, token).hidden, spec);
+  } finally {
+    model.disposeState(state);
+    tf.dispose([context, token]);
+  }
+}
+
+/** Times one case on a built model; the caller owns (and disposes) the model. */
+export function measureModel(model: CausalLM, spec: CaseSpec): Promise<ModelMeasurement> {
+  return spec.mode === 'forward' ? measureForward(model, spec) : measureDecode(model, spec);
+}

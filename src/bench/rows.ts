@@ -1,0 +1,65 @@
+/** Builds the results row of a case from what its worker measured (or why it has no measurement). */
+import { ModelConfig } from '../../models/config';
+import { CaseResult, Mode, SweepSettings } from '../results/schema';
+import { caseFlops } from './flops';
+import { CaseMeasurement } from './jobs';
+import { summarize } from './stats';
+
+/** One planned case of a sweep. */
+export interface PlannedCase {
+  model: string;
+  mode: Mode;
+  seqLen: number;
+}
+
+/** Every case of a sweep in run order: model by model, each mode, lengths ascending. */
+export function planCases(sweep: SweepSettings): PlannedCase[] {
+  return sweep.models.flatMap((model) => sweep.modes.flatMap((mode) => sweep.seq_lengths.map((seqLen) => ({ model, mode, seqLen }))));
+}
+
+export function sameCase(row: CaseResult, c: PlannedCase): boolean {
+  return row.model === c.model && row.mode === c.mode && row.seq_len === c.seqLen;
+}
+
+interface RowContext {
+  runId: string;
+  backend: string;
+  sweep: SweepSettings;
+  config: ModelConfig;
+}
+
+function emptyRow(ctx: RowContext, c: PlannedCase, params: number): CaseResult {
+  return {
+    run_id: ctx.runId, model: c.model, mode: c.mode, backend: ctx.backend, seq_len: c.seqLen,
+    batch_size: ctx.sweep.batch_size, params, status: 'ok', median_ms: null, min_ms: null, max_ms: null,
+    mean_ms: null, std_ms: null, repeats: 0, tokens_per_s: null, flops: null, gflops_per_s: null,
+    peak_tensor_bytes: null, peak_rss_bytes: null, message: '', samples_ms: [],
+  };
+}
+
+/**
+ * A measured case. tokens_per_s: forward batch*n / median, decode batch / median (one token per
+ * sequence per step); gflops_per_s = flops / median.
+ */
+export function measuredRow(ctx: RowContext, c: PlannedCase, m: CaseMeasurement): CaseResult {
+  const stats = summarize(m.samples_ms);
+  const seconds = stats.median / 1000;
+  const { batch_size: batch, warmup, repeats } = ctx.sweep;
+  const flops = caseFlops(c.model, c.mode, ctx.config, c.seqLen, batch, warmup, repeats);
+  return {
+    ...emptyRow(ctx, c, m.params),
+    median_ms: stats.median, min_ms: stats.min, max_ms: stats.max, mean_ms: stats.mean, std_ms: stats.std,
+    repeats: m.samples_ms.length,
+    tokens_per_s: (c.mode === 'forward' ? batch * c.seqLen : batch) / seconds,
+    flops,
+    gflops_per_s: flops === null ? null : flops / seconds / 1e9,
+    peak_tensor_bytes: m.peak_tensor_bytes,
+    peak_rss_bytes: m.peak_rss_bytes,
+    samples_ms: m.samples_ms,
+  };
+}
+
+/** A case that failed (status error) or was not run (status skipped); params 0 when never known. */
+export function unmeasuredRow(ctx: RowContext, c: PlannedCase, status: 'error' | 'skipped', message: string, params: number): CaseResult {
+  return { ...emptyRow(ctx, c, params), status, message };
+}

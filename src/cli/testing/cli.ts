@@ -1,0 +1,42 @@
+/** Helpers of the tests that run the built `bsbr` command (run `npm run build` first). */
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { packageRoot } from '../../package_root';
+
+export const BIN = path.join(packageRoot(), 'bin', 'bsbr.js');
+
+/** A model small enough that a case takes milliseconds; one timed repeat, no warm-up. */
+export const TINY_ARGS = [
+  '--hidden-dim', '16', '--num-heads', '2', '--ff-dim', '32', '--vocab-size', '100', '--num-layers', '1',
+  '--chunk-size', '4', '--window-size', '4', '--repeats', '1', '--warmup', '0',
+];
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'bsbr-compare-'));
+}
+
+/** Starts `node bin/bsbr.js ...args` in `cwd` with stdout and stderr piped (so stdout is not a TTY). */
+export function startCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Runs the command to the end. */
+export function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const child = startCli(args, cwd, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

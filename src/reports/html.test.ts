@@ -1,0 +1,119 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { BrowserContext, chromium } from 'playwright-core';
+import type { TopLevelSpec } from 'vega-lite' with { 'resolution-mode': 'import' };
+import { analyzeResults } from '../analysis/analysis';
+import { exampleResults } from '../analysis/testing/synthetic';
+import { buildCharts, NamedChart } from './charts';
+import { reportHtml } from './html';
+
+/** Debian's `chromium` package; .ci/run installs it. */
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+interface PageOutcome {
+  /** Per chart container: its data-rendered mark and the size of the SVG drawn in it. */
+  charts: { name: string; rendered: string | null; width: number; height: number; marks: number }[];
+  /** Console errors and uncaught page errors. */
+  errors: string[];
+  /** Requests for anything but the page itself (all refused). */
+  requests: string[];
+}
+
+let dir: string;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`the browser test needs Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does)`);
+  }
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsbr-report-'));
+  // A fresh profile per run (launchPersistentContext is how Playwright takes --user-data-dir).
+  context = await chromium.launchPersistentContext(path.join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: FLAGS });
+});
+
+afterAll(async () => {
+  await context?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Opens a report from a file:// URL with every other request refused, and waits for each chart to settle. */
+async function openReport(html: string): Promise<PageOutcome> {
+  const file = path.join(dir, `report-${Date.now()}.html`);
+  fs.writeFileSync(file, html);
+  const page = await context.newPage();
+  const outcome: PageOutcome = { charts: [], errors: [], requests: [] };
+  page.on('console', (message) => {
+    if (message.type() === 'error') outcome.errors.push(message.text());
+  });
+  page.on('pageerror', (error) => outcome.errors.push(error.message));
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url === `file://${file}`) return route.continue();
+    outcome.requests.push(url);
+    return route.abort();
+  });
+  try {
+    await page.goto(`file://${file}`);
+    // A string runs in the page (this project's TypeScript has no DOM types).
+    await page.waitForFunction("[...document.querySelectorAll('[data-chart]')].every((el) => el.hasAttribute('data-rendered'))", null, { timeout: 20_000 });
+    outcome.charts = await page.$$eval('[data-chart]', (elements) =>
+      elements.map((el) => {
+        const svg = el.querySelector('svg');
+        const box = svg?.getBoundingClientRect();
+        return {
+          name: el.getAttribute('data-chart') ?? '',
+          rendered: el.getAttribute('data-rendered'),
+          width: box?.width ?? 0,
+          height: box?.height ?? 0,
+          marks: svg?.querySelectorAll('.mark-symbol path, .mark-line path, .mark-rect path, .mark-text text').length ?? 0,
+        };
+      }),
+    );
+  } finally {
+    await page.close();
+  }
+  return outcome;
+}
+
+function report(charts: readonly NamedChart[]): string {
+  const results = exampleResults();
+  return reportHtml({ results, analysis: analyzeResults(results), charts, source: 'synthetic test data' });
+}
+
+describe('report.html in headless Chromium', () => {
+  it('draws every chart offline and logs no error', async () => {
+    const results = exampleResults();
+    const charts = buildCharts(results, analyzeResults(results));
+    const outcome = await openReport(report(charts));
+    expect(outcome.errors).toEqual([]);
+    expect(outcome.requests).toEqual([]);
+    expect(outcome.charts.map((c) => c.name)).toEqual(charts.map((c) => c.name));
+    for (const c of outcome.charts) {
+      expect({ name: c.name, rendered: c.rendered }).toEqual({ name: c.name, rendered: 'true' });
+      expect(c.width).toBeGreaterThan(100);
+      expect(c.height).toBeGreaterThan(50);
+      expect(c.marks).toBeGreaterThan(3);
+    }
+  }, 30_000);
+
+  it('notices a chart that fails to draw and a request for the network (the checks can fail)', async () => {
+    const broken: NamedChart = { name: 'broken', title: 'Broken', spec: { data: { values: [] }, mark: 'nonsense' } as unknown as TopLevelSpec };
+    const online: NamedChart = { name: 'online', title: 'Online', spec: { data: { url: 'https://example.invalid/data.json' }, mark: 'point' } };
+    const outcome = await openReport(report([broken, online]));
+    expect(outcome.charts.find((c) => c.name === 'broken')!.rendered).toBe('error');
+    expect(outcome.requests).toEqual(['https://example.invalid/data.json']);
+    expect(outcome.errors.length).toBeGreaterThanOrEqual(2);
+  }, 30_000);
+
+  it('holds the fits table, the environment and the cases not measured, escaped', () => {
+    const results = exampleResults();
+    const html = report(buildCharts(results, analyzeResults(results)));
+    const has = (text: string): boolean => html.includes(text); // (not toContain: it would print the whole page)
+    expect(has('<td>2.00 [2.00, 2.00]</td>')).toBe(true); // Standard forward time exponent
+    expect(has('1 ok length (a fit needs 2): no fit')).toBe(true);
+    expect(has('Synthetic CPU &lt;with&gt; &quot;markup&quot; &amp; quotes')).toBe(true);
+    expect(has('out of memory')).toBe(true);
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * Headless rendering: Vega-Lite spec -> Vega -> SVG with vega's own SVG renderer (no browser, no
+ * canvas), then SVG -> PNG with @resvg/resvg-js (a prebuilt binary from an npm optional dependency).
+ * vega and vega-lite are ESM-only: they load through a real dynamic import(), which plain Node runs
+ * but jest's CommonJS runtime cannot, so tests exercise this file through the built CLI.
+ */
+import type { TopLevelSpec } from 'vega-lite' with { 'resolution-mode': 'import' };
+
+type ResvgModule = typeof import('@resvg/resvg-js');
+
+export interface SvgRendering {
+  svg: string;
+  /** What vega-lite warned of while compiling and the errors vega logged while rendering. */
+  warnings: string[];
+}
+
+/**
+ * Compiles a Vega-Lite spec and renders it to an SVG document. Vega's own warnings are not
+ * collected: they only say that a panel has no data (an "infinite extent"), as when no model ran.
+ */
+export async function renderSvg(spec: TopLevelSpec): Promise<SvgRendering> {
+  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  const warnings: string[] = [];
+  const collect = (_method: string, level: string, input: readonly unknown[]): void => {
+    warnings.push(`${level} ${input.map(String).join(' ')}`);
+  };
+  const compiled = vegaLite.compile(spec, { logger: vega.logger(vega.Warn, undefined, collect) });
+  const view = new vega.View(vega.parse(compiled.spec), { renderer: 'none', logger: vega.logger(vega.Error, undefined, collect) });
+  try {
+    return { svg: await view.toSVG(), warnings };
+  } finally {
+    view.finalize();
+  }
+}
+
+/** @resvg/resvg-js, or why it did not load (its platform binary may be missing). */
+export function loadResvg(): ResvgModule | Error {
+  try {
+    return require('@resvg/resvg-js') as ResvgModule;
+  } catch (err) {
+    return err as Error;
+  }
+}
+
+/** Rasterises an SVG at twice its size with the system fonts (generic sans-serif -> DejaVu Sans where installed). */
+export function svgToPng(resvg: ResvgModule, svg: string): Buffer {
+  const renderer = new resvg.Resvg(svg, {
+    fitTo: { mode: 'zoom', value: 2 },
+    background: 'white',
+    font: { loadSystemFonts: true, sansSerifFamily: 'DejaVu Sans', defaultFontFamily: 'DejaVu Sans' },
+  });
+  return renderer.render().asPng();
+}

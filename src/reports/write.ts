@@ -1,0 +1,49 @@
+/** Writes every output of `bsbr analyze` (also called by `bsbr compare` at the end of a sweep). */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Analysis, analyzeResults } from '../analysis/analysis';
+import { ResultsFile } from '../results/schema';
+import { buildCharts } from './charts';
+import { fitsCsv, fitsJson, slowdownCsv } from './fits_files';
+import { reportHtml } from './html';
+import { loadResvg, renderSvg, svgToPng } from './render';
+
+export interface AnalysisSummary {
+  outDir: string;
+  analysis: Analysis;
+  /** The files written, relative to outDir. */
+  files: string[];
+  /** One-line remarks for the user: missing fits, PNGs not written, chart warnings. */
+  notes: string[];
+}
+
+/**
+ * Analyses `results` and writes into `outDir` (created if needed): fits.csv, fits.json,
+ * slowdown.csv, `<chart>.vl.json`, `<chart>.svg`, `<chart>.png` (where @resvg/resvg-js loads) and
+ * report.html. `source` names where the results came from in the report.
+ */
+export async function writeAnalysis(results: ResultsFile, outDir: string, source = 'results.json'): Promise<AnalysisSummary> {
+  const analysis = analyzeResults(results);
+  const charts = buildCharts(results, analysis);
+  const files: string[] = [];
+  const notes = analysis.fits.filter((f) => f.note !== '').map((f) => `${f.model} ${f.mode}: ${f.note}`);
+  const write = (name: string, content: string | Buffer): void => {
+    fs.writeFileSync(path.join(outDir, name), content);
+    files.push(name);
+  };
+  fs.mkdirSync(outDir, { recursive: true });
+  write('fits.csv', fitsCsv(analysis.fits));
+  write('fits.json', `${JSON.stringify(fitsJson(results, analysis), null, 2)}\n`);
+  write('slowdown.csv', slowdownCsv(analysis.slowdown));
+  const resvg = loadResvg();
+  if (resvg instanceof Error) notes.push(`PNG not written (SVG only): @resvg/resvg-js did not load: ${resvg.message.split('\n')[0]}`);
+  for (const chart of charts) {
+    write(`${chart.name}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`);
+    const { svg, warnings } = await renderSvg(chart.spec);
+    notes.push(...warnings.map((w) => `chart ${chart.name}: ${w}`));
+    write(`${chart.name}.svg`, svg);
+    if (!(resvg instanceof Error)) write(`${chart.name}.png`, svgToPng(resvg, svg));
+  }
+  write('report.html', reportHtml({ results, analysis, charts, source }));
+  return { outDir, analysis, files, notes };
+}
