@@ -14,8 +14,7 @@ export function buildProgram(): Command {
   const program = new Command('bsbr')
     .description('Causal efficient attention in TensorFlow.js: sweep, measure, analyse and guard seven architectures')
     .version(packageVersion())
-    .exitOverride()
-    .showHelpAfterError('(run bsbr --help for the commands and options)');
+    .exitOverride();
   registerBackends(program);
   registerCompare(program);
   registerWeights(program);
