@@ -6,6 +6,7 @@ import { ResultsFileError } from '../results/read';
 import { registerAnalyze } from './analyze';
 import { registerBackends } from './backends_command';
 import { registerCompare } from './compare';
+import { registerRegress } from './regress';
 import { registerWeights } from './weights_command';
 import { EXIT, UsageError } from './errors';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerCompare(program);
   registerWeights(program);
   registerAnalyze(program);
+  registerRegress(program);
   return program;
 }
 

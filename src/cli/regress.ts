@@ -1,0 +1,78 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Command, Option } from 'commander';
+import { readResults } from '../results/read';
+import { compareRuns, DEFAULT_THRESHOLD, NOISE_K, runSummary } from '../regress/compare_runs';
+import { Format, formatReport, FORMATS } from '../regress/format';
+import { EXIT, UsageError } from './errors';
+
+/** The committed baseline of the repository's CI sweep. */
+export const DEFAULT_BASELINE = path.join('results', 'baseline', 'results.json');
+
+interface RegressOptions {
+  baseline: string;
+  current: string;
+  threshold: string;
+  format: Format;
+  updateBaseline?: boolean;
+}
+
+/** '10' or '10%' -> 0.1. */
+function thresholdFraction(value: string): number {
+  const text = String(value).trim();
+  if (!/^(\d+\.?\d*|\.\d+)%?$/.test(text)) throw new UsageError(`--threshold: '${value}' is not a percentage (a number >= 0, e.g. 10 for 10%)`);
+  return Number(text.replace('%', '')) / 100;
+}
+
+/**
+ * --update-baseline: checks that the current file is a usable run (readable, with a calibration) and
+ * copies it byte for byte over the baseline (a temp file renamed into place, the folder created).
+ * It does not compare: a refresh is usually wanted precisely when the runs are no longer comparable.
+ */
+function updateBaseline(options: RegressOptions): void {
+  const results = readResults(options.current);
+  const current = runSummary({ path: options.current, results });
+  if (path.resolve(options.current) === path.resolve(options.baseline)) throw new UsageError('--current and --baseline are the same file');
+  const temp = path.join(path.dirname(options.baseline), `.${path.basename(options.baseline)}.${process.pid}.tmp`);
+  try {
+    fs.mkdirSync(path.dirname(options.baseline), { recursive: true });
+    fs.copyFileSync(options.current, temp);
+    fs.renameSync(temp, options.baseline);
+  } catch (err) {
+    fs.rmSync(temp, { force: true });
+    throw new UsageError(`--baseline: cannot write ${options.baseline}: ${(err as Error).message}`);
+  }
+  console.log(
+    `updated the baseline ${options.baseline} with ${options.current}: run ${current.run_id}, ${results.cases.length} cases, ` +
+      `${current.backend} on ${current.cpu_model}, calibration ${current.calibration_ms.toFixed(2)} ms`,
+  );
+}
+
+function regress(options: RegressOptions): void {
+  const threshold = thresholdFraction(options.threshold);
+  if (options.updateBaseline) return updateBaseline(options);
+  const baseline = { path: options.baseline, results: readResults(options.baseline) };
+  const current = { path: options.current, results: readResults(options.current) };
+  const report = compareRuns(baseline, current, threshold);
+  console.log(formatReport(report, options.format));
+  if (report.regressions > 0) process.exitCode = EXIT.regression;
+}
+
+/** `bsbr regress`: the CI performance check of a run against a baseline run. */
+export function registerRegress(program: Command): void {
+  program
+    .command('regress')
+    .description(
+      "compare a run's timings with a baseline run's, each divided by its run's calibration matmul; exit 1 on a regression, 2 on bad input",
+    )
+    .option('--baseline <file>', 'the baseline results.json', DEFAULT_BASELINE)
+    .requiredOption('--current <file>', 'the results.json of the run to check (from bsbr compare)')
+    .option(
+      '--threshold <percent>',
+      `a case regresses when its normalised median is more than this much slower than the baseline's and the difference exceeds ${NOISE_K}x the combined robust spread of the repeats`,
+      String(100 * DEFAULT_THRESHOLD),
+    )
+    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
+    .option('--update-baseline', 'instead of comparing, check the current run and copy it over the baseline file (creating its folder)')
+    .action(regress);
+}
