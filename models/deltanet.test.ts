@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { chunksPerGroup } from './chunk_groups';
 import { headDim, ModelConfig } from './config';
 import { deltaRuleChunkwise, unitLowerInverse } from './deltanet';
 import { forwardArray, lcg, maskWhere, randomIds, TINY, useDefaultBackend, withModel } from './testing/harness';
+import { ROWS_PER_GROUP } from './token_groups';
 import { dot, headSlice, Mat, matVec, naiveModelForward, NaiveAttention, outer, relativeError, scaleVec, Vec, zeros, addMat } from './testing/naive';
 
 useDefaultBackend();
@@ -64,6 +66,18 @@ describe('DeltaNet efficient form equals the token-by-token delta rule', () => {
       });
     });
   }
+
+  it('carries the state across token groups (batch ROWS_PER_GROUP/128: groups of 128 tokens; n = 150, holes at the boundary)', () => {
+    const config = { ...TINY, numLayers: 1, learnedBeta: true };
+    const [batch, n] = [ROWS_PER_GROUP / 128, 150];
+    expect(chunksPerGroup(batch, config.chunkSize!) * config.chunkSize!).toBeLessThan(n);
+    withModel('DeltaNet', config, (model) => {
+      const ids = randomIds(batch, n, 50, 8);
+      const mask = maskWhere(batch, n, (b, t) => (b % 3 === 0 && t >= 125 && t < 133) || (b % 5 === 1 && t % 7 === 3) || (b % 4 === 2 && t < 4));
+      const err = relativeError(forwardArray(model, ids, mask), naiveModelForward(model, ids, mask, naiveDeltaNet), (b, t) => mask[b][t] === 1);
+      expect(err).toBeLessThan(1e-4);
+    });
+  });
 });
 
 /** Random [rows][cols] entries in [-1, 1). */

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CausalAttention, disposeAll, swapTensor } from './attention';
+import { chunksPerGroup, scanChunkGroups } from './chunk_groups';
 import { headDim, ModelConfig } from './config';
 import { mergeHeads, splitHeads } from './heads';
+import { UNIT_LOWER_INVERSE } from './kernels/wasm_unit_lower_inverse';
 import { Linear } from './layers';
 import { bmm } from './matmul';
 import { CausalLM } from './model';
@@ -19,11 +21,22 @@ function l2Normalize<T extends tf.Tensor>(x: T): T {
 }
 
 /**
- * (I + A)^-1 for strictly lower-triangular A [..., B, B], by forward substitution one row at a time
- * (row i = e_i - sum_{j<i} A_ij row j), vectorised over the leading axes. Exact up to rounding, unlike
- * a Neumann/doubling product, which loses float32 accuracy.
+ * (I + A)^-1 for strictly lower-triangular A [..., B, B] (entries on and above the diagonal are
+ * ignored), by forward substitution: exact up to rounding, unlike a Neumann/doubling product, which
+ * loses float32 accuracy. On wasm this is one UnitLowerInverse kernel call; elsewhere tf ops.
  */
 export function unitLowerInverse<T extends tf.Tensor>(a: T): T {
+  if (tf.getBackend() === 'wasm' && tf.getKernel(UNIT_LOWER_INVERSE, 'wasm')) {
+    return tf.engine().runKernel(UNIT_LOWER_INVERSE, { a }) as T;
+  }
+  return unitLowerInverseByRows(a);
+}
+
+/**
+ * unitLowerInverse in tf ops, one row at a time (row i = e_i - sum_{j<i} A_ij row j), vectorised over
+ * the leading axes.
+ */
+export function unitLowerInverseByRows<T extends tf.Tensor>(a: T): T {
   return tf.tidy(() => {
     const B = a.shape[a.rank - 1];
     const flat = tf.reshape(a, [-1, B, B]) as tf.Tensor3D;
@@ -67,28 +80,30 @@ export function deltaRuleChunkwise(
     const chunked = (t: tf.Tensor4D) => tf.reshape(pad > 0 ? tf.pad(t, [[0, 0], [0, 0], [0, pad], [0, 0]]) : t, [b * h, C, B, d]) as tf.Tensor4D;
     const qc = chunked(q);
     const kc = chunked(k);
-    const vc = chunked(v);
+    const kt = tf.transpose(kc, [0, 1, 3, 2]);
     const betaRows = tf.reshape(pad > 0 ? tf.pad(beta, [[0, 0], [0, 0], [0, pad]]) : beta, [b * h, C, B, 1]);
-    const a = tf.mul(tf.mul(bmm(kc, kc, false, true), betaRows), causalAllowed(B, B, -1));
+    const a = tf.mul(tf.mul(bmm(kc, kt), betaRows), causalAllowed(B, B, -1));
     const t = tf.mul(unitLowerInverse(a), tf.reshape(betaRows, [b * h, C, 1, B]));
-    const w = bmm(t, kc);
-    const u = bmm(t, vc);
-    const scores = tf.mul(bmm(qc, kc, false, true), causalAllowed(B, B, 0));
-    // The state passes from chunk to chunk: the only sequential part. Each chunk's temporaries and the
-    // replaced state are freed at once, so memory stays at the size of the inputs.
+    const w = bmm(t, kc) as tf.Tensor4D;
+    const u = bmm(t, chunked(v)) as tf.Tensor4D;
+    // The state passes from chunk to chunk: the only sequential part, which computes just Delta and
+    // M_next. O of every chunk follows in two batched products from the kept Deltas and the states M
+    // at each chunk's start ([b*h, C, B, d] and [b*h, C, d, d]: about the size of the inputs).
+    const chunk = (x: tf.Tensor4D, c: number) => tf.reshape(tf.slice(x, [0, c, 0, 0], [-1, 1, -1, -1]), [b * h, x.shape[2], x.shape[3]]) as tf.Tensor3D;
     let m = tf.reshape(memory, [b * h, d, d]) as tf.Tensor3D;
-    const outputs: tf.Tensor3D[] = [];
+    const starts: tf.Tensor3D[] = [];
+    const deltas: tf.Tensor3D[] = [];
     for (let c = 0; c < C; c++) {
-      const [o, next] = tf.tidy(() => {
-        const chunk = (x: tf.Tensor) => tf.reshape(tf.slice(x, [0, c, 0, 0], [-1, 1, -1, -1]), [b * h, B, -1]) as tf.Tensor3D;
-        const delta = tf.sub(chunk(u), bmm(chunk(w), m));
-        return [tf.add(bmm(chunk(qc), m), bmm(chunk(scores), delta)), tf.add(m, bmm(chunk(kc), delta, true, false))];
+      const [delta, next] = tf.tidy((): tf.Tensor3D[] => {
+        const write = tf.sub(chunk(u, c), bmm(chunk(w, c), m)) as tf.Tensor3D;
+        return [write, tf.add(m, bmm(chunk(kt, c), write))];
       });
-      m.dispose();
+      starts.push(m);
+      deltas.push(delta);
       m = next;
-      outputs.push(o);
     }
-    const all = tf.reshape(tf.stack(outputs, 1), [b, h, C * B, d]) as tf.Tensor4D;
+    const o = tf.add(bmm(qc, tf.stack(starts, 1)), bmm(tf.mul(bmm(qc, kt), causalAllowed(B, B, 0)), tf.stack(deltas, 1)));
+    const all = tf.reshape(o, [b, h, C * B, d]) as tf.Tensor4D;
     return {
       output: pad > 0 ? tf.slice(all, [0, 0, 0, 0], [-1, -1, n, -1]) : all,
       memory: tf.reshape(m, [b, h, d, d]) as tf.Tensor4D,
@@ -126,12 +141,7 @@ export class DeltaNetAttention implements CausalAttention<DeltaNetState> {
   }
 
   forward(x: tf.Tensor3D, mask: tf.Tensor2D | null): tf.Tensor3D {
-    return tf.tidy(() => {
-      const [b] = x.shape;
-      const [q, k, v, beta] = this.project(x, mask);
-      const { output } = deltaRuleChunkwise(q, k, v, beta, tf.zeros([b, this.heads, this.d, this.d]), this.chunk);
-      return this.out.apply(mergeHeads(output));
-    });
+    return tf.tidy(() => this.attendInGroups(x, mask, tf.zeros([x.shape[0], this.heads, this.d, this.d])).out);
   }
 
   initState(batchSize: number): DeltaNetState {
@@ -140,10 +150,23 @@ export class DeltaNetAttention implements CausalAttention<DeltaNetState> {
 
   step(state: DeltaNetState, x: tf.Tensor3D): tf.Tensor3D {
     return tf.tidy(() => {
-      const [q, k, v, beta] = this.project(x, null);
-      const { output, memory } = deltaRuleChunkwise(q, k, v, beta, state.memory, this.chunk);
-      state.memory = swapTensor(state.memory, memory);
-      return this.out.apply(mergeHeads(output));
+      const { out, carry } = this.attendInGroups(x, null, state.memory);
+      state.memory = swapTensor(state.memory, carry);
+      return out;
+    });
+  }
+
+  /**
+   * The delta rule over groups of whole chunks (about ROWS_PER_GROUP rows each), the state carried
+   * from group to group, so that only one group's q, k, v and chunk tensors are live at any length.
+   * Returns the outputs after out_proj [b, n, D] and S^T after the last token.
+   */
+  private attendInGroups(x: tf.Tensor3D, mask: tf.Tensor2D | null, memory: tf.Tensor4D): { out: tf.Tensor3D; carry: tf.Tensor4D } {
+    const groupLength = chunksPerGroup(x.shape[0], this.chunk) * this.chunk;
+    return scanChunkGroups(x, mask, groupLength, memory, (xg, maskg, before) => {
+      const [q, k, v, beta] = this.project(xg, maskg);
+      const { output, memory: after } = deltaRuleChunkwise(q, k, v, beta, before, this.chunk);
+      return { out: this.out.apply(mergeHeads(output)), carry: after };
     });
   }
 

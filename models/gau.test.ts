@@ -59,4 +59,14 @@ describe('GAU efficient form equals the naive formula', () => {
       expect(relativeError(forwardArray(model, ids), naiveModelForward(model, ids, null, naiveGAU))).toBeLessThan(1e-4);
     });
   });
+
+  it('carries the state sum and count across groups of 16 chunks (n = 150: 38 chunks of 4; holes at group boundaries)', () => {
+    withModel('GAU', { ...TINY, numLayers: 1 }, (model) => {
+      const n = 150;
+      const ids = randomIds(2, n, 50, 8);
+      const mask = maskWhere(2, n, (b, t) => (b === 0 && t >= 60 && t < 70) || (b === 1 && (t % 5 === 2 || (t >= 124 && t < 132))));
+      const err = relativeError(forwardArray(model, ids, mask), naiveModelForward(model, ids, mask, naiveGAU), (b, t) => mask[b][t] === 1);
+      expect(err).toBeLessThan(1e-4);
+    });
+  });
 });

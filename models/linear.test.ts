@@ -1,4 +1,6 @@
+import { chunksPerGroup } from './chunk_groups';
 import { headDim } from './config';
+import { ROWS_PER_GROUP } from './token_groups';
 import { forwardArray, maskWhere, randomIds, TINY, useDefaultBackend, withModel } from './testing/harness';
 import { addMat, addVec, dot, headSlice, Mat, naiveModelForward, NaiveAttention, outer, relativeError, scaleVec, vecMat, zeros } from './testing/naive';
 
@@ -52,6 +54,18 @@ describe('Linear efficient form equals the naive formula', () => {
       const mask = maskWhere(3, n, (b, t) => (b === 0 && t < 4) || (b === 1 && (t % 3 === 1 || t >= 15)) || (b === 2 && t >= 8 && t < 12));
       const real = (b: number, t: number) => mask[b][t] === 1;
       const err = relativeError(forwardArray(model, ids, mask), naiveModelForward(model, ids, mask, naiveLinear), real);
+      expect(err).toBeLessThan(1e-4);
+    });
+  });
+
+  it('carries the sums across token groups (batch ROWS_PER_GROUP/128: groups of 128 tokens; n = 150, holes at the boundary)', () => {
+    const config = { ...TINY, numLayers: 1 };
+    const [batch, n] = [ROWS_PER_GROUP / 128, 150];
+    expect(chunksPerGroup(batch, config.chunkSize!) * config.chunkSize!).toBeLessThan(n);
+    withModel('Linear', config, (model) => {
+      const ids = randomIds(batch, n, 50, 8);
+      const mask = maskWhere(batch, n, (b, t) => (b % 3 === 0 && t >= 125 && t < 133) || (b % 5 === 1 && t % 7 === 3) || (b % 4 === 2 && t < 4));
+      const err = relativeError(forwardArray(model, ids, mask), naiveModelForward(model, ids, mask, naiveLinear), (b, t) => mask[b][t] === 1);
       expect(err).toBeLessThan(1e-4);
     });
   });

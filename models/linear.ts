@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CausalAttention, disposeAll, swapTensor } from './attention';
+import { chunksPerGroup, scanChunkGroups } from './chunk_groups';
 import { ModelConfig } from './config';
 import { mergeHeads, splitHeads } from './heads';
 import { Linear } from './layers';
@@ -47,7 +48,7 @@ export class LinearAttention implements CausalAttention<LinearState> {
   }
 
   forward(x: tf.Tensor3D, mask: tf.Tensor2D | null): tf.Tensor3D {
-    return tf.tidy(() => this.out.apply(this.attend(x, mask, null).out));
+    return tf.tidy(() => this.attendInGroups(x, mask, null).out);
   }
 
   initState(): LinearState {
@@ -57,9 +58,9 @@ export class LinearAttention implements CausalAttention<LinearState> {
   /** The m new tokens are attended chunkwise exactly as in forward, starting from the carried sums. */
   step(state: LinearState, x: tf.Tensor3D): tf.Tensor3D {
     return tf.tidy(() => {
-      const { out, sums } = this.attend(x, null, state.sums);
-      state.sums = swapTensor(state.sums, sums);
-      return this.out.apply(out);
+      const { out, carry } = this.attendInGroups(x, null, state.sums);
+      state.sums = swapTensor(state.sums, carry);
+      return out;
     });
   }
 
@@ -68,12 +69,26 @@ export class LinearAttention implements CausalAttention<LinearState> {
   }
 
   /**
+   * attend over groups of whole chunks (about ROWS_PER_GROUP rows each), the sums carried from group
+   * to group, so that only one group's q, k, v and chunk tensors are live at any length. Returns the
+   * outputs after out_proj [b, n, D] and the sums after the last token.
+   */
+  private attendInGroups(x: tf.Tensor3D, mask: tf.Tensor2D | null, before: tf.Tensor4D | null): { out: tf.Tensor3D; carry: tf.Tensor4D } {
+    const groupLength = chunksPerGroup(x.shape[0], this.chunk) * this.chunk;
+    return scanChunkGroups<tf.Tensor4D | null>(x, mask, groupLength, before, (xg, maskg, sums) => {
+      const { out, sums: after } = this.attend(xg, maskg, sums);
+      return { out: this.out.apply(out), carry: after };
+    }) as { out: tf.Tensor3D; carry: tf.Tensor4D };
+  }
+
+  /**
    * x [b, n, D] with mask [b, n] or null, after the tokens summed in `before` [b, h, d, d+1] (null: none).
    * Returns the heads merged [b, n, D] (before out_proj) and the sums after the last token.
    */
   private attend(x: tf.Tensor3D, mask: tf.Tensor2D | null, before: tf.Tensor4D | null): { out: tf.Tensor3D; sums: tf.Tensor4D } {
     const [b, n] = x.shape;
-    const B = this.chunk;
+    // Fewer tokens than a chunk (a decode step) make one chunk of their own size: no padded work.
+    const B = Math.min(this.chunk, n);
     const C = Math.ceil(n / B);
     const pad = C * B - n;
     const xp = pad > 0 ? tf.pad(x, [[0, 0], [0, pad], [0, 0]]) : x;

@@ -3,6 +3,7 @@ import { ModelConfig, resolveConfig } from '../../models/config';
 import { CausalLM } from '../../models/model';
 import { createModel, MODEL_NAMES } from '../../models/registry';
 import { randomIds, useDefaultBackend } from '../../models/testing/harness';
+import { UNIT_LOWER_INVERSE } from '../../models/kernels/wasm_unit_lower_inverse';
 import { caseFlops, forwardFlops, hasCostModel, stepFlops } from './flops';
 
 useDefaultBackend();
@@ -20,6 +21,13 @@ async function countedFlops(call: () => tf.Tensor): Promise<number> {
   });
   let flops = 0;
   for (const kernel of info.kernels) {
+    if (kernel.name === UNIT_LOWER_INVERSE) {
+      // Counted as the row-by-row forward substitution's products, b^2 (b - 1) per b x b matrix.
+      const shape = kernel.inputShapes[0]!;
+      const b = shape[shape.length - 1];
+      flops += (shape.reduce((x, y) => x * y, 1) / (b * b)) * b * b * (b - 1);
+      continue;
+    }
     if (!MATMUL_KERNELS.has(kernel.name)) continue;
     const a = kernel.inputShapes[0]!;
     const out = kernel.outputShapes[0]!;

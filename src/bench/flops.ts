@@ -9,6 +9,8 @@
  * the whole call multiplies by batch size and numLayers and adds the feed-forward 4*n*D*ff.
  */
 import { headDim, ModelConfig } from '../../models/config';
+import { chunksPerGroup } from '../../models/chunk_groups';
+import { CHUNKS_PER_GROUP as GAU_CHUNKS_PER_GROUP } from '../../models/gau';
 import { QUERY_BLOCK } from '../../models/standard';
 import { Mode } from '../results/schema';
 
@@ -19,8 +21,8 @@ function mm(m: number, k: number, p: number): number {
 
 /** One layer's attention, for one sequence. */
 interface AttentionCost {
-  /** A forward pass over n tokens. */
-  forward(c: ModelConfig, n: number): number;
+  /** A forward pass over n tokens (batch: the call's batch, where it decides how work is grouped). */
+  forward(c: ModelConfig, n: number, batch: number): number;
   /** One single-token step() for the token at position p (p tokens of context before it). */
   step(c: ModelConfig, p: number): number;
 }
@@ -76,25 +78,28 @@ const slidingWindow: AttentionCost = {
  * Linear, chunkwise with values widened to [v, 1] (d + 1 columns), on the input padded to C*B tokens:
  *   q, k, v 6 C B D^2 + out 2 n D^2, and per head and chunk phi(Q) phi(K)^T 2 B^2 d,
  *   masked scores @ [V, 1] 2 B^2 (d+1), chunk sums phi(K)^T [V, 1] 2 B d (d+1), phi(Q) @ earlier sums 2 B d (d+1).
- * A single-token step is the same computation on one chunk (the token padded to B).
+ * with B = min(chunkSize, n): fewer tokens than a chunk form one chunk of their own size, so a
+ * single-token step is the same computation with B = 1.
  */
 const linear: AttentionCost = {
   forward(c, n) {
     const D = c.hiddenDim;
     const d = headDim(c);
-    const B = c.chunkSize;
+    const B = Math.min(c.chunkSize, n);
     const C = Math.ceil(n / B);
     const perChunk = mm(B, d, B) + mm(B, B, d + 1) + mm(d, B, d + 1) + mm(B, d, d + 1);
     return 3 * mm(C * B, D, D) + mm(n, D, D) + c.numHeads * C * perChunk;
   },
   step(c) {
-    return linear.forward(c, 1);
+    return linear.forward(c, 1, 1);
   },
 };
 
 /**
  * DeltaNet, chunkwise WY/UT form with chunk b = min(B, n), C = ceil(n / b), per head and chunk:
- *   K K^T and Q K^T 4 b^2 d, the forward substitution sum_{i<b} 2 i b = b^2 (b - 1), W = T K and
+ *   K K^T and Q K^T 4 b^2 d, the forward substitution counted as its row-by-row products
+ *   sum_{i<b} 2 i b = b^2 (b - 1) whichever kernel runs it (on wasm a JS kernel that skips the zero
+ *   upper triangle does about a third of that), W = T K and
  *   U = T V 4 b^2 d, then W M, Q M and K^T Delta 6 b d^2 and the masked scores @ Delta 2 b^2 d:
  *   10 b^2 d + b^2 (b - 1) + 6 b d^2, plus the projections 8 n D^2 (and 2 n D h for learnedBeta).
  * A single-token step is the same with n = 1 (b = 1): 8 D^2 + h (10 d + 6 d^2).
@@ -109,23 +114,31 @@ const deltaNet: AttentionCost = {
     return 4 * mm(n, D, D) + (c.learnedBeta ? mm(n, D, c.numHeads) : 0) + c.numHeads * C * perChunk;
   },
   step(c) {
-    return deltaNet.forward(c, 1);
+    return deltaNet.forward(c, 1, 1);
   },
 };
 
 /**
  * GAU, one head of size E on the input padded to C*B tokens: q, k, v, gate 8 C B D E, out 2 n E D;
- * per chunk local softmax 4 B^2 E, chunk state K^T V 2 B E^2 and q @ earlier states 2 B E^2.
+ * per chunk local softmax 4 B^2 E, chunk state K^T V 2 B E^2 and q @ earlier states 2 B E^2; and the
+ * prefix sums of the chunk states, per group of G chunks (models/gau.ts: G = chunksPerGroup(batch,
+ * B, 16)) one [G, G (+1 for the carry after the first group)] @ [G (+1), E^2] product.
  * Step at p (f = p mod B filled, J = floor(p / B) chunks done): 8 D E + 2 E D + 4 (f + 1) E,
  * + 2 E^2 when J >= 1 (q @ past sum), + 2 B E^2 when the step closes its chunk.
  */
 const gau: AttentionCost = {
-  forward(c, n) {
+  forward(c, n, batch) {
     const D = c.hiddenDim;
     const E = c.expansionFactor * D;
     const B = c.chunkSize;
     const C = Math.ceil(n / B);
-    return 4 * mm(C * B, D, E) + mm(n, E, D) + C * (4 * B * B * E + mm(E, B, E) + mm(B, E, E));
+    const G = chunksPerGroup(batch, B, GAU_CHUNKS_PER_GROUP);
+    let prefix = 0;
+    for (let first = 0; first < C; first += G) {
+      const chunks = Math.min(G, C - first);
+      prefix += mm(chunks, first === 0 ? chunks : chunks + 1, E * E);
+    }
+    return 4 * mm(C * B, D, E) + mm(n, E, D) + C * (4 * B * B * E + mm(E, B, E) + mm(B, E, E)) + prefix;
   },
   step(c, p) {
     const D = c.hiddenDim;
@@ -196,7 +209,7 @@ function feedForward(c: ModelConfig, tokens: number): number {
 
 /** A whole forward pass over [batch, n] tokens. */
 export function forwardFlops(model: string, c: ModelConfig, n: number, batch: number): number {
-  return batch * c.numLayers * (COSTS[model].forward(c, n) + feedForward(c, n));
+  return batch * c.numLayers * (COSTS[model].forward(c, n, batch) + feedForward(c, n));
 }
 
 /** One single-token step() of a whole model for the token at position p (context of p tokens). */

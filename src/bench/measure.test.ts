@@ -30,6 +30,21 @@ describe('timing', () => {
     // Two inputs and the output of 1000 floats each were alive at once; the 400 kB tensor is excluded.
     expect(peak).toBe(3 * 4000);
   });
+
+  test('peak tensor bytes agree with tf.profile\'s peakBytes on a model forward', async () => {
+    const model = createModel('BSBR', { ...TINY, compressionFactor: 2 });
+    const ids = tf.tensor2d([[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]], undefined, 'int32');
+    const call = () => model.forward(ids);
+    const before = tf.memory().numBytes;
+    const profiled = await tf.profile(async () => {
+      const out = call();
+      await out.data();
+      out.dispose();
+    });
+    expect(await peakTensorBytes(call)).toBe(profiled.peakBytes - before);
+    tf.dispose(ids);
+    model.dispose();
+  });
 });
 
 describe('measureModel', () => {

@@ -28,13 +28,33 @@ export async function timeCalls(call: TimedCall, warmup: number, repeats: number
   return samples;
 }
 
+/** The engine internals the peak tracker reads (@tensorflow/tfjs-core's Engine, pinned version). */
+interface TrackedEngine {
+  runKernelFunc: (...args: unknown[]) => unknown;
+  state: { numBytes: number };
+}
+
 /**
- * The call's own peak tensor memory: one extra untimed call under tf.profile, whose peakBytes
- * (TensorFlow.js's count of live tensor bytes after each kernel) minus the bytes already live
- * before the call. Weights, inputs and any streaming state that existed before are excluded.
+ * The call's own peak tensor memory: one extra untimed call during which TensorFlow.js's count of
+ * live tensor bytes is read after every kernel (what tf.profile's peakBytes reports), minus the bytes
+ * already live before the call. Weights, inputs and any streaming state that existed before are
+ * excluded. Not tf.profile itself: it keeps a record per kernel and its final Math.max(...records)
+ * overflows the call stack past about 120k kernels (DeltaNet at 262k tokens).
  */
 export async function peakTensorBytes(call: TimedCall): Promise<number> {
-  const before = tf.memory().numBytes;
-  const info = await tf.profile(() => runToCompletion(call));
-  return Number.isFinite(info.peakBytes) ? Math.max(0, info.peakBytes - before) : 0;
+  const engine = tf.engine() as unknown as TrackedEngine;
+  const before = engine.state.numBytes;
+  let peak = before;
+  const runKernelFunc = engine.runKernelFunc;
+  engine.runKernelFunc = function (this: unknown, ...args: unknown[]) {
+    const result = runKernelFunc.apply(this, args);
+    peak = Math.max(peak, engine.state.numBytes);
+    return result;
+  };
+  try {
+    await runToCompletion(call);
+  } finally {
+    engine.runKernelFunc = runKernelFunc;
+  }
+  return peak - before;
 }

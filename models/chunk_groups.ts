@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ROWS_PER_GROUP } from './token_groups';
+
+/** Whole chunks per group: about ROWS_PER_GROUP rows (batch x tokens), at most maxChunks, at least one. */
+export function chunksPerGroup(batch: number, chunk: number, maxChunks = Infinity): number {
+  return Math.max(1, Math.min(maxChunks, Math.floor(ROWS_PER_GROUP / (batch * chunk))));
+}
+
+/**
+ * Runs a chunkwise causal computation over x [b, n, D] (mask [b, n] or null) group of tokens by
+ * group of tokens, `groupLength` tokens (whole chunks) at a time, passing a carried state from group
+ * to group: fn(x_g, mask_g, carry) gives the group's outputs [b, L, D'] and the carry after it.
+ * Only one group's temporaries are ever live. The carry given first stays the caller's; the ones in
+ * between are freed. Returns the joined outputs and the carry after the last token. A carry is a
+ * tensor container (tensors, numbers, arrays, objects) that may hold nulls for "nothing yet".
+ */
+export function scanChunkGroups<C>(
+  x: tf.Tensor3D,
+  mask: tf.Tensor2D | null,
+  groupLength: number,
+  carry: C,
+  fn: (x: tf.Tensor3D, mask: tf.Tensor2D | null, carry: C) => { out: tf.Tensor3D; carry: C },
+): { out: tf.Tensor3D; carry: C } {
+  const [b, n] = x.shape;
+  // tidy and dispose are typed for containers without nulls, which they skip anyway.
+  const tidy = (run: () => { out: tf.Tensor3D; carry: C }) => tf.tidy(run as unknown as () => tf.TensorContainer) as unknown as ReturnType<typeof run>;
+  const dispose = (c: C) => tf.dispose(c as unknown as tf.TensorContainer);
+  if (n <= groupLength) return tidy(() => fn(x, mask, carry));
+  const parts: tf.Tensor3D[] = [];
+  let current = carry;
+  try {
+    for (let start = 0; start < n; start += groupLength) {
+      const length = Math.min(groupLength, n - start);
+      const next = tidy(() => fn(
+        tf.slice(x, [0, start, 0], [b, length, -1]),
+        mask ? tf.slice(mask, [0, start], [b, length]) : null,
+        current,
+      ));
+      if (current !== carry) dispose(current);
+      current = next.carry;
+      parts.push(next.out);
+    }
+    return { out: tf.concat(parts, 1), carry: current };
+  } catch (err) {
+    if (current !== carry) dispose(current);
+    throw err;
+  } finally {
+    tf.dispose(parts);
+  }
+}
