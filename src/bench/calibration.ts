@@ -8,7 +8,7 @@ import { timeCalls } from './timer';
  * backend before the cases. `bsbr regress` divides case timings by it, so a slower machine is not
  * a regression. Fixed sizes and counts keep it comparable between runs.
  */
-export const CALIBRATION = { size: 1024, warmup: 2, repeats: 5 } as const;
+export const CALIBRATION = { size: 1024, warmup: 3, repeats: 15 } as const;
 
 export async function measureCalibration(): Promise<Calibration> {
   const { size, warmup, repeats } = CALIBRATION;

@@ -5,6 +5,8 @@ import { exampleResults } from '../analysis/testing/synthetic';
 import { FitsJson } from '../reports/fits_files';
 import { loadResvg } from '../reports/render';
 import { exampleDataPath } from './analyze';
+import { MODEL_NAMES } from '../../models/registry';
+import { readResults } from '../results/read';
 import { packageRoot } from '../package_root';
 import { requireFreshBuild } from './testing/built_cli';
 import { CliResult, runCli } from './testing/cli';
@@ -117,18 +119,20 @@ describe('bsbr analyze --example-data', () => {
     expect(exampleDataPath()).toBe(path.join(packageRoot(), 'results', 'example', 'results.json'));
   });
 
-  const shipped = fs.existsSync(path.join(packageRoot(), 'results', 'example', 'results.json'));
-  (shipped ? it : it.skip)('analyses the shipped run from any working directory into ./bsbr-example-analysis', async () => {
+  it('ships a real run of all seven models with its environment', () => {
+    const run = readResults(exampleDataPath());
+    expect(new Set(run.cases.map((c) => c.model))).toEqual(new Set(MODEL_NAMES));
+    expect(run.cases.every((c) => c.status === 'ok')).toBe(true);
+    expect(run.environment.backend).toBeTruthy();
+    expect(run.environment.cpu_model).toBeTruthy();
+    expect(run.calibration).not.toBeNull();
+  });
+
+  it('analyses the shipped run from any working directory into ./bsbr-example-analysis', async () => {
     const child = await runCli(['analyze', '--example-data'], dir);
     expect(child.stderr).toBe('');
     expect(child.code).toBe(0);
     expect(fs.existsSync(path.join(dir, 'bsbr-example-analysis', 'report.html'))).toBe(true);
     expect(child.stdout).toContain('scaling exponents');
-  });
-
-  (shipped ? it.skip : it)('fails with a clear message while no example is shipped', async () => {
-    const child = await runCli(['analyze', '--example-data'], dir);
-    expect(child.code).toBe(2);
-    expect(child.stderr).toMatch(/^bsbr: error: the example data is not in this package: .*results\/example\/results\.json is missing/);
   });
 });
