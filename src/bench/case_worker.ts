@@ -3,10 +3,13 @@
  * WorkerReply. A fresh process per case gives each case its own peak resident memory (the wasm heap
  * never shrinks), frees every tensor of the previous model, and keeps a crash from ending the sweep.
  */
+import * as tf from '@tensorflow/tfjs-core';
+import { CausalLM } from '../../models/model';
 import { createModel } from '../../models/registry';
 import { setupBackend } from '../backends';
+import { readSafetensors } from '../weights/safetensors';
 import { measureCalibration } from './calibration';
-import { WorkerJob, WorkerReply } from './jobs';
+import { WeightsToLoad, WorkerJob, WorkerReply } from './jobs';
 import { CaseSpec, measureModel } from './measure';
 
 function firstLine(err: unknown): string {
@@ -24,6 +27,26 @@ function applyTestHook(spec: CaseSpec): void {
   }
 }
 
+/** Loads a safetensors file into the model (every name and shape checked; nothing half-loaded). */
+function loadWeights(model: CausalLM, file: string): void {
+  const weights = readSafetensors(file);
+  try {
+    model.setWeights(weights);
+  } finally {
+    tf.dispose([...weights.values()]);
+  }
+}
+
+/** Builds the model once and loads the --weights file into it: the check made before a sweep starts. */
+function checkWeights({ model: name, config, file }: WeightsToLoad): void {
+  const model = createModel(name, config);
+  try {
+    loadWeights(model, file);
+  } finally {
+    model.dispose();
+  }
+}
+
 async function run(job: WorkerJob): Promise<WorkerReply> {
   let backend;
   try {
@@ -32,6 +55,11 @@ async function run(job: WorkerJob): Promise<WorkerReply> {
     return { ok: false, stage: 'backend', message: firstLine(err) };
   }
   if (job.kind === 'calibration') {
+    try {
+      if (job.weights) checkWeights(job.weights);
+    } catch (err) {
+      return { ok: false, stage: 'weights', message: `--weights ${job.weights!.file}: ${firstLine(err)}` };
+    }
     try {
       return { ok: true, kind: 'calibration', backend, calibration: await measureCalibration() };
     } catch (err) {
@@ -43,6 +71,7 @@ async function run(job: WorkerJob): Promise<WorkerReply> {
     const model = createModel(job.spec.model, job.config);
     try {
       params = model.countParams();
+      if (job.weightsFile) loadWeights(model, job.weightsFile);
       applyTestHook(job.spec);
       const measured = await measureModel(model, job.spec);
       const peak_rss_bytes = process.resourceUsage().maxRSS * 1024;

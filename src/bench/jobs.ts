@@ -4,9 +4,16 @@ import { ActiveBackend, BackendChoice } from '../backends';
 import { Calibration } from '../results/schema';
 import { CaseSpec, ModelMeasurement } from './measure';
 
+/** --weights: a safetensors file for the model, loaded in place of its seeded weights. */
+export interface WeightsToLoad {
+  model: string;
+  config: ModelConfig;
+  file: string;
+}
+
 export type WorkerJob =
-  | { kind: 'calibration'; backend: BackendChoice }
-  | { kind: 'case'; backend: BackendChoice; config: ModelConfig; spec: CaseSpec };
+  | { kind: 'calibration'; backend: BackendChoice; weights?: WeightsToLoad }
+  | { kind: 'case'; backend: BackendChoice; config: ModelConfig; spec: CaseSpec; weightsFile?: string };
 
 export interface CaseMeasurement extends ModelMeasurement {
   params: number;
@@ -18,7 +25,8 @@ export type WorkerReply =
   | { ok: true; kind: 'calibration'; backend: ActiveBackend; calibration: Calibration }
   | { ok: true; kind: 'case'; backend: ActiveBackend; measurement: CaseMeasurement }
   /**
-   * backend: the backend could not be set up (the sweep stops); run: the job threw; crash: the
+   * backend: the backend could not be set up (the sweep stops); weights: the --weights file does not
+   * fit the model (the sweep stops before it starts); run: the job threw; crash: the
    * process ended without replying. params is known when the model was built before the failure.
    */
-  | { ok: false; stage: 'backend' | 'run' | 'crash'; message: string; params?: number };
+  | { ok: false; stage: 'backend' | 'weights' | 'run' | 'crash'; message: string; params?: number };

@@ -33,7 +33,7 @@ test('the defaults are the spec\'s', () => {
     backend: 'auto',
     sweep: {
       models: [...MODEL_NAMES], seq_lengths: [64, 128, 256, 512, 1024], modes: ['forward'], batch_size: 1, warmup: 2,
-      repeats: 5, time_limit_s: null, max_memory_mb: null,
+      repeats: 5, time_limit_s: null, max_memory_mb: null, weights_file: null,
     },
     config: {
       ...DEFAULT_CONFIG, vocabSize: 10000, hiddenDim: 256, numLayers: 2, numHeads: 4, ffDim: 512, chunkSize: 32, windowSize: 32,
@@ -55,7 +55,7 @@ test('every option reaches the sweep settings or the model config', () => {
   expect(request.backend).toBe('cpu');
   expect(request.sweep).toEqual({
     models: ['GAU', 'BSBR'], seq_lengths: [8, 16, 32], modes: ['decode', 'forward'], batch_size: 2, warmup: 0, repeats: 1,
-    time_limit_s: 1.5, max_memory_mb: 512,
+    time_limit_s: 1.5, max_memory_mb: 512, weights_file: null,
   });
   expect(request.config).toMatchObject({
     vocabSize: 50, hiddenDim: 24, numLayers: 3, numHeads: 3, ffDim: 40, chunkSize: 6, windowSize: 5, beta: 0.5,

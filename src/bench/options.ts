@@ -24,6 +24,7 @@ export interface RawCompareOptions extends ModelOptions {
   backend: string;
   timeLimit?: string;
   maxMemory?: string;
+  weights?: string;
   out?: string;
   resume?: string;
 }
@@ -120,6 +121,14 @@ function modelConfig(raw: RawCompareOptions): ModelConfig {
   }
 }
 
+/** --weights: an existing file, for exactly one model (its shapes are checked by the calibration worker). */
+function weightsFile(file: string | undefined, names: string[] | undefined): string | null {
+  if (file === undefined) return null;
+  if (names?.length !== 1) throw new UsageError(`--weights: loads one model's weights; give exactly one --models NAME (valid: ${MODEL_NAMES.join(', ')})`);
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`--weights: no such file '${file}'`);
+  return path.resolve(file);
+}
+
 interface Settings {
   config: ModelConfig;
   sweep: SweepSettings;
@@ -136,6 +145,7 @@ function settings(raw: RawCompareOptions): Settings {
     repeats: positiveInteger('repeats', raw.repeats),
     time_limit_s: raw.timeLimit === undefined ? null : positiveNumber('timeLimit', raw.timeLimit),
     max_memory_mb: raw.maxMemory === undefined ? null : positiveNumber('maxMemory', raw.maxMemory),
+    weights_file: weightsFile(raw.weights, raw.models),
   };
   return { config: modelConfig(raw), sweep, backend: backend(raw.backend) };
 }
@@ -185,6 +195,7 @@ function resumedSweep(raw: RawCompareOptions, given: OptionGiven): ResumedSweep 
   const stored: Partial<Record<keyof RawCompareOptions, unknown>> = {
     seqLengths: sweep.seq_lengths, models: sweep.models, mode: sweep.modes, batchSize: sweep.batch_size,
     warmup: sweep.warmup, repeats: sweep.repeats, timeLimit: sweep.time_limit_s, maxMemory: sweep.max_memory_mb,
+    weights: sweep.weights_file ?? null,
     backend: results.environment.backend, out: path.resolve(dir),
     ...config, compressionFactor: config.compressionFactor ?? 0,
   };
@@ -192,6 +203,7 @@ function resumedSweep(raw: RawCompareOptions, given: OptionGiven): ResumedSweep 
     seqLengths: requested.sweep.seq_lengths, models: requested.sweep.models, mode: requested.sweep.modes,
     batchSize: requested.sweep.batch_size, warmup: requested.sweep.warmup, repeats: requested.sweep.repeats,
     timeLimit: requested.sweep.time_limit_s, maxMemory: requested.sweep.max_memory_mb, backend: requested.backend,
+    weights: requested.sweep.weights_file,
     out: raw.out === undefined ? undefined : path.resolve(raw.out),
     ...requested.config, compressionFactor: requested.config.compressionFactor ?? 0,
   };

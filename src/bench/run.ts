@@ -30,8 +30,14 @@ function createOutput(out: string, results: ResultsFile): void {
  * anything is written) and times the fixed matmul; then the output folder is created.
  */
 async function startRun(request: NewSweep): Promise<{ results: ResultsFile; backend: BackendName }> {
-  const reply = await runWorker({ kind: 'calibration', backend: request.backend });
+  const weightsFile = request.sweep.weights_file;
+  const reply = await runWorker({
+    kind: 'calibration',
+    backend: request.backend,
+    weights: weightsFile ? { model: request.sweep.models[0], config: request.config, file: weightsFile } : undefined,
+  });
   if (!reply.ok && reply.stage === 'backend') throw new BackendError(reply.message);
+  if (!reply.ok && reply.stage === 'weights') throw new UsageError(reply.message);
   if (!reply.ok || reply.kind !== 'calibration') {
     throw new Error(`the calibration matmul failed: ${reply.ok ? `unexpected ${reply.kind} reply` : reply.message}`);
   }

@@ -33,6 +33,7 @@ async function runCase(run: SweepRun, c: PlannedCase): Promise<CaseResult> {
     backend: run.backend,
     config: results.config,
     spec: { model: c.model, mode: c.mode, seqLen: c.seqLen, batchSize, warmup, repeats, seed: results.config.seed },
+    weightsFile: results.sweep.weights_file ?? undefined,
   });
   if (reply.ok && reply.kind === 'case') {
     const row = measuredRow(ctx, c, reply.measurement);

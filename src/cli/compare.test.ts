@@ -11,7 +11,7 @@ import { useDefaultBackend } from '../../models/testing/harness';
 import { forwardFlops } from '../bench/flops';
 import { readResults } from '../results/read';
 import { CASE_COLUMNS, ResultsFile } from '../results/schema';
-import { BIN, CliResult, runCli, tempDir, TINY_ARGS } from './testing/cli';
+import { BIN, CliResult, runCli, tempDir, TINY_ARGS, TINY_MODEL_ARGS } from './testing/cli';
 
 useDefaultBackend();
 
@@ -89,7 +89,7 @@ describe('a tiny real sweep', () => {
     expect(run.config).toEqual(config);
     expect(run.sweep).toEqual({
       models: ['Standard', 'BSBR'], seq_lengths: [8, 16], modes: ['forward'], batch_size: 1, warmup: 0, repeats: 1,
-      time_limit_s: null, max_memory_mb: null,
+      time_limit_s: null, max_memory_mb: null, weights_file: null,
     });
     expect(run.command.slice(0, 2)).toEqual(['bsbr', 'compare']);
     const env = run.environment;
@@ -164,4 +164,32 @@ const hasScript = (() => {
   expect(output).toMatch(/1\/1 cases \| ETA/);
   expect(output).not.toMatch(/\[1\/1\]/);
   expect(fs.existsSync(path.join(cwd, 'run', 'results.csv'))).toBe(true);
+});
+
+describe('--weights: a sweep with loaded weights', () => {
+  const cwd = tempDir();
+  beforeAll(async () => {
+    // Two files from `bsbr weights save`: one with the sweep's config (another seed), one with another hidden size.
+    await runCli(['weights', 'save', 'fits.safetensors', '--model', 'BSBR', ...TINY_MODEL_ARGS, '--seed', '5'], cwd);
+    await runCli(['weights', 'save', 'wrong.safetensors', '--model', 'BSBR', '--hidden-dim', '8', '--num-heads', '2'], cwd);
+  });
+
+  test('needs exactly one model and an existing file', async () => {
+    expectUsageError(await runCli(['compare', '--weights', 'fits.safetensors', '--models', 'BSBR', 'Standard'], cwd), /--weights: loads one model's weights; give exactly one --models NAME/);
+    expectUsageError(await runCli(['compare', '--weights', 'nope.safetensors', '--models', 'BSBR'], cwd), /--weights: no such file 'nope.safetensors'/);
+  });
+
+  test('a file that does not fit the config: exit 2 naming the entry and both shapes, nothing written', async () => {
+    const result = await runCli(['compare', ...TINY_ARGS, '--models', 'BSBR', '--seq-lengths', '8', '--weights', 'wrong.safetensors', '--out', 'bad'], cwd);
+    expectUsageError(result, /--weights .*wrong.safetensors: .*wrong shape embedding.weight: expected \[\d+, \d+\], got \[\d+, 8\]/);
+    expect(fs.existsSync(path.join(cwd, 'bad'))).toBe(false);
+  });
+
+  test('a file that fits: the sweep runs and records the file', async () => {
+    const result = await runCli(['compare', ...TINY_ARGS, '--models', 'BSBR', '--seq-lengths', '8', '--weights', 'fits.safetensors', '--out', 'run'], cwd);
+    expect(result.code).toBe(0);
+    const run = readResults(path.join(cwd, 'run', 'results.json'));
+    expect(run.sweep.weights_file).toBe(path.join(fs.realpathSync(cwd), 'fits.safetensors'));
+    expect(run.cases.map((c) => c.status)).toEqual(['ok']);
+  });
 });

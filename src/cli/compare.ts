@@ -28,6 +28,7 @@ export function registerCompare(program: Command): void {
     .addOption(withDefault('--backend <name>', `TensorFlow.js backend: auto, ${BACKEND_NAMES.join(', ')} (auto takes the fastest that loads)`, 'auto'))
     .option('--time-limit <s>', 'a case whose median exceeds this many seconds is the last length run for its model and mode')
     .option('--max-memory <MB>', 'a case whose peak resident memory exceeds this many MB (2^20 bytes) is the last length run for its model and mode')
+    .option('--weights <file>', 'a safetensors file (the original package\'s state_dict names) loaded into the model instead of its seeded weights; needs exactly one --models NAME whose config fits the file')
     .option('--out <dir>', 'output folder for results.json and results.csv (default: results/<timestamp>/)')
     .option('--resume <dir>', 'finish the interrupted run in this folder with its own settings, running only the cases it lacks')
     .action(async (options: RawCompareOptions, command: Command) => {

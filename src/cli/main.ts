@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../../models/config';
+import { WeightsError } from '../../models/weights';
 import { BackendError } from '../backends';
 import { packageVersion } from '../package_root';
 import { ResultsFileError } from '../results/read';
+import { SafetensorsError } from '../weights/safetensors';
 import { registerAnalyze } from './analyze';
 import { registerBackends } from './backends_command';
 import { registerCompare } from './compare';
@@ -26,7 +28,8 @@ export function buildProgram(): Command {
 
 /** Errors that mean the user's input was wrong: one line, exit 2. */
 function isUsageError(err: unknown): boolean {
-  return err instanceof UsageError || err instanceof ConfigError || err instanceof ResultsFileError || err instanceof BackendError;
+  return err instanceof UsageError || err instanceof ConfigError || err instanceof ResultsFileError || err instanceof BackendError
+    || err instanceof WeightsError || err instanceof SafetensorsError;
 }
 
 /** Runs the command line; resolves to the exit code. */

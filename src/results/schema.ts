@@ -80,6 +80,8 @@ export interface SweepSettings {
   repeats: number;
   time_limit_s: number | null;
   max_memory_mb: number | null;
+  /** A safetensors file loaded into the (single) model instead of its seeded weights (--weights). */
+  weights_file: string | null;
 }
 
 export interface ResultsFile {

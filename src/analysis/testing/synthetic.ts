@@ -76,6 +76,7 @@ export function syntheticResults(cases: CaseResult[]): ResultsFile {
       repeats: 3,
       time_limit_s: null,
       max_memory_mb: null,
+      weights_file: null,
     },
     environment: {
       backend: 'wasm',

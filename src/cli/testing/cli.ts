@@ -8,10 +8,11 @@ import { packageRoot } from '../../package_root';
 export const BIN = path.join(packageRoot(), 'bin', 'bsbr.js');
 
 /** A model small enough that a case takes milliseconds; one timed repeat, no warm-up. */
-export const TINY_ARGS = [
+export const TINY_MODEL_ARGS = [
   '--hidden-dim', '16', '--num-heads', '2', '--ff-dim', '32', '--vocab-size', '100', '--num-layers', '1',
-  '--chunk-size', '4', '--window-size', '4', '--repeats', '1', '--warmup', '0',
+  '--chunk-size', '4', '--window-size', '4',
 ];
+export const TINY_ARGS = [...TINY_MODEL_ARGS, '--repeats', '1', '--warmup', '0'];
 
 export interface CliResult {
   code: number | null;
