@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CausalAttention, disposeAll, swapTensor } from './attention';
 import { headDim, ModelConfig } from './config';
 import { mergeHeads, splitHeads } from './heads';
-import { Linear } from './layers';
+import { AttentionProjections, Linear } from './layers';
 import { bmm } from './matmul';
 import { CausalLM } from './model';
 import { ParamStore } from './params';
+import { stepThroughChunks } from './chunk_groups';
 import { ROWS_PER_GROUP } from './token_groups';
 import { causalAllowed, maskedSoftmax, softmaxAttend } from './softmax';
 
@@ -69,10 +70,7 @@ function metaRows(mask: Float32Array | Int32Array | Uint8Array | null, batch: nu
  * earlier chunks by a softmax of meta query r_c against meta keys h_j. Nothing of size n x n is built.
  */
 export class BSBRAttention implements CausalAttention<BSBRState> {
-  private readonly q: Linear;
-  private readonly k: Linear;
-  private readonly v: Linear;
-  private readonly out: Linear;
+  private readonly proj: AttentionProjections;
   private readonly metaQuery: Linear;
   private readonly metaKey: Linear;
   private readonly compress: Linear | null;
@@ -88,10 +86,7 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
     this.d = headDim(config);
     this.chunk = config.chunkSize;
     this.scale = 1 / Math.sqrt(this.d);
-    this.q = new Linear(store, `${prefix}.q_proj`, D, D);
-    this.k = new Linear(store, `${prefix}.k_proj`, D, D);
-    this.v = new Linear(store, `${prefix}.v_proj`, D, D);
-    this.out = new Linear(store, `${prefix}.out_proj`, D, D);
+    this.proj = new AttentionProjections(store, prefix, D);
     this.metaQuery = new Linear(store, `${prefix}.meta_r_proj`, D, D);
     this.metaKey = new Linear(store, `${prefix}.meta_h_proj`, D, D);
     const cf = config.compressionFactor;
@@ -144,7 +139,7 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
           ), tf.slice(queryExists, [0, 0, g0, 0, 0], [-1, -1, g1 - g0, -1, -1]));
           const o = tf.reshape(tf.add(local, bmm(q, retrieved)), [b, this.heads, (g1 - g0) * B, this.d]) as tf.Tensor4D;
           const cropped = o.shape[2] > length ? tf.slice(o, [0, 0, 0, 0], [-1, -1, length, -1]) : o;
-          return this.out.apply(mergeHeads(cropped));
+          return this.proj.out.apply(mergeHeads(cropped));
         });
         outputs.push(out);
       }
@@ -168,9 +163,9 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
     // from real queries, and the last chunk's state is never retrieved.
     const xp = pad > 0 ? tf.pad(x, [[0, 0], [0, pad], [0, 0]]) : x;
     const chunked = (t: tf.Tensor3D) => tf.reshape(splitHeads(t, this.heads), [b, this.heads, chunks, B, this.d]) as tf.Tensor5D;
-    const q = chunked(this.q.apply(xp));
-    let k = chunked(this.k.apply(xp));
-    let v = chunked(this.v.apply(xp));
+    const q = chunked(this.proj.q.apply(xp));
+    let k = chunked(this.proj.k.apply(xp));
+    let v = chunked(this.proj.v.apply(xp));
     let keyMask: tf.Tensor5D | null = null;
     if (mask) {
       const mp = pad > 0 ? tf.pad(mask, [[0, 0], [0, pad]]) : mask;
@@ -186,15 +181,8 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
   }
 
   step(state: BSBRState, x: tf.Tensor3D): tf.Tensor3D {
-    const [b, m] = x.shape;
-    const outputs: tf.Tensor4D[] = [];
-    for (let offset = 0; offset < m;) {
-      const length = Math.min(this.chunk - state.filled, m - offset);
-      outputs.push(tf.tidy(() => this.stepWithinChunk(state, tf.slice(x, [0, offset, 0], [b, length, -1]))));
-      offset += length;
-      if (state.filled === this.chunk) tf.tidy(() => this.closeChunk(state));
-    }
-    const result = tf.tidy(() => this.out.apply(mergeHeads(outputs.length === 1 ? outputs[0] : tf.concat(outputs, 2))));
+    const outputs = stepThroughChunks(x, this.chunk, state, (piece) => this.stepWithinChunk(state, piece), () => this.closeChunk(state));
+    const result = tf.tidy(() => this.proj.out.apply(mergeHeads(outputs.length === 1 ? outputs[0] : tf.concat(outputs, 2))));
     tf.dispose(outputs);
     return result;
   }
@@ -212,9 +200,9 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
       const g = this.retrieve(query, state.metaKeys!, [state.chunkStates], tf.ones([1, state.metaKeys!.shape[2]]));
       state.retrieved = swapTensor(state.retrieved, tf.reshape(g, [b, this.heads, this.d, this.d]) as tf.Tensor4D);
     }
-    const q = splitHeads(this.q.apply(x), this.heads);
-    const k = splitHeads(this.k.apply(x), this.heads);
-    const v = splitHeads(this.v.apply(x), this.heads);
+    const q = splitHeads(this.proj.q.apply(x), this.heads);
+    const k = splitHeads(this.proj.k.apply(x), this.heads);
+    const v = splitHeads(this.proj.v.apply(x), this.heads);
     const keys = state.chunkKeys ? tf.concat([state.chunkKeys, k], 2) : k;
     const values = state.chunkValues ? tf.concat([state.chunkValues, v], 2) : v;
     let o = softmaxAttend(q, keys, values, this.scale, causalAllowed(L, keys.shape[2], state.filled), null);

@@ -48,3 +48,22 @@ export function scanChunkGroups<C>(
     tf.dispose(parts);
   }
 }
+
+/**
+ * Streaming over chunks: splits the m new tokens x [b, m, D] where the current chunk fills
+ * (state.filled of `chunk` tokens taken so far), runs `within` on each piece (which must advance
+ * state.filled) and `close` after a piece that fills its chunk. Returns the pieces' outputs in order.
+ */
+export function stepThroughChunks<T extends tf.Tensor>(
+  x: tf.Tensor3D, chunk: number, state: { filled: number }, within: (piece: tf.Tensor3D) => T, close: () => void,
+): T[] {
+  const [b, m] = x.shape;
+  const outputs: T[] = [];
+  for (let offset = 0; offset < m;) {
+    const length = Math.min(chunk - state.filled, m - offset);
+    outputs.push(tf.tidy(() => within(tf.slice(x, [0, offset, 0], [b, length, -1]))));
+    offset += length;
+    if (state.filled === chunk) tf.tidy(close);
+  }
+  return outputs;
+}

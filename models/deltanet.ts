@@ -4,7 +4,7 @@ import { chunksPerGroup, scanChunkGroups } from './chunk_groups';
 import { headDim, ModelConfig } from './config';
 import { mergeHeads, splitHeads } from './heads';
 import { UNIT_LOWER_INVERSE } from './kernels/wasm_unit_lower_inverse';
-import { Linear } from './layers';
+import { AttentionProjections, Linear } from './layers';
 import { bmm } from './matmul';
 import { CausalLM } from './model';
 import { ParamStore } from './params';
@@ -116,10 +116,7 @@ export function deltaRuleChunkwise(
  * beta, computed chunkwise in O(n B d + n d^2); no clipping, noise or rescaling of the state.
  */
 export class DeltaNetAttention implements CausalAttention<DeltaNetState> {
-  private readonly q: Linear;
-  private readonly k: Linear;
-  private readonly v: Linear;
-  private readonly out: Linear;
+  private readonly proj: AttentionProjections;
   /** Linear(D, h) giving beta_t = sigmoid(.) per head, when config.learnedBeta. */
   private readonly betaProj: Linear | null;
   private readonly beta: number;
@@ -133,10 +130,7 @@ export class DeltaNetAttention implements CausalAttention<DeltaNetState> {
     this.d = headDim(config);
     this.chunk = config.chunkSize;
     this.beta = config.beta;
-    this.q = new Linear(store, `${prefix}.q_proj`, D, D);
-    this.k = new Linear(store, `${prefix}.k_proj`, D, D);
-    this.v = new Linear(store, `${prefix}.v_proj`, D, D);
-    this.out = new Linear(store, `${prefix}.out_proj`, D, D);
+    this.proj = new AttentionProjections(store, prefix, D);
     this.betaProj = config.learnedBeta ? new Linear(store, `${prefix}.beta_proj`, D, this.heads) : null;
   }
 
@@ -166,7 +160,7 @@ export class DeltaNetAttention implements CausalAttention<DeltaNetState> {
     return scanChunkGroups(x, mask, groupLength, memory, (xg, maskg, before) => {
       const [q, k, v, beta] = this.project(xg, maskg);
       const { output, memory: after } = deltaRuleChunkwise(q, k, v, beta, before, this.chunk);
-      return { out: this.out.apply(mergeHeads(output)), carry: after };
+      return { out: this.proj.out.apply(mergeHeads(output)), carry: after };
     });
   }
 
@@ -178,9 +172,9 @@ export class DeltaNetAttention implements CausalAttention<DeltaNetState> {
   private project(x: tf.Tensor3D, mask: tf.Tensor2D | null): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor3D] {
     return tf.tidy(() => {
       const [b, n] = x.shape;
-      const q = l2Normalize(splitHeads(this.q.apply(x), this.heads));
-      let k = l2Normalize(splitHeads(this.k.apply(x), this.heads));
-      const v = splitHeads(this.v.apply(x), this.heads);
+      const q = l2Normalize(splitHeads(this.proj.q.apply(x), this.heads));
+      let k = l2Normalize(splitHeads(this.proj.k.apply(x), this.heads));
+      const v = splitHeads(this.proj.v.apply(x), this.heads);
       let beta: tf.Tensor3D = this.betaProj
         ? tf.transpose(tf.sigmoid(this.betaProj.apply(x)), [0, 2, 1])
         : tf.fill([b, this.heads, n], this.beta);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CausalAttention, disposeAll, swapTensor } from './attention';
-import { chunksPerGroup, scanChunkGroups } from './chunk_groups';
+import { chunksPerGroup, scanChunkGroups, stepThroughChunks } from './chunk_groups';
 import { ModelConfig } from './config';
 import { Linear } from './layers';
 import { bmm } from './matmul';
@@ -133,14 +133,7 @@ export class GAUAttention implements CausalAttention<GAUState> {
   }
 
   step(state: GAUState, x: tf.Tensor3D): tf.Tensor3D {
-    const [b, m] = x.shape;
-    const outputs: tf.Tensor3D[] = [];
-    for (let offset = 0; offset < m;) {
-      const length = Math.min(this.chunk - state.filled, m - offset);
-      outputs.push(tf.tidy(() => this.stepWithinChunk(state, tf.slice(x, [0, offset, 0], [b, length, -1]))));
-      offset += length;
-      if (state.filled === this.chunk) tf.tidy(() => this.closeChunk(state));
-    }
+    const outputs = stepThroughChunks(x, this.chunk, state, (piece) => this.stepWithinChunk(state, piece), () => this.closeChunk(state));
     const result = tf.tidy(() => this.out.apply(outputs.length === 1 ? outputs[0] : tf.concat(outputs, 1)));
     tf.dispose(outputs);
     return result;

@@ -37,6 +37,21 @@ export class Linear {
   }
 }
 
+/** The q, k, v and output projections of an attention, Linear(D, D) each: q_proj, k_proj, v_proj, out_proj. */
+export class AttentionProjections {
+  readonly q: Linear;
+  readonly k: Linear;
+  readonly v: Linear;
+  readonly out: Linear;
+
+  constructor(store: ParamStore, prefix: string, hiddenDim: number) {
+    this.q = new Linear(store, `${prefix}.q_proj`, hiddenDim, hiddenDim);
+    this.k = new Linear(store, `${prefix}.k_proj`, hiddenDim, hiddenDim);
+    this.v = new Linear(store, `${prefix}.v_proj`, hiddenDim, hiddenDim);
+    this.out = new Linear(store, `${prefix}.out_proj`, hiddenDim, hiddenDim);
+  }
+}
+
 /** LayerNorm over the last axis with weight and bias, epsilon 1e-5. */
 export class LayerNorm {
   constructor(private readonly store: ParamStore, readonly name: string, readonly features: number) {

@@ -3,7 +3,7 @@ import { CausalAttention, disposeAll, swapTensor } from './attention';
 import { chunksPerGroup, scanChunkGroups } from './chunk_groups';
 import { ModelConfig } from './config';
 import { mergeHeads, splitHeads } from './heads';
-import { Linear } from './layers';
+import { AttentionProjections } from './layers';
 import { bmm } from './matmul';
 import { CausalLM } from './model';
 import { ParamStore } from './params';
@@ -30,19 +30,13 @@ function featureMap<T extends tf.Tensor>(x: T): T {
  * (lower-triangular) product inside each chunk plus the sums carried from earlier chunks.
  */
 export class LinearAttention implements CausalAttention<LinearState> {
-  private readonly q: Linear;
-  private readonly k: Linear;
-  private readonly v: Linear;
-  private readonly out: Linear;
+  private readonly proj: AttentionProjections;
   private readonly heads: number;
   private readonly chunk: number;
 
   constructor(store: ParamStore, prefix: string, config: ModelConfig) {
     const D = config.hiddenDim;
-    this.q = new Linear(store, `${prefix}.q_proj`, D, D);
-    this.k = new Linear(store, `${prefix}.k_proj`, D, D);
-    this.v = new Linear(store, `${prefix}.v_proj`, D, D);
-    this.out = new Linear(store, `${prefix}.out_proj`, D, D);
+    this.proj = new AttentionProjections(store, prefix, D);
     this.heads = config.numHeads;
     this.chunk = config.chunkSize;
   }
@@ -77,7 +71,7 @@ export class LinearAttention implements CausalAttention<LinearState> {
     const groupLength = chunksPerGroup(x.shape[0], this.chunk) * this.chunk;
     return scanChunkGroups<tf.Tensor4D | null>(x, mask, groupLength, before, (xg, maskg, sums) => {
       const { out, sums: after } = this.attend(xg, maskg, sums);
-      return { out: this.out.apply(out), carry: after };
+      return { out: this.proj.out.apply(out), carry: after };
     }) as { out: tf.Tensor3D; carry: tf.Tensor4D };
   }
 
@@ -93,9 +87,9 @@ export class LinearAttention implements CausalAttention<LinearState> {
     const pad = C * B - n;
     const xp = pad > 0 ? tf.pad(x, [[0, 0], [0, pad], [0, 0]]) : x;
     const chunked = (t: tf.Tensor4D) => tf.reshape(t, [b, this.heads, C, B, t.shape[3]]) as tf.Tensor5D;
-    const q = chunked(featureMap(splitHeads(this.q.apply(xp), this.heads)));
-    const k = chunked(featureMap(splitHeads(this.k.apply(xp), this.heads)));
-    const v = splitHeads(this.v.apply(xp), this.heads);
+    const q = chunked(featureMap(splitHeads(this.proj.q.apply(xp), this.heads)));
+    const k = chunked(featureMap(splitHeads(this.proj.k.apply(xp), this.heads)));
+    const v = splitHeads(this.proj.v.apply(xp), this.heads);
     let values = chunked(tf.concat([v, tf.ones([b, this.heads, C * B, 1])], 3));
     if (mask || pad > 0) {
       // Masked and padding positions add nothing to any sum: zeroing their [v, 1] zeroes every

@@ -24,7 +24,7 @@ export class SlidingWindowAttention extends StandardAttention {
   forward(x: tf.Tensor3D, mask: tf.Tensor2D | null): tf.Tensor3D {
     return tf.tidy(() => {
       const [q, k, v] = this.project(x);
-      return this.out.apply(mergeHeads(this.attendWindow(q, k, v, mask)));
+      return this.proj.out.apply(mergeHeads(this.attendWindow(q, k, v, mask)));
     });
   }
 
@@ -40,7 +40,7 @@ export class SlidingWindowAttention extends StandardAttention {
       const last = (t: tf.Tensor4D) => tf.slice(t, [0, 0, total - kept, 0], [-1, -1, kept, -1]);
       state.keys = swapTensor(state.keys, last(keys));
       state.values = swapTensor(state.values, last(values));
-      return this.out.apply(mergeHeads(o));
+      return this.proj.out.apply(mergeHeads(o));
     });
   }
 

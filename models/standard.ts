@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CausalAttention, disposeAll, swapTensor } from './attention';
 import { headDim, ModelConfig } from './config';
 import { mergeHeads, splitHeads } from './heads';
-import { Linear } from './layers';
+import { AttentionProjections } from './layers';
 import { CausalLM } from './model';
 import { ParamStore } from './params';
 import { causalAllowed, softmaxAttend } from './softmax';
@@ -21,19 +21,13 @@ export interface KVCacheState {
  * Also the base of Hopfield, which changes only how a query block is attended.
  */
 export class StandardAttention implements CausalAttention<KVCacheState> {
-  protected readonly q: Linear;
-  protected readonly k: Linear;
-  protected readonly v: Linear;
-  protected readonly out: Linear;
+  protected readonly proj: AttentionProjections;
   protected readonly heads: number;
   protected readonly scale: number;
 
   constructor(store: ParamStore, prefix: string, config: ModelConfig) {
     const D = config.hiddenDim;
-    this.q = new Linear(store, `${prefix}.q_proj`, D, D);
-    this.k = new Linear(store, `${prefix}.k_proj`, D, D);
-    this.v = new Linear(store, `${prefix}.v_proj`, D, D);
-    this.out = new Linear(store, `${prefix}.out_proj`, D, D);
+    this.proj = new AttentionProjections(store, prefix, D);
     this.heads = config.numHeads;
     this.scale = 1 / Math.sqrt(headDim(config));
   }
@@ -55,7 +49,7 @@ export class StandardAttention implements CausalAttention<KVCacheState> {
       )));
     }
     const heads = blocks.length === 1 ? blocks[0] : tf.concat(blocks, 2);
-    const result = tf.tidy(() => this.out.apply(mergeHeads(heads)));
+    const result = tf.tidy(() => this.proj.out.apply(mergeHeads(heads)));
     disposeAll([q, k, v, keyMask, heads, ...blocks]);
     return result;
   }
@@ -72,7 +66,7 @@ export class StandardAttention implements CausalAttention<KVCacheState> {
       const values: tf.Tensor4D = swapTensor(state.values, state.values ? tf.concat([state.values, v], 2) : v);
       state.keys = keys;
       state.values = values;
-      return this.out.apply(mergeHeads(this.attendBlock(q, keys, values, past, null)));
+      return this.proj.out.apply(mergeHeads(this.attendBlock(q, keys, values, past, null)));
     });
   }
 
@@ -83,9 +77,9 @@ export class StandardAttention implements CausalAttention<KVCacheState> {
   /** q, k, v [b, h, n, d]. */
   protected project(x: tf.Tensor3D): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] {
     return tf.tidy(() => [
-      splitHeads(this.q.apply(x), this.heads),
-      splitHeads(this.k.apply(x), this.heads),
-      splitHeads(this.v.apply(x), this.heads),
+      splitHeads(this.proj.q.apply(x), this.heads),
+      splitHeads(this.proj.k.apply(x), this.heads),
+      splitHeads(this.proj.v.apply(x), this.heads),
     ]);
   }
 
