@@ -20,10 +20,10 @@ describe('relativeSpread', () => {
 
 describe('pairedVerdict', () => {
   it('needs both the threshold and K times the noise to be exceeded', () => {
-    expect(pairedVerdict(0.3, 0.1, 0.1)).toBe('regression');
+    expect(pairedVerdict(0.3, 0.3 / NOISE_K - 0.01, 0.1)).toBe('regression');
     expect(pairedVerdict(0.3, 0.3 / NOISE_K, 0.1)).toBe('within noise');
     expect(pairedVerdict(0.05, 0, 0.1)).toBe('within threshold');
-    expect(pairedVerdict(-0.3, 0.1, 0.1)).toBe('faster');
+    expect(pairedVerdict(-0.3, 0.3 / NOISE_K - 0.01, 0.1)).toBe('faster');
   });
 });
 

@@ -12,7 +12,7 @@
  *           deviation for normal data, yet one stray slow repeat barely moves it, unlike std or range)
  *   noise   u = sqrt(s(case_b)^2 + s(case_c)^2 + s(cal_b)^2 + s(cal_c)^2), the relative errors of
  *           the four medians in m_c / m_b added in quadrature (first-order error propagation)
- *   regression   r > threshold  and  r > K * u, with K = NOISE_K = 2
+ *   regression   r > threshold  and  r > K * u, with K = NOISE_K = 3
  *   faster      -r > threshold  and -r > K * u
  *   within noise |r| > threshold but |r| <= K * u;  within threshold otherwise.
  * u uses the spread of single repeats, not the (smaller) standard error of the median: runs on a
@@ -27,7 +27,7 @@ import { ResultsFileError } from '../results/read';
 import { CaseResult, CaseStatus, Mode, ResultsFile } from '../results/schema';
 
 /** A slowdown must exceed this many combined robust standard deviations to count. */
-export const NOISE_K = 2;
+export const NOISE_K = 3;
 /** MAD * 1.4826 estimates the standard deviation of normally distributed data. */
 const MAD_TO_SD = 1.4826;
 /** 10%: the default --threshold. */
