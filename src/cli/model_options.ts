@@ -1,23 +1,11 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ModelConfig } from '../../models/config';
 
-/** The model-config options as commander parses them (camelCase, like ModelConfig). */
-export interface ModelOptions {
-  vocabSize: number;
-  hiddenDim: number;
-  numLayers: number;
-  numHeads: number;
-  ffDim: number;
-  chunkSize: number;
-  windowSize: number;
-  beta: number;
-  learnedBeta: boolean;
-  temperature: number;
-  updateSteps: number;
-  expansionFactor: number;
-  compressionFactor: number;
-  seed: number;
-}
+/**
+ * The model-config options as commander parses them (camelCase, like ModelConfig): every field but
+ * dropout (inactive), with compressionFactor 0 meaning none.
+ */
+export type ModelOptions = Omit<ModelConfig, 'dropout' | 'compressionFactor'> & { compressionFactor: number };
 
 /** Any number; whether it fits its field (positive, integer, divides hiddenDim) is resolveConfig's to say. */
 function numberArgument(value: string): number {
