@@ -1,5 +1,5 @@
 import { headDim, ModelConfig } from './config';
-import { QUERY_BLOCK } from './standard';
+import { CACHE_BLOCK, QUERY_BLOCK } from './standard';
 import { forwardArray, maskWhere, randomIds, TINY, useDefaultBackend, withModel } from './testing/harness';
 import {
   dot, headSlice, Mat, naiveModelForward, naiveSoftmaxHeads, NaiveAttention, relativeError, softmaxOver, vecMat, zeros,
@@ -95,5 +95,25 @@ describe('Hopfield', () => {
     const one = withModel('Hopfield', { ...TINY, updateSteps: 1 }, (model) => forwardArray(model, ids));
     const three = withModel('Hopfield', { ...TINY, updateSteps: 3 }, (model) => forwardArray(model, ids));
     expect(relativeError(three, one)).toBeGreaterThan(1e-3);
+  });
+});
+
+describe('Hopfield decode across cache blocks', () => {
+  it('update steps over a cache of several blocks reproduce forward', () => {
+    const config = { ...TINY, numLayers: 1, hiddenDim: 8, updateSteps: 3, temperature: 0.5 };
+    withModel('Hopfield', config, (model) => {
+      const n = CACHE_BLOCK + 30;
+      const ids = randomIds(1, n, 50, 13);
+      const expected = forwardArray(model, ids);
+      const state = model.initState(1);
+      const parts: number[][][][] = [];
+      for (const [start, end] of [[0, CACHE_BLOCK - 5], [CACHE_BLOCK - 5, n]]) {
+        const { hidden } = model.step(state, ids.map((row) => row.slice(start, end)));
+        parts.push(hidden.arraySync() as number[][][]);
+        hidden.dispose();
+      }
+      model.disposeState(state);
+      expect(relativeError([parts.flatMap((part) => part[0])], expected)).toBeLessThan(1e-4);
+    });
   });
 });

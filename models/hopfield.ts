@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ModelConfig } from './config';
 import { CausalLM } from './model';
 import { ParamStore } from './params';
-import { causalAllowed, softmaxAttend } from './softmax';
-import { StandardAttention } from './standard';
+import { blockedSoftmaxAttend, causalAllowed, softmaxAttend } from './softmax';
+import { KVCacheState, StandardAttention } from './standard';
 
 /**
  * Modern Hopfield retrieval (architectures.md section 5), O(s n^2 d): the stored patterns of query t
@@ -31,6 +31,15 @@ export class HopfieldAttention extends StandardAttention {
       let xi = q;
       for (let i = 1; i < this.updateSteps; i++) xi = softmaxAttend(xi, k, k, this.inverseTemperature, allowed, keyMask);
       return softmaxAttend(xi, k, v, this.inverseTemperature, allowed, keyMask);
+    });
+  }
+
+  /** The same update steps over the decode cache's blocks (keys as the values of the xi updates). */
+  protected attendCache(q: tf.Tensor4D, cache: KVCacheState, start: number): tf.Tensor4D {
+    return tf.tidy(() => {
+      let xi = q;
+      for (let i = 1; i < this.updateSteps; i++) xi = blockedSoftmaxAttend(xi, cache.keys, cache.keys, this.inverseTemperature, start);
+      return blockedSoftmaxAttend(xi, cache.keys, cache.values, this.inverseTemperature, start);
     });
   }
 }

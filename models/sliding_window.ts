@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { swapTensor } from './attention';
+import { disposeAll } from './attention';
 import { ModelConfig } from './config';
 import { mergeHeads } from './heads';
 import { CausalLM } from './model';
@@ -31,15 +31,16 @@ export class SlidingWindowAttention extends StandardAttention {
   step(state: KVCacheState, x: tf.Tensor3D): tf.Tensor3D {
     return tf.tidy(() => {
       const [q, k, v] = this.project(x);
-      const keys = state.keys ? tf.concat([state.keys, k], 2) : k;
-      const values = state.values ? tf.concat([state.values, v], 2) : v;
+      // The cache is one block: the last w keys/values, all a later token can see.
+      const keys = tf.concat([...state.keys, k], 2);
+      const values = tf.concat([...state.values, v], 2);
       const o = this.attendWindow(q, keys, values, null);
-      // Only the last w keys/values can be seen by a later token.
       const total = keys.shape[2];
       const kept = Math.min(this.window, total);
-      const last = (t: tf.Tensor4D) => tf.slice(t, [0, 0, total - kept, 0], [-1, -1, kept, -1]);
-      state.keys = swapTensor(state.keys, last(keys));
-      state.values = swapTensor(state.values, last(values));
+      const last = (t: tf.Tensor4D) => tf.keep(tf.slice(t, [0, 0, total - kept, 0], [-1, -1, kept, -1]));
+      disposeAll([...state.keys, ...state.values]);
+      state.keys = [last(keys)];
+      state.values = [last(values)];
       return this.proj.out.apply(mergeHeads(o));
     });
   }

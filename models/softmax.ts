@@ -33,6 +33,40 @@ export function maskedSoftmax<T extends tf.Tensor>(scores: T, allowed: tf.Tensor
 }
 
 /**
+ * softmax(q k^T * scale) v for queries q [b, h, m, d] at positions start .. start+m-1 over keys and
+ * values held in consecutive blocks (block j: [b, h, L_j, d], its first key at the sum of the earlier
+ * blocks' lengths), causal by position: the softmax is taken across the blocks online (a running
+ * max, sum and weighted sum, rescaled as each block raises the max), so no tensor spans all keys and
+ * no allocation grows with the context. Every query must see at least one key of the first block.
+ */
+export function blockedSoftmaxAttend(q: tf.Tensor4D, keyBlocks: tf.Tensor4D[], valueBlocks: tf.Tensor4D[], scale: number, start: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const scaled = tf.mul(q, scale) as tf.Tensor4D;
+    let max: tf.Tensor | null = null;
+    let sum: tf.Tensor | null = null;
+    let acc: tf.Tensor | null = null;
+    for (let j = 0, offset = 0; j < keyBlocks.length; offset += keyBlocks[j].shape[2], j++) {
+      const allowed = causalAllowed(q.shape[2], keyBlocks[j].shape[2], start - offset);
+      const scores = tf.add(bmm(scaled, keyBlocks[j], false, true), tf.mul(tf.sub(allowed, 1), BIG));
+      const blockMax = tf.max(scores, -1, true);
+      const newMax: tf.Tensor = max ? tf.maximum(max, blockMax) : blockMax;
+      const p = tf.exp(tf.sub(scores, newMax));
+      const weighted = bmm(p as tf.Tensor4D, valueBlocks[j]);
+      if (max && sum && acc) {
+        const rescale = tf.exp(tf.sub(max, newMax));
+        sum = tf.add(tf.mul(sum, rescale), tf.sum(p, -1, true));
+        acc = tf.add(tf.mul(acc, rescale), weighted);
+      } else {
+        sum = tf.sum(p, -1, true);
+        acc = weighted;
+      }
+      max = newMax;
+    }
+    return tf.div(acc!, sum!) as tf.Tensor4D;
+  });
+}
+
+/**
  * softmax(q k^T * scale) v over the last two axes, where allowed [L, S] says which key each query
  * may see and keyMask (broadcastable to [..., 1, S], 1 real / 0 padding) removes padded keys.
  * Without a key mask every row keeps at least one key, so the plain softmax with an additive bias

@@ -1,4 +1,4 @@
-import { QUERY_BLOCK } from './standard';
+import { CACHE_BLOCK, KVCacheState, QUERY_BLOCK } from './standard';
 import { forwardArray, maskWhere, randomIds, TINY, useDefaultBackend, withModel } from './testing/harness';
 import { naiveModelForward, naiveStandard, relativeError } from './testing/naive';
 
@@ -27,6 +27,27 @@ describe('Standard efficient form equals the naive formula', () => {
       const n = QUERY_BLOCK + 3;
       const ids = randomIds(1, n, 50, 11);
       expect(relativeError(forwardArray(model, ids), naiveModelForward(model, ids, null, naiveStandard))).toBeLessThan(1e-4);
+    });
+  });
+});
+
+describe('Standard decode across cache blocks', () => {
+  it('steps past CACHE_BLOCK tokens reproduce forward (the online softmax over blocks)', () => {
+    const config = { ...TINY, numLayers: 1, hiddenDim: 8 };
+    withModel('Standard', config, (model) => {
+      const n = CACHE_BLOCK + 60;
+      const ids = randomIds(1, n, 50, 12);
+      const expected = forwardArray(model, ids);
+      const state = model.initState(1);
+      const parts: number[][][][] = [];
+      for (const [start, end] of [[0, 700], [700, CACHE_BLOCK + 10], [CACHE_BLOCK + 10, CACHE_BLOCK + 11], [CACHE_BLOCK + 11, n]]) {
+        const { hidden } = model.step(state, ids.map((row) => row.slice(start, end)));
+        parts.push(hidden.arraySync() as number[][][]);
+        hidden.dispose();
+      }
+      for (const layer of state.layers as KVCacheState[]) expect(layer.keys.map((block) => block.shape[2])).toEqual([CACHE_BLOCK, 60]);
+      model.disposeState(state);
+      expect(relativeError([parts.flatMap((part) => part[0])], expected)).toBeLessThan(1e-4);
     });
   });
 });

@@ -5,15 +5,22 @@ import { mergeHeads, splitHeads } from './heads';
 import { AttentionProjections } from './layers';
 import { CausalLM } from './model';
 import { ParamStore } from './params';
-import { causalAllowed, softmaxAttend } from './softmax';
+import { blockedSoftmaxAttend, causalAllowed, softmaxAttend } from './softmax';
 
 /** Queries per block: the score tensor is [b, h, QUERY_BLOCK, keys], never [n, n] at once. */
 export const QUERY_BLOCK = 256;
 
-/** Key/value cache of the streaming form. */
+/**
+ * Tokens per block of the decode cache. The cache grows block by block: only the last block is ever
+ * re-allocated (at most CACHE_BLOCK tokens), because a cache re-allocated whole at every step
+ * fragments the wasm heap until it runs out (docs/performance.md, streaming decode).
+ */
+export const CACHE_BLOCK = 1024;
+
+/** Key/value cache of the streaming form: blocks of CACHE_BLOCK tokens, the last one partial. */
 export interface KVCacheState {
-  keys: tf.Tensor4D | null;
-  values: tf.Tensor4D | null;
+  keys: tf.Tensor4D[];
+  values: tf.Tensor4D[];
 }
 
 /**
@@ -55,23 +62,26 @@ export class StandardAttention implements CausalAttention<KVCacheState> {
   }
 
   initState(): KVCacheState {
-    return { keys: null, values: null };
+    return { keys: [], values: [] };
   }
 
   step(state: KVCacheState, x: tf.Tensor3D): tf.Tensor3D {
     return tf.tidy(() => {
       const [q, k, v] = this.project(x);
-      const past = state.keys ? state.keys.shape[2] : 0;
-      const keys: tf.Tensor4D = swapTensor(state.keys, state.keys ? tf.concat([state.keys, k], 2) : k);
-      const values: tf.Tensor4D = swapTensor(state.values, state.values ? tf.concat([state.values, v], 2) : v);
-      state.keys = keys;
-      state.values = values;
-      return this.proj.out.apply(mergeHeads(this.attendBlock(q, keys, values, past, null)));
+      const past = state.keys.reduce((total, block) => total + block.shape[2], 0);
+      appendToBlocks(state.keys, k);
+      appendToBlocks(state.values, v);
+      return this.proj.out.apply(mergeHeads(this.attendCache(q, state, past)));
     });
   }
 
   disposeState(state: KVCacheState): void {
-    disposeAll([state.keys, state.values]);
+    disposeAll([...state.keys, ...state.values]);
+  }
+
+  /** Queries q [b, h, m, d] at positions start .. start+m-1 over the whole cache (the new tokens included). */
+  protected attendCache(q: tf.Tensor4D, cache: KVCacheState, start: number): tf.Tensor4D {
+    return blockedSoftmaxAttend(q, cache.keys, cache.values, this.scale, start);
   }
 
   /** q, k, v [b, h, n, d]. */
@@ -89,6 +99,20 @@ export class StandardAttention implements CausalAttention<KVCacheState> {
    */
   protected attendBlock(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, start: number, keyMask: tf.Tensor4D | null): tf.Tensor4D {
     return tf.tidy(() => softmaxAttend(q, k, v, this.scale, causalAllowed(q.shape[2], k.shape[2], start), keyMask));
+  }
+}
+
+/** Appends x [b, h, m, d] to a list of cache blocks, filling the last block before starting new ones. */
+function appendToBlocks(blocks: tf.Tensor4D[], x: tf.Tensor4D): void {
+  const m = x.shape[2];
+  for (let offset = 0; offset < m;) {
+    const last = blocks.length ? blocks[blocks.length - 1] : null;
+    const room = last ? CACHE_BLOCK - last.shape[2] : 0;
+    const take = Math.min(room > 0 ? room : CACHE_BLOCK, m - offset);
+    const piece = tf.slice(x, [0, 0, offset, 0], [-1, -1, take, -1]);
+    if (last && room > 0) blocks[blocks.length - 1] = swapTensor(last, tf.concat([last, piece], 2));
+    else blocks.push(tf.keep(piece));
+    offset += take;
   }
 }
 
