@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { chunksPerGroup } from './chunk_groups';
-import { headDim, ModelConfig } from './config';
+import { headDim } from './config';
 import { deltaRuleChunkwise, unitLowerInverse } from './deltanet';
-import { forwardArray, lcg, maskWhere, randomIds, TINY, useDefaultBackend, withModel } from './testing/harness';
+import { lcg, maskWhere, randomIds, TINY, useDefaultBackend, withModel } from './testing/harness';
+import { itAgreesWithNaive, naiveError } from './testing/agreement';
 import { ROWS_PER_GROUP } from './token_groups';
-import { dot, headSlice, Mat, matVec, naiveModelForward, NaiveAttention, outer, relativeError, scaleVec, Vec, zeros, addMat } from './testing/naive';
+import { dot, headSlice, Mat, matVec, NaiveAttention, outer, relativeError, scaleVec, Vec, zeros, addMat } from './testing/naive';
 
 useDefaultBackend();
 
@@ -46,26 +47,7 @@ const naiveDeltaNet: NaiveAttention = (w, prefix, x, mask, config) => {
 };
 
 describe('DeltaNet efficient form equals the token-by-token delta rule', () => {
-  const variants: Partial<ModelConfig>[] = [{}, { beta: 0.5 }, { learnedBeta: true }];
-  for (const variant of variants) {
-    const config = { ...TINY, ...variant };
-    it.each([1, 3, 4, 9, 16, 17])(`n=%i, ${JSON.stringify(variant)}`, (n) => {
-      withModel('DeltaNet', config, (model) => {
-        const ids = randomIds(2, n, 50, n);
-        expect(relativeError(forwardArray(model, ids), naiveModelForward(model, ids, null, naiveDeltaNet))).toBeLessThan(1e-4);
-      });
-    });
-
-    it(`with a padding mask (a masked first chunk, holes, a masked tail), ${JSON.stringify(variant)}`, () => {
-      withModel('DeltaNet', config, (model) => {
-        const n = 18;
-        const ids = randomIds(3, n, 50, 99);
-        const mask = maskWhere(3, n, (b, t) => (b === 0 && t < 4) || (b === 1 && (t % 3 === 1 || t >= 15)) || (b === 2 && t >= 8 && t < 12));
-        const err = relativeError(forwardArray(model, ids, mask), naiveModelForward(model, ids, mask, naiveDeltaNet), (b, t) => mask[b][t] === 1);
-        expect(err).toBeLessThan(1e-4);
-      });
-    });
-  }
+  for (const variant of [{}, { beta: 0.5 }, { learnedBeta: true }]) itAgreesWithNaive('DeltaNet', naiveDeltaNet, variant, `, ${JSON.stringify(variant)}`);
 
   it('carries the state across token groups (batch ROWS_PER_GROUP/128: groups of 128 tokens; n = 150, holes at the boundary)', () => {
     const config = { ...TINY, numLayers: 1, learnedBeta: true };
@@ -74,8 +56,7 @@ describe('DeltaNet efficient form equals the token-by-token delta rule', () => {
     withModel('DeltaNet', config, (model) => {
       const ids = randomIds(batch, n, 50, 8);
       const mask = maskWhere(batch, n, (b, t) => (b % 3 === 0 && t >= 125 && t < 133) || (b % 5 === 1 && t % 7 === 3) || (b % 4 === 2 && t < 4));
-      const err = relativeError(forwardArray(model, ids, mask), naiveModelForward(model, ids, mask, naiveDeltaNet), (b, t) => mask[b][t] === 1);
-      expect(err).toBeLessThan(1e-4);
+      expect(naiveError(model, ids, mask, naiveDeltaNet)).toBeLessThan(1e-4);
     });
   });
 });

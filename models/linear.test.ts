@@ -1,8 +1,9 @@
 import { chunksPerGroup } from './chunk_groups';
 import { headDim } from './config';
 import { ROWS_PER_GROUP } from './token_groups';
-import { forwardArray, maskWhere, randomIds, TINY, useDefaultBackend, withModel } from './testing/harness';
-import { addMat, addVec, dot, headSlice, Mat, naiveModelForward, NaiveAttention, outer, relativeError, scaleVec, vecMat, zeros } from './testing/naive';
+import { maskWhere, randomIds, TINY, useDefaultBackend, withModel } from './testing/harness';
+import { itAgreesWithNaive, naiveError } from './testing/agreement';
+import { addMat, addVec, dot, headSlice, Mat, NaiveAttention, outer, scaleVec, vecMat, zeros } from './testing/naive';
 
 useDefaultBackend();
 
@@ -40,23 +41,7 @@ const naiveLinear: NaiveAttention = (w, prefix, x, mask, config) => {
 };
 
 describe('Linear efficient form equals the naive formula', () => {
-  it.each([1, 3, 4, 9, 16, 17])('n=%i (chunk 4)', (n) => {
-    withModel('Linear', TINY, (model) => {
-      const ids = randomIds(2, n, 50, n);
-      expect(relativeError(forwardArray(model, ids), naiveModelForward(model, ids, null, naiveLinear))).toBeLessThan(1e-4);
-    });
-  });
-
-  it('with a padding mask (a fully masked first chunk, holes inside chunks, a masked middle chunk)', () => {
-    withModel('Linear', TINY, (model) => {
-      const n = 18;
-      const ids = randomIds(3, n, 50, 99);
-      const mask = maskWhere(3, n, (b, t) => (b === 0 && t < 4) || (b === 1 && (t % 3 === 1 || t >= 15)) || (b === 2 && t >= 8 && t < 12));
-      const real = (b: number, t: number) => mask[b][t] === 1;
-      const err = relativeError(forwardArray(model, ids, mask), naiveModelForward(model, ids, mask, naiveLinear), real);
-      expect(err).toBeLessThan(1e-4);
-    });
-  });
+  itAgreesWithNaive('Linear', naiveLinear);
 
   it('carries the sums across token groups (batch ROWS_PER_GROUP/128: groups of 128 tokens; n = 150, holes at the boundary)', () => {
     const config = { ...TINY, numLayers: 1 };
@@ -65,8 +50,7 @@ describe('Linear efficient form equals the naive formula', () => {
     withModel('Linear', config, (model) => {
       const ids = randomIds(batch, n, 50, 8);
       const mask = maskWhere(batch, n, (b, t) => (b % 3 === 0 && t >= 125 && t < 133) || (b % 5 === 1 && t % 7 === 3) || (b % 4 === 2 && t < 4));
-      const err = relativeError(forwardArray(model, ids, mask), naiveModelForward(model, ids, mask, naiveLinear), (b, t) => mask[b][t] === 1);
-      expect(err).toBeLessThan(1e-4);
+      expect(naiveError(model, ids, mask, naiveLinear)).toBeLessThan(1e-4);
     });
   });
 });
