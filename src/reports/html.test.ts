@@ -24,7 +24,17 @@ interface PageOutcome {
 let dir: string;
 let context: BrowserContext;
 
+/**
+ * The browser tests run wherever Chromium is installed, and always in CI (CI=true, where .ci/run
+ * installs it): there a missing browser fails them. Elsewhere they are skipped with a notice, so that
+ * `npm install && npm test` passes on a machine without a browser.
+ */
+const browserTests = fs.existsSync(CHROMIUM) || Boolean(process.env.CI);
+const browserIt = browserTests ? it : it.skip;
+if (!browserTests) console.warn(`report.html browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium; CI=true makes this a failure)`);
+
 beforeAll(async () => {
+  if (!browserTests) return;
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`the browser test needs Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does)`);
   }
@@ -83,7 +93,7 @@ function report(charts: readonly NamedChart[]): string {
 }
 
 describe('report.html in headless Chromium', () => {
-  it('draws every chart offline and logs no error', async () => {
+  browserIt('draws every chart offline and logs no error', async () => {
     const results = exampleResults();
     const charts = buildCharts(results, analyzeResults(results));
     const outcome = await openReport(report(charts));
@@ -98,7 +108,7 @@ describe('report.html in headless Chromium', () => {
     }
   }, 30_000);
 
-  it('notices a chart that fails to draw and a request for the network (the checks can fail)', async () => {
+  browserIt('notices a chart that fails to draw and a request for the network (the checks can fail)', async () => {
     const broken: NamedChart = { name: 'broken', title: 'Broken', spec: { data: { values: [] }, mark: 'nonsense' } as unknown as TopLevelSpec };
     const online: NamedChart = { name: 'online', title: 'Online', spec: { data: { url: 'https://example.invalid/data.json' }, mark: 'point' } };
     const outcome = await openReport(report([broken, online]));
