@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { bmm } from '../models/matmul';
-import { setupBackend } from '../src/backends';
+import { setupBackend } from '../models/backends/setup';
 
 function medianMs(call: () => tf.Tensor, repeats = 7): number {
   for (let i = 0; i < 2; i++) call().dispose();

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
 import { createModel } from '../models/registry';
-import { setupBackend } from '../src/backends';
+import { setupBackend } from '../models/backends/setup';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

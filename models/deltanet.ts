@@ -3,7 +3,7 @@ import { CausalAttention, disposeAll, swapTensor } from './attention';
 import { chunksPerGroup, scanChunkGroups } from './chunk_groups';
 import { headDim, ModelConfig } from './config';
 import { mergeHeads, splitHeads } from './heads';
-import { UNIT_LOWER_INVERSE } from './kernels/wasm_unit_lower_inverse';
+import { UNIT_LOWER_INVERSE } from './kernels/wasm/unit_lower_inverse';
 import { AttentionProjections, Linear } from './layers';
 import { bmm } from './matmul';
 import { CausalLM } from './model';

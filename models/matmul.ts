@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BATCH_MATMUL_XNN } from './kernels/wasm_batch_matmul';
+import { BATCH_MATMUL_XNN } from './kernels/wasm/batch_matmul';
 
 /**
  * Batched matmul over the leading axes: op(a) [..., m, k] @ op(b) [..., k, p], where op transposes

@@ -1,6 +1,6 @@
 /** Shared helpers of the model tests: backend, tiny configs, deterministic inputs. */
 import * as tf from '@tensorflow/tfjs-core';
-import { setupBackend } from '../../src/backends';
+import { setupBackend } from '../backends/setup';
 import { ModelConfig } from '../config';
 import { CausalLM } from '../model';
 import { createModel } from '../registry';

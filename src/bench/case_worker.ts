@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CausalLM } from '../../models/model';
 import { createModel } from '../../models/registry';
-import { setupBackend } from '../backends';
+import { setupBackend } from '../../models/backends/setup';
 import { readSafetensors } from '../weights/safetensors';
 import { measureCalibration } from './calibration';
 import { WeightsToLoad, WorkerJob, WorkerReply } from './jobs';

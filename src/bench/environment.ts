@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import { packageRoot, packageVersion } from '../package_root';
 import * as tf from '@tensorflow/tfjs-core';
-import { ActiveBackend } from '../backends';
+import { ActiveBackend } from '../../models/backends/setup';
 import { RunEnvironment } from '../results/schema';
 
 /** The bsbr package's folder: the nearest ancestor of this file with a package.json. */

@@ -3,7 +3,7 @@ import { ModelConfig, resolveConfig } from '../../models/config';
 import { CausalLM } from '../../models/model';
 import { createModel, MODEL_NAMES } from '../../models/registry';
 import { randomIds, useDefaultBackend } from '../../models/testing/harness';
-import { UNIT_LOWER_INVERSE } from '../../models/kernels/wasm_unit_lower_inverse';
+import { UNIT_LOWER_INVERSE } from '../../models/kernels/wasm/unit_lower_inverse';
 import { caseFlops, forwardFlops, hasCostModel, stepFlops } from './flops';
 
 useDefaultBackend();

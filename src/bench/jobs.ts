@@ -1,6 +1,6 @@
 /** The messages between the sweep and its worker processes (one worker per job). */
 import { ModelConfig } from '../../models/config';
-import { ActiveBackend, BackendChoice } from '../backends';
+import { ActiveBackend, BackendChoice } from '../../models/backends/setup';
 import { Calibration } from '../results/schema';
 import { CaseSpec, ModelMeasurement } from './measure';
 

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, ModelConfig, resolveConfig } from '../../models/config';
 import { canonicalModelName, MODEL_NAMES } from '../../models/registry';
-import { BACKEND_NAMES, BackendChoice } from '../backends';
+import { BACKEND_NAMES, BackendChoice } from '../../models/backends/setup';
 import { UsageError } from '../cli/errors';
 import { modelConfigFrom, ModelOptions } from '../cli/model_options';
 import { readResults } from '../results/read';

@@ -1,7 +1,7 @@
 /** `bsbr compare` from checked options to the summary: calibrate, create the output, sweep, report. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { BackendError, BackendName } from '../backends';
+import { BackendError, BackendName } from '../../models/backends/setup';
 import { UsageError } from '../cli/errors';
 import { formatSummary } from '../reports/summary';
 import { writeAnalysis } from '../reports/write';

@@ -1,5 +1,5 @@
 /** Runs the cases of a sweep that have no row yet, one worker process per case, writing after each. */
-import { BackendError, BackendName } from '../backends';
+import { BackendError, BackendName } from '../../models/backends/setup';
 import { CaseResult, ResultsFile } from '../results/schema';
 import { limitExceeded, skipReason } from './limits';
 import { SweepReporter } from './report';

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { probeBackends } from '../backends';
+import { probeBackends } from '../../models/backends/setup';
 
 /** `bsbr backends`: which backends load here, and why the others do not. */
 export function registerBackends(program: Command): void {

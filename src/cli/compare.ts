@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { MODEL_NAMES } from '../../models/registry';
-import { BACKEND_NAMES } from '../backends';
+import { BACKEND_NAMES } from '../../models/backends/setup';
 import { CALIBRATION } from '../bench/calibration';
 import { parseCompareOptions, RawCompareOptions } from '../bench/options';
 import { runCompare } from '../bench/run';

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../../models/config';
 import { WeightsError } from '../../models/weights';
-import { BackendError } from '../backends';
+import { BackendError } from '../../models/backends/setup';
 import { packageVersion } from '../package_root';
 import { ResultsFileError } from '../results/read';
 import { SafetensorsError } from '../weights/safetensors';

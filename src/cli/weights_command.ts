@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { IGNORED_WEIGHT_NAMES } from '../../models/weights';
 import { canonicalModelName, createModel, MODEL_NAMES } from '../../models/registry';
-import { setupBackend } from '../backends';
+import { setupBackend } from '../../models/backends/setup';
 import { readSafetensorsHeader, SafetensorsError, writeSafetensors } from '../weights/safetensors';
 import { UsageError } from './errors';
 import { addModelOptions, modelConfigFrom, ModelOptions } from './model_options';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { bmm } from '../matmul';
-import { setupBackend } from '../../src/backends';
-import { BATCH_MATMUL_XNN } from './wasm_batch_matmul';
+import { bmm } from '../../matmul';
+import { setupBackend } from '../../backends/setup';
+import { BATCH_MATMUL_XNN } from './batch_matmul';
 
 beforeAll(async () => {
   await setupBackend('wasm');

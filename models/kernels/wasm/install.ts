@@ -1,7 +1,7 @@
-import { registerBatchMatMulXnn } from './wasm_batch_matmul';
-import { installWasmGather } from './wasm_gather';
-import { installWasmSlice } from './wasm_slice';
-import { registerUnitLowerInverse } from './wasm_unit_lower_inverse';
+import { registerBatchMatMulXnn } from './batch_matmul';
+import { installWasmGather } from './gather';
+import { installWasmSlice } from './slice';
+import { registerUnitLowerInverse } from './unit_lower_inverse';
 
 /**
  * The wasm backend's kernels that this package adds or replaces (docs/performance.md says why):

@@ -8,7 +8,7 @@
  * each matrix takes about B^3/6 multiply-adds. Each row is summed in float64 and stored once.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { WasmBackend } from './wasm_backend';
+import { WasmBackend } from './backend';
 
 export const UNIT_LOWER_INVERSE = 'UnitLowerInverse';
 

@@ -1,7 +1,13 @@
+/**
+ * Backend selection: which TensorFlow.js backends load here, and setting one up with this
+ * package's kernels installed. The lowest layer of the package, below the ops and the models.
+ */
 import * as tf from '@tensorflow/tfjs-core';
-import { installWasmKernels } from '../models/kernels';
+import { installWasmKernels } from '../kernels/wasm/install';
+import { AdapterInfo, findAdapter, registerWebGpu, releaseWebGpu } from './webgpu';
 
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+/** In the order auto tries them (webgpu only on a hardware adapter). */
+export const BACKEND_NAMES = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 export type BackendChoice = BackendName | 'auto';
 
@@ -15,6 +21,7 @@ interface BackendSpec {
 
 const SPECS: Record<BackendName, BackendSpec> = {
   'tensorflow-gpu': { packageName: '@tensorflow/tfjs-node-gpu', registeredAs: 'tensorflow', optional: true },
+  webgpu: { packageName: '@tensorflow/tfjs-backend-webgpu', registeredAs: 'webgpu', optional: true },
   tensorflow: { packageName: '@tensorflow/tfjs-node', registeredAs: 'tensorflow', optional: true },
   wasm: { packageName: '@tensorflow/tfjs-backend-wasm', registeredAs: 'wasm', optional: false },
   cpu: { packageName: '@tensorflow/tfjs-backend-cpu', registeredAs: 'cpu', optional: false },
@@ -26,6 +33,7 @@ export interface BackendStatus {
   usable: boolean;
   /** Why it is or is not usable, in a few words. */
   reason: string;
+  adapter?: AdapterInfo;
 }
 
 export interface ActiveBackend {
@@ -34,6 +42,8 @@ export interface ActiveBackend {
   version: string;
   /** One line saying which backends were passed over and why (auto only), or undefined. */
   notice?: string;
+  /** webgpu only: the adapter it runs on. */
+  adapter?: AdapterInfo;
 }
 
 export class BackendError extends Error {
@@ -55,16 +65,31 @@ function packageVersion(packageName: string): string {
   }
 }
 
-/** Loads the package behind a backend and initialises it; throws with the reason when it cannot. */
-async function activate(name: BackendName): Promise<void> {
+/**
+ * Loads the package behind a backend and initialises it; throws with the reason when it cannot.
+ * `hardwareOnly` refuses a software webgpu adapter (auto: lavapipe is slower than wasm).
+ */
+async function activate(name: BackendName, hardwareOnly: boolean): Promise<AdapterInfo | undefined> {
   const spec = SPECS[name];
+  let adapter: AdapterInfo | undefined;
   try {
     require.resolve(spec.packageName);
   } catch {
     throw new BackendError(`${spec.packageName} is not installed` + (spec.optional ? ` (optional: npm install ${spec.packageName})` : ''));
   }
+  if (name === 'webgpu') {
+    try {
+      adapter = await findAdapter();
+    } catch (err) {
+      throw new BackendError(firstLine(err));
+    }
+    if (hardwareOnly && adapter.software) {
+      throw new BackendError(`only a software adapter (${adapter.device}), slower than wasm: ask for --backend webgpu to use it`);
+    }
+  }
   try {
-    require(spec.packageName);
+    if (name === 'webgpu') registerWebGpu();
+    else require(spec.packageName);
     if (name === 'cpu') {
       // Silences the cpu backend's first-use banner; our own notice already says what to install.
       tf.env().set('PROD', true);
@@ -88,29 +113,30 @@ async function activate(name: BackendName): Promise<void> {
   }
   if (!ok) throw new BackendError(`${spec.packageName} failed to initialise`);
   await tf.ready();
+  return adapter;
 }
 
 let active: ActiveBackend | undefined;
 
 /**
  * Initialises a TensorFlow.js backend. 'auto' takes the first that loads in the order
- * tensorflow-gpu, tensorflow, wasm, cpu, and reports the ones passed over in `notice`.
+ * tensorflow-gpu, webgpu (hardware adapters only), tensorflow, wasm, cpu, and reports the ones
+ * passed over in `notice`. Names are case-insensitive.
  */
-export async function setupBackend(choice: BackendChoice = 'auto'): Promise<ActiveBackend> {
-  if (choice !== 'auto' && !BACKEND_NAMES.includes(choice)) {
-    throw new BackendError(`unknown backend '${choice}' (valid: auto, ${BACKEND_NAMES.join(', ')})`);
-  }
+export async function setupBackend(requested: BackendChoice = 'auto'): Promise<ActiveBackend> {
+  const choice = parseBackendChoice(requested);
   if (active && (choice === 'auto' || choice === active.name)) return active;
   const candidates: readonly BackendName[] = choice === 'auto' ? BACKEND_NAMES : [choice];
   const skipped: string[] = [];
   for (const name of candidates) {
     try {
-      await activate(name);
+      const adapter = await activate(name, choice === 'auto');
       active = {
         name,
         packageName: SPECS[name].packageName,
         version: packageVersion(SPECS[name].packageName),
         notice: skipped.length ? `backend: using ${name}; ${skipped.join('; ')}` : undefined,
+        adapter,
       };
       return active;
     } catch (err) {
@@ -119,6 +145,24 @@ export async function setupBackend(choice: BackendChoice = 'auto'): Promise<Acti
     }
   }
   throw new BackendError(`no backend is usable: ${skipped.join('; ')}`);
+}
+
+/** A backend name in any case, checked: 'auto' or one of BACKEND_NAMES. */
+export function parseBackendChoice(name: string): BackendChoice {
+  const lower = name.toLowerCase();
+  if (lower === 'auto') return 'auto';
+  const known = BACKEND_NAMES.find((b) => b === lower);
+  if (!known) throw new BackendError(`unknown backend '${name}' (valid: auto, ${BACKEND_NAMES.join(', ')})`);
+  return known;
+}
+
+/**
+ * Lets the process exit: releases the GPU device where webgpu was set up (Dawn keeps a process
+ * alive while its device lives). Another backend can be set up afterwards.
+ */
+export function releaseBackend(): void {
+  if (active?.name === 'webgpu') active = undefined;
+  releaseWebGpu();
 }
 
 /** The backend set up by setupBackend, if any. */
@@ -136,8 +180,9 @@ export async function probeBackends(): Promise<BackendStatus[]> {
   for (const name of BACKEND_NAMES) {
     const packageName = SPECS[name].packageName;
     try {
-      await activate(name);
-      statuses.push({ name, packageName, usable: true, reason: `${packageName} ${packageVersion(packageName)} loaded` });
+      const adapter = await activate(name, false);
+      const on = adapter ? ` on ${adapter.software ? 'a software adapter' : 'a hardware adapter'}: ${adapter.vendor} ${adapter.device}` : '';
+      statuses.push({ name, packageName, usable: true, reason: `${packageName} ${packageVersion(packageName)} loaded${on}`, adapter });
     } catch (err) {
       statuses.push({ name, packageName, usable: false, reason: firstLine(err) });
     }

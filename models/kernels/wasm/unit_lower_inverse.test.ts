@@ -1,9 +1,9 @@
 /** UnitLowerInverse on wasm against DeltaNet's tf-op forward substitution (unitLowerInverseByRows). */
 import * as tf from '@tensorflow/tfjs-core';
-import { setupBackend } from '../../src/backends';
-import { unitLowerInverse, unitLowerInverseByRows } from '../deltanet';
-import { lcg } from '../testing/harness';
-import { UNIT_LOWER_INVERSE } from './wasm_unit_lower_inverse';
+import { setupBackend } from '../../backends/setup';
+import { unitLowerInverse, unitLowerInverseByRows } from '../../deltanet';
+import { lcg } from '../../testing/harness';
+import { UNIT_LOWER_INVERSE } from './unit_lower_inverse';
 
 beforeAll(async () => {
   await setupBackend('wasm');

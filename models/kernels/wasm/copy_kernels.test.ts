@@ -1,7 +1,7 @@
 /** Slice and GatherV2 on wasm (the replacements in wasm_slice.ts and wasm_gather.ts) against plain JS. */
 import * as tf from '@tensorflow/tfjs-core';
-import { setupBackend } from '../../src/backends';
-import { lcg } from '../testing/harness';
+import { setupBackend } from '../../backends/setup';
+import { lcg } from '../../testing/harness';
 
 beforeAll(async () => {
   await setupBackend('wasm');

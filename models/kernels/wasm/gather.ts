@@ -7,7 +7,7 @@
  * other case goes to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { overrideWasmKernel, WasmBackend } from './wasm_backend';
+import { overrideWasmKernel, WasmBackend } from './backend';
 
 function gatherRows(
   { inputs, attrs, backend }: { inputs: tf.NamedTensorInfoMap; attrs: tf.NamedAttrMap; backend: WasmBackend },

@@ -8,7 +8,7 @@
  * (the trailing axes that are taken whole join one contiguous run).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { overrideWasmKernel, WasmBackend } from './wasm_backend';
+import { overrideWasmKernel, WasmBackend } from './backend';
 
 function sliceView(
   { inputs, attrs, backend }: { inputs: tf.NamedTensorInfoMap; attrs: tf.NamedAttrMap; backend: WasmBackend },

@@ -10,7 +10,7 @@
  * batches or a batch of 1 on either side (broadcast); transposes are done before calling it.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { WasmBackend } from './wasm_backend';
+import { WasmBackend } from './backend';
 
 export const BATCH_MATMUL_XNN = 'BatchMatMulXnn';
 

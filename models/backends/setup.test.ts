@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { probeBackends, releaseBackend, setupBackend } from './setup';
+
+describe('backends', () => {
+  it('auto picks the first usable backend in the order tensorflow-gpu, webgpu (hardware only), tensorflow, wasm, cpu', async () => {
+    const statuses = await probeBackends();
+    expect(statuses.map((s) => s.name)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
+    for (const s of statuses) expect(s.reason.length).toBeGreaterThan(0);
+    const first = statuses.find((s) => s.usable && !s.adapter?.software)!;
+    const active = await setupBackend('auto');
+    expect(active.name).toBe(first.name);
+    expect(tf.getBackend()).toBe(first.name.startsWith('tensorflow') ? 'tensorflow' : first.name);
+    const passedOver = statuses.slice(0, statuses.indexOf(first));
+    if (passedOver.length) {
+      expect(active.notice).toMatch(new RegExp(`^backend: using ${first.name}; `));
+      expect(active.notice).not.toContain('\n');
+      for (const s of passedOver) expect(active.notice).toContain(`${s.name} not usable`);
+    }
+    const webgpu = statuses.find((s) => s.name === 'webgpu')!;
+    if (webgpu.adapter?.software) expect(active.notice).toContain('webgpu not usable (only a software adapter');
+  });
+
+  it('names are case-insensitive', async () => {
+    expect((await setupBackend('CPU' as never)).name).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('wasm and cpu are always usable (they are dependencies, loaded with no network)', async () => {
+    const statuses = await probeBackends();
+    expect(statuses.find((s) => s.name === 'wasm')!.usable).toBe(true);
+    expect(statuses.find((s) => s.name === 'cpu')!.usable).toBe(true);
+  });
+
+  it('asking for a missing optional backend is a clear error', async () => {
+    const statuses = await probeBackends();
+    const missing = statuses.find((s) => !s.usable);
+    if (!missing) return; // every backend loads on this machine: nothing is missing to ask for
+    await expect(setupBackend(missing.name)).rejects.toThrow(`backend '${missing.name}' is not usable: `);
+  });
+
+  it('refuses an unknown backend name with the valid ones', async () => {
+    await expect(setupBackend('metal' as never)).rejects.toThrow("unknown backend 'metal' (valid: auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu)");
+  });
+});
+
+describe('webgpu', () => {
+  it('runs when asked for by name on whatever adapter Dawn finds (lavapipe here), and agrees with cpu', async () => {
+    const statuses = await probeBackends();
+    const webgpu = statuses.find((s) => s.name === 'webgpu')!;
+    if (!webgpu.usable && process.env.CI !== 'true') return; // no Vulkan driver on this machine: .ci/run installs lavapipe
+    expect(webgpu.usable).toBe(true);
+    const active = await setupBackend('webgpu');
+    expect(active.adapter!.vendor.length).toBeGreaterThan(0);
+    expect(active.adapter!.maxStorageBufferBindingSize).toBeGreaterThan(0);
+    const a = tf.tensor2d([[1, 2], [3, 4]]);
+    const product = await tf.matMul(a, a).data();
+    expect(Array.from(product)).toEqual([7, 10, 15, 22]);
+    tf.dispose(a);
+    releaseBackend();
+    expect(tf.findBackend('webgpu')).toBeFalsy();
+  });
+});
