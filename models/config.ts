@@ -1,3 +1,5 @@
+import { InputError } from './errors';
+
 /** One configuration object serves all seven architectures; each ignores the knobs of the others. */
 export interface ModelConfig {
   vocabSize: number;
@@ -45,10 +47,9 @@ export const DEFAULT_CONFIG: Readonly<ModelConfig> = {
   seed: 0,
 };
 
-export class ConfigError extends Error {
-  constructor(readonly field: string, message: string) {
-    super(`invalid config: ${field} ${message}`);
-    this.name = 'ConfigError';
+export class ConfigError extends InputError {
+  constructor(field: string, message: string) {
+    super(field, `invalid config: ${field} ${message}`);
   }
 }
 

@@ -1,3 +1,4 @@
+export { InputError } from './errors';
 export { ConfigError, DEFAULT_CONFIG, headDim, resolveConfig } from './config';
 export type { ModelConfig } from './config';
 export { CausalLM } from './model';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ParamStore } from './params';
+import { InputError } from './errors';
 
 /** A model's weights by state-dict name: a Map or a plain record of tensors. */
 export type WeightMap = Map<string, tf.Tensor> | Record<string, tf.Tensor>;
@@ -8,10 +9,9 @@ export type WeightMap = Map<string, tf.Tensor> | Record<string, tf.Tensor>;
 export const IGNORED_WEIGHT_NAMES: readonly string[] = ['pos_encoding.pe'];
 
 /** Weights that do not fit a model: every problem found, one per entry of `problems`. */
-export class WeightsError extends Error {
+export class WeightsError extends InputError {
   constructor(readonly problems: readonly string[]) {
-    super(`weights do not fit the model (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.join('; ')}`);
-    this.name = 'WeightsError';
+    super('weights', `weights do not fit the model (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.join('; ')}`);
   }
 }
 

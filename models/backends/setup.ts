@@ -3,6 +3,7 @@
  * package's kernels installed. The lowest layer of the package, below the ops and the models.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { InputError } from '../errors';
 import { installWasmKernels } from '../kernels/wasm/install';
 import { AdapterInfo, findAdapter, registerWebGpu, releaseWebGpu } from './webgpu';
 
@@ -46,10 +47,10 @@ export interface ActiveBackend {
   adapter?: AdapterInfo;
 }
 
-export class BackendError extends Error {
+/** A backend that is unknown or cannot be used here. */
+export class BackendError extends InputError {
   constructor(message: string) {
-    super(message);
-    this.name = 'BackendError';
+    super('backend', message);
   }
 }
 

@@ -1,0 +1,11 @@
+/**
+ * The base of every error that means the caller's input was wrong (a config field, a weight, a
+ * backend name, a command-line option, a file): it names what was wrong in `field`. The command line
+ * prints such an error as one line and exits 2.
+ */
+export class InputError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
