@@ -6,7 +6,7 @@
  *   node dist/evals/kernel_bench.js
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { bmm } from '../models/matmul';
+import { bmm } from '../models/ops/matmul';
 import { setupBackend } from '../models/backends/setup';
 
 function medianMs(call: () => tf.Tensor, repeats = 7): number {

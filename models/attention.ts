@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelConfig } from './config';
 import { ParamStore } from './params';
+import { ExecutionPlan } from './plan';
 
 /**
  * The attention block of one layer. Every architecture implements this; the shared skeleton
@@ -22,8 +23,8 @@ export interface CausalAttention<State> {
   disposeState(state: State): void;
 }
 
-/** Builds layer `layerIndex`'s attention, registering its weights under `prefix` in the store. */
-export type AttentionFactory = (store: ParamStore, prefix: string, config: ModelConfig) => CausalAttention<unknown>;
+/** Builds one layer's attention, registering its weights under `prefix` in the store, scheduled by `plan`. */
+export type AttentionFactory = (store: ParamStore, prefix: string, config: ModelConfig, plan: ExecutionPlan) => CausalAttention<unknown>;
 
 /** Replaces a state tensor: keeps the new one alive past tidy and disposes the old one. */
 export function swapTensor<T extends tf.Tensor>(old: T | null, next: T): T;

@@ -81,8 +81,9 @@ export function resolveConfig(partial: Partial<ModelConfig> = {}): ModelConfig {
   if (typeof config.dropout !== 'number' || !(config.dropout >= 0 && config.dropout < 1)) {
     throw new ConfigError('dropout', `must be in [0, 1) (got ${JSON.stringify(config.dropout)})`);
   }
-  if (typeof config.beta !== 'number' || !Number.isFinite(config.beta)) {
-    throw new ConfigError('beta', `must be a finite number (got ${JSON.stringify(config.beta)})`);
+  // The delta rule scales the state along k by 1 - beta each write: outside [0, 2] it grows without bound.
+  if (typeof config.beta !== 'number' || !(config.beta >= 0 && config.beta <= 2)) {
+    throw new ConfigError('beta', `must be in [0, 2], where the delta rule's state stays bounded (got ${JSON.stringify(config.beta)})`);
   }
   if (typeof config.temperature !== 'number' || !(config.temperature > 0) || !Number.isFinite(config.temperature)) {
     throw new ConfigError('temperature', `must be a positive number (got ${JSON.stringify(config.temperature)})`);

@@ -1,10 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { AttentionFactory, CausalAttention } from './attention';
 import { ModelConfig, resolveConfig } from './config';
+import { InputError } from './errors';
+import { checkMask, checkTokenIds, MaskInput, TokenIds } from './inputs';
 import { FeedForward, LayerNorm } from './layers';
+import { mapTokenGroups } from './ops/scan';
 import { ParamStore } from './params';
+import { currentPlan, ExecutionPlan } from './plan';
 import { sinusoidalPositions } from './positional';
-import { mapTokenGroups } from './token_groups';
 import { exportWeights, importWeights, WeightMap } from './weights';
 
 /** Streaming state of a whole model: the position reached and each layer's attention state. */
@@ -21,7 +24,7 @@ interface Layer {
   ff: FeedForward;
 }
 
-export type TokenIds = tf.Tensor2D | number[][];
+export type { TokenIds } from './inputs';
 
 /**
  * The skeleton shared by all seven architectures (architectures.md, "The shared skeleton"):
@@ -33,18 +36,24 @@ export abstract class CausalLM {
   protected readonly store: ParamStore;
   private readonly layers: Layer[] = [];
   private readonly finalNorm: LayerNorm;
+  /** How this model's work is scheduled on the backend that was active when it was built. */
+  readonly plan: ExecutionPlan;
+  /** The decode states this model made, live or disposed (a state from elsewhere is refused). */
+  private readonly states = new WeakMap<DecodeState, 'live' | 'disposed'>();
   private disposed = false;
 
   protected constructor(readonly name: string, config: Partial<ModelConfig>, attention: AttentionFactory) {
     this.config = resolveConfig(config);
     requireBackend();
     const { vocabSize, hiddenDim, ffDim, numLayers, seed } = this.config;
+    // The widest row of position-wise work: the feed-forward, or GAU's four projections of E.
+    this.plan = currentPlan(Math.max(ffDim, 4 * this.config.expansionFactor * hiddenDim));
     this.store = new ParamStore(seed);
     this.store.create('embedding.weight', [vocabSize, hiddenDim], { kind: 'normal', std: 1 });
     for (let i = 0; i < numLayers; i++) {
       const prefix = `layers.${i}`;
       this.layers.push({
-        attention: attention(this.store, `${prefix}.attention`, this.config),
+        attention: attention(this.store, `${prefix}.attention`, this.config, this.plan),
         norm1: new LayerNorm(this.store, `${prefix}.layer_norm1`, hiddenDim),
         norm2: new LayerNorm(this.store, `${prefix}.layer_norm2`, hiddenDim),
         ff: new FeedForward(this.store, `${prefix}.ff`, hiddenDim, ffDim),
@@ -53,40 +62,42 @@ export abstract class CausalLM {
     this.finalNorm = new LayerNorm(this.store, 'layer_norm', hiddenDim);
   }
 
-  /** inputIds [b, n] int32, attentionMask [b, n] (1 real, 0 padding) -> hidden states [b, n, D]. */
-  forward(inputIds: TokenIds, attentionMask?: tf.Tensor2D | number[][] | null): tf.Tensor3D {
+  /**
+   * inputIds [b, n] int32, attentionMask [b, n] (1 real, 0 padding) -> hidden states [b, n, D].
+   * Arrays are checked on the host before upload (integer ids in [0, vocabSize), mask values 0 or
+   * 1); of tensors the shape and dtype are checked, their values are not read back (README, inputs).
+   */
+  forward(inputIds: TokenIds, attentionMask?: MaskInput | null): tf.Tensor3D {
     this.assertLive();
-    const ids = this.checkIds(inputIds);
-    const [b, n] = ids.shape;
-    const mask = attentionMask == null ? null : tf.tidy(() => {
-      const m = attentionMask instanceof tf.Tensor ? attentionMask : tf.tensor2d(attentionMask);
-      if (m.rank !== 2 || m.shape[0] !== b || m.shape[1] !== n) {
-        throw new Error(`attentionMask must have the shape of inputIds [${b}, ${n}] (got [${m.shape}])`);
-      }
-      return tf.cast(tf.notEqual(m, 0), 'float32') as tf.Tensor2D;
-    });
-    // Position-wise work runs in token groups and each tensor is freed as soon as it is used, so the
-    // live tensors stay a few [b, n, D] arrays plus one group's temporaries at any length.
+    const ids = checkTokenIds(inputIds, this.config.vocabSize);
+    let mask: tf.Tensor2D | null = null;
     try {
-      let x = mapTokenGroups([ids], ([group], start) => this.embed(group as tf.Tensor2D, start));
-      for (const layer of this.layers) {
-        const normed = mapTokenGroups([x], ([group]) => layer.norm1.apply(group as tf.Tensor3D));
-        let attended: tf.Tensor3D;
-        try {
-          attended = layer.attention.forward(normed, mask);
-        } finally {
-          normed.dispose();
+      const [b, n] = ids.shape;
+      mask = attentionMask == null ? null : checkMask(attentionMask, b, n);
+      const groups = this.plan.groupRows;
+      // Position-wise work runs in token groups and each tensor is freed as soon as it is used, so the
+      // live tensors stay a few [b, n, D] arrays plus one group's temporaries at any length.
+      let x = mapTokenGroups([ids], groups, ([group], start) => this.embed(group as tf.Tensor2D, start));
+      try {
+        for (const layer of this.layers) {
+          const normed = mapTokenGroups([x], groups, ([group]) => layer.norm1.apply(group as tf.Tensor3D));
+          let attended: tf.Tensor3D;
+          try {
+            attended = layer.attention.forward(normed, mask);
+          } finally {
+            normed.dispose();
+          }
+          const next = mapTokenGroups([x, attended], groups, ([group, attn]) => {
+            const h = tf.add(group, attn) as tf.Tensor3D;
+            return tf.add(h, layer.ff.apply(layer.norm2.apply(h)));
+          });
+          tf.dispose([x, attended]);
+          x = next;
         }
-        const next = mapTokenGroups([x, attended], ([group, attn]) => {
-          const h = tf.add(group, attn) as tf.Tensor3D;
-          return tf.add(h, layer.ff.apply(layer.norm2.apply(h)));
-        });
-        tf.dispose([x, attended]);
-        x = next;
+        return mapTokenGroups([x], groups, ([group]) => this.finalNorm.apply(group as tf.Tensor3D));
+      } finally {
+        x.dispose();
       }
-      const out = mapTokenGroups([x], ([group]) => this.finalNorm.apply(group as tf.Tensor3D));
-      x.dispose();
-      return out;
     } finally {
       mask?.dispose();
       if (ids !== inputIds) ids.dispose();
@@ -131,8 +142,10 @@ export abstract class CausalLM {
   /** The streaming state before any token, for `batchSize` sequences. */
   initState(batchSize: number): DecodeState {
     this.assertLive();
-    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`batchSize must be a positive integer (got ${batchSize})`);
-    return { batchSize, position: 0, layers: this.layers.map((l) => l.attention.initState(batchSize)) };
+    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new InputError('batchSize', `batchSize must be a positive integer (got ${batchSize})`);
+    const state: DecodeState = { batchSize, position: 0, layers: this.layers.map((l) => l.attention.initState(batchSize)) };
+    this.states.set(state, 'live');
+    return state;
   }
 
   /**
@@ -141,33 +154,41 @@ export abstract class CausalLM {
    */
   step(state: DecodeState, inputIds: TokenIds): { hidden: tf.Tensor3D; state: DecodeState } {
     this.assertLive();
-    const ids = this.checkIds(inputIds);
+    this.assertOwnState(state, 'step');
+    const ids = checkTokenIds(inputIds, this.config.vocabSize);
     try {
       if (ids.shape[0] !== state.batchSize) {
-        throw new Error(`step: inputIds has batch ${ids.shape[0]} but the state was made for ${state.batchSize}`);
+        throw new InputError('inputIds', `step: inputIds has batch ${ids.shape[0]} but the state was made for ${state.batchSize}`);
       }
+      // Layer by layer, each layer's input freed once the next exists: a long prefill holds one layer's temporaries.
       let x = this.embed(ids, state.position);
-      this.layers.forEach((layer, i) => {
-        const next: tf.Tensor3D = tf.tidy(() => {
-          const h = tf.add(x, layer.attention.step(state.layers[i], layer.norm1.apply(x)));
-          return tf.add(h, layer.ff.apply(layer.norm2.apply(h)));
+      try {
+        this.layers.forEach((layer, i) => {
+          const next: tf.Tensor3D = tf.tidy(() => {
+            const h = tf.add(x, layer.attention.step(state.layers[i], layer.norm1.apply(x)));
+            return tf.add(h, layer.ff.apply(layer.norm2.apply(h)));
+          });
+          x.dispose();
+          x = next;
         });
+        const hidden = this.finalNorm.apply(x);
+        state.position += ids.shape[1];
+        return { hidden, state };
+      } finally {
         x.dispose();
-        x = next;
-      });
-      const hidden = this.finalNorm.apply(x);
-      x.dispose();
-      state.position += ids.shape[1];
-      return { hidden, state };
+      }
     } finally {
       if (ids !== inputIds) ids.dispose();
     }
   }
 
-  /** Frees the tensors a decode state holds. */
+  /** Frees the tensors a decode state holds; a second call does nothing. */
   disposeState(state: DecodeState): void {
+    if (this.states.get(state) === 'disposed') return;
+    this.assertOwnState(state, 'disposeState');
     this.layers.forEach((layer, i) => layer.attention.disposeState(state.layers[i]));
     state.layers = [];
+    this.states.set(state, 'disposed');
   }
 
   /** Frees every weight; the model cannot be used afterwards. */
@@ -180,30 +201,17 @@ export abstract class CausalLM {
     if (this.disposed) throw new Error(`${this.name} model has been disposed`);
   }
 
+  private assertOwnState(state: DecodeState, call: string): void {
+    const status = this.states.get(state);
+    if (status === 'disposed') throw new InputError('state', `${call}: the decode state has been disposed`);
+    if (status !== 'live') throw new InputError('state', `${call}: the decode state was not made by this ${this.name} model's initState()`);
+  }
+
   private embed(ids: tf.Tensor2D, start: number): tf.Tensor3D {
     return tf.tidy(() => {
       const positions = sinusoidalPositions(start, ids.shape[1], this.config.hiddenDim);
       return tf.add(tf.gather(this.store.get('embedding.weight'), ids), positions) as tf.Tensor3D;
     });
-  }
-
-  private checkIds(inputIds: TokenIds): tf.Tensor2D {
-    const ids = inputIds instanceof tf.Tensor ? inputIds : tf.tensor2d(inputIds, undefined, 'int32');
-    if (ids.rank !== 2 || ids.shape[1] === 0) {
-      if (ids !== inputIds) ids.dispose();
-      throw new Error(`inputIds must be [batch, length] with length >= 1 (got [${ids.shape}])`);
-    }
-    const values = ids.dataSync();
-    let bad = -1;
-    for (let i = 0; i < values.length && bad < 0; i++) {
-      const id = values[i];
-      if (!Number.isInteger(id) || id < 0 || id >= this.config.vocabSize) bad = i;
-    }
-    if (bad >= 0) {
-      if (ids !== inputIds) ids.dispose();
-      throw new Error(`inputIds must be integers in [0, ${this.config.vocabSize}) (got ${values[bad]})`);
-    }
-    return ids.dtype === 'int32' ? ids : tf.tidy(() => tf.cast(ids, 'int32'));
   }
 }
 

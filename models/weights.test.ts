@@ -91,8 +91,8 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe.each(CASES)('%s weights', (title, name, config) => {
-  it("has exactly the original state dict's names and shapes", () => {
-    withModel(name, config, (model) => {
+  it("has exactly the original state dict's names and shapes", async () => {
+    await withModel(name, config, async (model) => {
       const weights = model.getWeights();
       const got = [...weights].map(([n, t]): Entry => [n, t.shape]);
       disposeMap(weights);
@@ -103,7 +103,7 @@ describe.each(CASES)('%s weights', (title, name, config) => {
     });
   });
 
-  it('save, load into a differently seeded model: bit-identical outputs', () => {
+  it('save, load into a differently seeded model: bit-identical outputs', async () => {
     const source = createModel(name, { ...config, seed: 1 });
     const target = createModel(name, { ...config, seed: 2 });
     try {
@@ -132,8 +132,8 @@ describe('loading checks everything first and loads all or nothing', () => {
   const ids = randomIds(1, 6, TINY.vocabSize!, 5);
   const ones = [[1, 1, 1, 1, 1, 1]];
 
-  it('names the entry and both shapes of a wrong-shaped weight', () => {
-    withModel('Standard', TINY, (model) => {
+  it('names the entry and both shapes of a wrong-shaped weight', async () => {
+    await withModel('Standard', TINY, async (model) => {
       const weights = model.getWeights();
       const ff = weights.get('layers.0.ff.0.weight')!;
       weights.set('layers.0.ff.0.weight', tf.transpose(ff));
@@ -145,8 +145,8 @@ describe('loading checks everything first and loads all or nothing', () => {
     });
   });
 
-  it('reports every missing, unexpected, mis-shaped and mis-typed entry in one error, changing nothing', () => {
-    withModel('Standard', TINY, (model) => {
+  it('reports every missing, unexpected, mis-shaped and mis-typed entry in one error, changing nothing', async () => {
+    await withModel('Standard', TINY, async (model) => {
       const before = outputBits(model, ids, ones);
       const other = createModel('Standard', { ...TINY, seed: 99 });
       const weights = other.getWeights();
@@ -180,8 +180,8 @@ describe('loading checks everything first and loads all or nothing', () => {
     });
   });
 
-  it('ignores the original positional buffer pos_encoding.pe and accepts a plain record', () => {
-    withModel('Standard', TINY, (model) => {
+  it('ignores the original positional buffer pos_encoding.pe and accepts a plain record', async () => {
+    await withModel('Standard', TINY, async (model) => {
       const other = createModel('Standard', { ...TINY, seed: 99 });
       const expected = outputBits(other, ids, ones);
       const weights = other.getWeights();
@@ -194,8 +194,8 @@ describe('loading checks everything first and loads all or nothing', () => {
     });
   });
 
-  it('getWeights hands out copies: disposing them leaves the model working', () => {
-    withModel('Standard', TINY, (model) => {
+  it('getWeights hands out copies: disposing them leaves the model working', async () => {
+    await withModel('Standard', TINY, async (model) => {
       const before = outputBits(model, ids, ones);
       disposeMap(model.getWeights());
       expect(outputBits(model, ids, ones)).toEqual(before);
@@ -204,7 +204,7 @@ describe('loading checks everything first and loads all or nothing', () => {
 });
 
 describe('the nn.Linear convention', () => {
-  it('a state-dict weight W [out, in] and bias b give y = x W^T + b, and export back unchanged', () => {
+  it('a state-dict weight W [out, in] and bias b give y = x W^T + b, and export back unchanged', async () => {
     const store = new ParamStore(0);
     const layer = new Linear(store, 'proj', 3, 2);
     const w = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);

@@ -2,7 +2,7 @@
 import { ModelConfig } from '../config';
 import { CausalLM } from '../model';
 import { forwardArray, maskWhere, randomIds, TINY, withModel } from './harness';
-import { naiveModelForward, NaiveAttention, relativeError } from './naive';
+import { naiveModelForward, NaiveAttention, relativeError } from '../ops/reference/arrays';
 
 /** Lengths that are and are not multiples of TINY's chunk (4). */
 export const TINY_LENGTHS = [1, 3, 4, 9, 16, 17];
@@ -16,18 +16,19 @@ export function chunkEdgeMask(n = 18): number[][] {
 }
 
 /** The relative error of the efficient forward against the naive whole-model formula, at real positions. */
-export function naiveError(model: CausalLM, ids: number[][], mask: number[][] | null, attention: NaiveAttention): number {
+export async function naiveError(model: CausalLM, ids: number[][], mask: number[][] | null, attention: NaiveAttention): Promise<number> {
   const real = mask ? (b: number, t: number) => mask[b][t] === 1 : undefined;
-  return relativeError(forwardArray(model, ids, mask ?? undefined), naiveModelForward(model, ids, mask, attention), real);
+  const efficient = await forwardArray(model, ids, mask ?? undefined);
+  return relativeError(efficient, await naiveModelForward(model, ids, mask, attention), real);
 }
 
 /** Registers the shared tests: TINY_LENGTHS without a mask, and the chunk-edge padding mask (within 1e-4). */
 export function itAgreesWithNaive(name: string, attention: NaiveAttention, variant: Partial<ModelConfig> = {}, label = ''): void {
   const config = { ...TINY, ...variant };
-  it.each(TINY_LENGTHS)(`n=%i${label}`, (n) => {
-    withModel(name, config, (model) => expect(naiveError(model, randomIds(2, n, 50, n), null, attention)).toBeLessThan(1e-4));
+  it.each(TINY_LENGTHS)(`n=%i${label}`, async (n) => {
+    await withModel(name, config, async (model) => expect(await naiveError(model, randomIds(2, n, 50, n), null, attention)).toBeLessThan(1e-4));
   });
-  it(`with a padding mask (a fully masked first chunk, holes inside chunks, a masked tail, a masked middle chunk)${label}`, () => {
-    withModel(name, config, (model) => expect(naiveError(model, randomIds(3, 18, 50, 99), chunkEdgeMask(), attention)).toBeLessThan(1e-4));
+  it(`with a padding mask (a fully masked first chunk, holes inside chunks, a masked tail, a masked middle chunk)${label}`, async () => {
+    await withModel(name, config, async (model) => expect(await naiveError(model, randomIds(3, 18, 50, 99), chunkEdgeMask(), attention)).toBeLessThan(1e-4));
   });
 }

@@ -1,15 +1,39 @@
-/** Shared helpers of the model tests: backend, tiny configs, deterministic inputs. */
+/** Shared helpers of the model tests: backends, tiny configs, deterministic inputs, async reads. */
 import * as tf from '@tensorflow/tfjs-core';
-import { setupBackend } from '../backends/setup';
+import { probeBackends, setupBackend } from '../backends/setup';
 import { ModelConfig } from '../config';
 import { CausalLM } from '../model';
 import { createModel } from '../registry';
 
-/** Call at the top of a test file: every test there runs on the default backend. */
-export function useDefaultBackend(): void {
+/** The backends the shared suites run on: the embedded default, the reference, and a GPU (lavapipe in CI). */
+export const TEST_BACKENDS = ['wasm', 'cpu', 'webgpu'] as const;
+export type TestBackend = (typeof TEST_BACKENDS)[number];
+
+/**
+ * Call at the top of a describe (or file): its tests run on `backend`. Returns a function that tells
+ * whether the backend is available: webgpu needs a Vulkan driver (lavapipe: .ci/run installs it).
+ * Where it is missing the tests pass with a notice, except under CI=true, where they fail.
+ */
+export function useBackend(backend: TestBackend): () => boolean {
+  let available = false;
   beforeAll(async () => {
-    await setupBackend('auto');
+    if (backend === 'webgpu') {
+      const status = (await probeBackends()).find((s) => s.name === 'webgpu')!;
+      if (!status.usable) {
+        if (process.env.CI === 'true') throw new Error(`webgpu is not usable under CI: ${status.reason}`);
+        console.warn(`skipping the webgpu tests: ${status.reason}`);
+        return;
+      }
+    }
+    await setupBackend(backend);
+    available = true;
   });
+  return () => available;
+}
+
+/** Call at the top of a test file: every test there runs on the default backend (wasm). */
+export function useDefaultBackend(): void {
+  useBackend('wasm');
 }
 
 /** A tiny config that still exercises heads, chunks, windows and two layers. */
@@ -37,19 +61,25 @@ export function maskWhere(batch: number, n: number, holes: (b: number, t: number
   return Array.from({ length: batch }, (_, b) => Array.from({ length: n }, (_, t) => (holes(b, t) ? 0 : 1)));
 }
 
+/** A tensor's values as nested arrays, read asynchronously (the only read the webgpu backend has in Node), then disposed. */
+export async function readAndDispose<T = number[][][]>(t: tf.Tensor): Promise<T> {
+  try {
+    return await t.array() as T;
+  } finally {
+    t.dispose();
+  }
+}
+
 /** Runs forward and returns plain arrays, disposing every tensor it made. */
-export function forwardArray(model: CausalLM, ids: number[][], mask?: number[][]): number[][][] {
-  const out = model.forward(ids, mask);
-  const values = out.arraySync() as number[][][];
-  out.dispose();
-  return values;
+export function forwardArray(model: CausalLM, ids: number[][], mask?: number[][]): Promise<number[][][]> {
+  return readAndDispose(model.forward(ids, mask));
 }
 
 /** Builds a model for the test and disposes it afterwards. */
-export function withModel<T>(name: string, config: Partial<ModelConfig>, body: (model: CausalLM) => T): T {
+export async function withModel<T>(name: string, config: Partial<ModelConfig>, body: (model: CausalLM) => T | Promise<T>): Promise<T> {
   const model = createModel(name, config);
   try {
-    return body(model);
+    return await body(model);
   } finally {
     model.dispose();
   }

@@ -2,13 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ModelConfig, resolveConfig } from '../../models/config';
 import { CausalLM } from '../../models/model';
 import { createModel, MODEL_NAMES } from '../../models/registry';
-import { randomIds, useDefaultBackend } from '../../models/testing/harness';
-import { UNIT_LOWER_INVERSE } from '../../models/kernels/wasm/unit_lower_inverse';
+import { planFor } from '../../models/plan';
+import { randomIds, TEST_BACKENDS, useBackend } from '../../models/testing/harness';
+import { BATCHED_MATMUL, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
 import { caseFlops, forwardFlops, hasCostModel, stepFlops } from './flops';
 
-useDefaultBackend();
-
-const MATMUL_KERNELS = new Set(['BatchMatMul', '_FusedMatMul', 'BatchMatMulXnn']);
+const MATMUL_KERNELS = new Set(['BatchMatMul', '_FusedMatMul', BATCHED_MATMUL]);
 
 /**
  * The matmul flops a call really performs, from TensorFlow.js's own record of the kernels it ran:
@@ -44,31 +43,35 @@ const SMALL: Partial<ModelConfig> = {
   updateSteps: 2, learnedBeta: true, expansionFactor: 3, seed: 1,
 };
 
-describe('the cost model counts exactly the matmuls each model performs', () => {
-  test('every registered model has a cost model', () => {
-    expect(MODEL_NAMES.filter((name) => !hasCostModel(name))).toEqual([]);
-  });
+test('every registered model has a cost model', () => {
+  expect(MODEL_NAMES.filter((name) => !hasCostModel(name))).toEqual([]);
+});
+
+describe.each(TEST_BACKENDS)('on %s, the cost model under the backend\'s plan counts exactly the matmuls each model performs', (backend) => {
+  const available = useBackend(backend);
 
   describe.each(MODEL_NAMES)('%s', (name) => {
     let model: CausalLM;
     beforeAll(() => {
-      model = createModel(name, SMALL);
+      if (available()) model = createModel(name, SMALL);
     });
-    afterAll(() => model.dispose());
+    afterAll(() => model?.dispose());
 
     // 5 and 6: partial chunks and windows; 300: more than one Standard query block.
     test.each([1, 5, 6, 300])('forward over n = %i, batch 2', async (n) => {
+      if (!available()) return;
       const ids = randomIds(2, n, 20, n);
-      expect(await countedFlops(() => model.forward(ids))).toBe(forwardFlops(name, model.config, n, 2));
+      expect(await countedFlops(() => model.forward(ids))).toBe(forwardFlops(name, model.config, n, 2, model.plan));
     });
 
     test('single-token steps at positions 0 .. 9 (chunks opening and closing)', async () => {
+      if (!available()) return;
       const state = model.initState(2);
       const ids = randomIds(2, 10, 20, 3);
       try {
         for (let p = 0; p < 10; p++) {
           const token = ids.map((row) => [row[p]]);
-          expect([p, await countedFlops(() => model.step(state, token).hidden)]).toEqual([p, stepFlops(name, model.config, p, 2)]);
+          expect([p, await countedFlops(() => model.step(state, token).hidden)]).toEqual([p, stepFlops(name, model.config, p, 2, model.plan)]);
         }
       } finally {
         model.disposeState(state);
@@ -77,38 +80,39 @@ describe('the cost model counts exactly the matmuls each model performs', () => 
   });
 });
 
-describe('the formulas, by hand', () => {
+describe('the formulas, by hand (the wasm plan: query blocks of 256, prefix sums by products)', () => {
+  const plan = planFor('wasm', 0);
   const c = resolveConfig({ hiddenDim: 4, numHeads: 2, ffDim: 8, numLayers: 1, chunkSize: 2, compressionFactor: 2 });
 
   test('Standard over 300 tokens: query blocks [0, 256) and [256, 300)', () => {
     // q, k, v, out 4 * 2*300*4*4 = 38400; scores and weights @ v 4*256*256*4 + 4*44*300*4 = 1259776;
     // feed-forward 2 * 2*300*4*8 = 38400.
-    expect(forwardFlops('Standard', c, 300, 1)).toBe(38400 + 1259776 + 38400);
+    expect(forwardFlops('Standard', c, 300, 1, plan)).toBe(38400 + 1259776 + 38400);
   });
 
   test('BSBR over 3 tokens (two chunks of 2, the last padded), d = 2, compressed to S = 2', () => {
     // q, k, v 3 * 2*4*4*4 = 384; out 2*3*4*4 = 96; local 4*2*2*2*4 = 128; chunk states 2 heads * 2 chunks
     // * 2*2*2*2 = 64; compress + decompress 2 * 2*4*4*2 = 128; meta keys + queries 2 * 2*2*4*4 = 128;
     // r.h 2 * 2*2*2*2 = 32; alpha @ states 2 * 2*2*2*2 = 32; q @ G 2*2 * 2*2*2*2 = 64; feed-forward 2 * 2*3*4*8 = 384.
-    expect(forwardFlops('BSBR', c, 3, 1)).toBe(384 + 96 + 128 + 64 + 128 + 128 + 32 + 32 + 64 + 384);
+    expect(forwardFlops('BSBR', c, 3, 1, plan)).toBe(384 + 96 + 128 + 64 + 128 + 128 + 32 + 32 + 64 + 384);
   });
 
   test('a BSBR step that opens chunk 1 retrieves once', () => {
     // q, k, v, out 4 * 2*4*4 = 128; local over 1 key 4*1*4 = 16; q @ G 2 * 2*2*2 = 16;
     // retrieval: meta query 2*4*4 = 32, r.h 2 * 2*2*1 = 8, alpha @ states 2 * 2*1*2 = 8, decompress 2*2*2*4 = 32;
     // feed-forward 2 * 2*4*8 = 128.
-    expect(stepFlops('BSBR', c, 2, 1)).toBe(128 + 16 + 16 + 32 + 8 + 8 + 32 + 128);
+    expect(stepFlops('BSBR', c, 2, 1, plan)).toBe(128 + 16 + 16 + 32 + 8 + 8 + 32 + 128);
   });
 
   test('DeltaNet over 4 tokens in two chunks of 2', () => {
     // per head and chunk 10*2*2*2 + 2*2*1 + 6*2*2*2 = 132, times 2 heads * 2 chunks; q, k, v, out 4 * 2*4*4*4 = 512;
     // feed-forward 2 * 2*4*4*8 = 512.
-    expect(forwardFlops('DeltaNet', c, 4, 1)).toBe(4 * 132 + 512 + 512);
+    expect(forwardFlops('DeltaNet', c, 4, 1, plan)).toBe(4 * 132 + 512 + 512);
   });
 
   test('a decode case counts the mean of its timed steps, which start after the warm-up', () => {
-    const steps = [6, 7, 8].map((p) => stepFlops('BSBR', c, p, 1));
-    expect(caseFlops('BSBR', 'decode', c, 4, 1, 2, 3)).toBe((steps[0] + steps[1] + steps[2]) / 3);
-    expect(caseFlops('BSBR', 'forward', c, 4, 3, 2, 3)).toBe(3 * forwardFlops('BSBR', c, 4, 1));
+    const steps = [6, 7, 8].map((p) => stepFlops('BSBR', c, p, 1, plan));
+    expect(caseFlops('BSBR', 'decode', c, 4, 1, 2, 3, plan)).toBe((steps[0] + steps[1] + steps[2]) / 3);
+    expect(caseFlops('BSBR', 'forward', c, 4, 3, 2, 3, plan)).toBe(3 * forwardFlops('BSBR', c, 4, 1, plan));
   });
 });

@@ -7,11 +7,14 @@
  * Notation: n tokens, D hidden size, h heads, d = D / h, B chunk size, w window, E = expansionFactor*D,
  * C = ceil(n / B) chunks, ff the feed-forward size. The counts below are per sequence and per layer;
  * the whole call multiplies by batch size and numLayers and adds the feed-forward 4*n*D*ff.
+ * The execution plan (models/plan.ts) decides some of the work: Standard's query blocks, whether
+ * prefix sums over chunks are products (counted) or cumsums (not), GAU's chunk groups.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { headDim, ModelConfig } from '../../models/config';
-import { chunksPerGroup } from '../../models/chunk_groups';
-import { CHUNKS_PER_GROUP as GAU_CHUNKS_PER_GROUP } from '../../models/gau';
-import { QUERY_BLOCK } from '../../models/standard';
+import { UNIT_LOWER_INVERSE } from '../../models/kernels/names';
+import { chunksPerGroup } from '../../models/ops/scan';
+import { ExecutionPlan } from '../../models/plan';
 import { Mode } from '../results/schema';
 
 /** 2*m*k*p: one [m, k] @ [k, p] product. */
@@ -22,23 +25,31 @@ function mm(m: number, k: number, p: number): number {
 /** One layer's attention, for one sequence. */
 interface AttentionCost {
   /** A forward pass over n tokens (batch: the call's batch, where it decides how work is grouped). */
-  forward(c: ModelConfig, n: number, batch: number): number;
+  forward(c: ModelConfig, n: number, batch: number, plan: ExecutionPlan): number;
   /** One single-token step() for the token at position p (p tokens of context before it). */
-  step(c: ModelConfig, p: number): number;
+  step(c: ModelConfig, p: number, plan: ExecutionPlan): number;
 }
 
 /**
- * Softmax attention over query blocks of QUERY_BLOCK, block [s, e) against keys [0, e), with
+ * An exclusive prefix sum over G chunk states of F values each (models/ops/prefix.ts), after a
+ * carried sum or not: by product [G, G (+1)] @ [G (+1), F], or a cumsum (no matmul).
+ */
+function prefixSum(plan: ExecutionPlan, G: number, F: number, carried: boolean): number {
+  return plan.prefixSums === 'matmul' ? mm(G, carried ? G + 1 : G, F) : 0;
+}
+
+/**
+ * Softmax attention over query blocks of plan.queryBlock, block [s, e) against keys [0, e), with
  * `passes` softmax-weighted products per block (Standard 1, Hopfield updateSteps):
  *   forward = 8 n D^2 + passes * sum_blocks 4 (e - s) e D;   step at p = 8 D^2 + passes * 4 (p + 1) D.
  */
 function blockedSoftmax(passes: (c: ModelConfig) => number): AttentionCost {
   return {
-    forward(c, n) {
+    forward(c, n, _batch, plan) {
       const D = c.hiddenDim;
       let scores = 0;
-      for (let s = 0; s < n; s += QUERY_BLOCK) {
-        const e = Math.min(n, s + QUERY_BLOCK);
+      for (let s = 0; s < n; s += plan.queryBlock) {
+        const e = Math.min(n, s + plan.queryBlock);
         scores += 4 * (e - s) * e * D;
       }
       return 4 * mm(n, D, D) + passes(c) * scores;
@@ -79,65 +90,88 @@ const slidingWindow: AttentionCost = {
  *   q, k, v 6 C B D^2 + out 2 n D^2, and per head and chunk phi(Q) phi(K)^T 2 B^2 d,
  *   masked scores @ [V, 1] 2 B^2 (d+1), chunk sums phi(K)^T [V, 1] 2 B d (d+1), phi(Q) @ earlier sums 2 B d (d+1).
  * with B = min(chunkSize, n): fewer tokens than a chunk form one chunk of their own size, so a
- * single-token step is the same computation with B = 1.
+ * single-token step is the same computation with B = 1. The prefix sums run per group of chunks
+ * (plan.groupRows rows), each group but the first after the carried sums, as does every step but
+ * the first.
  */
-const linear: AttentionCost = {
-  forward(c, n) {
-    const D = c.hiddenDim;
-    const d = headDim(c);
-    const B = Math.min(c.chunkSize, n);
-    const C = Math.ceil(n / B);
+function linearWork(c: ModelConfig, n: number, batch: number, plan: ExecutionPlan, carriedFirst: boolean): number {
+  const D = c.hiddenDim;
+  const d = headDim(c);
+  const groupLength = chunksPerGroup(plan.groupRows, batch, c.chunkSize) * c.chunkSize;
+  let total = 0;
+  for (let start = 0; start < n; start += groupLength) {
+    const L = Math.min(groupLength, n - start);
+    const B = Math.min(c.chunkSize, L);
+    const C = Math.ceil(L / B);
     const perChunk = mm(B, d, B) + mm(B, B, d + 1) + mm(d, B, d + 1) + mm(B, d, d + 1);
-    return 3 * mm(C * B, D, D) + mm(n, D, D) + c.numHeads * C * perChunk;
-  },
-  step(c) {
-    return linear.forward(c, 1, 1);
-  },
+    total += 3 * mm(C * B, D, D) + mm(L, D, D) + c.numHeads * (C * perChunk + prefixSum(plan, C, d * (d + 1), start > 0 || carriedFirst));
+  }
+  return total;
+}
+
+const linear: AttentionCost = {
+  forward: (c, n, batch, plan) => linearWork(c, n, batch, plan, false),
+  step: (c, p, plan) => linearWork(c, 1, 1, plan, p > 0),
 };
 
 /**
+ * The products of (I + A)^-1 for one b x b matrix (models/ops/triangular.ts): with the backend's
+ * kernel counted as row-by-row forward substitution, sum_{i<b} 2 i b = b^2 (b - 1) (on wasm a JS
+ * kernel that skips the zero upper triangle does about a third of that); by blocks, on b padded to
+ * a power of two P, two s x s x s products per pair of blocks at each level: sum_{s<P} 2 P s^2.
+ */
+function unitLowerInverseWork(b: number, plan: ExecutionPlan): number {
+  if (tf.getKernel(UNIT_LOWER_INVERSE, plan.backend)) return b * b * (b - 1);
+  let P = 1;
+  while (P < b) P *= 2;
+  let total = 0;
+  for (let s = 1; s < P; s *= 2) total += 2 * P * s * s;
+  return total;
+}
+
+/**
  * DeltaNet, chunkwise WY/UT form with chunk b = min(B, n), C = ceil(n / b), per head and chunk:
- *   K K^T and Q K^T 4 b^2 d, the forward substitution counted as its row-by-row products
- *   sum_{i<b} 2 i b = b^2 (b - 1) whichever kernel runs it (on wasm a JS kernel that skips the zero
- *   upper triangle does about a third of that), W = T K and
+ *   K K^T and Q K^T 4 b^2 d, the inverse (unitLowerInverseWork), W = T K and
  *   U = T V 4 b^2 d, then W M, Q M and K^T Delta 6 b d^2 and the masked scores @ Delta 2 b^2 d:
  *   10 b^2 d + b^2 (b - 1) + 6 b d^2, plus the projections 8 n D^2 (and 2 n D h for learnedBeta).
  * A single-token step is the same with n = 1 (b = 1): 8 D^2 + h (10 d + 6 d^2).
  */
 const deltaNet: AttentionCost = {
-  forward(c, n) {
+  forward(c, n, batch, plan) {
     const D = c.hiddenDim;
     const d = headDim(c);
-    const b = Math.min(c.chunkSize, n);
-    const C = Math.ceil(n / b);
-    const perChunk = 10 * b * b * d + b * b * (b - 1) + 6 * b * d * d;
-    return 4 * mm(n, D, D) + (c.learnedBeta ? mm(n, D, c.numHeads) : 0) + c.numHeads * C * perChunk;
+    const groupLength = chunksPerGroup(plan.groupRows, batch, c.chunkSize) * c.chunkSize;
+    let chunkWork = 0;
+    for (let start = 0; start < n; start += groupLength) {
+      const L = Math.min(groupLength, n - start);
+      const b = Math.min(c.chunkSize, L);
+      chunkWork += Math.ceil(L / b) * (10 * b * b * d + unitLowerInverseWork(b, plan) + 6 * b * d * d);
+    }
+    return 4 * mm(n, D, D) + (c.learnedBeta ? mm(n, D, c.numHeads) : 0) + c.numHeads * chunkWork;
   },
-  step(c) {
-    return deltaNet.forward(c, 1, 1);
+  step(c, _p, plan) {
+    return deltaNet.forward(c, 1, 1, plan);
   },
 };
 
 /**
  * GAU, one head of size E on the input padded to C*B tokens: q, k, v, gate 8 C B D E, out 2 n E D;
  * per chunk local softmax 4 B^2 E, chunk state K^T V 2 B E^2 and q @ earlier states 2 B E^2; and the
- * prefix sums of the chunk states, per group of G chunks (models/gau.ts: G = chunksPerGroup(batch,
- * B, 16)) one [G, G (+1 for the carry after the first group)] @ [G (+1), E^2] product.
+ * prefix sums of the chunk states, per group of G chunks (G = chunksPerGroup(plan.groupRows, batch,
+ * B, plan.gauChunksPerGroup)) one [G, G (+1 for the carry after the first group)] @ [G (+1), E^2]
+ * product where the plan takes prefix sums by products.
  * Step at p (f = p mod B filled, J = floor(p / B) chunks done): 8 D E + 2 E D + 4 (f + 1) E,
  * + 2 E^2 when J >= 1 (q @ past sum), + 2 B E^2 when the step closes its chunk.
  */
 const gau: AttentionCost = {
-  forward(c, n, batch) {
+  forward(c, n, batch, plan) {
     const D = c.hiddenDim;
     const E = c.expansionFactor * D;
     const B = c.chunkSize;
     const C = Math.ceil(n / B);
-    const G = chunksPerGroup(batch, B, GAU_CHUNKS_PER_GROUP);
+    const G = chunksPerGroup(plan.groupRows, batch, B, plan.gauChunksPerGroup);
     let prefix = 0;
-    for (let first = 0; first < C; first += G) {
-      const chunks = Math.min(G, C - first);
-      prefix += mm(chunks, first === 0 ? chunks : chunks + 1, E * E);
-    }
+    for (let first = 0; first < C; first += G) prefix += prefixSum(plan, Math.min(G, C - first), E * E, first > 0);
     return 4 * mm(C * B, D, E) + mm(n, E, D) + C * (4 * B * B * E + mm(E, B, E) + mm(B, E, E)) + prefix;
   },
   step(c, p) {
@@ -208,13 +242,13 @@ function feedForward(c: ModelConfig, tokens: number): number {
 }
 
 /** A whole forward pass over [batch, n] tokens. */
-export function forwardFlops(model: string, c: ModelConfig, n: number, batch: number): number {
-  return batch * c.numLayers * (COSTS[model].forward(c, n, batch) + feedForward(c, n));
+export function forwardFlops(model: string, c: ModelConfig, n: number, batch: number, plan: ExecutionPlan): number {
+  return batch * c.numLayers * (COSTS[model].forward(c, n, batch, plan) + feedForward(c, n));
 }
 
 /** One single-token step() of a whole model for the token at position p (context of p tokens). */
-export function stepFlops(model: string, c: ModelConfig, p: number, batch: number): number {
-  return batch * c.numLayers * (COSTS[model].step(c, p) + feedForward(c, 1));
+export function stepFlops(model: string, c: ModelConfig, p: number, batch: number, plan: ExecutionPlan): number {
+  return batch * c.numLayers * (COSTS[model].step(c, p, plan) + feedForward(c, 1));
 }
 
 /**
@@ -223,11 +257,11 @@ export function stepFlops(model: string, c: ModelConfig, p: number, batch: numbe
  * (the chunked models' steps differ by position).
  */
 export function caseFlops(
-  model: string, mode: Mode, c: ModelConfig, n: number, batch: number, warmup: number, repeats: number,
+  model: string, mode: Mode, c: ModelConfig, n: number, batch: number, warmup: number, repeats: number, plan: ExecutionPlan,
 ): number | null {
   if (!hasCostModel(model)) return null;
-  if (mode === 'forward') return forwardFlops(model, c, n, batch);
+  if (mode === 'forward') return forwardFlops(model, c, n, batch, plan);
   let total = 0;
-  for (let i = 0; i < repeats; i++) total += stepFlops(model, c, n + warmup + i, batch);
+  for (let i = 0; i < repeats; i++) total += stepFlops(model, c, n + warmup + i, batch, plan);
   return total / repeats;
 }

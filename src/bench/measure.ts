@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CausalLM } from '../../models/model';
 import { Mode } from '../results/schema';
+import { caseFlops } from './flops';
 import { peakTensorBytes, timeCalls, TimedCall } from './timer';
 
 /** What one (model, mode, length) case measures. */
@@ -18,6 +19,8 @@ export interface CaseSpec {
 export interface ModelMeasurement {
   samples_ms: number[];
   peak_tensor_bytes: number;
+  /** The analytic flops of one measured call under the model's execution plan (null: no cost model). */
+  flops: number | null;
 }
 
 /** Decode mode prefills its context in steps of at most this many tokens (not timed). */
@@ -27,16 +30,20 @@ function randomIds(spec: CaseSpec, length: number, vocabSize: number, seed: numb
   return tf.randomUniform([spec.batchSize, length], 0, vocabSize, 'int32', seed) as tf.Tensor2D;
 }
 
-async function measureCall(call: TimedCall, spec: CaseSpec): Promise<ModelMeasurement> {
+async function measureCall(model: CausalLM, call: TimedCall, spec: CaseSpec): Promise<ModelMeasurement> {
   const samples_ms = await timeCalls(call, spec.warmup, spec.repeats);
-  return { samples_ms, peak_tensor_bytes: await peakTensorBytes(call) };
+  return {
+    samples_ms,
+    peak_tensor_bytes: await peakTensorBytes(call),
+    flops: caseFlops(model.name, spec.mode, model.config, spec.seqLen, spec.batchSize, spec.warmup, spec.repeats, model.plan),
+  };
 }
 
 /** Forward mode: one forward pass over [batch, n] random ids (built before any timing). */
 async function measureForward(model: CausalLM, spec: CaseSpec): Promise<ModelMeasurement> {
   const ids = randomIds(spec, spec.seqLen, model.config.vocabSize, spec.seed);
   try {
-    return await measureCall(() => model.forward(ids), spec);
+    return await measureCall(model, () => model.forward(ids), spec);
   } finally {
     ids.dispose();
   }
@@ -59,7 +66,7 @@ async function measureDecode(model: CausalLM, spec: CaseSpec): Promise<ModelMeas
       await hidden.data();
       tf.dispose([hidden, part]);
     }
-    return await measureCall(() => model.step(state, token).hidden, spec);
+    return await measureCall(model, () => model.step(state, token).hidden, spec);
   } finally {
     model.disposeState(state);
     tf.dispose([context, token]);

@@ -1,7 +1,6 @@
 /** Builds the results row of a case from what its worker measured (or why it has no measurement). */
 import { ModelConfig } from '../../models/config';
 import { CaseResult, Mode, SweepSettings } from '../results/schema';
-import { caseFlops } from './flops';
 import { CaseMeasurement } from './jobs';
 import { summarize } from './stats';
 
@@ -44,8 +43,8 @@ function emptyRow(ctx: RowContext, c: PlannedCase, params: number): CaseResult {
 export function measuredRow(ctx: RowContext, c: PlannedCase, m: CaseMeasurement): CaseResult {
   const stats = summarize(m.samples_ms);
   const seconds = stats.median / 1000;
-  const { batch_size: batch, warmup, repeats } = ctx.sweep;
-  const flops = caseFlops(c.model, c.mode, ctx.config, c.seqLen, batch, warmup, repeats);
+  const batch = ctx.sweep.batch_size;
+  const flops = m.flops;
   return {
     ...emptyRow(ctx, c, m.params),
     median_ms: stats.median, min_ms: stats.min, max_ms: stats.max, mean_ms: stats.mean, std_ms: stats.std,

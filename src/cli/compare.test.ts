@@ -9,6 +9,7 @@ import { resolveConfig } from '../../models/config';
 import { createModel } from '../../models/registry';
 import { useDefaultBackend } from '../../models/testing/harness';
 import { forwardFlops } from '../bench/flops';
+import { planFor } from '../../models/plan';
 import { readResults } from '../results/read';
 import { CASE_COLUMNS, ResultsFile } from '../results/schema';
 import { BIN, CliResult, runCli, tempDir, TINY_ARGS, TINY_MODEL_ARGS } from './testing/cli';
@@ -109,7 +110,7 @@ describe('a tiny real sweep', () => {
       expect(c.median_ms).toBe(c.samples_ms[0]);
       expect(c.std_ms).toBe(0);
       expect(c.tokens_per_s).toBeCloseTo((c.seq_len / c.median_ms!) * 1000);
-      expect(c.flops).toBe(forwardFlops(c.model, config, c.seq_len, 1));
+      expect(c.flops).toBe(forwardFlops(c.model, config, c.seq_len, 1, planFor('wasm', 0)));
       expect(c.gflops_per_s).toBeCloseTo(c.flops! / c.median_ms! / 1e6);
       expect(c.peak_tensor_bytes).toBeGreaterThan(0);
       expect(c.peak_rss_bytes).toBeGreaterThan(c.peak_tensor_bytes!);

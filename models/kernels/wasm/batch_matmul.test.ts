@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { bmm } from '../../matmul';
+import { bmm } from '../../ops/matmul';
 import { setupBackend } from '../../backends/setup';
-import { BATCH_MATMUL_XNN } from './batch_matmul';
+import { BATCHED_MATMUL } from '../names';
 
 beforeAll(async () => {
   await setupBackend('wasm');
@@ -37,8 +37,8 @@ describe('bmm on wasm (BatchMatMulXnn) agrees with the stock matMul kernel', () 
   it('broadcasts a batch of one on either side', () => {
     const a = tf.randomNormal([1, 4, 3], 0, 1, 'float32', 3);
     const b = tf.randomNormal([5, 3, 2], 0, 1, 'float32', 4);
-    const left = tf.engine().runKernel(BATCH_MATMUL_XNN, { a, b }) as tf.Tensor;
-    const right = tf.engine().runKernel(BATCH_MATMUL_XNN, { a: tf.tile(a, [5, 1, 1]), b: tf.slice(b, [2, 0, 0], [1, 3, 2]) }) as tf.Tensor;
+    const left = tf.engine().runKernel(BATCHED_MATMUL, { a, b }) as tf.Tensor;
+    const right = tf.engine().runKernel(BATCHED_MATMUL, { a: tf.tile(a, [5, 1, 1]), b: tf.slice(b, [2, 0, 0], [1, 3, 2]) }) as tf.Tensor;
     expect(relDiff(left, tf.matMul(tf.tile(a, [5, 1, 1]), b))).toBeLessThan(1e-6);
     expect(relDiff(right, tf.matMul(tf.tile(a, [5, 1, 1]), tf.tile(tf.slice(b, [2, 0, 0], [1, 3, 2]), [5, 1, 1])))).toBeLessThan(1e-6);
     tf.dispose([a, b, left, right]);
@@ -47,7 +47,7 @@ describe('bmm on wasm (BatchMatMulXnn) agrees with the stock matMul kernel', () 
   it('refuses shapes it cannot multiply', () => {
     const a = tf.zeros([2, 3, 4]);
     const b = tf.zeros([3, 4, 5]);
-    expect(() => tf.engine().runKernel(BATCH_MATMUL_XNN, { a, b })).toThrow(`${BATCH_MATMUL_XNN}: cannot multiply [2,3,4] by [3,4,5]`);
+    expect(() => tf.engine().runKernel(BATCHED_MATMUL, { a, b })).toThrow(`${BATCHED_MATMUL}: cannot multiply [2,3,4] by [3,4,5]`);
     tf.dispose([a, b]);
   });
 });

@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { WasmBackend } from './backend';
 
-export const BATCH_MATMUL_XNN = 'BatchMatMulXnn';
+import { BATCHED_MATMUL } from '../names';
 
 /**
  * Ids for the temporary views, far above the ids the backend hands out (it counts up from 1).
@@ -44,7 +44,7 @@ function batchMatMulXnn({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; ba
   const [batchA, m, k] = a.shape;
   const [batchB, k2, p] = b.shape;
   if (a.shape.length !== 3 || b.shape.length !== 3 || k !== k2 || (batchA !== batchB && batchA !== 1 && batchB !== 1)) {
-    throw new Error(`${BATCH_MATMUL_XNN}: cannot multiply [${a.shape}] by [${b.shape}]`);
+    throw new Error(`${BATCHED_MATMUL}: cannot multiply [${a.shape}] by [${b.shape}]`);
   }
   const batch = Math.max(batchA, batchB);
   const out = wasm.makeOutput([batch, m, p], 'float32');
@@ -72,7 +72,7 @@ function batchMatMulXnn({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; ba
 
 /** Registers the kernel with TensorFlow.js (once); it runs only on the wasm backend. */
 export function registerBatchMatMulXnn(): void {
-  if (!tf.getKernel(BATCH_MATMUL_XNN, 'wasm')) {
-    tf.registerKernel({ kernelName: BATCH_MATMUL_XNN, backendName: 'wasm', kernelFunc: batchMatMulXnn as unknown as tf.KernelFunc });
+  if (!tf.getKernel(BATCHED_MATMUL, 'wasm')) {
+    tf.registerKernel({ kernelName: BATCHED_MATMUL, backendName: 'wasm', kernelFunc: batchMatMulXnn as unknown as tf.KernelFunc });
   }
 }

@@ -1,9 +1,9 @@
-/** UnitLowerInverse on wasm against DeltaNet's tf-op forward substitution (unitLowerInverseByRows). */
+/** UnitLowerInverse on wasm against DeltaNet's tf-op forward substitution (unitLowerInverseByBlocks). */
 import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from '../../backends/setup';
-import { unitLowerInverse, unitLowerInverseByRows } from '../../deltanet';
+import { unitLowerInverse, unitLowerInverseByBlocks } from '../../ops/triangular';
 import { lcg } from '../../testing/harness';
-import { UNIT_LOWER_INVERSE } from './unit_lower_inverse';
+import { UNIT_LOWER_INVERSE } from '../names';
 
 beforeAll(async () => {
   await setupBackend('wasm');
@@ -29,7 +29,7 @@ describe('UnitLowerInverse on wasm', () => {
     const fast = unitLowerInverse(a);
     expect(fast.shape).toEqual(a.shape);
     const strictlyLower = tf.tidy(() => tf.sub(tf.linalg.bandPart(tf.ones([B as number, B as number]), -1, 0), tf.eye(B as number)));
-    const reference = tf.tidy(() => unitLowerInverseByRows(tf.mul(a, strictlyLower)));
+    const reference = tf.tidy(() => unitLowerInverseByBlocks(tf.mul(a, strictlyLower)));
     const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(fast, reference))).dataSync()[0]);
     expect(diff).toBeLessThan(1e-5);
     tf.dispose([a, fast, reference, strictlyLower]);

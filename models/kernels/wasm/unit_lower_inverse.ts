@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { WasmBackend } from './backend';
 
-export const UNIT_LOWER_INVERSE = 'UnitLowerInverse';
+import { UNIT_LOWER_INVERSE } from '../names';
 
 function unitLowerInverse({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
   const wasm = backend as WasmBackend;

@@ -2,18 +2,22 @@
  * Plain float64 reference forms, written straight from architectures.md with loops, for the tests
  * to check the efficient TensorFlow.js forms against. Nothing here is fast or clever on purpose.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { headDim, ModelConfig } from '../config';
-import { CausalLM } from '../model';
+import { headDim, ModelConfig } from '../../config';
+import { CausalLM } from '../../model';
 
 export type Vec = number[];
 export type Mat = number[][];
 
-/** Reads a model's weights as plain arrays: matrices as [in][out] (as held), vectors as arrays. */
+/** A model's weights as plain arrays: matrices as [in][out] (as held), vectors as arrays. */
 export class Weights {
-  private readonly cache = new Map<string, Mat | Vec>();
+  private constructor(private readonly model: CausalLM, private readonly cache: Map<string, Mat | Vec>) {}
 
-  constructor(private readonly model: CausalLM) {}
+  /** Reads every weight of the model (asynchronously: the webgpu backend has no synchronous read). */
+  static async of(model: CausalLM): Promise<Weights> {
+    const cache = new Map<string, Mat | Vec>();
+    for (const name of model.parameterNames()) cache.set(name, await model.parameter(name).array() as Mat | Vec);
+    return new Weights(model, cache);
+  }
 
   matrix(name: string): Mat {
     return this.read(name) as Mat;
@@ -24,8 +28,9 @@ export class Weights {
   }
 
   private read(name: string): Mat | Vec {
-    if (!this.cache.has(name)) this.cache.set(name, this.model.parameter(name).arraySync() as Mat | Vec);
-    return this.cache.get(name)!;
+    const values = this.cache.get(name);
+    if (!values) throw new Error(`no weight ${name}`);
+    return values;
   }
 
   has(name: string): boolean {
@@ -130,8 +135,8 @@ function erf(x: number): number {
  * The whole model in float64, sequence by sequence, with the given naive attention: embedding +
  * sinusoidal PE, pre-LN layers with GELU feed-forward, final LayerNorm (architectures.md skeleton).
  */
-export function naiveModelForward(model: CausalLM, ids: number[][], mask: number[][] | null, attention: NaiveAttention): number[][][] {
-  const w = new Weights(model);
+export async function naiveModelForward(model: CausalLM, ids: number[][], mask: number[][] | null, attention: NaiveAttention): Promise<number[][][]> {
+  const w = await Weights.of(model);
   const config = model.config;
   const D = config.hiddenDim;
   const embedding = w.matrix('embedding.weight');
@@ -161,8 +166,7 @@ export const naiveStandard: NaiveAttention = (w, prefix, x, mask, config) => {
 };
 
 /** max |a - b| / max |b| over all entries: the relative error the tests bound. */
-export function relativeError(actual: tf.Tensor | number[][][], expected: number[][][], positions?: (b: number, t: number) => boolean): number {
-  const a = (actual instanceof tf.Tensor ? actual.arraySync() : actual) as number[][][];
+export function relativeError(a: number[][][], expected: number[][][], positions?: (b: number, t: number) => boolean): number {
   let maxDiff = 0;
   let maxRef = 0;
   expected.forEach((seq, b) => seq.forEach((row, t) => {

@@ -1,9 +1,40 @@
+/**
+ * The scans that keep live tensors bounded at any length: position-wise work in groups of tokens,
+ * chunkwise work in groups of whole chunks with a state carried from group to group, and streaming
+ * steps split where a chunk fills. The group sizes come from the execution plan (models/plan.ts).
+ */
 import * as tf from '@tensorflow/tfjs-core';
-import { ROWS_PER_GROUP } from './token_groups';
 
-/** Whole chunks per group: about ROWS_PER_GROUP rows (batch x tokens), at most maxChunks, at least one. */
-export function chunksPerGroup(batch: number, chunk: number, maxChunks = Infinity): number {
-  return Math.max(1, Math.min(maxChunks, Math.floor(ROWS_PER_GROUP / (batch * chunk))));
+/** Token ranges [start, end) that cover n tokens in groups of at most groupRows / batch. */
+export function tokenGroups(batch: number, n: number, groupRows: number): Array<[number, number]> {
+  const size = Math.max(1, Math.floor(groupRows / batch));
+  const groups: Array<[number, number]> = [];
+  for (let start = 0; start < n; start += size) groups.push([start, Math.min(n, start + size)]);
+  return groups;
+}
+
+/**
+ * Applies a position-wise `fn` to tensors [b, n, ...] group of tokens by group of tokens and joins
+ * the results along the token axis; with a single group it is just fn(...inputs).
+ */
+export function mapTokenGroups(
+  inputs: tf.Tensor[], groupRows: number, fn: (slices: tf.Tensor[], start: number) => tf.Tensor3D,
+): tf.Tensor3D {
+  const [b, n] = inputs[0].shape;
+  const groups = tokenGroups(b, n, groupRows);
+  if (groups.length === 1) return tf.tidy(() => fn(inputs, 0));
+  const parts = groups.map(([start, end]) => tf.tidy(() => fn(
+    inputs.map((t) => tf.slice(t, [0, start], [-1, end - start])),
+    start,
+  )));
+  const joined = tf.concat(parts, 1);
+  tf.dispose(parts);
+  return joined;
+}
+
+/** Whole chunks per group: about groupRows rows (batch x tokens), at most maxChunks, at least one. */
+export function chunksPerGroup(groupRows: number, batch: number, chunk: number, maxChunks = Infinity): number {
+  return Math.max(1, Math.min(maxChunks, Math.floor(groupRows / (batch * chunk))));
 }
 
 /**
@@ -50,18 +81,19 @@ export function scanChunkGroups<C>(
 }
 
 /**
- * Streaming over chunks: splits the m new tokens x [b, m, D] where the current chunk fills
+ * Streaming over chunks: splits the m new tokens x [b, m, ...] where the current chunk fills
  * (state.filled of `chunk` tokens taken so far), runs `within` on each piece (which must advance
  * state.filled) and `close` after a piece that fills its chunk. Returns the pieces' outputs in order.
  */
 export function stepThroughChunks<T extends tf.Tensor>(
-  x: tf.Tensor3D, chunk: number, state: { filled: number }, within: (piece: tf.Tensor3D) => T, close: () => void,
+  x: tf.Tensor, chunk: number, state: { filled: number }, within: (piece: tf.Tensor, offset: number) => T, close: () => void,
 ): T[] {
-  const [b, m] = x.shape;
+  const m = x.shape[1]!;
   const outputs: T[] = [];
   for (let offset = 0; offset < m;) {
     const length = Math.min(chunk - state.filled, m - offset);
-    outputs.push(tf.tidy(() => within(tf.slice(x, [0, offset, 0], [b, length, -1]))));
+    const at = offset;
+    outputs.push(tf.tidy(() => within(tf.slice(x, [0, at], [-1, length]), at)));
     offset += length;
     if (state.filled === chunk) tf.tidy(close);
   }

@@ -1,24 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { causalMask } from './masks';
 import { bmm } from './matmul';
 
 /** Added to the scores of disallowed keys: exp() of it is exactly 0 in float32. */
-const BIG = 1e30;
-
-/**
- * allowed[t, s] = 1 where query t (absolute position t + offset) may see key s:
- * key position <= query position, and within `window` positions when a window is given.
- */
-export function causalAllowed(queries: number, keys: number, offset: number, window?: number): tf.Tensor2D {
-  // Built row by row in JS: a broadcast compare on the wasm backend costs far more than the fill.
-  const allowed = new Float32Array(queries * keys);
-  for (let t = 0; t < queries; t++) {
-    const position = t + offset;
-    const first = window === undefined ? 0 : Math.max(0, position - window);
-    const last = Math.min(keys - 1, position);
-    if (last >= first) allowed.fill(1, t * keys + first, t * keys + last + 1);
-  }
-  return tf.tensor2d(allowed, [queries, keys]);
-}
+export const BIG = 1e30;
 
 /**
  * Softmax over the last axis restricted to allowed entries (1/0, broadcastable to scores).
@@ -39,14 +24,16 @@ export function maskedSoftmax<T extends tf.Tensor>(scores: T, allowed: tf.Tensor
  * max, sum and weighted sum, rescaled as each block raises the max), so no tensor spans all keys and
  * no allocation grows with the context. Every query must see at least one key of the first block.
  */
-export function blockedSoftmaxAttend(q: tf.Tensor4D, keyBlocks: tf.Tensor4D[], valueBlocks: tf.Tensor4D[], scale: number, start: number): tf.Tensor4D {
+export function blockedSoftmaxAttend(
+  q: tf.Tensor4D, keyBlocks: tf.Tensor4D[], valueBlocks: tf.Tensor4D[], scale: number, start: number, masksOnHost: boolean,
+): tf.Tensor4D {
   return tf.tidy(() => {
     const scaled = tf.mul(q, scale) as tf.Tensor4D;
     let max: tf.Tensor | null = null;
     let sum: tf.Tensor | null = null;
     let acc: tf.Tensor | null = null;
     for (let j = 0, offset = 0; j < keyBlocks.length; offset += keyBlocks[j].shape[2], j++) {
-      const allowed = causalAllowed(q.shape[2], keyBlocks[j].shape[2], start - offset);
+      const allowed = causalMask(q.shape[2], keyBlocks[j].shape[2], start - offset, masksOnHost);
       const scores = tf.add(bmm(scaled, keyBlocks[j], false, true), tf.mul(tf.sub(allowed, 1), BIG));
       const blockMax = tf.max(scores, -1, true);
       const newMax: tf.Tensor = max ? tf.maximum(max, blockMax) : blockMax;

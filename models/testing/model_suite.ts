@@ -1,15 +1,14 @@
 /**
- * The properties every architecture must have, run over all registered models: shapes, causality
- * (with a check that later outputs do move), decode equals forward, padding masks, exact parameter
- * counts from the closed form, seeded initialisation, no leaked tensors, config errors.
+ * The properties every architecture must have, run over all registered models on one backend:
+ * agreement with the float64 reference, shapes, causality (with a check that later outputs do
+ * move), decode equals forward, padding masks, exact parameter counts from the closed form, seeded
+ * initialisation, no leaked tensors, config errors. Each backend's test file calls describeModelSuite.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ModelConfig, resolveConfig } from './config';
-import { createModel, MODEL_NAMES } from './registry';
-import { forwardArray, liveTensors, maskWhere, randomIds, TINY, useDefaultBackend, withModel } from './testing/harness';
-import { relativeError } from './testing/naive';
-
-useDefaultBackend();
+import { ConfigError, ModelConfig, resolveConfig } from '../config';
+import { NAIVE_ATTENTIONS, relativeError } from '../ops/reference';
+import { createModel, MODEL_NAMES } from '../registry';
+import { chunkEdgeMask, naiveError, TINY_LENGTHS } from './agreement';
+import { forwardArray, liveTensors, maskWhere, randomIds, readAndDispose, TestBackend, TINY, useBackend, withModel } from './harness';
 
 const linear = (i: number, o: number) => i * o + o;
 
@@ -49,97 +48,109 @@ const VARIANTS: Record<string, Partial<ModelConfig>[]> = {
 
 const N = 13; // not a multiple of the chunk (4) or of window + 1
 
-describe.each(MODEL_NAMES.flatMap((name) => [{}, ...(VARIANTS[name] ?? [])].map((variant) => [name, variant] as const)))(
-  '%s %j', (name, variant) => {
-    const config = { ...TINY, ...variant };
+export function describeModelSuite(backend: TestBackend): void {
+const available = useBackend(backend);
+/** A test that runs only where the backend is available (see useBackend). */
+const on = (body: () => Promise<void>) => async () => { if (available()) await body(); };
 
-    it('gives finite hidden states [b, n, D]', () => {
-      withModel(name, config, (model) => {
+describe.each(MODEL_NAMES.flatMap((name) => [{}, ...(VARIANTS[name] ?? [])].map((variant) => [name, variant] as const)))(
+  `${backend}: %s %j`, (name, variant) => {
+    const config = { ...TINY, ...variant };
+    const naive = NAIVE_ATTENTIONS[name];
+
+    it.each(TINY_LENGTHS)('equals the float64 reference at n = %i', (n) => on(async () => {
+      await withModel(name, config, async (model) => expect(await naiveError(model, randomIds(2, n, 50, n), null, naive)).toBeLessThan(1e-4));
+    })());
+
+    it('equals the float64 reference under a padding mask (a masked first chunk, holes, a masked tail and middle chunk)', on(async () => {
+      await withModel(name, config, async (model) => expect(await naiveError(model, randomIds(3, 18, 50, 99), chunkEdgeMask(), naive)).toBeLessThan(1e-4));
+    }));
+
+    it('gives finite hidden states [b, n, D]', on(async () => {
+      await withModel(name, config, async (model) => {
         const out = model.forward(randomIds(2, N, 50, 1));
         expect(out.shape).toEqual([2, N, 16]);
-        expect(tf.all(tf.isFinite(out)).dataSync()[0]).toBe(1);
-        out.dispose();
+        expect((await readAndDispose<number[][][]>(out)).flat(2).every(Number.isFinite)).toBe(true);
       });
-    });
+    }));
 
-    it.each([6, 8])('is causal: changing tokens from %i on moves only outputs from there on', (p) => {
-      withModel(name, config, (model) => {
+    it.each([6, 8])('is causal: changing tokens from %i on moves only outputs from there on', (p) => on(async () => {
+      await withModel(name, config, async (model) => {
         const ids = randomIds(1, N, 50, 2);
         const changed = ids.map((row) => row.map((id, t) => (t >= p ? (id + 1 + t) % 50 : id)));
-        const a = forwardArray(model, ids)[0];
-        const b = forwardArray(model, changed)[0];
+        const a = (await forwardArray(model, ids))[0];
+        const b = (await forwardArray(model, changed))[0];
         const diff = a.map((row, t) => Math.max(...row.map((x, i) => Math.abs(x - b[t][i]))));
         for (let t = 0; t < p; t++) expect(diff[t]).toBeLessThan(1e-6);
         expect(diff[p]).toBeGreaterThan(1e-3);
         expect(diff[N - 1]).toBeGreaterThan(1e-3);
       });
-    });
+    })());
 
-    it.each([[[1]], [[3, 1, 6, 1, 2]], [[N]], [[5, 8]]])('decode in steps of %j reproduces forward', (pattern) => {
-      withModel(name, config, (model) => {
+    it.each([[[1]], [[3, 1, 6, 1, 2]], [[N]], [[5, 8]]])('decode in steps of %j reproduces forward', (pattern) => on(async () => {
+      await withModel(name, config, async (model) => {
         const ids = randomIds(2, N, 50, 3);
-        const expected = forwardArray(model, ids);
+        const expected = await forwardArray(model, ids);
         const state = model.initState(2);
         const parts: number[][][][] = [];
         for (let start = 0, i = 0; start < N; i++) {
           const m = Math.min(pattern[i % pattern.length], N - start);
           const { hidden } = model.step(state, ids.map((row) => row.slice(start, start + m)));
           expect(hidden.shape).toEqual([2, m, 16]);
-          parts.push(hidden.arraySync() as number[][][]);
-          hidden.dispose();
+          parts.push(await readAndDispose(hidden));
           start += m;
         }
         model.disposeState(state);
         const stepped = expected.map((_, b) => parts.flatMap((part) => part[b]));
         expect(relativeError(stepped, expected)).toBeLessThan(1e-4);
       });
-    });
+    })());
 
-    it('gives a right-padded batch the outputs of the unpadded sequences', () => {
-      withModel(name, config, (model) => {
+    it('gives a right-padded batch the outputs of the unpadded sequences', on(async () => {
+      await withModel(name, config, async (model) => {
         const ids = randomIds(2, N, 50, 4);
         const lengths = [N, 7];
         const mask = maskWhere(2, N, (b, t) => t >= lengths[b]);
-        const padded = forwardArray(model, ids, mask);
-        lengths.forEach((len, b) => {
-          const alone = forwardArray(model, [ids[b].slice(0, len)]);
+        const padded = await forwardArray(model, ids, mask);
+        for (const [b, len] of lengths.entries()) {
+          const alone = await forwardArray(model, [ids[b].slice(0, len)]);
           expect(relativeError(padded.slice(b, b + 1).map((seq) => seq.slice(0, len)), alone)).toBeLessThan(1e-4);
-        });
+        }
         expect(padded.flat(2).every(Number.isFinite)).toBe(true);
       });
-    });
+    }));
 
-    it('ignores what stands at masked positions (holes anywhere, a fully masked first chunk)', () => {
-      withModel(name, config, (model) => {
+    it('ignores what stands at masked positions (holes anywhere, a fully masked first chunk)', on(async () => {
+      await withModel(name, config, async (model) => {
         const ids = randomIds(2, N, 50, 5);
         const mask = maskWhere(2, N, (b, t) => (b === 0 ? t < 4 || t === 9 : t % 4 === 2));
         const other = ids.map((row, b) => row.map((id, t) => (mask[b][t] ? id : (id + 17) % 50)));
-        const a = forwardArray(model, ids, mask);
-        const b = forwardArray(model, other, mask);
+        const a = await forwardArray(model, ids, mask);
+        const b = await forwardArray(model, other, mask);
         const real = (bi: number, t: number) => mask[bi][t] === 1;
         expect(relativeError(b, a, real)).toBeLessThan(1e-6);
         expect(b.flat(2).every(Number.isFinite)).toBe(true);
       });
-    });
+    }));
 
-    it('has exactly the closed-form parameter count', () => {
-      withModel(name, config, (model) => expect(model.countParams()).toBe(expectedParams(name, config)));
+    it('has exactly the closed-form parameter count', on(async () => {
+      await withModel(name, config, (model) => expect(model.countParams()).toBe(expectedParams(name, config)));
       const wide = { ...config, vocabSize: 1000, hiddenDim: 64, numHeads: 4, ffDim: 100, numLayers: 3 };
-      withModel(name, wide, (model) => expect(model.countParams()).toBe(expectedParams(name, wide)));
-    });
+      await withModel(name, wide, (model) => expect(model.countParams()).toBe(expectedParams(name, wide)));
+    }));
 
-    it('is seeded: the same seed gives the same weights, another seed others', () => {
+    it('is seeded: the same seed gives the same weights, another seed others', on(async () => {
       const ids = randomIds(1, N, 50, 6);
-      const a = withModel(name, { ...config, seed: 1 }, (m) => forwardArray(m, ids));
-      const b = withModel(name, { ...config, seed: 1 }, (m) => forwardArray(m, ids));
-      const c = withModel(name, { ...config, seed: 2 }, (m) => forwardArray(m, ids));
+      const a = await withModel(name, { ...config, seed: 1 }, (m) => forwardArray(m, ids));
+      const b = await withModel(name, { ...config, seed: 1 }, (m) => forwardArray(m, ids));
+      const c = await withModel(name, { ...config, seed: 2 }, (m) => forwardArray(m, ids));
       expect(b).toEqual(a);
       expect(relativeError(c, a)).toBeGreaterThan(1e-3);
-    });
+    }));
 
-    it('leaves no tensors behind in forward, step and dispose', () => {
+    it('leaves no tensors behind in forward, step and dispose', on(async () => {
       const before = liveTensors();
-      withModel(name, config, (model) => {
+      await withModel(name, config, (model) => {
         const afterBuild = liveTensors();
         const ids = randomIds(2, N, 50, 7);
         model.forward(ids).dispose();
@@ -151,11 +162,11 @@ describe.each(MODEL_NAMES.flatMap((name) => [{}, ...(VARIANTS[name] ?? [])].map(
         expect(liveTensors()).toBe(afterBuild);
       });
       expect(liveTensors()).toBe(before);
-    });
+    }));
   });
 
-describe('configuration', () => {
-  it.each(MODEL_NAMES)('%s refuses bad configs with a message naming the field', (name) => {
+describe(`${backend}: configuration`, () => {
+  it.each(MODEL_NAMES)('%s refuses bad configs with a message naming the field', (name) => on(async () => {
     const bad: Array<[Partial<ModelConfig>, RegExp]> = [
       [{ hiddenDim: 30, numHeads: 4 }, /numHeads must divide hiddenDim/],
       [{ chunkSize: 0 }, /chunkSize must be a positive integer/],
@@ -164,20 +175,22 @@ describe('configuration', () => {
       [{ dropout: 1 }, /dropout must be in \[0, 1\)/],
       [{ compressionFactor: 3, hiddenDim: 16, numHeads: 2 }, /compressionFactor must divide hiddenDim/],
       [{ temperature: 0 }, /temperature must be a positive number/],
+      [{ beta: 1e30 }, /beta must be in \[0, 2\]/],
       [{ chunksize: 4 } as Partial<ModelConfig>, /chunksize is not a config field/],
     ];
     for (const [config, message] of bad) {
       expect(() => createModel(name, { ...TINY, ...config })).toThrow(ConfigError);
       expect(() => createModel(name, { ...TINY, ...config })).toThrow(message);
     }
-  });
+  })());
 
-  it('createModel takes names in any case and lists the valid ones for an unknown name', () => {
-    withModel('bsbr', TINY, (model) => expect(model.name).toBe('BSBR'));
+  it('createModel takes names in any case and lists the valid ones for an unknown name', on(async () => {
+    await withModel('bsbr', TINY, (model) => expect(model.name).toBe('BSBR'));
     expect(() => createModel('Mamba')).toThrow(`unknown model 'Mamba' (valid: ${MODEL_NAMES.join(', ')})`);
-  });
+  }));
 
-  it('every registered model has a closed-form parameter count here', () => {
-    for (const name of MODEL_NAMES) expect(ATTENTION_PARAMS[name]).toBeDefined();
+  it('every registered model has a closed-form parameter count and a reference here', () => {
+    for (const name of MODEL_NAMES) expect([name, ATTENTION_PARAMS[name] !== undefined, NAIVE_ATTENTIONS[name] !== undefined]).toEqual([name, true, true]);
   });
 });
+}

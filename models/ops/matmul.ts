@@ -1,15 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BATCH_MATMUL_XNN } from './kernels/wasm/batch_matmul';
+import { BATCHED_MATMUL, hasKernel } from '../kernels/names';
 
 /**
  * Batched matmul over the leading axes: op(a) [..., m, k] @ op(b) [..., k, p], where op transposes
- * the last two axes when asked. Every attention routes its batched products through here, so the
- * choice of kernel is made in one place: on wasm, transposes are materialised (one cheap copy) and
- * the product runs batch element by batch element on XNNPACK (models/kernels/wasm_batch_matmul.ts);
- * elsewhere it is tf.matMul.
+ * the last two axes when asked. Every attention routes its batched products through here. Where the
+ * backend registered BATCHED_MATMUL (wasm: models/kernels/wasm/batch_matmul.ts), transposes are
+ * materialised (one cheap copy) and the product runs as that kernel; elsewhere it is tf.matMul.
  */
 export function bmm<T extends tf.Tensor>(a: T, b: tf.Tensor, transposeA = false, transposeB = false): T {
-  if (tf.getBackend() !== 'wasm' || !tf.getKernel(BATCH_MATMUL_XNN, 'wasm') || a.rank < 3 || a.rank !== b.rank) {
+  if (!hasKernel(BATCHED_MATMUL) || a.rank < 3 || a.rank !== b.rank) {
     return tf.matMul(a, b, transposeA, transposeB) as unknown as T;
   }
   return tf.tidy(() => {
@@ -20,10 +19,9 @@ export function bmm<T extends tf.Tensor>(a: T, b: tf.Tensor, transposeA = false,
     const p = right.shape[right.rank - 1];
     const lead = left.shape.slice(0, -2);
     const rightLead = right.shape.slice(0, -2);
-    const sameLead = lead.every((s, i) => s === rightLead[i]);
-    if (!sameLead) return tf.matMul(a, b, transposeA, transposeB) as unknown as T;
+    if (!lead.every((s, i) => s === rightLead[i])) return tf.matMul(a, b, transposeA, transposeB) as unknown as T;
     const batch = lead.reduce((x, y) => x * y, 1);
-    const out = tf.engine().runKernel(BATCH_MATMUL_XNN, {
+    const out = tf.engine().runKernel(BATCHED_MATMUL, {
       a: tf.reshape(left, [batch, m, k]),
       b: tf.reshape(right, [batch, k, p]),
     }) as tf.Tensor;

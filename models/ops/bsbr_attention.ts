@@ -1,0 +1,184 @@
+/**
+ * Block sparse attention with block retrieval (architectures.md section 7): softmax attention inside
+ * chunks of B tokens plus q_t^T G_c, where G_c mixes the states F_j = K_j^T V_j of strictly earlier
+ * chunks by a softmax of the chunk's meta query r_c against their meta keys h_j:
+ *   alpha_{c,j} = softmax_{j<c}(r_c . h_j / sqrt(d)),  G_c = sum_{j<c} alpha_{c,j} F_j,
+ *   o_t = sum_{s in c, s<=t} softmax_s(q_t . k_s / sqrt(d)) v_s + q_t^T G_c.
+ * With compression the mixture is taken over compress(F_j) and G_c = decompress(mixture).
+ * Nothing of size n x n is built. Two forms: chunkwise (a group of chunks after the states of the
+ * chunks before it) and the streaming step.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { swapTensor } from '../attention';
+import { causalMask } from './masks';
+import { bmm } from './matmul';
+import { exclusivePrefixMax } from './prefix';
+import { maskedSoftmax, softmaxAttend } from './softmax';
+
+export interface BSBROptions {
+  chunkSize: number;
+  headDim: number;
+  masksOnHost: boolean;
+  /** compress: chunk states [.., d*d] -> [.., D/cf]; decompress back. Null without compression. */
+  compression: { compress(x: tf.Tensor4D): tf.Tensor4D; decompress(x: tf.Tensor4D): tf.Tensor4D } | null;
+}
+
+/**
+ * Which rows of x flattened to [b*n, D] feed the meta keys and meta queries, per batch row and chunk
+ * j: the last unmasked token of chunk j (h_j) and the last unmasked token before chunk j (r_j), with
+ * whether each exists ([b, C] of 1/0). Found on the device from the mask (no value is read back).
+ */
+export interface MetaRows {
+  keyRows: tf.Tensor1D;
+  keyExists: tf.Tensor2D;
+  queryRows: tf.Tensor1D;
+  queryExists: tf.Tensor2D;
+}
+
+export function metaRows(valid: tf.Tensor2D | null, batch: number, n: number, chunk: number): MetaRows {
+  return tf.tidy(() => {
+    const C = Math.ceil(n / chunk);
+    const pad = C * chunk - n;
+    const int = (value: number) => tf.scalar(value, 'int32');
+    const positions = tf.range(0, C * chunk, 1, 'int32');
+    // last[b, j]: the position of chunk j's last real token, or -1.
+    let last: tf.Tensor2D;
+    if (valid) {
+      const real = tf.cast(tf.pad(valid, [[0, 0], [0, pad]]), 'int32');
+      last = tf.max(tf.reshape(tf.sub(tf.mul(real, tf.add(positions, int(1))), int(1)), [batch, C, chunk]), 2) as tf.Tensor2D;
+    } else {
+      last = tf.broadcastTo(tf.reshape(tf.minimum(tf.range(chunk - 1, C * chunk, chunk, 'int32'), int(n - 1)), [1, C]), [batch, C]) as tf.Tensor2D;
+    }
+    const before = exclusivePrefixMax(last);
+    const base = tf.reshape(tf.range(0, batch * n, n, 'int32'), [batch, 1]);
+    const rows = (at: tf.Tensor2D) => tf.reshape(tf.add(base, tf.maximum(at, int(0))), [-1]) as tf.Tensor1D;
+    const exists = (at: tf.Tensor2D) => tf.cast(tf.greaterEqual(at, int(0)), 'float32') as tf.Tensor2D;
+    return { keyRows: rows(last), keyExists: exists(last), queryRows: rows(before), queryExists: exists(before) };
+  });
+}
+
+/**
+ * G = sum_j softmax_j(r . h_j / sqrt(d)) F_j for meta queries r [b, h, Q, d] against meta keys
+ * [b, h, J, d] and the (compressed) states of those J chunks, given as consecutive parts
+ * [b, h, J_p, S]; allowed [.., Q, J] says which j count (a row with none gives 0 weights).
+ * Returns [b, h, Q, d, d].
+ */
+export function retrieve(r: tf.Tensor4D, metaKeys: tf.Tensor4D, stateParts: tf.Tensor4D[], allowed: tf.Tensor, options: BSBROptions): tf.Tensor5D {
+  return tf.tidy(() => {
+    const [b, h, Q, d] = r.shape;
+    const alpha = maskedSoftmax(tf.mul(bmm(r, metaKeys, false, true), 1 / Math.sqrt(d)), allowed);
+    let mixed: tf.Tensor4D | null = null;
+    for (let p = 0, j0 = 0; p < stateParts.length; p++) {
+      const part = stateParts[p];
+      const weights = stateParts.length === 1 ? alpha : tf.slice(alpha, [0, 0, 0, j0], [-1, -1, -1, part.shape[2]]);
+      const term = bmm(weights as tf.Tensor4D, part);
+      mixed = mixed ? tf.add(mixed, term) as tf.Tensor4D : term;
+      j0 += part.shape[2];
+    }
+    const g = options.compression ? options.compression.decompress(mixed!) : mixed!;
+    return tf.reshape(g, [b, h, Q, d, d]);
+  });
+}
+
+/** Chunk states F_j = K_j^T V_j of k, v [b, h, G, B, d], flattened row-major (a*d + b) and compressed: [b, h, G, S]. */
+export function chunkStates(k: tf.Tensor5D, v: tf.Tensor5D, options: BSBROptions): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [b, h, G, , d] = k.shape;
+    const states = tf.reshape(bmm(k, v, true, false), [b, h, G, d * d]) as tf.Tensor4D;
+    return options.compression ? options.compression.compress(states) : states;
+  });
+}
+
+/**
+ * The chunkwise form for one group of chunks g0 .. g0+G-1: q, k, v [b, h, G, B, d] (padded and
+ * masked keys/values zeroed), keyMask [b, 1, G, 1, B] or null; the meta queries of these chunks
+ * [b, h, G, d] and the meta keys of chunks 0 .. g0+G-1 [b, h, g0+G, d], with existence flags
+ * [b, C] as metaRows gives; `earlier`: the states of chunks 0 .. g0-1 as consecutive parts. Returns
+ * the outputs [b, h, G*B, d] and this group's states [b, h, G, S] (which later groups retrieve).
+ */
+export function bsbrChunkGroup(
+  q: tf.Tensor5D, k: tf.Tensor5D, v: tf.Tensor5D, keyMask: tf.Tensor5D | null, g0: number,
+  metaQueries: tf.Tensor4D, metaKeys: tf.Tensor4D, keyExists: tf.Tensor2D, queryExists: tf.Tensor2D,
+  earlier: tf.Tensor4D[], options: BSBROptions,
+): { output: tf.Tensor4D; states: tf.Tensor4D } {
+  return tf.tidy(() => {
+    const [b, h, G, B, d] = q.shape;
+    const g1 = g0 + G;
+    const local = softmaxAttend(q, k, v, 1 / Math.sqrt(d), causalMask(B, B, 0, options.masksOnHost), keyMask);
+    const states = chunkStates(k, v, options);
+    // Chunk c may retrieve chunk j only if j < c and chunk j has an unmasked token; G_c = 0 when none.
+    const allowed = tf.mul(causalMask(G, g1, g0 - 1, options.masksOnHost), tf.reshape(tf.slice(keyExists, [0, 0], [-1, g1]), [b, 1, 1, g1]));
+    const retrieved = tf.mul(
+      retrieve(metaQueries, metaKeys, [...earlier, states], allowed, options),
+      tf.reshape(tf.slice(queryExists, [0, g0], [-1, G]), [b, 1, G, 1, 1]),
+    );
+    const output = tf.reshape(tf.add(local, bmm(q, retrieved)), [b, h, G * B, d]) as tf.Tensor4D;
+    return { output, states };
+  });
+}
+
+/** Streaming state: the current chunk's keys/values and one (compressed) state and meta key per finished chunk. */
+export interface BSBRState {
+  chunkKeys: tf.Tensor4D | null;
+  chunkValues: tf.Tensor4D | null;
+  filled: number;
+  /** [b, h, chunks, S]: d*d or, with compression, D/cf. */
+  chunkStates: tf.Tensor4D | null;
+  /** [b, h, chunks, d]. */
+  metaKeys: tf.Tensor4D | null;
+  /** G_c of the current chunk [b, h, d, d]; null before it is needed or when c = 0. */
+  retrieved: tf.Tensor4D | null;
+  /** The attention input at the last token consumed [b, D] (the next chunk's meta query input). */
+  lastInput: tf.Tensor2D | null;
+}
+
+export function bsbrInitialState(): BSBRState {
+  return { chunkKeys: null, chunkValues: null, filled: 0, chunkStates: null, metaKeys: null, retrieved: null, lastInput: null };
+}
+
+/** The meta projections of a layer, on the attention input at one token [b, 1, D] -> heads [b, h, 1, d]. */
+export interface MetaProjections {
+  query(x: tf.Tensor3D): tf.Tensor4D;
+  key(x: tf.Tensor3D): tf.Tensor4D;
+}
+
+/**
+ * The streaming form, for tokens that all fall in the current chunk: their inputs x [b, L, D] and
+ * q, k, v [b, h, L, d]. Local attention over the chunk so far plus q^T G_c, G_c retrieved once when
+ * the chunk starts. Returns [b, h, L, d].
+ */
+export function bsbrStep(
+  state: BSBRState, x: tf.Tensor3D, q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, meta: MetaProjections, options: BSBROptions,
+): tf.Tensor4D {
+  const [b, L, D] = x.shape;
+  const [, h, , d] = q.shape;
+  if (state.filled === 0 && state.chunkStates && !state.retrieved) {
+    // A new chunk c >= 1 starts: its meta query reads the last token before it; every earlier chunk is real here.
+    const query = meta.query(tf.reshape(state.lastInput!, [b, 1, D]) as tf.Tensor3D);
+    const g = retrieve(query, state.metaKeys!, [state.chunkStates], tf.ones([1, state.metaKeys!.shape[2]]), options);
+    state.retrieved = swapTensor(state.retrieved, tf.reshape(g, [b, h, d, d]) as tf.Tensor4D);
+  }
+  const keys = state.chunkKeys ? tf.concat([state.chunkKeys, k], 2) : k;
+  const values = state.chunkValues ? tf.concat([state.chunkValues, v], 2) : v;
+  let o = softmaxAttend(q, keys, values, 1 / Math.sqrt(d), causalMask(L, keys.shape[2], state.filled, options.masksOnHost), null);
+  if (state.retrieved) o = tf.add(o, bmm(q, state.retrieved));
+  state.chunkKeys = swapTensor(state.chunkKeys, keys);
+  state.chunkValues = swapTensor(state.chunkValues, values);
+  state.lastInput = swapTensor(state.lastInput, tf.reshape(tf.slice(x, [0, L - 1, 0], [b, 1, D]), [b, D]) as tf.Tensor2D);
+  state.filled += L;
+  return o;
+}
+
+/** The current chunk is full: store its state F_j and meta key h_j, start an empty chunk. */
+export function bsbrCloseChunk(state: BSBRState, meta: MetaProjections, options: BSBROptions): void {
+  const [b, h, B, d] = state.chunkKeys!.shape;
+  const chunkState = chunkStates(
+    tf.reshape(state.chunkKeys!, [b, h, 1, B, d]) as tf.Tensor5D, tf.reshape(state.chunkValues!, [b, h, 1, B, d]) as tf.Tensor5D, options);
+  const metaKey = meta.key(tf.reshape(state.lastInput!, [b, 1, -1]) as tf.Tensor3D);
+  state.chunkStates = swapTensor(state.chunkStates, state.chunkStates ? tf.concat([state.chunkStates, chunkState], 2) : chunkState);
+  state.metaKeys = swapTensor(state.metaKeys, state.metaKeys ? tf.concat([state.metaKeys, metaKey], 2) : metaKey);
+  state.chunkKeys = swapTensor(state.chunkKeys, null);
+  state.chunkValues = swapTensor(state.chunkValues, null);
+  state.retrieved = swapTensor(state.retrieved, null);
+  state.filled = 0;
+}

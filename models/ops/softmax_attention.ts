@@ -1,0 +1,94 @@
+/**
+ * Causal softmax attention (architectures.md section 1) and modern Hopfield retrieval (section 5),
+ * which is the same with an inverse temperature and `updateSteps` passes:
+ *   xi_0 = q_t;  xi_i = sum_{s<=t} softmax_s(beta xi_{i-1} . k_s) k_s  (i < updateSteps);
+ *   o_t = sum_{s<=t} softmax_s(beta xi_last . k_s) v_s.
+ * Standard is updateSteps = 1 with beta = 1/sqrt(d). Two forms: whole sequences in query blocks
+ * (block [s, e) against keys [0, e): never n x n at once), and queries over a key/value cache held
+ * in blocks with the softmax taken online across them (the streaming form).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { causalMask } from './masks';
+import { blockedSoftmaxAttend, softmaxAttend } from './softmax';
+
+export interface SoftmaxAttentionOptions {
+  /** beta: the scores are (xi . k) * scale. */
+  scale: number;
+  /** Retrieval passes: 1 for plain softmax attention. */
+  updateSteps: number;
+  masksOnHost: boolean;
+}
+
+/**
+ * Queries q [b, h, L, d] at positions start .. start+L-1 over keys/values [b, h, S, d] at positions
+ * 0 .. S-1, keyMask [b, 1, 1, S] (1 real, 0 padding) or null.
+ */
+function attendBlock(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, start: number, keyMask: tf.Tensor4D | null, options: SoftmaxAttentionOptions): tf.Tensor4D {
+  return tf.tidy(() => {
+    const allowed = causalMask(q.shape[2], k.shape[2], start, options.masksOnHost);
+    let xi = q;
+    for (let i = 1; i < options.updateSteps; i++) xi = softmaxAttend(xi, k, k, options.scale, allowed, keyMask);
+    return softmaxAttend(xi, k, v, options.scale, allowed, keyMask);
+  });
+}
+
+/**
+ * The chunkwise (blocked) form over a whole sequence: q, k, v [b, h, n, d], valid [b, n] (1 real,
+ * 0 padding) or null. Query block [s, e) attends keys [0, e): scores at most [b, h, queryBlock, n].
+ */
+export function softmaxAttentionBlocked(
+  q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, valid: tf.Tensor2D | null, queryBlock: number, options: SoftmaxAttentionOptions,
+): tf.Tensor4D {
+  const n = q.shape[2];
+  const keyMask = valid ? tf.reshape(valid, [valid.shape[0], 1, 1, n]) as tf.Tensor4D : null;
+  const blocks: tf.Tensor4D[] = [];
+  try {
+    for (let start = 0; start < n; start += queryBlock) {
+      const end = Math.min(n, start + queryBlock);
+      blocks.push(tf.tidy(() => attendBlock(
+        tf.slice(q, [0, 0, start, 0], [-1, -1, end - start, -1]),
+        tf.slice(k, [0, 0, 0, 0], [-1, -1, end, -1]),
+        tf.slice(v, [0, 0, 0, 0], [-1, -1, end, -1]),
+        start,
+        keyMask ? tf.slice(keyMask, [0, 0, 0, 0], [-1, -1, -1, end]) : null,
+        options,
+      )));
+    }
+    return blocks.length === 1 ? blocks[0] : tf.concat(blocks, 2);
+  } finally {
+    if (blocks.length > 1) tf.dispose(blocks);
+    keyMask?.dispose();
+  }
+}
+
+/**
+ * The streaming form: queries q [b, h, m, d] at positions start .. start+m-1 over a cache of keys
+ * and values in consecutive blocks (the new tokens' included), no padding.
+ */
+export function softmaxAttentionCached(
+  q: tf.Tensor4D, keyBlocks: tf.Tensor4D[], valueBlocks: tf.Tensor4D[], start: number, options: SoftmaxAttentionOptions,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    let xi = q;
+    for (let i = 1; i < options.updateSteps; i++) xi = blockedSoftmaxAttend(xi, keyBlocks, keyBlocks, options.scale, start, options.masksOnHost);
+    return blockedSoftmaxAttend(xi, keyBlocks, valueBlocks, options.scale, start, options.masksOnHost);
+  });
+}
+
+/** Appends x [b, h, m, d] to a list of cache blocks of `blockSize` tokens, filling the last block first. */
+export function appendToBlocks(blocks: tf.Tensor4D[], x: tf.Tensor4D, blockSize: number): void {
+  const m = x.shape[2];
+  for (let offset = 0; offset < m;) {
+    const last = blocks.length ? blocks[blocks.length - 1] : null;
+    const room = last ? blockSize - last.shape[2] : 0;
+    const take = Math.min(room > 0 ? room : blockSize, m - offset);
+    const piece = tf.keep(tf.slice(x, [0, 0, offset, 0], [-1, -1, take, -1]));
+    if (last && room > 0) {
+      blocks[blocks.length - 1] = tf.keep(tf.concat([last, piece], 2));
+      tf.dispose([last, piece]);
+    } else {
+      blocks.push(piece);
+    }
+    offset += take;
+  }
+}
