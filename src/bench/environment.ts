@@ -38,5 +38,6 @@ export function captureEnvironment(backend: ActiveBackend): RunEnvironment {
     total_memory_bytes: os.totalmem(),
     hostname: os.hostname(),
     git_commit: gitCommit(packageRoot()),
+    adapter: backend.adapter ?? null,
   };
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CausalLM } from '../../models/model';
 import { Mode } from '../results/schema';
 import { caseFlops } from './flops';
-import { peakTensorBytes, timeCalls, TimedCall } from './timer';
+import { deviceBytesHeld, gpuKernelMs, peakTensorBytes, timeCalls, TimedCall } from './timer';
 
 /** What one (model, mode, length) case measures. */
 export interface CaseSpec {
@@ -19,6 +19,8 @@ export interface CaseSpec {
 export interface ModelMeasurement {
   samples_ms: number[];
   peak_tensor_bytes: number;
+  peak_device_bytes: number | null;
+  gpu_kernel_ms: number | null;
   /** The analytic flops of one measured call under the model's execution plan (null: no cost model). */
   flops: number | null;
 }
@@ -31,10 +33,14 @@ function randomIds(spec: CaseSpec, length: number, vocabSize: number, seed: numb
 }
 
 async function measureCall(model: CausalLM, call: TimedCall, spec: CaseSpec): Promise<ModelMeasurement> {
+  const deviceBefore = deviceBytesHeld();
   const samples_ms = await timeCalls(call, spec.warmup, spec.repeats);
+  const deviceAfter = deviceBytesHeld();
   return {
     samples_ms,
     peak_tensor_bytes: await peakTensorBytes(call),
+    peak_device_bytes: deviceBefore === null || deviceAfter === null ? null : deviceAfter - deviceBefore,
+    gpu_kernel_ms: await gpuKernelMs(call),
     flops: caseFlops(model.name, spec.mode, model.config, spec.seqLen, spec.batchSize, spec.warmup, spec.repeats, model.plan),
   };
 }

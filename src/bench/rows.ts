@@ -32,7 +32,7 @@ function emptyRow(ctx: RowContext, c: PlannedCase, params: number): CaseResult {
     run_id: ctx.runId, model: c.model, mode: c.mode, backend: ctx.backend, seq_len: c.seqLen,
     batch_size: ctx.sweep.batch_size, params, status: 'ok', median_ms: null, min_ms: null, max_ms: null,
     mean_ms: null, std_ms: null, repeats: 0, tokens_per_s: null, flops: null, gflops_per_s: null,
-    peak_tensor_bytes: null, peak_rss_bytes: null, message: '', samples_ms: [],
+    peak_tensor_bytes: null, peak_rss_bytes: null, message: '', samples_ms: [], peak_device_bytes: null, gpu_kernel_ms: null,
   };
 }
 
@@ -55,6 +55,8 @@ export function measuredRow(ctx: RowContext, c: PlannedCase, m: CaseMeasurement)
     peak_tensor_bytes: m.peak_tensor_bytes,
     peak_rss_bytes: m.peak_rss_bytes,
     samples_ms: m.samples_ms,
+    peak_device_bytes: m.peak_device_bytes,
+    gpu_kernel_ms: m.gpu_kernel_ms,
   };
 }
 

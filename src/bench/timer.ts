@@ -1,5 +1,6 @@
 import { performance } from 'perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
+import { activeBackend } from '../../models/backends/setup';
 
 /** One measured call: runs the work and returns the tensor whose data marks the end of it. */
 export type TimedCall = () => tf.Tensor;
@@ -26,6 +27,32 @@ export async function timeCalls(call: TimedCall, warmup: number, repeats: number
     out.dispose();
   }
   return samples;
+}
+
+/**
+ * The GPU's own time for the call's kernels, where the backend measures it (webgpu with
+ * timestamp-query: tf.time's kernelMs): the median of three untimed calls, or null. Beside the wall
+ * clock it shows how much of a call is GPU work and how much is dispatch and synchronisation.
+ */
+export async function gpuKernelMs(call: TimedCall): Promise<number | null> {
+  const active = activeBackend();
+  if (active?.name !== 'webgpu' || !active.adapter?.timestampQuery) return null;
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    let out: tf.Tensor | undefined;
+    const info = await tf.time(() => { out = call(); });
+    await out!.data();
+    out!.dispose();
+    if (typeof info.kernelMs !== 'number') return null;
+    times.push(info.kernelMs);
+  }
+  return times.sort((a, b) => a - b)[1];
+}
+
+/** The device bytes the backend holds now (webgpu's numBytesAllocatedInGPU), or null on a backend without device memory. */
+export function deviceBytesHeld(): number | null {
+  const held = (tf.memory() as { numBytesAllocatedInGPU?: number }).numBytesAllocatedInGPU;
+  return typeof held === 'number' ? held : null;
 }
 
 /** The engine internals the peak tracker reads (@tensorflow/tfjs-core's Engine, pinned version). */

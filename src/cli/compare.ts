@@ -14,10 +14,10 @@ function withDefault(flags: string, description: string, value: number | string 
 
 /** `bsbr compare`: sweep sequence lengths over models and measure each (model, mode, length) case. */
 export function registerCompare(program: Command): void {
-  const size = CALIBRATION.size;
+  const { size, gpuSize } = CALIBRATION;
   const compare = program
     .command('compare')
-    .description(`sweep sequence lengths over models and measure time, memory, parameters and FLOPs of each case (each case in its own process; a ${size}x${size} matmul calibrates the run)`)
+    .description(`sweep sequence lengths over models and measure time, memory, parameters and FLOPs of each case (each case in its own process; a ${size}^3 matmul, ${gpuSize}^3 on a GPU, calibrates the run)`)
     .addOption(withDefault('--seq-lengths <n...>', 'sequence lengths in tokens', [64, 128, 256, 512, 1024]))
     .option('--models <name...>', `models to run, case-insensitive (default: all: ${MODEL_NAMES.join(' ')})`)
     .addOption(withDefault('--mode <mode...>', 'forward: one forward pass over n tokens; decode: one single-token step after an untimed prefill of n tokens (both may be given)', ['forward']));

@@ -2,6 +2,7 @@
  * The results of one `bsbr compare` run: what results.json holds, and what `bsbr analyze` and
  * `bsbr regress` read back. results.csv holds the same cases with CASE_COLUMNS and no raw samples.
  */
+import { AdapterInfo } from '../../models/backends/webgpu';
 import { ModelConfig } from '../../models/config';
 
 export type Mode = 'forward' | 'decode';
@@ -36,13 +37,21 @@ export interface CaseResult {
   message: string;
   /** Every timed repeat in milliseconds (JSON only). */
   samples_ms: number[];
+  /**
+   * webgpu: the device memory the backend holds after the measured calls (tf.memory()'s
+   * numBytesAllocatedInGPU: its buffer pool never shrinks, so this is the high-water mark), minus
+   * what it held before them (weights, inputs, a prefilled decode state); null elsewhere.
+   */
+  peak_device_bytes?: number | null;
+  /** webgpu with timestamp-query: the GPU's own time for the call's kernels (median of 3 calls, tf.time's kernelMs); null elsewhere. */
+  gpu_kernel_ms?: number | null;
 }
 
 /** The results.csv columns, in order (toolkit.md). */
 export const CASE_COLUMNS = [
   'run_id', 'model', 'mode', 'backend', 'seq_len', 'batch_size', 'params', 'status', 'median_ms', 'min_ms',
   'max_ms', 'mean_ms', 'std_ms', 'repeats', 'tokens_per_s', 'flops', 'gflops_per_s', 'peak_tensor_bytes',
-  'peak_rss_bytes', 'message',
+  'peak_rss_bytes', 'message', 'peak_device_bytes', 'gpu_kernel_ms',
 ] as const satisfies ReadonlyArray<keyof CaseResult>;
 
 /** A fixed-size 2-D matmul timed in the same run on the same backend: the yardstick for normalising. */
@@ -68,6 +77,8 @@ export interface RunEnvironment {
   total_memory_bytes: number;
   hostname: string;
   git_commit: string | null;
+  /** webgpu: the adapter the run used (vendor, device, driver description). */
+  adapter?: AdapterInfo | null;
 }
 
 /** The sweep's own settings (everything but the model config). */
