@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
 import { createModel } from '../models/registry';
-import { setupBackend } from '../models/backends/setup';
+import { releaseBackend, setupBackend } from '../models/backends/setup';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -56,6 +56,7 @@ async function main(): Promise<void> {
   }
   ids.dispose();
   model.dispose();
+  releaseBackend();
 }
 
 main().catch((err) => {
