@@ -19,8 +19,6 @@ import { createModel, MODEL_NAMES } from '../models/registry';
 const CONFIG: Partial<ModelConfig> = {
   vocabSize: 10000, hiddenDim: 256, numHeads: 4, numLayers: 2, ffDim: 512, chunkSize: 128, compressionFactor: 2, seed: 0,
 };
-/** Decode: tokens per prefill step before the single-token step that is compared. */
-const PREFILL_STEP = 1024;
 
 interface Outputs {
   forward: Float32Array;
@@ -47,8 +45,9 @@ async function run(model: CausalLM, n: number): Promise<Outputs> {
   const input = ids(n, 1);
   const forward = await timed(() => model.forward(input));
   const state = model.initState(1);
-  for (let start = 0; start < n; start += PREFILL_STEP) {
-    const part = tf.slice(input, [0, start], [-1, Math.min(PREFILL_STEP, n - start)]);
+  const prefill = model.plan.prefillStep;
+  for (let start = 0; start < n; start += prefill) {
+    const part = tf.slice(input, [0, start], [-1, Math.min(prefill, n - start)]);
     const { hidden } = model.step(state, part);
     await hidden.data();
     tf.dispose([hidden, part]);

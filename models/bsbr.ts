@@ -39,7 +39,7 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
     this.options = {
       chunkSize: this.chunk,
       headDim: d,
-      masksOnHost: plan.masksOnHost,
+      masksOnHost: plan.fillOnHost,
       compression: compress && decompress ? { compress: (x) => compress.apply(x), decompress: (x) => decompress.apply(x) } : null,
     };
     this.meta = {

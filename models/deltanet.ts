@@ -68,7 +68,7 @@ export class DeltaNetAttention implements CausalAttention<DeltaNetState> {
     const groupLength = chunksPerGroup(this.plan.groupRows, x.shape[0], this.chunk) * this.chunk;
     return scanChunkGroups(x, mask, groupLength, memory, (xg, maskg, before) => {
       const [q, k, v, beta] = this.project(xg, maskg);
-      const { output, memory: after } = deltaRuleChunkwise(q, k, v, beta, before, this.chunk, this.plan.masksOnHost);
+      const { output, memory: after } = deltaRuleChunkwise(q, k, v, beta, before, this.chunk, this.plan.fillOnHost);
       return { out: this.proj.out.apply(mergeHeads(output)), carry: after };
     });
   }

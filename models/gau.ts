@@ -36,7 +36,7 @@ export class GAUAttention implements CausalAttention<GAUState> {
   forward(x: tf.Tensor3D, mask: tf.Tensor2D | null): tf.Tensor3D {
     const groupLength = chunksPerGroup(this.plan.groupRows, x.shape[0], this.chunk, this.plan.gauChunksPerGroup) * this.chunk;
     const start: GAUCarry = { sum: null, count: 0 };
-    const options = { chunkSize: this.chunk, masksOnHost: this.plan.masksOnHost, prefixSums: this.plan.prefixSums };
+    const options = { chunkSize: this.chunk, masksOnHost: this.plan.fillOnHost, prefixSums: this.plan.prefixSums };
     return tf.tidy(() => scanChunkGroups<GAUCarry>(x, mask, groupLength, start, (xg, maskg, carry) => {
       const { output, carry: after } = gauAttentionChunkwise(this.q.apply(xg), this.k.apply(xg), this.v.apply(xg), maskg, carry, options);
       return { out: this.out.apply(tf.mul(output, tf.sigmoid(this.gate.apply(xg))) as tf.Tensor3D), carry: after };
@@ -50,7 +50,7 @@ export class GAUAttention implements CausalAttention<GAUState> {
   step(state: GAUState, x: tf.Tensor3D): tf.Tensor3D {
     const outputs = stepThroughChunks(x, this.chunk, state, (piece) => {
       const xp = piece as tf.Tensor3D;
-      const o = gauAttentionStep(state, this.q.apply(xp), this.k.apply(xp), this.v.apply(xp), this.plan.masksOnHost);
+      const o = gauAttentionStep(state, this.q.apply(xp), this.k.apply(xp), this.v.apply(xp), this.plan.fillOnHost);
       return tf.mul(o, tf.sigmoid(this.gate.apply(xp))) as tf.Tensor3D;
     }, () => gauCloseChunk(state));
     const result = tf.tidy(() => this.out.apply(outputs.length === 1 ? outputs[0] : tf.concat(outputs, 1)));

@@ -63,7 +63,7 @@ export class LinearAttention implements CausalAttention<LinearState> {
       const q = featureMap(splitHeads(this.proj.q.apply(xg), this.heads));
       const k = featureMap(splitHeads(this.proj.k.apply(xg), this.heads));
       const v = splitHeads(this.proj.v.apply(xg), this.heads);
-      const { output, state } = linearAttentionChunkwise(q, k, v, maskg, sums, this.chunk, this.plan);
+      const { output, state } = linearAttentionChunkwise(q, k, v, maskg, sums, this.chunk, { masksOnHost: this.plan.fillOnHost, prefixSums: this.plan.prefixSums });
       return { out: this.proj.out.apply(mergeHeads(output)), carry: state };
     }) as { out: tf.Tensor3D; carry: tf.Tensor4D };
   }

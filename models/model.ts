@@ -209,7 +209,7 @@ export abstract class CausalLM {
 
   private embed(ids: tf.Tensor2D, start: number): tf.Tensor3D {
     return tf.tidy(() => {
-      const positions = sinusoidalPositions(start, ids.shape[1], this.config.hiddenDim);
+      const positions = sinusoidalPositions(start, ids.shape[1], this.config.hiddenDim, this.plan.fillOnHost);
       return tf.add(tf.gather(this.store.get('embedding.weight'), ids), positions) as tf.Tensor3D;
     });
   }

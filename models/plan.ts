@@ -21,10 +21,15 @@ export interface ExecutionPlan {
   readonly queryBlock: number;
   /** Standard and Hopfield decode: tokens per block of the key/value cache. */
   readonly cacheBlock: number;
+  /** Decode benchmarks: the untimed prefill of a context goes in steps of this many tokens. */
+  readonly prefillStep: number;
   /** GAU forward: at most this many chunks per group (their prefix sums cost G^2 E^2). */
   readonly gauChunksPerGroup: number;
-  /** Causal and band masks filled in JS and uploaded (true) or built by tensor ops on the device. */
-  readonly masksOnHost: boolean;
+  /**
+   * Causal and band masks and the positional table filled in JS and uploaded (true), or built by
+   * tensor ops on the device from small inputs.
+   */
+  readonly fillOnHost: boolean;
   /**
    * How exclusive prefix sums over chunks are taken: by one product with a strictly lower-triangular
    * ones matrix (fast where matmul is the only fast op) or by cumsum.
@@ -40,8 +45,9 @@ const HOST: Omit<ExecutionPlan, 'backend'> = {
   groupRows: 8192,
   queryBlock: 256,
   cacheBlock: 1024,
+  prefillStep: 256,
   gauChunksPerGroup: 16,
-  masksOnHost: true,
+  fillOnHost: true,
   prefixSums: 'matmul',
 };
 
@@ -53,8 +59,9 @@ const HOST: Omit<ExecutionPlan, 'backend'> = {
 const GPU: Omit<ExecutionPlan, 'backend' | 'groupRows'> = {
   queryBlock: 1024,
   cacheBlock: 4096,
+  prefillStep: 16384,
   gauChunksPerGroup: 64,
-  masksOnHost: false,
+  fillOnHost: false,
   prefixSums: 'cumsum',
 };
 

@@ -48,7 +48,7 @@ export class SlidingWindowAttention extends StandardAttention {
   }
 
   private attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, keyValid: tf.Tensor2D | null): tf.Tensor4D {
-    return slidingWindowAttention(q, k, v, keyValid, this.window, this.scale, this.plan.masksOnHost);
+    return slidingWindowAttention(q, k, v, keyValid, this.window, this.scale, this.plan.fillOnHost);
   }
 }
 

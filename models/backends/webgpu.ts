@@ -91,7 +91,8 @@ export async function findAdapter(): Promise<AdapterInfo> {
   } catch (err) {
     throw new Error(`the webgpu package is not installed or failed to load (${String((err as Error).message).split('\n')[0]})`);
   }
-  const gpu = dawn.create([]);
+  // Timestamps unquantized: the GPU kernel times that compare records would otherwise round to coarse steps.
+  const gpu = dawn.create(['disable-dawn-features=timestamp_quantization']);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Error('Dawn found no WebGPU adapter (no Vulkan driver: install a GPU driver, or mesa-vulkan-drivers for lavapipe)');
   Object.assign(globalThis, dawn.globals);

@@ -2,12 +2,37 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BATCHED_MATMUL, hasKernel } from '../kernels/names';
 
 /**
+ * The most products one batched matmul takes: the webgpu backend dispatches one workgroup row per
+ * batch element, and a dispatch has at most 65535 in that dimension.
+ */
+const MAX_BATCH = 65535;
+
+/** bmm of operands with the same leading axes whose batch exceeds MAX_BATCH: flattened to one batch axis, in slices of it. */
+function bmmInSlices<T extends tf.Tensor>(a: T, b: tf.Tensor, transposeA: boolean, transposeB: boolean): T {
+  return tf.tidy(() => {
+    const lead = a.shape.slice(0, -2);
+    const batch = lead.reduce((x, y) => x * y, 1);
+    const flat = (t: tf.Tensor) => tf.reshape(t, [batch, ...t.shape.slice(-2)]);
+    const [fa, fb] = [flat(a), flat(b)];
+    const parts: tf.Tensor[] = [];
+    for (let i = 0; i < batch; i += MAX_BATCH) {
+      const take = Math.min(MAX_BATCH, batch - i);
+      parts.push(bmm(tf.slice(fa, [i, 0, 0], [take, -1, -1]), tf.slice(fb, [i, 0, 0], [take, -1, -1]), transposeA, transposeB));
+    }
+    const out = tf.concat(parts, 0);
+    return tf.reshape(out, [...lead, ...out.shape.slice(-2)]) as T;
+  });
+}
+
+/**
  * Batched matmul over the leading axes: op(a) [..., m, k] @ op(b) [..., k, p], where op transposes
  * the last two axes when asked. Every attention routes its batched products through here. Where the
  * backend registered BATCHED_MATMUL (wasm: models/kernels/wasm/batch_matmul.ts), transposes are
  * materialised (one cheap copy) and the product runs as that kernel; elsewhere it is tf.matMul.
  */
 export function bmm<T extends tf.Tensor>(a: T, b: tf.Tensor, transposeA = false, transposeB = false): T {
+  const batch = a.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+  if (batch > MAX_BATCH && a.rank === b.rank && a.shape.slice(0, -2).every((s, i) => s === b.shape[i])) return bmmInSlices(a, b, transposeA, transposeB);
   if (!hasKernel(BATCHED_MATMUL) || a.rank < 3 || a.rank !== b.rank) {
     return tf.matMul(a, b, transposeA, transposeB) as unknown as T;
   }

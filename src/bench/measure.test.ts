@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CausalLM, DecodeState, TokenIds } from '../../models/model';
 import { createModel } from '../../models/registry';
 import { TINY, useDefaultBackend } from '../../models/testing/harness';
-import { CaseSpec, measureModel, PREFILL_STEP } from './measure';
+import { CaseSpec, measureModel } from './measure';
 import { peakTensorBytes, timeCalls } from './timer';
 
 useDefaultBackend();
@@ -72,6 +72,7 @@ describe('measureModel', () => {
   });
 
   test('decode: an untimed prefill of n tokens, then single-token steps at context n, n + 1, ...', async () => {
+    const PREFILL_STEP = model.plan.prefillStep;
     const n = PREFILL_STEP + 10;
     const steps: Array<[number, number]> = [];
     const step = model.step.bind(model);

@@ -25,8 +25,6 @@ export interface ModelMeasurement {
   flops: number | null;
 }
 
-/** Decode mode prefills its context in steps of at most this many tokens (not timed). */
-export const PREFILL_STEP = 256;
 
 function randomIds(spec: CaseSpec, length: number, vocabSize: number, seed: number): tf.Tensor2D {
   return tf.randomUniform([spec.batchSize, length], 0, vocabSize, 'int32', seed) as tf.Tensor2D;
@@ -65,8 +63,9 @@ async function measureDecode(model: CausalLM, spec: CaseSpec): Promise<ModelMeas
   const context = randomIds(spec, spec.seqLen, model.config.vocabSize, spec.seed);
   const token = randomIds(spec, 1, model.config.vocabSize, spec.seed + 1);
   try {
-    for (let start = 0; start < spec.seqLen; start += PREFILL_STEP) {
-      const length = Math.min(PREFILL_STEP, spec.seqLen - start);
+    const prefillStep = model.plan.prefillStep;
+    for (let start = 0; start < spec.seqLen; start += prefillStep) {
+      const length = Math.min(prefillStep, spec.seqLen - start);
       const part = tf.slice(context, [0, start], [-1, length]);
       const { hidden } = model.step(state, part);
       await hidden.data();

@@ -5,16 +5,31 @@ import { activeBackend } from '../../models/backends/setup';
 /** One measured call: runs the work and returns the tensor whose data marks the end of it. */
 export type TimedCall = () => tf.Tensor;
 
+/**
+ * Waits until the backend has finished computing `out`: reads back its first element. A read waits
+ * for all work queued before it, so this marks the end of the call without copying the whole output
+ * off a GPU (a caller of forward keeps its hidden states on the device; the PyTorch peer likewise
+ * only synchronises).
+ */
+async function finished(out: tf.Tensor): Promise<void> {
+  const first = tf.slice(out, new Array(out.rank).fill(0), new Array(out.rank).fill(1));
+  try {
+    await first.data();
+  } finally {
+    first.dispose();
+  }
+}
+
 /** Runs the call and waits until the backend has produced its output, then frees the output. */
 async function runToCompletion(call: TimedCall): Promise<void> {
   const out = call();
-  await out.data();
+  await finished(out);
   out.dispose();
 }
 
 /**
- * `warmup` untimed calls, then `repeats` timed ones. The clock stops only after the output's data
- * has been read back (the backend has finished); disposing the output is outside the timed region.
+ * `warmup` untimed calls, then `repeats` timed ones. The clock stops once the backend has finished
+ * the call (see finished); disposing the output is outside the timed region.
  */
 export async function timeCalls(call: TimedCall, warmup: number, repeats: number): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await runToCompletion(call);
@@ -22,7 +37,7 @@ export async function timeCalls(call: TimedCall, warmup: number, repeats: number
   for (let i = 0; i < repeats; i++) {
     const start = performance.now();
     const out = call();
-    await out.data();
+    await finished(out);
     samples.push(performance.now() - start);
     out.dispose();
   }
@@ -41,7 +56,7 @@ export async function gpuKernelMs(call: TimedCall): Promise<number | null> {
   for (let i = 0; i < 3; i++) {
     let out: tf.Tensor | undefined;
     const info = await tf.time(() => { out = call(); });
-    await out!.data();
+    await finished(out!);
     out!.dispose();
     if (typeof info.kernelMs !== 'number') return null;
     times.push(info.kernelMs);
