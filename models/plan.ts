@@ -19,6 +19,11 @@ export interface ExecutionPlan {
   readonly groupRows: number;
   /** Standard and Hopfield forward: queries per block (scores [b, h, queryBlock, keys]). */
   readonly queryBlock: number;
+  /**
+   * Standard and Hopfield forward: keys per block of the online softmax, or null for each query
+   * block's keys in one softmax. Fixed-size key blocks keep every score tensor one shape.
+   */
+  readonly keyBlock: number | null;
   /** Standard and Hopfield decode: tokens per block of the key/value cache. */
   readonly cacheBlock: number;
   /** Decode benchmarks: the untimed prefill of a context goes in steps of this many tokens. */
@@ -44,6 +49,7 @@ export interface ExecutionPlan {
 const HOST: Omit<ExecutionPlan, 'backend'> = {
   groupRows: 8192,
   queryBlock: 256,
+  keyBlock: null,
   cacheBlock: 1024,
   prefillStep: 256,
   gauChunksPerGroup: 16,
@@ -57,7 +63,8 @@ const HOST: Omit<ExecutionPlan, 'backend'> = {
  * gpuPlan, the rest here.
  */
 const GPU: Omit<ExecutionPlan, 'backend' | 'groupRows'> = {
-  queryBlock: 1024,
+  queryBlock: 2048,
+  keyBlock: 2048,
   cacheBlock: 4096,
   prefillStep: 16384,
   gauChunksPerGroup: 64,

@@ -33,7 +33,7 @@ export class StandardAttention implements CausalAttention<KVCacheState> {
   forward(x: tf.Tensor3D, mask: tf.Tensor2D | null): tf.Tensor3D {
     return tf.tidy(() => {
       const [q, k, v] = this.project(x);
-      return this.proj.out.apply(mergeHeads(softmaxAttentionBlocked(q, k, v, mask, this.plan.queryBlock, this.options)));
+      return this.proj.out.apply(mergeHeads(softmaxAttentionBlocked(q, k, v, mask, this.plan.queryBlock, this.plan.keyBlock, this.options)));
     });
   }
 

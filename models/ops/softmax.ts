@@ -22,10 +22,13 @@ export function maskedSoftmax<T extends tf.Tensor>(scores: T, allowed: tf.Tensor
  * values held in consecutive blocks (block j: [b, h, L_j, d], its first key at the sum of the earlier
  * blocks' lengths), causal by position: the softmax is taken across the blocks online (a running
  * max, sum and weighted sum, rescaled as each block raises the max), so no tensor spans all keys and
- * no allocation grows with the context. Every query must see at least one key of the first block.
+ * no allocation grows with the context. keyMasks (one [b, 1, 1, L_j] per block, 1 real / 0 padding)
+ * remove padded keys; without them every query must see at least one key of the first block. A
+ * query with no allowed key at all gets 0.
  */
 export function blockedSoftmaxAttend(
   q: tf.Tensor4D, keyBlocks: tf.Tensor4D[], valueBlocks: tf.Tensor4D[], scale: number, start: number, masksOnHost: boolean,
+  keyMasks: tf.Tensor4D[] | null = null,
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const scaled = tf.mul(q, scale) as tf.Tensor4D;
@@ -33,11 +36,14 @@ export function blockedSoftmaxAttend(
     let sum: tf.Tensor | null = null;
     let acc: tf.Tensor | null = null;
     for (let j = 0, offset = 0; j < keyBlocks.length; offset += keyBlocks[j].shape[2], j++) {
-      const allowed = causalMask(q.shape[2], keyBlocks[j].shape[2], start - offset, masksOnHost);
+      const causal = causalMask(q.shape[2], keyBlocks[j].shape[2], start - offset, masksOnHost);
+      const allowed = keyMasks ? tf.mul(causal, keyMasks[j]) : causal;
       const scores = tf.add(bmm(scaled, keyBlocks[j], false, true), tf.mul(tf.sub(allowed, 1), BIG));
       const blockMax = tf.max(scores, -1, true);
       const newMax: tf.Tensor = max ? tf.maximum(max, blockMax) : blockMax;
-      const p = tf.exp(tf.sub(scores, newMax));
+      // With padding a row may have no allowed key in a block (or at all): its weights must be 0, not exp(0).
+      const shifted = tf.exp(tf.sub(scores, newMax));
+      const p = keyMasks ? tf.mul(shifted, allowed) : shifted;
       const weighted = bmm(p as tf.Tensor4D, valueBlocks[j]);
       if (max && sum && acc) {
         const rescale = tf.exp(tf.sub(max, newMax));
@@ -49,7 +55,7 @@ export function blockedSoftmaxAttend(
       }
       max = newMax;
     }
-    return tf.div(acc!, sum!) as tf.Tensor4D;
+    return tf.div(acc!, keyMasks ? tf.maximum(sum!, 1e-30) : sum!) as tf.Tensor4D;
   });
 }
 

@@ -33,25 +33,50 @@ function attendBlock(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, start: numb
 }
 
 /**
+ * Query block q [b, h, L, d] at positions start .. start+L-1 over keys/values cut in blocks of
+ * keyBlock, online across them: every score tensor has the same [b, h, L, keyBlock] shape.
+ */
+function attendBlockOnline(
+  q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, start: number, keyMask: tf.Tensor4D | null, keyBlock: number, options: SoftmaxAttentionOptions,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const S = k.shape[2];
+    const spans = Array.from({ length: Math.ceil(S / keyBlock) }, (_, j) => [j * keyBlock, Math.min(keyBlock, S - j * keyBlock)]);
+    const blocksOf = (t: tf.Tensor4D) => spans.map(([from, size]) => tf.slice(t, [0, 0, from, 0], [-1, -1, size, -1]));
+    const keys = blocksOf(k);
+    const masks = keyMask ? spans.map(([from, size]) => tf.slice(keyMask, [0, 0, 0, from], [-1, -1, -1, size])) : null;
+    let xi = q;
+    for (let i = 1; i < options.updateSteps; i++) xi = blockedSoftmaxAttend(xi, keys, keys, options.scale, start, options.masksOnHost, masks);
+    return blockedSoftmaxAttend(xi, keys, blocksOf(v), options.scale, start, options.masksOnHost, masks);
+  });
+}
+
+/**
  * The chunkwise (blocked) form over a whole sequence: q, k, v [b, h, n, d], valid [b, n] (1 real,
- * 0 padding) or null. Query block [s, e) attends keys [0, e): scores at most [b, h, queryBlock, n].
+ * 0 padding) or null. Query block [s, e) attends keys [0, e): with keyBlock null in one softmax
+ * (scores at most [b, h, queryBlock, n]); with a keyBlock, online over key blocks of that size, so
+ * that every block's tensors have one shape (a GPU backend's buffer pool then reuses its buffers
+ * instead of keeping one of every size).
  */
 export function softmaxAttentionBlocked(
-  q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, valid: tf.Tensor2D | null, queryBlock: number, options: SoftmaxAttentionOptions,
+  q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, valid: tf.Tensor2D | null, queryBlock: number, keyBlock: number | null,
+  options: SoftmaxAttentionOptions,
 ): tf.Tensor4D {
   const n = q.shape[2];
   const keyMask = valid ? tf.reshape(valid, [valid.shape[0], 1, 1, n]) as tf.Tensor4D : null;
+  const attend = (qb: tf.Tensor4D, kb: tf.Tensor4D, vb: tf.Tensor4D, start: number, mask: tf.Tensor4D | null) => (keyBlock === null
+    ? attendBlock(qb, kb, vb, start, mask, options)
+    : attendBlockOnline(qb, kb, vb, start, mask, keyBlock, options));
   const blocks: tf.Tensor4D[] = [];
   try {
     for (let start = 0; start < n; start += queryBlock) {
       const end = Math.min(n, start + queryBlock);
-      blocks.push(tf.tidy(() => attendBlock(
+      blocks.push(tf.tidy(() => attend(
         tf.slice(q, [0, 0, start, 0], [-1, -1, end - start, -1]),
         tf.slice(k, [0, 0, 0, 0], [-1, -1, end, -1]),
         tf.slice(v, [0, 0, 0, 0], [-1, -1, end, -1]),
         start,
         keyMask ? tf.slice(keyMask, [0, 0, 0, 0], [-1, -1, -1, end]) : null,
-        options,
       )));
     }
     return blocks.length === 1 ? blocks[0] : tf.concat(blocks, 2);

@@ -12,6 +12,10 @@ export type TimedCall = () => tf.Tensor;
  * only synchronises).
  */
 async function finished(out: tf.Tensor): Promise<void> {
+  if (out.rank === 0) {
+    await out.data();
+    return;
+  }
   const first = tf.slice(out, new Array(out.rank).fill(0), new Array(out.rank).fill(1));
   try {
     await first.data();
