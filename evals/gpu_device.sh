@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What a call on the lent GPU machine runs (docs/performance.md, "On the GPU"). `forward`: the
-# bench:gpu sweep and the PyTorch peer on the same GPU in the same call (so each ratio comes from
-# one run); `decode`: the bench:gpu-decode sweep, the webgpu smoke check against the CPU backends,
+# bench:gpu and bench:gpu-quadratic sweeps and the PyTorch peer on the same GPU in the same call
+# (so each ratio comes from one run); `decode`: the bench:gpu-decode sweep, the webgpu smoke check against the CPU backends,
 # and kernel profiles. Outputs land in $OUT; at most 8 files come back, so the run folder is packed.
 #   bash .device/on-device.sh bash evals/gpu_device.sh forward|decode
 set -uo pipefail
@@ -14,16 +14,14 @@ preset() { timeout "$1" node bin/bsbr.js compare $(cat "evals/presets/$2.args") 
 nvidia-smi -L >>"$log" 2>&1
 case "$phase" in
   forward)
-    step peer; peer 100 --models BSBR,Linear,DeltaNet,GAU --lengths 1024,4096,16384,65536,262144,1048576
-    peer 60 --models Standard,SlidingWindow --lengths 1024,4096,16384,65536
-    step gpu; preset 420 gpu
+    step peer; peer 70 --models BSBR,Linear,DeltaNet,GAU --lengths 1024,4096,16384,65536,262144,1048576
+    peer 30 --models Standard,SlidingWindow --lengths 1024,4096,16384,65536
+    step gpu; preset 330 gpu
+    step gpu-quadratic; preset 120 gpu-quadratic
     ;;
   decode)
-    step gpu-decode; preset 300 gpu-decode
-    step smoke; timeout 150 node dist/evals/gpu_smoke.js --short 512 --long 4096 --out "$out/smoke.json" 2>>"$log" | tee -a "$log"
-    for m in BSBR DeltaNet; do
-      step profile $m; timeout 50 node dist/evals/profile.js --backend webgpu --model $m --seq-len 262144 --chunk-size 128 --compression-factor 2 2>>"$log" | head -12 | tee -a "$out/profile.txt"
-    done
-    step profile Standard; timeout 50 node dist/evals/profile.js --backend webgpu --model Standard --seq-len 65536 2>>"$log" | head -12 | tee -a "$out/profile.txt"
+    step gpu-decode; preset 280 gpu-decode
+    step smoke; timeout 120 node dist/evals/gpu_smoke.js --short 512 --long 4096 --out "$out/smoke.json" 2>>"$log" | tee -a "$log"
+    step profile BSBR; timeout 40 node dist/evals/profile.js --backend webgpu --model BSBR --seq-len 262144 --chunk-size 128 --compression-factor 2 2>>"$log" | head -16 | tee -a "$out/profile.txt"
     ;;
 esac

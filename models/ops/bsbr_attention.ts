@@ -26,7 +26,8 @@ export interface BSBROptions {
 /**
  * Which rows of x flattened to [b*n, D] feed the meta keys and meta queries, per batch row and chunk
  * j: the last unmasked token of chunk j (h_j) and the last unmasked token before chunk j (r_j), with
- * whether each exists ([b, C] of 1/0). Found on the device from the mask (no value is read back).
+ * whether each exists ([b, C] of 1/0). With a mask they are found on the device (no value is read
+ * back); without one they follow from the shape and are filled on the host.
  */
 export interface MetaRows {
   keyRows: tf.Tensor1D;
@@ -36,19 +37,40 @@ export interface MetaRows {
 }
 
 export function metaRows(valid: tf.Tensor2D | null, batch: number, n: number, chunk: number): MetaRows {
+  return valid ? metaRowsOfMask(valid, batch, n, chunk) : metaRowsUnmasked(batch, n, chunk);
+}
+
+/** Without a mask the rows depend only on the shape: chunk j's last token, and the token before chunk j. */
+function metaRowsUnmasked(batch: number, n: number, chunk: number): MetaRows {
+  const C = Math.ceil(n / chunk);
+  const keyRows = new Int32Array(batch * C);
+  const queryRows = new Int32Array(batch * C);
+  const queryExists = new Float32Array(batch * C);
+  for (let b = 0; b < batch; b++) {
+    for (let j = 0; j < C; j++) {
+      keyRows[b * C + j] = b * n + Math.min(n, (j + 1) * chunk) - 1;
+      queryRows[b * C + j] = b * n + Math.max(0, j * chunk - 1);
+      queryExists[b * C + j] = j > 0 ? 1 : 0;
+    }
+  }
+  return {
+    keyRows: tf.tensor1d(keyRows, 'int32'),
+    keyExists: tf.ones([batch, C]) as tf.Tensor2D,
+    queryRows: tf.tensor1d(queryRows, 'int32'),
+    queryExists: tf.tensor2d(queryExists, [batch, C]),
+  };
+}
+
+/** With a mask, on the device: the last real position per chunk, then its running maximum over earlier chunks. */
+function metaRowsOfMask(valid: tf.Tensor2D, batch: number, n: number, chunk: number): MetaRows {
   return tf.tidy(() => {
     const C = Math.ceil(n / chunk);
     const pad = C * chunk - n;
     const int = (value: number) => tf.scalar(value, 'int32');
     const positions = tf.range(0, C * chunk, 1, 'int32');
     // last[b, j]: the position of chunk j's last real token, or -1.
-    let last: tf.Tensor2D;
-    if (valid) {
-      const real = tf.cast(tf.pad(valid, [[0, 0], [0, pad]]), 'int32');
-      last = tf.max(tf.reshape(tf.sub(tf.mul(real, tf.add(positions, int(1))), int(1)), [batch, C, chunk]), 2) as tf.Tensor2D;
-    } else {
-      last = tf.broadcastTo(tf.reshape(tf.minimum(tf.range(chunk - 1, C * chunk, chunk, 'int32'), int(n - 1)), [1, C]), [batch, C]) as tf.Tensor2D;
-    }
+    const real = tf.cast(tf.pad(valid, [[0, 0], [0, pad]]), 'int32');
+    const last = tf.max(tf.reshape(tf.sub(tf.mul(real, tf.add(positions, int(1))), int(1)), [batch, C, chunk]), 2) as tf.Tensor2D;
     const before = exclusivePrefixMax(last);
     const base = tf.reshape(tf.range(0, batch * n, n, 'int32'), [batch, 1]);
     const rows = (at: tf.Tensor2D) => tf.reshape(tf.add(base, tf.maximum(at, int(0))), [-1]) as tf.Tensor1D;
