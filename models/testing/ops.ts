@@ -1,0 +1,67 @@
+/** Helpers of the op tests (models/ops/*.test.ts): random inputs as plain arrays, reads of op results, leak checks. */
+import * as tf from '@tensorflow/tfjs-core';
+import { Mat, relativeError } from '../ops/reference/arrays';
+import { liveTensors, readAndDispose } from './harness';
+
+/** Per batch row and head, [n][d] rows: the layout [b, h, n, d] of the ops' inputs. */
+export type Heads = number[][][][];
+
+/** Entries uniform in [lo, hi). */
+export function randomMatrix(rows: number, cols: number, next: () => number, lo = -1, hi = 1): Mat {
+  return Array.from({ length: rows }, () => Array.from({ length: cols }, () => lo + (hi - lo) * next()));
+}
+
+/** [b][h][n][d] entries uniform in [lo, hi). */
+export function randomHeads(b: number, h: number, n: number, d: number, next: () => number, lo = -1, hi = 1): Heads {
+  return Array.from({ length: b }, () => Array.from({ length: h }, () => randomMatrix(n, d, next, lo, hi)));
+}
+
+/** relativeError over every batch row and head of [b][h][n][d] arrays, at the positions where valid [b][n] is 1 if given. */
+export function headsError(actual: Heads, expected: Heads, valid?: number[][]): number {
+  const heads = expected[0].length;
+  return relativeError(actual.flat(), expected.flat(), valid ? (bh, t) => valid[Math.floor(bh / heads)][t] !== 0 : undefined);
+}
+
+/** What readAll gives for a result: every tensor in it replaced by its values as nested arrays. */
+export type Values<T> = T extends tf.Tensor
+  ? Awaited<ReturnType<T['array']>>
+  : T extends object ? { [K in keyof T]: Values<T[K]> } : T;
+
+/** Reads every tensor of a result (a tensor, or arrays and objects holding tensors) asynchronously, and disposes it. */
+export async function readAll<T>(result: T): Promise<Values<T>> {
+  if (result instanceof tf.Tensor) return readAndDispose(result) as Promise<Values<T>>;
+  if (Array.isArray(result)) return Promise.all(result.map(readAll)) as Promise<Values<T>>;
+  if (result && typeof result === 'object') {
+    const entries = await Promise.all(Object.entries(result).map(async ([key, value]) => [key, await readAll(value)]));
+    return Object.fromEntries(entries) as Values<T>;
+  }
+  return result as Values<T>;
+}
+
+/**
+ * Calls an op whose result is the caller's, reads and disposes that result, and expects the op to
+ * have left no other tensor behind.
+ */
+export async function readOp<T>(op: () => T): Promise<Values<T>> {
+  const before = liveTensors();
+  const values = await readAll(op());
+  expect(liveTensors()).toBe(before);
+  return values;
+}
+
+/** Every number in nested arrays is finite. */
+export const allFinite = (x: unknown[]): boolean => (x.flat(Infinity) as number[]).every(Number.isFinite);
+
+/** The token ranges [start, end) of steps over n tokens whose sizes cycle through `pattern` (the last one cut at n). */
+export function stepSpans(n: number, pattern: number[]): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  for (let start = 0, i = 0; start < n; i++) {
+    const end = Math.min(n, start + pattern[i % pattern.length]);
+    spans.push([start, end]);
+    start = end;
+  }
+  return spans;
+}
+
+/** Outputs [b][h][m][d] of consecutive steps joined along the tokens. */
+export const joinSteps = (parts: Heads[]): Heads => parts[0].map((pb, b) => pb.map((_, h) => parts.flatMap((part) => part[b][h])));
