@@ -5,7 +5,7 @@ import { currentPlan } from '../plan';
 import { Mat, relativeError } from './reference/arrays';
 import { GAUSums, gauReference } from './reference/gau';
 import { lcg, liveTensors, maskWhere, readAndDispose, runsOn, TEST_BACKENDS } from '../testing/harness';
-import { randomMatrix, readOp, stepSpans } from '../testing/ops';
+import { CHUNKED_CASES, randomMatrix, readOp, stepSpans } from '../testing/ops';
 import { gauAttentionChunkwise, gauAttentionStep, gauCloseChunk, gauInitialState } from './gau_attention';
 import { stepThroughChunks } from './scan';
 
@@ -22,25 +22,28 @@ function gauInputs(n: number, counts: number[], seed: number) {
 describe.each(TEST_BACKENDS)('GAU attention on %s', (backend) => {
   const on = runsOn(backend);
 
-  it.each([
-    { n: 19, chunk: 4, masked: true },
-    { n: 16, chunk: 4, masked: false },
-    { n: 3, chunk: 4, masked: true },
-    { n: 1, chunk: 4, masked: false },
-  ])('chunkwise: n = $n in chunks of $chunk (mask: $masked) after a carried sum and count equals the reference, the carry after too', on(async ({ n, chunk, masked }) => {
+  it.each(CHUNKED_CASES)('chunkwise: n = $n in chunks of $chunk (mask: $masked) after a carried sum and count, and after none, equals the reference, the carry after too', on(async ({ n, chunk, masked }) => {
     // A different count per batch row; row 0 has a fully masked first chunk, row 1 holes and a masked tail.
-    const { q, k, v, carry } = gauInputs(n, [5, 12], n);
-    const valid = maskWhere(B, n, (b, t) => masked && (b === 0 ? t < 4 : t % 5 === 2 || t >= 17));
-    const expected = q.map((qb, b) => gauReference(qb, k[b], v[b], valid[b], chunk, carry[b]));
+    const { q, k, v, carry: given } = gauInputs(n, [5, 12], n);
+    const valid = maskWhere(B, n, (b, t) => masked && (b === 0 ? t < chunk : t % 5 === 2 || t >= n - 3));
     const [qt, kt, vt] = [q, k, v].map((x) => tf.tensor3d(x));
     const validTensor = masked ? tf.tensor2d(valid) : null;
-    const carried = { sum: tf.tensor3d(carry.map((c) => [c.sum.flat()])), count: tf.tensor2d(carry.map((c) => [c.count])) };
     const options = { chunkSize: chunk, masksOnHost: currentPlan(1).masksOnHost, prefixSums: currentPlan(1).prefixSums };
-    const result = await readOp(() => gauAttentionChunkwise(qt, kt, vt, validTensor, carried, options));
-    expect(relativeError(result.output, expected.map((e) => e.output))).toBeLessThan(1e-5);
-    expect(relativeError(result.carry.sum as number[][][], expected.map((e) => [e.carry.sum.flat()]))).toBeLessThan(1e-5);
-    expect(result.carry.count).toEqual(expected.map((e) => [e.carry.count]));
-    disposeAll([qt, kt, vt, validTensor, carried.sum, carried.count]);
+    for (const carry of [given, null]) {
+      const expected = q.map((qb, b) => gauReference(qb, k[b], v[b], valid[b], chunk, carry?.[b]));
+      // As GAUAttention.forward starts: no sum, count 0.
+      const carried = carry
+        ? { sum: tf.tensor3d(carry.map((c) => [c.sum.flat()])), count: tf.tensor2d(carry.map((c) => [c.count])) }
+        : { sum: null, count: 0 };
+      const result = await readOp(() => gauAttentionChunkwise(qt, kt, vt, validTensor, carried, options));
+      expect(relativeError(result.output, expected.map((e) => e.output))).toBeLessThan(1e-5);
+      expect(relativeError(result.carry.sum as number[][][], expected.map((e) => [e.carry.sum.flat()]))).toBeLessThan(1e-5);
+      // [b or 1, 1]: one count for all rows where nothing tells them apart.
+      const counts = result.carry.count as number[][];
+      expect(expected.map((_, b) => counts[Math.min(b, counts.length - 1)][0])).toEqual(expected.map((e) => e.carry.count));
+      if (carry) tf.dispose([carried.sum!, carried.count as tf.Tensor]);
+    }
+    disposeAll([qt, kt, vt, validTensor]);
   }));
 
   it.each([

@@ -3,8 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { disposeAll } from '../attention';
 import { currentPlan } from '../plan';
 import { slidingWindowReference } from './reference/sliding_window';
-import { lcg, liveTensors, maskWhere, runsOn, TEST_BACKENDS } from '../testing/harness';
-import { Heads, headsError, joinSteps, randomHeads, readOp, stepSpans } from '../testing/ops';
+import { liveTensors, maskWhere, runsOn, TEST_BACKENDS } from '../testing/harness';
+import { Heads, headsError, joinSteps, randomQKV, readOp, stepSpans } from '../testing/ops';
 import { slidingWindowAttention } from './sliding_window';
 
 const [B, H, D] = [2, 2, 4];
@@ -12,10 +12,6 @@ const SCALE = 1 / Math.sqrt(D);
 
 describe.each(TEST_BACKENDS)('sliding-window attention on %s', (backend) => {
   const on = runsOn(backend);
-  const inputs = (n: number, seed: number) => {
-    const next = lcg(seed);
-    return [0, 1, 2].map(() => randomHeads(B, H, n, D, next));
-  };
   const reference = ([q, k, v]: Heads[], valid: number[][], w: number) =>
     q.map((qb, b) => qb.map((qh, h) => slidingWindowReference(qh, k[b][h], v[b][h], valid[b], SCALE, w)));
 
@@ -25,7 +21,7 @@ describe.each(TEST_BACKENDS)('sliding-window attention on %s', (backend) => {
     { n: 4, w: 5, masked: true },
     { n: 9, w: 1, masked: false },
   ])('a whole sequence: n = $n, w = $w (mask: $masked) equals the reference', on(async ({ n, w, masked }) => {
-    const qkv = inputs(n, n + w);
+    const qkv = randomQKV(B, H, n, D, n + w);
     // Row 0: a masked prefix longer than the window (no key in view at first), row 1: holes.
     const valid = maskWhere(B, n, (b, t) => masked && (b === 0 ? t < w + 1 || t === 10 : t % 3 === 1));
     const [q, k, v] = qkv.map((x) => tf.tensor4d(x));
@@ -39,7 +35,7 @@ describe.each(TEST_BACKENDS)('sliding-window attention on %s', (backend) => {
     { n: 18, w: 3, steps: [1, 1, 5, 2, 1, 8] },
     { n: 7, w: 2, steps: [1] },
   ])('steps of $steps over a rolling cache of the last w = $w keys: n = $n equals the reference', on(async ({ n, w, steps }) => {
-    const qkv = inputs(n, n * w);
+    const qkv = randomQKV(B, H, n, D, n * w);
     const [q, k, v] = qkv.map((x) => tf.tensor4d(x));
     const before = liveTensors();
     let cache: tf.Tensor4D[] = [];

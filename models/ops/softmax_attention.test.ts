@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { disposeAll } from '../attention';
 import { currentPlan } from '../plan';
 import { hopfieldReference } from './reference/hopfield';
-import { lcg, liveTensors, maskWhere, runsOn, TEST_BACKENDS } from '../testing/harness';
-import { Heads, headsError, joinSteps, randomHeads, readOp, stepSpans } from '../testing/ops';
+import { liveTensors, maskWhere, runsOn, TEST_BACKENDS } from '../testing/harness';
+import { Heads, headsError, joinSteps, randomQKV, readOp, stepSpans } from '../testing/ops';
 import { appendToBlocks, softmaxAttentionBlocked, softmaxAttentionCached } from './softmax_attention';
 
 const [B, H, D] = [2, 2, 4];
@@ -21,10 +21,6 @@ describe.each(TEST_BACKENDS)('softmax attention on %s', (backend) => {
   const on = runsOn(backend);
 
   describe.each(VARIANTS)('$name (updateSteps $updateSteps)', ({ updateSteps, scale }) => {
-    const inputs = (n: number, seed: number) => {
-      const next = lcg(seed);
-      return [0, 1, 2].map(() => randomHeads(B, H, n, D, next));
-    };
     const reference = ([q, k, v]: Heads[], valid: number[][]) =>
       q.map((qb, b) => qb.map((qh, h) => hopfieldReference(qh, k[b][h], v[b][h], valid[b], scale, updateSteps)));
     const options = () => ({ scale, updateSteps, masksOnHost: currentPlan(1).masksOnHost });
@@ -33,7 +29,7 @@ describe.each(TEST_BACKENDS)('softmax attention on %s', (backend) => {
       { n: 23, queryBlock: 8, masked: true },
       { n: 23, queryBlock: 32, masked: false },
     ])('blocked: n = $n in query blocks of $queryBlock (mask: $masked) equals the reference', on(async ({ n, queryBlock, masked }) => {
-      const qkv = inputs(n, queryBlock);
+      const qkv = randomQKV(B, H, n, D, queryBlock);
       // Row 0 has a masked prefix (queries there see no key at all and get 0), row 1 holes.
       const valid = maskWhere(B, n, (b, t) => masked && (b === 0 ? t < 3 || t === 10 : t % 4 === 1));
       const [q, k, v] = qkv.map((x) => tf.tensor4d(x));
@@ -47,7 +43,7 @@ describe.each(TEST_BACKENDS)('softmax attention on %s', (backend) => {
       { n: 23, steps: [7, 1, 1, 9, 5], cacheBlock: 5 },
       { n: 9, steps: [1], cacheBlock: 4 },
     ])('cached: n = $n in steps of $steps over cache blocks of $cacheBlock equals the reference', on(async ({ n, steps, cacheBlock }) => {
-      const qkv = inputs(n, cacheBlock);
+      const qkv = randomQKV(B, H, n, D, cacheBlock);
       const [q, k, v] = qkv.map((x) => tf.tensor4d(x));
       const before = liveTensors();
       const keys: tf.Tensor4D[] = [];

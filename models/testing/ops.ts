@@ -1,7 +1,7 @@
 /** Helpers of the op tests (models/ops/*.test.ts): random inputs as plain arrays, reads of op results, leak checks. */
 import * as tf from '@tensorflow/tfjs-core';
 import { Mat, relativeError } from '../ops/reference/arrays';
-import { liveTensors, readAndDispose } from './harness';
+import { lcg, liveTensors, readAndDispose } from './harness';
 
 /** Per batch row and head, [n][d] rows: the layout [b, h, n, d] of the ops' inputs. */
 export type Heads = number[][][][];
@@ -65,3 +65,22 @@ export function stepSpans(n: number, pattern: number[]): Array<[number, number]>
 
 /** Outputs [b][h][m][d] of consecutive steps joined along the tokens. */
 export const joinSteps = (parts: Heads[]): Heads => parts[0].map((pb, b) => pb.map((_, h) => parts.flatMap((part) => part[b][h])));
+
+/** A float32 tensor of `shape`, entries uniform in [lo, hi). */
+export function randomTensor(shape: number[], next: () => number, lo = -1, hi = 1): tf.Tensor {
+  return tf.tensor(Float32Array.from({ length: shape.reduce((a, s) => a * s, 1) }, () => lo + (hi - lo) * next()), shape);
+}
+
+/** q, k and v [b][h][n][d], entries uniform in [-1, 1), from one seed. */
+export function randomQKV(b: number, h: number, n: number, d: number, seed: number): Heads[] {
+  const next = lcg(seed);
+  return [0, 1, 2].map(() => randomHeads(b, h, n, d, next));
+}
+
+/** Lengths and chunk sizes for the chunked ops: a partial last chunk, whole chunks, fewer tokens than a chunk, one token (a decode step). */
+export const CHUNKED_CASES = [
+  { n: 37, chunk: 8, masked: true },
+  { n: 32, chunk: 8, masked: false },
+  { n: 5, chunk: 8, masked: true },
+  { n: 1, chunk: 4, masked: false },
+];
