@@ -4,11 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeAll } from '../attention';
-import { currentPlan } from '../plan';
 import { headSlice, Mat, vecMat } from './reference/arrays';
 import { bsbrReference, metaTokens } from './reference/bsbr';
 import { lcg, liveTensors, maskWhere, readAndDispose, runsOn, TEST_BACKENDS } from '../testing/harness';
-import { Heads, headsError, joinSteps, randomHeads, randomMatrix, readOp, stepSpans } from '../testing/ops';
+import { Heads, headsError, joinSteps, opOptions, randomHeads, randomMatrix, readOp, stepSpans } from '../testing/ops';
 import { bsbrChunkGroup, bsbrCloseChunk, bsbrInitialState, BSBROptions, bsbrStep, MetaProjections, metaRows } from './bsbr_attention';
 import { splitHeads } from './heads';
 import { stepThroughChunks } from './scan';
@@ -52,7 +51,7 @@ function bsbrOptions(inputs: Inputs, compressed: boolean): { options: BSBROption
   const compression = compressed
     ? { compress: (f: tf.Tensor4D) => linearMap(f, weights[0]) as tf.Tensor4D, decompress: (m: tf.Tensor4D) => linearMap(m, weights[1]) as tf.Tensor4D }
     : null;
-  return { options: { chunkSize: CHUNK, headDim: d, masksOnHost: currentPlan(1).masksOnHost, compression }, weights };
+  return { options: { chunkSize: CHUNK, headDim: d, masksOnHost: opOptions().masksOnHost, compression }, weights };
 }
 
 describe.each(TEST_BACKENDS)('BSBR attention on %s', (backend) => {

@@ -1,11 +1,10 @@
 /** The delta rule's chunkwise (WY/UT) and recurrent forms against the float64 recurrence, after an initial memory. */
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeAll } from '../attention';
-import { currentPlan } from '../plan';
 import { Mat } from './reference/arrays';
 import { deltaRuleReference, normalize } from './reference/deltanet';
 import { lcg, runsOn, TEST_BACKENDS } from '../testing/harness';
-import { CHUNKED_CASES, headsError, randomHeads, randomMatrix, readOp } from '../testing/ops';
+import { CHUNKED_CASES, headsError, opOptions, randomHeads, randomMatrix, readOp } from '../testing/ops';
 import { deltaRuleChunkwise, deltaRuleRecurrent } from './delta_rule';
 
 const transpose = (m: Mat): Mat => m[0].map((_, j) => m.map((row) => row[j]));
@@ -36,7 +35,7 @@ describe.each(TEST_BACKENDS)('the delta rule on %s', (backend) => {
     const expected = q.map((qb, b) => qb.map((qh, h) => deltaRuleReference(qh, k[b][h], v[b][h], beta[b][h], transpose(memory[b][h]))));
     const inputs = [tf.tensor4d(q), tf.tensor4d(k), tf.tensor4d(v), tf.tensor3d(beta), tf.tensor4d(memory)] as const;
     const forms = [
-      await readOp(() => deltaRuleChunkwise(...inputs, chunk, currentPlan(1).masksOnHost)),
+      await readOp(() => deltaRuleChunkwise(...inputs, chunk, opOptions().masksOnHost)),
       await readOp(() => deltaRuleRecurrent(...inputs)),
     ];
     for (const form of forms) {
@@ -53,7 +52,7 @@ describe.each(TEST_BACKENDS)('the delta rule on %s', (backend) => {
     const { q, k, v, beta } = deltaInputs(1, heads, n, 16, 5, 0);
     const expected = q[0].map((qh, h) => deltaRuleReference(qh, k[0][h], v[0][h], beta[0][h]).output);
     const inputs = [tf.tensor4d(q), tf.tensor4d(k), tf.tensor4d(v), tf.tensor3d(beta), tf.zeros([1, heads, 16, 16]) as tf.Tensor4D] as const;
-    const { output } = await readOp(() => deltaRuleChunkwise(...inputs, chunk, currentPlan(1).masksOnHost));
+    const { output } = await readOp(() => deltaRuleChunkwise(...inputs, chunk, opOptions().masksOnHost));
     expect(headsError(output, [expected])).toBeLessThan(1e-4);
     disposeAll(inputs);
   }));

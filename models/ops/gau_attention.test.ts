@@ -1,11 +1,10 @@
 /** GAU's attention: the chunkwise form after a carried sum and count, and the streaming step from the same, against the float64 reference. */
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeAll } from '../attention';
-import { currentPlan } from '../plan';
 import { Mat, relativeError } from './reference/arrays';
 import { GAUSums, gauReference } from './reference/gau';
 import { lcg, liveTensors, maskWhere, readAndDispose, runsOn, TEST_BACKENDS } from '../testing/harness';
-import { CHUNKED_CASES, randomMatrix, readOp, stepSpans } from '../testing/ops';
+import { CHUNKED_CASES, opOptions, randomMatrix, readOp, stepSpans } from '../testing/ops';
 import { gauAttentionChunkwise, gauAttentionStep, gauCloseChunk, gauInitialState } from './gau_attention';
 import { stepThroughChunks } from './scan';
 
@@ -28,7 +27,7 @@ describe.each(TEST_BACKENDS)('GAU attention on %s', (backend) => {
     const valid = maskWhere(B, n, (b, t) => masked && (b === 0 ? t < chunk : t % 5 === 2 || t >= n - 3));
     const [qt, kt, vt] = [q, k, v].map((x) => tf.tensor3d(x));
     const validTensor = masked ? tf.tensor2d(valid) : null;
-    const options = { chunkSize: chunk, masksOnHost: currentPlan(1).masksOnHost, prefixSums: currentPlan(1).prefixSums };
+    const options = { chunkSize: chunk, ...opOptions() };
     for (const carry of [given, null]) {
       const expected = q.map((qb, b) => gauReference(qb, k[b], v[b], valid[b], chunk, carry?.[b]));
       // As GAUAttention.forward starts: no sum, count 0.
@@ -66,7 +65,7 @@ describe.each(TEST_BACKENDS)('GAU attention on %s', (backend) => {
       const [qs, ks, vs] = [qt, kt, vt].map((x) => tokens(x, start, end - start));
       // As GAUAttention.step: the step's tokens split where a chunk fills.
       const outputs = stepThroughChunks(qs, chunk, state, (piece, at) => gauAttentionStep(state, piece as tf.Tensor3D,
-        tokens(ks, at, piece.shape[1]!), tokens(vs, at, piece.shape[1]!), currentPlan(1).masksOnHost), () => gauCloseChunk(state));
+        tokens(ks, at, piece.shape[1]!), tokens(vs, at, piece.shape[1]!), opOptions().masksOnHost), () => gauCloseChunk(state));
       for (const o of outputs) parts.push(await readAndDispose(o));
       disposeAll([qs, ks, vs]);
     }

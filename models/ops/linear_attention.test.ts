@@ -1,10 +1,9 @@
 /** Linear attention's chunkwise and recurrent forms against the float64 reference, after an initial [S | z]. */
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeAll } from '../attention';
-import { currentPlan } from '../plan';
 import { LinearSums, linearReference, phi } from './reference/linear';
 import { lcg, maskWhere, runsOn, TEST_BACKENDS } from '../testing/harness';
-import { CHUNKED_CASES, headsError, randomHeads, randomMatrix, readOp } from '../testing/ops';
+import { CHUNKED_CASES, headsError, opOptions, randomHeads, randomMatrix, readOp } from '../testing/ops';
 import { linearAttentionChunkwise, linearAttentionRecurrent } from './linear_attention';
 
 const [B, H, D] = [2, 2, 5];
@@ -28,7 +27,7 @@ describe.each(TEST_BACKENDS)('linear attention on %s', (backend) => {
       const expected = q.map((qb, b) => qb.map((qh, h) => linearReference(qh, k[b][h], v[b][h], valid[b], initial?.[b][h])));
       const initialTensor = initial ? tf.tensor4d(initial.map((b) => b.map(widened))) : null;
       const forms = [
-        await readOp(() => linearAttentionChunkwise(...inputs, validTensor, initialTensor, chunk, currentPlan(1))),
+        await readOp(() => linearAttentionChunkwise(...inputs, validTensor, initialTensor, chunk, opOptions())),
         await readOp(() => linearAttentionRecurrent(...inputs, validTensor, initialTensor)),
       ];
       for (const form of forms) {

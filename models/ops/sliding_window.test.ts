@@ -1,10 +1,9 @@
 /** Sliding-window attention over whole sequences and from a rolling cache of P <= w earlier keys, against the float64 reference. */
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeAll } from '../attention';
-import { currentPlan } from '../plan';
 import { slidingWindowReference } from './reference/sliding_window';
 import { liveTensors, maskWhere, runsOn, TEST_BACKENDS } from '../testing/harness';
-import { Heads, headsError, joinSteps, randomQKV, readOp, stepSpans } from '../testing/ops';
+import { Heads, headsError, joinSteps, opOptions, randomQKV, readOp, stepSpans } from '../testing/ops';
 import { slidingWindowAttention } from './sliding_window';
 
 const [B, H, D] = [2, 2, 4];
@@ -26,7 +25,7 @@ describe.each(TEST_BACKENDS)('sliding-window attention on %s', (backend) => {
     const valid = maskWhere(B, n, (b, t) => masked && (b === 0 ? t < w + 1 || t === 10 : t % 3 === 1));
     const [q, k, v] = qkv.map((x) => tf.tensor4d(x));
     const validTensor = masked ? tf.tensor2d(valid) : null;
-    const output = await readOp(() => slidingWindowAttention(q, k, v, validTensor, w, SCALE, currentPlan(1).masksOnHost));
+    const output = await readOp(() => slidingWindowAttention(q, k, v, validTensor, w, SCALE, opOptions().masksOnHost));
     expect(headsError(output, reference(qkv, valid, w))).toBeLessThan(1e-5);
     disposeAll([q, k, v, validTensor]);
   }));
@@ -44,7 +43,7 @@ describe.each(TEST_BACKENDS)('sliding-window attention on %s', (backend) => {
       const [qs, ks, vs] = [q, k, v].map((x) => tf.slice(x, [0, 0, start, 0], [-1, -1, end - start, -1]));
       const [keys, values] = cache.length ? [tf.concat([cache[0], ks], 2), tf.concat([cache[1], vs], 2)] : [ks, vs];
       expect(keys.shape[2] - (end - start)).toBe(Math.min(w, start));
-      parts.push(await readOp(() => slidingWindowAttention(qs, keys, values, null, w, SCALE, currentPlan(1).masksOnHost)));
+      parts.push(await readOp(() => slidingWindowAttention(qs, keys, values, null, w, SCALE, opOptions().masksOnHost)));
       const kept = Math.min(w, end);
       disposeAll(cache);
       cache = [keys, values].map((x) => tf.slice(x, [0, 0, x.shape[2] - kept, 0], [-1, -1, kept, -1]));

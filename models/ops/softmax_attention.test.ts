@@ -4,10 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeAll } from '../attention';
-import { currentPlan } from '../plan';
 import { hopfieldReference } from './reference/hopfield';
 import { liveTensors, maskWhere, runsOn, TEST_BACKENDS } from '../testing/harness';
-import { Heads, headsError, joinSteps, randomQKV, readOp, stepSpans } from '../testing/ops';
+import { Heads, headsError, joinSteps, opOptions, randomQKV, readOp, stepSpans } from '../testing/ops';
 import { appendToBlocks, softmaxAttentionBlocked, softmaxAttentionCached } from './softmax_attention';
 
 const [B, H, D] = [2, 2, 4];
@@ -23,7 +22,7 @@ describe.each(TEST_BACKENDS)('softmax attention on %s', (backend) => {
   describe.each(VARIANTS)('$name (updateSteps $updateSteps)', ({ updateSteps, scale }) => {
     const reference = ([q, k, v]: Heads[], valid: number[][]) =>
       q.map((qb, b) => qb.map((qh, h) => hopfieldReference(qh, k[b][h], v[b][h], valid[b], scale, updateSteps)));
-    const options = () => ({ scale, updateSteps, masksOnHost: currentPlan(1).masksOnHost });
+    const options = () => ({ scale, updateSteps, masksOnHost: opOptions().masksOnHost });
 
     it.each([
       { n: 23, queryBlock: 8, masked: true },

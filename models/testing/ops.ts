@@ -1,6 +1,7 @@
 /** Helpers of the op tests (models/ops/*.test.ts): random inputs as plain arrays, reads of op results, leak checks. */
 import * as tf from '@tensorflow/tfjs-core';
 import { Mat, relativeError } from '../ops/reference/arrays';
+import { currentPlan } from '../plan';
 import { lcg, liveTensors, readAndDispose } from './harness';
 
 /** Per batch row and head, [n][d] rows: the layout [b, h, n, d] of the ops' inputs. */
@@ -84,3 +85,9 @@ export const CHUNKED_CASES = [
   { n: 5, chunk: 8, masked: true },
   { n: 1, chunk: 4, masked: false },
 ];
+
+/** The active backend's plan choices in the form the ops take them: masks on the host or the device, prefix sums by matmul or cumsum. */
+export function opOptions(): { masksOnHost: boolean; prefixSums: 'matmul' | 'cumsum' } {
+  const plan = currentPlan(1);
+  return { masksOnHost: plan.fillOnHost, prefixSums: plan.prefixSums };
+}
