@@ -24,16 +24,19 @@ describe.each(TEST_BACKENDS)('softmax attention on %s', (backend) => {
       q.map((qb, b) => qb.map((qh, h) => hopfieldReference(qh, k[b][h], v[b][h], valid[b], scale, updateSteps)));
     const options = () => ({ scale, updateSteps, masksOnHost: opOptions().masksOnHost });
 
+    // keyBlock null: each query block's keys in one softmax; else online over key blocks of that size.
     it.each([
-      { n: 23, queryBlock: 8, masked: true },
-      { n: 23, queryBlock: 32, masked: false },
-    ])('blocked: n = $n in query blocks of $queryBlock (mask: $masked) equals the reference', on(async ({ n, queryBlock, masked }) => {
-      const qkv = randomQKV(B, H, n, D, queryBlock);
+      { n: 23, queryBlock: 8, keyBlock: null, masked: true },
+      { n: 23, queryBlock: 8, keyBlock: 5, masked: true },
+      { n: 23, queryBlock: 32, keyBlock: null, masked: false },
+      { n: 23, queryBlock: 32, keyBlock: 7, masked: false },
+    ])('blocked: n = $n in query blocks of $queryBlock, key blocks of $keyBlock (mask: $masked) equals the reference', on(async ({ n, queryBlock, keyBlock, masked }) => {
+      const qkv = randomQKV(B, H, n, D, queryBlock + (keyBlock ?? 0));
       // Row 0 has a masked prefix (queries there see no key at all and get 0), row 1 holes.
       const valid = maskWhere(B, n, (b, t) => masked && (b === 0 ? t < 3 || t === 10 : t % 4 === 1));
       const [q, k, v] = qkv.map((x) => tf.tensor4d(x));
       const validTensor = masked ? tf.tensor2d(valid) : null;
-      const output = await readOp(() => softmaxAttentionBlocked(q, k, v, validTensor, queryBlock, options()));
+      const output = await readOp(() => softmaxAttentionBlocked(q, k, v, validTensor, queryBlock, keyBlock, options()));
       expect(headsError(output, reference(qkv, valid))).toBeLessThan(1e-5);
       disposeAll([q, k, v, validTensor]);
     }));
