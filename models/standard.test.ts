@@ -1,6 +1,7 @@
 import { KVCacheState } from './standard';
 import { forwardArray, maskWhere, randomIds, TINY, useDefaultBackend, withModel } from './testing/harness';
-import { naiveModelForward, naiveStandard, relativeError } from './ops/reference/arrays';
+import { naiveModelForward, relativeError } from './ops/reference/arrays';
+import { naiveStandard } from './ops/reference/standard';
 
 useDefaultBackend();
 

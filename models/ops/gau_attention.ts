@@ -44,8 +44,8 @@ export function gauAttentionChunkwise(
     const kc = chunked(k);
     let vc = chunked(v);
     let keyMask: tf.Tensor4D | null = null;
-    // Tokens in each chunk [b or 1, G], for the divisor of the cross term.
-    let counts: tf.Tensor2D = tf.fill([1, G], B);
+    // Real tokens in each chunk [b or 1, G] (not the padded tail), for the divisor of the cross term and the carry.
+    let counts: tf.Tensor2D = tf.tensor2d(Array.from({ length: G }, (_, c) => Math.min(B, n - c * B)), [1, G]);
     if (valid) {
       const real = tf.reshape(tf.pad(valid, [[0, 0], [0, pad]]), [b, G, B]) as tf.Tensor3D;
       // Zeroed values drop masked tokens out of the chunk states (k_s v_s^T = 0); the key mask hides them locally.

@@ -31,6 +31,17 @@ export function useBackend(backend: TestBackend): () => boolean {
   return () => available;
 }
 
+/**
+ * useBackend(backend), and a wrapper for test bodies (taking it.each's arguments, if any) that run
+ * only where the backend is available: `const on = runsOn(backend); it('...', on(async () => ...))`.
+ */
+export function runsOn(backend: TestBackend): <A extends unknown[]>(body: (...args: A) => Promise<void>) => (...args: A) => Promise<void> {
+  const available = useBackend(backend);
+  return (body) => async (...args) => {
+    if (available()) await body(...args);
+  };
+}
+
 /** Call at the top of a test file: every test there runs on the default backend (wasm). */
 export function useDefaultBackend(): void {
   useBackend('wasm');

@@ -8,7 +8,7 @@ import { ConfigError, ModelConfig, resolveConfig } from '../config';
 import { NAIVE_ATTENTIONS, relativeError } from '../ops/reference';
 import { createModel, MODEL_NAMES } from '../registry';
 import { chunkEdgeMask, naiveError, TINY_LENGTHS } from './agreement';
-import { forwardArray, liveTensors, maskWhere, randomIds, readAndDispose, TestBackend, TINY, useBackend, withModel } from './harness';
+import { forwardArray, liveTensors, maskWhere, randomIds, readAndDispose, runsOn, TestBackend, TINY, withModel } from './harness';
 
 const linear = (i: number, o: number) => i * o + o;
 
@@ -49,9 +49,8 @@ const VARIANTS: Record<string, Partial<ModelConfig>[]> = {
 const N = 13; // not a multiple of the chunk (4) or of window + 1
 
 export function describeModelSuite(backend: TestBackend): void {
-const available = useBackend(backend);
 /** A test that runs only where the backend is available (see useBackend). */
-const on = (body: () => Promise<void>) => async () => { if (available()) await body(); };
+const on = runsOn(backend);
 
 describe.each(MODEL_NAMES.flatMap((name) => [{}, ...(VARIANTS[name] ?? [])].map((variant) => [name, variant] as const)))(
   `${backend}: %s %j`, (name, variant) => {

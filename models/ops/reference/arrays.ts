@@ -2,7 +2,7 @@
  * Plain float64 reference forms, written straight from architectures.md with loops, for the tests
  * to check the efficient TensorFlow.js forms against. Nothing here is fast or clever on purpose.
  */
-import { headDim, ModelConfig } from '../../config';
+import { ModelConfig } from '../../config';
 import { CausalLM } from '../../model';
 
 export type Vec = number[];
@@ -67,7 +67,7 @@ export function softmaxOver(scores: Vec, allowed: boolean[]): Vec {
   return e.map((x) => x / total);
 }
 
-/** Columns lo .. hi-1 of every row: one head's slice of a projection. */
+/** Columns head*d .. (head+1)*d - 1 of every row: one head's slice of a projection. */
 export const headSlice = (x: Mat, head: number, d: number): Mat => x.map((row) => row.slice(head * d, (head + 1) * d));
 
 /**
@@ -76,27 +76,19 @@ export const headSlice = (x: Mat, head: number, d: number): Mat => x.map((row) =
  */
 export type NaiveAttention = (w: Weights, prefix: string, x: Mat, mask: Vec, config: ModelConfig) => Mat;
 
+/** The q, k and v projections, the inputs of most attentions. */
+export const QKV = ['q_proj', 'k_proj', 'v_proj'];
+
 /**
- * Causal multi-head softmax attention with per-query visibility `sees(t, s)` (besides s <= t and
- * the mask), queries scaled by `scale`: the plain formula of Standard, SlidingWindow and the local
- * part of several others. Returns the concatenated heads before the output projection.
+ * The shape of every multi-head NaiveAttention: the projections `names` of x, `attend` on each head
+ * (its slices of those projections [n][d], and its index), the heads joined side by side, and the
+ * output projection.
  */
-export function naiveSoftmaxHeads(q: Mat, k: Mat, v: Mat, mask: Vec, heads: number, scale: number, sees: (t: number, s: number) => boolean): Mat {
-  const n = q.length;
-  const d = q[0].length / heads;
-  const out = zeros(n, heads * d);
-  for (let h = 0; h < heads; h++) {
-    const qh = headSlice(q, h, d);
-    const kh = headSlice(k, h, d);
-    const vh = headSlice(v, h, d);
-    for (let t = 0; t < n; t++) {
-      const allowed = kh.map((_, s) => s <= t && mask[s] !== 0 && sees(t, s));
-      const p = softmaxOver(kh.map((ks) => dot(qh[t], ks) * scale), allowed);
-      const o = vecMat(p, vh);
-      for (let j = 0; j < d; j++) out[t][h * d + j] = o[j];
-    }
-  }
-  return out;
+export function multiHead(w: Weights, prefix: string, x: Mat, heads: number, names: string[], attend: (slices: Mat[], head: number) => Mat): Mat {
+  const projected = names.map((name) => w.linear(`${prefix}.${name}`, x));
+  const d = projected[0][0].length / heads;
+  const outputs = Array.from({ length: heads }, (_, h) => attend(projected.map((p) => headSlice(p, h, d)), h));
+  return w.linear(`${prefix}.out_proj`, x.map((_, t) => outputs.flatMap((o) => o[t])));
 }
 
 function layerNorm(w: Weights, prefix: string, x: Mat): Mat {
@@ -155,15 +147,6 @@ export async function naiveModelForward(model: CausalLM, ids: number[][], mask: 
     return layerNorm(w, 'layer_norm', x);
   });
 }
-
-/** The naive Standard attention (architectures.md section 1), shared by tests of models built on it. */
-export const naiveStandard: NaiveAttention = (w, prefix, x, mask, config) => {
-  const heads = naiveSoftmaxHeads(
-    w.linear(`${prefix}.q_proj`, x), w.linear(`${prefix}.k_proj`, x), w.linear(`${prefix}.v_proj`, x),
-    mask, config.numHeads, 1 / Math.sqrt(headDim(config)), () => true,
-  );
-  return w.linear(`${prefix}.out_proj`, heads);
-};
 
 /** max |a - b| / max |b| over all entries: the relative error the tests bound. */
 export function relativeError(a: number[][][], expected: number[][][], positions?: (b: number, t: number) => boolean): number {

@@ -1,11 +1,12 @@
 /** The float64 reference attention of every registered architecture, by canonical name. */
-import { NaiveAttention, naiveStandard } from './arrays';
+import { NaiveAttention } from './arrays';
 import { naiveBSBR } from './bsbr';
 import { naiveDeltaNet } from './deltanet';
 import { naiveGAU } from './gau';
 import { naiveHopfield } from './hopfield';
 import { naiveLinear } from './linear';
 import { naiveSlidingWindow } from './sliding_window';
+import { naiveStandard } from './standard';
 
 export { naiveModelForward, relativeError, Weights } from './arrays';
 export type { NaiveAttention } from './arrays';

@@ -1,0 +1,72 @@
+/**
+ * Every kernel named in models/kernels/names.ts, on every test backend that registers it, against
+ * the composite of tf ops that runs where it is not registered. A backend without the kernel shows
+ * a skipped test saying so; kernels registered later are picked up as they come.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { unitLowerInverseByBlocks } from '../ops/triangular';
+import { relativeError } from '../ops/reference/arrays';
+import { lcg, runsOn, TEST_BACKENDS } from '../testing/harness';
+import { randomTensor, readOp } from '../testing/ops';
+import { KERNEL_NAMES, registeredKernels } from '../testing/registered_kernels';
+import { BATCHED_MATMUL, UNIT_LOWER_INVERSE } from './names';
+
+interface KernelCase {
+  label: string;
+  inputs: (next: () => number) => tf.NamedTensorMap;
+}
+
+/** Per kernel: inputs to try, and the composite it must equal. */
+const COMPOSITES: Record<string, { cases: KernelCase[]; composite: (inputs: tf.NamedTensorMap) => tf.Tensor }> = {
+  [BATCHED_MATMUL]: {
+    cases: [
+      { label: '[5, 7, 3] @ [5, 3, 4]', inputs: (next) => ({ a: randomTensor([5, 7, 3], next), b: randomTensor([5, 3, 4], next) }) },
+      { label: 'a batch of one on the left: [1, 4, 3] @ [5, 3, 2]', inputs: (next) => ({ a: randomTensor([1, 4, 3], next), b: randomTensor([5, 3, 2], next) }) },
+      { label: 'a batch of one on the right: [5, 4, 3] @ [1, 3, 2]', inputs: (next) => ({ a: randomTensor([5, 4, 3], next), b: randomTensor([1, 3, 2], next) }) },
+      { label: 'a row by a column: [6, 1, 9] @ [6, 9, 1]', inputs: (next) => ({ a: randomTensor([6, 1, 9], next), b: randomTensor([6, 9, 1], next) }) },
+    ],
+    composite: ({ a, b }) => tf.tidy(() => {
+      const batch = Math.max(a.shape[0], b.shape[0]);
+      return tf.matMul(tf.tile(a, [batch / a.shape[0], 1, 1]), tf.tile(b, [batch / b.shape[0], 1, 1]));
+    }),
+  },
+  [UNIT_LOWER_INVERSE]: {
+    cases: [
+      // Entries on and above the diagonal too, which both must ignore.
+      { label: '[2, 3, 7, 7]', inputs: (next) => ({ a: randomTensor([2, 3, 7, 7], next, -0.3, 0.3) }) },
+      { label: '[2, 64, 64]', inputs: (next) => ({ a: randomTensor([2, 64, 64], next, -0.05, 0.05) }) },
+    ],
+    composite: ({ a }) => unitLowerInverseByBlocks(a),
+  },
+};
+
+const registered = registeredKernels();
+
+describe.each(TEST_BACKENDS)('the kernels on %s', (backend) => {
+  const on = runsOn(backend);
+  const status = registered[backend];
+
+  for (const name of KERNEL_NAMES) {
+    if ('unusable' in status) {
+      it.skip(`${name}: ${backend} cannot be set up here (${status.unusable})`, () => undefined);
+    } else if (!status.kernels.includes(name)) {
+      it.skip(`${name}: ${backend} registers no such kernel (the ops run the composite there)`, () => undefined);
+    } else if (!COMPOSITES[name]) {
+      it(`${name} has a composite here to compare with`, () => expect(Object.keys(COMPOSITES)).toContain(name));
+    } else {
+      it.each(COMPOSITES[name].cases)(`${name} equals its composite: $label`, on(async ({ inputs }) => {
+        const given = inputs(lcg(7));
+        const kernel = await readOp(() => tf.engine().runKernel(name, given) as tf.Tensor);
+        const composite = await readOp(() => COMPOSITES[name].composite(given));
+        const rows = (x: unknown) => [[x].flat(given.a.rank - 1) as number[][]];
+        expect(relativeError(rows(kernel), rows(composite))).toBeLessThan(1e-5);
+        tf.dispose(given);
+      }));
+    }
+  }
+});
+
+it('every kernel named in models/kernels/names.ts has a composite and cases here', () => {
+  expect(KERNEL_NAMES.filter((name) => !COMPOSITES[name]?.cases.length)).toEqual([]);
+  expect(KERNEL_NAMES.length).toBeGreaterThan(0);
+});
