@@ -68,7 +68,7 @@ test.each([
   [['--warmup', '-1'], "--warmup: '-1' is not a non-negative integer"],
   [['--repeats', '0'], "--repeats: '0' is not a positive integer"],
   [['--batch-size', '1.5'], "--batch-size: '1.5' is not a positive integer"],
-  [['--backend', 'gpu'], "--backend: unknown backend 'gpu' (valid: auto, tensorflow-gpu, tensorflow, wasm, cpu)"],
+  [['--backend', 'gpu'], "--backend: unknown backend 'gpu' (valid: auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu)"],
   [['--time-limit', '0'], "--time-limit: '0' is not a positive number"],
   [['--max-memory', 'lots'], "--max-memory: 'lots' is not a positive number"],
   [['--window-size', '0'], '--window-size: invalid config: windowSize must be a positive integer (got 0)'],

@@ -15,7 +15,7 @@ function writeAtomic(file: string, text: string): void {
 
 /** results.csv: one row per case, the CASE_COLUMNS in order; null is an empty field. */
 export function casesToCsv(cases: readonly CaseResult[]): string {
-  return stringify(cases.map((c) => CASE_COLUMNS.map((column) => c[column])), { header: true, columns: [...CASE_COLUMNS] });
+  return stringify(cases.map((c) => CASE_COLUMNS.map((column) => c[column] ?? null)), { header: true, columns: [...CASE_COLUMNS] });
 }
 
 /** Rewrites results.json and results.csv in `dir`, each atomically. */

@@ -81,7 +81,7 @@ describe('a tiny real sweep', () => {
     ]);
     // The CSV holds the same numbers as the JSON.
     run.cases.forEach((c, i) => {
-      CASE_COLUMNS.forEach((column, j) => expect(csv[i + 1][j]).toBe(c[column] === null ? '' : String(c[column])));
+      CASE_COLUMNS.forEach((column, j) => expect(csv[i + 1][j]).toBe(c[column] == null ? '' : String(c[column])));
     });
   });
 

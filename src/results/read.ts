@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { CASE_COLUMNS, CaseResult, MODES, ResultsFile } from './schema';
+import { CaseResult, MODES, REQUIRED_CASE_COLUMNS, ResultsFile } from './schema';
 
 /** A results file that cannot be used: missing, truncated or not in the bsbr-results format. */
 export class ResultsFileError extends Error {
@@ -15,7 +15,7 @@ function checkCase(c: unknown, index: number, path: string): CaseResult {
   const where = `${path}: cases[${index}]`;
   if (typeof c !== 'object' || c === null) throw new ResultsFileError(`${where} is not an object`);
   const row = c as Record<string, unknown>;
-  for (const column of CASE_COLUMNS) {
+  for (const column of REQUIRED_CASE_COLUMNS) {
     if (!(column in row)) throw new ResultsFileError(`${where} has no '${column}'`);
   }
   if (typeof row.model !== 'string') throw new ResultsFileError(`${where}.model must be a string`);
