@@ -4,16 +4,17 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError, ModelConfig, resolveConfig } from '../../models/config';
+import { ModelConfig } from '../../models/config';
 import { canonicalModelName, MODEL_NAMES } from '../../models/registry';
-import { BACKEND_NAMES, BackendChoice } from '../../models/backends/setup';
-import { UsageError } from '../cli/errors';
-import { modelConfigFrom, ModelOptions } from '../cli/model_options';
+import { BACKEND_NAMES, BackendChoice, BackendError, parseBackendChoice } from '../../models/backends/setup';
+import { modelConfigFromOptions, ModelOptions } from '../options/model_options';
+import { parseInteger, parsePositiveInteger, parsePositiveNumber } from '../options/numbers';
+import { flag, UsageError } from '../options/usage_error';
 import { readResults } from '../results/read';
 import { Mode, MODES, ResultsFile, SweepSettings } from '../results/schema';
 import { RESULTS_JSON } from './write';
 
-/** The options as commander hands them over (the model config already parsed to numbers). */
+/** The options as commander hands them over: text as typed. */
 export interface RawCompareOptions extends ModelOptions {
   seqLengths: string[];
   models?: string[];
@@ -49,41 +50,13 @@ export interface ResumedSweep {
 
 export type CompareRequest = NewSweep | ResumedSweep;
 
-/** '--hidden-dim' for hiddenDim. */
-function flag(key: string): string {
-  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-}
-
-const INTEGER = /^[+-]?\d+$/;
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-
-function integer(key: string, value: string, min: number, what: string): number {
-  const text = String(value).trim();
-  if (!INTEGER.test(text) || Number(text) < min) throw new UsageError(`${flag(key)}: '${value}' is not ${what}`);
-  return Number(text);
-}
-
-const positiveInteger = (key: string, value: string) => integer(key, value, 1, 'a positive integer');
-
-function positiveNumber(key: string, value: string): number {
-  const text = String(value).trim();
-  if (!NUMBER.test(text) || !(Number(text) > 0)) throw new UsageError(`${flag(key)}: '${value}' is not a positive number`);
-  return Number(text);
-}
-
 /** Each value once, in the order first given. */
 function unique<T>(values: T[]): T[] {
   return [...new Set(values)];
 }
 
 function seqLengths(values: string[]): number[] {
-  const lengths = values.map((v) => {
-    const text = String(v).trim();
-    if (!INTEGER.test(text) || Number(text) < 1) {
-      throw new UsageError(`--seq-lengths: '${v}' is not a positive integer (give whole numbers of tokens >= 1, e.g. --seq-lengths 64 128 256)`);
-    }
-    return Number(text);
-  });
+  const lengths = values.map((v) => parseInteger('--seq-lengths', v, 1, 'a positive integer (give whole numbers of tokens >= 1, e.g. --seq-lengths 64 128 256)'));
   // Ascending, so "the longer lengths" of a model are the ones after it.
   return unique(lengths).sort((a, b) => a - b);
 }
@@ -92,7 +65,7 @@ function models(names: string[] | undefined): string[] {
   if (names === undefined) return [...MODEL_NAMES];
   return unique(names.map((name) => {
     const canonical = canonicalModelName(name);
-    if (!canonical) throw new UsageError(`--models: unknown model '${name}' (valid: ${MODEL_NAMES.join(', ')}; case does not matter)`);
+    if (!canonical) throw new UsageError('--models', `--models: unknown model '${name}' (valid: ${MODEL_NAMES.join(', ')}; case does not matter)`);
     return canonical;
   }));
 }
@@ -100,23 +73,17 @@ function models(names: string[] | undefined): string[] {
 function modes(values: string[]): Mode[] {
   return unique(values.map((value) => {
     const mode = MODES.find((m) => m === value.toLowerCase());
-    if (!mode) throw new UsageError(`--mode: unknown mode '${value}' (valid: ${MODES.join(', ')})`);
+    if (!mode) throw new UsageError('--mode', `--mode: unknown mode '${value}' (valid: ${MODES.join(', ')})`);
     return mode;
   }));
 }
 
+/** A backend name in any case, as models/backends reads it. */
 function backend(value: string): BackendChoice {
-  const choices: readonly string[] = ['auto', ...BACKEND_NAMES];
-  if (!choices.includes(value)) throw new UsageError(`--backend: unknown backend '${value}' (valid: ${choices.join(', ')})`);
-  return value as BackendChoice;
-}
-
-/** The model config; resolveConfig checks each field and the relations between them (heads dividing D...). */
-function modelConfig(raw: RawCompareOptions): ModelConfig {
   try {
-    return resolveConfig(modelConfigFrom(raw));
+    return parseBackendChoice(value);
   } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(`${flag(err.field)}: ${err.message}`);
+    if (err instanceof BackendError) throw new UsageError('--backend', `--backend: ${err.message}`);
     throw err;
   }
 }
@@ -124,8 +91,8 @@ function modelConfig(raw: RawCompareOptions): ModelConfig {
 /** --weights: an existing file, for exactly one model (its shapes are checked by the calibration worker). */
 function weightsFile(file: string | undefined, names: string[] | undefined): string | null {
   if (file === undefined) return null;
-  if (names?.length !== 1) throw new UsageError(`--weights: loads one model's weights; give exactly one --models NAME (valid: ${MODEL_NAMES.join(', ')})`);
-  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`--weights: no such file '${file}'`);
+  if (names?.length !== 1) throw new UsageError('--weights', `--weights: loads one model's weights; give exactly one --models NAME (valid: ${MODEL_NAMES.join(', ')})`);
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError('--weights', `--weights: no such file '${file}'`);
   return path.resolve(file);
 }
 
@@ -140,14 +107,14 @@ function settings(raw: RawCompareOptions): Settings {
     models: models(raw.models),
     seq_lengths: seqLengths(raw.seqLengths),
     modes: modes(raw.mode),
-    batch_size: positiveInteger('batchSize', raw.batchSize),
-    warmup: integer('warmup', raw.warmup, 0, 'a non-negative integer'),
-    repeats: positiveInteger('repeats', raw.repeats),
-    time_limit_s: raw.timeLimit === undefined ? null : positiveNumber('timeLimit', raw.timeLimit),
-    max_memory_mb: raw.maxMemory === undefined ? null : positiveNumber('maxMemory', raw.maxMemory),
+    batch_size: parsePositiveInteger('--batch-size', raw.batchSize),
+    warmup: parseInteger('--warmup', raw.warmup, 0, 'a non-negative integer'),
+    repeats: parsePositiveInteger('--repeats', raw.repeats),
+    time_limit_s: raw.timeLimit === undefined ? null : parsePositiveNumber('--time-limit', raw.timeLimit),
+    max_memory_mb: raw.maxMemory === undefined ? null : parsePositiveNumber('--max-memory', raw.maxMemory),
     weights_file: weightsFile(raw.weights, raw.models),
   };
-  return { config: modelConfig(raw), sweep, backend: backend(raw.backend) };
+  return { config: modelConfigFromOptions(raw), sweep, backend: backend(raw.backend) };
 }
 
 /** A run id and default folder name from the start time: 2025-01-31T12-00-00Z. */
@@ -160,9 +127,9 @@ function newSweep(raw: RawCompareOptions, now: Date): NewSweep {
   const runId = runStamp(now);
   const out = raw.out ?? path.join('results', runId);
   if (fs.existsSync(out)) {
-    if (!fs.statSync(out).isDirectory()) throw new UsageError(`--out: '${out}' exists and is not a folder`);
+    if (!fs.statSync(out).isDirectory()) throw new UsageError('--out', `--out: '${out}' exists and is not a folder`);
     if (fs.existsSync(path.join(out, RESULTS_JSON))) {
-      throw new UsageError(`--out: '${out}' already holds a ${RESULTS_JSON} (finish it with --resume ${out}, or choose another --out)`);
+      throw new UsageError('--out', `--out: '${out}' already holds a ${RESULTS_JSON} (finish it with --resume ${out}, or choose another --out)`);
     }
   }
   return { kind: 'new', runId, out, config, sweep, backend: choice };
@@ -183,12 +150,12 @@ function resumedSweep(raw: RawCompareOptions, given: OptionGiven): ResumedSweep 
   try {
     results = readResults(path.join(dir, RESULTS_JSON));
   } catch (err) {
-    throw new UsageError(`--resume: ${(err as Error).message}`);
+    throw new UsageError('--resume', `--resume: ${(err as Error).message}`);
   }
   const unknown = results.sweep.models.filter((m) => canonicalModelName(m) !== m);
-  if (unknown.length) throw new UsageError(`--resume: the run uses models this bsbr does not have: ${unknown.join(', ')} (valid: ${MODEL_NAMES.join(', ')})`);
+  if (unknown.length) throw new UsageError('--resume', `--resume: the run uses models this bsbr does not have: ${unknown.join(', ')} (valid: ${MODEL_NAMES.join(', ')})`);
   if (!(BACKEND_NAMES as readonly string[]).includes(results.environment.backend)) {
-    throw new UsageError(`--resume: the run used backend '${results.environment.backend}', which this bsbr does not know (valid: ${BACKEND_NAMES.join(', ')})`);
+    throw new UsageError('--resume', `--resume: the run used backend '${results.environment.backend}', which this bsbr does not know (valid: ${BACKEND_NAMES.join(', ')})`);
   }
   const requested = settings(raw);
   const { sweep, config } = results;
@@ -209,7 +176,7 @@ function resumedSweep(raw: RawCompareOptions, given: OptionGiven): ResumedSweep 
   };
   for (const key of Object.keys(stored) as Array<keyof RawCompareOptions>) {
     if (given(key) && JSON.stringify(asked[key]) !== JSON.stringify(stored[key])) {
-      throw new UsageError(`${flag(key)} ${show(asked[key])} conflicts with the run being resumed, which used ${show(stored[key])} (leave ${flag(key)} out to resume it)`);
+      throw new UsageError(flag(key), `${flag(key)} ${show(asked[key])} conflicts with the run being resumed, which used ${show(stored[key])} (leave ${flag(key)} out to resume it)`);
     }
   }
   return { kind: 'resume', dir, results };

@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { BackendError, BackendName } from '../../models/backends/setup';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../options/usage_error';
 import { formatSummary } from '../reports/summary';
 import { writeAnalysis } from '../reports/write';
 import { ResultsFile } from '../results/schema';
@@ -21,7 +21,7 @@ function createOutput(out: string, results: ResultsFile): void {
     writeResults(out, results);
   } catch (err) {
     if (created) fs.rmSync(created, { recursive: true, force: true });
-    throw new UsageError(`--out: cannot write to '${out}': ${(err as Error).message}`);
+    throw new UsageError('--out', `--out: cannot write to '${out}': ${(err as Error).message}`);
   }
 }
 
@@ -37,7 +37,7 @@ async function startRun(request: NewSweep): Promise<{ results: ResultsFile; back
     weights: weightsFile ? { model: request.sweep.models[0], config: request.config, file: weightsFile } : undefined,
   });
   if (!reply.ok && reply.stage === 'backend') throw new BackendError(reply.message);
-  if (!reply.ok && reply.stage === 'weights') throw new UsageError(reply.message);
+  if (!reply.ok && reply.stage === 'weights') throw new UsageError('--weights', reply.message);
   if (!reply.ok || reply.kind !== 'calibration') {
     throw new Error(`the calibration matmul failed: ${reply.ok ? `unexpected ${reply.kind} reply` : reply.message}`);
   }

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readResults } from '../results/read';
 import { CaseResult } from '../results/schema';
-import { runCli, startCli, tempDir, TINY_ARGS } from '../cli/testing/cli';
+import { runCli, startCli, tempDir, TINY_ARGS } from '../testing/cli';
 
 function summary(cases: CaseResult[]): string[] {
   return cases.map((c) => `${c.model} ${c.seq_len} ${c.status}`);

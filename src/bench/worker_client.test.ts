@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { tempDir } from '../cli/testing/cli';
+import { tempDir } from '../testing/cli';
 import { runWorker } from './worker_client';
 
 /** A stand-in worker script with the given body (plain Node, no TensorFlow.js). */

@@ -8,8 +8,8 @@ import { exampleDataPath } from './analyze';
 import { MODEL_NAMES } from '../../models/registry';
 import { readResults } from '../results/read';
 import { packageRoot } from '../package_root';
-import { requireFreshBuild } from './testing/built_cli';
-import { CliResult, runCli } from './testing/cli';
+import { requireFreshBuild } from '../testing/built_cli';
+import { CliResult, runCli } from '../testing/cli';
 
 const CHARTS = ['time', 'time_loglog', 'memory', 'params', 'slowdown', 'gflops'];
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -5,7 +5,7 @@ import { packageRoot } from '../package_root';
 import { readResults } from '../results/read';
 import { formatSummary } from '../reports/summary';
 import { writeAnalysis } from '../reports/write';
-import { UsageError } from './errors';
+import { UsageError } from '../options/usage_error';
 
 /** Where --example-data writes unless --out says otherwise (the package folder may be read-only). */
 const EXAMPLE_OUT_DIR = 'bsbr-example-analysis';
@@ -27,16 +27,16 @@ function prepareOutDir(dir: string): void {
     fs.mkdirSync(dir, { recursive: true });
     fs.accessSync(dir, fs.constants.W_OK);
   } catch (err) {
-    throw new UsageError(`cannot write to --out ${dir}: ${(err as Error).message}`);
+    throw new UsageError('--out', `cannot write to --out ${dir}: ${(err as Error).message}`);
   }
 }
 
 async function analyze(options: AnalyzeOptions): Promise<void> {
-  if (options.results !== undefined && options.exampleData) throw new UsageError('give either --results <file> or --example-data, not both');
-  if (options.results === undefined && !options.exampleData) throw new UsageError('give --results <file> (a results.json from bsbr compare) or --example-data');
+  if (options.results !== undefined && options.exampleData) throw new UsageError('--results', 'give either --results <file> or --example-data, not both');
+  if (options.results === undefined && !options.exampleData) throw new UsageError('--results', 'give --results <file> (a results.json from bsbr compare) or --example-data');
   const file = options.results ?? exampleDataPath();
   if (options.exampleData && !fs.existsSync(file)) {
-    throw new UsageError(`the example data is not in this package: ${file} is missing (analyse your own run with --results <file>)`);
+    throw new UsageError('--example-data', `the example data is not in this package: ${file} is missing (analyse your own run with --results <file>)`);
   }
   const results = readResults(file);
   const outDir = options.out ?? (options.exampleData ? EXAMPLE_OUT_DIR : path.dirname(file));

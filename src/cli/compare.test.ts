@@ -12,7 +12,7 @@ import { forwardFlops } from '../bench/flops';
 import { planFor } from '../../models/plan';
 import { readResults } from '../results/read';
 import { CASE_COLUMNS, ResultsFile } from '../results/schema';
-import { BIN, CliResult, runCli, tempDir, TINY_ARGS, TINY_MODEL_ARGS } from './testing/cli';
+import { BIN, CliResult, runCli, tempDir, TINY_ARGS, TINY_MODEL_ARGS } from '../testing/cli';
 
 useDefaultBackend();
 
@@ -35,6 +35,9 @@ describe('bad input: exit 2, one line, nothing written', () => {
     ['heads not dividing hidden', ['--hidden-dim', '10', '--num-heads', '3'], /--num-heads: .*numHeads must divide hiddenDim \(hiddenDim 10, numHeads 3\)/],
     ['non-positive chunk', ['--chunk-size', '0'], /--chunk-size: .*chunkSize must be a positive integer/],
     ['unknown mode', ['--mode', 'train'], /unknown mode 'train' \(valid: forward, decode\)/],
+    // Commander's own errors carry the same prefix.
+    ['unknown option', ['--xyzzy'], /^bsbr: error: unknown option '--xyzzy'$/],
+    ['missing option value', ['--out'], /^bsbr: error: option '--out <dir>' argument missing$/],
   ];
   test.each(cases)('%s', async (_name, args, pattern) => {
     const cwd = tempDir();

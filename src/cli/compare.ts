@@ -1,16 +1,12 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { MODEL_NAMES } from '../../models/registry';
 import { BACKEND_NAMES } from '../../models/backends/setup';
 import { CALIBRATION } from '../bench/calibration';
 import { parseCompareOptions, RawCompareOptions } from '../bench/options';
 import { runCompare } from '../bench/run';
 import { addModelOptions } from './model_options';
+import { withDefault } from './option_default';
 
-/** An option whose default help shows plainly (64 128, not ["64","128"]); values stay strings, as typed. */
-function withDefault(flags: string, description: string, value: number | string | Array<number | string>): Option {
-  const shown = Array.isArray(value) ? value.join(' ') : String(value);
-  return new Option(flags, description).default(Array.isArray(value) ? value.map(String) : String(value), shown);
-}
 
 /** `bsbr compare`: sweep sequence lengths over models and measure each (model, mode, length) case. */
 export function registerCompare(program: Command): void {

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { packageRoot } from '../package_root';
 import { ResultsFile } from '../results/schema';
 import { run, slower, slowerCalibration, sweep } from '../regress/testing/runs';
-import { CliResult, runCli, tempDir } from './testing/cli';
+import { CliResult, runCli, tempDir } from '../testing/cli';
 
 let dir: string;
 beforeAll(() => {

@@ -4,7 +4,8 @@ import { Command, Option } from 'commander';
 import { readResults } from '../results/read';
 import { compareRuns, DEFAULT_THRESHOLD, NOISE_K, runSummary } from '../regress/compare_runs';
 import { Format, formatReport, FORMATS } from '../regress/format';
-import { EXIT, UsageError } from './errors';
+import { UsageError } from '../options/usage_error';
+import { EXIT } from './exit_codes';
 
 /** The committed baseline of the repository's CI sweep. */
 export const DEFAULT_BASELINE = path.join('results', 'baseline', 'results.json');
@@ -20,7 +21,7 @@ interface RegressOptions {
 /** '10' or '10%' -> 0.1. */
 function thresholdFraction(value: string): number {
   const text = String(value).trim();
-  if (!/^(\d+\.?\d*|\.\d+)%?$/.test(text)) throw new UsageError(`--threshold: '${value}' is not a percentage (a number >= 0, e.g. 10 for 10%)`);
+  if (!/^(\d+\.?\d*|\.\d+)%?$/.test(text)) throw new UsageError('--threshold', `--threshold: '${value}' is not a percentage (a number >= 0, e.g. 10 for 10%)`);
   return Number(text.replace('%', '')) / 100;
 }
 
@@ -32,7 +33,7 @@ function thresholdFraction(value: string): number {
 function updateBaseline(options: RegressOptions): void {
   const results = readResults(options.current);
   const current = runSummary({ path: options.current, results });
-  if (path.resolve(options.current) === path.resolve(options.baseline)) throw new UsageError('--current and --baseline are the same file');
+  if (path.resolve(options.current) === path.resolve(options.baseline)) throw new UsageError('--current', '--current and --baseline are the same file');
   const temp = path.join(path.dirname(options.baseline), `.${path.basename(options.baseline)}.${process.pid}.tmp`);
   try {
     fs.mkdirSync(path.dirname(options.baseline), { recursive: true });
@@ -40,7 +41,7 @@ function updateBaseline(options: RegressOptions): void {
     fs.renameSync(temp, options.baseline);
   } catch (err) {
     fs.rmSync(temp, { force: true });
-    throw new UsageError(`--baseline: cannot write ${options.baseline}: ${(err as Error).message}`);
+    throw new UsageError('--baseline', `--baseline: cannot write ${options.baseline}: ${(err as Error).message}`);
   }
   console.log(
     `updated the baseline ${options.baseline} with ${options.current}: run ${current.run_id}, ${results.cases.length} cases, ` +
@@ -55,7 +56,7 @@ function regress(options: RegressOptions): void {
   const current = { path: options.current, results: readResults(options.current) };
   const report = compareRuns(baseline, current, threshold);
   console.log(formatReport(report, options.format));
-  if (report.regressions > 0) process.exitCode = EXIT.regression;
+  if (report.regressions > 0) process.exitCode = EXIT.failed;
 }
 
 /** `bsbr regress`: the CI performance check of a run against a baseline run. */

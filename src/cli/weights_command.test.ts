@@ -2,12 +2,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { Command, CommanderError } from 'commander';
-import { ConfigError, ModelConfig } from '../../models/config';
+import { Command } from 'commander';
+import { ModelConfig } from '../../models/config';
+import { InputError } from '../../models/errors';
 import { createModel } from '../../models/registry';
 import { useDefaultBackend } from '../../models/testing/harness';
-import { readSafetensors, writeSafetensors } from '../weights/safetensors';
-import { UsageError } from './errors';
+import { UsageError } from '../options/usage_error';
+import { readSafetensors, SafetensorsError, writeSafetensors } from '../weights/safetensors';
 import { registerWeights } from './weights_command';
 
 useDefaultBackend();
@@ -20,7 +21,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /**
  * Runs `bsbr weights ...` as the program registers it, returning what it printed and what it threw
- * (main turns a UsageError, ConfigError or CommanderError into one line on stderr and exit code 2).
+ * (main turns an InputError or a CommanderError into one line on stderr and exit code 2).
  */
 async function run(...argv: string[]): Promise<{ out: string[]; error?: Error }> {
   const program = new Command('bsbr').exitOverride().configureOutput({ writeErr: () => undefined });
@@ -76,20 +77,22 @@ describe('bsbr weights save', () => {
     expect(await names('--compression-factor', '0')).not.toContain('layers.0.attention.compress_proj.weight');
   });
 
-  it('bad input is a usage error (one line, exit 2) and nothing is written', async () => {
+  it('bad input is an InputError naming the option or file (one line, exit 2) and nothing is written', async () => {
     const file = path.join(dir, 'never.safetensors');
-    const unknown = await run('weights', 'save', file, '--model', 'Mamba');
-    expect(unknown.error).toEqual(new UsageError("unknown model 'Mamba' (valid: BSBR, Standard, Linear, DeltaNet, SlidingWindow, Hopfield, GAU)"));
-    expect(unknown.error).toBeInstanceOf(UsageError);
-    const badHeads = await run('weights', 'save', file, '--model', 'Standard', '--hidden-dim', '10', '--num-heads', '4');
-    expect(badHeads.error).toBeInstanceOf(ConfigError);
-    expect(badHeads.error!.message).toBe('invalid config: numHeads must divide hiddenDim (hiddenDim 10, numHeads 4)');
-    const notANumber = await run('weights', 'save', file, '--model', 'Standard', '--seed', 'abc');
-    expect(notANumber.error).toBeInstanceOf(CommanderError);
-    expect(notANumber.error!.message).toContain("option '--seed <n>' argument 'abc' is invalid");
-    const unwritable = await run('weights', 'save', path.join(dir, 'no-dir', 'x.safetensors'), '--model', 'Standard', ...SMALL);
-    expect(unwritable.error).toBeInstanceOf(UsageError);
-    expect(unwritable.error!.message).toMatch(/^cannot write .*no-dir/);
+    const refused = async (args: string[], type: typeof InputError, field: string, message: string | RegExp) => {
+      const { error } = await run('weights', 'save', ...args);
+      expect(error).toBeInstanceOf(type);
+      expect((error as InputError).field).toBe(field);
+      expect(error!.message).toMatch(message);
+    };
+    await refused([file, '--model', 'Mamba'], UsageError, '--model', "unknown model 'Mamba' (valid: BSBR, Standard, Linear, DeltaNet, SlidingWindow, Hopfield, GAU)");
+    await refused([file, '--model', 'Standard', '--hidden-dim', '10', '--num-heads', '4'], UsageError, '--num-heads',
+      '--num-heads: invalid config: numHeads must divide hiddenDim (hiddenDim 10, numHeads 4)');
+    await refused([file, '--model', 'Standard', '--seed', 'abc'], UsageError, '--seed', "--seed: 'abc' is not a number");
+    // Read like every numeric option: decimal only.
+    await refused([file, '--model', 'Standard', '--hidden-dim', '0x40'], UsageError, '--hidden-dim', "--hidden-dim: '0x40' is not a number");
+    const target = path.join(dir, 'no-dir', 'x.safetensors');
+    await refused([target, '--model', 'Standard', ...SMALL], SafetensorsError, target, /^cannot write .*no-dir/);
     expect(fs.existsSync(file)).toBe(false);
   });
 });
@@ -110,10 +113,10 @@ describe('bsbr weights inspect', () => {
     fs.writeFileSync(file, Buffer.from([200, 0, 0, 0, 0, 0, 0, 0, 0x7b]));
     expect(await run('weights', 'inspect', file)).toEqual({
       out: [],
-      error: new UsageError(`${file}: not a valid safetensors file: bad header length 200 (the file has 1 bytes after the length)`),
+      error: new SafetensorsError(file, `${file}: not a valid safetensors file: bad header length 200 (the file has 1 bytes after the length)`),
     });
     const missing = await run('weights', 'inspect', path.join(dir, 'absent.safetensors'));
-    expect(missing.error).toBeInstanceOf(UsageError);
+    expect(missing.error).toBeInstanceOf(SafetensorsError);
     expect(missing.error!.message).toMatch(/^cannot read .*absent\.safetensors: ENOENT/);
   });
 });

@@ -3,30 +3,22 @@ import * as tf from '@tensorflow/tfjs-core';
 import { IGNORED_WEIGHT_NAMES } from '../../models/weights';
 import { canonicalModelName, createModel, MODEL_NAMES } from '../../models/registry';
 import { setupBackend } from '../../models/backends/setup';
-import { readSafetensorsHeader, SafetensorsError, writeSafetensors } from '../weights/safetensors';
-import { UsageError } from './errors';
-import { addModelOptions, modelConfigFrom, ModelOptions } from './model_options';
-
-/** A file that cannot be read or written is the user's input being wrong: one line, exit 2. */
-function asUsageError<T>(body: () => T): T {
-  try {
-    return body();
-  } catch (err) {
-    throw err instanceof SafetensorsError ? new UsageError(err.message) : err;
-  }
-}
+import { modelConfigFromOptions, ModelOptions } from '../options/model_options';
+import { UsageError } from '../options/usage_error';
+import { readSafetensorsHeader, writeSafetensors } from '../weights/safetensors';
+import { addModelOptions } from './model_options';
 
 async function save(file: string, options: ModelOptions & { model: string }): Promise<void> {
   const name = canonicalModelName(options.model);
-  if (!name) throw new UsageError(`unknown model '${options.model}' (valid: ${MODEL_NAMES.join(', ')})`);
-  const config = modelConfigFrom(options);
+  if (!name) throw new UsageError('--model', `unknown model '${options.model}' (valid: ${MODEL_NAMES.join(', ')})`);
+  const config = modelConfigFromOptions(options);
   // The seeded weights are the same on every backend; cpu starts at once and needs nothing optional.
   await setupBackend('cpu');
   const model = createModel(name, config);
   try {
     const weights = model.getWeights();
     try {
-      asUsageError(() => writeSafetensors(file, weights));
+      writeSafetensors(file, weights);
     } finally {
       tf.dispose([...weights.values()]);
     }
@@ -37,7 +29,7 @@ async function save(file: string, options: ModelOptions & { model: string }): Pr
 }
 
 function inspect(file: string): void {
-  const entries = asUsageError(() => readSafetensorsHeader(file));
+  const entries = readSafetensorsHeader(file);
   const rows = [['name', 'dtype', 'shape'], ...entries.map((e) => [e.name, e.dtype, `[${e.shape.join(', ')}]`])];
   const nameWidth = Math.max(...rows.map((row) => row[0].length));
   const dtypeWidth = Math.max(...rows.map((row) => row[1].length));

@@ -1,6 +1,6 @@
 import { ResultsFileError } from '../results/read';
 import { ResultsFile } from '../results/schema';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../options/usage_error';
 import { compareRuns, NOISE_K, pairedVerdict, relativeSpread } from './compare_runs';
 import { run, samplesAround, slower, slowerCalibration, sweep } from './testing/runs';
 

@@ -22,7 +22,7 @@
  * ok in the baseline) are listed, never failed.
  */
 import { summarize } from '../bench/stats';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../options/usage_error';
 import { ResultsFileError } from '../results/read';
 import { CaseResult, CaseStatus, Mode, ResultsFile } from '../results/schema';
 
@@ -113,11 +113,12 @@ export function runSummary({ path, results }: NamedRun): RunSummary {
   const cal = results.calibration;
   if (cal === null || cal === undefined) {
     throw new ResultsFileError(
+      path,
       `${path} has no calibration measurement; bsbr regress divides every timing by the calibration matmul that bsbr compare records in each run (re-run bsbr compare to get one)`,
     );
   }
   if (!positive(cal.median_ms) || !Array.isArray(cal.samples_ms) || !cal.samples_ms.every(positive)) {
-    throw new ResultsFileError(`${path}: calibration needs a positive median_ms and samples_ms of positive numbers`);
+    throw new ResultsFileError(path, `${path}: calibration needs a positive median_ms and samples_ms of positive numbers`);
   }
   return {
     path,
@@ -134,9 +135,9 @@ export function runSummary({ path, results }: NamedRun): RunSummary {
 function casesByKey({ path, results }: NamedRun): Map<string, CaseResult> {
   const cases = new Map<string, CaseResult>();
   results.cases.forEach((c, i) => {
-    if (cases.has(key(c))) throw new ResultsFileError(`${path}: cases[${i}] repeats the case ${key(c)}`);
+    if (cases.has(key(c))) throw new ResultsFileError(path, `${path}: cases[${i}] repeats the case ${key(c)}`);
     if (c.status === 'ok' && !(positive(c.median_ms) && c.samples_ms.length > 0 && c.samples_ms.every(positive))) {
-      throw new ResultsFileError(`${path}: cases[${i}] (${key(c)}) is ok but lacks a positive median_ms and samples_ms`);
+      throw new ResultsFileError(path, `${path}: cases[${i}] (${key(c)}) is ok but lacks a positive median_ms and samples_ms`);
     }
     cases.set(key(c), c);
   });
@@ -150,6 +151,7 @@ function checkComparable(baseline: NamedRun, current: NamedRun): void {
   const differ = (what: string, x: unknown, y: unknown) => {
     if (JSON.stringify(x) !== JSON.stringify(y)) {
       throw new UsageError(
+        '--current',
         `the runs are not comparable: ${what} is ${JSON.stringify(x)} in the baseline ${baseline.path} but ${JSON.stringify(y)} in ${current.path} (run the current sweep with the baseline's settings, or refresh the baseline with --update-baseline)`,
       );
     }
@@ -194,14 +196,14 @@ export function pairedVerdict(change: number, noise: number, threshold: number):
  * Throws ResultsFileError for a file unfit to compare and UsageError for runs that cannot be compared.
  */
 export function compareRuns(baseline: NamedRun, current: NamedRun, threshold = DEFAULT_THRESHOLD): RegressReport {
-  if (!(threshold >= 0 && Number.isFinite(threshold))) throw new UsageError(`the threshold must be a finite number >= 0, not ${threshold}`);
+  if (!(threshold >= 0 && Number.isFinite(threshold))) throw new UsageError('--threshold', `the threshold must be a finite number >= 0, not ${threshold}`);
   const base = runSummary(baseline);
   const cur = runSummary(current);
   const baseCases = casesByKey(baseline);
   const curCases = casesByKey(current);
   checkComparable(baseline, current);
   if (![...baseCases.keys()].some((k) => curCases.has(k))) {
-    throw new UsageError(`the runs have no (model, mode, length) case in common: ${baseline.path} and ${current.path} measured different sweeps`);
+    throw new UsageError('--current', `the runs have no (model, mode, length) case in common: ${baseline.path} and ${current.path} measured different sweeps`);
   }
   const keys = [...new Set([...baseCases.keys(), ...curCases.keys()])];
   const cases = keys.map((k): CaseComparison => {

@@ -1,7 +1,7 @@
 import { analyzeResults } from '../analysis/analysis';
 import { powerLawAt } from '../analysis/fit';
 import { exampleResults } from '../analysis/testing/synthetic';
-import { runModuleScript } from '../cli/testing/built_cli';
+import { runModuleScript } from '../testing/built_cli';
 import { buildCharts, NamedChart } from './charts';
 
 const results = exampleResults();

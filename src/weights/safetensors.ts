@@ -6,6 +6,7 @@
  */
 import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs-core';
+import { InputError } from '../../models/errors';
 import { WeightMap } from '../../models/weights';
 
 const BYTES_PER_ELEMENT = { F32: 4, F16: 2, BF16: 2 } as const;
@@ -20,13 +21,8 @@ export interface SafetensorsEntry {
   end: number;
 }
 
-/** A file that cannot be read or written as safetensors; the message names the file and the problem. */
-export class SafetensorsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SafetensorsError';
-  }
-}
+/** A file (its path in `field`) that cannot be read or written as safetensors; the message names the file and the problem. */
+export class SafetensorsError extends InputError {}
 
 /** IEEE 754 half precision (1 sign, 5 exponent, 10 fraction bits) to a number, exactly. */
 export function float16ToNumber(bits: number): number {
@@ -74,7 +70,7 @@ function parseEntry(name: string, info: unknown, dataLength: number, fail: (why:
 
 /** Checks the whole layout; returns the entries in data order and where the data section starts. */
 function parseLayout(bytes: Buffer, source: string): { entries: SafetensorsEntry[]; dataStart: number } {
-  const fail = (why: string) => new SafetensorsError(`${source}: not a valid safetensors file: ${why}`);
+  const fail = (why: string) => new SafetensorsError(source, `${source}: not a valid safetensors file: ${why}`);
   if (bytes.length < 8) throw fail(`${bytes.length} bytes is too short to hold the 8-byte header length`);
   const headerLength = bytes.readBigUInt64LE(0);
   if (headerLength < 2n || headerLength > BigInt(bytes.length - 8)) {
@@ -122,7 +118,7 @@ function readBytes(path: string): Buffer {
   try {
     return fs.readFileSync(path);
   } catch (err) {
-    throw new SafetensorsError(`cannot read ${path}: ${(err as Error).message}`);
+    throw new SafetensorsError(path, `cannot read ${path}: ${(err as Error).message}`);
   }
 }
 
@@ -149,8 +145,8 @@ function encodeSafetensors(weights: WeightMap): Buffer {
   const header: Record<string, { dtype: 'F32'; shape: number[]; data_offsets: [number, number] }> = {};
   let offset = 0;
   for (const [name, tensor] of tensors) {
-    if (name === '__metadata__') throw new SafetensorsError('a tensor cannot be named __metadata__');
-    if (tensor.dtype !== 'float32') throw new SafetensorsError(`tensor ${name} is ${tensor.dtype}: only float32 tensors are written`);
+    if (name === '__metadata__') throw new SafetensorsError(name, 'a tensor cannot be named __metadata__');
+    if (tensor.dtype !== 'float32') throw new SafetensorsError(name, `tensor ${name} is ${tensor.dtype}: only float32 tensors are written`);
     header[name] = { dtype: 'F32', shape: tensor.shape, data_offsets: [offset, offset + 4 * tensor.size] };
     offset += 4 * tensor.size;
   }
@@ -182,6 +178,6 @@ export function writeSafetensors(path: string, weights: WeightMap): void {
     fs.renameSync(temporary, path);
   } catch (err) {
     fs.rmSync(temporary, { force: true });
-    throw new SafetensorsError(`cannot write ${path}: ${(err as Error).message}`);
+    throw new SafetensorsError(path, `cannot write ${path}: ${(err as Error).message}`);
   }
 }

@@ -3,7 +3,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { packageRoot } from '../../package_root';
+import { packageRoot } from '../package_root';
 
 export const BIN = path.join(packageRoot(), 'bin', 'bsbr.js');
 

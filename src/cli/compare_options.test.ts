@@ -3,10 +3,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_CONFIG } from '../../models/config';
 import { MODEL_NAMES } from '../../models/registry';
-import { registerCompare } from '../cli/compare';
-import { UsageError } from '../cli/errors';
-import { tempDir } from '../cli/testing/cli';
-import { CompareRequest, NewSweep, parseCompareOptions, RawCompareOptions } from './options';
+import { registerCompare } from './compare';
+import { UsageError } from '../options/usage_error';
+import { tempDir } from '../testing/cli';
+import { CompareRequest, NewSweep, parseCompareOptions, RawCompareOptions } from '../bench/options';
 
 const NOW = new Date('2025-03-04T05:06:07.890Z');
 
@@ -69,12 +69,22 @@ test.each([
   [['--repeats', '0'], "--repeats: '0' is not a positive integer"],
   [['--batch-size', '1.5'], "--batch-size: '1.5' is not a positive integer"],
   [['--backend', 'gpu'], "--backend: unknown backend 'gpu' (valid: auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu)"],
+  [['--hidden-dim', '0x40'], "--hidden-dim: '0x40' is not a number"],
+  [['--seq-lengths', '0x40'], "--seq-lengths: '0x40' is not a positive integer"],
+  [['--beta', ''], "--beta: '' is not a number"],
+  [['--repeats', '1e400'], "--repeats: '1e400' is not a positive integer"],
   [['--time-limit', '0'], "--time-limit: '0' is not a positive number"],
   [['--max-memory', 'lots'], "--max-memory: 'lots' is not a positive number"],
   [['--window-size', '0'], '--window-size: invalid config: windowSize must be a positive integer (got 0)'],
   [['--hidden-dim', '12', '--compression-factor', '5'], '--compression-factor: invalid config: compressionFactor must divide hiddenDim (hiddenDim 12, compressionFactor 5)'],
 ])('%j is refused: %s', (args, message) => {
-  expect(() => parse(args)).toThrow(new UsageError(message));
+  expect(() => parse(args)).toThrow(UsageError);
+  expect(() => parse(args)).toThrow(message);
+});
+
+test('backend names are case-insensitive, as model names are', () => {
+  expect(parseNew(['--backend', 'WASM', '--models', 'bsbr']).backend).toBe('wasm');
+  expect(parseNew(['--backend', 'Auto']).backend).toBe('auto');
 });
 
 test('an --out that is a file is refused before anything runs', () => {

@@ -1,0 +1,54 @@
+/** How main turns errors into exit codes: every InputError is one line and exit 2. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { InputError } from '../../models/errors';
+import { UsageError } from '../options/usage_error';
+import { ResultsFileError } from '../results/read';
+import { tempDir } from '../testing/cli';
+import { SafetensorsError } from '../weights/safetensors';
+import { main } from './main';
+
+/** Runs main in this process, returning its exit code and what it wrote to stderr. */
+async function run(...argv: string[]): Promise<{ code: number; stderr: string[] }> {
+  const stderr: string[] = [];
+  const error = jest.spyOn(console, 'error').mockImplementation((line: string) => void stderr.push(line));
+  const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (stderr.push(String(chunk)), true));
+  try {
+    return { code: await main(argv), stderr };
+  } finally {
+    error.mockRestore();
+    write.mockRestore();
+  }
+}
+
+test('the user-input errors share one base class that names the field', () => {
+  for (const err of [new UsageError('--out', 'm'), new ResultsFileError('run/results.json', 'm'), new SafetensorsError('w.safetensors', 'm')]) {
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.name).toBe(err.constructor.name);
+  }
+  expect(new ResultsFileError('run/results.json', 'm').field).toBe('run/results.json');
+});
+
+test.each([
+  ['a results file', ['analyze', '--results', 'missing.json'], /^bsbr: error: results file not found: .*missing\.json$/],
+  ['a safetensors file', ['weights', 'inspect', 'empty.safetensors'], /^bsbr: error: .*empty\.safetensors: not a valid safetensors file/],
+  ['an option', ['regress', '--current', 'x.json', '--threshold', 'lots'], /^bsbr: error: --threshold: 'lots' is not a percentage/],
+])('%s that cannot be used: exit 2 and one line', async (_what, argv, message) => {
+  const cwd = process.cwd();
+  process.chdir(tempDir());
+  try {
+    fs.writeFileSync(path.join(process.cwd(), 'empty.safetensors'), '');
+    const { code, stderr } = await run(...argv);
+    expect(code).toBe(2);
+    expect(stderr).toHaveLength(1);
+    expect(stderr[0]).toMatch(message);
+  } finally {
+    process.chdir(cwd);
+  }
+});
+
+test("commander's own errors carry the bsbr: error: prefix and exit 2", async () => {
+  const { code, stderr } = await run('regress');
+  expect(code).toBe(2);
+  expect(stderr.join('')).toBe("bsbr: error: required option '--current <file>' not specified\n");
+});
