@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
+import { makeFolder } from '../io/make_folder';
 import { packageRoot } from '../package_root';
 import { readResults } from '../results/read';
 import { formatSummary } from '../reports/summary';
@@ -24,7 +25,7 @@ interface AnalyzeOptions {
 /** Creates the output folder (nothing else is written if that fails) and checks it is writable. */
 function prepareOutDir(dir: string): void {
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    makeFolder(dir);
     fs.accessSync(dir, fs.constants.W_OK);
   } catch (err) {
     throw new UsageError('--out', `cannot write to --out ${dir}: ${(err as Error).message}`);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -7,6 +8,7 @@ import { ModelConfig } from '../../models/config';
 import { InputError } from '../../models/errors';
 import { createModel } from '../../models/registry';
 import { useDefaultBackend } from '../../models/testing/harness';
+import { FileError } from '../io/file_error';
 import { UsageError } from '../options/usage_error';
 import { readSafetensors, SafetensorsError, writeSafetensors } from '../weights/safetensors';
 import { registerWeights } from './weights_command';
@@ -91,8 +93,11 @@ describe('bsbr weights save', () => {
     await refused([file, '--model', 'Standard', '--seed', 'abc'], UsageError, '--seed', "--seed: 'abc' is not a number");
     // Read like every numeric option: decimal only.
     await refused([file, '--model', 'Standard', '--hidden-dim', '0x40'], UsageError, '--hidden-dim', "--hidden-dim: '0x40' is not a number");
+    // A size no array can hold: one line, not a RangeError's stack.
+    await refused([file, '--model', 'BSBR', '--vocab-size', '1000000000000'], UsageError, '--model',
+      /^BSBR with these sizes is too large to build here \(Invalid typed array length: \d+\): lower --vocab-size/);
     const target = path.join(dir, 'no-dir', 'x.safetensors');
-    await refused([target, '--model', 'Standard', ...SMALL], SafetensorsError, target, /^cannot write .*no-dir/);
+    await refused([target, '--model', 'Standard', ...SMALL], FileError, target, /^cannot write .*no-dir.*no such file or directory \(ENOENT\)$/);
     expect(fs.existsSync(file)).toBe(false);
   });
 });
@@ -116,7 +121,32 @@ describe('bsbr weights inspect', () => {
       error: new SafetensorsError(file, `${file}: not a valid safetensors file: bad header length 200 (the file has 1 bytes after the length)`),
     });
     const missing = await run('weights', 'inspect', path.join(dir, 'absent.safetensors'));
-    expect(missing.error).toBeInstanceOf(SafetensorsError);
-    expect(missing.error!.message).toMatch(/^cannot read .*absent\.safetensors: ENOENT/);
+    expect(missing.error).toBeInstanceOf(FileError);
+    expect(missing.error!.message).toMatch(/^safetensors file not found: .*absent\.safetensors$/);
+  });
+
+  it('refuses what is not a regular file at once: /dev/zero, a FIFO, a folder', async () => {
+    const fifo = path.join(dir, 'weights.fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const [file, kind] of [['/dev/zero', 'a device'], [fifo, 'a FIFO'], [dir, 'a folder']]) {
+      const { error } = await run('weights', 'inspect', file);
+      expect(error).toBeInstanceOf(FileError);
+      expect(error!.message).toBe(`cannot read safetensors file ${file}: it is ${kind}, not a regular file`);
+    }
+  });
+
+  it('reads only the header: a 4 GiB file is listed without reading its data', async () => {
+    const file = path.join(dir, 'huge.safetensors');
+    const shape = [1024, 1024, 1024];
+    const json = JSON.stringify({ big: { dtype: 'F32', shape, data_offsets: [0, 4 * 1024 ** 3] } }).padEnd(64, ' ');
+    const header = Buffer.alloc(8 + json.length);
+    header.writeBigUInt64LE(BigInt(json.length), 0);
+    header.write(json, 8);
+    fs.writeFileSync(file, header);
+    // A sparse file: the 4 GiB of data take no disk space, and reading them would take memory and time.
+    fs.truncateSync(file, header.length + 4 * 1024 ** 3);
+    const { error, out } = await run('weights', 'inspect', file);
+    expect(error).toBeUndefined();
+    expect(out).toEqual([expect.stringMatching(/^name +dtype +shape$/), expect.stringMatching(/^big +F32 +\[1024, 1024, 1024\]$/), '1 tensors, 1073741824 parameters']);
   });
 });

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
+import { ModelConfig } from '../../models/config';
 import { IGNORED_WEIGHT_NAMES } from '../../models/weights';
 import { canonicalModelName, createModel, MODEL_NAMES } from '../../models/registry';
 import { setupBackend } from '../../models/backends/setup';
@@ -8,24 +9,35 @@ import { UsageError } from '../options/usage_error';
 import { readSafetensorsHeader, writeSafetensors } from '../weights/safetensors';
 import { addModelOptions } from './model_options';
 
+/** Builds the model and writes its weights; a size no array or buffer can hold is the options' fault. */
+function saveWeights(file: string, name: string, config: ModelConfig): { tensors: number; params: number } {
+  try {
+    const model = createModel(name, config);
+    try {
+      const weights = model.getWeights();
+      try {
+        writeSafetensors(file, weights);
+      } finally {
+        tf.dispose([...weights.values()]);
+      }
+      return { tensors: weights.size, params: model.countParams() };
+    } finally {
+      model.dispose();
+    }
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new UsageError('--model', `${name} with these sizes is too large to build here (${err.message}): lower --vocab-size, --hidden-dim, --ff-dim or --num-layers`);
+  }
+}
+
 async function save(file: string, options: ModelOptions & { model: string }): Promise<void> {
   const name = canonicalModelName(options.model);
   if (!name) throw new UsageError('--model', `unknown model '${options.model}' (valid: ${MODEL_NAMES.join(', ')})`);
   const config = modelConfigFromOptions(options);
   // The seeded weights are the same on every backend; cpu starts at once and needs nothing optional.
   await setupBackend('cpu');
-  const model = createModel(name, config);
-  try {
-    const weights = model.getWeights();
-    try {
-      writeSafetensors(file, weights);
-    } finally {
-      tf.dispose([...weights.values()]);
-    }
-    console.log(`wrote ${file}: ${name}, ${weights.size} tensors, ${model.countParams()} parameters (seed ${model.config.seed})`);
-  } finally {
-    model.dispose();
-  }
+  const { tensors, params } = saveWeights(file, name, config);
+  console.log(`wrote ${file}: ${name}, ${tensors} tensors, ${params} parameters (seed ${config.seed})`);
 }
 
 function inspect(file: string): void {

@@ -1,8 +1,8 @@
 /** fits.csv, fits.json and slowdown.csv: the numbers behind the charts, for other tools. */
-import { stringify } from 'csv-stringify/sync';
 import { Analysis, ModelFit } from '../analysis/analysis';
 import { PowerLawFit } from '../analysis/fit';
 import { SlowdownRow } from '../analysis/slowdown';
+import { toCsv } from '../results/csv';
 import { ResultsFile } from '../results/schema';
 
 export const FITS_CSV_COLUMNS = [
@@ -28,7 +28,7 @@ export function fitsCsv(fits: readonly ModelFit[]): string {
     ...fitColumns(f.memory), f.memory_class,
     f.note,
   ]);
-  return stringify(rows, { header: true, columns: [...FITS_CSV_COLUMNS] });
+  return toCsv(FITS_CSV_COLUMNS, rows);
 }
 
 export interface FitsJson {
@@ -56,5 +56,5 @@ export function fitsJson(results: ResultsFile, analysis: Analysis): FitsJson {
 
 export function slowdownCsv(rows: readonly SlowdownRow[]): string {
   const columns = ['mode', 'seq_len', 'model', 'median_ms', 'slowdown', 'fastest_model'] as const;
-  return stringify(rows.map((r) => columns.map((c) => r[c])), { header: true, columns: [...columns] });
+  return toCsv(columns, rows.map((r) => columns.map((c) => r[c])));
 }

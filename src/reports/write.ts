@@ -1,7 +1,8 @@
 /** Writes every output of `bsbr analyze` (also called by `bsbr compare` at the end of a sweep). */
-import * as fs from 'fs';
 import * as path from 'path';
 import { Analysis, analyzeResults } from '../analysis/analysis';
+import { makeFolder } from '../io/make_folder';
+import { FileContent, writeFilesAtomic } from '../io/write_files';
 import { ResultsFile } from '../results/schema';
 import { buildCharts } from './charts';
 import { fitsCsv, fitsJson, slowdownCsv } from './fits_files';
@@ -20,18 +21,19 @@ export interface AnalysisSummary {
 /**
  * Analyses `results` and writes into `outDir` (created if needed): fits.csv, fits.json,
  * slowdown.csv, `<chart>.vl.json`, `<chart>.svg`, `<chart>.png` (where @resvg/resvg-js loads) and
- * report.html. `source` names where the results came from in the report.
+ * report.html. `source` names where the results came from in the report. All are made first and
+ * then written together, atomically: a failure (a full disk) leaves every file as it was.
  */
 export async function writeAnalysis(results: ResultsFile, outDir: string, source = 'results.json'): Promise<AnalysisSummary> {
   const analysis = analyzeResults(results);
   const charts = buildCharts(results, analysis);
   const files: string[] = [];
   const notes = analysis.fits.filter((f) => f.note !== '').map((f) => `${f.model} ${f.mode}: ${f.note}`);
-  const write = (name: string, content: string | Buffer): void => {
-    fs.writeFileSync(path.join(outDir, name), content);
+  const contents: Array<[string, FileContent]> = [];
+  const write = (name: string, content: FileContent): void => {
+    contents.push([path.join(outDir, name), content]);
     files.push(name);
   };
-  fs.mkdirSync(outDir, { recursive: true });
   write('fits.csv', fitsCsv(analysis.fits));
   write('fits.json', `${JSON.stringify(fitsJson(results, analysis), null, 2)}\n`);
   write('slowdown.csv', slowdownCsv(analysis.slowdown));
@@ -45,5 +47,7 @@ export async function writeAnalysis(results: ResultsFile, outDir: string, source
     if (!(resvg instanceof Error)) write(`${chart.name}.png`, svgToPng(resvg, svg));
   }
   write('report.html', reportHtml({ results, analysis, charts, source }));
+  makeFolder(outDir);
+  writeFilesAtomic(contents);
   return { outDir, analysis, files, notes };
 }

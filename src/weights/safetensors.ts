@@ -4,9 +4,12 @@
  * (offsets relative to the data that follows; an optional "__metadata__" entry), then the raw
  * little-endian data. F32, F16 and BF16 are read (as float32 tensors); F32 is written.
  */
+import * as buffer from 'buffer';
 import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../../models/errors';
+import { OpenFile, openRegularFile, readAt } from '../io/read_file';
+import { writeFileAtomic } from '../io/write_files';
 import { WeightMap } from '../../models/weights';
 
 const BYTES_PER_ELEMENT = { F32: 4, F16: 2, BF16: 2 } as const;
@@ -68,23 +71,30 @@ function parseEntry(name: string, info: unknown, dataLength: number, fail: (why:
   return { name, dtype: dtype as SafetensorsDtype, shape, begin, end };
 }
 
-/** Checks the whole layout; returns the entries in data order and where the data section starts. */
-function parseLayout(bytes: Buffer, source: string): { entries: SafetensorsEntry[]; dataStart: number } {
-  const fail = (why: string) => new SafetensorsError(source, `${source}: not a valid safetensors file: ${why}`);
-  if (bytes.length < 8) throw fail(`${bytes.length} bytes is too short to hold the 8-byte header length`);
-  const headerLength = bytes.readBigUInt64LE(0);
-  if (headerLength < 2n || headerLength > BigInt(bytes.length - 8)) {
-    throw fail(`bad header length ${headerLength} (the file has ${bytes.length - 8} bytes after the length)`);
+/** The safetensors format's own bound on the header (as its reference implementation enforces). */
+const MAX_HEADER_BYTES = 100_000_000;
+
+/**
+ * Reads the header of an open file by its stated length (never the data) and checks the whole
+ * layout against the file's size; returns the entries in data order and where the data starts.
+ */
+function readLayout(file: OpenFile): { entries: SafetensorsEntry[]; dataStart: number; dataLength: number } {
+  const fail = (why: string) => new SafetensorsError(file.path, `${file.path}: not a valid safetensors file: ${why}`);
+  if (file.size < 8) throw fail(`${file.size} bytes is too short to hold the 8-byte header length`);
+  const headerLength = readAt(file, 0, 8).readBigUInt64LE(0);
+  if (headerLength < 2n || headerLength > BigInt(file.size - 8)) {
+    throw fail(`bad header length ${headerLength} (the file has ${file.size - 8} bytes after the length)`);
   }
+  if (headerLength > BigInt(MAX_HEADER_BYTES)) throw fail(`header length ${headerLength} is over the format's limit of ${MAX_HEADER_BYTES} bytes`);
   const dataStart = 8 + Number(headerLength);
   let header: unknown;
   try {
-    header = JSON.parse(bytes.toString('utf8', 8, dataStart));
+    header = JSON.parse(readAt(file, 8, Number(headerLength)).toString('utf8'));
   } catch (err) {
     throw fail(`the header is not valid JSON (${(err as Error).message})`);
   }
   if (!isObject(header)) throw fail('the header is not a JSON object');
-  const dataLength = bytes.length - dataStart;
+  const dataLength = file.size - dataStart;
   const entries = Object.entries(header)
     .filter(([name]) => name !== '__metadata__')
     .map(([name, info]) => parseEntry(name, info, dataLength, fail))
@@ -100,11 +110,11 @@ function parseLayout(bytes: Buffer, source: string): { entries: SafetensorsEntry
     covered = entry.end;
   });
   if (covered !== dataLength) throw fail(`data bytes [${covered}, ${dataLength}) belong to no tensor`);
-  return { entries, dataStart };
+  return { entries, dataStart, dataLength };
 }
 
-function decodeValues(bytes: Buffer, start: number, entry: SafetensorsEntry): Float32Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset + start + entry.begin, entry.end - entry.begin);
+function decodeValues(data: Buffer, entry: SafetensorsEntry): Float32Array {
+  const view = new DataView(data.buffer, data.byteOffset + entry.begin, entry.end - entry.begin);
   const values = new Float32Array(view.byteLength / BYTES_PER_ELEMENT[entry.dtype]);
   for (let i = 0; i < values.length; i++) {
     if (entry.dtype === 'F32') values[i] = view.getFloat32(4 * i, true);
@@ -114,17 +124,19 @@ function decodeValues(bytes: Buffer, start: number, entry: SafetensorsEntry): Fl
   return values;
 }
 
-function readBytes(path: string): Buffer {
+/** Runs `body` on the opened regular file (a FIFO or a device is refused), closing it after. */
+function withFile<T>(path: string, body: (file: OpenFile) => T): T {
+  const file = openRegularFile(path, 'safetensors file');
   try {
-    return fs.readFileSync(path);
-  } catch (err) {
-    throw new SafetensorsError(path, `cannot read ${path}: ${(err as Error).message}`);
+    return body(file);
+  } finally {
+    fs.closeSync(file.fd);
   }
 }
 
-/** The tensors a safetensors file describes (name, dtype, shape, offsets), after checking the whole layout. */
+/** The tensors a safetensors file describes (name, dtype, shape, offsets), from its header alone. */
 export function readSafetensorsHeader(path: string): SafetensorsEntry[] {
-  return parseLayout(readBytes(path), path).entries;
+  return withFile(path, (file) => readLayout(file).entries);
 }
 
 /**
@@ -133,9 +145,14 @@ export function readSafetensorsHeader(path: string): SafetensorsEntry[] {
  * SafetensorsError and nothing else.
  */
 export function readSafetensors(path: string): Map<string, tf.Tensor> {
-  const bytes = readBytes(path);
-  const { entries, dataStart } = parseLayout(bytes, path);
-  const decoded = entries.map((entry) => decodeValues(bytes, dataStart, entry));
+  const { entries, decoded } = withFile(path, (file) => {
+    const { entries, dataStart, dataLength } = readLayout(file);
+    if (dataLength > buffer.constants.MAX_LENGTH) {
+      throw new SafetensorsError(path, `${path}: its ${dataLength} bytes of data are more than one read can hold here (${buffer.constants.MAX_LENGTH})`);
+    }
+    const data = readAt(file, dataStart, dataLength);
+    return { entries, decoded: entries.map((entry) => decodeValues(data, entry)) };
+  });
   return new Map(entries.map((entry, i) => [entry.name, tf.tensor(decoded[i], entry.shape, 'float32')]));
 }
 
@@ -166,18 +183,7 @@ function encodeSafetensors(weights: WeightMap): Buffer {
   return bytes;
 }
 
-/**
- * Writes float32 tensors (a Map or record) as a safetensors file. The file is written beside its
- * destination and renamed into place, so it is never left half-written.
- */
+/** Writes float32 tensors (a Map or record) as a safetensors file, atomically: never half-written. */
 export function writeSafetensors(path: string, weights: WeightMap): void {
-  const bytes = encodeSafetensors(weights);
-  const temporary = `${path}.${process.pid}.tmp`;
-  try {
-    fs.writeFileSync(temporary, bytes);
-    fs.renameSync(temporary, path);
-  } catch (err) {
-    fs.rmSync(temporary, { force: true });
-    throw new SafetensorsError(path, `cannot write ${path}: ${(err as Error).message}`);
-  }
+  writeFileAtomic(path, encodeSafetensors(weights));
 }
