@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -10,6 +11,7 @@ import { readResults } from '../results/read';
 import { packageRoot } from '../package_root';
 import { requireFreshBuild } from '../testing/built_cli';
 import { CliResult, runCli } from '../testing/cli';
+import { mountSmallDisk, SmallDisk } from '../testing/full_disk';
 
 const CHARTS = ['time', 'time_loglog', 'memory', 'params', 'slowdown', 'gflops'];
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -78,6 +80,14 @@ describe('bsbr analyze --results (built CLI)', () => {
   });
 });
 
+/** A corruption of the results text by an edit of its JSON. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const edit = (change: (run: Record<string, any>) => void) => (text: string): string => {
+  const run = JSON.parse(text);
+  change(run);
+  return JSON.stringify(run);
+};
+
 describe('bsbr analyze: bad input is one line on stderr, exit code 2, nothing written', () => {
   const expectUsageError = (child: CliResult, message: RegExp): void => {
     expect(child.code).toBe(2);
@@ -92,6 +102,10 @@ describe('bsbr analyze: bad input is one line on stderr, exit code 2, nothing wr
     ['truncated JSON', (text: string) => text.slice(0, text.length / 2), /not valid JSON \(truncated or corrupted\?\)/],
     ['JSON that is not a results file', () => '{"hello": "world"}', /not a bsbr results file/],
     ['a case without its fields', (text: string) => text.replace('"seq_len"', '"length"'), /cases\[0\] has no 'seq_len'/],
+    ['a created_at that is not a string', edit((r) => (r.created_at = 0)), /created_at must be a string \(got 0\)/],
+    ['a thin environment', edit((r) => delete r.environment.total_memory_bytes), /environment\.total_memory_bytes is missing/],
+    ['a zero timing', edit((r) => (r.cases[0].median_ms = 0)), /cases\[0\]\.median_ms must be a positive number \(got 0\)/],
+    ['a timing as text', edit((r) => (r.cases[1].min_ms = '1')), /cases\[1\]\.min_ms must be a positive number \(got "1"\)/],
   ])('%s', async (_label, corrupt, message) => {
     const bad = path.join(dir, 'bad');
     fs.rmSync(bad, { recursive: true, force: true });
@@ -107,10 +121,40 @@ describe('bsbr analyze: bad input is one line on stderr, exit code 2, nothing wr
     expectUsageError(await runCli(['analyze', '--example-data', '--results', 'x.json'], dir), /not both/);
   });
 
+  it('what is not a regular file is refused at once: /dev/zero, a FIFO', async () => {
+    const fifo = path.join(dir, 'results.fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const [file, kind] of [['/dev/zero', 'a device'], [fifo, 'a FIFO']]) {
+      expectUsageError(await runCli(['analyze', '--results', file, '--out', path.join(dir, 'never')], dir), new RegExp(`cannot read results file ${file}: it is ${kind}, not a regular file`));
+    }
+    expect(fs.existsSync(path.join(dir, 'never'))).toBe(false);
+  });
+
+  it('an --out under /proc fails at once', async () => {
+    expectUsageError(await runCli(['analyze', '--results', path.join(runDir, 'results.json'), '--out', '/proc/bsbr/out'], dir), /cannot write to --out \/proc\/bsbr\/out: cannot create the folder \/proc\/bsbr\/out: no such file or directory \(ENOENT\)/);
+  });
+
   it('an --out that cannot be a folder', async () => {
     const file = path.join(dir, 'a-file');
     fs.writeFileSync(file, '');
     expectUsageError(await runCli(['analyze', '--results', path.join(runDir, 'results.json'), '--out', path.join(file, 'sub')], dir), /cannot write to --out/);
+  });
+});
+
+describe('bsbr analyze on a full disk (a real 64 KB tmpfs)', () => {
+  let disk: SmallDisk | null;
+  beforeAll(() => {
+    disk = mountSmallDisk(64);
+  });
+  afterAll(() => disk?.unmount());
+
+  it('one line naming the file, exit 2, and nothing written: no file half-written, no temporary file', async () => {
+    if (!disk) return;
+    const out = path.join(disk.dir, 'analysis');
+    const child = await runCli(['analyze', '--results', path.join(runDir, 'results.json'), '--out', out], dir);
+    expect(child.code).toBe(2);
+    expect(child.stderr).toMatch(new RegExp(`^bsbr: error: cannot write ${out}/[\\w.]+: no space left on device \\(ENOSPC\\)\n$`));
+    expect(fs.readdirSync(out)).toEqual([]);
   });
 });
 

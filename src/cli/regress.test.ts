@@ -88,6 +88,13 @@ describe('bsbr regress', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ threshold: 0.35, regressions: 0 });
   });
 
+  it('fails a current run that lacks baseline cases (an interrupted sweep compares less, it does not pass)', async () => {
+    const result = await regress(baseline, file({ ...baselineRun, cases: baselineRun.cases.slice(0, 3) }));
+    expect(result.code).toBe(1);
+    expect(Object.values(verdicts(result.stdout)).filter((v) => v === 'missing in current')).toHaveLength(9);
+    expect(result.stdout).toMatch(/^9 regressions: 3 cases compared, 9 listed only/m);
+  });
+
   describe('bad input: exit 2 and a clear message', () => {
     it('a missing, truncated or foreign file', async () => {
       expectBadInput(await regress(path.join(dir, 'nope.json'), baseline), /results file not found: .*nope\.json/);
@@ -123,6 +130,21 @@ describe('bsbr regress', () => {
       expect(fs.readFileSync(target, 'utf8')).toBe(fs.readFileSync(current, 'utf8'));
       expect(fs.readdirSync(path.dirname(target))).toEqual(['results.json']);
       expect((await regress(target, current)).code).toBe(0);
+    });
+
+    it.each<[string, (r: ResultsFile) => ResultsFile, RegExp]>([
+      ['a zero median', (r) => ({ ...r, cases: r.cases.map((c, i) => (i === 0 ? { ...c, median_ms: 0 } : c)) }), /cases\[0\]\.median_ms must be a positive number \(got 0\)/],
+      ['a duplicated case', (r) => ({ ...r, cases: [...r.cases, r.cases[0]] }), /cases\[12\] repeats the case BSBR forward n=256 of cases\[0\]/],
+      ['no ok case', (r) => ({ ...r, cases: r.cases.map((c) => ({ ...c, status: 'error' as const })) }), /has no ok case: as a baseline it would compare nothing/],
+    ])('refuses, as regress itself would, a run with %s and leaves the baseline alone', async (_what, spoil, message) => {
+      const target = file(baselineRun);
+      const before = fs.readFileSync(target, 'utf8');
+      expectBadInput(await regress(target, file(spoil(baselineRun)), '--update-baseline'), message);
+      expect(fs.readFileSync(target, 'utf8')).toBe(before);
+    });
+
+    it('a baseline under /proc fails at once', async () => {
+      expectBadInput(await regress('/proc/bsbr/baseline/results.json', baseline, '--update-baseline'), /cannot create the folder \/proc\/bsbr\/baseline: no such file or directory/);
     });
 
     it('refuses a current run without calibration and leaves the baseline alone', async () => {

@@ -1,8 +1,9 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { Command, Option } from 'commander';
-import { readResults } from '../results/read';
-import { compareRuns, DEFAULT_THRESHOLD, NOISE_K, runSummary } from '../regress/compare_runs';
+import { makeFolder } from '../io/make_folder';
+import { writeFileAtomic } from '../io/write_files';
+import { parseResults, readResults, readResultsText } from '../results/read';
+import { baselineSummary, compareRuns, DEFAULT_THRESHOLD, NOISE_K } from '../regress/compare_runs';
 import { Format, formatReport, FORMATS } from '../regress/format';
 import { UsageError } from '../options/usage_error';
 import { EXIT } from './exit_codes';
@@ -26,23 +27,18 @@ function thresholdFraction(value: string): number {
 }
 
 /**
- * --update-baseline: checks that the current file is a usable run (readable, with a calibration) and
- * copies it byte for byte over the baseline (a temp file renamed into place, the folder created).
+ * --update-baseline: checks that the current file is a usable baseline (readable by the same checks as
+ * every results file, with a calibration and an ok case)
+ * and writes its text byte for byte over the baseline, atomically (the folder created).
  * It does not compare: a refresh is usually wanted precisely when the runs are no longer comparable.
  */
 function updateBaseline(options: RegressOptions): void {
-  const results = readResults(options.current);
-  const current = runSummary({ path: options.current, results });
   if (path.resolve(options.current) === path.resolve(options.baseline)) throw new UsageError('--current', '--current and --baseline are the same file');
-  const temp = path.join(path.dirname(options.baseline), `.${path.basename(options.baseline)}.${process.pid}.tmp`);
-  try {
-    fs.mkdirSync(path.dirname(options.baseline), { recursive: true });
-    fs.copyFileSync(options.current, temp);
-    fs.renameSync(temp, options.baseline);
-  } catch (err) {
-    fs.rmSync(temp, { force: true });
-    throw new UsageError('--baseline', `--baseline: cannot write ${options.baseline}: ${(err as Error).message}`);
-  }
+  const text = readResultsText(options.current);
+  const results = parseResults(text, options.current);
+  const current = baselineSummary({ path: options.current, results });
+  makeFolder(path.dirname(options.baseline));
+  writeFileAtomic(options.baseline, text);
   console.log(
     `updated the baseline ${options.baseline} with ${options.current}: run ${current.run_id}, ${results.cases.length} cases, ` +
       `${current.backend} on ${current.cpu_model}, calibration ${current.calibration_ms.toFixed(2)} ms`,

@@ -17,9 +17,11 @@
  *   within noise |r| > threshold but |r| <= K * u;  within threshold otherwise.
  * u uses the spread of single repeats, not the (smaller) standard error of the median: runs on a
  * shared machine differ from each other by more than the repeats within one run show, so the bar
- * is deliberately conservative. A case ok in the baseline but not ok now (an error, or skipped
- * past a limit) is 'broken' and fails like a regression; other unpaired cases (missing on a side, not
- * ok in the baseline) are listed, never failed.
+ * is deliberately conservative. A case ok in the baseline but not ok now (an error, skipped past a
+ * limit, a non-finite output) is 'broken', and one the current run lacks is 'missing in current': both
+ * fail like a regression (a gate that silently checks fewer cases is no gate). Cases not ok in the
+ * baseline, or only in the current run, are listed, never failed. A baseline with no ok case is
+ * refused: it would pass anything.
  */
 import { summarize } from '../bench/stats';
 import { UsageError } from '../options/usage_error';
@@ -131,17 +133,21 @@ export function runSummary({ path, results }: NamedRun): RunSummary {
   };
 }
 
-/** The cases by (model, mode, seq_len); a key given twice or an ok case without timings is malformed. */
-function casesByKey({ path, results }: NamedRun): Map<string, CaseResult> {
-  const cases = new Map<string, CaseResult>();
-  results.cases.forEach((c, i) => {
-    if (cases.has(key(c))) throw new ResultsFileError(path, `${path}: cases[${i}] repeats the case ${key(c)}`);
-    if (c.status === 'ok' && !(positive(c.median_ms) && c.samples_ms.length > 0 && c.samples_ms.every(positive))) {
-      throw new ResultsFileError(path, `${path}: cases[${i}] (${key(c)}) is ok but lacks a positive median_ms and samples_ms`);
-    }
-    cases.set(key(c), c);
-  });
-  return cases;
+/**
+ * A run that can serve as a baseline: runSummary's calibration, and at least one ok case (a baseline
+ * of failed cases would compare nothing and pass everything).
+ */
+export function baselineSummary(run: NamedRun): RunSummary {
+  const summary = runSummary(run);
+  if (!run.results.cases.some((c) => c.status === 'ok')) {
+    throw new ResultsFileError(run.path, `${run.path} has no ok case: as a baseline it would compare nothing (take one from a run whose cases were measured)`);
+  }
+  return summary;
+}
+
+/** The cases by (model, mode, seq_len), each once (the reader refuses a file that repeats one). */
+function casesByKey({ results }: NamedRun): Map<string, CaseResult> {
+  return new Map(results.cases.map((c) => [key(c), c]));
 }
 
 /** Runs whose timings mean different things: another backend, calibration, model config or batch size. */
@@ -174,13 +180,12 @@ function side(c: CaseResult | undefined, calibrationMs: number): Side {
 
 function unpairedVerdict(b: Side, c: Side): Verdict {
   if (b.status === 'missing') return 'missing in baseline';
-  if (c.status === 'missing') return 'missing in current';
-  if (b.status !== 'ok' && c.status !== 'ok') return 'not ok in both';
-  return b.status !== 'ok' ? 'not ok in baseline' : 'broken';
+  if (b.status !== 'ok') return c.status === 'ok' || c.status === 'missing' ? 'not ok in baseline' : 'not ok in both';
+  return c.status === 'missing' ? 'missing in current' : 'broken';
 }
 
 /** Verdicts that fail the job. */
-export const FAILING: readonly Verdict[] = ['regression', 'broken'];
+export const FAILING: readonly Verdict[] = ['regression', 'broken', 'missing in current'];
 
 /** The verdict of an ok pair from its change r and noise u (the rule in the file comment). */
 export function pairedVerdict(change: number, noise: number, threshold: number): Verdict {
@@ -197,7 +202,7 @@ export function pairedVerdict(change: number, noise: number, threshold: number):
  */
 export function compareRuns(baseline: NamedRun, current: NamedRun, threshold = DEFAULT_THRESHOLD): RegressReport {
   if (!(threshold >= 0 && Number.isFinite(threshold))) throw new UsageError('--threshold', `the threshold must be a finite number >= 0, not ${threshold}`);
-  const base = runSummary(baseline);
+  const base = baselineSummary(baseline);
   const cur = runSummary(current);
   const baseCases = casesByKey(baseline);
   const curCases = casesByKey(current);

@@ -1,44 +1,94 @@
-import * as fs from 'fs';
+/**
+ * Reads a results.json back and checks every field a reader uses (analyze, regress, --resume)
+ * before any of them writes anything: a file edited by hand into something these cannot use is
+ * refused with the field named, never half-used.
+ */
 import { InputError } from '../../models/errors';
-import { CaseResult, MODES, REQUIRED_CASE_COLUMNS, ResultsFile } from './schema';
+import { MiB, readRegularFile } from '../io/read_file';
+import { CASE_STATUSES, MODES, REQUIRED_CASE_COLUMNS, ResultsFile } from './schema';
 
 /** A results file (its path in `field`) that cannot be used: missing, truncated or not in the bsbr-results format. */
 export class ResultsFileError extends InputError {}
 
-const STATUSES = ['ok', 'error', 'skipped'];
+type Check = [test: (value: unknown) => boolean, what: string];
 
-function checkCase(c: unknown, index: number, path: string): CaseResult {
-  const where = `${path}: cases[${index}]`;
-  if (typeof c !== 'object' || c === null) throw new ResultsFileError(path, `${where} is not an object`);
-  const row = c as Record<string, unknown>;
-  for (const column of REQUIRED_CASE_COLUMNS) {
-    if (!(column in row)) throw new ResultsFileError(path, `${where} has no '${column}'`);
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const STRING: Check = [(v) => typeof v === 'string', 'a string'];
+const NAME: Check = [(v) => typeof v === 'string' && v !== '', 'a non-empty string'];
+const POSITIVE: Check = [(v) => finite(v) && v > 0, 'a positive number'];
+const NON_NEGATIVE: Check = [(v) => finite(v) && v >= 0, 'a number >= 0'];
+const COUNT: Check = [(v) => Number.isSafeInteger(v) && (v as number) >= 0, 'an integer >= 0'];
+const POSITIVE_INTEGER: Check = [(v) => Number.isSafeInteger(v) && (v as number) > 0, 'a positive integer'];
+const MODE: Check = [(v) => MODES.includes(v as never), `one of ${MODES.join(', ')}`];
+const STATUS: Check = [(v) => CASE_STATUSES.includes(v as never), `one of ${CASE_STATUSES.join(', ')}`];
+const nullOr = ([test, what]: Check): Check => [(v) => v === null || test(v), `${what} or null`];
+const listOf = ([test, what]: Check): Check => [(v) => Array.isArray(v) && v.every(test), `a list of: ${what}`];
+const nonEmptyListOf = (check: Check): Check => [(v) => Array.isArray(v) && v.length > 0 && listOf(check)[0](v), `a non-empty ${listOf(check)[1].slice(2)}`];
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Checks `object[key]` (its place in the file is `where`); `optional` lets it be absent. */
+function expect(path: string, object: Record<string, unknown>, where: string, key: string, [test, what]: Check, optional = false): void {
+  if (optional && !(key in object)) return;
+  if (!(key in object)) throw new ResultsFileError(path, `${path}: ${where}${key} is missing`);
+  if (!test(object[key])) {
+    const got = JSON.stringify(object[key]) ?? String(object[key]);
+    throw new ResultsFileError(path, `${path}: ${where}${key} must be ${what} (got ${got.length > 60 ? `${got.slice(0, 60)}...` : got})`);
   }
-  if (typeof row.model !== 'string') throw new ResultsFileError(path, `${where}.model must be a string`);
-  if (!MODES.includes(row.mode as never)) throw new ResultsFileError(path, `${where}.mode must be one of ${MODES.join(', ')}`);
-  if (!STATUSES.includes(row.status as string)) throw new ResultsFileError(path, `${where}.status must be one of ${STATUSES.join(', ')}`);
-  if (!Number.isInteger(row.seq_len) || (row.seq_len as number) <= 0) throw new ResultsFileError(path, `${where}.seq_len must be a positive integer`);
-  if (row.status === 'ok') {
-    for (const key of ['median_ms', 'min_ms', 'max_ms', 'mean_ms', 'std_ms'] as const) {
-      if (typeof row[key] !== 'number' || !Number.isFinite(row[key])) throw new ResultsFileError(path, `${where}.${key} must be a number for an ok case`);
-    }
-  }
-  if (!Array.isArray(row.samples_ms) || !row.samples_ms.every((s) => typeof s === 'number')) {
-    throw new ResultsFileError(path, `${where}.samples_ms must be an array of numbers`);
-  }
-  return row as unknown as CaseResult;
 }
 
-function checkCalibration(calibration: unknown, path: string): void {
+function section(path: string, file: Record<string, unknown>, key: string): Record<string, unknown> {
+  if (!isObject(file[key])) throw new ResultsFileError(path, `${path} has no "${key}" object`);
+  return file[key] as Record<string, unknown>;
+}
+
+const ENVIRONMENT_STRINGS = ['backend', 'backend_version', 'tfjs_core_version', 'bsbr_version', 'node_version', 'platform', 'arch', 'cpu_model', 'hostname'];
+const TIMINGS = ['median_ms', 'min_ms', 'max_ms', 'mean_ms'];
+const RATES = ['tokens_per_s', 'flops', 'gflops_per_s', 'peak_rss_bytes'];
+
+function checkCase(path: string, c: unknown, index: number, seen: Map<string, number>): void {
+  const where = `cases[${index}].`;
+  if (!isObject(c)) throw new ResultsFileError(path, `${path}: cases[${index}] is not an object`);
+  for (const column of REQUIRED_CASE_COLUMNS) {
+    if (!(column in c)) throw new ResultsFileError(path, `${path}: cases[${index}] has no '${column}'`);
+  }
+  const field = (key: string, check: Check) => expect(path, c, where, key, check);
+  field('run_id', STRING);
+  field('model', NAME);
+  field('mode', MODE);
+  field('backend', STRING);
+  field('status', STATUS);
+  field('seq_len', POSITIVE_INTEGER);
+  field('batch_size', POSITIVE_INTEGER);
+  field('params', COUNT);
+  field('repeats', COUNT);
+  field('message', STRING);
+  field('samples_ms', listOf(POSITIVE));
+  field('std_ms', nullOr(NON_NEGATIVE));
+  field('peak_tensor_bytes', nullOr(NON_NEGATIVE));
+  for (const key of RATES) field(key, nullOr(POSITIVE));
+  // Measured (ok, or timed with a non-finite output): every timing, from its repeats.
+  const measured = c.status === 'ok' || c.status === 'non-finite';
+  for (const key of TIMINGS) field(key, measured ? POSITIVE : nullOr(POSITIVE));
+  if (measured) {
+    field('std_ms', NON_NEGATIVE);
+    field('samples_ms', nonEmptyListOf(POSITIVE));
+    if (c.repeats !== (c.samples_ms as number[]).length) {
+      throw new ResultsFileError(path, `${path}: ${where}repeats is ${c.repeats} but samples_ms holds ${(c.samples_ms as number[]).length}`);
+    }
+  }
+  const key = `${c.model} ${c.mode} n=${c.seq_len}`;
+  if (seen.has(key)) throw new ResultsFileError(path, `${path}: cases[${index}] repeats the case ${key} of cases[${seen.get(key)}]`);
+  seen.set(key, index);
+}
+
+function checkCalibration(path: string, calibration: unknown): void {
   if (calibration === null) return;
-  const c = calibration as Record<string, unknown> | undefined;
-  if (typeof c !== 'object') throw new ResultsFileError(path, `${path}: "calibration" must be an object or null`);
-  for (const key of ['flops', 'median_ms', 'gflops_per_s'] as const) {
-    if (typeof c[key] !== 'number' || !((c[key] as number) > 0)) throw new ResultsFileError(path, `${path}: calibration.${key} must be a positive number`);
-  }
-  if (!Array.isArray(c.samples_ms) || !c.samples_ms.every((s) => typeof s === 'number')) {
-    throw new ResultsFileError(path, `${path}: calibration.samples_ms must be an array of numbers`);
-  }
+  if (!isObject(calibration)) throw new ResultsFileError(path, `${path}: "calibration" must be an object or null`);
+  const field = (key: string, check: Check) => expect(path, calibration, 'calibration.', key, check);
+  field('description', STRING);
+  for (const key of ['flops', 'median_ms', 'gflops_per_s']) field(key, POSITIVE);
+  field('samples_ms', nonEmptyListOf(POSITIVE));
 }
 
 /** Parses and checks the text of a results.json; `path` only names it in messages. */
@@ -49,30 +99,46 @@ export function parseResults(text: string, path: string): ResultsFile {
   } catch (err) {
     throw new ResultsFileError(path, `${path} is not valid JSON (truncated or corrupted?): ${(err as Error).message}`);
   }
-  const file = data as Partial<ResultsFile> | null;
-  if (typeof file !== 'object' || file === null || file.format !== 'bsbr-results') {
+  if (!isObject(data) || data.format !== 'bsbr-results') {
     throw new ResultsFileError(path, `${path} is not a bsbr results file (no "format": "bsbr-results")`);
   }
-  if (file.version !== 1) throw new ResultsFileError(path, `${path} has results format version ${file.version}; this bsbr reads version 1`);
-  if (!Array.isArray(file.cases)) throw new ResultsFileError(path, `${path} has no "cases" array`);
-  if (typeof file.environment !== 'object' || file.environment === null) throw new ResultsFileError(path, `${path} has no "environment"`);
-  if (typeof file.environment.backend !== 'string') throw new ResultsFileError(path, `${path}: environment.backend must be a string`);
-  for (const key of ['config', 'sweep'] as const) {
-    if (typeof file[key] !== 'object' || file[key] === null) throw new ResultsFileError(path, `${path} has no "${key}" object`);
-  }
-  checkCalibration(file.calibration, path);
-  file.cases.forEach((c, i) => checkCase(c, i, path));
-  return file as ResultsFile;
+  if (data.version !== 1) throw new ResultsFileError(path, `${path} has results format version ${data.version}; this bsbr reads version 1`);
+  if (!Array.isArray(data.cases)) throw new ResultsFileError(path, `${path} has no "cases" array`);
+  expect(path, data, '', 'run_id', NAME);
+  expect(path, data, '', 'created_at', STRING);
+  expect(path, data, '', 'command', listOf(STRING));
+  const environment = section(path, data, 'environment');
+  for (const key of ENVIRONMENT_STRINGS) expect(path, environment, 'environment.', key, STRING);
+  expect(path, environment, 'environment.', 'cpu_count', POSITIVE_INTEGER);
+  expect(path, environment, 'environment.', 'total_memory_bytes', POSITIVE);
+  expect(path, environment, 'environment.', 'git_commit', nullOr(STRING));
+  section(path, data, 'config');
+  const sweep = section(path, data, 'sweep');
+  expect(path, sweep, 'sweep.', 'models', listOf(NAME));
+  expect(path, sweep, 'sweep.', 'seq_lengths', listOf(POSITIVE_INTEGER));
+  expect(path, sweep, 'sweep.', 'modes', listOf(MODE));
+  expect(path, sweep, 'sweep.', 'batch_size', POSITIVE_INTEGER);
+  expect(path, sweep, 'sweep.', 'warmup', COUNT);
+  expect(path, sweep, 'sweep.', 'repeats', POSITIVE_INTEGER);
+  expect(path, sweep, 'sweep.', 'time_limit_s', nullOr(POSITIVE));
+  expect(path, sweep, 'sweep.', 'max_memory_mb', nullOr(POSITIVE));
+  // Absent in runs from before --weights existed.
+  expect(path, sweep, 'sweep.', 'weights_file', nullOr(STRING), true);
+  checkCalibration(path, data.calibration);
+  const seen = new Map<string, number>();
+  data.cases.forEach((c, i) => checkCase(path, c, i, seen));
+  return data as unknown as ResultsFile;
+}
+
+/** A results file is refused past this size (a large sweep with every raw sample is a few MB). */
+const MAX_RESULTS_BYTES = 256 * MiB;
+
+/** The text of a results file: a regular file of bounded size (a FIFO, a device, /dev/zero are refused). */
+export function readResultsText(path: string): string {
+  return readRegularFile(path, 'results file', MAX_RESULTS_BYTES).toString('utf8');
 }
 
 /** Reads and checks a results.json, with a clear error when it is missing, truncated or malformed. */
 export function readResults(path: string): ResultsFile {
-  let text: string;
-  try {
-    text = fs.readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ResultsFileError(path, code === 'ENOENT' ? `results file not found: ${path}` : `cannot read ${path}: ${(err as Error).message}`);
-  }
-  return parseResults(text, path);
+  return parseResults(readResultsText(path), path);
 }

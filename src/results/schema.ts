@@ -8,8 +8,13 @@ import { ModelConfig } from '../../models/config';
 export type Mode = 'forward' | 'decode';
 export const MODES: readonly Mode[] = ['forward', 'decode'];
 
-/** ok: measured; error: the case threw (message says why); skipped: a per-case limit was hit earlier. */
-export type CaseStatus = 'ok' | 'error' | 'skipped';
+/**
+ * ok: measured; non-finite: measured, but its output holds NaN or Infinity (the timings are kept, the
+ * case is not ok); error: the case threw or its worker died (message says why); skipped: a per-case
+ * limit was hit, or a case failed, at a shorter length.
+ */
+export type CaseStatus = 'ok' | 'non-finite' | 'error' | 'skipped';
+export const CASE_STATUSES: readonly CaseStatus[] = ['ok', 'non-finite', 'error', 'skipped'];
 
 /** One (model, mode, length) case, one results.csv row (plus the raw samples in JSON). */
 export interface CaseResult {

@@ -1,0 +1,47 @@
+/** The reader refuses, naming the field, every edit that analyze, regress or --resume could not use. */
+import { exampleResults } from '../analysis/testing/synthetic';
+import { parseResults, ResultsFileError } from './read';
+import { ResultsFile } from './schema';
+
+type Edit = (run: Record<string, any>) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function edited(edit: Edit): string {
+  const run = JSON.parse(JSON.stringify(exampleResults())) as Record<string, unknown>;
+  edit(run);
+  return JSON.stringify(run);
+}
+
+test('a file bsbr wrote is read back whole', () => {
+  const run: ResultsFile = exampleResults();
+  expect(parseResults(JSON.stringify(run), 'run.json')).toEqual(run);
+});
+
+test.each<[string, Edit, string]>([
+  ['run_id a number', (r) => (r.run_id = 7), 'run.json: run_id must be a non-empty string (got 7)'],
+  ['created_at a number', (r) => (r.created_at = 0), 'run.json: created_at must be a string (got 0)'],
+  ['command a string', (r) => (r.command = 'bsbr compare'), 'run.json: command must be a list of: a string (got "bsbr compare")'],
+  ['a thin environment', (r) => delete r.environment.cpu_count, 'run.json: environment.cpu_count is missing'],
+  ['memory as text', (r) => (r.environment.total_memory_bytes = '24 GB'), 'run.json: environment.total_memory_bytes must be a positive number (got "24 GB")'],
+  ['a zero median', (r) => (r.cases[0].median_ms = 0), 'run.json: cases[0].median_ms must be a positive number (got 0)'],
+  ['a negative repeat', (r) => (r.cases[0].samples_ms = [1, -1, 2]), 'run.json: cases[0].samples_ms must be a list of: a positive number (got [1,-1,2])'],
+  ['a median as text', (r) => (r.cases[1].median_ms = '5'), 'run.json: cases[1].median_ms must be a positive number (got "5")'],
+  ['a length as text', (r) => (r.cases[0].seq_len = '64'), 'run.json: cases[0].seq_len must be a positive integer (got "64")'],
+  ['params negative', (r) => (r.cases[0].params = -1), 'run.json: cases[0].params must be an integer >= 0 (got -1)'],
+  ['memory as text in a case', (r) => (r.cases[0].peak_tensor_bytes = 'lots'), 'run.json: cases[0].peak_tensor_bytes must be a number >= 0 or null (got "lots")'],
+  ['repeats that disagree with the samples', (r) => (r.cases[0].repeats = 5), 'run.json: cases[0].repeats is 5 but samples_ms holds 3'],
+  ['an ok case without samples', (r) => (r.cases[0].samples_ms = []), 'run.json: cases[0].samples_ms must be a non-empty list of: a positive number (got [])'],
+  ['a duplicated case', (r) => r.cases.push(r.cases[2]), 'run.json: cases[22] repeats the case Standard forward n=256 of cases[2]'],
+  ['an unknown status', (r) => (r.cases[0].status = 'fine'), 'run.json: cases[0].status must be one of ok, non-finite, error, skipped (got "fine")'],
+  ['a mode of the sweep unknown', (r) => (r.sweep.modes = ['sideways']), 'run.json: sweep.modes must be a list of: one of forward, decode (got ["sideways"])'],
+  ['lengths as text in the sweep', (r) => (r.sweep.seq_lengths = ['64']), 'run.json: sweep.seq_lengths must be a list of: a positive integer (got ["64"])'],
+  ['repeats 0 in the sweep', (r) => (r.sweep.repeats = 0), 'run.json: sweep.repeats must be a positive integer (got 0)'],
+  ['a zero calibration', (r) => (r.calibration.median_ms = 0), 'run.json: calibration.median_ms must be a positive number (got 0)'],
+])('%s is refused', (_what, edit, message) => {
+  const text = edited(edit);
+  expect(() => parseResults(text, 'run.json')).toThrow(ResultsFileError);
+  expect(() => parseResults(text, 'run.json')).toThrow(message);
+});
+
+test('runs from before --weights (no sweep.weights_file) are still read', () => {
+  expect(() => parseResults(edited((r) => delete r.sweep.weights_file), 'run.json')).not.toThrow();
+});
