@@ -13,6 +13,9 @@ import { timeCalls } from './timer';
  */
 export const CALIBRATION = { size: 1024, gpuSize: 4096, warmup: 3, repeats: 15 } as const;
 
+/** The calibration worker's wall-clock bound: its work is fixed (--case-timeout bounds the cases), and slow backends need minutes. */
+export const CALIBRATION_TIMEOUT_S = 600;
+
 export async function measureCalibration(): Promise<Calibration> {
   const { warmup, repeats } = CALIBRATION;
   const adapter = activeBackend()?.adapter;

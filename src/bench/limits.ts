@@ -11,7 +11,6 @@ export const MB = 1024 * 1024;
 
 /** Why a measured case is over a limit (median time, peak resident memory), or null when it is not. */
 export function limitExceeded(row: CaseResult, limits: CaseLimits): string | null {
-  if (row.status !== 'ok') return null;
   if (limits.time_limit_s !== null && row.median_ms !== null && row.median_ms > limits.time_limit_s * 1000) {
     return `median ${(row.median_ms / 1000).toPrecision(3)} s > --time-limit ${limits.time_limit_s} s`;
   }

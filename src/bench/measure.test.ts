@@ -55,7 +55,7 @@ describe('measureModel', () => {
   });
   afterAll(() => model.dispose());
 
-  test('forward: warm-up, timed and one profiled call over [batch, n] ids, leaking no tensor', async () => {
+  test('forward: warm-up, timed, one profiled and one checked call over [batch, n] ids, leaking no tensor', async () => {
     const shapes: number[][] = [];
     const forward = model.forward.bind(model);
     const spy = jest.spyOn(model, 'forward').mockImplementation((ids: TokenIds) => {
@@ -66,9 +66,11 @@ describe('measureModel', () => {
     const m = await measureModel(model, spec('forward', 12));
     spy.mockRestore();
     expect(tf.memory().numTensors).toBe(before);
-    expect(shapes).toEqual(Array(2 + 3 + 1).fill([2, 12]));
+    expect(shapes).toEqual(Array(2 + 3 + 1 + 1).fill([2, 12]));
     expect(m.samples_ms).toHaveLength(3);
     expect(m.peak_tensor_bytes).toBeGreaterThanOrEqual(2 * 12 * TINY.hiddenDim! * 4);
+    // The checked call's output: [2, 12, D] hidden states, all finite.
+    expect(m.output).toEqual({ non_finite: 0, values: 2 * 12 * TINY.hiddenDim! });
   });
 
   test('decode: an untimed prefill of n tokens, then single-token steps at context n, n + 1, ...', async () => {
@@ -84,7 +86,7 @@ describe('measureModel', () => {
     const m = await measureModel(model, spec('decode', n));
     spy.mockRestore();
     expect(tf.memory().numTensors).toBe(before);
-    expect(steps).toEqual([[0, PREFILL_STEP], [PREFILL_STEP, 10], ...[0, 1, 2, 3, 4, 5].map((i) => [n + i, 1])]);
+    expect(steps).toEqual([[0, PREFILL_STEP], [PREFILL_STEP, 10], ...[0, 1, 2, 3, 4, 5, 6].map((i) => [n + i, 1])]);
     expect(m.samples_ms).toHaveLength(3);
     expect(m.peak_tensor_bytes).toBeGreaterThan(0);
   });

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CausalLM } from '../../models/model';
 import { Mode } from '../results/schema';
 import { caseFlops } from './flops';
+import { checkOutput, OutputCheck } from './finite';
 import { deviceBytesHeld, gpuKernelMs, peakTensorBytes, timeCalls, TimedCall } from './timer';
 
 /** What one (model, mode, length) case measures. */
@@ -23,6 +24,8 @@ export interface ModelMeasurement {
   gpu_kernel_ms: number | null;
   /** The analytic flops of one measured call under the model's execution plan (null: no cost model). */
   flops: number | null;
+  /** The output of one more call, after the timed ones: are its values finite? */
+  output: OutputCheck;
 }
 
 
@@ -40,6 +43,7 @@ async function measureCall(model: CausalLM, call: TimedCall, spec: CaseSpec): Pr
     peak_device_bytes: deviceBefore === null || deviceAfter === null ? null : deviceAfter - deviceBefore,
     gpu_kernel_ms: await gpuKernelMs(call),
     flops: caseFlops(model.name, spec.mode, model.config, spec.seqLen, spec.batchSize, spec.warmup, spec.repeats, model.plan),
+    output: await checkOutput(call),
   };
 }
 
@@ -55,7 +59,7 @@ async function measureForward(model: CausalLM, spec: CaseSpec): Promise<ModelMea
 
 /**
  * Decode mode: prefill n tokens with step() (untimed), then time single-token steps. Every call
- * (warm-up, timed, profiled) advances the context by one token, so timed repeat i runs at
+ * (warm-up, timed, profiled, checked) advances the context by one token, so timed repeat i runs at
  * context n + warmup + i.
  */
 async function measureDecode(model: CausalLM, spec: CaseSpec): Promise<ModelMeasurement> {

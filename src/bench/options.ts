@@ -1,12 +1,15 @@
 /**
  * Checks every `bsbr compare` option before anything is run or written, and turns them into either a
  * new sweep or the resumption of an earlier one. Every problem is a UsageError naming the option.
+ * A run being resumed is checked by the same rules, as if its stored settings had been typed.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ModelConfig } from '../../models/config';
+import { DEFAULT_CONFIG, ModelConfig, resolveConfig } from '../../models/config';
 import { canonicalModelName, MODEL_NAMES } from '../../models/registry';
 import { BACKEND_NAMES, BackendChoice, BackendError, parseBackendChoice } from '../../models/backends/setup';
+import { InputError } from '../../models/errors';
+import { openRegularFile } from '../io/read_file';
 import { modelConfigFromOptions, ModelOptions } from '../options/model_options';
 import { parseInteger, parsePositiveInteger, parsePositiveNumber } from '../options/numbers';
 import { flag, UsageError } from '../options/usage_error';
@@ -25,9 +28,11 @@ export interface RawCompareOptions extends ModelOptions {
   backend: string;
   timeLimit?: string;
   maxMemory?: string;
+  caseTimeout: string;
   weights?: string;
   out?: string;
   resume?: string;
+  retryFailed?: boolean;
 }
 
 /** Whether the user typed the option (commander's value source 'cli'), by its key in RawCompareOptions. */
@@ -36,16 +41,22 @@ export type OptionGiven = (key: keyof RawCompareOptions) => boolean;
 export interface NewSweep {
   kind: 'new';
   runId: string;
-  out: string;
+  /** The --out folder; null: a new folder results/<runId> (or <runId>-2, ... when taken). */
+  out: string | null;
   config: ModelConfig;
   sweep: SweepSettings;
   backend: BackendChoice;
+  /** Hard wall-clock bound on one case's worker, in seconds (--case-timeout). */
+  caseTimeoutS: number;
 }
 
 export interface ResumedSweep {
   kind: 'resume';
   dir: string;
   results: ResultsFile;
+  /** --retry-failed: the rows that are not ok are dropped and their cases run again. */
+  retryFailed: boolean;
+  caseTimeoutS: number;
 }
 
 export type CompareRequest = NewSweep | ResumedSweep;
@@ -88,22 +99,23 @@ function backend(value: string): BackendChoice {
   }
 }
 
-/** --weights: an existing file, for exactly one model (its shapes are checked by the calibration worker). */
+/** --weights: a regular file, for exactly one model (its shapes are checked by the calibration worker). */
 function weightsFile(file: string | undefined, names: string[] | undefined): string | null {
   if (file === undefined) return null;
   if (names?.length !== 1) throw new UsageError('--weights', `--weights: loads one model's weights; give exactly one --models NAME (valid: ${MODEL_NAMES.join(', ')})`);
-  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError('--weights', `--weights: no such file '${file}'`);
+  try {
+    fs.closeSync(openRegularFile(file, 'safetensors file').fd);
+  } catch (err) {
+    throw new UsageError('--weights', `--weights: ${(err as Error).message}`);
+  }
   return path.resolve(file);
 }
 
-interface Settings {
-  config: ModelConfig;
-  sweep: SweepSettings;
-  backend: BackendChoice;
-}
+/** The sweep's settings: what the command line says, or what a stored run says, read by the same rules. */
+type SweepOptions = Pick<RawCompareOptions, 'seqLengths' | 'models' | 'mode' | 'batchSize' | 'warmup' | 'repeats' | 'timeLimit' | 'maxMemory' | 'weights'>;
 
-function settings(raw: RawCompareOptions): Settings {
-  const sweep: SweepSettings = {
+function sweepSettings(raw: SweepOptions): SweepSettings {
+  return {
     models: models(raw.models),
     seq_lengths: seqLengths(raw.seqLengths),
     modes: modes(raw.mode),
@@ -114,7 +126,6 @@ function settings(raw: RawCompareOptions): Settings {
     max_memory_mb: raw.maxMemory === undefined ? null : parsePositiveNumber('--max-memory', raw.maxMemory),
     weights_file: weightsFile(raw.weights, raw.models),
   };
-  return { config: modelConfigFromOptions(raw), sweep, backend: backend(raw.backend) };
 }
 
 /** A run id and default folder name from the start time: 2025-01-31T12-00-00Z. */
@@ -123,16 +134,66 @@ export function runStamp(now: Date): string {
 }
 
 function newSweep(raw: RawCompareOptions, now: Date): NewSweep {
-  const { config, sweep, backend: choice } = settings(raw);
-  const runId = runStamp(now);
-  const out = raw.out ?? path.join('results', runId);
-  if (fs.existsSync(out)) {
-    if (!fs.statSync(out).isDirectory()) throw new UsageError('--out', `--out: '${out}' exists and is not a folder`);
-    if (fs.existsSync(path.join(out, RESULTS_JSON))) {
-      throw new UsageError('--out', `--out: '${out}' already holds a ${RESULTS_JSON} (finish it with --resume ${out}, or choose another --out)`);
+  if (raw.retryFailed) throw new UsageError('--retry-failed', '--retry-failed: only with --resume <dir> (it runs the failed cases of that run again)');
+  return {
+    kind: 'new',
+    runId: runStamp(now),
+    out: raw.out ?? null,
+    config: modelConfigFromOptions(raw),
+    sweep: sweepSettings(raw),
+    backend: backend(raw.backend),
+    caseTimeoutS: parsePositiveNumber('--case-timeout', raw.caseTimeout),
+  };
+}
+
+/** The stored sweep as the options that would have made it; a value of the wrong JSON type is refused here. */
+function storedSweepOptions(sweep: Record<string, unknown>): SweepOptions {
+  const fail = (key: string, what: string) => new UsageError('--resume', `sweep.${key} must be ${what} (got ${JSON.stringify(sweep[key])})`);
+  const list = (key: string, type: 'number' | 'string'): string[] => {
+    const value = sweep[key];
+    if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === type)) throw fail(key, `a non-empty list of ${type}s`);
+    return value.map(String);
+  };
+  const scalar = (key: string, type: 'number' | 'string', nullable: boolean): string | undefined => {
+    const value = sweep[key];
+    if (nullable && (value === null || value === undefined)) return undefined;
+    if (typeof value !== type) throw fail(key, `a ${type}${nullable ? ' or null' : ''}`);
+    return String(value);
+  };
+  return {
+    seqLengths: list('seq_lengths', 'number'),
+    models: list('models', 'string'),
+    mode: list('modes', 'string'),
+    batchSize: scalar('batch_size', 'number', false)!,
+    warmup: scalar('warmup', 'number', false)!,
+    repeats: scalar('repeats', 'number', false)!,
+    timeLimit: scalar('time_limit_s', 'number', true),
+    maxMemory: scalar('max_memory_mb', 'number', true),
+    weights: scalar('weights_file', 'string', true),
+  };
+}
+
+/**
+ * The run stored in `dir`, with its settings and config checked by the command line's rules (a
+ * sweep or config edited by hand into something bsbr cannot run is refused), its backend a known one.
+ */
+export function readResumable(dir: string): ResultsFile {
+  const file = path.join(dir, RESULTS_JSON);
+  try {
+    const results = readResults(file);
+    const sweep = sweepSettings(storedSweepOptions(results.sweep as unknown as Record<string, unknown>));
+    // Every field, as bsbr writes them (compressionFactor is absent for none): a default is not what the run used.
+    const missing = Object.keys(DEFAULT_CONFIG).filter((key) => key !== 'compressionFactor' && !(key in results.config));
+    if (missing.length) throw new UsageError('--resume', `config has no ${missing.join(', ')}`);
+    const config = resolveConfig(results.config);
+    if (!(BACKEND_NAMES as readonly string[]).includes(results.environment.backend)) {
+      throw new UsageError('--resume', `the run used backend '${results.environment.backend}', which this bsbr does not know (valid: ${BACKEND_NAMES.join(', ')})`);
     }
+    return { ...results, sweep, config };
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    throw new UsageError('--resume', `--resume: ${file} cannot be resumed: ${err.message}`);
   }
-  return { kind: 'new', runId, out, config, sweep, backend: choice };
 }
 
 function show(value: unknown): string {
@@ -146,18 +207,8 @@ function show(value: unknown): string {
  */
 function resumedSweep(raw: RawCompareOptions, given: OptionGiven): ResumedSweep {
   const dir = raw.resume!;
-  let results: ResultsFile;
-  try {
-    results = readResults(path.join(dir, RESULTS_JSON));
-  } catch (err) {
-    throw new UsageError('--resume', `--resume: ${(err as Error).message}`);
-  }
-  const unknown = results.sweep.models.filter((m) => canonicalModelName(m) !== m);
-  if (unknown.length) throw new UsageError('--resume', `--resume: the run uses models this bsbr does not have: ${unknown.join(', ')} (valid: ${MODEL_NAMES.join(', ')})`);
-  if (!(BACKEND_NAMES as readonly string[]).includes(results.environment.backend)) {
-    throw new UsageError('--resume', `--resume: the run used backend '${results.environment.backend}', which this bsbr does not know (valid: ${BACKEND_NAMES.join(', ')})`);
-  }
-  const requested = settings(raw);
+  const results = readResumable(dir);
+  const requested = { config: modelConfigFromOptions(raw), sweep: sweepSettings(raw), backend: backend(raw.backend) };
   const { sweep, config } = results;
   const stored: Partial<Record<keyof RawCompareOptions, unknown>> = {
     seqLengths: sweep.seq_lengths, models: sweep.models, mode: sweep.modes, batchSize: sweep.batch_size,
@@ -179,7 +230,7 @@ function resumedSweep(raw: RawCompareOptions, given: OptionGiven): ResumedSweep 
       throw new UsageError(flag(key), `${flag(key)} ${show(asked[key])} conflicts with the run being resumed, which used ${show(stored[key])} (leave ${flag(key)} out to resume it)`);
     }
   }
-  return { kind: 'resume', dir, results };
+  return { kind: 'resume', dir, results, retryFailed: raw.retryFailed === true, caseTimeoutS: parsePositiveNumber('--case-timeout', raw.caseTimeout) };
 }
 
 /** Checks every option; nothing has been run or written when this throws. */

@@ -38,7 +38,8 @@ function emptyRow(ctx: RowContext, c: PlannedCase, params: number): CaseResult {
 
 /**
  * A measured case. tokens_per_s: forward batch*n / median, decode batch / median (one token per
- * sequence per step); gflops_per_s = flops / median.
+ * sequence per step); gflops_per_s = flops / median. An output with values that are not finite makes
+ * the status non-finite (timings kept).
  */
 export function measuredRow(ctx: RowContext, c: PlannedCase, m: CaseMeasurement): CaseResult {
   const stats = summarize(m.samples_ms);
@@ -57,6 +58,10 @@ export function measuredRow(ctx: RowContext, c: PlannedCase, m: CaseMeasurement)
     samples_ms: m.samples_ms,
     peak_device_bytes: m.peak_device_bytes,
     gpu_kernel_ms: m.gpu_kernel_ms,
+    ...(m.output.non_finite > 0 && {
+      status: 'non-finite',
+      message: `the output holds ${m.output.non_finite} of ${m.output.values} values that are NaN or infinite`,
+    }),
   };
 }
 

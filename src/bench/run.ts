@@ -1,50 +1,45 @@
-/** `bsbr compare` from checked options to the summary: calibrate, create the output, sweep, report. */
-import * as fs from 'fs';
+/** `bsbr compare` from checked options to the summary: claim the folder, calibrate, sweep, report. */
 import * as path from 'path';
 import { BackendError, BackendName } from '../../models/backends/setup';
+import { onInterrupt } from '../io/signals';
 import { UsageError } from '../options/usage_error';
 import { formatSummary } from '../reports/summary';
 import { writeAnalysis } from '../reports/write';
 import { ResultsFile } from '../results/schema';
+import { CALIBRATION_TIMEOUT_S } from './calibration';
 import { captureEnvironment } from './environment';
-import { NewSweep, CompareRequest } from './options';
+import { CompareRequest, NewSweep, readResumable } from './options';
 import { createReporter, summaryTable } from './report';
+import { claimDefaultFolder, claimNewFolder, claimResumedFolder, RunFolder } from './run_folder';
+import { RunError } from './run_error';
 import { runSweep } from './sweep';
 import { runWorker } from './worker_client';
 import { RESULTS_CSV, RESULTS_JSON, writeResults } from './write';
 
-/** Creates the output folder and writes the empty run into it; on failure removes what it created. */
-function createOutput(out: string, results: ResultsFile): void {
-  let created: string | undefined;
-  try {
-    created = fs.mkdirSync(out, { recursive: true });
-    writeResults(out, results);
-  } catch (err) {
-    if (created) fs.rmSync(created, { recursive: true, force: true });
-    throw new UsageError('--out', `--out: cannot write to '${out}': ${(err as Error).message}`);
-  }
-}
+/** Where a new run goes when --out is not given: results/<run id>. */
+const DEFAULT_PARENT = 'results';
 
 /**
- * A new run: the calibration worker sets up the backend first (an unusable backend stops here, before
- * anything is written) and times the fixed matmul; then the output folder is created.
+ * A new run in its claimed folder: the calibration worker sets up the backend first (an unusable
+ * backend stops here, and the folder is given back as it was) and times the fixed matmul; then
+ * the empty run is written.
  */
-async function startRun(request: NewSweep): Promise<{ results: ResultsFile; backend: BackendName }> {
+async function startRun(request: NewSweep, folder: RunFolder): Promise<{ results: ResultsFile; backend: BackendName }> {
   const weightsFile = request.sweep.weights_file;
   const reply = await runWorker({
     kind: 'calibration',
     backend: request.backend,
     weights: weightsFile ? { model: request.sweep.models[0], config: request.config, file: weightsFile } : undefined,
-  });
+  }, CALIBRATION_TIMEOUT_S);
   if (!reply.ok && reply.stage === 'backend') throw new BackendError(reply.message);
   if (!reply.ok && reply.stage === 'weights') throw new UsageError('--weights', reply.message);
   if (!reply.ok || reply.kind !== 'calibration') {
-    throw new Error(`the calibration matmul failed: ${reply.ok ? `unexpected ${reply.kind} reply` : reply.message}`);
+    throw new RunError(`the calibration matmul failed: ${reply.ok ? `unexpected ${reply.kind} reply` : reply.message}`);
   }
   const results: ResultsFile = {
     format: 'bsbr-results',
     version: 1,
-    run_id: request.runId,
+    run_id: request.out === null ? path.basename(folder.dir) : request.runId,
     created_at: new Date().toISOString(),
     command: ['bsbr', ...process.argv.slice(2)],
     config: request.config,
@@ -53,19 +48,49 @@ async function startRun(request: NewSweep): Promise<{ results: ResultsFile; back
     calibration: reply.calibration,
     cases: [],
   };
-  createOutput(request.out, results);
+  writeResults(folder.dir, results);
   // After the output exists, so that bad input still gets exactly one line.
   if (reply.backend.notice) console.error(reply.backend.notice);
   return { results, backend: reply.backend.name };
 }
 
-export async function runCompare(request: CompareRequest): Promise<void> {
-  const { dir, results, backend } = request.kind === 'new'
-    ? { dir: request.out, ...(await startRun(request)) }
-    : { dir: request.dir, results: request.results, backend: request.results.environment.backend as BackendName };
-  await runSweep({ dir, results, backend, reporter: createReporter() });
-  console.log(summaryTable(results.cases));
-  console.log(`results: ${path.join(dir, RESULTS_JSON)} and ${path.join(dir, RESULTS_CSV)}`);
-  // The same analysis `bsbr analyze` writes: fits, charts and report.html beside the results.
-  console.log(formatSummary(await writeAnalysis(results, dir, path.join(dir, RESULTS_JSON))));
+/** The run folder, locked before any work: a second writer of the same folder is refused. */
+function claim(request: CompareRequest): RunFolder {
+  if (request.kind === 'resume') return claimResumedFolder(request.dir);
+  return request.out === null ? claimDefaultFolder(DEFAULT_PARENT, request.runId) : claimNewFolder(request.out);
+}
+
+/** Runs the sweep and writes its analysis; resolves to the run, whose cases say how it went. */
+export async function runCompare(request: CompareRequest): Promise<ResultsFile> {
+  const folder = claim(request);
+  const reporter = createReporter();
+  let run: { results: ResultsFile; backend: BackendName } | undefined;
+  const forget = onInterrupt((signal) => {
+    reporter.stop();
+    folder.release();
+    const file = path.join(folder.dir, RESULTS_JSON);
+    console.error(run
+      ? `bsbr: interrupted by ${signal}: the ${run.results.cases.length} finished cases are kept in ${file}; finish the run with: bsbr compare --resume ${folder.dir}`
+      : `bsbr: interrupted by ${signal} before the sweep started; nothing was written`);
+  });
+  try {
+    if (request.kind === 'new') {
+      run = await startRun(request, folder);
+    } else {
+      // Read again under the lock: a writer that just ended may have added cases since the options were checked.
+      const results = readResumable(request.dir);
+      if (request.retryFailed) results.cases = results.cases.filter((c) => c.status === 'ok');
+      run = { results, backend: results.environment.backend as BackendName };
+    }
+    const { results, backend } = run;
+    await runSweep({ dir: folder.dir, results, backend, reporter, caseTimeoutS: request.caseTimeoutS });
+    console.log(summaryTable(results.cases));
+    console.log(`results: ${path.join(folder.dir, RESULTS_JSON)} and ${path.join(folder.dir, RESULTS_CSV)}`);
+    // The same analysis `bsbr analyze` writes: fits, charts and report.html beside the results.
+    console.log(formatSummary(await writeAnalysis(results, folder.dir, path.join(folder.dir, RESULTS_JSON))));
+    return results;
+  } finally {
+    forget();
+    folder.release();
+  }
 }

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readResults } from '../results/read';
 import { CaseResult } from '../results/schema';
-import { runCli, startCli, tempDir, TINY_ARGS } from '../testing/cli';
+import { workerPids, ended, runCli, startCli, tempDir, TINY_ARGS, waitFor } from '../testing/cli';
 
 function summary(cases: CaseResult[]): string[] {
   return cases.map((c) => `${c.model} ${c.seq_len} ${c.status}`);
@@ -54,20 +54,13 @@ test('a case over --max-memory makes the longer lengths of that model skipped', 
   expect(cases[1].message).toMatch(/^not run: at n=8 the peak RSS \d+ MB > --max-memory 1 MB$/);
 });
 
-/** Polls until `check` holds or the process ends. */
-async function waitFor(check: () => boolean, ended: () => boolean): Promise<void> {
-  while (!check() && !ended()) await new Promise((resolve) => setTimeout(resolve, 10));
-}
-
 test('an interrupted sweep keeps its finished cases and --resume runs only the rest', async () => {
   const cwd = tempDir();
   const file = path.join(cwd, 'run', 'results.json');
   const child = startCli(['compare', ...TINY_ARGS, '--models', 'BSBR', 'Standard', '--seq-lengths', '8', '16', '32', '64', '--mode', 'forward', 'decode', '--out', 'run'], cwd);
-  let ended = false;
-  child.on('exit', () => (ended = true));
-  await waitFor(() => fs.existsSync(file) && readResults(file).cases.length >= 1, () => ended);
+  await waitFor(() => fs.existsSync(file) && readResults(file).cases.length >= 1, 'a finished case');
   child.kill('SIGKILL');
-  await new Promise((resolve) => child.on('close', resolve));
+  await ended(child);
 
   const before = readResults(file);
   const total = 2 * 2 * 4;
@@ -100,4 +93,80 @@ test('--resume refuses options that contradict the run it resumes', async () => 
   expect(agreeing.code).toBe(0);
   expect(agreeing.stdout.split('\n')[0]).toBe('0 of 1 cases to run');
   expect(fs.readFileSync(path.join(cwd, 'run', 'results.json'), 'utf8')).toBe(json);
+});
+
+test('a case past --case-timeout is killed and recorded as error; a run with no ok case exits 1; --resume --retry-failed runs the failed cases again', async () => {
+  const cwd = tempDir();
+  // 50 ms: less than a worker takes to start, so every case runs out of time.
+  const failed = await runCli(['compare', ...TINY_ARGS, '--models', 'BSBR', 'Linear', '--seq-lengths', '8', '16', '--case-timeout', '0.05', '--out', 'run'], cwd);
+  expect(failed.code).toBe(1);
+  expect(failed.stderr).toMatch(/^bsbr: no case was measured ok: every case failed or was skipped/m);
+  const file = path.join(cwd, 'run', 'results.json');
+  const before = readResults(file);
+  expect(summary(before.cases)).toEqual(['BSBR 8 error', 'BSBR 16 skipped', 'Linear 8 error', 'Linear 16 skipped']);
+  expect(before.cases[0].message).toBe('the worker did not finish within --case-timeout 0.05 s and was killed');
+
+  // Without --retry-failed the run is finished: nothing to do.
+  expect((await runCli(['compare', '--resume', 'run'], cwd)).stdout.split('\n')[0]).toBe('0 of 4 cases to run');
+  const retried = await runCli(['compare', '--resume', 'run', '--retry-failed'], cwd);
+  expect(retried.code).toBe(0);
+  expect(retried.stdout.split('\n')[0]).toBe('4 of 4 cases to run');
+  const after = readResults(file);
+  expect(summary(after.cases)).toEqual(['BSBR 8 ok', 'BSBR 16 ok', 'Linear 8 ok', 'Linear 16 ok']);
+  expect(after.calibration).toEqual(before.calibration);
+});
+
+test('a stopped worker (SIGSTOP) no longer hangs the sweep: it is killed at --case-timeout and the sweep goes on', async () => {
+  const cwd = tempDir();
+  const file = path.join(cwd, 'run', 'results.json');
+  const child = startCli(['compare', ...TINY_ARGS, '--models', 'BSBR', 'Linear', '--seq-lengths', '8', '--case-timeout', '4', '--out', 'run'], cwd);
+  // Once results.json exists the calibration worker is gone: the next child is the first case's worker.
+  await waitFor(() => fs.existsSync(file) && workerPids(child.pid!).length > 0, 'the first case worker');
+  process.kill(workerPids(child.pid!)[0], 'SIGSTOP');
+  expect(await ended(child)).toEqual({ code: 0, signal: null });
+  const { cases } = readResults(file);
+  expect(summary(cases)).toEqual(['BSBR 8 error', 'Linear 8 ok']);
+  expect(cases[0].message).toBe('the worker did not finish within --case-timeout 4 s and was killed');
+});
+
+test('a calibration worker that dies: one line, exit 1, no stack trace, nothing written', async () => {
+  const cwd = tempDir();
+  const child = startCli(['compare', ...TINY_ARGS, '--models', 'BSBR', '--seq-lengths', '8', '--out', 'run'], cwd);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  await waitFor(() => workerPids(child.pid!).length > 0, 'the calibration worker');
+  process.kill(workerPids(child.pid!)[0], 'SIGKILL');
+  expect((await ended(child)).code).toBe(1);
+  expect(stderr).toBe('bsbr: error: the calibration matmul failed: the worker process was killed by SIGKILL (out of memory?) without a result\n');
+  expect(fs.readdirSync(cwd)).toEqual([]);
+});
+
+test('a closed stdout (bsbr compare | head -1) does not stop the sweep: every case is measured and written', async () => {
+  const cwd = tempDir();
+  const child = startCli(['compare', ...TINY_ARGS, '--models', 'BSBR', 'Linear', '--seq-lengths', '8', '16', '--out', 'run'], cwd);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // What head -1 does: read the first line, then close the pipe.
+  await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+  child.stdout!.destroy();
+  expect(await ended(child)).toEqual({ code: 0, signal: null });
+  expect(stderr).not.toMatch(/EPIPE|Error/);
+  expect(summary(readResults(path.join(cwd, 'run', 'results.json')).cases)).toEqual(['BSBR 8 ok', 'BSBR 16 ok', 'Linear 8 ok', 'Linear 16 ok']);
+  expect(fs.existsSync(path.join(cwd, 'run', 'report.html'))).toBe(true);
+});
+
+test('SIGTERM (a job engine stopping the job): exit 143, the finished cases kept, how to resume, the folder given back', async () => {
+  const cwd = tempDir();
+  const file = path.join(cwd, 'run', 'results.json');
+  const child = startCli(['compare', ...TINY_ARGS, '--models', 'BSBR', 'Linear', '--seq-lengths', '8', '16', '32', '--out', 'run'], cwd);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  await waitFor(() => fs.existsSync(file) && readResults(file).cases.length >= 1, 'a finished case');
+  child.kill('SIGTERM');
+  expect(await ended(child)).toEqual({ code: 143, signal: null });
+  const kept = readResults(file).cases.length;
+  expect(stderr).toMatch(new RegExp(`^bsbr: interrupted by SIGTERM: the ${kept} finished cases are kept in run/results.json; finish the run with: bsbr compare --resume run$`, 'm'));
+  expect(fs.readdirSync(path.join(cwd, 'run')).sort()).toEqual(['results.csv', 'results.json']);
+  expect((await runCli(['compare', '--resume', 'run'], cwd)).code).toBe(0);
+  expect(readResults(file).cases).toHaveLength(6);
 });

@@ -1,11 +1,13 @@
 /** Runs the cases of a sweep that have no row yet, one worker process per case, writing after each. */
+import * as path from 'path';
 import { BackendError, BackendName } from '../../models/backends/setup';
+import { FileError } from '../io/file_error';
 import { CaseResult, ResultsFile } from '../results/schema';
 import { limitExceeded, skipReason } from './limits';
 import { SweepReporter } from './report';
 import { measuredRow, PlannedCase, planCases, sameCase, unmeasuredRow } from './rows';
 import { runWorker } from './worker_client';
-import { writeResults } from './write';
+import { RESULTS_JSON, writeResults } from './write';
 
 export interface SweepRun {
   /** The output folder; results.json and results.csv are rewritten there after every case. */
@@ -15,6 +17,8 @@ export interface SweepRun {
   /** The backend every worker sets up (resolved, never 'auto', so all cases use the same one). */
   backend: BackendName;
   reporter: SweepReporter;
+  /** Hard wall-clock bound on one case's worker, in seconds. */
+  caseTimeoutS: number;
 }
 
 /** The parameter count of a model from any earlier row (it does not depend on length or mode), else 0. */
@@ -28,22 +32,33 @@ async function runCase(run: SweepRun, c: PlannedCase): Promise<CaseResult> {
   const skip = skipReason(results.cases, c.model, c.mode, c.seqLen, results.sweep);
   if (skip) return unmeasuredRow(ctx, c, 'skipped', skip, knownParams(results.cases, c.model));
   const { batch_size: batchSize, warmup, repeats } = results.sweep;
-  const reply = await runWorker({
+  const job = {
     kind: 'case',
     backend: run.backend,
     config: results.config,
     spec: { model: c.model, mode: c.mode, seqLen: c.seqLen, batchSize, warmup, repeats, seed: results.config.seed },
     weightsFile: results.sweep.weights_file ?? undefined,
-  });
+  } as const;
+  const reply = await runWorker(job, run.caseTimeoutS);
   if (reply.ok && reply.kind === 'case') {
     const row = measuredRow(ctx, c, reply.measurement);
     const over = limitExceeded(row, results.sweep);
-    if (over) row.message = `${over}; longer lengths of ${c.model} ${c.mode} are not run`;
+    if (over) row.message = [row.message, `${over}; longer lengths of ${c.model} ${c.mode} are not run`].filter(Boolean).join('; ');
     return row;
   }
   if (!reply.ok && reply.stage === 'backend') throw new BackendError(`backend '${run.backend}' is not usable: ${reply.message}`);
   const message = reply.ok ? `unexpected ${reply.kind} reply from the worker` : reply.message;
   return unmeasuredRow(ctx, c, 'error', message, (!reply.ok && reply.params) || knownParams(results.cases, c.model));
+}
+
+/** Writes the run; a failure (a full disk) says that what was written before is kept and how to go on. */
+function save(run: SweepRun): void {
+  try {
+    writeResults(run.dir, run.results);
+  } catch (err) {
+    if (!(err instanceof FileError)) throw err;
+    throw new FileError(err.field, `${err.message}; the cases finished before are kept in ${path.join(run.dir, RESULTS_JSON)}: make room, then finish with bsbr compare --resume ${run.dir}`);
+  }
 }
 
 export async function runSweep(run: SweepRun): Promise<void> {
@@ -57,7 +72,7 @@ export async function runSweep(run: SweepRun): Promise<void> {
       run.reporter.caseStarted(c);
       const row = await runCase(run, c);
       results.cases = [...results.cases, row].sort((a, b) => order(a) - order(b));
-      writeResults(run.dir, results);
+      save(run);
       run.reporter.caseFinished(row);
     }
   } finally {

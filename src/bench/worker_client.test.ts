@@ -14,12 +14,12 @@ const JOB = { kind: 'calibration', backend: 'cpu' } as const;
 
 test('the reply of a worker that answers', async () => {
   const echo = script(`process.once('message', (job) => process.send({ ok: false, stage: 'run', message: JSON.stringify(job) }, () => process.exit(0)));`);
-  expect(await runWorker(JOB, echo)).toEqual({ ok: false, stage: 'run', message: JSON.stringify(JOB) });
+  expect(await runWorker(JOB, 60, echo)).toEqual({ ok: false, stage: 'run', message: JSON.stringify(JOB) });
 });
 
 test('a worker that exits without replying: a crash with its exit code and last stderr line', async () => {
   const failing = script(`process.stderr.write('loading\\nRangeError: WebAssembly.Memory(): could not allocate memory\\n\\n'); process.exit(3);`);
-  expect(await runWorker(JOB, failing)).toEqual({
+  expect(await runWorker(JOB, 60, failing)).toEqual({
     ok: false,
     stage: 'crash',
     message: 'the worker process exited with code 3 without a result: RangeError: WebAssembly.Memory(): could not allocate memory',
@@ -28,7 +28,7 @@ test('a worker that exits without replying: a crash with its exit code and last 
 
 test('a worker killed by a signal (as the OS kills a process out of memory): a crash naming the signal', async () => {
   const killed = script(`process.kill(process.pid, 'SIGKILL');`);
-  expect(await runWorker(JOB, killed)).toEqual({
+  expect(await runWorker(JOB, 60, killed)).toEqual({
     ok: false,
     stage: 'crash',
     message: 'the worker process was killed by SIGKILL (out of memory?) without a result',
@@ -36,5 +36,21 @@ test('a worker killed by a signal (as the OS kills a process out of memory): a c
 });
 
 test('a missing worker script is a clear error', async () => {
-  await expect(runWorker(JOB, '/nonexistent/case_worker.js')).rejects.toThrow('run `npm run build`');
+  await expect(runWorker(JOB, 60, '/nonexistent/case_worker.js')).rejects.toThrow('run `npm run build`');
+});
+
+test('a worker that never replies is killed after the timeout, and the sweep hears why', async () => {
+  const hung = script(`process.on('message', () => undefined); setInterval(() => undefined, 1000);`);
+  const start = Date.now();
+  expect(await runWorker(JOB, 0.5, hung)).toEqual({
+    ok: false,
+    stage: 'crash',
+    message: 'the worker did not finish within --case-timeout 0.5 s and was killed',
+  });
+  expect(Date.now() - start).toBeLessThan(10_000);
+});
+
+test('a stopped worker (SIGSTOP) is killed after the timeout too', async () => {
+  const stopped = script(`process.kill(process.pid, 'SIGSTOP');`);
+  expect(await runWorker(JOB, 0.5, stopped)).toMatchObject({ ok: false, message: 'the worker did not finish within --case-timeout 0.5 s and was killed' });
 });

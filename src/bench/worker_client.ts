@@ -6,6 +6,9 @@ import { WorkerJob, WorkerReply } from './jobs';
 /** The compiled worker script (dist/src/bench/case_worker.js beside this file). */
 export const WORKER_SCRIPT = path.join(__dirname, 'case_worker.js');
 
+/** setTimeout's largest delay (about 24.8 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Keeps the end of what a worker wrote to stderr, to explain a crash. */
 function tailCollector(): { push(chunk: Buffer): void; lastLine(): string } {
   let text = '';
@@ -29,16 +32,26 @@ function crashMessage(code: number | null, signal: NodeJS.Signals | null, stderr
 /**
  * Runs one job in a fresh Node process and resolves to its reply; a process that dies without
  * replying (crash, out of memory, killed) resolves to { ok: false, stage: 'crash' } with its exit
- * code or signal and the last line it wrote to stderr.
+ * code or signal and the last line it wrote to stderr. A process still running after `timeoutS`
+ * seconds (hung, or stopped with SIGSTOP) is killed, and one never outlives this process.
  */
-export function runWorker(job: WorkerJob, script: string = WORKER_SCRIPT): Promise<WorkerReply> {
+export function runWorker(job: WorkerJob, timeoutS: number, script: string = WORKER_SCRIPT): Promise<WorkerReply> {
   if (!fs.existsSync(script)) {
     return Promise.reject(new Error(`the benchmark worker ${script} is missing; run \`npm run build\``));
   }
   return new Promise((resolve, reject) => {
-    const child = fork(script, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [] });
+    // detached: its own process group, so a Ctrl-C on the terminal reaches the sweep alone, which ends
+    // the worker itself: a case cut short by the user is never recorded as failed.
+    const child = fork(script, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [], detached: true });
     const stderr = tailCollector();
     let reply: WorkerReply | undefined;
+    let timedOut = false;
+    const kill = () => child.kill('SIGKILL');
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, Math.min(timeoutS * 1000, MAX_TIMER_MS));
+    process.once('exit', kill);
     child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('message', (message) => {
       reply = message as WorkerReply;
@@ -46,8 +59,14 @@ export function runWorker(job: WorkerJob, script: string = WORKER_SCRIPT): Promi
     child.on('error', reject);
     // 'close' comes after the process has exited and its stderr has been read to the end.
     child.on('close', (code, signal) => {
-      resolve(reply ?? { ok: false, stage: 'crash', message: crashMessage(code, signal, stderr.lastLine()) });
+      clearTimeout(timer);
+      process.off('exit', kill);
+      const message = timedOut
+        ? `the worker did not finish within --case-timeout ${timeoutS} s and was killed`
+        : crashMessage(code, signal, stderr.lastLine());
+      resolve(reply ?? { ok: false, stage: 'crash', message });
     });
-    child.send(job);
+    // A worker that dies before it reads the job is reported by 'close' like any crash.
+    child.send(job, () => undefined);
   });
 }

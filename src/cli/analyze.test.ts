@@ -11,7 +11,7 @@ import { readResults } from '../results/read';
 import { packageRoot } from '../package_root';
 import { requireFreshBuild } from '../testing/built_cli';
 import { CliResult, runCli } from '../testing/cli';
-import { mountSmallDisk, SmallDisk } from '../testing/full_disk';
+import { useSmallDisk } from '../testing/full_disk';
 
 const CHARTS = ['time', 'time_loglog', 'memory', 'params', 'slowdown', 'gflops'];
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -142,13 +142,10 @@ describe('bsbr analyze: bad input is one line on stderr, exit code 2, nothing wr
 });
 
 describe('bsbr analyze on a full disk (a real 64 KB tmpfs)', () => {
-  let disk: SmallDisk | null;
-  beforeAll(() => {
-    disk = mountSmallDisk(64);
-  });
-  afterAll(() => disk?.unmount());
+  const smallDisk = useSmallDisk(64);
 
   it('one line naming the file, exit 2, and nothing written: no file half-written, no temporary file', async () => {
+    const disk = smallDisk();
     if (!disk) return;
     const out = path.join(disk.dir, 'analysis');
     const child = await runCli(['analyze', '--results', path.join(runDir, 'results.json'), '--out', out], dir);

@@ -2,15 +2,17 @@
  * `bsbr compare` end to end, through the built command (run `npm run build` first): bad input, a tiny
  * real sweep and what it writes and prints.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as tf from '@tensorflow/tfjs-core';
 import { resolveConfig } from '../../models/config';
 import { createModel } from '../../models/registry';
 import { useDefaultBackend } from '../../models/testing/harness';
 import { forwardFlops } from '../bench/flops';
 import { planFor } from '../../models/plan';
 import { readResults } from '../results/read';
+import { readSafetensors, writeSafetensors } from '../weights/safetensors';
 import { CASE_COLUMNS, ResultsFile } from '../results/schema';
 import { BIN, CliResult, runCli, tempDir, TINY_ARGS, TINY_MODEL_ARGS } from '../testing/cli';
 
@@ -170,6 +172,31 @@ const hasScript = (() => {
   expect(fs.existsSync(path.join(cwd, 'run', 'results.csv'))).toBe(true);
 });
 
+(hasScript ? test : test.skip)('Ctrl-C during the progress bar: line wrapping restored, how to resume, exit 130, the finished cases kept', async () => {
+  const cwd = tempDir();
+  const command = [process.execPath, BIN, 'compare', ...TINY_ARGS, '--models', 'BSBR', 'Linear', '--seq-lengths', '8', '16', '32', '--out', 'run'].join(' ');
+  // script gives the command a pseudo-terminal; a ^C typed into it reaches the command's process group as SIGINT.
+  const child = spawn('script', ['-qec', command, '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  let typed = false;
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (/1\/6 cases \| ETA/.test(output) && !typed) typed = child.stdin!.write('\x03') || true;
+  });
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  child.stdin!.destroy();
+  expect(code).toBe(130);
+  // The bar turned wrapping off (ESC [?7l); it is on again (ESC [?7h) before the message.
+  const off = output.lastIndexOf('\x1b[?7l');
+  const on = output.lastIndexOf('\x1b[?7h');
+  expect(off).toBeGreaterThanOrEqual(0);
+  expect(on).toBeGreaterThan(off);
+  const kept = readResults(path.join(cwd, 'run', 'results.json')).cases.length;
+  expect(kept).toBeGreaterThanOrEqual(1);
+  expect(output.slice(on)).toContain(`bsbr: interrupted by SIGINT: the ${kept} finished cases are kept in run/results.json; finish the run with: bsbr compare --resume run`);
+  expect(fs.readdirSync(path.join(cwd, 'run')).sort()).toEqual(['results.csv', 'results.json']);
+});
+
 describe('--weights: a sweep with loaded weights', () => {
   const cwd = tempDir();
   beforeAll(async () => {
@@ -180,13 +207,32 @@ describe('--weights: a sweep with loaded weights', () => {
 
   test('needs exactly one model and an existing file', async () => {
     expectUsageError(await runCli(['compare', '--weights', 'fits.safetensors', '--models', 'BSBR', 'Standard'], cwd), /--weights: loads one model's weights; give exactly one --models NAME/);
-    expectUsageError(await runCli(['compare', '--weights', 'nope.safetensors', '--models', 'BSBR'], cwd), /--weights: no such file 'nope.safetensors'/);
+    expectUsageError(await runCli(['compare', '--weights', 'nope.safetensors', '--models', 'BSBR'], cwd), /--weights: safetensors file not found: nope.safetensors$/);
+    expectUsageError(await runCli(['compare', '--weights', '/dev/zero', '--models', 'BSBR'], cwd), /--weights: cannot read safetensors file \/dev\/zero: it is a device, not a regular file$/);
   });
 
   test('a file that does not fit the config: exit 2 naming the entry and both shapes, nothing written', async () => {
     const result = await runCli(['compare', ...TINY_ARGS, '--models', 'BSBR', '--seq-lengths', '8', '--weights', 'wrong.safetensors', '--out', 'bad'], cwd);
     expectUsageError(result, /--weights .*wrong.safetensors: .*wrong shape embedding.weight: expected \[\d+, \d+\], got \[\d+, 8\]/);
     expect(fs.existsSync(path.join(cwd, 'bad'))).toBe(false);
+  });
+
+  test('outputs that are not finite: the case is non-finite, not ok, with a message; a run with no ok case exits 1', async () => {
+    // Finite weights whose final norm scales every output past float32's range.
+    const weights = readSafetensors(path.join(cwd, 'fits.safetensors'));
+    const norm = weights.get('layer_norm.weight')!;
+    weights.set('layer_norm.weight', tf.fill(norm.shape, 3e38));
+    writeSafetensors(path.join(cwd, 'overflow.safetensors'), weights);
+    tf.dispose([...weights.values(), norm]);
+    const result = await runCli(['compare', ...TINY_ARGS, '--models', 'BSBR', '--seq-lengths', '8', '--weights', 'overflow.safetensors', '--out', 'nan'], cwd);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/\[1\/1\] BSBR forward n=8: non-finite: the output holds \d+ of 128 values that are NaN or infinite/);
+    expect(result.stderr).toMatch(/^bsbr: no case was measured ok/m);
+    const [row] = readResults(path.join(cwd, 'nan', 'results.json')).cases;
+    expect(row.status).toBe('non-finite');
+    expect(row.message).toMatch(/^the output holds [1-9]\d* of 128 values that are NaN or infinite$/);
+    // The timings are real and kept.
+    expect(row.median_ms).toBeGreaterThan(0);
   });
 
   test('a file that fits: the sweep runs and records the file', async () => {

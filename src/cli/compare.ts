@@ -4,6 +4,7 @@ import { BACKEND_NAMES } from '../../models/backends/setup';
 import { CALIBRATION } from '../bench/calibration';
 import { parseCompareOptions, RawCompareOptions } from '../bench/options';
 import { runCompare } from '../bench/run';
+import { EXIT } from './exit_codes';
 import { addModelOptions } from './model_options';
 import { withDefault } from './option_default';
 
@@ -24,11 +25,17 @@ export function registerCompare(program: Command): void {
     .addOption(withDefault('--backend <name>', `TensorFlow.js backend: auto, ${BACKEND_NAMES.join(', ')} (auto takes the fastest that loads)`, 'auto'))
     .option('--time-limit <s>', 'a case whose median exceeds this many seconds is the last length run for its model and mode')
     .option('--max-memory <MB>', 'a case whose peak resident memory exceeds this many MB (2^20 bytes) is the last length run for its model and mode')
+    .addOption(withDefault('--case-timeout <s>', 'hard wall-clock bound on one case (build, prefill, every call); a case still running after it is killed and recorded as error', 1800))
     .option('--weights <file>', 'a safetensors file (the original package\'s state_dict names) loaded into the model instead of its seeded weights; needs exactly one --models NAME whose config fits the file')
     .option('--out <dir>', 'output folder for results.json and results.csv (default: results/<timestamp>/)')
     .option('--resume <dir>', 'finish the interrupted run in this folder with its own settings, running only the cases it lacks')
+    .option('--retry-failed', 'with --resume: run again the cases that are not ok (error, non-finite, and those skipped after them)')
     .action(async (options: RawCompareOptions, command: Command) => {
       const request = parseCompareOptions(options, (key) => command.getOptionValueSource(key) === 'cli');
-      await runCompare(request);
+      const results = await runCompare(request);
+      if (!results.cases.some((c) => c.status === 'ok')) {
+        console.error('bsbr: no case was measured ok: every case failed or was skipped (see the messages above)');
+        process.exitCode = EXIT.failed;
+      }
     });
 }

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_CONFIG } from '../../models/config';
 import { MODEL_NAMES } from '../../models/registry';
@@ -29,8 +28,10 @@ test('the defaults are the spec\'s', () => {
   expect(request).toEqual({
     kind: 'new',
     runId: '2025-03-04T05-06-07Z',
-    out: path.join('results', '2025-03-04T05-06-07Z'),
+    // results/<run id>, claimed when the run starts (results/<run id>-2 if that is taken).
+    out: null,
     backend: 'auto',
+    caseTimeoutS: 1800,
     sweep: {
       models: [...MODEL_NAMES], seq_lengths: [64, 128, 256, 512, 1024], modes: ['forward'], batch_size: 1, warmup: 2,
       repeats: 5, time_limit_s: null, max_memory_mb: null, weights_file: null,
@@ -87,8 +88,8 @@ test('backend names are case-insensitive, as model names are', () => {
   expect(parseNew(['--backend', 'Auto']).backend).toBe('auto');
 });
 
-test('an --out that is a file is refused before anything runs', () => {
-  const file = path.join(tempDir(), 'file');
-  fs.writeFileSync(file, 'x');
-  expect(() => parse(['--out', file])).toThrow(`--out: '${file}' exists and is not a folder`);
+test('--case-timeout is read as a positive number; --retry-failed needs --resume', () => {
+  expect(parseNew(['--case-timeout', '2.5']).caseTimeoutS).toBe(2.5);
+  expect(() => parse(['--case-timeout', '0'])).toThrow("--case-timeout: '0' is not a positive number");
+  expect(() => parse(['--retry-failed'])).toThrow('--retry-failed: only with --resume <dir>');
 });

@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../../models/errors';
+import { exitOnSignals, ignoreClosedOutput } from '../io/signals';
+import { RunError } from '../bench/run_error';
 import { packageVersion } from '../package_root';
 import { registerAnalyze } from './analyze';
 import { registerBackends } from './backends_command';
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
 
 /** Runs the command line; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  exitOnSignals();
+  ignoreClosedOutput();
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -39,6 +43,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof InputError) {
       console.error(`bsbr: error: ${err.message}`);
       return EXIT.usage;
+    }
+    if (err instanceof RunError) {
+      console.error(`bsbr: error: ${err.message}`);
+      return EXIT.failed;
     }
     throw err;
   }

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { fillDisk, mountSmallDisk, SmallDisk } from '../testing/full_disk';
+import { fillDisk, useSmallDisk } from '../testing/full_disk';
 import { tempDir } from '../testing/cli';
 import { FileError } from './file_error';
 import { writeFileAtomic, writeFilesAtomic } from './write_files';
@@ -25,13 +25,10 @@ test('one file that cannot be written: no file is replaced and no temporary file
 });
 
 describe('on a full disk (a real tmpfs)', () => {
-  let disk: SmallDisk | null;
-  beforeAll(() => {
-    disk = mountSmallDisk(64);
-  });
-  afterAll(() => disk?.unmount());
+  const smallDisk = useSmallDisk(64);
 
   test('a write past the space left fails in one line, leaves the old file whole and no temporary file', () => {
+    const disk = smallDisk();
     if (!disk) return;
     const file = path.join(disk.dir, 'results.json');
     writeFileAtomic(file, 'the finished cases');
@@ -44,9 +41,10 @@ describe('on a full disk (a real tmpfs)', () => {
   });
 
   test('a full disk: the first byte already fails', () => {
+    const disk = smallDisk();
     if (!disk) return;
     fillDisk(disk.dir);
-    expect(() => writeFileAtomic(path.join(disk!.dir, 'small.txt'), 'x')).toThrow('no space left on device (ENOSPC)');
+    expect(() => writeFileAtomic(path.join(disk.dir, 'small.txt'), 'x')).toThrow('no space left on device (ENOSPC)');
     expect(fs.existsSync(path.join(disk.dir, 'small.txt'))).toBe(false);
   });
 });

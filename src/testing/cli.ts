@@ -41,3 +41,34 @@ export function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {})
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/**
+ * The pids of the benchmark workers a bsbr process has running (Linux: /proc). Only children that
+ * already run case_worker.js: a child between fork and exec still holds its parent's command line,
+ * and the parent waits, blocked, for that exec.
+ */
+export function workerPids(pid: number): number[] {
+  const read = (file: string) => {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const children = read(`/proc/${pid}/task/${pid}/children`).trim().split(/\s+/).filter(Boolean).map(Number);
+  return children.filter((child) => read(`/proc/${child}/cmdline`).includes('case_worker.js'));
+}
+
+/** Polls until `check` holds; fails after `timeoutMs`. */
+export async function waitFor(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Resolves when the process has exited and its output has been read, with its exit code and signal. */
+export function ended(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+}

@@ -14,7 +14,7 @@ export interface SmallDisk {
 }
 
 /** Mounts a tmpfs of `kilobytes` KB; null where mounting is not permitted (outside CI). */
-export function mountSmallDisk(kilobytes: number): SmallDisk | null {
+function mountSmallDisk(kilobytes: number): SmallDisk | null {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsbr-small-disk-'));
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${kilobytes}k`, 'tmpfs', dir], { stdio: 'pipe' });
@@ -33,24 +33,25 @@ export function mountSmallDisk(kilobytes: number): SmallDisk | null {
   };
 }
 
-/** Fills the disk under `dir` to the last byte with a file named `name`. */
+/** A small disk for the tests of one file: mounted before them, unmounted after; the getter gives null where it cannot be mounted. */
+export function useSmallDisk(kilobytes: number): () => SmallDisk | null {
+  let disk: SmallDisk | null = null;
+  beforeAll(() => {
+    disk = mountSmallDisk(kilobytes);
+  });
+  afterAll(() => disk?.unmount());
+  return () => disk;
+}
+
+/** Fills the disk under `dir` to the last byte with a file named `name` (write() fills what is left before it fails). */
 export function fillDisk(dir: string, name = 'filler'): void {
   const fd = fs.openSync(path.join(dir, name), 'w');
-  const block = Buffer.alloc(1024, 1);
+  const block = Buffer.alloc(64 * 1024, 1);
   try {
     for (;;) fs.writeSync(fd, block);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
   } finally {
     fs.closeSync(fd);
-  }
-  // The last partial block.
-  const tail = fs.openSync(path.join(dir, `${name}-tail`), 'w');
-  try {
-    for (;;) fs.writeSync(tail, Buffer.alloc(1, 1));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    fs.closeSync(tail);
   }
 }

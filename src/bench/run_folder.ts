@@ -1,0 +1,148 @@
+/**
+ * A run folder is written by one `bsbr compare` process at a time: the lock file names the owner
+ * (pid, host, start). A second writer is refused; a lock whose process is gone (killed with SIGKILL,
+ * the machine restarted) is taken over.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { makeFolder, removeFolders } from '../io/make_folder';
+import { UsageError } from '../options/usage_error';
+import { RESULTS_JSON } from './write';
+
+export const LOCK_FILE = '.bsbr-lock';
+
+interface LockOwner {
+  pid: number;
+  hostname: string;
+  started_at: string;
+}
+
+/** A folder this process holds; release() gives it up (and removes the folders it created if still empty). */
+export interface RunFolder {
+  dir: string;
+  release(): void;
+}
+
+function readOwner(lock: string): LockOwner | null {
+  try {
+    return JSON.parse(fs.readFileSync(lock, 'utf8')) as LockOwner;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the owner may still be running: on this host, whether its pid exists; another host's cannot be told. */
+function ownerAlive(owner: LockOwner): boolean {
+  if (owner.hostname !== os.hostname() || !Number.isInteger(owner.pid)) return true;
+  try {
+    process.kill(owner.pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes the lock of the existing folder `dir`, or throws a UsageError for `option` naming who holds it. */
+function lock(dir: string, option: string): () => void {
+  const file = path.join(dir, LOCK_FILE);
+  const mine: LockOwner = { pid: process.pid, hostname: os.hostname(), started_at: new Date().toISOString() };
+  const text = JSON.stringify(mine);
+  for (;;) {
+    try {
+      // O_EXCL: of two processes creating it at once, exactly one succeeds.
+      fs.writeFileSync(file, text, { flag: 'wx' });
+      return () => {
+        if (readOwner(file)?.pid === mine.pid) fs.rmSync(file, { force: true });
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new UsageError(option, `${option}: cannot write to '${dir}': ${(err as Error).message}`);
+      }
+    }
+    const owner = readOwner(file);
+    // Unreadable: being written this instant by its owner (or left by hand): not ours to remove.
+    if (owner === null || ownerAlive(owner)) {
+      const who = owner === null ? 'another process' : `process ${owner.pid} on ${owner.hostname}, since ${owner.started_at}`;
+      throw new UsageError(
+        option,
+        `${option}: '${dir}' is in use by another bsbr compare (${who}); wait for it to end, or remove ${file} if no bsbr compare writes there`,
+      );
+    }
+    fs.rmSync(file, { force: true });
+  }
+}
+
+/** Locks `dir`; release() unlocks it and removes the folders up to `top` that were created for it, while empty. */
+function hold(dir: string, top: string | undefined, option: string): RunFolder {
+  let unlock: () => void;
+  try {
+    unlock = lock(dir, option);
+  } catch (err) {
+    removeFolders(dir, top);
+    throw err;
+  }
+  return {
+    dir,
+    release: () => {
+      unlock();
+      removeFolders(dir, top);
+    },
+  };
+}
+
+/** Locks the folder of a run being resumed (it must exist). */
+export function claimResumedFolder(dir: string): RunFolder {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError('--resume', `--resume: no run folder '${dir}'`);
+  return hold(dir, undefined, '--resume');
+}
+
+function cannotWrite(dir: string, err: unknown): UsageError {
+  return new UsageError('--out', `--out: cannot write to '${dir}': ${(err as Error).message}`);
+}
+
+/**
+ * Creates (or takes, if it exists and is empty) the folder of a new run and locks it, before any
+ * work. A folder that holds anything (a run, a user's own report.html) is refused, not overwritten.
+ */
+export function claimNewFolder(dir: string): RunFolder {
+  let created: string | undefined;
+  try {
+    created = makeFolder(dir);
+  } catch (err) {
+    throw cannotWrite(dir, err);
+  }
+  const folder = hold(dir, created, '--out');
+  const held = fs.readdirSync(dir).filter((name) => name !== LOCK_FILE);
+  if (held.length === 0) return folder;
+  folder.release();
+  if (held.includes(RESULTS_JSON)) {
+    throw new UsageError('--out', `--out: '${dir}' already holds a ${RESULTS_JSON} (finish it with --resume ${dir}, or choose another --out)`);
+  }
+  const listed = `${held.slice(0, 3).join(', ')}${held.length > 3 ? ', ...' : ''}`;
+  throw new UsageError('--out', `--out: '${dir}' is not empty (it holds ${listed}); a new run needs a new or empty folder`);
+}
+
+/**
+ * The default folder of a new run, <parent>/<stamp>, made with an exclusive mkdir so that two runs
+ * started in the same second get two folders: the second is <stamp>-2, and so on.
+ */
+export function claimDefaultFolder(parent: string, stamp: string): RunFolder {
+  let created: string | undefined;
+  try {
+    created = makeFolder(parent);
+  } catch (err) {
+    throw cannotWrite(parent, err);
+  }
+  for (let n = 1; ; n++) {
+    const dir = path.join(parent, n === 1 ? stamp : `${stamp}-${n}`);
+    try {
+      fs.mkdirSync(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      removeFolders(parent, created);
+      throw cannotWrite(dir, err);
+    }
+    return hold(dir, created ?? path.resolve(dir), '--out');
+  }
+}
