@@ -32,7 +32,7 @@ test('a case that throws is recorded as error with its message; longer lengths o
   expect(result.stdout).toMatch(/\[1\/4\] Standard forward n=8: error: failure injected/);
   expect(result.stdout).toMatch(/\[2\/4\] Standard forward n=16: skipped: not run: n=8 failed/);
   const csv = fs.readFileSync(path.join(cwd, 'run', 'results.csv'), 'utf8').split('\n');
-  expect(csv[1]).toMatch(/,Standard,forward,wasm,8,1,\d+,error,,,,,,0,,,,,,failure injected by BSBR_TEST_FAIL_CASE=Standard:8$/);
+  expect(csv[1]).toMatch(/,Standard,forward,wasm,8,1,\d+,error,,,,,,0,,,,,,failure injected by BSBR_TEST_FAIL_CASE=Standard:8,,$/);
 });
 
 test('a case over --time-limit makes the longer lengths of that model skipped', async () => {

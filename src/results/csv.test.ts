@@ -12,7 +12,7 @@ test('results.csv and slowdown.csv escape a hostile model name or message', () =
   const c = { ...syntheticCase({ model: '=HYPERLINK("http://x")', seq_len: 8 }), message: '@evil' };
   const row = casesToCsv([c]).split('\n')[1];
   expect(row).toContain(`'=HYPERLINK(""http://x"")`);
-  expect(row.endsWith(",'@evil")).toBe(true);
+  expect(row).toContain(",'@evil,");
   const slowdown = slowdownCsv([{ mode: 'forward', seq_len: 8, model: '+x', median_ms: 1, slowdown: 1, fastest_model: '-y' }]);
   expect(slowdown.split('\n')[1]).toBe("forward,8,'+x,1,1,'-y");
 });

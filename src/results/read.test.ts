@@ -42,6 +42,15 @@ test.each<[string, Edit, string]>([
   expect(() => parseResults(text, 'run.json')).toThrow(message);
 });
 
-test('runs from before --weights (no sweep.weights_file) are still read', () => {
+test('runs from before --weights (no sweep.weights_file) or before webgpu (no device columns, no adapter) are still read', () => {
   expect(() => parseResults(edited((r) => delete r.sweep.weights_file), 'run.json')).not.toThrow();
+  const beforeWebgpu = edited((r) => {
+    delete r.environment.adapter;
+    for (const c of r.cases) {
+      delete c.peak_device_bytes;
+      delete c.gpu_kernel_ms;
+    }
+  });
+  expect(() => parseResults(beforeWebgpu, 'run.json')).not.toThrow();
+  expect(() => parseResults(edited((r) => (r.cases[0].gpu_kernel_ms = 'fast')), 'run.json')).toThrow('run.json: cases[0].gpu_kernel_ms must be a number >= 0 or null (got "fast")');
 });

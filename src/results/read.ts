@@ -5,7 +5,7 @@
  */
 import { InputError } from '../../models/errors';
 import { MiB, readRegularFile } from '../io/read_file';
-import { CASE_STATUSES, MODES, REQUIRED_CASE_COLUMNS, ResultsFile } from './schema';
+import { CASE_STATUSES, LATER_CASE_COLUMNS, MODES, REQUIRED_CASE_COLUMNS, ResultsFile } from './schema';
 
 /** A results file (its path in `field`) that cannot be used: missing, truncated or not in the bsbr-results format. */
 export class ResultsFileError extends InputError {}
@@ -53,6 +53,8 @@ function checkCase(path: string, c: unknown, index: number, seen: Map<string, nu
     if (!(column in c)) throw new ResultsFileError(path, `${path}: cases[${index}] has no '${column}'`);
   }
   const field = (key: string, check: Check) => expect(path, c, where, key, check);
+  // Absent in runs from before the webgpu backend.
+  for (const key of LATER_CASE_COLUMNS) expect(path, c, where, key, nullOr(NON_NEGATIVE), true);
   field('run_id', STRING);
   field('model', NAME);
   field('mode', MODE);
@@ -112,6 +114,7 @@ export function parseResults(text: string, path: string): ResultsFile {
   expect(path, environment, 'environment.', 'cpu_count', POSITIVE_INTEGER);
   expect(path, environment, 'environment.', 'total_memory_bytes', POSITIVE);
   expect(path, environment, 'environment.', 'git_commit', nullOr(STRING));
+  expect(path, environment, 'environment.', 'adapter', [(v) => v === null || isObject(v), 'an object or null'], true);
   section(path, data, 'config');
   const sweep = section(path, data, 'sweep');
   expect(path, sweep, 'sweep.', 'models', listOf(NAME));
