@@ -50,10 +50,10 @@ export interface NewSweep {
   caseTimeoutS: number;
 }
 
+/** The run in `dir`, checked here; it is read again once its folder is locked. */
 export interface ResumedSweep {
   kind: 'resume';
   dir: string;
-  results: ResultsFile;
   /** --retry-failed: the rows that are not ok are dropped and their cases run again. */
   retryFailed: boolean;
   caseTimeoutS: number;
@@ -230,7 +230,7 @@ function resumedSweep(raw: RawCompareOptions, given: OptionGiven): ResumedSweep 
       throw new UsageError(flag(key), `${flag(key)} ${show(asked[key])} conflicts with the run being resumed, which used ${show(stored[key])} (leave ${flag(key)} out to resume it)`);
     }
   }
-  return { kind: 'resume', dir, results, retryFailed: raw.retryFailed === true, caseTimeoutS: parsePositiveNumber('--case-timeout', raw.caseTimeout) };
+  return { kind: 'resume', dir, retryFailed: raw.retryFailed === true, caseTimeoutS: parsePositiveNumber('--case-timeout', raw.caseTimeout) };
 }
 
 /** Checks every option; nothing has been run or written when this throws. */

@@ -8,7 +8,6 @@ import { EXIT } from './exit_codes';
 import { addModelOptions } from './model_options';
 import { withDefault } from './option_default';
 
-
 /** `bsbr compare`: sweep sequence lengths over models and measure each (model, mode, length) case. */
 export function registerCompare(program: Command): void {
   const { size, gpuSize } = CALIBRATION;
