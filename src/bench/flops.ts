@@ -86,8 +86,26 @@ const slidingWindow: AttentionCost = {
 };
 
 /**
- * Linear, chunkwise with values widened to [v, 1] (d + 1 columns), on the input padded to C*B tokens:
- *   q, k, v 6 C B D^2 + out 2 n D^2, and per head and chunk phi(Q) phi(K)^T 2 B^2 d,
+ * The sum of `work` over the groups of whole chunks a chunked attention's forward runs in
+ * (models/ops/scan.ts: plan.groupRows rows each): each group of L tokens in C chunks of
+ * B = min(chunkSize, L), the first group flagged.
+ */
+function sumOverGroups(
+  c: ModelConfig, n: number, batch: number, plan: ExecutionPlan, work: (L: number, B: number, C: number, first: boolean) => number,
+): number {
+  const groupLength = chunksPerGroup(plan.groupRows, batch, c.chunkSize) * c.chunkSize;
+  let total = 0;
+  for (let start = 0; start < n; start += groupLength) {
+    const L = Math.min(groupLength, n - start);
+    const B = Math.min(c.chunkSize, L);
+    total += work(L, B, Math.ceil(L / B), start === 0);
+  }
+  return total;
+}
+
+/**
+ * Linear, chunkwise with values widened to [v, 1] (d + 1 columns), the heads padded to C*B tokens
+ * after the projections: q, k, v, out 8 n D^2, and per head and chunk phi(Q) phi(K)^T 2 B^2 d,
  *   masked scores @ [V, 1] 2 B^2 (d+1), chunk sums phi(K)^T [V, 1] 2 B d (d+1), phi(Q) @ earlier sums 2 B d (d+1).
  * with B = min(chunkSize, n): fewer tokens than a chunk form one chunk of their own size, so a
  * single-token step is the same computation with B = 1. The prefix sums run per group of chunks
@@ -97,16 +115,10 @@ const slidingWindow: AttentionCost = {
 function linearWork(c: ModelConfig, n: number, batch: number, plan: ExecutionPlan, carriedFirst: boolean): number {
   const D = c.hiddenDim;
   const d = headDim(c);
-  const groupLength = chunksPerGroup(plan.groupRows, batch, c.chunkSize) * c.chunkSize;
-  let total = 0;
-  for (let start = 0; start < n; start += groupLength) {
-    const L = Math.min(groupLength, n - start);
-    const B = Math.min(c.chunkSize, L);
-    const C = Math.ceil(L / B);
+  return sumOverGroups(c, n, batch, plan, (L, B, C, first) => {
     const perChunk = mm(B, d, B) + mm(B, B, d + 1) + mm(d, B, d + 1) + mm(B, d, d + 1);
-    total += 3 * mm(C * B, D, D) + mm(L, D, D) + c.numHeads * (C * perChunk + prefixSum(plan, C, d * (d + 1), start > 0 || carriedFirst));
-  }
-  return total;
+    return 4 * mm(L, D, D) + c.numHeads * (C * perChunk + prefixSum(plan, C, d * (d + 1), !first || carriedFirst));
+  });
 }
 
 const linear: AttentionCost = {
@@ -140,13 +152,7 @@ const deltaNet: AttentionCost = {
   forward(c, n, batch, plan) {
     const D = c.hiddenDim;
     const d = headDim(c);
-    const groupLength = chunksPerGroup(plan.groupRows, batch, c.chunkSize) * c.chunkSize;
-    let chunkWork = 0;
-    for (let start = 0; start < n; start += groupLength) {
-      const L = Math.min(groupLength, n - start);
-      const b = Math.min(c.chunkSize, L);
-      chunkWork += Math.ceil(L / b) * (10 * b * b * d + unitLowerInverseWork(b, plan) + 6 * b * d * d);
-    }
+    const chunkWork = sumOverGroups(c, n, batch, plan, (_L, b, C) => C * (10 * b * b * d + unitLowerInverseWork(b, plan) + 6 * b * d * d));
     return 4 * mm(n, D, D) + (c.learnedBeta ? mm(n, D, c.numHeads) : 0) + c.numHeads * chunkWork;
   },
   step(c, _p, plan) {
@@ -155,7 +161,7 @@ const deltaNet: AttentionCost = {
 };
 
 /**
- * GAU, one head of size E on the input padded to C*B tokens: q, k, v, gate 8 C B D E, out 2 n E D;
+ * GAU, one head of size E, padded to C*B tokens after the projections: q, k, v, gate 8 n D E, out 2 n E D;
  * per chunk local softmax 4 B^2 E, chunk state K^T V 2 B E^2 and q @ earlier states 2 B E^2; and the
  * prefix sums of the chunk states, per group of G chunks (G = chunksPerGroup(plan.groupRows, batch,
  * B, plan.gauChunksPerGroup)) one [G, G (+1 for the carry after the first group)] @ [G (+1), E^2]
@@ -172,7 +178,7 @@ const gau: AttentionCost = {
     const G = chunksPerGroup(plan.groupRows, batch, B, plan.gauChunksPerGroup);
     let prefix = 0;
     for (let first = 0; first < C; first += G) prefix += prefixSum(plan, Math.min(G, C - first), E * E, first > 0);
-    return 4 * mm(C * B, D, E) + mm(n, E, D) + C * (4 * B * B * E + mm(E, B, E) + mm(B, E, E)) + prefix;
+    return 4 * mm(n, D, E) + mm(n, E, D) + C * (4 * B * B * E + mm(E, B, E) + mm(B, E, E)) + prefix;
   },
   step(c, p) {
     const D = c.hiddenDim;
