@@ -82,3 +82,17 @@ test('an --out that is a file is refused before anything runs', () => {
   fs.writeFileSync(file, 'x');
   expect(() => parse(['--out', file])).toThrow(`--out: '${file}' exists and is not a folder`);
 });
+
+describe('--shard', () => {
+  test('a shard is part of the new sweep, and its run id and default folder name it', () => {
+    const request = parseNew(['--shard', '2/4']);
+    expect(request.shard).toEqual({ index: 2, count: 4 });
+    expect(request.runId).toBe('2025-03-04T05-06-07Z-shard-2-of-4');
+    expect(request.out).toBe(path.join('results', '2025-03-04T05-06-07Z-shard-2-of-4'));
+    expect(parseNew([]).shard).toBeUndefined();
+  });
+
+  test('a bad shard is refused before anything runs', () => {
+    expect(() => parse(['--shard', '5/4'])).toThrow(new UsageError("--shard: '5/4' gives shard 5 of 4; the index must be 1..4 (count >= 1)"));
+  });
+});

@@ -10,7 +10,8 @@ import { BACKEND_NAMES, BackendChoice } from '../../models/backends/setup';
 import { UsageError } from '../cli/errors';
 import { modelConfigFrom, ModelOptions } from '../cli/model_options';
 import { readResults } from '../results/read';
-import { Mode, MODES, ResultsFile, SweepSettings } from '../results/schema';
+import { Mode, MODES, ResultsFile, ShardSpec, SweepSettings } from '../results/schema';
+import { parseShard, shardLabel } from './shard_option';
 import { RESULTS_JSON } from './write';
 
 /** The options as commander hands them over (the model config already parsed to numbers). */
@@ -27,6 +28,7 @@ export interface RawCompareOptions extends ModelOptions {
   weights?: string;
   out?: string;
   resume?: string;
+  shard?: string;
 }
 
 /** Whether the user typed the option (commander's value source 'cli'), by its key in RawCompareOptions. */
@@ -39,6 +41,8 @@ export interface NewSweep {
   config: ModelConfig;
   sweep: SweepSettings;
   backend: BackendChoice;
+  /** --shard: the share of the sweep's cases this run holds (undefined: all of them). */
+  shard?: ShardSpec;
 }
 
 export interface ResumedSweep {
@@ -133,6 +137,7 @@ interface Settings {
   config: ModelConfig;
   sweep: SweepSettings;
   backend: BackendChoice;
+  shard?: ShardSpec;
 }
 
 function settings(raw: RawCompareOptions): Settings {
@@ -147,7 +152,8 @@ function settings(raw: RawCompareOptions): Settings {
     max_memory_mb: raw.maxMemory === undefined ? null : positiveNumber('maxMemory', raw.maxMemory),
     weights_file: weightsFile(raw.weights, raw.models),
   };
-  return { config: modelConfig(raw), sweep, backend: backend(raw.backend) };
+  const shard = raw.shard === undefined ? undefined : parseShard(raw.shard);
+  return { config: modelConfig(raw), sweep, backend: backend(raw.backend), shard };
 }
 
 /** A run id and default folder name from the start time: 2025-01-31T12-00-00Z. */
@@ -156,8 +162,9 @@ export function runStamp(now: Date): string {
 }
 
 function newSweep(raw: RawCompareOptions, now: Date): NewSweep {
-  const { config, sweep, backend: choice } = settings(raw);
-  const runId = runStamp(now);
+  const { config, sweep, backend: choice, shard } = settings(raw);
+  // A shard's name says which it is, so shards started in the same second never share a run id.
+  const runId = shard ? `${runStamp(now)}-shard-${shard.index}-of-${shard.count}` : runStamp(now);
   const out = raw.out ?? path.join('results', runId);
   if (fs.existsSync(out)) {
     if (!fs.statSync(out).isDirectory()) throw new UsageError(`--out: '${out}' exists and is not a folder`);
@@ -165,7 +172,7 @@ function newSweep(raw: RawCompareOptions, now: Date): NewSweep {
       throw new UsageError(`--out: '${out}' already holds a ${RESULTS_JSON} (finish it with --resume ${out}, or choose another --out)`);
     }
   }
-  return { kind: 'new', runId, out, config, sweep, backend: choice };
+  return { kind: 'new', runId, out, config, sweep, backend: choice, shard };
 }
 
 function show(value: unknown): string {
@@ -185,6 +192,7 @@ function resumedSweep(raw: RawCompareOptions, given: OptionGiven): ResumedSweep 
   } catch (err) {
     throw new UsageError(`--resume: ${(err as Error).message}`);
   }
+  if (results.shards) throw new UsageError(`--resume: ${dir} is a merged run; resume the shard that lacks cases, then merge again`);
   const unknown = results.sweep.models.filter((m) => canonicalModelName(m) !== m);
   if (unknown.length) throw new UsageError(`--resume: the run uses models this bsbr does not have: ${unknown.join(', ')} (valid: ${MODEL_NAMES.join(', ')})`);
   if (!(BACKEND_NAMES as readonly string[]).includes(results.environment.backend)) {
@@ -195,7 +203,7 @@ function resumedSweep(raw: RawCompareOptions, given: OptionGiven): ResumedSweep 
   const stored: Partial<Record<keyof RawCompareOptions, unknown>> = {
     seqLengths: sweep.seq_lengths, models: sweep.models, mode: sweep.modes, batchSize: sweep.batch_size,
     warmup: sweep.warmup, repeats: sweep.repeats, timeLimit: sweep.time_limit_s, maxMemory: sweep.max_memory_mb,
-    weights: sweep.weights_file ?? null,
+    weights: sweep.weights_file ?? null, shard: results.shard ? shardLabel(results.shard) : null,
     backend: results.environment.backend, out: path.resolve(dir),
     ...config, compressionFactor: config.compressionFactor ?? 0,
   };
@@ -203,7 +211,7 @@ function resumedSweep(raw: RawCompareOptions, given: OptionGiven): ResumedSweep 
     seqLengths: requested.sweep.seq_lengths, models: requested.sweep.models, mode: requested.sweep.modes,
     batchSize: requested.sweep.batch_size, warmup: requested.sweep.warmup, repeats: requested.sweep.repeats,
     timeLimit: requested.sweep.time_limit_s, maxMemory: requested.sweep.max_memory_mb, backend: requested.backend,
-    weights: requested.sweep.weights_file,
+    weights: requested.sweep.weights_file, shard: requested.shard ? shardLabel(requested.shard) : null,
     out: raw.out === undefined ? undefined : path.resolve(raw.out),
     ...requested.config, compressionFactor: requested.config.compressionFactor ?? 0,
   };

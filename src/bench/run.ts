@@ -51,6 +51,7 @@ async function startRun(request: NewSweep): Promise<{ results: ResultsFile; back
     sweep: request.sweep,
     environment: captureEnvironment(reply.backend),
     calibration: reply.calibration,
+    shard: request.shard,
     cases: [],
   };
   createOutput(request.out, results);

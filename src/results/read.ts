@@ -45,6 +45,28 @@ function checkCalibration(calibration: unknown, path: string): void {
   }
 }
 
+function checkShard(shard: unknown, where: string): void {
+  const s = shard as Record<string, unknown> | null;
+  const whole = (x: unknown) => Number.isInteger(x) && (x as number) >= 1;
+  if (typeof s !== 'object' || s === null || !whole(s.index) || !whole(s.count) || (s.index as number) > (s.count as number)) {
+    throw new ResultsFileError(`${where} must be { "index": i, "count": n } with 1 <= i <= n`);
+  }
+}
+
+/** A merged run's shards: each with its shard, run id, environment and calibration. */
+function checkShardRuns(shards: unknown, path: string): void {
+  if (!Array.isArray(shards)) throw new ResultsFileError(`${path}: "shards" must be an array`);
+  shards.forEach((run: Record<string, unknown> | null, i) => {
+    const where = `${path}: shards[${i}]`;
+    if (typeof run !== 'object' || run === null) throw new ResultsFileError(`${where} is not an object`);
+    checkShard(run.shard, `${where}.shard`);
+    if (typeof run.run_id !== 'string') throw new ResultsFileError(`${where}.run_id must be a string`);
+    const env = run.environment as Record<string, unknown> | null;
+    if (typeof env !== 'object' || env === null || typeof env.backend !== 'string') throw new ResultsFileError(`${where}.environment must be an object with a backend`);
+    checkCalibration(run.calibration, where);
+  });
+}
+
 /** Parses and checks the text of a results.json; `path` only names it in messages. */
 export function parseResults(text: string, path: string): ResultsFile {
   let data: unknown;
@@ -65,6 +87,8 @@ export function parseResults(text: string, path: string): ResultsFile {
     if (typeof file[key] !== 'object' || file[key] === null) throw new ResultsFileError(`${path} has no "${key}" object`);
   }
   checkCalibration(file.calibration, path);
+  if (file.shard !== undefined) checkShard(file.shard, `${path}: shard`);
+  if (file.shards !== undefined) checkShardRuns(file.shards, path);
   file.cases.forEach((c, i) => checkCase(c, i, path));
   return file as ResultsFile;
 }
