@@ -85,6 +85,8 @@ export interface RunEnvironment {
   git_commit: string | null;
   /** webgpu: the adapter the run used (vendor, device, driver description). */
   adapter?: AdapterInfo | null;
+  /** The variables that choose a GPU (CUDA_VISIBLE_DEVICES, BSBR_WEBGPU_ADAPTER) as the run saw them, where set. */
+  device_selection?: Record<string, string>;
 }
 
 /** The sweep's own settings (everything but the model config). */
