@@ -161,17 +161,19 @@ export function runStamp(now: Date): string {
   return now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
 }
 
+/** An --out that a new run can be written to: no file of that name, no results.json in it; `advice` says what to do instead. */
+export function checkNewOut(out: string, advice: string): void {
+  if (!fs.existsSync(out)) return;
+  if (!fs.statSync(out).isDirectory()) throw new UsageError(`--out: '${out}' exists and is not a folder`);
+  if (fs.existsSync(path.join(out, RESULTS_JSON))) throw new UsageError(`--out: '${out}' already holds a ${RESULTS_JSON} (${advice})`);
+}
+
 function newSweep(raw: RawCompareOptions, now: Date): NewSweep {
   const { config, sweep, backend: choice, shard } = settings(raw);
   // A shard's name says which it is, so shards started in the same second never share a run id.
   const runId = shard ? `${runStamp(now)}-shard-${shard.index}-of-${shard.count}` : runStamp(now);
   const out = raw.out ?? path.join('results', runId);
-  if (fs.existsSync(out)) {
-    if (!fs.statSync(out).isDirectory()) throw new UsageError(`--out: '${out}' exists and is not a folder`);
-    if (fs.existsSync(path.join(out, RESULTS_JSON))) {
-      throw new UsageError(`--out: '${out}' already holds a ${RESULTS_JSON} (finish it with --resume ${out}, or choose another --out)`);
-    }
-  }
+  checkNewOut(out, `finish it with --resume ${out}, or choose another --out`);
   return { kind: 'new', runId, out, config, sweep, backend: choice, shard };
 }
 

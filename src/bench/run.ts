@@ -13,8 +13,8 @@ import { runSweep } from './sweep';
 import { runWorker } from './worker_client';
 import { RESULTS_CSV, RESULTS_JSON, writeResults } from './write';
 
-/** Creates the output folder and writes the empty run into it; on failure removes what it created. */
-function createOutput(out: string, results: ResultsFile): void {
+/** Creates the output folder and writes the run into it; on failure removes what it created. */
+export function createOutput(out: string, results: ResultsFile): void {
   let created: string | undefined;
   try {
     created = fs.mkdirSync(out, { recursive: true });

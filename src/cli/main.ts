@@ -8,6 +8,7 @@ import { SafetensorsError } from '../weights/safetensors';
 import { registerAnalyze } from './analyze';
 import { registerBackends } from './backends_command';
 import { registerCompare } from './compare';
+import { registerMerge } from './merge';
 import { registerRegress } from './regress';
 import { registerWeights } from './weights_command';
 import { EXIT, UsageError } from './errors';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerBackends(program);
   registerCompare(program);
   registerWeights(program);
+  registerMerge(program);
   registerAnalyze(program);
   registerRegress(program);
   return program;

@@ -53,8 +53,8 @@ function checkShard(shard: unknown, where: string): void {
   }
 }
 
-/** A merged run's shards: each with its shard, run id, environment and calibration. */
-function checkShardRuns(shards: unknown, path: string): void {
+/** A merged run's shards, each with its shard, run id, environment and calibration; every case names one by its run_id. */
+function checkShardRuns(shards: unknown, cases: unknown[], path: string): void {
   if (!Array.isArray(shards)) throw new ResultsFileError(`${path}: "shards" must be an array`);
   shards.forEach((run: Record<string, unknown> | null, i) => {
     const where = `${path}: shards[${i}]`;
@@ -64,6 +64,11 @@ function checkShardRuns(shards: unknown, path: string): void {
     const env = run.environment as Record<string, unknown> | null;
     if (typeof env !== 'object' || env === null || typeof env.backend !== 'string') throw new ResultsFileError(`${where}.environment must be an object with a backend`);
     checkCalibration(run.calibration, where);
+  });
+  const runIds = new Set(shards.map((run: { run_id: string }) => run.run_id));
+  cases.forEach((c, i) => {
+    const runId = (c as { run_id: unknown }).run_id;
+    if (!runIds.has(runId as string)) throw new ResultsFileError(`${path}: cases[${i}].run_id ${JSON.stringify(runId)} names none of the merged shards`);
   });
 }
 
@@ -88,8 +93,8 @@ export function parseResults(text: string, path: string): ResultsFile {
   }
   checkCalibration(file.calibration, path);
   if (file.shard !== undefined) checkShard(file.shard, `${path}: shard`);
-  if (file.shards !== undefined) checkShardRuns(file.shards, path);
   file.cases.forEach((c, i) => checkCase(c, i, path));
+  if (file.shards !== undefined) checkShardRuns(file.shards, file.cases, path);
   return file as ResultsFile;
 }
 

@@ -1,0 +1,4 @@
+/** How a (model, mode, length) case is named in messages and matched between runs: 'BSBR forward n=1024'. */
+export function caseKey(c: { model: string; mode: string; seq_len: number }): string {
+  return `${c.model} ${c.mode} n=${c.seq_len}`;
+}
