@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { shardCases } from '../bench/shard_plan';
 import { packageRoot } from '../package_root';
-import { caseKey } from '../results/case_key';
+import { caseKey, plannedCaseKey } from '../results/case_key';
 import { readResults } from '../results/read';
 import { CaseResult, ResultsFile } from '../results/schema';
 import { CliResult, collect, runCli, tempDir, TINY_ARGS } from './testing/cli';
@@ -82,7 +82,7 @@ describe('the workflow: four shards merged equal the whole sweep', () => {
       const shard = read(dir);
       expect(shard.shard).toEqual({ index: i + 1, count: 4 });
       expect(shard.run_id).toMatch(new RegExp(`-shard-${i + 1}-of-4$`));
-      expect(shard.cases.map(caseKey)).toEqual(shardCases(shard.sweep, shard.config, shard.shard).map((c) => caseKey({ ...c, seq_len: c.seqLen })));
+      expect(shard.cases.map(caseKey)).toEqual(shardCases(shard.sweep, shard.config, shard.shard).map(plannedCaseKey));
       expect(shard.cases.length).toBeGreaterThan(0);
     }
   });

@@ -11,7 +11,7 @@ import { UsageError } from '../cli/errors';
 import { shardCases } from '../bench/shard_plan';
 import { planCases } from '../bench/rows';
 import { shardLabel } from '../bench/shard_option';
-import { caseKey } from '../results/case_key';
+import { caseKey, plannedCaseKey } from '../results/case_key';
 import { ResultsFile, ShardSpec } from '../results/schema';
 
 /** A shard run and the folder it was read from. */
@@ -19,8 +19,6 @@ export interface ShardFolder {
   dir: string;
   results: ResultsFile & { shard: ShardSpec };
 }
-
-const plannedKey = (c: { model: string; mode: string; seqLen: number }) => caseKey({ ...c, seq_len: c.seqLen });
 
 function shardRun(dir: string, results: ResultsFile): ShardFolder {
   if (!results.shard) {
@@ -57,7 +55,7 @@ function checkSameSweep(folders: readonly ShardFolder[]): void {
 function checkDisjoint(folders: readonly ShardFolder[]): void {
   const shardDirs = new Map<number, string>();
   const caseDirs = new Map<string, string>();
-  const sweepCases = new Set(planCases(folders[0].results.sweep).map(plannedKey));
+  const sweepCases = new Set(planCases(folders[0].results.sweep).map(plannedCaseKey));
   for (const { dir, results } of folders) {
     const seen = shardDirs.get(results.shard.index);
     if (seen !== undefined) throw new UsageError(`shard ${shardLabel(results.shard)} is given twice: ${seen} and ${dir}`);
@@ -80,7 +78,7 @@ function gaps(folders: readonly ShardFolder[]): string[] {
   for (let index = 1; index <= shard.count; index++) {
     const spec = { index, count: shard.count };
     const folder = folders.find((f) => f.results.shard.index === index);
-    const lacking = shardCases(sweep, config, spec).map(plannedKey).filter((key) => !held.has(key));
+    const lacking = shardCases(sweep, config, spec).map(plannedCaseKey).filter((key) => !held.has(key));
     if (!folder) problems.push(`shard ${shardLabel(spec)} is missing`);
     else if (lacking.length) {
       problems.push(`shard ${shardLabel(spec)} in ${folder.dir} lacks ${lacking.length} of its cases (${lacking[0]}${lacking.length > 1 ? ', ...' : ''}): finish it with bsbr compare --resume ${folder.dir}`);

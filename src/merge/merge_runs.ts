@@ -5,7 +5,7 @@
  * and calibration are the first shard's, so a reader of one run (analyze, regress) reads it as is.
  */
 import { planCases } from '../bench/rows';
-import { caseKey } from '../results/case_key';
+import { caseKey, plannedCaseKey } from '../results/case_key';
 import { ResultsFile, ShardRun } from '../results/schema';
 import { checkShards } from './check_shards';
 import { machineWarnings } from './machines';
@@ -22,7 +22,7 @@ export function mergeShards(
 ): MergeResult {
   const { folders, gaps } = checkShards(runs, options.allowPartial);
   const first = folders[0].results;
-  const order = new Map(planCases(first.sweep).map((c, i) => [caseKey({ ...c, seq_len: c.seqLen }), i]));
+  const order = new Map(planCases(first.sweep).map((c, i) => [plannedCaseKey(c), i]));
   const cases = folders.flatMap((f) => f.results.cases).sort((a, b) => order.get(caseKey(a))! - order.get(caseKey(b))!);
   const shards: ShardRun[] = folders.map(({ results: r }) => ({
     shard: r.shard, run_id: r.run_id, created_at: r.created_at, command: r.command, environment: r.environment, calibration: r.calibration,

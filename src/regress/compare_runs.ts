@@ -109,7 +109,7 @@ export function relativeSpread(samples: readonly number[]): number {
 
 const positive = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0;
 
-function checkCalibration(cal: Calibration | null | undefined, path: string): asserts cal is Calibration {
+function requireCalibration(cal: Calibration | null | undefined, path: string): asserts cal is Calibration {
   if (cal === null || cal === undefined) {
     throw new ResultsFileError(
       `${path} has no calibration measurement; bsbr regress divides every timing by the calibration matmul that bsbr compare records in each run (re-run bsbr compare to get one)`,
@@ -126,8 +126,8 @@ function checkCalibration(cal: Calibration | null | undefined, path: string): as
  */
 export function runSummary({ path, results }: NamedRun): RunSummary {
   const cal = results.calibration;
-  checkCalibration(cal, path);
-  for (const shard of results.shards ?? []) checkCalibration(shard.calibration, `${path} (shard run ${shard.run_id})`);
+  requireCalibration(cal, path);
+  for (const shard of results.shards ?? []) requireCalibration(shard.calibration, `${path} (shard run ${shard.run_id})`);
   return {
     path,
     run_id: results.run_id,

@@ -1,6 +1,6 @@
 /** Builders of synthetic shard runs for the merge and regress tests: a whole run cut as --shard cuts it. */
 import { shardCases } from '../../bench/shard_plan';
-import { caseKey } from '../../results/case_key';
+import { caseKey, plannedCaseKey } from '../../results/case_key';
 import { ResultsFile } from '../../results/schema';
 
 /** The shard runs `bsbr compare --shard i/count` would leave for the cases of `whole`, as folders shard-1 .. shard-count. */
@@ -8,7 +8,7 @@ export function cutIntoShards(whole: ResultsFile, count: number): Array<{ dir: s
   return Array.from({ length: count }, (_, i) => {
     const shard = { index: i + 1, count };
     const run_id = `${whole.run_id}-shard-${shard.index}-of-${count}`;
-    const keys = new Set(shardCases(whole.sweep, whole.config, shard).map((c) => caseKey({ ...c, seq_len: c.seqLen })));
+    const keys = new Set(shardCases(whole.sweep, whole.config, shard).map(plannedCaseKey));
     const cases = whole.cases.filter((c) => keys.has(caseKey(c))).map((c) => ({ ...c, run_id }));
     return { dir: `shard-${shard.index}`, results: { ...whole, run_id, shard, cases } };
   });
