@@ -8,6 +8,12 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 
+/**
+ * The environment variable that picks Dawn's adapter: Dawn takes the first adapter whose device name
+ * contains its value (Dawn's `adapter=` option). An unmatched value lists the adapters Dawn found.
+ */
+export const ADAPTER_ENV = 'BSBR_WEBGPU_ADAPTER';
+
 /** What the adapter says of itself, recorded with every run. */
 export interface AdapterInfo {
   vendor: string;
@@ -91,9 +97,17 @@ export async function findAdapter(): Promise<AdapterInfo> {
   } catch (err) {
     throw new Error(`the webgpu package is not installed or failed to load (${String((err as Error).message).split('\n')[0]})`);
   }
+  const wanted = process.env[ADAPTER_ENV];
   // Timestamps unquantized: the GPU kernel times that compare records would otherwise round to coarse steps.
-  const gpu = dawn.create(['disable-dawn-features=timestamp_quantization']);
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  const gpu = dawn.create(['disable-dawn-features=timestamp_quantization', ...(wanted ? [`adapter=${wanted}`] : [])]);
+  let adapter: GpuAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (err) {
+    if (!wanted) throw err;
+    const found = String((err as Error).message ?? err).split('\n').slice(1).map((l) => l.trim()).join(' ');
+    throw new Error(`${ADAPTER_ENV}='${wanted}' matches no adapter's name; ${found}`);
+  }
   if (!adapter) throw new Error('Dawn found no WebGPU adapter (no Vulkan driver: install a GPU driver, or mesa-vulkan-drivers for lavapipe)');
   Object.assign(globalThis, dawn.globals);
   state = { gpu, adapter, info: describeAdapter(adapter) };

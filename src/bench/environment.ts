@@ -4,6 +4,7 @@ import * as os from 'os';
 import { packageRoot, packageVersion } from '../package_root';
 import * as tf from '@tensorflow/tfjs-core';
 import { ActiveBackend } from '../../models/backends/setup';
+import { ADAPTER_ENV } from '../../models/backends/webgpu';
 import { RunEnvironment } from '../results/schema';
 
 /** The bsbr package's folder: the nearest ancestor of this file with a package.json. */
@@ -20,6 +21,13 @@ function gitCommit(root: string): string | null {
   const top = git(['rev-parse', '--show-toplevel'], root);
   if (top === null || fs.realpathSync(top) !== fs.realpathSync(root)) return null;
   return git(['rev-parse', 'HEAD'], root);
+}
+
+/** The variables that choose the GPU a process gets: tfjs-node-gpu's CUDA devices, Dawn's adapter. */
+const DEVICE_SELECTION = ['CUDA_VISIBLE_DEVICES', ADAPTER_ENV];
+
+function deviceSelection(): Record<string, string> {
+  return Object.fromEntries(DEVICE_SELECTION.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]!]));
 }
 
 /** Where and with what a run was measured; the backend as the worker processes set it up. */
@@ -39,5 +47,6 @@ export function captureEnvironment(backend: ActiveBackend): RunEnvironment {
     hostname: os.hostname(),
     git_commit: gitCommit(packageRoot()),
     adapter: backend.adapter ?? null,
+    device_selection: deviceSelection(),
   };
 }

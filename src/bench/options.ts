@@ -14,7 +14,8 @@ import { modelConfigFromOptions, ModelOptions } from '../options/model_options';
 import { parseInteger, parsePositiveInteger, parsePositiveNumber } from '../options/numbers';
 import { flag, UsageError } from '../options/usage_error';
 import { readResults } from '../results/read';
-import { Mode, MODES, ResultsFile, SweepSettings } from '../results/schema';
+import { Mode, MODES, ResultsFile, ShardSpec, SweepSettings } from '../results/schema';
+import { parseShard, shardLabel } from './shard_option';
 import { RESULTS_JSON } from './write';
 
 /** The options as commander hands them over: text as typed. */
@@ -33,6 +34,7 @@ export interface RawCompareOptions extends ModelOptions {
   out?: string;
   resume?: string;
   retryFailed?: boolean;
+  shard?: string;
 }
 
 /** Whether the user typed the option (commander's value source 'cli'), by its key in RawCompareOptions. */
@@ -48,6 +50,8 @@ export interface NewSweep {
   backend: BackendChoice;
   /** Hard wall-clock bound on one case's worker, in seconds (--case-timeout). */
   caseTimeoutS: number;
+  /** --shard: the share of the sweep's cases this run holds (undefined: all of them). */
+  shard?: ShardSpec;
 }
 
 /** The run in `dir`, checked here; it is read again once its folder is locked. */
@@ -133,16 +137,26 @@ export function runStamp(now: Date): string {
   return now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
 }
 
+/** An --out that a new run can be written to: no file of that name, no results.json in it; `advice` says what to do instead. */
+export function checkNewOut(out: string, advice: string): void {
+  if (!fs.existsSync(out)) return;
+  if (!fs.statSync(out).isDirectory()) throw new UsageError('--out', `--out: '${out}' exists and is not a folder`);
+  if (fs.existsSync(path.join(out, RESULTS_JSON))) throw new UsageError('--out', `--out: '${out}' already holds a ${RESULTS_JSON} (${advice})`);
+}
+
 function newSweep(raw: RawCompareOptions, now: Date): NewSweep {
   if (raw.retryFailed) throw new UsageError('--retry-failed', '--retry-failed: only with --resume <dir> (it runs the failed cases of that run again)');
+  const shard = raw.shard === undefined ? undefined : parseShard(raw.shard);
   return {
     kind: 'new',
-    runId: runStamp(now),
+    // A shard's name says which it is, so shards started in the same second never share a run id.
+    runId: shard ? `${runStamp(now)}-shard-${shard.index}-of-${shard.count}` : runStamp(now),
     out: raw.out ?? null,
     config: modelConfigFromOptions(raw),
     sweep: sweepSettings(raw),
     backend: backend(raw.backend),
     caseTimeoutS: parsePositiveNumber('--case-timeout', raw.caseTimeout),
+    shard,
   };
 }
 
@@ -181,6 +195,7 @@ export function readResumable(dir: string): ResultsFile {
   const file = path.join(dir, RESULTS_JSON);
   try {
     const results = readResults(file);
+    if (results.shards) throw new UsageError('--resume', `${dir} is a merged run; resume the shard that lacks cases, then merge again`);
     const sweep = sweepSettings(storedSweepOptions(results.sweep as unknown as Record<string, unknown>));
     // Every field, as bsbr writes them (compressionFactor is absent for none): a default is not what the run used.
     const missing = Object.keys(DEFAULT_CONFIG).filter((key) => key !== 'compressionFactor' && !(key in results.config));
@@ -208,12 +223,13 @@ function show(value: unknown): string {
 function resumedSweep(raw: RawCompareOptions, given: OptionGiven): ResumedSweep {
   const dir = raw.resume!;
   const results = readResumable(dir);
-  const requested = { config: modelConfigFromOptions(raw), sweep: sweepSettings(raw), backend: backend(raw.backend) };
+  const requested = { config: modelConfigFromOptions(raw), sweep: sweepSettings(raw), backend: backend(raw.backend),
+    shard: raw.shard === undefined ? undefined : parseShard(raw.shard) };
   const { sweep, config } = results;
   const stored: Partial<Record<keyof RawCompareOptions, unknown>> = {
     seqLengths: sweep.seq_lengths, models: sweep.models, mode: sweep.modes, batchSize: sweep.batch_size,
     warmup: sweep.warmup, repeats: sweep.repeats, timeLimit: sweep.time_limit_s, maxMemory: sweep.max_memory_mb,
-    weights: sweep.weights_file ?? null,
+    weights: sweep.weights_file ?? null, shard: results.shard ? shardLabel(results.shard) : null,
     backend: results.environment.backend, out: path.resolve(dir),
     ...config, compressionFactor: config.compressionFactor ?? 0,
   };
@@ -221,7 +237,7 @@ function resumedSweep(raw: RawCompareOptions, given: OptionGiven): ResumedSweep 
     seqLengths: requested.sweep.seq_lengths, models: requested.sweep.models, mode: requested.sweep.modes,
     batchSize: requested.sweep.batch_size, warmup: requested.sweep.warmup, repeats: requested.sweep.repeats,
     timeLimit: requested.sweep.time_limit_s, maxMemory: requested.sweep.max_memory_mb, backend: requested.backend,
-    weights: requested.sweep.weights_file,
+    weights: requested.sweep.weights_file, shard: requested.shard ? shardLabel(requested.shard) : null,
     out: raw.out === undefined ? undefined : path.resolve(raw.out),
     ...requested.config, compressionFactor: requested.config.compressionFactor ?? 0,
   };

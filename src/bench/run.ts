@@ -1,4 +1,5 @@
 /** `bsbr compare` from checked options to the summary: claim the folder, calibrate, sweep, report. */
+import * as fs from 'fs';
 import * as path from 'path';
 import { BackendError, BackendName } from '../../models/backends/setup';
 import { onInterrupt } from '../io/signals';
@@ -18,6 +19,23 @@ import { RESULTS_CSV, RESULTS_JSON, writeResults } from './write';
 
 /** Where a new run goes when --out is not given: results/<run id>. */
 const DEFAULT_PARENT = 'results';
+
+/**
+ * Writes a finished run (bsbr merge's) into a new folder: claimed and locked like compare's --out
+ * (a folder holding anything is refused), written atomically; on failure a folder it made is removed.
+ */
+export function createOutput(out: string, results: ResultsFile): void {
+  const existed = fs.existsSync(out);
+  const folder = claimNewFolder(out);
+  try {
+    writeResults(folder.dir, results);
+  } catch (err) {
+    folder.release();
+    if (!existed) fs.rmSync(folder.dir, { recursive: true, force: true });
+    throw err;
+  }
+  folder.release();
+}
 
 /**
  * A new run in its claimed folder: the calibration worker sets up the backend first (an unusable
@@ -46,6 +64,7 @@ async function startRun(request: NewSweep, folder: RunFolder): Promise<{ results
     sweep: request.sweep,
     environment: captureEnvironment(reply.backend),
     calibration: reply.calibration,
+    shard: request.shard,
     cases: [],
   };
   writeResults(folder.dir, results);

@@ -1,11 +1,12 @@
-/** Runs the cases of a sweep that have no row yet, one worker process per case, writing after each. */
+/** Runs the cases of a sweep (or of its shard) that have no row yet, one worker process per case, writing after each. */
 import * as path from 'path';
 import { BackendError, BackendName } from '../../models/backends/setup';
 import { FileError } from '../io/file_error';
 import { CaseResult, ResultsFile } from '../results/schema';
 import { limitExceeded, skipReason } from './limits';
 import { SweepReporter } from './report';
-import { measuredRow, PlannedCase, planCases, sameCase, unmeasuredRow } from './rows';
+import { measuredRow, PlannedCase, sameCase, unmeasuredRow } from './rows';
+import { shardCases } from './shard_plan';
 import { runWorker } from './worker_client';
 import { RESULTS_JSON, writeResults } from './write';
 
@@ -63,7 +64,7 @@ function save(run: SweepRun): void {
 
 export async function runSweep(run: SweepRun): Promise<void> {
   const { results } = run;
-  const plan = planCases(results.sweep);
+  const plan = shardCases(results.sweep, results.config, results.shard);
   const order = (row: CaseResult) => plan.findIndex((c) => sameCase(row, c));
   const pending = plan.filter((c) => !results.cases.some((row) => sameCase(row, c)));
   run.reporter.start(plan.length, plan.length - pending.length);

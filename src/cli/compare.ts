@@ -29,6 +29,7 @@ export function registerCompare(program: Command): void {
     .option('--out <dir>', 'output folder for results.json and results.csv (default: results/<timestamp>/)')
     .option('--resume <dir>', 'finish the interrupted run in this folder with its own settings, running only the cases it lacks')
     .option('--retry-failed', 'with --resume: run again the cases that are not ok (error, non-finite, and those skipped after them)')
+    .option('--shard <i/n|auto>', 'run the i-th of n deterministic shares of the cases, balanced by estimated work (auto: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX/JOB_COMPLETIONS); join the shards with bsbr merge')
     .action(async (options: RawCompareOptions, command: Command) => {
       const request = parseCompareOptions(options, (key) => command.getOptionValueSource(key) === 'cli');
       const results = await runCompare(request);

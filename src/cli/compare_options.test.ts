@@ -93,3 +93,18 @@ test('--case-timeout is read as a positive number; --retry-failed needs --resume
   expect(() => parse(['--case-timeout', '0'])).toThrow("--case-timeout: '0' is not a positive number");
   expect(() => parse(['--retry-failed'])).toThrow('--retry-failed: only with --resume <dir>');
 });
+
+describe('--shard', () => {
+  test('a shard is part of the new sweep, and its run id and default folder name it', () => {
+    const request = parseNew(['--shard', '2/4']);
+    expect(request.shard).toEqual({ index: 2, count: 4 });
+    expect(request.runId).toBe('2025-03-04T05-06-07Z-shard-2-of-4');
+    // Without --out the run's folder is results/<run id>, claimed when the run starts.
+    expect(request.out).toBeNull();
+    expect(parseNew([]).shard).toBeUndefined();
+  });
+
+  test('a bad shard is refused before anything runs', () => {
+    expect(() => parse(['--shard', '5/4'])).toThrow(new UsageError('--shard', "--shard: '5/4' gives shard 5 of 4; the index must be 1..4 (count >= 1)"));
+  });
+});

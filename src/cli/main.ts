@@ -7,6 +7,7 @@ import { registerAnalyze } from './analyze';
 import { registerBackends } from './backends_command';
 import { registerCompare } from './compare';
 import { EXIT } from './exit_codes';
+import { registerMerge } from './merge';
 import { registerRegress } from './regress';
 import { registerWeights } from './weights_command';
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerBackends(program);
   registerCompare(program);
   registerWeights(program);
+  registerMerge(program);
   registerAnalyze(program);
   registerRegress(program);
   return program;

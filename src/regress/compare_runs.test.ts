@@ -1,3 +1,6 @@
+import { mergeShards } from '../merge/merge_runs';
+import { cutIntoShards } from '../merge/testing/shards';
+import { caseKey } from '../results/case_key';
 import { ResultsFileError } from '../results/read';
 import { ResultsFile } from '../results/schema';
 import { UsageError } from '../options/usage_error';
@@ -149,5 +152,34 @@ describe('compareRuns', () => {
 
   it('rejects a negative threshold', () => {
     expect(() => check(baseline, baseline, -0.1)).toThrow(UsageError);
+  });
+});
+
+describe('a merged run (bsbr merge)', () => {
+  const baseline = run(sweep());
+  const shards = cutIntoShards(baseline, 4);
+  const mergedWith = (second: ResultsFile) =>
+    mergeShards([shards[0], { dir: 'shard-2', results: second }, shards[2], shards[3]], { allowPartial: false, runId: 'merged', command: [], now: new Date(0) }).results;
+  const secondKeys = new Set(shards[1].results.cases.map(caseKey));
+
+  it('divides each case by its own shard\'s calibration: a shard on a machine twice as slow is no regression', () => {
+    const merged = mergedWith(slowerCalibration(slower(shards[1].results, 2), 2));
+    for (const [b, c] of [[baseline, merged], [merged, baseline]]) {
+      const report = check(b, c);
+      expect(report.regressions).toBe(0);
+      expect(report.cases.every((x) => x.change !== null && Math.abs(x.change) < 1e-12)).toBe(true);
+    }
+  });
+
+  it('a shard whose cases are slower than its calibration says fails exactly that shard\'s cases', () => {
+    const report = check(baseline, mergedWith(slower(shards[1].results, 2)));
+    expect(report.regressions).toBe(secondKeys.size);
+    for (const c of report.cases) expect(c.verdict).toBe(secondKeys.has(caseKey(c)) ? 'regression' : 'within threshold');
+  });
+
+  it('a shard without a usable calibration is refused', () => {
+    const merged = mergedWith(shards[1].results);
+    const broken = { ...merged, shards: merged.shards!.map((s, i) => (i === 1 ? { ...s, calibration: null } : s)) };
+    expect(() => check(baseline, broken)).toThrow(new RegExp(`cur.json \\(shard run ${shards[1].results.run_id}\\) has no calibration measurement`));
   });
 });

@@ -3,7 +3,8 @@
  *
  * Normalisation: each case's median is divided by its own run's calibration median (the fixed
  * matmul `bsbr compare` times on the same backend in the same run), m = median_ms / calibration_ms,
- * so a machine that is uniformly slower or faster changes neither verdict.
+ * so a machine that is uniformly slower or faster changes neither verdict. In a merged run (`bsbr
+ * merge`) each case is divided by the calibration of the shard that measured it.
  *
  * The rule, for a case that is ok on both sides, with m_b and m_c its normalised medians:
  *   change  r = m_c / m_b - 1
@@ -25,8 +26,10 @@
  */
 import { summarize } from '../bench/stats';
 import { UsageError } from '../options/usage_error';
+import { caseCalibration } from '../results/case_calibration';
+import { caseKey } from '../results/case_key';
 import { ResultsFileError } from '../results/read';
-import { CaseResult, CaseStatus, Mode, ResultsFile } from '../results/schema';
+import { Calibration, CaseResult, CaseStatus, Mode, ResultsFile } from '../results/schema';
 
 /** A slowdown must exceed this many combined robust standard deviations to count. */
 export const NOISE_K = 3;
@@ -60,6 +63,8 @@ export interface Side {
   normalised: number | null;
   /** s(samples): robust relative standard deviation of the repeats. */
   spread: number | null;
+  /** s of the calibration the case is divided by. */
+  calibration_spread: number | null;
 }
 
 export interface CaseComparison {
@@ -104,15 +109,9 @@ export function relativeSpread(samples: readonly number[]): number {
   return (MAD_TO_SD * mad) / median;
 }
 
-function key(c: { model: string; mode: Mode; seq_len: number }): string {
-  return `${c.model} ${c.mode} n=${c.seq_len}`;
-}
-
 const positive = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0;
 
-/** What identifies a run, with its calibration, which is required: without it runs on different machines cannot be compared. */
-export function runSummary({ path, results }: NamedRun): RunSummary {
-  const cal = results.calibration;
+function requireCalibration(cal: Calibration | null | undefined, path: string): asserts cal is Calibration {
   if (cal === null || cal === undefined) {
     throw new ResultsFileError(
       path,
@@ -122,6 +121,16 @@ export function runSummary({ path, results }: NamedRun): RunSummary {
   if (!positive(cal.median_ms) || !Array.isArray(cal.samples_ms) || !cal.samples_ms.every(positive)) {
     throw new ResultsFileError(path, `${path}: calibration needs a positive median_ms and samples_ms of positive numbers`);
   }
+}
+
+/**
+ * What identifies a run, with its calibration (and in a merged run each shard's), which is required:
+ * without it runs on different machines cannot be compared.
+ */
+export function runSummary({ path, results }: NamedRun): RunSummary {
+  const cal = results.calibration;
+  requireCalibration(cal, path);
+  for (const shard of results.shards ?? []) requireCalibration(shard.calibration, `${path} (shard run ${shard.run_id})`);
   return {
     path,
     run_id: results.run_id,
@@ -147,7 +156,7 @@ export function baselineSummary(run: NamedRun): RunSummary {
 
 /** The cases by (model, mode, seq_len), each once (the reader refuses a file that repeats one). */
 function casesByKey({ results }: NamedRun): Map<string, CaseResult> {
-  return new Map(results.cases.map((c) => [key(c), c]));
+  return new Map(results.cases.map((c) => [caseKey(c), c]));
 }
 
 /** Runs whose timings mean different things: another backend, calibration, model config or batch size. */
@@ -171,11 +180,16 @@ function checkComparable(baseline: NamedRun, current: NamedRun): void {
   }
 }
 
-function side(c: CaseResult | undefined, calibrationMs: number): Side {
-  if (c === undefined) return { status: 'missing', median_ms: null, normalised: null, spread: null };
-  if (c.status !== 'ok') return { status: c.status, median_ms: null, normalised: null, spread: null };
+function side(c: CaseResult | undefined, run: NamedRun): Side {
+  const none = { median_ms: null, normalised: null, spread: null, calibration_spread: null };
+  if (c === undefined) return { status: 'missing', ...none };
+  if (c.status !== 'ok') return { status: c.status, ...none };
   const median = c.median_ms as number;
-  return { status: 'ok', median_ms: median, normalised: median / calibrationMs, spread: relativeSpread(c.samples_ms) };
+  const calibration = caseCalibration(run.results, c) as Calibration;
+  return {
+    status: 'ok', median_ms: median, normalised: median / calibration.median_ms, spread: relativeSpread(c.samples_ms),
+    calibration_spread: relativeSpread(calibration.samples_ms),
+  };
 }
 
 function unpairedVerdict(b: Side, c: Side): Verdict {
@@ -213,12 +227,12 @@ export function compareRuns(baseline: NamedRun, current: NamedRun, threshold = D
   const keys = [...new Set([...baseCases.keys(), ...curCases.keys()])];
   const cases = keys.map((k): CaseComparison => {
     const id = (baseCases.get(k) ?? curCases.get(k)) as CaseResult;
-    const b = side(baseCases.get(k), base.calibration_ms);
-    const c = side(curCases.get(k), cur.calibration_ms);
+    const b = side(baseCases.get(k), baseline);
+    const c = side(curCases.get(k), current);
     const row = { model: id.model, mode: id.mode, seq_len: id.seq_len, baseline: b, current: c };
     if (b.normalised === null || c.normalised === null) return { ...row, change: null, noise: null, verdict: unpairedVerdict(b, c) };
     const change = c.normalised / b.normalised - 1;
-    const noise = Math.hypot(b.spread as number, c.spread as number, base.calibration_spread, cur.calibration_spread);
+    const noise = Math.hypot(b.spread as number, c.spread as number, b.calibration_spread as number, c.calibration_spread as number);
     return { ...row, change, noise, verdict: pairedVerdict(change, noise, threshold) };
   });
   return {

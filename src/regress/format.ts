@@ -40,7 +40,7 @@ function notes(r: RegressReport): { intro: string[]; outcome: string } {
     intro: [
       `baseline: ${run(r.baseline)}`,
       `current:  ${run(r.current)}`,
-      `machine factor ${r.machine_factor.toFixed(3)} (current / baseline calibration); change compares medians divided by each run's calibration.`,
+      `machine factor ${r.machine_factor.toFixed(3)} (current / baseline calibration); change compares medians, each divided by the calibration of the run (in a merged run, the shard) that measured it.`,
       `a case regresses when it is more than ${percent(r.threshold, false)} slower and beyond the noise bar (${r.noise_k} x the combined robust spread of both runs' repeats and calibrations).`,
     ],
     outcome:

@@ -1,5 +1,8 @@
 /** The reader refuses, naming the field, every edit that analyze, regress or --resume could not use. */
 import { exampleResults } from '../analysis/testing/synthetic';
+import { mergeShards } from '../merge/merge_runs';
+import { cutIntoShards } from '../merge/testing/shards';
+import { run, sweep } from '../regress/testing/runs';
 import { parseResults, ResultsFileError } from './read';
 import { ResultsFile } from './schema';
 
@@ -53,4 +56,37 @@ test('runs from before --weights (no sweep.weights_file) or before webgpu (no de
   });
   expect(() => parseResults(beforeWebgpu, 'run.json')).not.toThrow();
   expect(() => parseResults(edited((r) => (r.cases[0].gpu_kernel_ms = 'fast')), 'run.json')).toThrow('run.json: cases[0].gpu_kernel_ms must be a number >= 0 or null (got "fast")');
+});
+
+const whole = run(sweep());
+const shard = cutIntoShards(whole, 2)[0].results;
+const merged = mergeShards(cutIntoShards(whole, 2), { allowPartial: false, runId: 'merged', command: [], now: new Date(0) }).results;
+const parse = (data: unknown) => parseResults(JSON.stringify(data), 'r.json');
+
+describe('the shard fields of a results file', () => {
+  test('a shard run and a merged run read back as written', () => {
+    expect(parse(shard)).toEqual(shard);
+    expect(parse(merged)).toEqual(merged);
+  });
+
+  test.each([
+    [{ index: 0, count: 2 }], [{ index: 3, count: 2 }], [{ index: 1 }], [{ index: 1.5, count: 2 }], ['1/2'],
+  ])('a shard of %j is refused', (bad) => {
+    expect(() => parse({ ...shard, shard: bad })).toThrow(ResultsFileError);
+    expect(() => parse({ ...shard, shard: bad })).toThrow('r.json: shard must be { "index": i, "count": n } with 1 <= i <= n');
+  });
+
+  test('a merged run\'s shards must each have a shard, a run id, an environment and a calibration', () => {
+    const withShard = (i: number, change: object) => ({ ...merged, shards: merged.shards!.map((s, j) => (j === i ? { ...s, ...change } : s)) });
+    expect(() => parse({ ...merged, shards: {} })).toThrow('r.json: "shards" must be a list');
+    expect(() => parse(withShard(1, { shard: null }))).toThrow('r.json: shards[1].shard must be');
+    expect(() => parse(withShard(0, { run_id: 7 }))).toThrow('r.json: shards[0].run_id must be a non-empty string (got 7)');
+    expect(() => parse(withShard(0, { environment: {} }))).toThrow('r.json: shards[0].environment.backend is missing');
+    expect(() => parse(withShard(0, { calibration: { ...merged.shards![0].calibration, median_ms: -1 } }))).toThrow('r.json: shards[0].calibration.median_ms must be a positive number (got -1)');
+  });
+
+  test('every case of a merged run names one of its shards', () => {
+    const stray = { ...merged, cases: merged.cases.map((c, i) => (i === 2 ? { ...c, run_id: 'elsewhere' } : c)) };
+    expect(() => parse(stray)).toThrow('r.json: cases[2].run_id "elsewhere" names none of the merged shards');
+  });
 });

@@ -84,13 +84,45 @@ function checkCase(path: string, c: unknown, index: number, seen: Map<string, nu
   seen.set(key, index);
 }
 
-function checkCalibration(path: string, calibration: unknown): void {
+function checkCalibration(path: string, calibration: unknown, where = 'calibration'): void {
   if (calibration === null) return;
-  if (!isObject(calibration)) throw new ResultsFileError(path, `${path}: "calibration" must be an object or null`);
-  const field = (key: string, check: Check) => expect(path, calibration, 'calibration.', key, check);
+  if (!isObject(calibration)) throw new ResultsFileError(path, `${path}: ${where === 'calibration' ? '"calibration"' : where} must be an object or null`);
+  const field = (key: string, check: Check) => expect(path, calibration, `${where}.`, key, check);
   field('description', STRING);
   for (const key of ['flops', 'median_ms', 'gflops_per_s']) field(key, POSITIVE);
   field('samples_ms', nonEmptyListOf(POSITIVE));
+}
+
+/** A shard spec at `where` ('shard', 'shards[0].shard'): { index, count } with 1 <= index <= count. */
+function checkShard(path: string, shard: unknown, where: string): void {
+  const whole = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 1;
+  if (!isObject(shard) || !whole(shard.index) || !whole(shard.count) || (shard.index as number) > (shard.count as number)) {
+    const got = JSON.stringify(shard) ?? String(shard);
+    throw new ResultsFileError(path, `${path}: ${where} must be { "index": i, "count": n } with 1 <= i <= n (got ${got.length > 60 ? `${got.slice(0, 60)}...` : got})`);
+  }
+}
+
+/** A merged run's shards, each with its shard, run id, environment and calibration; every case names one by its run_id. */
+function checkShardRuns(path: string, shards: unknown, cases: unknown[]): void {
+  if (!Array.isArray(shards)) throw new ResultsFileError(path, `${path}: "shards" must be a list`);
+  const runIds = new Map<string, number>();
+  shards.forEach((run: unknown, i) => {
+    const where = `shards[${i}]`;
+    if (!isObject(run)) throw new ResultsFileError(path, `${path}: ${where} is not an object`);
+    checkShard(path, run.shard, `${where}.shard`);
+    expect(path, run, `${where}.`, 'run_id', NAME);
+    if (runIds.has(run.run_id as string)) {
+      throw new ResultsFileError(path, `${path}: ${where}.run_id ${JSON.stringify(run.run_id)} repeats that of shards[${runIds.get(run.run_id as string)}]`);
+    }
+    runIds.set(run.run_id as string, i);
+    if (!isObject(run.environment)) throw new ResultsFileError(path, `${path}: ${where}.environment must be an object`);
+    expect(path, run.environment, `${where}.environment.`, 'backend', STRING);
+    checkCalibration(path, run.calibration, `${where}.calibration`);
+  });
+  cases.forEach((c, i) => {
+    const runId = (c as { run_id: unknown }).run_id;
+    if (!runIds.has(runId as string)) throw new ResultsFileError(path, `${path}: cases[${i}].run_id ${JSON.stringify(runId)} names none of the merged shards`);
+  });
 }
 
 /** Parses and checks the text of a results.json; `path` only names it in messages. */
@@ -128,8 +160,10 @@ export function parseResults(text: string, path: string): ResultsFile {
   // Absent in runs from before --weights existed.
   expect(path, sweep, 'sweep.', 'weights_file', nullOr(STRING), true);
   checkCalibration(path, data.calibration);
+  if (data.shard !== undefined) checkShard(path, data.shard, 'shard');
   const seen = new Map<string, number>();
   data.cases.forEach((c, i) => checkCase(path, c, i, seen));
+  if (data.shards !== undefined) checkShardRuns(path, data.shards, data.cases);
   return data as unknown as ResultsFile;
 }
 

@@ -90,6 +90,8 @@ export interface RunEnvironment {
   git_commit: string | null;
   /** webgpu: the adapter the run used (vendor, device, driver description). */
   adapter?: AdapterInfo | null;
+  /** The variables that choose a GPU (CUDA_VISIBLE_DEVICES, BSBR_WEBGPU_ADAPTER) as the run saw them, where set. */
+  device_selection?: Record<string, string>;
 }
 
 /** The sweep's own settings (everything but the model config). */
@@ -106,6 +108,22 @@ export interface SweepSettings {
   weights_file: string | null;
 }
 
+/** One share of a sweep's cases (`bsbr compare --shard index/count`), index 1..count. */
+export interface ShardSpec {
+  index: number;
+  count: number;
+}
+
+/** A shard run that `bsbr merge` joined: what its cases were measured with and on. */
+export interface ShardRun {
+  shard: ShardSpec;
+  run_id: string;
+  created_at: string;
+  command: string[];
+  environment: RunEnvironment;
+  calibration: Calibration | null;
+}
+
 export interface ResultsFile {
   format: 'bsbr-results';
   version: 1;
@@ -116,5 +134,12 @@ export interface ResultsFile {
   sweep: SweepSettings;
   environment: RunEnvironment;
   calibration: Calibration | null;
+  /** A shard run: which share of the sweep's cases it holds. */
+  shard?: ShardSpec;
+  /**
+   * A merged run: every shard it joins. Each case's run_id names its shard run, whose environment
+   * and calibration it was measured with; the file's own environment and calibration are the first shard's.
+   */
+  shards?: ShardRun[];
   cases: CaseResult[];
 }

@@ -31,7 +31,11 @@ export function startCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {
 
 /** Runs the command to the end. */
 export function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const child = startCli(args, cwd, env);
+  return collect(startCli(args, cwd, env));
+}
+
+/** Waits for a child started with stdout and stderr piped, collecting both. */
+export function collect(child: ChildProcess): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
