@@ -22,6 +22,11 @@ function gitCommit(root: string): string | null {
   return git(['rev-parse', 'HEAD'], root);
 }
 
+/** The machine's 1-minute load average; null on Windows, where Node reports none. */
+export function oneMinuteLoad(): number | null {
+  return process.platform === 'win32' ? null : os.loadavg()[0];
+}
+
 /** Where and with what a run was measured; the backend as the worker processes set it up. */
 export function captureEnvironment(backend: ActiveBackend): RunEnvironment {
   const cpus = os.cpus();
