@@ -23,15 +23,13 @@
  * baseline, or only in the current run, are listed, never failed. A baseline with no ok case is
  * refused: it would pass anything.
  */
-import { summarize } from '../bench/stats';
+import { relativeSpread } from '../bench/stats';
 import { UsageError } from '../options/usage_error';
 import { ResultsFileError } from '../results/read';
 import { CaseResult, CaseStatus, Mode, ResultsFile } from '../results/schema';
 
 /** A slowdown must exceed this many combined robust standard deviations to count. */
 export const NOISE_K = 3;
-/** MAD * 1.4826 estimates the standard deviation of normally distributed data. */
-const MAD_TO_SD = 1.4826;
 /** 10%: the default --threshold. */
 export const DEFAULT_THRESHOLD = 0.1;
 
@@ -94,14 +92,6 @@ export interface RegressReport {
   machine_factor: number;
   cases: CaseComparison[];
   regressions: number;
-}
-
-/** s(x) = 1.4826 * MAD(x) / median(x); 0 for no samples. */
-export function relativeSpread(samples: readonly number[]): number {
-  if (samples.length === 0) return 0;
-  const median = summarize(samples).median;
-  const mad = summarize(samples.map((x) => Math.abs(x - median))).median;
-  return (MAD_TO_SD * mad) / median;
 }
 
 function key(c: { model: string; mode: Mode; seq_len: number }): string {
