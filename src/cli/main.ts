@@ -7,6 +7,7 @@ import { registerAnalyze } from './analyze';
 import { registerBackends } from './backends_command';
 import { registerCompare } from './compare';
 import { EXIT } from './exit_codes';
+import { registerModels } from './models_command';
 import { registerRegress } from './regress';
 import { registerWeights } from './weights_command';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     // subcommands registered below inherit this.
     .configureOutput({ outputError: (text, write) => write(`bsbr: ${text}`) });
   registerBackends(program);
+  registerModels(program);
   registerCompare(program);
   registerWeights(program);
   registerAnalyze(program);
