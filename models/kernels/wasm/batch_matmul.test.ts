@@ -4,7 +4,9 @@ import { setupBackend } from '../../backends/setup';
 import { BATCH_MATMUL_XNN } from './batch_matmul';
 
 beforeAll(async () => {
-  await setupBackend('wasm');
+  // The threaded build (a shared heap, XNNPACK's pool), as compare runs it by default.
+  const { threads } = await setupBackend('wasm', { threads: 2 });
+  expect(threads).toBe(2);
 });
 
 /** max |x - y| / max |y|. */

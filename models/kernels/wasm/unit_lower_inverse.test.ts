@@ -6,7 +6,9 @@ import { lcg } from '../../testing/harness';
 import { UNIT_LOWER_INVERSE } from './unit_lower_inverse';
 
 beforeAll(async () => {
-  await setupBackend('wasm');
+  // The threaded build (a shared heap, XNNPACK's pool), as compare runs it by default.
+  const { threads } = await setupBackend('wasm', { threads: 2 });
+  expect(threads).toBe(2);
 });
 
 /** Entries in [-scale, scale) everywhere (for matrices: including on and above the diagonal). */
