@@ -50,7 +50,7 @@ function checkWeights({ model: name, config, file }: WeightsToLoad): void {
 async function run(job: WorkerJob): Promise<WorkerReply> {
   let backend;
   try {
-    backend = await setupBackend(job.backend);
+    backend = await setupBackend(job.backend, { threads: job.threads });
   } catch (err) {
     return { ok: false, stage: 'backend', message: firstLine(err) };
   }
@@ -61,7 +61,7 @@ async function run(job: WorkerJob): Promise<WorkerReply> {
       return { ok: false, stage: 'weights', message: `--weights ${job.weights!.file}: ${firstLine(err)}` };
     }
     try {
-      return { ok: true, kind: 'calibration', backend, calibration: await measureCalibration() };
+      return { ok: true, kind: 'calibration', backend, calibration: await measureCalibration(backend.threads) };
     } catch (err) {
       return { ok: false, stage: 'run', message: firstLine(err) };
     }

@@ -22,6 +22,7 @@ export interface RawCompareOptions extends ModelOptions {
   warmup: string;
   repeats: string;
   backend: string;
+  threads?: string;
   timeLimit?: string;
   maxMemory?: string;
   weights?: string;
@@ -39,6 +40,8 @@ export interface NewSweep {
   config: ModelConfig;
   sweep: SweepSettings;
   backend: BackendChoice;
+  /** The wasm backend's threads; undefined: every core. */
+  threads?: number;
 }
 
 export interface ResumedSweep {
@@ -133,6 +136,7 @@ interface Settings {
   config: ModelConfig;
   sweep: SweepSettings;
   backend: BackendChoice;
+  threads?: number;
 }
 
 function settings(raw: RawCompareOptions): Settings {
@@ -147,7 +151,8 @@ function settings(raw: RawCompareOptions): Settings {
     max_memory_mb: raw.maxMemory === undefined ? null : positiveNumber('maxMemory', raw.maxMemory),
     weights_file: weightsFile(raw.weights, raw.models),
   };
-  return { config: modelConfig(raw), sweep, backend: backend(raw.backend) };
+  const threads = raw.threads === undefined ? undefined : positiveInteger('threads', raw.threads);
+  return { config: modelConfig(raw), sweep, backend: backend(raw.backend), threads };
 }
 
 /** A run id and default folder name from the start time: 2025-01-31T12-00-00Z. */
@@ -156,7 +161,7 @@ export function runStamp(now: Date): string {
 }
 
 function newSweep(raw: RawCompareOptions, now: Date): NewSweep {
-  const { config, sweep, backend: choice } = settings(raw);
+  const { config, sweep, backend: choice, threads } = settings(raw);
   const runId = runStamp(now);
   const out = raw.out ?? path.join('results', runId);
   if (fs.existsSync(out)) {
@@ -165,7 +170,7 @@ function newSweep(raw: RawCompareOptions, now: Date): NewSweep {
       throw new UsageError(`--out: '${out}' already holds a ${RESULTS_JSON} (finish it with --resume ${out}, or choose another --out)`);
     }
   }
-  return { kind: 'new', runId, out, config, sweep, backend: choice };
+  return { kind: 'new', runId, out, config, sweep, backend: choice, threads };
 }
 
 function show(value: unknown): string {
@@ -196,13 +201,14 @@ function resumedSweep(raw: RawCompareOptions, given: OptionGiven): ResumedSweep 
     seqLengths: sweep.seq_lengths, models: sweep.models, mode: sweep.modes, batchSize: sweep.batch_size,
     warmup: sweep.warmup, repeats: sweep.repeats, timeLimit: sweep.time_limit_s, maxMemory: sweep.max_memory_mb,
     weights: sweep.weights_file ?? null,
-    backend: results.environment.backend, out: path.resolve(dir),
+    backend: results.environment.backend, threads: results.environment.threads ?? null, out: path.resolve(dir),
     ...config, compressionFactor: config.compressionFactor ?? 0,
   };
   const asked: Partial<Record<keyof RawCompareOptions, unknown>> = {
     seqLengths: requested.sweep.seq_lengths, models: requested.sweep.models, mode: requested.sweep.modes,
     batchSize: requested.sweep.batch_size, warmup: requested.sweep.warmup, repeats: requested.sweep.repeats,
     timeLimit: requested.sweep.time_limit_s, maxMemory: requested.sweep.max_memory_mb, backend: requested.backend,
+    threads: requested.threads,
     weights: requested.sweep.weights_file,
     out: raw.out === undefined ? undefined : path.resolve(raw.out),
     ...requested.config, compressionFactor: requested.config.compressionFactor ?? 0,

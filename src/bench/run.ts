@@ -34,6 +34,7 @@ async function startRun(request: NewSweep): Promise<{ results: ResultsFile; back
   const reply = await runWorker({
     kind: 'calibration',
     backend: request.backend,
+    threads: request.threads,
     weights: weightsFile ? { model: request.sweep.models[0], config: request.config, file: weightsFile } : undefined,
   });
   if (!reply.ok && reply.stage === 'backend') throw new BackendError(reply.message);

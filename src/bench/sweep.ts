@@ -17,6 +17,14 @@ export interface SweepRun {
   reporter: SweepReporter;
 }
 
+/**
+ * The wasm threads every case of the run runs on: those its calibration ran on (recorded in the
+ * environment; runs from before bsbr recorded them ran on one). Undefined for other backends.
+ */
+function wasmThreads(results: ResultsFile): number | undefined {
+  return results.environment.backend === 'wasm' ? (results.environment.threads ?? 1) : undefined;
+}
+
 /** The parameter count of a model from any earlier row (it does not depend on length or mode), else 0. */
 function knownParams(rows: readonly CaseResult[], model: string): number {
   return rows.find((r) => r.model === model && r.params > 0)?.params ?? 0;
@@ -28,13 +36,19 @@ async function runCase(run: SweepRun, c: PlannedCase): Promise<CaseResult> {
   const skip = skipReason(results.cases, c.model, c.mode, c.seqLen, results.sweep);
   if (skip) return unmeasuredRow(ctx, c, 'skipped', skip, knownParams(results.cases, c.model));
   const { batch_size: batchSize, warmup, repeats } = results.sweep;
+  const threads = wasmThreads(results);
   const reply = await runWorker({
     kind: 'case',
     backend: run.backend,
+    threads,
     config: results.config,
     spec: { model: c.model, mode: c.mode, seqLen: c.seqLen, batchSize, warmup, repeats, seed: results.config.seed },
     weightsFile: results.sweep.weights_file ?? undefined,
   });
+  if (reply.ok && reply.kind === 'case' && threads !== undefined && reply.backend.threads !== threads) {
+    const notice = reply.backend.notice ? ` (${reply.backend.notice})` : '';
+    return unmeasuredRow(ctx, c, 'error', `ran on ${reply.backend.threads} threads, not the run's ${threads}${notice}`, reply.measurement.params);
+  }
   if (reply.ok && reply.kind === 'case') {
     const row = measuredRow(ctx, c, reply.measurement);
     const over = limitExceeded(row, results.sweep);

@@ -92,6 +92,7 @@ describe('bsbr analyze: bad input is one line on stderr, exit code 2, nothing wr
     ['truncated JSON', (text: string) => text.slice(0, text.length / 2), /not valid JSON \(truncated or corrupted\?\)/],
     ['JSON that is not a results file', () => '{"hello": "world"}', /not a bsbr results file/],
     ['a case without its fields', (text: string) => text.replace('"seq_len"', '"length"'), /cases\[0\] has no 'seq_len'/],
+    ['a thread count of 0', (text: string) => text.replace('"cpu_count"', '"threads":0,"cpu_count"'), /environment\.threads must be a positive integer or null/],
   ])('%s', async (_label, corrupt, message) => {
     const bad = path.join(dir, 'bad');
     fs.rmSync(bad, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { MODEL_NAMES } from '../../models/registry';
 import { BACKEND_NAMES } from '../../models/backends/setup';
+import { ALL_CORES, MAX_WASM_THREADS } from '../../models/backends/wasm_threads';
 import { CALIBRATION } from '../bench/calibration';
 import { parseCompareOptions, RawCompareOptions } from '../bench/options';
 import { runCompare } from '../bench/run';
@@ -26,6 +27,7 @@ export function registerCompare(program: Command): void {
     .addOption(withDefault('--warmup <n>', 'untimed calls before the timed ones', 2))
     .addOption(withDefault('--repeats <n>', 'timed calls per case (median, min, max, mean and std are reported)', 5))
     .addOption(withDefault('--backend <name>', `TensorFlow.js backend: auto, ${BACKEND_NAMES.join(', ')} (auto takes the fastest that loads)`, 'auto'))
+    .option('--threads <n>', `threads of the wasm backend (default: every core, ${ALL_CORES} here; at most ${MAX_WASM_THREADS} are used; other backends ignore it)`)
     .option('--time-limit <s>', 'a case whose median exceeds this many seconds is the last length run for its model and mode')
     .option('--max-memory <MB>', 'a case whose peak resident memory exceeds this many MB (2^20 bytes) is the last length run for its model and mode')
     .option('--weights <file>', 'a safetensors file (the original package\'s state_dict names) loaded into the model instead of its seeded weights; needs exactly one --models NAME whose config fits the file')

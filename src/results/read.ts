@@ -61,6 +61,10 @@ export function parseResults(text: string, path: string): ResultsFile {
   if (!Array.isArray(file.cases)) throw new ResultsFileError(`${path} has no "cases" array`);
   if (typeof file.environment !== 'object' || file.environment === null) throw new ResultsFileError(`${path} has no "environment"`);
   if (typeof file.environment.backend !== 'string') throw new ResultsFileError(`${path}: environment.backend must be a string`);
+  const threads = file.environment.threads;
+  if (threads !== undefined && threads !== null && !(Number.isInteger(threads) && threads > 0)) {
+    throw new ResultsFileError(`${path}: environment.threads must be a positive integer or null`);
+  }
   for (const key of ['config', 'sweep'] as const) {
     if (typeof file[key] !== 'object' || file[key] === null) throw new ResultsFileError(`${path} has no "${key}" object`);
   }
