@@ -37,8 +37,8 @@ describe('UnitLowerInverse on wasm', () => {
     tf.dispose([a, fast, reference, strictlyLower]);
   });
 
-  it('is exact to float32 accuracy at B = 64: (I + A) X = I within 1e-5', () => {
-    const [N, B, d] = [3, 64, 16];
+  it.each([[64, 16], [128, 64], [100, 32]])('is exact to float32 accuracy at B = %i (head size %i): (I + A) X = I within 1e-5', (B, d) => {
+    const N = 3;
     // A = 0.9 tril(K K^T, -1) for unit keys, as DeltaNet builds it with beta = 0.9.
     const a = tf.tidy(() => {
       const k = randomTensor([N, B, d], 1, 5);
