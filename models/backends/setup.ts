@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors';
 import { installWasmKernels } from '../kernels/wasm/install';
+import { installWebGpuKernels } from '../kernels/webgpu/install';
 import { AdapterInfo, findAdapter, registerWebGpu, releaseWebGpu } from './webgpu';
 
 /** In the order auto tries them (webgpu only on a hardware adapter). */
@@ -89,7 +90,10 @@ async function activate(name: BackendName, hardwareOnly: boolean): Promise<Adapt
     }
   }
   try {
-    if (name === 'webgpu') registerWebGpu();
+    if (name === 'webgpu') {
+      registerWebGpu();
+      installWebGpuKernels();
+    }
     else require(spec.packageName);
     if (name === 'cpu') {
       // Silences the cpu backend's first-use banner; our own notice already says what to install.

@@ -4,20 +4,28 @@
  * a skipped test saying so; kernels registered later are picked up as they come.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { causalMask } from '../ops/masks';
+import { softmaxAttend } from '../ops/softmax';
 import { unitLowerInverseByBlocks } from '../ops/triangular';
 import { relativeError } from '../ops/reference/arrays';
 import { lcg, runsOn, TEST_BACKENDS } from '../testing/harness';
 import { randomTensor, readOp } from '../testing/ops';
 import { KERNEL_NAMES, registeredKernels } from '../testing/registered_kernels';
-import { BATCHED_MATMUL, UNIT_LOWER_INVERSE } from './names';
+import { BATCHED_MATMUL, CAUSAL_ATTENTION, UNIT_LOWER_INVERSE } from './names';
 
 interface KernelCase {
   label: string;
   inputs: (next: () => number) => tf.NamedTensorMap;
+  attrs?: tf.NamedAttrMap;
 }
 
+/** q, k, v [batch, L, d], [batch, S, d], [batch, S, e] for CAUSAL_ATTENTION. */
+const qkv = (batch: number, L: number, S: number, d: number, e: number) => (next: () => number) => ({
+  q: randomTensor([batch, L, d], next), k: randomTensor([batch, S, d], next), v: randomTensor([batch, S, e], next),
+});
+
 /** Per kernel: inputs to try, and the composite it must equal. */
-const COMPOSITES: Record<string, { cases: KernelCase[]; composite: (inputs: tf.NamedTensorMap) => tf.Tensor }> = {
+const COMPOSITES: Record<string, { cases: KernelCase[]; composite: (inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap) => tf.Tensor }> = {
   [BATCHED_MATMUL]: {
     cases: [
       { label: '[5, 7, 3] @ [5, 3, 4]', inputs: (next) => ({ a: randomTensor([5, 7, 3], next), b: randomTensor([5, 3, 4], next) }) },
@@ -38,6 +46,20 @@ const COMPOSITES: Record<string, { cases: KernelCase[]; composite: (inputs: tf.N
     ],
     composite: ({ a }) => unitLowerInverseByBlocks(a),
   },
+  [CAUSAL_ATTENTION]: {
+    // Query tiles of 64 and key tiles of 32: lengths across both edges, queries behind a longer context, bands.
+    cases: [
+      { label: 'causal, [3, 70, 8] over 70 keys', inputs: qkv(3, 70, 70, 8, 8), attrs: { scale: 0.35, window: -1 } },
+      { label: 'causal, 5 queries after 40 keys of context, values of 12', inputs: qkv(2, 5, 45, 4, 12), attrs: { scale: 0.5, window: -1 } },
+      { label: 'one query over 1 key', inputs: qkv(4, 1, 1, 8, 8), attrs: { scale: 1, window: -1 } },
+      { label: 'a band of 9 behind each of 130 queries', inputs: qkv(2, 130, 130, 8, 8), attrs: { scale: 0.35, window: 9 } },
+      { label: 'a band of 40 behind 3 queries after 60 keys', inputs: qkv(2, 3, 63, 8, 4), attrs: { scale: 0.35, window: 40 } },
+    ],
+    composite: ({ q, k, v }, { scale, window }) => tf.tidy(() => {
+      const [L, S] = [q.shape[1]!, k.shape[1]!];
+      return softmaxAttend(q, k, v, scale as number, causalMask(L, S, S - L, true, (window as number) < 0 ? undefined : (window as number)), null);
+    }),
+  },
 };
 
 const registered = registeredKernels();
@@ -54,11 +76,12 @@ describe.each(TEST_BACKENDS)('the kernels on %s', (backend) => {
     } else if (!COMPOSITES[name]) {
       it(`${name} has a composite here to compare with`, () => expect(Object.keys(COMPOSITES)).toContain(name));
     } else {
-      it.each(COMPOSITES[name].cases)(`${name} equals its composite: $label`, on(async ({ inputs }) => {
+      it.each(COMPOSITES[name].cases)(`${name} equals its composite: $label`, on(async ({ inputs, attrs = {} }) => {
         const given = inputs(lcg(7));
-        const kernel = await readOp(() => tf.engine().runKernel(name, given) as tf.Tensor);
-        const composite = await readOp(() => COMPOSITES[name].composite(given));
-        const rows = (x: unknown) => [[x].flat(given.a.rank - 1) as number[][]];
+        const kernel = await readOp(() => tf.engine().runKernel(name, given, attrs) as tf.Tensor);
+        const composite = await readOp(() => COMPOSITES[name].composite(given, attrs));
+        const depth = (x: unknown): number => (Array.isArray(x) ? 1 + depth(x[0]) : 0);
+        const rows = (x: unknown) => [[x].flat(depth(x) - 1) as number[][]];
         expect(relativeError(rows(kernel), rows(composite))).toBeLessThan(1e-5);
         tf.dispose(given);
       }));

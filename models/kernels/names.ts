@@ -12,6 +12,19 @@ export const BATCHED_MATMUL = 'BsbrBatchedMatMul';
 /** (I + A)^-1 for every strictly lower-triangular A of a float32 [..., B, B] (entries on and above the diagonal ignored). */
 export const UNIT_LOWER_INVERSE = 'BsbrUnitLowerInverse';
 
+/**
+ * softmax(q k^T * scale) v for float32 q [batch, L, d] at the last L of the S key positions of
+ * k [batch, S, d] and v [batch, S, e]: query i (position S - L + i) sees the keys s at or before its
+ * position and, when attrs.window >= 0, not more than window positions behind it. Takes head and
+ * value sizes that CAUSAL_ATTENTION_TAKES accepts.
+ */
+export const CAUSAL_ATTENTION = 'BsbrCausalAttention';
+
+/** The head and value sizes a CAUSAL_ATTENTION kernel must take: multiples of 4, at most 128. */
+export function causalAttentionTakes(d: number, e: number): boolean {
+  return d % 4 === 0 && e % 4 === 0 && d <= 128 && e <= 128;
+}
+
 /** Whether the active backend registered the kernel `name`. */
 export function hasKernel(name: string): boolean {
   return tf.getKernel(name, tf.getBackend()) !== undefined;

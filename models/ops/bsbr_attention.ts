@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { swapTensor } from '../attention';
+import { causalAttention } from './causal_attention';
 import { causalMask } from './masks';
 import { bmm } from './matmul';
 import { exclusivePrefixMax } from './prefix';
@@ -126,7 +127,9 @@ export function bsbrChunkGroup(
   return tf.tidy(() => {
     const [b, h, G, B, d] = q.shape;
     const g1 = g0 + G;
-    const local = softmaxAttend(q, k, v, 1 / Math.sqrt(d), causalMask(B, B, 0, options.masksOnHost), keyMask);
+    const local = keyMask
+      ? softmaxAttend(q, k, v, 1 / Math.sqrt(d), causalMask(B, B, 0, options.masksOnHost), keyMask)
+      : causalAttention(q, k, v, 1 / Math.sqrt(d), undefined, options.masksOnHost);
     const states = chunkStates(k, v, options);
     // Chunk c may retrieve chunk j only if j < c and chunk j has an unmasked token; G_c = 0 when none.
     const allowed = tf.mul(causalMask(G, g1, g0 - 1, options.masksOnHost), tf.reshape(tf.slice(keyExists, [0, 0], [-1, g1]), [b, 1, 1, g1]));
@@ -182,7 +185,7 @@ export function bsbrStep(
   }
   const keys = state.chunkKeys ? tf.concat([state.chunkKeys, k], 2) : k;
   const values = state.chunkValues ? tf.concat([state.chunkValues, v], 2) : v;
-  let o = softmaxAttend(q, keys, values, 1 / Math.sqrt(d), causalMask(L, keys.shape[2], state.filled, options.masksOnHost), null);
+  let o = causalAttention(q, keys, values, 1 / Math.sqrt(d), undefined, options.masksOnHost);
   if (state.retrieved) o = tf.add(o, bmm(q, state.retrieved));
   state.chunkKeys = swapTensor(state.chunkKeys, keys);
   state.chunkValues = swapTensor(state.chunkValues, values);

@@ -4,6 +4,7 @@
  * under a band mask, so nothing of size n x n is built.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { causalAttention, fusedCausalAttention } from './causal_attention';
 import { causalMask } from './masks';
 import { softmaxAttend } from './softmax';
 
@@ -19,6 +20,8 @@ export function slidingWindowAttention(
     const [b, h, m, d] = q.shape;
     const w = window;
     const P = k.shape[2] - m;
+    // Without padding, one band over all keys: fused where the backend has the kernel, one block when it fits.
+    if (!keyValid && (m <= w || fusedCausalAttention(d, v.shape[3]))) return causalAttention(q, k, v, scale, w, masksOnHost);
     if (m <= w) {
       // One block: the scores are at most [w, 2w].
       const keyMask = keyValid ? tf.reshape(keyValid, [b, 1, 1, P + m]) : null;

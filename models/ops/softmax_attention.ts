@@ -8,6 +8,7 @@
  * in blocks with the softmax taken online across them (the streaming form).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { causalAttention, fusedCausalAttention } from './causal_attention';
 import { causalMask } from './masks';
 import { blockedSoftmaxAttend, softmaxAttend } from './softmax';
 
@@ -56,13 +57,21 @@ function attendBlockOnline(
  * 0 padding) or null. Query block [s, e) attends keys [0, e): with keyBlock null in one softmax
  * (scores at most [b, h, queryBlock, n]); with a keyBlock, online over key blocks of that size, so
  * that every block's tensors have one shape (a GPU backend's buffer pool then reuses its buffers
- * instead of keeping one of every size).
+ * instead of keeping one of every size). Where the backend fuses causal attention and no key is
+ * padding, the whole sequence goes to that kernel at once (it never holds the scores).
  */
 export function softmaxAttentionBlocked(
   q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, valid: tf.Tensor2D | null, queryBlock: number, keyBlock: number | null,
   options: SoftmaxAttentionOptions,
 ): tf.Tensor4D {
   const n = q.shape[2];
+  if (!valid && fusedCausalAttention(q.shape[3], v.shape[3])) {
+    return tf.tidy(() => {
+      let xi = q;
+      for (let i = 1; i < options.updateSteps; i++) xi = causalAttention(xi, k, k, options.scale, undefined, options.masksOnHost);
+      return causalAttention(xi, k, v, options.scale, undefined, options.masksOnHost);
+    });
+  }
   const keyMask = valid ? tf.reshape(valid, [valid.shape[0], 1, 1, n]) as tf.Tensor4D : null;
   const attend = (qb: tf.Tensor4D, kb: tf.Tensor4D, vb: tf.Tensor4D, start: number, mask: tf.Tensor4D | null) => (keyBlock === null
     ? attendBlock(qb, kb, vb, start, mask, options)

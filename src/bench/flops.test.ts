@@ -4,16 +4,17 @@ import { CausalLM } from '../../models/model';
 import { createModel, MODEL_NAMES } from '../../models/registry';
 import { planFor } from '../../models/plan';
 import { randomIds, TEST_BACKENDS, useBackend } from '../../models/testing/harness';
-import { BATCHED_MATMUL, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
+import { BATCHED_MATMUL, CAUSAL_ATTENTION, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
 import { caseFlops, forwardFlops, hasCostModel, stepFlops } from './flops';
 
 const MATMUL_KERNELS = new Set(['BatchMatMul', '_FusedMatMul', BATCHED_MATMUL]);
 
 /**
  * The matmul flops a call really performs, from TensorFlow.js's own record of the kernels it ran:
- * 2 * (output elements) * k, where the first operand's last two axes hold m * k values.
+ * 2 * (output elements) * k, where the first operand's last two axes hold m * k values; the fused
+ * causal attention 2 (d + e) per (query, key) pair its mask allows (a band of `window` for SlidingWindow).
  */
-async function countedFlops(call: () => tf.Tensor): Promise<number> {
+async function countedFlops(call: () => tf.Tensor, window?: number): Promise<number> {
   const info = await tf.profile(() => {
     const out = call();
     out.dispose();
@@ -25,6 +26,14 @@ async function countedFlops(call: () => tf.Tensor): Promise<number> {
       const shape = kernel.inputShapes[0]!;
       const b = shape[shape.length - 1];
       flops += (shape.reduce((x, y) => x * y, 1) / (b * b)) * b * b * (b - 1);
+      continue;
+    }
+    if (kernel.name === CAUSAL_ATTENTION) {
+      const [[batch, L, d], [, S], [, , e]] = kernel.inputShapes as number[][];
+      for (let i = 0; i < L; i++) {
+        const position = S - L + i;
+        flops += batch * 2 * (d + e) * (window === undefined ? position + 1 : Math.min(position, window) + 1);
+      }
       continue;
     }
     if (!MATMUL_KERNELS.has(kernel.name)) continue;
@@ -51,6 +60,7 @@ describe.each(TEST_BACKENDS)('on %s, the cost model under the backend\'s plan co
   const available = useBackend(backend);
 
   describe.each(MODEL_NAMES)('%s', (name) => {
+    const window = name === 'SlidingWindow' ? SMALL.windowSize : undefined;
     let model: CausalLM;
     beforeAll(() => {
       if (available()) model = createModel(name, SMALL);
@@ -61,7 +71,7 @@ describe.each(TEST_BACKENDS)('on %s, the cost model under the backend\'s plan co
     test.each([1, 5, 6, 300])('forward over n = %i, batch 2', async (n) => {
       if (!available()) return;
       const ids = randomIds(2, n, 20, n);
-      expect(await countedFlops(() => model.forward(ids))).toBe(forwardFlops(name, model.config, n, 2, model.plan));
+      expect(await countedFlops(() => model.forward(ids), window)).toBe(forwardFlops(name, model.config, n, 2, model.plan));
     });
 
     test('single-token steps at positions 0 .. 9 (chunks opening and closing)', async () => {
@@ -71,7 +81,7 @@ describe.each(TEST_BACKENDS)('on %s, the cost model under the backend\'s plan co
       try {
         for (let p = 0; p < 10; p++) {
           const token = ids.map((row) => [row[p]]);
-          expect([p, await countedFlops(() => model.step(state, token).hidden)]).toEqual([p, stepFlops(name, model.config, p, 2, model.plan)]);
+          expect([p, await countedFlops(() => model.step(state, token).hidden, window)]).toEqual([p, stepFlops(name, model.config, p, 2, model.plan)]);
         }
       } finally {
         model.disposeState(state);

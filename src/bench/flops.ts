@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { headDim, ModelConfig } from '../../models/config';
-import { UNIT_LOWER_INVERSE } from '../../models/kernels/names';
+import { CAUSAL_ATTENTION, causalAttentionTakes, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
 import { chunksPerGroup } from '../../models/ops/scan';
 import { ExecutionPlan } from '../../models/plan';
 import { Mode } from '../results/schema';
@@ -39,14 +39,33 @@ function prefixSum(plan: ExecutionPlan, G: number, F: number, carried: boolean):
 }
 
 /**
+ * Whether the plan's backend runs causal attention as its fused kernel (models/ops/causal_attention.ts)
+ * for heads of size d: it then computes only the (query, key) pairs the mask allows, 2 (d + e) flops each.
+ */
+function fusedAttention(plan: ExecutionPlan, d: number): boolean {
+  return tf.getKernel(CAUSAL_ATTENTION, plan.backend) !== undefined && causalAttentionTakes(d, d);
+}
+
+/**
+ * The (query, key) pairs of causal attention for n queries over their own n keys, each query at
+ * position t seeing t + 1 keys, or min(t, w) + 1 within a window of w: n (n + 1) / 2 without one.
+ */
+function causalPairs(n: number, w?: number): number {
+  if (w === undefined || w >= n - 1) return (n * (n + 1)) / 2;
+  return ((w + 1) * (w + 2)) / 2 + (n - w - 1) * (w + 1);
+}
+
+/**
  * Softmax attention over query blocks of plan.queryBlock, block [s, e) against keys [0, e), with
  * `passes` softmax-weighted products per block (Standard 1, Hopfield updateSteps):
  *   forward = 8 n D^2 + passes * sum_blocks 4 (e - s) e D;   step at p = 8 D^2 + passes * 4 (p + 1) D.
+ * Fused, the whole sequence at once over the causal pairs: 8 n D^2 + passes * 4 D n (n + 1) / 2.
  */
 function blockedSoftmax(passes: (c: ModelConfig) => number): AttentionCost {
   return {
     forward(c, n, _batch, plan) {
       const D = c.hiddenDim;
+      if (fusedAttention(plan, headDim(c))) return 4 * mm(n, D, D) + passes(c) * 4 * D * causalPairs(n);
       let scores = 0;
       for (let s = 0; s < n; s += plan.queryBlock) {
         const e = Math.min(n, s + plan.queryBlock);
@@ -69,14 +88,16 @@ const hopfield = blockedSoftmax((c) => c.updateSteps);
 
 /**
  * SlidingWindow: 8 n D^2 projections; for n <= w one block of n queries over n keys (4 n^2 D), else
- * ceil(n / w) query blocks of w against 2w keys: 8 ceil(n / w) w^2 D.
- * Step at p: 8 D^2 + 4 (min(w, p) + 1) D (the rolling cache holds the last min(w, p) keys).
+ * ceil(n / w) query blocks of w against 2w keys: 8 ceil(n / w) w^2 D; fused (n > w), the band's pairs
+ * 4 D causalPairs(n, w). Step at p: 8 D^2 + 4 (min(w, p) + 1) D (the rolling cache holds the last
+ * min(w, p) keys).
  */
 const slidingWindow: AttentionCost = {
-  forward(c, n) {
+  forward(c, n, _batch, plan) {
     const D = c.hiddenDim;
     const w = c.windowSize;
-    const attention = n <= w ? 4 * n * n * D : Math.ceil(n / w) * 8 * w * w * D;
+    const band = fusedAttention(plan, headDim(c)) ? 4 * D * causalPairs(n, w) : Math.ceil(n / w) * 8 * w * w * D;
+    const attention = n <= w ? 4 * n * n * D : band;
     return 4 * mm(n, D, D) + attention;
   },
   step(c, p) {
@@ -192,7 +213,8 @@ const gau: AttentionCost = {
 
 /**
  * BSBR on the input padded to C*B tokens, S = D/cf with compression (d^2 without):
- *   q, k, v 6 C B D^2, out 2 n D^2, local softmax 4 C B^2 D, chunk states K^T V 2 C B d D,
+ *   q, k, v 6 C B D^2, out 2 n D^2, local softmax 4 C B^2 D (fused: its causal pairs, 2 C B (B + 1) D),
+ *   chunk states K^T V 2 C B d D,
  *   compress and decompress 2 h C d^2 S each (with compression), meta keys and meta queries
  *   2 C D^2 each, r . h 2 C^2 D, alpha @ states 2 h C^2 S, q @ G 2 C B d D.
  * Step at p (f = p mod B, J = floor(p / B) chunks done): 8 D^2 + 4 (f + 1) D, + 2 d D (q @ G) when
@@ -200,7 +222,7 @@ const gau: AttentionCost = {
  * decompress); its last token (f = B - 1) closes it: 2 B d D + 2 D^2 (+ 2 h d^2 S compress).
  */
 const bsbr: AttentionCost = {
-  forward(c, n) {
+  forward(c, n, _batch, plan) {
     const D = c.hiddenDim;
     const h = c.numHeads;
     const d = headDim(c);
@@ -208,7 +230,8 @@ const bsbr: AttentionCost = {
     const C = Math.ceil(n / B);
     const S = c.compressionFactor ? D / c.compressionFactor : d * d;
     const compression = c.compressionFactor ? 2 * mm(h * C, d * d, S) : 0;
-    return 3 * mm(C * B, D, D) + mm(n, D, D) + 4 * C * B * B * D + h * C * mm(d, B, d) + compression
+    const local = fusedAttention(plan, d) ? 4 * D * C * causalPairs(B) : 4 * C * B * B * D;
+    return 3 * mm(C * B, D, D) + mm(n, D, D) + local + h * C * mm(d, B, d) + compression
       + 2 * mm(C, D, D) + h * mm(C, d, C) + h * mm(C, C, S) + h * C * mm(B, d, d);
   },
   step(c, p) {

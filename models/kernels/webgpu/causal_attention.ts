@@ -1,0 +1,169 @@
+/**
+ * CAUSAL_ATTENTION on webgpu: softmax attention of a block of queries over keys under a causal (or
+ * banded) mask in one dispatch, the scores never leaving the workgroup (the tiled online softmax of
+ * FlashAttention: docs/architectures.md, "The online softmax"). The stock ops take six to ten dispatches
+ * for the same (scores, mask, max, exp, sum, divide, product) and write the full score tensor to
+ * memory between each; on a GPU those dispatches and that traffic are most of the time.
+ *
+ * One workgroup holds QUERIES queries of one batch row, one per invocation (its query row and
+ * output accumulator in registers); it walks the key tiles its queries may see, KEYS keys at a time,
+ * staged in workgroup memory and read by every invocation.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { CAUSAL_ATTENTION, causalAttentionTakes } from '../names';
+
+const QUERIES = 64;
+const KEYS = 32;
+
+/** The part of TensorFlow.js webgpu's WebGPUProgram this kernel fills. */
+interface Program {
+  variableNames: string[];
+  variableComponents: number[];
+  outputComponent: number;
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number];
+  uniforms: string;
+  getUserCode(): string;
+}
+
+interface WebGpuBackend {
+  runWebGPUProgram(program: Program, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms: Array<{ type: string; data: number[] }>): tf.TensorInfo;
+}
+
+/** The kernel's attributes (models/kernels/names.ts says what it computes). */
+export interface CausalAttentionAttrs {
+  /** Multiplies q . k. */
+  scale: number;
+  /** A query at position p sees keys s >= p - window too; -1 for no lower bound. */
+  window: number;
+}
+
+/** WGSL for head size d and value size e (both multiples of 4). */
+function shader(d: number, e: number): string {
+  const d4 = d / 4;
+  const e4 = e / 4;
+  return `
+    const QUERIES = ${QUERIES};
+    const KEYS = ${KEYS};
+    var<workgroup> tileK : array<vec4<f32>, ${KEYS * d4}>;
+    var<workgroup> tileV : array<vec4<f32>, ${KEYS * e4}>;
+    var<workgroup> groupSlot : i32;
+
+    fn main(index : i32) {
+      let L = uniforms.queries;
+      let S = uniforms.keys;
+      let queryTiles = (L + QUERIES - 1) / QUERIES;
+      // The workgroup's index, made provably uniform (the backend keeps the builtins in private
+      // variables, which WGSL's uniformity analysis does not trust) so that barriers may follow it.
+      if (localIndex == 0u) {
+        groupSlot = i32(workgroupId.z * numWorkgroups.x * numWorkgroups.y + workgroupId.y * numWorkgroups.x + workgroupId.x);
+      }
+      let group = workgroupUniformLoad(&groupSlot);
+      if (group >= uniforms.batch * queryTiles) { return; }
+      let row = group / queryTiles;
+      let q0 = (group % queryTiles) * QUERIES;
+      let t = i32(localId.x);
+      let i = q0 + t;
+      let real = i < L;
+      let offset = S - L;
+      let position = offset + i;
+
+      var q : array<vec4<f32>, ${d4}>;
+      var acc : array<vec4<f32>, ${e4}>;
+      for (var c = 0; c < ${d4}; c++) {
+        q[c] = select(vec4<f32>(0.0), q_[(row * L + min(i, L - 1)) * ${d4} + c] * uniforms.scale, real);
+      }
+      for (var c = 0; c < ${e4}; c++) { acc[c] = vec4<f32>(0.0); }
+      var runningMax = -3.4e38;
+      var total = 0.0;
+
+      // The keys any query of this tile may see: [first, last], walked in tiles of KEYS.
+      let last = offset + min(q0 + QUERIES, L) - 1;
+      var first = 0;
+      if (uniforms.window >= 0) { first = max(0, offset + q0 - uniforms.window); }
+      for (var k0 = (first / KEYS) * KEYS; k0 <= last; k0 += KEYS) {
+        workgroupBarrier();
+        for (var x = t; x < KEYS * ${d4}; x += QUERIES) {
+          let s = k0 + x / ${d4};
+          tileK[x] = select(vec4<f32>(0.0), k_[(row * S + min(s, S - 1)) * ${d4} + x % ${d4}], s < S);
+        }
+        for (var x = t; x < KEYS * ${e4}; x += QUERIES) {
+          let s = k0 + x / ${e4};
+          tileV[x] = select(vec4<f32>(0.0), v_[(row * S + min(s, S - 1)) * ${e4} + x % ${e4}], s < S);
+        }
+        workgroupBarrier();
+        if (real) {
+          var scores : array<f32, KEYS>;
+          var tileMax = -3.4e38;
+          for (var j = 0; j < KEYS; j++) {
+            let s = k0 + j;
+            var dotQK = 0.0;
+            for (var c = 0; c < ${d4}; c++) { dotQK += dot(q[c], tileK[j * ${d4} + c]); }
+            let seen = s <= position && s < S && (uniforms.window < 0 || s >= position - uniforms.window);
+            scores[j] = select(-3.4e38, dotQK, seen);
+            tileMax = max(tileMax, scores[j]);
+          }
+          if (tileMax > -3.0e38) {
+            let newMax = max(runningMax, tileMax);
+            let rescale = exp(runningMax - newMax);
+            total *= rescale;
+            for (var c = 0; c < ${e4}; c++) { acc[c] *= rescale; }
+            for (var j = 0; j < KEYS; j++) {
+              let p = select(0.0, exp(scores[j] - newMax), scores[j] > -3.0e38);
+              total += p;
+              for (var c = 0; c < ${e4}; c++) { acc[c] += p * tileV[j * ${e4} + c]; }
+            }
+            runningMax = newMax;
+          }
+        }
+      }
+      if (real) {
+        let norm = select(0.0, 1.0 / total, total > 0.0);
+        for (var c = 0; c < ${e4}; c++) { result[(row * L + i) * ${e4} + c] = acc[c] * norm; }
+      }
+    }
+  `;
+}
+
+class CausalAttentionProgram implements Program {
+  variableNames = ['q_', 'k_', 'v_'];
+  variableComponents = [4, 4, 4];
+  outputComponent = 4;
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [QUERIES, 1, 1];
+  uniforms = 'batch : i32, queries : i32, keys : i32, window : i32, scale : f32,';
+
+  constructor(batch: number, queries: number, private readonly d: number, private readonly e: number) {
+    this.outputShape = [batch, queries, e];
+    this.dispatchLayout = { x: [0, 1, 2] };
+    this.dispatch = [batch * Math.ceil(queries / QUERIES), 1, 1];
+    this.shaderKey = `bsbrCausalAttention_${d}_${e}`;
+  }
+
+  getUserCode(): string {
+    return shader(this.d, this.e);
+  }
+}
+
+function causalAttention(args: { inputs: { q: tf.TensorInfo; k: tf.TensorInfo; v: tf.TensorInfo }; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const { q, k, v } = args.inputs;
+  const { scale, window } = args.attrs as unknown as CausalAttentionAttrs;
+  const [batch, L, d] = q.shape;
+  const [, S, e] = v.shape;
+  if (!causalAttentionTakes(d, e) || S < L) throw new Error(`${CAUSAL_ATTENTION}: head size ${d} and value size ${e} must be multiples of 4 (at most 128), with no more queries (${L}) than keys (${S})`);
+  const program = new CausalAttentionProgram(batch, L, d, e);
+  return (args.backend as WebGpuBackend).runWebGPUProgram(program, [q, k, v], 'float32', [
+    { type: 'int32', data: [batch] }, { type: 'int32', data: [L] }, { type: 'int32', data: [S] },
+    { type: 'int32', data: [window] }, { type: 'float32', data: [scale] },
+  ]);
+}
+
+export function registerCausalAttention(): void {
+  if (!tf.getKernel(CAUSAL_ATTENTION, 'webgpu')) tf.registerKernel({ kernelName: CAUSAL_ATTENTION, backendName: 'webgpu', kernelFunc: causalAttention as unknown as tf.KernelFunc });
+}

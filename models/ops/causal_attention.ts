@@ -1,0 +1,36 @@
+/**
+ * Causal softmax attention of queries at the last positions of their keys, by the backend's fused
+ * CAUSAL_ATTENTION kernel where it has one (webgpu: models/kernels/webgpu/causal_attention.ts), else
+ * by the composite of tf ops under an explicit mask. Standard and Hopfield (whole sequences), BSBR's
+ * attention inside a chunk and SlidingWindow's band all reduce to it when no key is padding.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { CAUSAL_ATTENTION, causalAttentionTakes, hasKernel } from '../kernels/names';
+import { causalMask } from './masks';
+import { softmaxAttend } from './softmax';
+
+/** Whether causalAttention runs as one fused kernel for heads of size d and values of size e. */
+export function fusedCausalAttention(d: number, e: number): boolean {
+  return hasKernel(CAUSAL_ATTENTION) && causalAttentionTakes(d, e);
+}
+
+/**
+ * softmax(q k^T * scale) v for q [..., L, d] at the last L of the S positions of k [..., S, d] and
+ * v [..., S, e] (same leading axes): query i at position S - L + i sees keys at or before it and,
+ * with a window, at most `window` positions behind it.
+ */
+export function causalAttention<T extends tf.Tensor>(q: T, k: tf.Tensor, v: tf.Tensor, scale: number, window: number | undefined, masksOnHost: boolean): T {
+  const [L, d] = q.shape.slice(-2);
+  const [S, e] = v.shape.slice(-2);
+  if (!fusedCausalAttention(d, e)) return tf.tidy(() => softmaxAttend(q, k, v, scale, causalMask(L, S, S - L, masksOnHost, window), null));
+  return tf.tidy(() => {
+    const lead = q.shape.slice(0, -2);
+    const batch = lead.reduce((x, y) => x * y, 1);
+    const out = tf.engine().runKernel(
+      CAUSAL_ATTENTION,
+      { q: tf.reshape(q, [batch, L, d]), k: tf.reshape(k, [batch, S, d]), v: tf.reshape(v, [batch, S, e]) },
+      { scale, window: window ?? -1 },
+    ) as tf.Tensor;
+    return tf.reshape(out, [...lead, L, e]) as T;
+  });
+}
