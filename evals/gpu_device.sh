@@ -2,10 +2,11 @@
 # What a call on the lent GPU machine runs (docs/performance.md, "On the GPU"). `forward`: the
 # bench:gpu and bench:gpu-quadratic sweeps and the PyTorch peer on the same GPU in the same call
 # (so each ratio comes from one run); `decode`: the bench:gpu-decode sweep, the webgpu smoke check against the CPU backends,
-# and kernel profiles. Outputs land in $OUT; at most 8 files come back, so the run folder is packed.
-#   bash .device/on-device.sh bash evals/gpu_device.sh forward|decode
+# and kernel profiles; `profile`: per-kernel GPU time of each model's forward at the lengths that
+# miss their targets. Outputs land in $OUT; at most 8 files come back, so the run folder is packed.
+#   bash .device/on-device.sh bash evals/gpu_device.sh forward|decode|profile
 set -uo pipefail
-phase="${1:?usage: evals/gpu_device.sh forward|decode}"
+phase="${1:?usage: evals/gpu_device.sh forward|decode|profile}"
 out="${OUT:?run on the device machine}"
 log="$out/log.txt"
 step() { echo "== $*" | tee -a "$log"; }
@@ -23,5 +24,12 @@ case "$phase" in
     step gpu-decode; preset 280 gpu-decode
     step smoke; timeout 120 node dist/evals/gpu_smoke.js --short 512 --long 4096 --out "$out/smoke.json" 2>>"$log" | tee -a "$log"
     step profile BSBR; timeout 40 node dist/evals/profile.js --backend webgpu --model BSBR --seq-len 262144 --chunk-size 128 --compression-factor 2 2>>"$log" | head -16 | tee -a "$out/profile.txt"
+    ;;
+  profile)
+    for spec in "BSBR 65536" "BSBR 262144" "Linear 262144" "DeltaNet 262144" "GAU 65536" "GAU 262144" "SlidingWindow 65536" "Standard 16384" "Standard 65536" "Hopfield 16384"; do
+      set -- $spec
+      step profile "$1" "$2"
+      timeout 90 node dist/evals/profile.js --backend webgpu --model "$1" --seq-len "$2" --chunk-size 128 --compression-factor 2 2>>"$log" | head -14 | tee -a "$out/profile.txt"
+    done
     ;;
 esac

@@ -28,7 +28,10 @@ export interface ExecutionPlan {
   readonly cacheBlock: number;
   /** Decode benchmarks: the untimed prefill of a context goes in steps of this many tokens. */
   readonly prefillStep: number;
-  /** GAU forward: at most this many chunks per group (their prefix sums cost G^2 E^2). */
+  /**
+   * GAU forward: at most this many chunks per group (by products their prefix sums cost G^2 E^2;
+   * by a scan G E^2, and the group's [G, E^2] states bound the memory).
+   */
   readonly gauChunksPerGroup: number;
   /**
    * Causal and band masks and the positional table filled in JS and uploaded (true), or built by
@@ -67,7 +70,7 @@ const GPU: Omit<ExecutionPlan, 'backend' | 'groupRows'> = {
   keyBlock: 2048,
   cacheBlock: 4096,
   prefillStep: 16384,
-  gauChunksPerGroup: 64,
+  gauChunksPerGroup: 512,
   fillOnHost: false,
   prefixSums: 'cumsum',
 };

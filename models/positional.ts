@@ -21,6 +21,18 @@ function trigTable(start: number, step: number, count: number, frequencies: Floa
   return { sin, cos };
 }
 
+/** The fine table (positions 0 .. BLOCK-1) per model width: the same for every call, so made once. */
+const FINE_TABLES = new Map<number, { sin: Float64Array; cos: Float64Array }>();
+
+function fineTable(dim: number, frequencies: Float64Array): { sin: Float64Array; cos: Float64Array } {
+  let table = FINE_TABLES.get(dim);
+  if (!table) {
+    table = trigTable(0, 1, BLOCK, frequencies);
+    FINE_TABLES.set(dim, table);
+  }
+  return table;
+}
+
 /**
  * Sinusoidal positions for positions start .. start+length-1 (any length, no fixed maximum):
  * PE[pos, 2i] = sin(pos w_i), PE[pos, 2i+1] = cos(pos w_i), w_i = 10000^(-2i/D) (architectures.md,
@@ -37,13 +49,13 @@ export function sinusoidalPositions(start: number, length: number, dim: number, 
   const blocks = Math.ceil(length / BLOCK);
   const rows = Math.min(BLOCK, length);
   const coarse = trigTable(start, BLOCK, blocks, frequencies);
-  const fine = trigTable(0, 1, rows, frequencies);
+  const fine = fineTable(dim, frequencies);
   if (!onHost) {
     return tf.tidy(() => {
       const table = (t: Float64Array, count: number, axis: number) =>
         tf.tensor(Float32Array.from(t), axis === 0 ? [count, 1, half] : [1, count, half]);
       const [sa, ca] = [table(coarse.sin, blocks, 0), table(coarse.cos, blocks, 0)];
-      const [sr, cr] = [table(fine.sin, rows, 1), table(fine.cos, rows, 1)];
+      const [sr, cr] = [table(fine.sin.subarray(0, rows * half), rows, 1), table(fine.cos.subarray(0, rows * half), rows, 1)];
       const sin = tf.add(tf.mul(sa, cr), tf.mul(ca, sr));
       const cos = tf.sub(tf.mul(ca, cr), tf.mul(sa, sr));
       // Interleave: feature 2i is sin_i, 2i + 1 is cos_i; an odd D drops the last cosine.

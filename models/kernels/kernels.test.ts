@@ -11,7 +11,7 @@ import { relativeError } from '../ops/reference/arrays';
 import { lcg, runsOn, TEST_BACKENDS } from '../testing/harness';
 import { randomTensor, readOp } from '../testing/ops';
 import { KERNEL_NAMES, registeredKernels } from '../testing/registered_kernels';
-import { BATCHED_MATMUL, CAUSAL_ATTENTION, UNIT_LOWER_INVERSE } from './names';
+import { BATCHED_MATMUL, CAUSAL_ATTENTION, EXCLUSIVE_SCAN, UNIT_LOWER_INVERSE } from './names';
 
 interface KernelCase {
   label: string;
@@ -45,6 +45,13 @@ const COMPOSITES: Record<string, { cases: KernelCase[]; composite: (inputs: tf.N
       { label: '[2, 64, 64]', inputs: (next) => ({ a: randomTensor([2, 64, 64], next, -0.05, 0.05) }) },
     ],
     composite: ({ a }) => unitLowerInverseByBlocks(a),
+  },
+  [EXCLUSIVE_SCAN]: {
+    cases: [
+      { label: '[2, 9, 70]', inputs: (next) => ({ x: randomTensor([2, 9, 70], next) }) },
+      { label: 'two steps: [3, 2, 5]', inputs: (next) => ({ x: randomTensor([3, 2, 5], next) }) },
+    ],
+    composite: ({ x }) => tf.cumsum(x, 1, true),
   },
   [CAUSAL_ATTENTION]: {
     // Query tiles of 64 and key tiles of 32: lengths across both edges, queries behind a longer context, bands.

@@ -25,6 +25,9 @@ export function causalAttentionTakes(d: number, e: number): boolean {
   return d % 4 === 0 && e % 4 === 0 && d <= 128 && e <= 128;
 }
 
+/** Exclusive prefix sum along axis 1 of a float32 [b, G, F]: out[:, c] = sum_{j<c} x[:, j] (row 0 is zero). */
+export const EXCLUSIVE_SCAN = 'BsbrExclusiveScan';
+
 /** Whether the active backend registered the kernel `name`. */
 export function hasKernel(name: string): boolean {
   return tf.getKernel(name, tf.getBackend()) !== undefined;

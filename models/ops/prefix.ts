@@ -1,18 +1,19 @@
 /** Prefix scans over chunks, in the form the execution plan asks for. */
 import * as tf from '@tensorflow/tfjs-core';
+import { EXCLUSIVE_SCAN, hasKernel } from '../kernels/names';
 import { bmm } from './matmul';
 
 /**
  * Exclusive prefix sums along axis 1 of x [b, G, F] after a carried sum [b, 1, F] (null: none):
  * row c is carry + sum_{j<c} x_j. By 'matmul', one product [L | 1] @ [x; carry] with L the strictly
  * lower-triangular G x G ones matrix (on wasm a matmul runs on the fast path and a cumsum does not);
- * by 'cumsum', tf.cumsum (exclusive) plus the carry.
+ * by 'cumsum', the backend's EXCLUSIVE_SCAN kernel where it has one, else tf.cumsum (exclusive), plus the carry.
  */
 export function exclusivePrefixSum(x: tf.Tensor3D, carry: tf.Tensor3D | null, method: 'matmul' | 'cumsum'): tf.Tensor3D {
   return tf.tidy(() => {
     const [b, G] = x.shape;
     if (method === 'cumsum') {
-      const sums = tf.cumsum(x, 1, true) as tf.Tensor3D;
+      const sums = (hasKernel(EXCLUSIVE_SCAN) ? tf.engine().runKernel(EXCLUSIVE_SCAN, { x }) : tf.cumsum(x, 1, true)) as tf.Tensor3D;
       return carry ? tf.add(sums, carry) : sums;
     }
     const inputs = carry ? G + 1 : G;

@@ -1,0 +1,72 @@
+/**
+ * EXCLUSIVE_SCAN on webgpu: the exclusive prefix sum along axis 1 of [b, G, F] in one pass, one
+ * invocation per (row, feature) walking the G steps (reads and writes are contiguous across the
+ * invocations of a workgroup). The stock cumsum transposes the axis to the end and back and makes
+ * log2(G) + 1 passes over the whole tensor: for GAU's chunk states (F = E^2, a quarter million
+ * features) that is most of the model's GPU time.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { EXCLUSIVE_SCAN } from '../names';
+
+const WORKGROUP = 64;
+
+interface Program {
+  variableNames: string[];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number];
+  uniforms: string;
+  getUserCode(): string;
+}
+
+interface WebGpuBackend {
+  runWebGPUProgram(program: Program, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms: Array<{ type: string; data: number[] }>): tf.TensorInfo;
+}
+
+class ExclusiveScanProgram implements Program {
+  variableNames = ['x'];
+  outputShape: number[];
+  shaderKey = 'bsbrExclusiveScan';
+  dispatchLayout = { x: [0] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
+  uniforms = 'rows : i32, steps : i32, features : i32,';
+
+  constructor(shape: number[]) {
+    this.outputShape = shape;
+    this.dispatch = [Math.ceil((shape[0] * shape[2]) / WORKGROUP), 1, 1];
+  }
+
+  getUserCode(): string {
+    return `
+      fn main(index : i32) {
+        let F = uniforms.features;
+        if (index >= uniforms.rows * F) { return; }
+        let row = index / F;
+        let f = index % F;
+        var total = 0.0;
+        for (var c = 0; c < uniforms.steps; c++) {
+          let at = (row * uniforms.steps + c) * F + f;
+          let value = x[at];
+          result[at] = total;
+          total += value;
+        }
+      }
+    `;
+  }
+}
+
+function exclusiveScan(args: { inputs: { x: tf.TensorInfo }; backend: unknown }): tf.TensorInfo {
+  const { x } = args.inputs;
+  if (x.shape.length !== 3 || x.dtype !== 'float32') throw new Error(`${EXCLUSIVE_SCAN} takes a float32 [b, G, F], not ${x.dtype} [${x.shape}]`);
+  const [rows, steps, features] = x.shape;
+  return (args.backend as WebGpuBackend).runWebGPUProgram(new ExclusiveScanProgram(x.shape), [x], 'float32', [
+    { type: 'int32', data: [rows] }, { type: 'int32', data: [steps] }, { type: 'int32', data: [features] },
+  ]);
+}
+
+export function registerExclusiveScan(): void {
+  if (!tf.getKernel(EXCLUSIVE_SCAN, 'webgpu')) tf.registerKernel({ kernelName: EXCLUSIVE_SCAN, backendName: 'webgpu', kernelFunc: exclusiveScan as unknown as tf.KernelFunc });
+}
