@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { activeBackend } from '../../models/backends/setup';
 import { Calibration } from '../results/schema';
-import { summarize } from './stats';
-import { timeCalls } from './timer';
+import { fixedPlan, sampleCalls } from './sampling';
+import { relativeSpread, summarize } from './stats';
 
 /**
  * The yardstick of every run: one fixed, untransposed 2-D float32 matmul, timed on the run's
@@ -23,7 +23,7 @@ export async function measureCalibration(): Promise<Calibration> {
   const a = tf.randomUniform([size, size], -1, 1, 'float32', 1) as tf.Tensor2D;
   const b = tf.randomUniform([size, size], -1, 1, 'float32', 2) as tf.Tensor2D;
   try {
-    const samples_ms = await timeCalls(() => tf.matMul(a, b), warmup, repeats);
+    const samples_ms = await sampleCalls(() => tf.matMul(a, b), warmup, fixedPlan(repeats));
     const flops = 2 * size * size * size;
     const median_ms = summarize(samples_ms).median;
     return {
@@ -31,6 +31,7 @@ export async function measureCalibration(): Promise<Calibration> {
       flops,
       median_ms,
       gflops_per_s: flops / (median_ms * 1e6),
+      spread: relativeSpread(samples_ms),
       samples_ms,
     };
   } finally {

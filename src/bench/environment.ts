@@ -30,6 +30,11 @@ function deviceSelection(): Record<string, string> {
   return Object.fromEntries(DEVICE_SELECTION.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]!]));
 }
 
+/** The machine's 1-minute load average; null on Windows, where Node reports none. */
+export function oneMinuteLoad(): number | null {
+  return process.platform === 'win32' ? null : os.loadavg()[0];
+}
+
 /** Where and with what a run was measured; the backend as the worker processes set it up. */
 export function captureEnvironment(backend: ActiveBackend): RunEnvironment {
   const cpus = os.cpus();

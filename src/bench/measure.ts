@@ -3,7 +3,8 @@ import { CausalLM } from '../../models/model';
 import { Mode } from '../results/schema';
 import { caseFlops } from './flops';
 import { checkOutput, OutputCheck } from './finite';
-import { deviceBytesHeld, gpuKernelMs, peakTensorBytes, timeCalls, TimedCall } from './timer';
+import { sampleCalls, SamplingPlan } from './sampling';
+import { deviceBytesHeld, gpuKernelMs, peakTensorBytes, TimedCall } from './timer';
 
 /** What one (model, mode, length) case measures. */
 export interface CaseSpec {
@@ -12,7 +13,7 @@ export interface CaseSpec {
   seqLen: number;
   batchSize: number;
   warmup: number;
-  repeats: number;
+  sampling: SamplingPlan;
   /** Seed of the random input ids. */
   seed: number;
 }
@@ -28,21 +29,21 @@ export interface ModelMeasurement {
   output: OutputCheck;
 }
 
-
 function randomIds(spec: CaseSpec, length: number, vocabSize: number, seed: number): tf.Tensor2D {
   return tf.randomUniform([spec.batchSize, length], 0, vocabSize, 'int32', seed) as tf.Tensor2D;
 }
 
 async function measureCall(model: CausalLM, call: TimedCall, spec: CaseSpec): Promise<ModelMeasurement> {
   const deviceBefore = deviceBytesHeld();
-  const samples_ms = await timeCalls(call, spec.warmup, spec.repeats);
+  const samples_ms = await sampleCalls(call, spec.warmup, spec.sampling);
   const deviceAfter = deviceBytesHeld();
   return {
     samples_ms,
     peak_tensor_bytes: await peakTensorBytes(call),
     peak_device_bytes: deviceBefore === null || deviceAfter === null ? null : deviceAfter - deviceBefore,
     gpu_kernel_ms: await gpuKernelMs(call),
-    flops: caseFlops(model.name, spec.mode, model.config, spec.seqLen, spec.batchSize, spec.warmup, spec.repeats, model.plan),
+    // Decode: the mean over the steps actually timed (an adaptive case chooses how many).
+    flops: caseFlops(model.name, spec.mode, model.config, spec.seqLen, spec.batchSize, spec.warmup, samples_ms.length, model.plan),
     output: await checkOutput(call),
   };
 }

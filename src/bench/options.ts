@@ -14,7 +14,7 @@ import { modelConfigFromOptions, ModelOptions } from '../options/model_options';
 import { parseInteger, parsePositiveInteger, parsePositiveNumber } from '../options/numbers';
 import { flag, UsageError } from '../options/usage_error';
 import { readResults } from '../results/read';
-import { Mode, MODES, ResultsFile, ShardSpec, SweepSettings } from '../results/schema';
+import { AdaptiveSampling, Mode, MODES, ResultsFile, ShardSpec, SweepSettings } from '../results/schema';
 import { parseShard, shardLabel } from './shard_option';
 import { RESULTS_JSON } from './write';
 
@@ -26,6 +26,10 @@ export interface RawCompareOptions extends ModelOptions {
   batchSize: string;
   warmup: string;
   repeats: string;
+  targetCi?: string;
+  minRepeats?: string;
+  maxRepeats?: string;
+  sampleBudget?: string;
   backend: string;
   timeLimit?: string;
   maxMemory?: string;
@@ -70,15 +74,20 @@ function unique<T>(values: T[]): T[] {
   return [...new Set(values)];
 }
 
+/** A list option given with spaces, commas or both: `--models BSBR,Linear GAU`. */
+function listValues(values: readonly string[]): string[] {
+  return values.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== '');
+}
+
 function seqLengths(values: string[]): number[] {
-  const lengths = values.map((v) => parseInteger('--seq-lengths', v, 1, 'a positive integer (give whole numbers of tokens >= 1, e.g. --seq-lengths 64 128 256)'));
+  const lengths = listValues(values).map((v) => parseInteger('--seq-lengths', v, 1, 'a positive integer (give whole numbers of tokens >= 1, e.g. --seq-lengths 64 128 256)'));
   // Ascending, so "the longer lengths" of a model are the ones after it.
   return unique(lengths).sort((a, b) => a - b);
 }
 
 function models(names: string[] | undefined): string[] {
   if (names === undefined) return [...MODEL_NAMES];
-  return unique(names.map((name) => {
+  return unique(listValues(names).map((name) => {
     const canonical = canonicalModelName(name);
     if (!canonical) throw new UsageError('--models', `--models: unknown model '${name}' (valid: ${MODEL_NAMES.join(', ')}; case does not matter)`);
     return canonical;
@@ -86,7 +95,7 @@ function models(names: string[] | undefined): string[] {
 }
 
 function modes(values: string[]): Mode[] {
-  return unique(values.map((value) => {
+  return unique(listValues(values).map((value) => {
     const mode = MODES.find((m) => m === value.toLowerCase());
     if (!mode) throw new UsageError('--mode', `--mode: unknown mode '${value}' (valid: ${MODES.join(', ')})`);
     return mode;
@@ -106,7 +115,7 @@ function backend(value: string): BackendChoice {
 /** --weights: a regular file, for exactly one model (its shapes are checked by the calibration worker). */
 function weightsFile(file: string | undefined, names: string[] | undefined): string | null {
   if (file === undefined) return null;
-  if (names?.length !== 1) throw new UsageError('--weights', `--weights: loads one model's weights; give exactly one --models NAME (valid: ${MODEL_NAMES.join(', ')})`);
+  if (names === undefined || listValues(names).length !== 1) throw new UsageError('--weights', `--weights: loads one model's weights; give exactly one --models NAME (valid: ${MODEL_NAMES.join(', ')})`);
   try {
     fs.closeSync(openRegularFile(file, 'safetensors file').fd);
   } catch (err) {
@@ -116,19 +125,47 @@ function weightsFile(file: string | undefined, names: string[] | undefined): str
 }
 
 /** The sweep's settings: what the command line says, or what a stored run says, read by the same rules. */
-type SweepOptions = Pick<RawCompareOptions, 'seqLengths' | 'models' | 'mode' | 'batchSize' | 'warmup' | 'repeats' | 'timeLimit' | 'maxMemory' | 'weights'>;
+type SweepOptions = Pick<
+  RawCompareOptions,
+  'seqLengths' | 'models' | 'mode' | 'batchSize' | 'warmup' | 'repeats' | 'targetCi' | 'minRepeats' | 'maxRepeats' | 'sampleBudget' | 'timeLimit' | 'maxMemory' | 'weights'
+>;
 
-function sweepSettings(raw: SweepOptions): SweepSettings {
+/** Defaults of adaptive sampling: 6 is the fewest repeats with a 95% interval of the median. */
+export const ADAPTIVE_DEFAULTS = { minRepeats: 6, maxRepeats: 100, budgetS: 30 } as const;
+
+/**
+ * --target-ci turns on adaptive sampling, with --min-repeats, --max-repeats and --sample-budget;
+ * --repeats is the fixed count otherwise. Each of the two sets is refused with the other
+ * (`repeatsTyped`: whether --repeats was given, not defaulted).
+ */
+function sampling(raw: SweepOptions, repeatsTyped: boolean): { repeats: number; adaptive: AdaptiveSampling | null } {
+  const adaptiveOnly = (['minRepeats', 'maxRepeats', 'sampleBudget'] as const).find((key) => raw[key] !== undefined);
+  if (raw.targetCi === undefined) {
+    if (adaptiveOnly) throw new UsageError(flag(adaptiveOnly), `${flag(adaptiveOnly)}: only with --target-ci (adaptive sampling); --repeats sets a fixed count`);
+    return { repeats: parsePositiveInteger('--repeats', raw.repeats), adaptive: null };
+  }
+  if (repeatsTyped) throw new UsageError('--repeats', '--repeats: a fixed count; with --target-ci give --min-repeats and --max-repeats instead');
+  const target = parsePositiveNumber('--target-ci', raw.targetCi);
+  const min = raw.minRepeats === undefined ? ADAPTIVE_DEFAULTS.minRepeats : parsePositiveInteger('--min-repeats', raw.minRepeats);
+  const max = raw.maxRepeats === undefined ? Math.max(min, ADAPTIVE_DEFAULTS.maxRepeats) : parsePositiveInteger('--max-repeats', raw.maxRepeats);
+  if (max < min) throw new UsageError('--max-repeats', `--max-repeats: ${max} is fewer than --min-repeats ${min}`);
+  const budget = raw.sampleBudget === undefined ? ADAPTIVE_DEFAULTS.budgetS : parsePositiveNumber('--sample-budget', raw.sampleBudget);
+  return { repeats: min, adaptive: { target_ci: target / 100, max_repeats: max, budget_s: budget } };
+}
+
+function sweepSettings(raw: SweepOptions, repeatsTyped = false): SweepSettings {
+  const { repeats, adaptive } = sampling(raw, repeatsTyped);
   return {
     models: models(raw.models),
     seq_lengths: seqLengths(raw.seqLengths),
     modes: modes(raw.mode),
     batch_size: parsePositiveInteger('--batch-size', raw.batchSize),
     warmup: parseInteger('--warmup', raw.warmup, 0, 'a non-negative integer'),
-    repeats: parsePositiveInteger('--repeats', raw.repeats),
+    repeats,
     time_limit_s: raw.timeLimit === undefined ? null : parsePositiveNumber('--time-limit', raw.timeLimit),
     max_memory_mb: raw.maxMemory === undefined ? null : parsePositiveNumber('--max-memory', raw.maxMemory),
     weights_file: weightsFile(raw.weights, raw.models),
+    adaptive,
   };
 }
 
@@ -144,7 +181,7 @@ export function checkNewOut(out: string, advice: string): void {
   if (fs.existsSync(path.join(out, RESULTS_JSON))) throw new UsageError('--out', `--out: '${out}' already holds a ${RESULTS_JSON} (${advice})`);
 }
 
-function newSweep(raw: RawCompareOptions, now: Date): NewSweep {
+function newSweep(raw: RawCompareOptions, given: OptionGiven, now: Date): NewSweep {
   if (raw.retryFailed) throw new UsageError('--retry-failed', '--retry-failed: only with --resume <dir> (it runs the failed cases of that run again)');
   const shard = raw.shard === undefined ? undefined : parseShard(raw.shard);
   return {
@@ -153,7 +190,7 @@ function newSweep(raw: RawCompareOptions, now: Date): NewSweep {
     runId: shard ? `${runStamp(now)}-shard-${shard.index}-of-${shard.count}` : runStamp(now),
     out: raw.out ?? null,
     config: modelConfigFromOptions(raw),
-    sweep: sweepSettings(raw),
+    sweep: sweepSettings(raw, given('repeats')),
     backend: backend(raw.backend),
     caseTimeoutS: parsePositiveNumber('--case-timeout', raw.caseTimeout),
     shard,
@@ -174,7 +211,17 @@ function storedSweepOptions(sweep: Record<string, unknown>): SweepOptions {
     if (typeof value !== type) throw fail(key, `a ${type}${nullable ? ' or null' : ''}`);
     return String(value);
   };
+  const adaptive = sweep.adaptive as Record<string, unknown> | null | undefined;
+  const adaptiveValue = (key: string): string | undefined => {
+    if (adaptive === null || adaptive === undefined) return undefined;
+    if (typeof adaptive[key] !== 'number') throw fail(`adaptive.${key}`, 'a number');
+    return String(key === 'target_ci' ? 100 * (adaptive[key] as number) : adaptive[key]);
+  };
   return {
+    targetCi: adaptiveValue('target_ci'),
+    minRepeats: adaptive ? scalar('repeats', 'number', false) : undefined,
+    maxRepeats: adaptiveValue('max_repeats'),
+    sampleBudget: adaptiveValue('budget_s'),
     seqLengths: list('seq_lengths', 'number'),
     models: list('models', 'string'),
     mode: list('modes', 'string'),
@@ -223,13 +270,15 @@ function show(value: unknown): string {
 function resumedSweep(raw: RawCompareOptions, given: OptionGiven): ResumedSweep {
   const dir = raw.resume!;
   const results = readResumable(dir);
-  const requested = { config: modelConfigFromOptions(raw), sweep: sweepSettings(raw), backend: backend(raw.backend),
+  const requested = { config: modelConfigFromOptions(raw), sweep: sweepSettings(raw, given('repeats')), backend: backend(raw.backend),
     shard: raw.shard === undefined ? undefined : parseShard(raw.shard) };
   const { sweep, config } = results;
   const stored: Partial<Record<keyof RawCompareOptions, unknown>> = {
     seqLengths: sweep.seq_lengths, models: sweep.models, mode: sweep.modes, batchSize: sweep.batch_size,
     warmup: sweep.warmup, repeats: sweep.repeats, timeLimit: sweep.time_limit_s, maxMemory: sweep.max_memory_mb,
     weights: sweep.weights_file ?? null, shard: results.shard ? shardLabel(results.shard) : null,
+    targetCi: sweep.adaptive ? 100 * sweep.adaptive.target_ci : null, maxRepeats: sweep.adaptive?.max_repeats ?? null,
+    sampleBudget: sweep.adaptive?.budget_s ?? null, minRepeats: sweep.adaptive ? sweep.repeats : null,
     backend: results.environment.backend, out: path.resolve(dir),
     ...config, compressionFactor: config.compressionFactor ?? 0,
   };
@@ -238,6 +287,8 @@ function resumedSweep(raw: RawCompareOptions, given: OptionGiven): ResumedSweep 
     batchSize: requested.sweep.batch_size, warmup: requested.sweep.warmup, repeats: requested.sweep.repeats,
     timeLimit: requested.sweep.time_limit_s, maxMemory: requested.sweep.max_memory_mb, backend: requested.backend,
     weights: requested.sweep.weights_file, shard: requested.shard ? shardLabel(requested.shard) : null,
+    targetCi: requested.sweep.adaptive ? 100 * requested.sweep.adaptive.target_ci : null, maxRepeats: requested.sweep.adaptive?.max_repeats ?? null,
+    sampleBudget: requested.sweep.adaptive?.budget_s ?? null, minRepeats: requested.sweep.adaptive ? requested.sweep.repeats : null,
     out: raw.out === undefined ? undefined : path.resolve(raw.out),
     ...requested.config, compressionFactor: requested.config.compressionFactor ?? 0,
   };
@@ -251,5 +302,5 @@ function resumedSweep(raw: RawCompareOptions, given: OptionGiven): ResumedSweep 
 
 /** Checks every option; nothing has been run or written when this throws. */
 export function parseCompareOptions(raw: RawCompareOptions, given: OptionGiven, now = new Date()): CompareRequest {
-  return raw.resume === undefined ? newSweep(raw, now) : resumedSweep(raw, given);
+  return raw.resume === undefined ? newSweep(raw, given, now) : resumedSweep(raw, given);
 }

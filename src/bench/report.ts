@@ -1,8 +1,7 @@
-/** What `bsbr compare` shows while it runs and when it ends. */
+/** What `bsbr compare` shows on stderr while it runs: a progress bar on a terminal, else a line per case. */
 import { Presets, SingleBar } from 'cli-progress';
-import Table from 'cli-table3';
+import { ms } from '../reports/case_columns';
 import { CaseResult } from '../results/schema';
-import { MB } from './limits';
 import { PlannedCase } from './rows';
 
 export interface SweepReporter {
@@ -15,10 +14,6 @@ export interface SweepReporter {
 
 function label(c: { model: string; mode: string }, n: number): string {
   return `${c.model} ${c.mode} n=${n}`;
-}
-
-function ms(value: number | null): string {
-  return value === null ? '-' : value.toFixed(value < 10 ? 3 : 1);
 }
 
 function outcome(row: CaseResult): string {
@@ -58,30 +53,8 @@ function lineReporter(stream: NodeJS.WritableStream): SweepReporter {
   };
 }
 
-/** A bar on a terminal, plain lines otherwise. */
-export function createReporter(stream: NodeJS.WriteStream = process.stdout): SweepReporter {
+/** A bar on a terminal, plain lines otherwise; nothing with `quiet`. */
+export function createReporter(quiet: boolean, stream: NodeJS.WriteStream = process.stderr): SweepReporter {
+  if (quiet) return { start() {}, caseStarted() {}, caseFinished() {}, stop() {} };
   return stream.isTTY ? barReporter(stream) : lineReporter(stream);
-}
-
-function fixed(value: number | null, digits: number): string {
-  return value === null ? '-' : value.toFixed(digits);
-}
-
-function megabytes(bytes: number | null): string {
-  return bytes === null ? '-' : (bytes / MB).toFixed(1);
-}
-
-/** The end-of-run table of every case, then the message of each case that is not ok. */
-export function summaryTable(rows: readonly CaseResult[]): string {
-  const table = new Table({
-    head: ['model', 'mode', 'n', 'status', 'median ms', 'tok/s', 'GFLOP/s', 'peak tensor MB', 'peak RSS MB', 'params'],
-    style: { head: [], border: [] },
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-  });
-  for (const r of rows) {
-    table.push([r.model, r.mode, r.seq_len, r.status, ms(r.median_ms), fixed(r.tokens_per_s, 0), fixed(r.gflops_per_s, 2),
-      megabytes(r.peak_tensor_bytes), megabytes(r.peak_rss_bytes), r.params]);
-  }
-  const notes = rows.filter((r) => r.status !== 'ok' || r.message).map((r) => `${label(r, r.seq_len)}: ${r.status}: ${r.message}`);
-  return [table.toString(), ...notes].join('\n');
 }

@@ -2,7 +2,7 @@
 import { ModelConfig } from '../../models/config';
 import { CaseResult, Mode, SweepSettings } from '../results/schema';
 import { CaseMeasurement } from './jobs';
-import { summarize } from './stats';
+import { medianCi95, relativeSpread, summarize } from './stats';
 
 /** One planned case of a sweep. */
 export interface PlannedCase {
@@ -18,6 +18,12 @@ export function planCases(sweep: SweepSettings): PlannedCase[] {
 
 export function sameCase(row: CaseResult, c: PlannedCase): boolean {
   return row.model === c.model && row.mode === c.mode && row.seq_len === c.seqLen;
+}
+
+/** The 1-minute load average just before a case's worker started and just after it ended. */
+export interface LoadSpan {
+  load_before: number | null;
+  load_after: number | null;
 }
 
 interface RowContext {
@@ -41,7 +47,7 @@ function emptyRow(ctx: RowContext, c: PlannedCase, params: number): CaseResult {
  * sequence per step); gflops_per_s = flops / median. An output with values that are not finite makes
  * the status non-finite (timings kept).
  */
-export function measuredRow(ctx: RowContext, c: PlannedCase, m: CaseMeasurement): CaseResult {
+export function measuredRow(ctx: RowContext, c: PlannedCase, m: CaseMeasurement, load: LoadSpan): CaseResult {
   const stats = summarize(m.samples_ms);
   const seconds = stats.median / 1000;
   const batch = ctx.sweep.batch_size;
@@ -58,6 +64,9 @@ export function measuredRow(ctx: RowContext, c: PlannedCase, m: CaseMeasurement)
     samples_ms: m.samples_ms,
     peak_device_bytes: m.peak_device_bytes,
     gpu_kernel_ms: m.gpu_kernel_ms,
+    spread: relativeSpread(m.samples_ms),
+    median_ci95_ms: medianCi95(m.samples_ms),
+    ...load,
     ...(m.output.non_finite > 0 && {
       status: 'non-finite',
       message: `the output holds ${m.output.non_finite} of ${m.output.values} values that are NaN or infinite`,
@@ -65,7 +74,9 @@ export function measuredRow(ctx: RowContext, c: PlannedCase, m: CaseMeasurement)
   };
 }
 
-/** A case that failed (status error) or was not run (status skipped); params 0 when never known. */
-export function unmeasuredRow(ctx: RowContext, c: PlannedCase, status: 'error' | 'skipped', message: string, params: number): CaseResult {
-  return { ...emptyRow(ctx, c, params), status, message };
+/** A case that failed (status error, with the load of its worker) or was not run (status skipped); params 0 when never known. */
+export function unmeasuredRow(
+  ctx: RowContext, c: PlannedCase, status: 'error' | 'skipped', message: string, params: number, load?: LoadSpan,
+): CaseResult {
+  return { ...emptyRow(ctx, c, params), status, message, ...load };
 }

@@ -1,21 +1,20 @@
-/** `bsbr compare` from checked options to the summary: claim the folder, calibrate, sweep, report. */
+/** `bsbr compare` from checked options to a finished run: claim the folder, calibrate, sweep, analyse. */
 import * as fs from 'fs';
 import * as path from 'path';
 import { BackendError, BackendName } from '../../models/backends/setup';
 import { onInterrupt } from '../io/signals';
 import { UsageError } from '../options/usage_error';
-import { formatSummary } from '../reports/summary';
-import { writeAnalysis } from '../reports/write';
+import { AnalysisSummary, writeAnalysis } from '../reports/write';
 import { ResultsFile } from '../results/schema';
 import { CALIBRATION_TIMEOUT_S } from './calibration';
-import { captureEnvironment } from './environment';
+import { captureEnvironment, oneMinuteLoad } from './environment';
 import { CompareRequest, NewSweep, readResumable } from './options';
-import { createReporter, summaryTable } from './report';
+import { SweepReporter } from './report';
 import { claimDefaultFolder, claimNewFolder, claimResumedFolder, RunFolder } from './run_folder';
 import { RunError } from './run_error';
 import { runSweep } from './sweep';
 import { runWorker } from './worker_client';
-import { RESULTS_CSV, RESULTS_JSON, writeResults } from './write';
+import { RESULTS_JSON, writeResults } from './write';
 
 /** Where a new run goes when --out is not given: results/<run id>. */
 const DEFAULT_PARENT = 'results';
@@ -42,8 +41,9 @@ export function createOutput(out: string, results: ResultsFile): void {
  * backend stops here, and the folder is given back as it was) and times the fixed matmul; then
  * the empty run is written.
  */
-async function startRun(request: NewSweep, folder: RunFolder): Promise<{ results: ResultsFile; backend: BackendName }> {
+async function startRun(request: NewSweep, folder: RunFolder, notice: (line: string) => void): Promise<{ results: ResultsFile; backend: BackendName }> {
   const weightsFile = request.sweep.weights_file;
+  const load_before = oneMinuteLoad();
   const reply = await runWorker({
     kind: 'calibration',
     backend: request.backend,
@@ -63,13 +63,13 @@ async function startRun(request: NewSweep, folder: RunFolder): Promise<{ results
     config: request.config,
     sweep: request.sweep,
     environment: captureEnvironment(reply.backend),
-    calibration: reply.calibration,
+    calibration: { ...reply.calibration, load_before, load_after: oneMinuteLoad() },
     shard: request.shard,
     cases: [],
   };
   writeResults(folder.dir, results);
   // After the output exists, so that bad input still gets exactly one line.
-  if (reply.backend.notice) console.error(reply.backend.notice);
+  if (reply.backend.notice) notice(reply.backend.notice);
   return { results, backend: reply.backend.name };
 }
 
@@ -79,10 +79,19 @@ function claim(request: CompareRequest): RunFolder {
   return request.out === null ? claimDefaultFolder(DEFAULT_PARENT, request.runId) : claimNewFolder(request.out);
 }
 
-/** Runs the sweep and writes its analysis; resolves to the run, whose cases say how it went. */
-export async function runCompare(request: CompareRequest): Promise<ResultsFile> {
+/** A finished run: its folder, its results (also written there) and the analysis written beside them. */
+export interface CompletedRun {
+  dir: string;
+  results: ResultsFile;
+  analysis: AnalysisSummary;
+}
+
+/**
+ * Runs the sweep and writes its analysis (under the folder's lock); resolves to the run, whose cases
+ * say how it went. `notice` takes one-line remarks (a backend fallback).
+ */
+export async function runCompare(request: CompareRequest, reporter: SweepReporter, notice: (line: string) => void): Promise<CompletedRun> {
   const folder = claim(request);
-  const reporter = createReporter();
   let run: { results: ResultsFile; backend: BackendName } | undefined;
   const forget = onInterrupt((signal) => {
     reporter.stop();
@@ -94,7 +103,7 @@ export async function runCompare(request: CompareRequest): Promise<ResultsFile> 
   });
   try {
     if (request.kind === 'new') {
-      run = await startRun(request, folder);
+      run = await startRun(request, folder, notice);
     } else {
       // Read again under the lock: a writer that just ended may have added cases since the options were checked.
       const results = readResumable(request.dir);
@@ -103,11 +112,9 @@ export async function runCompare(request: CompareRequest): Promise<ResultsFile> 
     }
     const { results, backend } = run;
     await runSweep({ dir: folder.dir, results, backend, reporter, caseTimeoutS: request.caseTimeoutS });
-    console.log(summaryTable(results.cases));
-    console.log(`results: ${path.join(folder.dir, RESULTS_JSON)} and ${path.join(folder.dir, RESULTS_CSV)}`);
     // The same analysis `bsbr analyze` writes: fits, charts and report.html beside the results.
-    console.log(formatSummary(await writeAnalysis(results, folder.dir, path.join(folder.dir, RESULTS_JSON))));
-    return results;
+    const analysis = await writeAnalysis(results, folder.dir, path.join(folder.dir, RESULTS_JSON));
+    return { dir: folder.dir, results, analysis };
   } finally {
     forget();
     folder.release();

@@ -18,3 +18,50 @@ export function summarize(samples: readonly number[]): TimingStats {
   const squares = sorted.reduce((sum, x) => sum + (x - mean) ** 2, 0);
   return { median, min: sorted[0], max: sorted[n - 1], mean, std: n > 1 ? Math.sqrt(squares / (n - 1)) : 0 };
 }
+
+/** MAD * 1.4826 estimates the standard deviation of normally distributed data. */
+const MAD_TO_SD = 1.4826;
+
+/**
+ * s(x) = 1.4826 * MAD(x) / median(x), the robust relative standard deviation of the repeats (MAD:
+ * median absolute deviation from the median): one stray slow repeat barely moves it. 0 for no samples.
+ */
+export function relativeSpread(samples: readonly number[]): number {
+  if (samples.length === 0) return 0;
+  const median = summarize(samples).median;
+  const mad = summarize(samples.map((x) => Math.abs(x - median))).median;
+  return (MAD_TO_SD * mad) / median;
+}
+
+/** P(B <= k) for B ~ Binomial(n, 1/2), summed in log space so that large n does not underflow. */
+function binomialHalfCdf(k: number, n: number): number {
+  let logPmf = -n * Math.LN2;
+  let total = Math.exp(logPmf);
+  for (let i = 1; i <= k; i++) {
+    logPmf += Math.log((n - i + 1) / i);
+    total += Math.exp(logPmf);
+  }
+  return total;
+}
+
+/**
+ * A distribution-free 95% confidence interval of the median: the order statistics
+ * [x_(j), x_(n+1-j)] with the largest j whose coverage 1 - 2 P(B <= j - 1), B ~ Binomial(n, 1/2),
+ * is at least 95%. Null below 6 samples, where even [min, max] covers less (5 samples: 93.75%).
+ */
+export function medianCi95(samples: readonly number[]): [number, number] | null {
+  const n = samples.length;
+  let j = 0;
+  while (j + 1 <= n / 2 && 1 - 2 * binomialHalfCdf(j, n) >= 0.95) j += 1;
+  if (j === 0) return null;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return [sorted[j - 1], sorted[n - j]];
+}
+
+/** The farther end of the median's 95% interval from the median, as a fraction of it; null below 6 samples. */
+export function ciHalfWidth(samples: readonly number[]): number | null {
+  const ci = medianCi95(samples);
+  if (ci === null) return null;
+  const median = summarize(samples).median;
+  return Math.max(median - ci[0], ci[1] - median) / median;
+}

@@ -3,9 +3,11 @@ import * as path from 'path';
 import { BackendError, BackendName } from '../../models/backends/setup';
 import { FileError } from '../io/file_error';
 import { CaseResult, ResultsFile } from '../results/schema';
+import { oneMinuteLoad } from './environment';
 import { limitExceeded, skipReason } from './limits';
 import { SweepReporter } from './report';
 import { measuredRow, PlannedCase, sameCase, unmeasuredRow } from './rows';
+import { samplingPlan } from './sampling';
 import { shardCases } from './shard_plan';
 import { runWorker } from './worker_client';
 import { RESULTS_JSON, writeResults } from './write';
@@ -32,24 +34,26 @@ async function runCase(run: SweepRun, c: PlannedCase): Promise<CaseResult> {
   const ctx = { runId: results.run_id, backend: run.backend, sweep: results.sweep, config: results.config };
   const skip = skipReason(results.cases, c.model, c.mode, c.seqLen, results.sweep);
   if (skip) return unmeasuredRow(ctx, c, 'skipped', skip, knownParams(results.cases, c.model));
-  const { batch_size: batchSize, warmup, repeats } = results.sweep;
+  const { batch_size: batchSize, warmup } = results.sweep;
   const job = {
     kind: 'case',
     backend: run.backend,
     config: results.config,
-    spec: { model: c.model, mode: c.mode, seqLen: c.seqLen, batchSize, warmup, repeats, seed: results.config.seed },
+    spec: { model: c.model, mode: c.mode, seqLen: c.seqLen, batchSize, warmup, sampling: samplingPlan(results.sweep), seed: results.config.seed },
     weightsFile: results.sweep.weights_file ?? undefined,
   } as const;
+  const load_before = oneMinuteLoad();
   const reply = await runWorker(job, run.caseTimeoutS);
+  const load = { load_before, load_after: oneMinuteLoad() };
   if (reply.ok && reply.kind === 'case') {
-    const row = measuredRow(ctx, c, reply.measurement);
+    const row = measuredRow(ctx, c, reply.measurement, load);
     const over = limitExceeded(row, results.sweep);
     if (over) row.message = [row.message, `${over}; longer lengths of ${c.model} ${c.mode} are not run`].filter(Boolean).join('; ');
     return row;
   }
   if (!reply.ok && reply.stage === 'backend') throw new BackendError(`backend '${run.backend}' is not usable: ${reply.message}`);
   const message = reply.ok ? `unexpected ${reply.kind} reply from the worker` : reply.message;
-  return unmeasuredRow(ctx, c, 'error', message, (!reply.ok && reply.params) || knownParams(results.cases, c.model));
+  return unmeasuredRow(ctx, c, 'error', message, (!reply.ok && reply.params) || knownParams(results.cases, c.model), load);
 }
 
 /** Writes the run; a failure (a full disk) says that what was written before is kept and how to go on. */

@@ -25,27 +25,23 @@ async function finished(out: tf.Tensor): Promise<void> {
 }
 
 /** Runs the call and waits until the backend has produced its output, then frees the output. */
-async function runToCompletion(call: TimedCall): Promise<void> {
+export async function runToCompletion(call: TimedCall): Promise<void> {
   const out = call();
   await finished(out);
   out.dispose();
 }
 
 /**
- * `warmup` untimed calls, then `repeats` timed ones. The clock stops once the backend has finished
- * the call (see finished); disposing the output is outside the timed region.
+ * One timed call in ms. The clock stops once the backend has finished the call (see finished);
+ * disposing the output is outside the timed region.
  */
-export async function timeCalls(call: TimedCall, warmup: number, repeats: number): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await runToCompletion(call);
-  const samples: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const start = performance.now();
-    const out = call();
-    await finished(out);
-    samples.push(performance.now() - start);
-    out.dispose();
-  }
-  return samples;
+export async function timeOnce(call: TimedCall): Promise<number> {
+  const start = performance.now();
+  const out = call();
+  await finished(out);
+  const elapsed = performance.now() - start;
+  out.dispose();
+  return elapsed;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { syntheticCase } from '../analysis/testing/synthetic';
+import { syntheticCase, syntheticResults } from '../analysis/testing/synthetic';
 import { casesToCsv } from '../bench/write';
 import { slowdownCsv } from '../reports/fits_files';
 import { toCsv } from './csv';
@@ -10,7 +10,7 @@ test('text that a spreadsheet would run as a formula gets a leading apostrophe; 
 
 test('results.csv and slowdown.csv escape a hostile model name or message', () => {
   const c = { ...syntheticCase({ model: '=HYPERLINK("http://x")', seq_len: 8 }), message: '@evil' };
-  const row = casesToCsv([c]).split('\n')[1];
+  const row = casesToCsv(syntheticResults([c])).split('\n')[1];
   expect(row).toContain(`'=HYPERLINK(""http://x"")`);
   expect(row).toContain(",'@evil,");
   const slowdown = slowdownCsv([{ mode: 'forward', seq_len: 8, model: '+x', median_ms: 1, slowdown: 1, fastest_model: '-y' }]);

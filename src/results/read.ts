@@ -79,6 +79,9 @@ function checkCase(path: string, c: unknown, index: number, seen: Map<string, nu
       throw new ResultsFileError(path, `${path}: ${where}repeats is ${c.repeats} but samples_ms holds ${(c.samples_ms as number[]).length}`);
     }
   }
+  // Absent in runs from before the noise figures and load averages were recorded.
+  for (const key of ['spread', 'load_before', 'load_after']) expect(path, c, where, key, nullOr(NON_NEGATIVE), true);
+  expect(path, c, where, 'median_ci95_ms', nullOr([(v) => Array.isArray(v) && v.length === 2 && v.every(POSITIVE[0]), 'two positive numbers']), true);
   const key = `${c.model} ${c.mode} n=${c.seq_len}`;
   if (seen.has(key)) throw new ResultsFileError(path, `${path}: cases[${index}] repeats the case ${key} of cases[${seen.get(key)}]`);
   seen.set(key, index);
@@ -91,6 +94,18 @@ function checkCalibration(path: string, calibration: unknown, where = 'calibrati
   field('description', STRING);
   for (const key of ['flops', 'median_ms', 'gflops_per_s']) field(key, POSITIVE);
   field('samples_ms', nonEmptyListOf(POSITIVE));
+  // Absent in runs from before they were recorded.
+  expect(path, calibration, 'calibration.', 'spread', NON_NEGATIVE, true);
+  for (const key of ['load_before', 'load_after']) expect(path, calibration, 'calibration.', key, nullOr(NON_NEGATIVE), true);
+}
+
+/** sweep.adaptive (--target-ci), absent or null for a fixed count of repeats. */
+function checkAdaptive(path: string, sweep: Record<string, unknown>): void {
+  if (sweep.adaptive === undefined || sweep.adaptive === null) return;
+  if (!isObject(sweep.adaptive)) throw new ResultsFileError(path, `${path}: sweep.adaptive must be an object or null`);
+  expect(path, sweep.adaptive, 'sweep.adaptive.', 'target_ci', POSITIVE);
+  expect(path, sweep.adaptive, 'sweep.adaptive.', 'max_repeats', POSITIVE_INTEGER);
+  expect(path, sweep.adaptive, 'sweep.adaptive.', 'budget_s', POSITIVE);
 }
 
 /** A shard spec at `where` ('shard', 'shards[0].shard'): { index, count } with 1 <= index <= count. */
@@ -159,6 +174,7 @@ export function parseResults(text: string, path: string): ResultsFile {
   expect(path, sweep, 'sweep.', 'max_memory_mb', nullOr(POSITIVE));
   // Absent in runs from before --weights existed.
   expect(path, sweep, 'sweep.', 'weights_file', nullOr(STRING), true);
+  checkAdaptive(path, sweep);
   checkCalibration(path, data.calibration);
   if (data.shard !== undefined) checkShard(path, data.shard, 'shard');
   const seen = new Map<string, number>();

@@ -50,9 +50,19 @@ export interface CaseResult {
   peak_device_bytes?: number | null;
   /** webgpu with timestamp-query: the GPU's own time for the call's kernels (median of 3 calls, tf.time's kernelMs); null elsewhere. */
   gpu_kernel_ms?: number | null;
+  // The fields below are absent in files written before bsbr recorded them (still format version 1).
+  // spread and median_ci95_ms follow from samples_ms (src/bench/stats.ts), stored for readers of
+  // the JSON; load_before / load_after: the machine's 1-minute load average just before the case's
+  // worker started and just after it ended (null where the platform reports none).
+  /** Robust relative spread of the samples, 1.4826 MAD / median. */
+  spread?: number | null;
+  /** Distribution-free 95% interval of the median; null below 6 samples. */
+  median_ci95_ms?: [number, number] | null;
+  load_before?: number | null;
+  load_after?: number | null;
 }
 
-/** The columns every case has: the first results.csv columns, in order (toolkit.md). */
+/** The columns every case has: the first results.csv columns, in order (docs/measurement.md, "results.csv"). */
 export const REQUIRED_CASE_COLUMNS = [
   'run_id', 'model', 'mode', 'backend', 'seq_len', 'batch_size', 'params', 'status', 'median_ms', 'min_ms',
   'max_ms', 'mean_ms', 'std_ms', 'repeats', 'tokens_per_s', 'flops', 'gflops_per_s', 'peak_tensor_bytes',
@@ -73,6 +83,11 @@ export interface Calibration {
   median_ms: number;
   gflops_per_s: number;
   samples_ms: number[];
+  /** Robust relative spread of samples_ms (as a case's spread); absent in older files. */
+  spread?: number;
+  /** 1-minute load average before and after the calibration worker; absent in older files. */
+  load_before?: number | null;
+  load_after?: number | null;
 }
 
 export interface RunEnvironment {
@@ -106,6 +121,17 @@ export interface SweepSettings {
   max_memory_mb: number | null;
   /** A safetensors file loaded into the (single) model instead of its seeded weights (--weights). */
   weights_file: string | null;
+  /** Adaptive sampling (--target-ci): repeats is then the minimum. Absent or null: exactly `repeats` timed calls. */
+  adaptive?: AdaptiveSampling | null;
+}
+
+/** --target-ci, --max-repeats, --sample-budget (src/bench/sampling.ts). */
+export interface AdaptiveSampling {
+  /** Stop when the median's 95% interval is within this fraction of the median. */
+  target_ci: number;
+  max_repeats: number;
+  /** Seconds of timed calls per case after which no more repeats are added. */
+  budget_s: number;
 }
 
 /** One share of a sweep's cases (`bsbr compare --shard index/count`), index 1..count. */

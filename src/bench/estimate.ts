@@ -1,0 +1,63 @@
+/**
+ * `bsbr compare --dry-run`: the cases a sweep would run, each with its analytic FLOPs and a time
+ * estimate, without running anything. The estimate divides the FLOPs by the rate each model achieved
+ * in a reference run (the package's example data) and adds the start of a worker process, so it is
+ * only as good as that machine and backend are like this one.
+ */
+import { ModelConfig } from '../../models/config';
+import { ExecutionPlan } from '../../models/plan';
+import { CaseResult, Mode, ResultsFile, SweepSettings } from '../results/schema';
+import { caseFlops, forwardFlops } from './flops';
+import { PlannedCase } from './rows';
+
+/**
+ * The fixed costs, from two sweeps of a tiny model (`bsbr compare --models Linear --hidden-dim 16
+ * --num-heads 2 --ff-dim 32 --num-layers 1 --vocab-size 100 --repeats 1 --warmup 0 --quiet
+ * --seq-lengths 8`, then `8,16,32,64,128`) on the 2-core machine of docs/performance.md at a load
+ * average of about 8: 10.7 s and 14.2 s. Per case (a worker process, its backend, its model):
+ * (14.2 - 10.7) / 4 = 0.9 s; per run (the calibration worker and the analysis): 10.7 - 0.9 = 9.8 s.
+ * An idle machine is faster; the estimate errs long.
+ */
+export const WORKER_START_S = 0.9;
+export const RUN_START_S = 9.8;
+
+export interface CaseEstimate {
+  model: string;
+  mode: Mode;
+  seq_len: number;
+  /** One measured call (decode: one step); null for a model without a cost model. */
+  flops: number | null;
+  /** Worker start, prefill (decode), warm-up, timed and profiled calls; null without a rate. */
+  seconds: number | null;
+}
+
+/** GFLOP/s per model: the median over the reference run's ok forward cases. */
+export function referenceRates(reference: ResultsFile): Map<string, number> {
+  const rates = new Map<string, number>();
+  for (const model of new Set(reference.cases.map((c) => c.model))) {
+    const measured = reference.cases
+      .filter((c): c is CaseResult & { gflops_per_s: number } => c.model === model && c.mode === 'forward' && c.status === 'ok' && c.gflops_per_s !== null)
+      .map((c) => c.gflops_per_s)
+      .sort((a, b) => a - b);
+    if (measured.length > 0) rates.set(model, measured[Math.floor(measured.length / 2)]);
+  }
+  return rates;
+}
+
+/**
+ * The estimate of each planned case, its FLOPs counted under `execution` (the reference run's
+ * backend's plan); adaptive sampling is counted at its minimum repeats.
+ */
+export function estimateCases(
+  plan: readonly PlannedCase[], sweep: SweepSettings, config: ModelConfig, rates: ReadonlyMap<string, number>, execution: ExecutionPlan,
+): CaseEstimate[] {
+  const { warmup, repeats, batch_size: batch } = sweep;
+  return plan.map((c) => {
+    const flops = caseFlops(c.model, c.mode, config, c.seqLen, batch, warmup, repeats, execution);
+    const rate = rates.get(c.model);
+    if (flops === null || rate === undefined) return { model: c.model, mode: c.mode, seq_len: c.seqLen, flops, seconds: null };
+    const prefill = c.mode === 'decode' ? forwardFlops(c.model, config, c.seqLen, batch, execution) : 0;
+    const calls = warmup + repeats + 1;
+    return { model: c.model, mode: c.mode, seq_len: c.seqLen, flops, seconds: WORKER_START_S + (prefill + calls * flops) / (rate * 1e9) };
+  });
+}
