@@ -46,4 +46,38 @@ describe('analyzeResults', () => {
     expect(analysis.fits[0].time).toBeNull();
     expect(analysis.slowdown).toEqual([]);
   });
+
+  it('fits a + b n^e beside the log-log fit, from 3 ok lengths', () => {
+    const fits = analyzeResults(exampleResults()).fits;
+    const standard = fits.find((f) => f.model === 'Standard' && f.mode === 'forward')!;
+    expect(standard.time_constant_term!.exponent).toBeCloseTo(2, 2);
+    expect(standard.time_constant_term!.points).toBe(4);
+    const bsbr = fits.find((f) => f.model === 'BSBR' && f.mode === 'forward')!;
+    expect(bsbr.time_constant_term!.exponentCi95).toBeNull(); // 3 points, 3 parameters
+    expect(fits.find((f) => f.model === 'GAU')!.time_constant_term).toBeNull();
+  });
+
+  it('says which lengths a fit covers when its class disagrees with the theory, and what the constant term reads', () => {
+    // Standard with a fixed cost that dominates at these lengths: the log-log exponent reads O(n).
+    const lengths = [64, 128, 256, 512, 1024];
+    const cases = powerLawCases('Standard', 'forward', lengths, (n) => 20 + 1e-4 * n ** 2, (n) => n);
+    const [fit] = analyzeResults(syntheticResults(cases)).fits;
+    expect(fit.time_class).toBe('O(n)');
+    expect(fit.note).toBe(
+      'over n = 64-1024 the time fit reads O(n) where theory says O(n^2): fixed and linear per-call costs dominate at these lengths ' +
+        `(with a constant term e = 2.00 [${fit.time_constant_term!.exponentCi95!.map((x) => x.toFixed(2)).join(', ')}]); the asymptote needs longer ones`,
+    );
+    // One that grows faster than its theory says is told to look for noise.
+    const [fast] = analyzeResults(syntheticResults(powerLawCases('Linear', 'forward', lengths, (n) => 1e-4 * n ** 2, (n) => n))).fits;
+    expect(fast.note).toMatch(/^over n = 64-1024 the time fit reads O\(n\^2\) where theory says O\(n\): more than the theory; look for noise/);
+    // Agreement leaves the note empty.
+    expect(analyzeResults(exampleResults()).fits.find((f) => f.model === 'Linear' && f.mode === 'forward')!.note).toBe('');
+  });
+
+  it('warns of a time fit whose points scatter about the line', () => {
+    const times = [10, 30, 12, 40, 25];
+    const cases = [64, 128, 256, 512, 1024].map((n, i) => syntheticCase({ model: 'Linear', seq_len: n, median_ms: times[i] }));
+    const [fit] = analyzeResults(syntheticResults(cases)).fits;
+    expect(fit.warnings).toEqual([expect.stringMatching(/^time poor fit: R\^2 0\.\d\d, points scatter/)]);
+  });
 });

@@ -59,6 +59,7 @@ describe('fitPowerLaw', () => {
     expect(fit.rSquared).toBe(1);
     expect(fit.exponentCi95).toBeNull();
     expect(fit.exponentStandardError).toBeNull();
+    expect(fit.residualSd).toBeNull();
   });
 
   it('rejects fewer than 2 points, a single length and non-positive values', () => {
@@ -76,6 +77,7 @@ describe('fitLine', () => {
     expect(fit.intercept).toBeCloseTo(1, 12);
     expect(fit.rSquared).toBeCloseTo(0.25, 12);
     expect(fit.slopeStandardError).toBeCloseTo(Math.sqrt(0.75), 12);
+    expect(fit.residualSd).toBeCloseTo(Math.sqrt(1.5 / 1), 12);
     expect(fit.slopeCi95![1]).toBeCloseTo(0.5 + 12.7062 * Math.sqrt(0.75), 3);
   });
 

@@ -13,6 +13,8 @@ export interface LineFit {
   slopeStandardError: number | null;
   /** 95% confidence interval of the slope; null with only 2 points. */
   slopeCi95: [number, number] | null;
+  /** sqrt(SS_res / (k - 2)), the scatter of the points about the line; null with only 2 points. */
+  residualSd: number | null;
 }
 
 export interface PowerLawFit {
@@ -25,6 +27,8 @@ export interface PowerLawFit {
   rSquared: number;
   exponentStandardError: number | null;
   exponentCi95: [number, number] | null;
+  /** The scatter of ln y about the fitted line (about the relative scatter of y); null with 2 points. */
+  residualSd: number | null;
 }
 
 /** Ordinary least squares y = intercept + slope * x over at least 2 points with at least 2 distinct x. */
@@ -48,11 +52,11 @@ export function fitLine(x: readonly number[], y: readonly number[]): LineFit {
   let ssRes = 0;
   for (let i = 0; i < k; i++) ssRes += (y[i] - intercept - slope * x[i]) ** 2;
   const rSquared = syy === 0 ? 1 : Math.max(0, 1 - ssRes / syy);
-  if (k === 2) return { slope, intercept, rSquared, slopeStandardError: null, slopeCi95: null };
+  if (k === 2) return { slope, intercept, rSquared, slopeStandardError: null, slopeCi95: null, residualSd: null };
   const df = k - 2;
   const se = Math.sqrt(ssRes / df / sxx);
   const half = studentTQuantile(0.975, df) * se;
-  return { slope, intercept, rSquared, slopeStandardError: se, slopeCi95: [slope - half, slope + half] };
+  return { slope, intercept, rSquared, slopeStandardError: se, slopeCi95: [slope - half, slope + half], residualSd: Math.sqrt(ssRes / df) };
 }
 
 /** Fits y = c n^e on log-log axes; every n and y must be positive. */
@@ -69,6 +73,7 @@ export function fitPowerLaw(n: readonly number[], y: readonly number[]): PowerLa
     rSquared: line.rSquared,
     exponentStandardError: line.slopeStandardError,
     exponentCi95: line.slopeCi95,
+    residualSd: line.residualSd,
   };
 }
 
