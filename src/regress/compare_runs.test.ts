@@ -4,7 +4,8 @@ import { caseKey } from '../results/case_key';
 import { ResultsFileError } from '../results/read';
 import { ResultsFile } from '../results/schema';
 import { UsageError } from '../options/usage_error';
-import { compareRuns, NOISE_K, pairedVerdict, relativeSpread } from './compare_runs';
+import { relativeSpread } from '../bench/stats';
+import { compareRuns, NOISE_K, pairedVerdict } from './compare_runs';
 import { run, samplesAround, slower, slowerCalibration, sweep } from './testing/runs';
 
 const named = (results: ResultsFile, path: string) => ({ path, results });
@@ -12,14 +13,6 @@ const check = (baseline: ResultsFile, current: ResultsFile, threshold?: number) 
   compareRuns(named(baseline, 'base.json'), named(current, 'cur.json'), threshold);
 const verdicts = (report: ReturnType<typeof compareRuns>) =>
   Object.fromEntries(report.cases.map((c) => [`${c.model} ${c.mode} ${c.seq_len}`, c.verdict]));
-
-describe('relativeSpread', () => {
-  it('is 1.4826 * MAD / median, and one stray repeat barely moves it', () => {
-    expect(relativeSpread([9, 9.5, 10, 10.5, 11])).toBeCloseTo((1.4826 * 0.5) / 10, 12);
-    expect(relativeSpread([9, 9.5, 10, 10.5, 100])).toBeCloseTo((1.4826 * 0.5) / 10, 12);
-    expect(relativeSpread([10, 10, 10])).toBe(0);
-  });
-});
 
 describe('pairedVerdict', () => {
   it('needs both the threshold and K times the noise to be exceeded', () => {

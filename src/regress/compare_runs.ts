@@ -24,7 +24,7 @@
  * baseline, or only in the current run, are listed, never failed. A baseline with no ok case is
  * refused: it would pass anything.
  */
-import { summarize } from '../bench/stats';
+import { relativeSpread } from '../bench/stats';
 import { UsageError } from '../options/usage_error';
 import { caseCalibration } from '../results/case_calibration';
 import { caseKey } from '../results/case_key';
@@ -33,8 +33,6 @@ import { Calibration, CaseResult, CaseStatus, Mode, ResultsFile } from '../resul
 
 /** A slowdown must exceed this many combined robust standard deviations to count. */
 export const NOISE_K = 3;
-/** MAD * 1.4826 estimates the standard deviation of normally distributed data. */
-const MAD_TO_SD = 1.4826;
 /** 10%: the default --threshold. */
 export const DEFAULT_THRESHOLD = 0.1;
 
@@ -99,14 +97,6 @@ export interface RegressReport {
   machine_factor: number;
   cases: CaseComparison[];
   regressions: number;
-}
-
-/** s(x) = 1.4826 * MAD(x) / median(x); 0 for no samples. */
-export function relativeSpread(samples: readonly number[]): number {
-  if (samples.length === 0) return 0;
-  const median = summarize(samples).median;
-  const mad = summarize(samples.map((x) => Math.abs(x - median))).median;
-  return (MAD_TO_SD * mad) / median;
 }
 
 const positive = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0;

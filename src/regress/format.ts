@@ -1,11 +1,8 @@
-/** `bsbr regress` output: a terminal table, GitHub markdown (CI step summaries) or JSON. */
-import Table from 'cli-table3';
+/** `bsbr regress` output: a terminal table, GitHub markdown (CI step summaries), JSON or CSV. */
+import { Format } from '../reports/output_format';
+import { toCsv } from '../results/csv';
+import { Column, markdownTable, outputWidth, textTable, wrapLine } from '../reports/table';
 import { CaseComparison, FAILING, RegressReport, Side } from './compare_runs';
-
-export const FORMATS = ['table', 'markdown', 'json'] as const;
-export type Format = (typeof FORMATS)[number];
-
-const HEAD = ['model', 'mode', 'n', 'baseline ms', 'current ms', 'change', 'noise bar', 'verdict'];
 
 function percent(x: number, signed: boolean): string {
   const text = `${(100 * x).toFixed(1)}%`;
@@ -17,16 +14,16 @@ function timing(s: Side): string {
   return s.median_ms.toFixed(s.median_ms < 10 ? 3 : 1);
 }
 
-function cells(c: CaseComparison, k: number): string[] {
+function columns(k: number): Column<CaseComparison>[] {
   return [
-    c.model,
-    c.mode,
-    String(c.seq_len),
-    timing(c.baseline),
-    timing(c.current),
-    c.change === null ? '-' : percent(c.change, true),
-    c.noise === null ? '-' : `±${percent(k * c.noise, false)}`,
-    c.verdict,
+    { head: 'model', text: (c) => c.model },
+    { head: 'mode', text: (c) => c.mode },
+    { head: 'n', text: (c) => String(c.seq_len), align: 'right' },
+    { head: 'baseline ms', text: (c) => timing(c.baseline), align: 'right' },
+    { head: 'current ms', text: (c) => timing(c.current), align: 'right' },
+    { head: 'change', text: (c) => (c.change === null ? '-' : percent(c.change, true)), align: 'right' },
+    { head: 'noise bar', text: (c) => (c.noise === null ? '-' : `±${percent(k * c.noise, false)}`), align: 'right', drop: 1 },
+    { head: 'verdict', text: (c) => c.verdict },
   ];
 }
 
@@ -50,33 +47,26 @@ function notes(r: RegressReport): { intro: string[]; outcome: string } {
   };
 }
 
-export function formatTable(r: RegressReport): string {
-  const table = new Table({
-    head: HEAD,
-    style: { head: [], border: [] },
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-  });
-  table.push(...r.cases.map((c) => cells(c, r.noise_k)));
+export function formatTable(r: RegressReport, width = outputWidth()): string {
   const { intro, outcome } = notes(r);
-  return [...intro, table.toString(), outcome].join('\n');
+  const table = textTable(columns(r.noise_k), r.cases, width);
+  const dropped = table.dropped.length ? [`(left out at ${width} columns: ${table.dropped.join(', ')})`] : [];
+  return [...intro.map((line) => wrapLine('', line, width)), '', table.text, ...dropped, '', wrapLine('', outcome, width)].join('\n');
 }
 
-/** A markdown cell: pipes escaped so a model or path cannot break the row. */
+/** A markdown line: pipes escaped so a path cannot break the list. */
 function md(text: string): string {
   return text.replace(/\|/g, '\\|');
 }
 
 export function formatMarkdown(r: RegressReport): string {
   const { intro, outcome } = notes(r);
-  const row = (values: string[]) => `| ${values.map(md).join(' | ')} |`;
   return [
     `### bsbr regress: ${r.regressions === 0 ? 'no regressions' : 'REGRESSION'}`,
     '',
     ...intro.map((line) => `- ${md(line)}`),
     '',
-    row(HEAD),
-    row(HEAD.map(() => '---')),
-    ...r.cases.map((c) => row(cells(c, r.noise_k))),
+    markdownTable(columns(r.noise_k), r.cases),
     '',
     `**${md(outcome)}**`,
   ].join('\n');
@@ -86,6 +76,25 @@ export function formatJson(r: RegressReport): string {
   return JSON.stringify(r, null, 2);
 }
 
+const CSV_COLUMNS = [
+  'model', 'mode', 'seq_len', 'baseline_status', 'baseline_median_ms', 'baseline_normalised', 'baseline_spread',
+  'current_status', 'current_median_ms', 'current_normalised', 'current_spread', 'change', 'noise', 'verdict',
+] as const;
+
+/** One row per case: both sides' raw and normalised medians and spreads, the change, the noise, the verdict. */
+export function formatCsv(r: RegressReport): string {
+  const rows = r.cases.map((c) => [
+    c.model, c.mode, c.seq_len,
+    c.baseline.status, c.baseline.median_ms, c.baseline.normalised, c.baseline.spread,
+    c.current.status, c.current.median_ms, c.current.normalised, c.current.spread,
+    c.change, c.noise, c.verdict,
+  ]);
+  return toCsv(CSV_COLUMNS, rows).trimEnd();
+}
+
 export function formatReport(r: RegressReport, format: Format): string {
-  return format === 'table' ? formatTable(r) : format === 'markdown' ? formatMarkdown(r) : formatJson(r);
+  if (format === 'markdown') return formatMarkdown(r);
+  if (format === 'json') return formatJson(r);
+  if (format === 'csv') return formatCsv(r);
+  return formatTable(r);
 }

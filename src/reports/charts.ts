@@ -1,7 +1,8 @@
 /**
  * The analysis charts as Vega-Lite specs, built from typed pieces (no string templates). Each spec
  * carries its data inline, so a `*.vl.json` file renders on its own. Charts with a panel per mode
- * (forward, decode) put them side by side with independent axes and one model colour scale.
+ * (forward, decode) put them side by side with independent axes. Lengths that double get a log2 x
+ * axis (every length labelled); y domains are set by the data, not by the guides or a "nice" round.
  */
 import type { TopLevelSpec } from 'vega-lite' with { 'resolution-mode': 'import' };
 import { Analysis } from '../analysis/analysis';
@@ -26,21 +27,42 @@ export interface NamedChart {
 }
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-const PANEL = { width: 320, height: 240 } as const;
 const MIB = 2 ** 20;
+/** The data's range widened by this factor on each side of a log axis (a tenth of a decade is about 1.26). */
+const LOG_MARGIN = 1.15;
 
-function lengthAxis(lengths: readonly number[], scale: 'linear' | 'log'): PositionDef {
+/** Panels are wide on their own and narrower two by two, so that the charts fill a report page. */
+function panelSize(modes: readonly Mode[]): { width: number; height: number } {
+  return modes.length > 1 ? { width: 520, height: 320 } : { width: 880, height: 400 };
+}
+
+/** Lengths that grow by at least 1.5x each step read best on a log2 axis. */
+export function doubles(lengths: readonly number[]): boolean {
+  return lengths.length >= 3 && lengths.every((n, i) => i === 0 || n >= 1.5 * lengths[i - 1]);
+}
+
+function lengthTitle(mode: Mode): string {
+  return mode === 'decode' ? 'context length n (tokens before the step)' : 'sequence length n';
+}
+
+function lengthAxis(lengths: readonly number[], mode: Mode): PositionDef {
   return {
     field: 'seq_len',
     type: 'quantitative',
-    title: 'sequence length n',
-    scale: scale === 'log' ? { type: 'log', base: 2 } : { zero: false },
-    axis: { values: [...lengths] },
+    title: lengthTitle(mode),
+    scale: doubles(lengths) ? { type: 'log', base: 2, nice: false, padding: 16 } : { zero: false, nice: false, padding: 16 },
+    axis: { values: [...lengths], labelOverlap: false, grid: true },
   };
 }
 
-function measure(field: string, title: string, scale: 'linear' | 'log'): PositionDef {
-  return { field, type: 'quantitative', title, scale: scale === 'log' ? { type: 'log' } : { zero: true } };
+/** A linear axis from 0 to a little over the largest value. */
+function linearMeasure(field: string, title: string, values: readonly number[]): PositionDef {
+  return { field, type: 'quantitative', title, scale: { domain: [0, 1.08 * Math.max(0, ...values)], nice: false } };
+}
+
+/** The values' range and a little more on a log axis; guides outside it are clipped. */
+function logDomain(values: readonly number[]): [number, number] {
+  return values.length === 0 ? [1, 10] : [Math.min(...values) / LOG_MARGIN, Math.max(...values) * LOG_MARGIN];
 }
 
 function modelColor(models: readonly string[]): ColorDef {
@@ -51,14 +73,14 @@ function linesWithPoints(values: Row[], x: PositionDef, y: PositionDef, color: C
   return { data: { values }, mark: { type: 'line', point: true, tooltip: true }, encoding: { x, y, color } };
 }
 
-/** One panel per mode side by side, sharing the model colours. */
-function panelsByMode(title: string, description: string, modes: readonly Mode[], panel: (mode: Mode) => PanelSpec): TopLevelSpec {
+/** One panel per mode side by side; `color` says whether the panels share one legend. */
+function panelsByMode(title: string, description: string, modes: readonly Mode[], panel: (mode: Mode) => PanelSpec, color: 'shared' | 'independent' = 'shared'): TopLevelSpec {
   return {
     $schema: SCHEMA,
     title,
     description,
     hconcat: modes.map(panel),
-    resolve: { scale: { color: 'shared', x: 'independent', y: 'independent' } },
+    resolve: { scale: { color, x: 'independent', y: 'independent' } },
   };
 }
 
@@ -71,55 +93,70 @@ function lengthsOf(cases: readonly CaseResult[]): number[] {
 }
 
 function timeChart(results: ResultsFile, analysis: Analysis): NamedChart {
-  const spec = panelsByMode('Median time per call against sequence length', 'median time with the min-max range of the repeats', analysis.modes, (mode) => {
+  const size = panelSize(analysis.modes);
+  const spec = panelsByMode('Median time per call against length', 'median time; the vertical bar at each point spans the fastest to the slowest repeat', analysis.modes, (mode) => {
     const cases = okCases(results, mode);
     const rows = cases.map((c) => ({ model: c.model, seq_len: c.seq_len, median_ms: c.median_ms, min_ms: c.min_ms ?? c.median_ms, max_ms: c.max_ms ?? c.median_ms }));
-    const x = lengthAxis(lengthsOf(cases), 'linear');
-    const range: UnitSpec = {
-      data: { values: rows },
-      mark: { type: 'rule', opacity: 0.6 },
-      encoding: { x, y: measure('min_ms', 'time (ms)', 'linear'), y2: { field: 'max_ms' }, color: { ...modelColor(analysis.models), legend: null } },
-    };
-    return { ...PANEL, title: mode, layer: [range, linesWithPoints(rows, x, measure('median_ms', 'time (ms)', 'linear'), modelColor(analysis.models))] };
+    const x = lengthAxis(lengthsOf(cases), mode);
+    const y = linearMeasure('median_ms', mode === 'decode' ? 'time per step (ms)' : 'time per forward pass (ms)', rows.map((r) => r.max_ms));
+    const color = modelColor(analysis.models);
+    const range: UnitSpec = { data: { values: rows }, mark: { type: 'rule', opacity: 0.6 }, encoding: { x, y: { ...y, field: 'min_ms' }, y2: { field: 'max_ms' }, color } };
+    return { ...size, title: mode, layer: [range, linesWithPoints(rows, x, y, color)] };
   });
   return { name: 'time', title: 'Time against length', spec };
 }
 
-/** The log-log chart: measured medians, each model's fitted power law, and O(n) / O(n^2) guides. */
+/** "Standard: e = 1.68" for each model in order ("GAU: no fit" without one): the log-log chart's legend. */
+function exponentLabels(analysis: Analysis, mode: Mode): Map<string, string> {
+  return new Map(analysis.models.map((model) => {
+    const fit = analysis.fits.find((f) => f.mode === mode && f.model === model)?.time;
+    return [model, fit ? `${model}: e = ${fit.exponent.toFixed(2)}` : `${model}: no fit`];
+  }));
+}
+
+/**
+ * The log-log chart: measured medians, each model's fitted power law (its exponent in the legend),
+ * and two guides from the shortest length: O(n) and O(n^2) for forward, O(1) and O(n) for decode.
+ */
 function logLogChart(results: ResultsFile, analysis: Analysis): NamedChart {
-  const spec = panelsByMode('Time against length, log-log, with fitted power laws', 'dashed: least-squares fit per model; grey: O(n) and O(n^2) guides', analysis.modes, (mode) => {
+  const size = panelSize(analysis.modes);
+  const spec = panelsByMode('Time against length, log-log, with fitted power laws', 'dashed: least-squares fit per model, its exponent e in the legend; grey dotted: growth guides from the shortest length', analysis.modes, (mode) => {
     const cases = okCases(results, mode);
     const lengths = lengthsOf(cases);
-    const x = lengthAxis(lengths, 'log');
-    const y = measure('ms', 'median time (ms, log scale)', 'log');
-    const color = modelColor(analysis.models);
-    const points = cases.map((c) => ({ model: c.model, seq_len: c.seq_len, ms: c.median_ms }));
+    const labels = exponentLabels(analysis, mode);
+    const points = cases.map((c) => ({ label: labels.get(c.model)!, seq_len: c.seq_len, ms: c.median_ms }));
     const fitted = analysis.fits
       .filter((f) => f.mode === mode && f.time !== null)
-      .flatMap((f) => [f.seq_lens[0], f.seq_lens[f.seq_lens.length - 1]].map((n) => ({ model: f.model, seq_len: n, ms: powerLawAt(f.time!, n), exponent: Number(f.time!.exponent.toFixed(2)) })));
-    // Guides start together at the shortest length, at the geometric mean of the medians there.
+      .flatMap((f) => [f.seq_lens[0], f.seq_lens[f.seq_lens.length - 1]].map((n) => ({ label: labels.get(f.model)!, seq_len: n, ms: powerLawAt(f.time!, n) })));
+    const x = lengthAxis(lengths, mode);
+    const domain = logDomain([...points, ...fitted].map((p) => p.ms));
+    const y: PositionDef = { field: 'ms', type: 'quantitative', title: 'median time (ms, log scale)', scale: { type: 'log', domain, nice: false } };
+    const color: ColorDef = { field: 'label', type: 'nominal', title: 'model: fitted e', scale: { domain: [...labels.values()] }, legend: { labelLimit: 300 } };
+    // Guides start together at the geometric mean of the medians at the shortest length.
     const first = points.filter((p) => p.seq_len === lengths[0]);
     const anchor = Math.exp(first.reduce((s, p) => s + Math.log(p.ms), 0) / Math.max(1, first.length));
-    const guides = lengths.length < 2 ? [] : (
-      [['O(n)', 1], ['O(n^2)', 2]] as const
-    ).flatMap(([guide, power]) => lengths.map((n) => ({ guide, seq_len: n, ms: anchor * (n / lengths[0]) ** power })));
-    const guideEnds = guides.filter((g) => g.seq_len === lengths[lengths.length - 1]);
+    const powers = mode === 'decode' ? ([['O(1)', 0], ['O(n)', 1]] as const) : ([['O(n)', 1], ['O(n^2)', 2]] as const);
+    const guides = lengths.length < 2 ? [] : powers.flatMap(([guide, power]) => lengths.map((n) => ({ guide, seq_len: n, ms: anchor * (n / lengths[0]) ** power })));
+    // Each guide is labelled at the last length where it is still inside the frame.
+    const guideEnds = powers.flatMap(([guide]) => guides.filter((g) => g.guide === guide && g.ms <= domain[1]).slice(-1));
     const layer: UnitSpec[] = [
-      { data: { values: guides }, mark: { type: 'line', color: 'grey', strokeDash: [2, 3], strokeWidth: 1 }, encoding: { x, y, detail: { field: 'guide' } } },
-      { data: { values: guideEnds }, mark: { type: 'text', color: 'grey', align: 'left', dx: 4 }, encoding: { x, y, text: { field: 'guide' } } },
-      { data: { values: fitted }, mark: { type: 'line', strokeDash: [6, 3], tooltip: true }, encoding: { x, y, color, detail: { field: 'model' } } },
-      { data: { values: points }, mark: { type: 'point', filled: true, tooltip: true }, encoding: { x, y, color } },
+      { data: { values: guides }, mark: { type: 'line', color: 'grey', strokeDash: [2, 3], strokeWidth: 1, clip: true }, encoding: { x, y, detail: { field: 'guide' } } },
+      { data: { values: guideEnds }, mark: { type: 'text', color: 'grey', align: 'right', baseline: 'bottom', dx: -2, dy: -2 }, encoding: { x, y, text: { field: 'guide' } } },
+      { data: { values: fitted }, mark: { type: 'line', strokeDash: [6, 3], tooltip: true }, encoding: { x, y, color, detail: { field: 'label' } } },
+      { data: { values: points }, mark: { type: 'point', filled: true, size: 50, tooltip: true }, encoding: { x, y, color } },
     ];
-    return { ...PANEL, title: mode, layer };
-  });
+    return { ...size, title: mode, layer };
+  }, 'independent');
   return { name: 'time_loglog', title: 'Time against length (log-log) with fits', spec };
 }
 
 function memoryChart(results: ResultsFile, analysis: Analysis): NamedChart {
+  const size = panelSize(analysis.modes);
   const spec = panelsByMode('Peak tensor memory during the measured call', "TensorFlow.js's own accounting of live tensor bytes", analysis.modes, (mode) => {
     const cases = okCases(results, mode).filter((c) => c.peak_tensor_bytes !== null);
     const rows = cases.map((c) => ({ model: c.model, seq_len: c.seq_len, peak_tensor_mib: c.peak_tensor_bytes! / MIB }));
-    return { ...PANEL, title: mode, ...linesWithPoints(rows, lengthAxis(lengthsOf(cases), 'linear'), measure('peak_tensor_mib', 'peak tensor memory (MiB)', 'linear'), modelColor(analysis.models)) };
+    const y = linearMeasure('peak_tensor_mib', 'peak tensor memory (MiB)', rows.map((r) => r.peak_tensor_mib));
+    return { ...size, title: mode, ...linesWithPoints(rows, lengthAxis(lengthsOf(cases), mode), y, modelColor(analysis.models)) };
   });
   return { name: 'memory', title: 'Peak memory against length', spec };
 }
@@ -134,13 +171,14 @@ function paramsChart(results: ResultsFile, analysis: Analysis): NamedChart {
     return params === undefined ? [] : [{ model, params, label: formatCount(params) }];
   });
   const y: PositionDef = { field: 'model', type: 'nominal', title: null, sort: [...analysis.models] };
-  const x: PositionDef = { field: 'params', type: 'quantitative', title: 'parameters' };
+  // Room to the right of the longest bar for its label.
+  const x: PositionDef = { field: 'params', type: 'quantitative', title: 'parameters', scale: { domain: [0, 1.15 * Math.max(0, ...rows.map((r) => r.params))], nice: false } };
   const spec: TopLevelSpec = {
     $schema: SCHEMA,
     title: 'Parameters per model',
     description: 'exact parameter count of each model with the run config',
     data: { values: rows },
-    width: 420,
+    width: 480,
     layer: [
       { mark: { type: 'bar', tooltip: true }, encoding: { x, y, color: { ...modelColor(analysis.models), legend: null } } },
       { mark: { type: 'text', align: 'left', dx: 3 }, encoding: { x, y, text: { field: 'label' } } },
@@ -149,44 +187,49 @@ function paramsChart(results: ResultsFile, analysis: Analysis): NamedChart {
   return { name: 'params', title: 'Parameters per model', spec };
 }
 
+/** Where, on the log colour scale from 1 to the largest slowdown, a cell is dark enough for white text. */
+const DARK_FROM = 0.55;
+
 function slowdownChart(analysis: Analysis): NamedChart {
   const spec = panelsByMode('Slowdown against the fastest model at each length', 'median time divided by the fastest median at the same length and mode', analysis.modes, (mode) => {
     const rows = analysis.slowdown
       .filter((r) => r.mode === mode)
       .map((r) => ({ model: r.model, seq_len: r.seq_len, slowdown: r.slowdown, label: `${r.slowdown.toFixed(r.slowdown < 10 ? 2 : 0)}x` }));
-    const x: PositionDef = { field: 'seq_len', type: 'ordinal', title: 'sequence length n', sort: 'ascending', axis: { labelAngle: 0 } };
+    const darkAbove = Math.max(1, ...rows.map((r) => r.slowdown)) ** DARK_FROM;
+    const x: PositionDef = { field: 'seq_len', type: 'ordinal', title: lengthTitle(mode), sort: 'ascending', axis: { labelAngle: 0 } };
     const y: PositionDef = { field: 'model', type: 'nominal', title: null, sort: [...analysis.models] };
     return {
       title: mode,
-      width: { step: 60 },
+      width: { step: 64 },
       height: { step: 28 },
       data: { values: rows },
       layer: [
         { mark: { type: 'rect', tooltip: true }, encoding: { x, y, color: { field: 'slowdown', type: 'quantitative', title: 'slowdown (x)', scale: { type: 'log', scheme: 'orangered' } } } },
-        { mark: { type: 'text', fontSize: 10 }, encoding: { x, y, text: { field: 'label' } } },
+        { mark: { type: 'text', fontSize: 11 }, encoding: { x, y, text: { field: 'label' }, color: { condition: { test: `datum.slowdown > ${darkAbove}`, value: 'white' }, value: 'black' } } },
       ],
     };
-  });
+  }, 'independent');
   // Each panel keeps its own colour scale: forward and decode slowdowns differ in range.
-  return { name: 'slowdown', title: 'Relative slowdown', spec: { ...spec, resolve: { scale: { color: 'independent' } } } };
+  return { name: 'slowdown', title: 'Relative slowdown', spec };
 }
 
 /** Achieved GFLOP/s (analytic flops / median time), with the run's matmul calibration rate as a reference line. */
 function gflopsChart(results: ResultsFile, analysis: Analysis): NamedChart {
   const calibration = results.calibration;
+  const size = panelSize(analysis.modes);
   const spec = panelsByMode('Achieved GFLOP/s', `analytic floating-point operations per second${calibration ? `; grey line: ${calibration.description}` : ''}`, analysis.modes, (mode) => {
     const cases = okCases(results, mode).filter((c) => c.gflops_per_s !== null);
     const rows = cases.map((c) => ({ model: c.model, seq_len: c.seq_len, gflops_per_s: c.gflops_per_s! }));
-    const y = measure('gflops_per_s', 'GFLOP/s', 'linear');
-    const layer: UnitSpec[] = [linesWithPoints(rows, lengthAxis(lengthsOf(cases), 'linear'), y, modelColor(analysis.models))];
+    const y = linearMeasure('gflops_per_s', 'GFLOP/s', [...rows.map((r) => r.gflops_per_s), calibration?.gflops_per_s ?? 0]);
+    const layer: UnitSpec[] = [linesWithPoints(rows, lengthAxis(lengthsOf(cases), mode), y, modelColor(analysis.models))];
     if (calibration !== null) {
-      const reference = [{ gflops_per_s: calibration.gflops_per_s, label: `matmul ${calibration.gflops_per_s.toFixed(1)}` }];
+      const reference = [{ gflops_per_s: calibration.gflops_per_s, label: `calibration matmul: ${calibration.gflops_per_s.toFixed(1)} GFLOP/s` }];
       layer.push(
         { data: { values: reference }, mark: { type: 'rule', color: 'grey', strokeDash: [4, 4] }, encoding: { y } },
-        { data: { values: reference }, mark: { type: 'text', color: 'grey', align: 'left', baseline: 'bottom', x: 2, dy: -2 }, encoding: { y, text: { field: 'label' } } },
+        { data: { values: reference }, mark: { type: 'text', color: 'grey', align: 'right', baseline: 'bottom', dx: -4, dy: -3 }, encoding: { x: { value: 'width' }, y, text: { field: 'label' } } },
       );
     }
-    return { ...PANEL, title: mode, layer };
+    return { ...size, title: mode, layer };
   });
   return { name: 'gflops', title: 'Achieved GFLOP/s', spec };
 }

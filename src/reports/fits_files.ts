@@ -11,6 +11,7 @@ export const FITS_CSV_COLUMNS = [
   'theory_cost', 'theory_scaling',
   'memory_points', 'memory_exponent', 'memory_ci95_low', 'memory_ci95_high', 'memory_stderr', 'memory_r2', 'memory_class',
   'note',
+  'time_const_exponent', 'time_const_ci95_low', 'time_const_ci95_high', 'time_const_ms', 'warnings',
 ] as const;
 
 function fitColumns(fit: PowerLawFit | null): (number | null)[] {
@@ -27,6 +28,9 @@ export function fitsCsv(fits: readonly ModelFit[]): string {
     f.theory?.cost ?? null, f.theory?.scaling ?? null,
     ...fitColumns(f.memory), f.memory_class,
     f.note,
+    f.time_constant_term?.exponent ?? null, f.time_constant_term?.exponentCi95?.[0] ?? null,
+    f.time_constant_term?.exponentCi95?.[1] ?? null, f.time_constant_term?.constant ?? null,
+    f.warnings.join('; '),
   ]);
   return toCsv(FITS_CSV_COLUMNS, rows);
 }
@@ -49,7 +53,9 @@ export function fitsJson(results: ResultsFile, analysis: Analysis): FitsJson {
     results_created_at: results.created_at,
     method:
       'per (mode, model), ok cases only: ln(median_ms) and ln(peak_tensor_bytes) against ln(seq_len) by least squares; ' +
-      'logCoefficient is the natural-log intercept; exponentCi95 from Student t with points - 2 degrees of freedom (null with 2 points)',
+      'logCoefficient is the natural-log intercept; exponentCi95 from Student t with points - 2 degrees of freedom (null with 2 points). ' +
+      'time_constant_term: median_ms = constant + coefficient * seq_len^exponent (constant, coefficient >= 0) by relative least squares, ' +
+      'exponent scanned over [0, 4]; exponentCi95 the profile interval with F(1, points - 3) (null with 3 points)',
     fits: analysis.fits,
   };
 }

@@ -19,6 +19,8 @@ interface PageOutcome {
   errors: string[];
   /** Requests for anything but the page itself (all refused). */
   requests: string[];
+  /** Text elements wider than the page's body: what would overflow it. */
+  overflow: string[];
 }
 
 let dir: string;
@@ -53,7 +55,7 @@ async function openReport(html: string): Promise<PageOutcome> {
   const file = path.join(dir, `report-${Date.now()}.html`);
   fs.writeFileSync(file, html);
   const page = await context.newPage();
-  const outcome: PageOutcome = { charts: [], errors: [], requests: [] };
+  const outcome: PageOutcome = { charts: [], errors: [], requests: [], overflow: [] };
   page.on('console', (message) => {
     if (message.type() === 'error') outcome.errors.push(message.text());
   });
@@ -81,14 +83,17 @@ async function openReport(html: string): Promise<PageOutcome> {
         };
       }),
     );
+    // A string runs in the page: cells and paragraphs that reach past the body's right edge.
+    outcome.overflow = await page.evaluate<string[]>(
+      "[...document.querySelectorAll('td, th, p')].filter((el) => el.getBoundingClientRect().right > document.body.getBoundingClientRect().right + 1).map((el) => el.textContent.slice(0, 60))",
+    );
   } finally {
     await page.close();
   }
   return outcome;
 }
 
-function report(charts: readonly NamedChart[]): string {
-  const results = exampleResults();
+function report(charts: readonly NamedChart[], results = exampleResults()): string {
   return reportHtml({ results, analysis: analyzeResults(results), charts, source: 'synthetic test data' });
 }
 
@@ -102,10 +107,14 @@ describe('report.html in headless Chromium', () => {
     expect(outcome.charts.map((c) => c.name)).toEqual(charts.map((c) => c.name));
     for (const c of outcome.charts) {
       expect({ name: c.name, rendered: c.rendered }).toEqual({ name: c.name, rendered: 'true' });
-      expect(c.width).toBeGreaterThan(100);
       expect(c.height).toBeGreaterThan(50);
       expect(c.marks).toBeGreaterThan(3);
     }
+    // The panel charts fill most of the page's width (1400 px at most), not a quarter of it.
+    for (const c of outcome.charts.filter((c) => ['time', 'time_loglog', 'memory', 'gflops'].includes(c.name))) {
+      expect({ name: c.name, wide: c.width > 900 }).toEqual({ name: c.name, wide: true });
+    }
+    expect(outcome.overflow).toEqual([]);
   }, 30_000);
 
   browserIt('notices a chart that fails to draw and a request for the network (the checks can fail)', async () => {
@@ -117,13 +126,22 @@ describe('report.html in headless Chromium', () => {
     expect(outcome.errors.length).toBeGreaterThanOrEqual(2);
   }, 30_000);
 
-  it('holds the fits table, the environment and the cases not measured, escaped', () => {
+  it('holds the per-case, fits and slowdown tables, the warnings, the environment and the cases not measured, escaped', () => {
     const results = exampleResults();
-    const html = report(buildCharts(results, analyzeResults(results)));
+    const noisy = results.cases.findIndex((c) => c.model === 'Linear' && c.mode === 'forward' && c.seq_len === 64);
+    results.cases[noisy] = { ...results.cases[noisy], samples_ms: [1, 1, 3.5], load_before: 9 };
+    const html = report(buildCharts(results, analyzeResults(results)), results);
     const has = (text: string): boolean => html.includes(text); // (not toContain: it would print the whole page)
+    expect(has('<h3>forward cases: ')).toBe(true);
+    expect(has('<th class="num">spread</th>')).toBe(true);
+    expect(has('<tr class="warned"><td>Linear</td>')).toBe(true);
+    expect(has('Linear forward n=64: noisy: slowest repeat 3.5x the fastest; busy machine: load average 9.0 on 2 CPUs')).toBe(true); // (one case's warnings, joined)
     expect(has('<td>2.00 [2.00, 2.00]</td>')).toBe(true); // Standard forward time exponent
     expect(has('1 ok length (a fit needs 2): no fit')).toBe(true);
+    expect(has('<h3>decode slowdown against the fastest model at each length</h3>')).toBe(true);
     expect(has('Synthetic CPU &lt;with&gt; &quot;markup&quot; &amp; quotes')).toBe(true);
-    expect(has('out of memory')).toBe(true);
+    expect(has('BSBR forward n=512: error: out of memory')).toBe(true);
+    // The model config key by key, so that it wraps.
+    expect(has('vocabSize 10000, hiddenDim 256, numLayers 2,')).toBe(true);
   });
 });

@@ -4,10 +4,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Analysis } from '../analysis/analysis';
+import { calibrationWarnings } from '../analysis/warnings';
 import { ResultsFile } from '../results/schema';
 import { NamedChart } from './charts';
-import { fitsTableCells, slowdownMatrix } from './format';
+import { WARNED } from './fit_columns';
+import { calibrationLine, runLine, RunSummary, sections } from './summary';
+import { escapeHtml } from './table';
 
 /** [package, its minified browser build next to the package's main entry]. */
 const LIBRARIES = [['vega', 'vega.min.js'], ['vega-lite', 'vega-lite.min.js'], ['vega-embed', 'vega-embed.min.js']] as const;
@@ -27,22 +29,19 @@ const RENDER_SCRIPT = `
 `;
 
 const STYLE = `
-body { font-family: sans-serif; margin: 1.5em auto; max-width: 1200px; padding: 0 1em; color: #222; }
-table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
+body { font-family: sans-serif; margin: 1.5em auto; max-width: 1400px; padding: 0 1.5em; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 th { background: #f3f3f3; }
-section.chart { margin: 1em 0 2em; }
-.note { color: #555; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.warned td { background: #fff4e0; }
+ul.remarks { margin: 0 0 1.5em; padding-left: 1.2em; color: #7a4b00; }
+section.chart { margin: 1em 0 2.5em; overflow-x: auto; }
+.note { color: #555; max-width: 60em; }
 `;
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-function tableHtml(head: readonly string[], rows: readonly (readonly string[])[]): string {
-  const headRow = `<tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
-  const body = rows.map((r) => `<tr>${r.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n');
-  return `<table>\n<thead>${headRow}</thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+function keyValueTable(rows: readonly (readonly [string, string])[]): string {
+  return `<table>\n${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('\n')}\n</table>`;
 }
 
 /** A library's minified build, safe inside a <script> element. */
@@ -51,9 +50,8 @@ function inlineLibrary(pkg: string, file: string): string {
   return `<script>/* ${pkg} */\n${code.replace(/<\/script/gi, '<\\/script')}\n</script>`;
 }
 
-function environmentRows(results: ResultsFile): string[][] {
+function environmentRows(results: ResultsFile): [string, string][] {
   const env = results.environment;
-  const cal = results.calibration;
   const sweep = results.sweep;
   return [
     ['run id', results.run_id],
@@ -68,30 +66,30 @@ function environmentRows(results: ResultsFile): string[][] {
     ['memory', `${(env.total_memory_bytes / 2 ** 30).toFixed(1)} GiB`],
     ['host', env.hostname],
     ['git commit', env.git_commit ?? 'none'],
-    ['calibration', cal === null ? 'none' : `${cal.description}: ${cal.median_ms.toFixed(2)} ms, ${cal.gflops_per_s.toFixed(1)} GFLOP/s`],
-    ['sweep', `batch ${sweep.batch_size}, warmup ${sweep.warmup}, repeats ${sweep.repeats}, time limit ${sweep.time_limit_s ?? 'none'} s, memory limit ${sweep.max_memory_mb ?? 'none'} MB`],
-    ['model config', JSON.stringify(results.config)],
+    ['calibration', calibrationLine(results).replace(/^calibration: /, '')],
+    ['sweep', `batch ${sweep.batch_size}, warmup ${sweep.warmup}, repeats ${sweep.repeats}${sweep.adaptive ? ` to ${sweep.adaptive.max_repeats} (target CI ±${100 * sweep.adaptive.target_ci}%, budget ${sweep.adaptive.budget_s} s)` : ''}, time limit ${sweep.time_limit_s ?? 'none'} s, memory limit ${sweep.max_memory_mb ?? 'none'} MB`],
+    // Key by key, so that the line wraps on a narrow page.
+    ['model config', Object.entries(results.config).map(([k, v]) => `${k} ${v ?? 'none'}`).join(', ')],
   ];
 }
 
-export interface ReportInput {
-  results: ResultsFile;
-  analysis: Analysis;
-  charts: readonly NamedChart[];
-  /** Where the results came from, shown at the top. */
-  source: string;
+function remarksHtml(remarks: readonly string[]): string {
+  return remarks.length === 0 ? '' : `<ul class="remarks">\n${remarks.map((r) => `<li>${WARNED} ${escapeHtml(r)}</li>`).join('\n')}\n</ul>`;
 }
 
-export function reportHtml({ results, analysis, charts, source }: ReportInput): string {
+export interface ReportInput extends RunSummary {
+  charts: readonly NamedChart[];
+}
+
+export function reportHtml(input: ReportInput): string {
+  const { results, analysis, charts } = input;
   const specs = Object.fromEntries(charts.map((c) => [c.name, c.spec]));
   // Inside <script type="application/json"> only "</script" could end the element early; \u003c keeps the JSON equal.
   const specsJson = JSON.stringify(specs).replace(/</g, '\\u003c');
-  const fitSections = analysis.modes.map((mode) => {
-    const fits = fitsTableCells(analysis.fits.filter((f) => f.mode === mode));
-    const slowdown = slowdownMatrix(analysis.slowdown, mode, analysis.models);
-    return `<h3>${mode}</h3>\n${tableHtml(fits.head, fits.rows)}\n<h4>${mode}: slowdown against the fastest model at each length</h4>\n${tableHtml(slowdown.head, slowdown.rows)}`;
-  });
-  const notMeasured = results.cases.filter((c) => c.status !== 'ok');
+  const tables = analysis.modes.flatMap((mode) =>
+    sections(input, mode).map((part) => `<h3>${escapeHtml(part.title)}</h3>\n${part.html()}\n${remarksHtml(part.remarks)}`),
+  );
+  const calibration = results.calibration === null ? [] : calibrationWarnings(results.calibration, results.environment.cpu_count).map((w) => `calibration: ${w}`);
   const chartSections = charts.map((c) => `<section class="chart"><h3>${escapeHtml(c.title)}</h3><div id="chart-${c.name}" data-chart="${c.name}"></div></section>`);
   return `<!DOCTYPE html>
 <html lang="en">
@@ -103,15 +101,16 @@ ${LIBRARIES.map(([pkg, file]) => inlineLibrary(pkg, file)).join('\n')}
 </head>
 <body>
 <h1>bsbr analysis</h1>
-<p>Run <code>${escapeHtml(results.run_id)}</code> of ${escapeHtml(results.created_at)}, from ${escapeHtml(source)}.</p>
-<h2>Scaling fits</h2>
-<p class="note">Per model and mode, over the cases with status ok: the exponent e of median time ~ n^e and of peak tensor bytes ~ n^e, fitted by least squares on log-log axes, with R^2 and a 95% confidence interval (Student t, points - 2 degrees of freedom). "suggests" reads the exponent by fixed bands: below 0.5 O(1), below 1.3 O(n), below 1.7 between O(n) and O(n^2), below 2.3 O(n^2), above that beyond O(n^2). "theory" is the cost from architectures.md (decode: one step after n tokens of context).</p>
-${fitSections.join('\n')}
-${notMeasured.length === 0 ? '' : `<h3>Cases not measured</h3>\n${tableHtml(['model', 'mode', 'n', 'status', 'message'], notMeasured.map((c) => [c.model, c.mode, String(c.seq_len), c.status, c.message]))}`}
+<p>${escapeHtml(runLine(input))}</p>
+<p>${escapeHtml(calibrationLine(results))}</p>
+${remarksHtml(calibration)}
+<p class="note">Fits per model and mode over the cases with status ok. <b>e [95% CI]</b>: the exponent of median time ~ n^e (and of peak tensor bytes) by least squares on log-log axes, with R^2 and a Student-t interval. <b>reads</b>: the class that exponent suggests (below 0.5 O(1), below 1.3 O(n), below 1.7 O(n) to O(n^2), below 2.3 O(n^2)); <b>theory</b>: the architecture's (docs/architectures.md; decode: one step after n tokens of context). <b>e in a + b n^e</b>: the exponent once a fixed cost per call a is allowed for, with its profile interval; where the two disagree, the lengths are too short for the n-dependent work to dominate. <b>spread</b>: the robust relative standard deviation of a case's repeats; <b>95% CI</b>: the distribution-free interval of the median; rows marked ${WARNED} have warnings listed under their table (docs/measurement.md says what each means).</p>
+<h2>Tables</h2>
+${tables.join('\n')}
 <h2>Charts</h2>
 ${chartSections.join('\n')}
 <h2>Environment</h2>
-${tableHtml(['', ''], environmentRows(results))}
+${keyValueTable(environmentRows(results))}
 <script type="application/json" id="bsbr-specs">${specsJson}</script>
 <script>${RENDER_SCRIPT}</script>
 </body>

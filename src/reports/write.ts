@@ -14,8 +14,8 @@ export interface AnalysisSummary {
   analysis: Analysis;
   /** The files written, relative to outDir. */
   files: string[];
-  /** One-line remarks for the user: missing fits, PNGs not written, chart warnings. */
-  notes: string[];
+  /** One-line remarks on the files: PNGs not written, chart warnings (notices, for stderr). */
+  notices: string[];
 }
 
 /**
@@ -28,7 +28,7 @@ export async function writeAnalysis(results: ResultsFile, outDir: string, source
   const analysis = analyzeResults(results);
   const charts = buildCharts(results, analysis);
   const files: string[] = [];
-  const notes = analysis.fits.filter((f) => f.note !== '').map((f) => `${f.model} ${f.mode}: ${f.note}`);
+  const notices: string[] = [];
   const contents: Array<[string, FileContent]> = [];
   const write = (name: string, content: FileContent): void => {
     contents.push([path.join(outDir, name), content]);
@@ -38,16 +38,16 @@ export async function writeAnalysis(results: ResultsFile, outDir: string, source
   write('fits.json', `${JSON.stringify(fitsJson(results, analysis), null, 2)}\n`);
   write('slowdown.csv', slowdownCsv(analysis.slowdown));
   const resvg = loadResvg();
-  if (resvg instanceof Error) notes.push(`PNG not written (SVG only): @resvg/resvg-js did not load: ${resvg.message.split('\n')[0]}`);
+  if (resvg instanceof Error) notices.push(`PNG not written (SVG only): @resvg/resvg-js did not load: ${resvg.message.split('\n')[0]}`);
   for (const chart of charts) {
     write(`${chart.name}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`);
     const { svg, warnings } = await renderSvg(chart.spec);
-    notes.push(...warnings.map((w) => `chart ${chart.name}: ${w}`));
+    notices.push(...warnings.map((w) => `chart ${chart.name}: ${w}`));
     write(`${chart.name}.svg`, svg);
     if (!(resvg instanceof Error)) write(`${chart.name}.png`, svgToPng(resvg, svg));
   }
   write('report.html', reportHtml({ results, analysis, charts, source }));
   makeFolder(outDir);
   writeFilesAtomic(contents);
-  return { outDir, analysis, files, notes };
+  return { outDir, analysis, files, notices };
 }
