@@ -12,6 +12,7 @@ import { packageRoot } from '../package_root';
 import { requireFreshBuild } from '../testing/built_cli';
 import { CliResult, runCli } from '../testing/cli';
 import { useSmallDisk } from '../testing/full_disk';
+import { readTextTable } from '../testing/text_table';
 
 const CHARTS = ['time', 'time_loglog', 'memory', 'params', 'slowdown', 'gflops'];
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -26,14 +27,15 @@ beforeAll(async () => {
   runDir = path.join(dir, 'run');
   fs.mkdirSync(runDir);
   fs.writeFileSync(path.join(runDir, 'results.json'), JSON.stringify(exampleResults()));
-  run = await runCli(['analyze', '--results', path.join(runDir, 'results.json')], dir);
+  // A run folder names its results.json.
+  run = await runCli(['analyze', runDir], dir);
 });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('bsbr analyze --results (built CLI)', () => {
   it('exits 0 and writes the fits, every chart as spec and SVG, and report.html beside the results', () => {
-    expect(run.stderr).toBe('');
+    expect(run.stderr.trimEnd().split('\n').pop()).toBe(`wrote ${run.stderr.match(/wrote (\d+) files/)![1]} files to ${runDir}; open ${path.join(runDir, 'report.html')}`);
     expect(run.code).toBe(0);
     for (const name of ['fits.csv', 'fits.json', 'slowdown.csv', 'report.html', ...CHARTS.map((c) => `${c}.vl.json`)]) {
       expect(fs.statSync(path.join(runDir, name)).size).toBeGreaterThan(100);
@@ -52,7 +54,7 @@ describe('bsbr analyze --results (built CLI)', () => {
     const pngs = CHARTS.map((c) => path.join(runDir, `${c}.png`));
     if (loadResvg() instanceof Error) {
       expect(pngs.some((p) => fs.existsSync(p))).toBe(false);
-      expect(run.stdout).toContain('PNG not written');
+      expect(run.stderr).toContain('PNG not written');
     } else {
       for (const png of pngs) expect(fs.readFileSync(png).subarray(0, 8)).toEqual(PNG_SIGNATURE);
     }
@@ -68,15 +70,38 @@ describe('bsbr analyze --results (built CLI)', () => {
     const csv = fs.readFileSync(path.join(runDir, 'fits.csv'), 'utf8').trim().split('\n');
     expect(csv).toHaveLength(1 + fits.length);
     expect(csv[0].split(',').slice(0, 5)).toEqual(['mode', 'model', 'seq_lens', 'time_points', 'time_exponent']);
+    expect(csv[0].split(',').slice(-5)).toEqual(['time_const_exponent', 'time_const_ci95_low', 'time_const_ci95_high', 'time_const_ms', 'warnings']);
   });
 
-  it('prints the fits and slowdown tables per mode and the models it could not fit', () => {
-    expect(run.stdout).toContain('forward: scaling exponents');
-    expect(run.stdout).toContain('decode: slowdown against the fastest model');
-    expect(run.stdout).toMatch(/Standard\s*│\s*64-512 \(4\)\s*│\s*2\.00 \[2\.00, 2\.00\]/);
-    expect(run.stdout).toContain('note: GAU forward: 1 ok length (a fit needs 2): no fit');
-    expect(run.stdout).not.toContain('WARN');
-    expect(run.stdout).toContain(`open ${path.join(runDir, 'report.html')}`);
+  it('prints per mode the cases, the time and memory fits and the slowdowns, in 80 columns, with the models it could not fit', () => {
+    for (const line of run.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    for (const title of ['forward cases:', 'forward time fits:', 'forward memory fits:', 'decode cases:', 'decode slowdown against the fastest model']) {
+      expect(run.stdout).toContain(title);
+    }
+    const timeFits = readTextTable(run.stdout.slice(run.stdout.indexOf('forward time fits:')), 'model');
+    expect(timeFits.find((r) => r.model === 'Standard')).toMatchObject({ lengths: '64-512', 'e [95% CI]': '2.00 [2.00, 2.00]', theory: 'O(n^2)' });
+    expect(run.stdout).toContain('! GAU: 1 ok length (a fit needs 2): no fit');
+    expect(run.stdout).not.toContain('open ');
+  });
+
+  it('--format markdown: every table with every column (the tables of docs/performance.md)', async () => {
+    const markdown = await runCli(['analyze', runDir, '--format', 'markdown', '--quiet', '--out', path.join(dir, 'md')], dir);
+    expect(markdown.stderr).toBe('');
+    const lines = markdown.stdout.split('\n');
+    expect(lines).toContain('### forward time fits: median ms ~ n^e on log-log axes; e of a + b n^e with a fixed cost a');
+    expect(lines).toContain(
+      '| model | config | n | median ms | spread | 95% CI ms | min-max ms | repeats | tok/s | GFLOP/s | % of cal. | tensor MiB | RSS MiB | params | load | ! |',
+    );
+    expect(lines.some((l) => /^\| Standard \|  \| 64 \| [\d.]+ \| /.test(l))).toBe(true);
+  });
+
+  it('--format csv is fits.csv; --format json holds the cases, fits and slowdowns', async () => {
+    const csv = await runCli(['analyze', runDir, '--format', 'csv', '--out', path.join(dir, 'csv')], dir);
+    expect(`${csv.stdout}`).toBe(fs.readFileSync(path.join(dir, 'csv', 'fits.csv'), 'utf8'));
+    const json = JSON.parse((await runCli(['analyze', runDir, '--format', 'json', '--out', path.join(dir, 'json')], dir)).stdout);
+    expect(json.fits).toEqual((JSON.parse(fs.readFileSync(path.join(dir, 'json', 'fits.json'), 'utf8')) as FitsJson).fits);
+    expect(json.cases).toHaveLength(exampleResults().cases.length);
+    expect(json.slowdown.length).toBeGreaterThan(0);
   });
 });
 
@@ -116,9 +141,10 @@ describe('bsbr analyze: bad input is one line on stderr, exit code 2, nothing wr
     expect(fs.existsSync(path.join(bad, 'out'))).toBe(false);
   });
 
-  it('neither or both of --results and --example-data', async () => {
-    expectUsageError(await runCli(['analyze'], dir), /give --results <file>.* or --example-data/);
+  it('none or more than one of RUN, --results and --example-data', async () => {
+    expectUsageError(await runCli(['analyze'], dir), /give a run folder or its results.json .*, --results <file> or --example-data/);
     expectUsageError(await runCli(['analyze', '--example-data', '--results', 'x.json'], dir), /not both/);
+    expectUsageError(await runCli(['analyze', runDir, '--example-data'], dir), /not both/);
   });
 
   it('what is not a regular file is refused at once: /dev/zero, a FIFO', async () => {
@@ -170,10 +196,10 @@ describe('bsbr analyze --example-data', () => {
   });
 
   it('analyses the shipped run from any working directory into ./bsbr-example-analysis', async () => {
-    const child = await runCli(['analyze', '--example-data'], dir);
+    const child = await runCli(['analyze', '--example-data', '--quiet'], dir);
     expect(child.stderr).toBe('');
     expect(child.code).toBe(0);
     expect(fs.existsSync(path.join(dir, 'bsbr-example-analysis', 'report.html'))).toBe(true);
-    expect(child.stdout).toContain('scaling exponents');
+    expect(child.stdout).toContain('forward time fits:');
   });
 });

@@ -1,16 +1,25 @@
 import { Command } from 'commander';
-import { probeBackends } from '../../models/backends/setup';
+import { BackendStatus, probeBackends } from '../../models/backends/setup';
+import { formatListing } from '../reports/listing';
+import { Column } from '../reports/table';
+import { addOutputOptions, OutputOptions } from './output';
+
+const COLUMNS: readonly Column<BackendStatus>[] = [
+  { head: 'backend', text: (s) => s.name },
+  { head: 'usable', text: (s) => (s.usable ? 'yes' : 'no') },
+  { head: 'package', text: (s) => s.packageName, drop: 1 },
+  { head: 'why', text: (s) => s.reason, wrap: true },
+];
 
 /** `bsbr backends`: which backends load here, and why the others do not. */
 export function registerBackends(program: Command): void {
-  program
+  const command = program
     .command('backends')
-    .description('list the TensorFlow.js backends and whether each is usable here (auto takes the first usable one)')
-    .action(async () => {
-      const statuses = await probeBackends();
-      const width = Math.max(...statuses.map((s) => s.name.length));
-      for (const s of statuses) {
-        console.log(`${s.name.padEnd(width)}  ${s.usable ? 'usable    ' : 'not usable'}  ${s.reason}`);
-      }
-    });
+    .description('list the TensorFlow.js backends and whether each is usable here (auto takes the first usable one)');
+  addOutputOptions(command, 'one row per backend').action(async (options: OutputOptions) => {
+    const statuses = await probeBackends();
+    console.log(formatListing(COLUMNS, statuses, options.format, (s) => ({
+      name: s.name, package: s.packageName, usable: s.usable, reason: s.reason, adapter: s.adapter ? JSON.stringify(s.adapter) : null,
+    })));
+  });
 }

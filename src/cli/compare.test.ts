@@ -11,6 +11,8 @@ import { createModel } from '../../models/registry';
 import { useDefaultBackend } from '../../models/testing/harness';
 import { forwardFlops } from '../bench/flops';
 import { planFor } from '../../models/plan';
+import { EXTRA_CSV_COLUMNS } from '../bench/write';
+import { readTextTable } from '../testing/text_table';
 import { readResults } from '../results/read';
 import { readSafetensors, writeSafetensors } from '../weights/safetensors';
 import { CASE_COLUMNS, ResultsFile } from '../results/schema';
@@ -72,14 +74,15 @@ describe('a tiny real sweep', () => {
   let csv: string[][];
 
   beforeAll(async () => {
-    result = await runCli(['compare', ...TINY_ARGS, '--models', 'standard', 'bsbr', '--seq-lengths', '16', '8', '--out', 'run'], cwd);
+    // Lists with commas and spaces alike.
+    result = await runCli(['compare', ...TINY_ARGS, '--models', 'standard,bsbr', '--seq-lengths', '16', '8', '--out', 'run'], cwd);
     run = readResults(path.join(cwd, 'run', 'results.json'));
     csv = fs.readFileSync(path.join(cwd, 'run', 'results.csv'), 'utf8').trimEnd().split('\n').map((line) => line.split(','));
   });
 
-  test('exits 0 and writes results.csv with the spec columns, one row per case', () => {
+  test('exits 0 and writes results.csv with the spec columns then the added ones, one row per case', () => {
     expect(result.code).toBe(0);
-    expect(csv[0]).toEqual([...CASE_COLUMNS]);
+    expect(csv[0]).toEqual([...CASE_COLUMNS, ...EXTRA_CSV_COLUMNS]);
     expect(csv.slice(1).map((row) => [row[1], row[2], row[4], row[7]])).toEqual([
       ['Standard', 'forward', '8', 'ok'], ['Standard', 'forward', '16', 'ok'],
       ['BSBR', 'forward', '8', 'ok'], ['BSBR', 'forward', '16', 'ok'],
@@ -88,6 +91,12 @@ describe('a tiny real sweep', () => {
     run.cases.forEach((c, i) => {
       CASE_COLUMNS.forEach((column, j) => expect(csv[i + 1][j]).toBe(c[column] == null ? '' : String(c[column])));
     });
+    // Then each model's cost knobs (empty where it does not read one) and the load averages around the case.
+    const extra = (row: string[], column: (typeof EXTRA_CSV_COLUMNS)[number]) => row[CASE_COLUMNS.length + EXTRA_CSV_COLUMNS.indexOf(column)];
+    expect(csv.slice(1).map((row) => [extra(row, 'chunk_size'), extra(row, 'window_size'), extra(row, 'compression_factor')])).toEqual([
+      ['', '', ''], ['', '', ''], ['4', '', '2'], ['4', '', '2'],
+    ]);
+    run.cases.forEach((c, i) => expect(extra(csv[i + 1], 'load_before')).toBe(String(c.load_before)));
   });
 
   test('results.json holds the settings, the resolved config, the environment, the calibration and every sample', () => {
@@ -95,7 +104,7 @@ describe('a tiny real sweep', () => {
     expect(run.config).toEqual(config);
     expect(run.sweep).toEqual({
       models: ['Standard', 'BSBR'], seq_lengths: [8, 16], modes: ['forward'], batch_size: 1, warmup: 0, repeats: 1,
-      time_limit_s: null, max_memory_mb: null, weights_file: null,
+      time_limit_s: null, max_memory_mb: null, weights_file: null, adaptive: null,
     });
     expect(run.command.slice(0, 2)).toEqual(['bsbr', 'compare']);
     const env = run.environment;
@@ -108,6 +117,9 @@ describe('a tiny real sweep', () => {
     expect(run.calibration!.flops).toBe(2 * 1024 ** 3);
     expect(run.calibration!.samples_ms.length).toBeGreaterThan(1);
     expect(run.calibration!.gflops_per_s).toBeCloseTo(run.calibration!.flops / run.calibration!.median_ms / 1e6);
+    expect(run.calibration!.spread).toBeGreaterThanOrEqual(0);
+    expect(run.calibration!.load_before).toBeGreaterThanOrEqual(0);
+    expect(run.calibration!.load_after).toBeGreaterThanOrEqual(0);
     for (const c of run.cases) {
       expect(c.run_id).toBe(run.run_id);
       expect(c.backend).toBe('wasm');
@@ -119,6 +131,10 @@ describe('a tiny real sweep', () => {
       expect(c.gflops_per_s).toBeCloseTo(c.flops! / c.median_ms! / 1e6);
       expect(c.peak_tensor_bytes).toBeGreaterThan(0);
       expect(c.peak_rss_bytes).toBeGreaterThan(c.peak_tensor_bytes!);
+      expect(c.spread).toBe(0);
+      expect(c.median_ci95_ms).toBeNull(); // 1 repeat: no interval
+      expect(c.load_before).toBeGreaterThanOrEqual(0);
+      expect(c.load_after).toBeGreaterThanOrEqual(0);
     }
   });
 
@@ -131,25 +147,30 @@ describe('a tiny real sweep', () => {
     }
   });
 
-  test('prints one plain line per case (stdout is not a TTY), the summary table and the output path', () => {
-    const lines = result.stdout.split('\n');
-    expect(lines[0]).toBe('4 of 4 cases to run');
-    expect(lines.slice(1, 5).map((l) => l.replace(/[\d.]+ ms$/, 'X ms'))).toEqual([
+  test('progress and notices go to stderr: one plain line per case (stderr is not a TTY) and the output paths', () => {
+    const lines = result.stderr.split('\n');
+    const progress = lines.slice(lines.indexOf('4 of 4 cases to run') + 1, lines.indexOf('4 of 4 cases to run') + 5);
+    expect(progress.map((l) => l.replace(/[\d.]+ ms$/, 'X ms'))).toEqual([
       '[1/4] Standard forward n=8: ok, median X ms',
       '[2/4] Standard forward n=16: ok, median X ms',
       '[3/4] BSBR forward n=8: ok, median X ms',
       '[4/4] BSBR forward n=16: ok, median X ms',
     ]);
-    const cells = (line: string) => line.split('│').map((cell) => cell.trim()).filter(Boolean);
-    const header = lines.find((l) => l.includes('model'))!;
-    expect(cells(header)).toEqual(['model', 'mode', 'n', 'status', 'median ms', 'tok/s', 'GFLOP/s', 'peak tensor MB', 'peak RSS MB', 'params']);
-    const summary = lines.slice(0, lines.findIndex((l) => l.startsWith('results: ')));
-    const rows = summary.filter((l) => /│ (Standard|BSBR) /.test(l)).map(cells);
-    expect(rows.map((r) => [r[0], r[2], r[3], r[9]])).toEqual(run.cases.map((c) => [c.model, String(c.seq_len), 'ok', String(c.params)]));
-    expect(Math.abs(Number(rows[0][4]) - run.cases[0].median_ms!)).toBeLessThanOrEqual(0.05);
     expect(lines).toContain(`results: ${path.join('run', 'results.json')} and ${path.join('run', 'results.csv')}`);
-    // Then the analysis bsbr analyze would write, beside the results.
     expect(lines.some((l) => /^wrote \d+ files to run; open run\/report.html$/.test(l))).toBe(true);
+    expect(result.stdout).not.toContain('cases to run');
+  });
+
+  test('stdout holds the summary in 80 columns: the cases with their config, the fits, the slowdowns', () => {
+    for (const line of result.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    const cases = readTextTable(result.stdout, 'model');
+    expect(cases.map((r) => [r.model, r.config, r.n])).toEqual([
+      ['Standard', '', '8'], ['', '', '16'], ['BSBR', 'chunk 4, cf 2', '8'], ['', '', '16'],
+    ]);
+    expect(Math.abs(Number(cases[0]['median ms']) - run.cases[0].median_ms!)).toBeLessThanOrEqual(0.05);
+    expect(result.stdout).toMatch(/^\(left out at 80 columns: [^)]*params[^)]*\)$/m);
+    expect(result.stdout).toContain('forward time fits:');
+    expect(result.stdout).toContain('forward slowdown against the fastest model at each length');
   });
 });
 
@@ -166,7 +187,8 @@ const hasScript = (() => {
 (hasScript ? test : test.skip)('on a terminal, a progress bar with the case count and an ETA', () => {
   const cwd = tempDir();
   const command = [process.execPath, BIN, 'compare', ...TINY_ARGS, '--models', 'BSBR', '--seq-lengths', '8', '--out', 'run'].join(' ');
-  const output = execFileSync('script', ['-qec', command, '/dev/null'], { cwd, encoding: 'utf8' });
+  // stderr is the terminal here; the summary on stdout goes to /dev/null.
+  const output = execFileSync('script', ['-qec', `${command} > /dev/null`, '/dev/null'], { cwd, encoding: 'utf8' });
   expect(output).toMatch(/1\/1 cases \| ETA/);
   expect(output).not.toMatch(/\[1\/1\]/);
   expect(fs.existsSync(path.join(cwd, 'run', 'results.csv'))).toBe(true);

@@ -1,26 +1,50 @@
+import * as path from 'path';
 import { Command } from 'commander';
+import { planFor } from '../../models/plan';
 import { MODEL_NAMES } from '../../models/registry';
 import { BACKEND_NAMES } from '../../models/backends/setup';
 import { CALIBRATION } from '../bench/calibration';
-import { parseCompareOptions, RawCompareOptions } from '../bench/options';
+import { estimateCases, referenceRates } from '../bench/estimate';
+import { ADAPTIVE_DEFAULTS, CompareRequest, OptionGiven, parseCompareOptions, RawCompareOptions, readResumable } from '../bench/options';
+import { createReporter } from '../bench/report';
+import { sameCase } from '../bench/rows';
 import { runCompare } from '../bench/run';
+import { shardCases } from '../bench/shard_plan';
+import { casesToCsv, RESULTS_CSV, RESULTS_JSON } from '../bench/write';
+import { ModelConfig } from '../../models/config';
+import { readResults } from '../results/read';
+import { CaseResult, ShardSpec, SweepSettings } from '../results/schema';
+import { formatRunSummary } from '../reports/summary';
+import { formatPlan } from '../reports/plan';
+import { exampleDataPath } from './analyze';
+import { UsageError } from '../options/usage_error';
 import { EXIT } from './exit_codes';
 import { addModelOptions } from './model_options';
 import { withDefault } from './option_default';
+import { addOutputOptions, noticeWriter, OutputOptions } from './output';
+import { presetArgs, presetNames } from './presets';
 
-/** `bsbr compare`: sweep sequence lengths over models and measure each (model, mode, length) case. */
-export function registerCompare(program: Command): void {
+interface CompareCliOptions extends RawCompareOptions, OutputOptions {
+  preset?: string;
+  dryRun?: boolean;
+}
+
+/** Every option of `bsbr compare` on `command` (also used to read a preset's options). */
+function defineCompare(command: Command): Command {
   const { size, gpuSize } = CALIBRATION;
-  const compare = program
-    .command('compare')
+  command
     .description(`sweep sequence lengths over models and measure time, memory, parameters and FLOPs of each case (each case in its own process; a ${size}^3 matmul, ${gpuSize}^3 on a GPU, calibrates the run)`)
-    .addOption(withDefault('--seq-lengths <n...>', 'sequence lengths in tokens', [64, 128, 256, 512, 1024]))
-    .option('--models <name...>', `models to run, case-insensitive (default: all: ${MODEL_NAMES.join(' ')})`)
+    .addOption(withDefault('--seq-lengths <n...>', 'sequence lengths in tokens (spaces or commas between them)', [64, 128, 256, 512, 1024]))
+    .option('--models <name...>', `models to run, case-insensitive, spaces or commas between them (default: all: ${MODEL_NAMES.join(' ')})`)
     .addOption(withDefault('--mode <mode...>', 'forward: one forward pass over n tokens; decode: one single-token step after an untimed prefill of n tokens (both may be given)', ['forward']));
-  addModelOptions(compare)
+  addModelOptions(command)
     .addOption(withDefault('--batch-size <n>', 'sequences per call', 1))
     .addOption(withDefault('--warmup <n>', 'untimed calls before the timed ones', 2))
     .addOption(withDefault('--repeats <n>', 'timed calls per case (median, min, max, mean and std are reported)', 5))
+    .option('--target-ci <percent>', "adaptive sampling: time each case until the 95% interval of its median is within this many percent of it (or --max-repeats, or --sample-budget)")
+    .option('--min-repeats <n>', `with --target-ci: timed calls before the interval is looked at (default ${ADAPTIVE_DEFAULTS.minRepeats})`)
+    .option('--max-repeats <n>', `with --target-ci: the most timed calls per case (default ${ADAPTIVE_DEFAULTS.maxRepeats})`)
+    .option('--sample-budget <s>', `with --target-ci: no repeat past --min-repeats starts after this many seconds of timed calls in a case (default ${ADAPTIVE_DEFAULTS.budgetS})`)
     .addOption(withDefault('--backend <name>', `TensorFlow.js backend: auto, ${BACKEND_NAMES.join(', ')} (auto takes the fastest that loads)`, 'auto'))
     .option('--time-limit <s>', 'a case whose median exceeds this many seconds is the last length run for its model and mode')
     .option('--max-memory <MB>', 'a case whose peak resident memory exceeds this many MB (2^20 bytes) is the last length run for its model and mode')
@@ -30,12 +54,68 @@ export function registerCompare(program: Command): void {
     .option('--resume <dir>', 'finish the interrupted run in this folder with its own settings, running only the cases it lacks')
     .option('--retry-failed', 'with --resume: run again the cases that are not ok (error, non-finite, and those skipped after them)')
     .option('--shard <i/n|auto>', 'run the i-th of n deterministic shares of the cases, balanced by estimated work (auto: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX/JOB_COMPLETIONS); join the shards with bsbr merge')
-    .action(async (options: RawCompareOptions, command: Command) => {
-      const request = parseCompareOptions(options, (key) => command.getOptionValueSource(key) === 'cli');
-      const results = await runCompare(request);
-      if (!results.cases.some((c) => c.status === 'ok')) {
-        console.error('bsbr: no case was measured ok: every case failed or was skipped (see the messages above)');
-        process.exitCode = EXIT.failed;
-      }
-    });
+    .option('--preset <name>', `the options of a named sweep, evals/presets/<name>.args (${presetNames().join(', ')}); other options add to them`)
+    .option('--dry-run', 'print the cases with their FLOPs and an estimated time, and run nothing');
+  return addOutputOptions(command, 'the cases, as results.csv');
+}
+
+/** The options a preset sets, parsed by the compare command's own definition, and which it sets. */
+function parsePreset(name: string): { values: Record<string, unknown>; given: (key: string) => boolean } {
+  const scratch = defineCompare(new Command('compare')).exitOverride().action(() => undefined);
+  scratch.parse(presetArgs(name), { from: 'user' });
+  return { values: scratch.opts(), given: (key) => scratch.getOptionValueSource(key) === 'cli' };
+}
+
+/** The user's options over a preset's: an option may come from one of them, not both. */
+function withPreset(options: CompareCliOptions, command: Command): { raw: CompareCliOptions; given: OptionGiven } {
+  const typed = (key: string) => command.getOptionValueSource(key) === 'cli';
+  if (options.preset === undefined) return { raw: options, given: typed };
+  const preset = parsePreset(options.preset);
+  const merged: Record<string, unknown> = { ...options };
+  for (const option of command.options) {
+    const key = option.attributeName();
+    if (!preset.given(key)) continue;
+    if (typed(key)) throw new UsageError(option.long ?? '--preset', `${option.long} is set by --preset ${options.preset} (${presetArgs(options.preset).join(' ')}); leave it out, or give every option without the preset`);
+    merged[key] = preset.values[key];
+  }
+  return { raw: merged as unknown as CompareCliOptions, given: (key) => typed(key) || preset.given(key) };
+}
+
+/** What a request would run: its sweep and config, and the rows it already has (a resumed run). */
+function planned(request: CompareRequest): { sweep: SweepSettings; config: ModelConfig; shard?: ShardSpec; done: CaseResult[] } {
+  if (request.kind === 'new') return { sweep: request.sweep, config: request.config, shard: request.shard, done: [] };
+  const stored = readResumable(request.dir);
+  return { sweep: stored.sweep, config: stored.config, shard: stored.shard,
+    done: request.retryFailed ? stored.cases.filter((c) => c.status === 'ok') : stored.cases };
+}
+
+/** The cases the request would run (its shard's; a resumed run: those without a row yet) with their estimates. */
+function dryRun(request: CompareRequest, options: CompareCliOptions): void {
+  const { sweep, config, shard, done } = planned(request);
+  const plan = shardCases(sweep, config, shard).filter((c) => !done.some((row) => sameCase(row, c)));
+  const reference = readResults(exampleDataPath());
+  const execution = planFor(reference.environment.backend, 0);
+  console.log(formatPlan(estimateCases(plan, sweep, config, referenceRates(reference), execution), reference, options.format));
+}
+
+async function compare(options: CompareCliOptions, command: Command): Promise<void> {
+  const { raw, given } = withPreset(options, command);
+  const request = parseCompareOptions(raw, given);
+  if (options.dryRun) return dryRun(request, options);
+  const notice = noticeWriter(options);
+  const { dir, results, analysis: written } = await runCompare(request, createReporter(options.quiet ?? false), notice);
+  notice(`results: ${path.join(dir, RESULTS_JSON)} and ${path.join(dir, RESULTS_CSV)}`);
+  written.notices.forEach(notice);
+  const summary = { results, analysis: written.analysis, source: path.join(dir, RESULTS_JSON) };
+  console.log(formatRunSummary(summary, options.format, () => casesToCsv(results), { out_dir: dir, files: written.files }));
+  notice(`wrote ${written.files.length} files to ${dir}; open ${path.join(dir, 'report.html')}`);
+  if (!results.cases.some((c) => c.status === 'ok')) {
+    console.error('bsbr: no case was measured ok: every case failed or was skipped (see the messages above)');
+    process.exitCode = EXIT.failed;
+  }
+}
+
+/** `bsbr compare`: sweep sequence lengths over models and measure each (model, mode, length) case. */
+export function registerCompare(program: Command): void {
+  defineCompare(program.command('compare')).action(compare);
 }

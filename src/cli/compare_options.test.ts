@@ -34,7 +34,7 @@ test('the defaults are the spec\'s', () => {
     caseTimeoutS: 1800,
     sweep: {
       models: [...MODEL_NAMES], seq_lengths: [64, 128, 256, 512, 1024], modes: ['forward'], batch_size: 1, warmup: 2,
-      repeats: 5, time_limit_s: null, max_memory_mb: null, weights_file: null,
+      repeats: 5, time_limit_s: null, max_memory_mb: null, weights_file: null, adaptive: null,
     },
     config: {
       ...DEFAULT_CONFIG, vocabSize: 10000, hiddenDim: 256, numLayers: 2, numHeads: 4, ffDim: 512, chunkSize: 32, windowSize: 32,
@@ -56,7 +56,7 @@ test('every option reaches the sweep settings or the model config', () => {
   expect(request.backend).toBe('cpu');
   expect(request.sweep).toEqual({
     models: ['GAU', 'BSBR'], seq_lengths: [8, 16, 32], modes: ['decode', 'forward'], batch_size: 2, warmup: 0, repeats: 1,
-    time_limit_s: 1.5, max_memory_mb: 512, weights_file: null,
+    time_limit_s: 1.5, max_memory_mb: 512, weights_file: null, adaptive: null,
   });
   expect(request.config).toMatchObject({
     vocabSize: 50, hiddenDim: 24, numLayers: 3, numHeads: 3, ffDim: 40, chunkSize: 6, windowSize: 5, beta: 0.5,
@@ -65,7 +65,25 @@ test('every option reaches the sweep settings or the model config', () => {
   expect(parseNew(['--compression-factor', '0']).config.compressionFactor).toBeUndefined();
 });
 
+test('lists take commas as well as spaces', () => {
+  const { sweep } = parseNew(['--models', 'BSBR,linear', 'GAU', '--seq-lengths', '64,128', '256', '--mode', 'forward,decode']);
+  expect(sweep.models).toEqual(['BSBR', 'Linear', 'GAU']);
+  expect(sweep.seq_lengths).toEqual([64, 128, 256]);
+  expect(sweep.modes).toEqual(['forward', 'decode']);
+  expect(() => parse(['--models', 'BSBR,Mamba'])).toThrow("--models: unknown model 'Mamba'");
+});
+
+test('--target-ci turns on adaptive sampling, with its defaults', () => {
+  expect(parseNew(['--target-ci', '2']).sweep).toMatchObject({ repeats: 6, adaptive: { target_ci: 0.02, max_repeats: 100, budget_s: 30 } });
+  expect(parseNew(['--target-ci', '2', '--min-repeats', '10', '--max-repeats', '20', '--sample-budget', '5']).sweep).toMatchObject({
+    repeats: 10, adaptive: { target_ci: 0.02, max_repeats: 20, budget_s: 5 },
+  });
+});
+
 test.each([
+  [['--target-ci', '0'], "--target-ci: '0' is not a positive number"],
+  [['--target-ci', '5', '--min-repeats', '0'], "--min-repeats: '0' is not a positive integer"],
+  [['--max-repeats', '9'], '--max-repeats: only with --target-ci (adaptive sampling); --repeats sets a fixed count'],
   [['--warmup', '-1'], "--warmup: '-1' is not a non-negative integer"],
   [['--repeats', '0'], "--repeats: '0' is not a positive integer"],
   [['--batch-size', '1.5'], "--batch-size: '1.5' is not a positive integer"],

@@ -8,6 +8,7 @@ import { registerBackends } from './backends_command';
 import { registerCompare } from './compare';
 import { EXIT } from './exit_codes';
 import { registerMerge } from './merge';
+import { registerModels } from './models_command';
 import { registerRegress } from './regress';
 import { registerWeights } from './weights_command';
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     // subcommands registered below inherit this.
     .configureOutput({ outputError: (text, write) => write(`bsbr: ${text}`) });
   registerBackends(program);
+  registerModels(program);
   registerCompare(program);
   registerWeights(program);
   registerMerge(program);

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { MODEL_OPTION_DEFAULTS as D } from '../options/model_options';
 import { withDefault } from './option_default';
 
-/** Adds the model-config options, with the defaults of the original comparison (toolkit.md, bsbr compare). */
+/** Adds the model-config options, with the defaults of the original comparison (README, "The command line's defaults differ in one knob"). */
 export function addModelOptions(command: Command): Command {
   return command
     .addOption(withDefault('--vocab-size <n>', 'vocabulary size', D.vocabSize))

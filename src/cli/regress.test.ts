@@ -5,6 +5,7 @@ import { packageRoot } from '../package_root';
 import { ResultsFile } from '../results/schema';
 import { run, slower, slowerCalibration, sweep } from '../regress/testing/runs';
 import { CliResult, runCli, tempDir } from '../testing/cli';
+import { readTextTable } from '../testing/text_table';
 
 let dir: string;
 beforeAll(() => {
@@ -28,8 +29,7 @@ function regress(baseline: string, current: string, ...options: string[]): Promi
 
 /** The verdict column of the table, by "model mode n". */
 function verdicts(stdout: string): Record<string, string> {
-  const rows = stdout.split('\n').filter((l) => /^│ \w+ +│ (forward|decode) /.test(l)).map((l) => l.split('│').slice(1, -1).map((s) => s.trim()));
-  return Object.fromEntries(rows.map((r) => [`${r[0]} ${r[1]} ${r[2]}`, r[7]]));
+  return Object.fromEntries(readTextTable(stdout, 'model').map((r) => [`${r.model} ${r.mode} ${r.n}`, r.verdict]));
 }
 
 function expectBadInput(result: CliResult, pattern: RegExp): void {
@@ -61,7 +61,8 @@ describe('bsbr regress', () => {
     expect(result.code).toBe(1);
     const regressed = Object.entries(verdicts(result.stdout)).filter(([, v]) => v === 'regression').map(([k]) => k);
     expect(regressed.sort()).toEqual(['Standard decode 256', 'Standard decode 512', 'Standard forward 256', 'Standard forward 512']);
-    expect(result.stdout).toMatch(/^4 regressions: .*regressed: Standard forward n=256, Standard forward n=512, Standard decode n=256, Standard decode n=512$/m);
+    const outcome = result.stdout.trimEnd().split('\n\n').pop()!.replace(/\n/g, ' ');
+    expect(outcome).toMatch(/^4 regressions: .*regressed: Standard forward n=256, Standard forward n=512, Standard decode n=256, Standard decode n=512$/m);
   });
 
   it('passes every case 30% slower together with the calibration', async () => {
@@ -77,7 +78,7 @@ describe('bsbr regress', () => {
     expect(new Set(Object.values(verdicts(result.stdout)))).toEqual(new Set(['within noise']));
   });
 
-  it('writes markdown and JSON for CI summaries, with the same exit code', async () => {
+  it('writes markdown, JSON and CSV for CI summaries, with the same exit code', async () => {
     const current = file(slower(baselineRun, 1.3, (c) => c.model === 'Linear' && c.seq_len === 512));
     const markdown = await regress(baseline, current, '--format', 'markdown');
     expect(markdown.code).toBe(1);
@@ -86,6 +87,9 @@ describe('bsbr regress', () => {
     const json = await regress(baseline, current, '--format', 'json', '--threshold', '35%');
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ threshold: 0.35, regressions: 0 });
+    const csv = await regress(baseline, current, '--format', 'csv');
+    expect(csv.code).toBe(1);
+    expect(csv.stdout).toMatch(/^Linear,forward,512,ok,.*,regression$/m);
   });
 
   it('fails a current run that lacks baseline cases (an interrupted sweep compares less, it does not pass)', async () => {
@@ -116,7 +120,7 @@ describe('bsbr regress', () => {
       expectBadInput(await regress(baseline, baseline, '--threshold', 'ten'), /--threshold: 'ten' is not a percentage/);
       const format = await regress(baseline, baseline, '--format', 'html');
       expect(format.code).toBe(2);
-      expect(format.stderr).toMatch(/argument 'html' is invalid. Allowed choices are table, markdown, json/);
+      expect(format.stderr).toMatch(/argument 'html' is invalid. Allowed choices are table, json, markdown, csv/);
     });
   });
 
@@ -126,7 +130,8 @@ describe('bsbr regress', () => {
       const target = path.join(dir, 'new', 'baseline', 'results.json');
       const result = await regress(target, current, '--update-baseline');
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/^updated the baseline .*results\.json with .*: run synthetic, 12 cases, wasm on /);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^updated the baseline .*results\.json with .*: run synthetic, 12 cases, wasm on /);
       expect(fs.readFileSync(target, 'utf8')).toBe(fs.readFileSync(current, 'utf8'));
       expect(fs.readdirSync(path.dirname(target))).toEqual(['results.json']);
       expect((await regress(target, current)).code).toBe(0);

@@ -1,21 +1,21 @@
 import * as path from 'path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { makeFolder } from '../io/make_folder';
 import { writeFileAtomic } from '../io/write_files';
 import { parseResults, readResults, readResultsText } from '../results/read';
 import { baselineSummary, compareRuns, DEFAULT_THRESHOLD, NOISE_K } from '../regress/compare_runs';
-import { Format, formatReport, FORMATS } from '../regress/format';
+import { formatReport } from '../regress/format';
 import { UsageError } from '../options/usage_error';
 import { EXIT } from './exit_codes';
+import { addOutputOptions, noticeWriter, OutputOptions } from './output';
 
 /** The committed baseline of the repository's CI sweep. */
 export const DEFAULT_BASELINE = path.join('results', 'baseline', 'results.json');
 
-interface RegressOptions {
+interface RegressOptions extends OutputOptions {
   baseline: string;
   current: string;
   threshold: string;
-  format: Format;
   updateBaseline?: boolean;
 }
 
@@ -39,7 +39,7 @@ function updateBaseline(options: RegressOptions): void {
   const current = baselineSummary({ path: options.current, results });
   makeFolder(path.dirname(options.baseline));
   writeFileAtomic(options.baseline, text);
-  console.log(
+  noticeWriter(options)(
     `updated the baseline ${options.baseline} with ${options.current}: run ${current.run_id}, ${results.cases.length} cases, ` +
       `${current.backend} on ${current.cpu_model}, calibration ${current.calibration_ms.toFixed(2)} ms`,
   );
@@ -57,7 +57,7 @@ function regress(options: RegressOptions): void {
 
 /** `bsbr regress`: the CI performance check of a run against a baseline run. */
 export function registerRegress(program: Command): void {
-  program
+  const command = program
     .command('regress')
     .description(
       "compare a run's timings with a baseline run's, each divided by its run's calibration matmul; exit 1 on a regression, 2 on bad input",
@@ -69,7 +69,6 @@ export function registerRegress(program: Command): void {
       `a case regresses when its normalised median is more than this much slower than the baseline's and the difference exceeds ${NOISE_K}x the combined robust spread of the repeats`,
       String(100 * DEFAULT_THRESHOLD),
     )
-    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('table'))
-    .option('--update-baseline', 'instead of comparing, check the current run and copy it over the baseline file (creating its folder)')
-    .action(regress);
+    .option('--update-baseline', 'instead of comparing, check the current run and copy it over the baseline file (creating its folder)');
+  addOutputOptions(command, 'one row per case').action(regress);
 }
