@@ -39,6 +39,12 @@ test.each<[string, Edit, string]>([
   ['lengths as text in the sweep', (r) => (r.sweep.seq_lengths = ['64']), 'run.json: sweep.seq_lengths must be a list of: a positive integer (got ["64"])'],
   ['repeats 0 in the sweep', (r) => (r.sweep.repeats = 0), 'run.json: sweep.repeats must be a positive integer (got 0)'],
   ['a zero calibration', (r) => (r.calibration.median_ms = 0), 'run.json: calibration.median_ms must be a positive number (got 0)'],
+  ['a load average as text', (r) => (r.cases[0].load_before = 'high'), 'run.json: cases[0].load_before must be a number >= 0 or null (got "high")'],
+  ['a negative spread', (r) => (r.cases[0].spread = -0.1), 'run.json: cases[0].spread must be a number >= 0 or null (got -0.1)'],
+  ['an interval of one end', (r) => (r.cases[0].median_ci95_ms = [1]), 'run.json: cases[0].median_ci95_ms must be two positive numbers or null (got [1])'],
+  ['a calibration spread as text', (r) => (r.calibration.spread = 'low'), 'run.json: calibration.spread must be a number >= 0 (got "low")'],
+  ['an adaptive target of 0', (r) => (r.sweep.adaptive = { target_ci: 0, max_repeats: 9, budget_s: 3 }), 'run.json: sweep.adaptive.target_ci must be a positive number (got 0)'],
+  ['adaptive settings as text', (r) => (r.sweep.adaptive = 'on'), 'run.json: sweep.adaptive must be an object or null'],
 ])('%s is refused', (_what, edit, message) => {
   const text = edited(edit);
   expect(() => parseResults(text, 'run.json')).toThrow(ResultsFileError);
@@ -89,4 +95,16 @@ describe('the shard fields of a results file', () => {
     const stray = { ...merged, cases: merged.cases.map((c, i) => (i === 2 ? { ...c, run_id: 'elsewhere' } : c)) };
     expect(() => parse(stray)).toThrow('r.json: cases[2].run_id "elsewhere" names none of the merged shards');
   });
+});
+
+test('runs from before the noise figures (no spread, interval, load averages or adaptive settings) are still read, and a run with them whole', () => {
+  const withNoise = edited((r) => {
+    Object.assign(r.cases[0], { spread: 0.02, median_ci95_ms: [1, 2], load_before: 0.5, load_after: null });
+    Object.assign(r.calibration, { spread: 0.01, load_before: 1.5, load_after: 1.2 });
+    r.sweep.adaptive = { target_ci: 0.02, max_repeats: 40, budget_s: 30 };
+  });
+  expect(parseResults(withNoise, 'run.json')).toEqual(JSON.parse(withNoise));
+  expect(() => parseResults(edited((r) => (r.sweep.adaptive = null)), 'run.json')).not.toThrow();
+  // exampleResults() has none of them: it is the older form.
+  expect(() => parseResults(JSON.stringify(exampleResults()), 'run.json')).not.toThrow();
 });
