@@ -7,7 +7,8 @@
 import { ModelConfig } from '../../models/config';
 import { ExecutionPlan } from '../../models/plan';
 import { CaseResult, Mode, ResultsFile, SweepSettings } from '../results/schema';
-import { caseFlops, forwardFlops } from './flops';
+import { caseFlops } from './flops';
+import { caseWork } from './work_estimate';
 import { PlannedCase } from './rows';
 
 /**
@@ -46,7 +47,8 @@ export function referenceRates(reference: ResultsFile): Map<string, number> {
 
 /**
  * The estimate of each planned case, its FLOPs counted under `execution` (the reference run's
- * backend's plan); adaptive sampling is counted at its minimum repeats.
+ * backend's plan), its time the whole case's work (./work_estimate.ts, as shards are cut by) at the
+ * model's reference rate; adaptive sampling is counted at its minimum repeats.
  */
 export function estimateCases(
   plan: readonly PlannedCase[], sweep: SweepSettings, config: ModelConfig, rates: ReadonlyMap<string, number>, execution: ExecutionPlan,
@@ -56,8 +58,6 @@ export function estimateCases(
     const flops = caseFlops(c.model, c.mode, config, c.seqLen, batch, warmup, repeats, execution);
     const rate = rates.get(c.model);
     if (flops === null || rate === undefined) return { model: c.model, mode: c.mode, seq_len: c.seqLen, flops, seconds: null };
-    const prefill = c.mode === 'decode' ? forwardFlops(c.model, config, c.seqLen, batch, execution) : 0;
-    const calls = warmup + repeats + 1;
-    return { model: c.model, mode: c.mode, seq_len: c.seqLen, flops, seconds: WORKER_START_S + (prefill + calls * flops) / (rate * 1e9) };
+    return { model: c.model, mode: c.mode, seq_len: c.seqLen, flops, seconds: WORKER_START_S + caseWork(c, sweep, config, execution) / (rate * 1e9) };
   });
 }

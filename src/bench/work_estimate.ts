@@ -8,7 +8,7 @@
  * plan whatever backend a shard gets (a GPU plan moves a little work, not the balance).
  */
 import { ModelConfig } from '../../models/config';
-import { planFor } from '../../models/plan';
+import { ExecutionPlan, planFor } from '../../models/plan';
 import { SweepSettings } from '../results/schema';
 import { forwardFlops, stepFlops } from './flops';
 import { PlannedCase } from './rows';
@@ -16,12 +16,13 @@ import { PlannedCase } from './rows';
 /** The plan of the host backends (wasm, cpu, tfjs-node): no adapter, so no row bound. */
 const ESTIMATE_PLAN = planFor('wasm', 0);
 
-export function caseWork(c: PlannedCase, sweep: SweepSettings, config: ModelConfig): number {
+/** The case's work under `plan`: the host backends' plan unless a caller (the dry-run's time estimate) names another. */
+export function caseWork(c: PlannedCase, sweep: SweepSettings, config: ModelConfig, plan: ExecutionPlan = ESTIMATE_PLAN): number {
   const { batch_size: batch, warmup, repeats } = sweep;
   const calls = warmup + repeats + 1;
-  const forward = forwardFlops(c.model, config, c.seqLen, batch, ESTIMATE_PLAN);
+  const forward = forwardFlops(c.model, config, c.seqLen, batch, plan);
   if (c.mode === 'forward') return calls * forward;
   let steps = 0;
-  for (let i = 0; i < calls; i++) steps += stepFlops(c.model, config, c.seqLen + i, batch, ESTIMATE_PLAN);
+  for (let i = 0; i < calls; i++) steps += stepFlops(c.model, config, c.seqLen + i, batch, plan);
   return forward + steps;
 }
