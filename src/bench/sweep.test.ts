@@ -111,10 +111,10 @@ test('a case past --case-timeout is killed and recorded as error; a run with no 
   expect(before.cases[0].message).toBe('the worker did not finish within --case-timeout 0.05 s and was killed');
 
   // Without --retry-failed the run is finished: nothing to do.
-  expect((await runCli(['compare', '--resume', 'run'], cwd)).stdout.split('\n')[0]).toBe('0 of 4 cases to run');
+  expect((await runCli(['compare', '--resume', 'run'], cwd)).stderr.split('\n')[0]).toBe('0 of 4 cases to run');
   const retried = await runCli(['compare', '--resume', 'run', '--retry-failed'], cwd);
   expect(retried.code).toBe(0);
-  expect(retried.stdout.split('\n')[0]).toBe('4 of 4 cases to run');
+  expect(retried.stderr.split('\n')[0]).toBe('4 of 4 cases to run');
   const after = readResults(file);
   expect(summary(after.cases)).toEqual(['BSBR 8 ok', 'BSBR 16 ok', 'Linear 8 ok', 'Linear 16 ok']);
   expect(after.calibration).toEqual(before.calibration);

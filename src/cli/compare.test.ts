@@ -248,7 +248,7 @@ describe('--weights: a sweep with loaded weights', () => {
     tf.dispose([...weights.values(), norm]);
     const result = await runCli(['compare', ...TINY_ARGS, '--models', 'BSBR', '--seq-lengths', '8', '--weights', 'overflow.safetensors', '--out', 'nan'], cwd);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/\[1\/1\] BSBR forward n=8: non-finite: the output holds \d+ of 128 values that are NaN or infinite/);
+    expect(result.stderr).toMatch(/\[1\/1\] BSBR forward n=8: non-finite: the output holds \d+ of 128 values that are NaN or infinite/);
     expect(result.stderr).toMatch(/^bsbr: no case was measured ok/m);
     const [row] = readResults(path.join(cwd, 'nan', 'results.json')).cases;
     expect(row.status).toBe('non-finite');

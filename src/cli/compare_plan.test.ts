@@ -35,6 +35,16 @@ describe('--dry-run', () => {
     const [c] = JSON.parse(result.stdout);
     expect(c).toMatchObject({ model: 'Linear', mode: 'decode', seq_len: 64, flops: expect.any(Number), seconds: expect.any(Number) });
   });
+
+  test('with --shard, the cases of that shard: the shards together are the sweep, each case once', async () => {
+    const sweep = ['compare', '--dry-run', '--models', 'BSBR,Linear,Standard', '--seq-lengths', '256,1024,4096', '--format', 'json'];
+    const cases = async (extra: string[]) => (JSON.parse((await runCli([...sweep, ...extra], tempDir())).stdout) as Array<{ model: string; seq_len: number }>)
+      .map((c) => `${c.model} ${c.seq_len}`);
+    const whole = await cases([]);
+    const shards = await Promise.all([1, 2, 3].map((i) => cases(['--shard', `${i}/3`])));
+    for (const shard of shards) expect(shard.length).toBeGreaterThan(0);
+    expect(shards.flat()).toEqual(whole);
+  });
 });
 
 describe('--preset', () => {

@@ -5,11 +5,28 @@ import { createOutput } from '../bench/run';
 import { RESULTS_CSV, RESULTS_JSON } from '../bench/write';
 import { mergeShards } from '../merge/merge_runs';
 import { readResults } from '../results/read';
+import { ShardRun } from '../results/schema';
+import { formatListing } from '../reports/listing';
+import { Column } from '../reports/table';
+import { addOutputOptions, noticeWriter, OutputOptions } from './output';
 
-interface MergeOptions {
+interface MergeOptions extends OutputOptions {
   out: string;
   allowPartial?: boolean;
 }
+
+/** A merged shard and how many of the merged run's cases it gave. */
+interface MergedShard {
+  run: ShardRun;
+  cases: number;
+}
+
+const COLUMNS: readonly Column<MergedShard>[] = [
+  { head: 'shard', text: (s) => `${s.run.shard.index}/${s.run.shard.count}` },
+  { head: 'cases', text: (s) => String(s.cases), align: 'right' },
+  { head: 'backend', text: (s) => s.run.environment.backend },
+  { head: 'run id', text: (s) => s.run.run_id, wrap: true },
+];
 
 function merge(dirs: string[], options: MergeOptions): void {
   const runs = dirs.map((dir) => ({ dir, results: readResults(path.join(dir, RESULTS_JSON)) }));
@@ -20,16 +37,20 @@ function merge(dirs: string[], options: MergeOptions): void {
   });
   createOutput(options.out, results);
   for (const warning of warnings) console.error(`bsbr: warning: ${warning}`);
-  console.log(`merged ${results.shards!.length} shards, ${results.cases.length} cases: ${path.join(options.out, RESULTS_JSON)} and ${path.join(options.out, RESULTS_CSV)}`);
+  const shards = results.shards!.map((run) => ({ run, cases: results.cases.filter((c) => c.run_id === run.run_id).length }));
+  console.log(formatListing(COLUMNS, shards, options.format, (s) => ({
+    shard: `${s.run.shard.index}/${s.run.shard.count}`, cases: s.cases, backend: s.run.environment.backend, run_id: s.run.run_id,
+  })));
+  noticeWriter(options)(`merged ${shards.length} shards, ${results.cases.length} cases: ${path.join(options.out, RESULTS_JSON)} and ${path.join(options.out, RESULTS_CSV)}`);
 }
 
 /** `bsbr merge`: join the run folders of `bsbr compare --shard` into one run. */
 export function registerMerge(program: Command): void {
-  program
+  const command = program
     .command('merge')
     .description('join the folders of a sharded sweep (bsbr compare --shard i/n) into one run that analyze and regress read; refuses (exit 2) shards of different sweeps, a shard or case given twice, and a missing shard')
     .argument('<dir...>', 'the shard folders, each holding a results.json')
     .requiredOption('--out <dir>', 'the folder for the merged results.json and results.csv')
-    .option('--allow-partial', 'merge even when shards are missing or unfinished (their cases are left out, with a warning)')
-    .action(merge);
+    .option('--allow-partial', 'merge even when shards are missing or unfinished (their cases are left out, with a warning)');
+  addOutputOptions(command, 'one row per merged shard').action(merge);
 }

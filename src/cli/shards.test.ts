@@ -14,6 +14,7 @@ import { caseKey, plannedCaseKey } from '../results/case_key';
 import { readResults } from '../results/read';
 import { CaseResult, ResultsFile } from '../results/schema';
 import { CliResult, collect, runCli, tempDir, TINY_ARGS } from '../testing/cli';
+import { readTextTable } from '../testing/text_table';
 import { fakeCheckout, readWorkflow, runJob, substitute, WorkflowJob, WorkflowStep } from '../testing/workflow';
 
 const SWEEP = [...TINY_ARGS, '--models', 'BSBR', 'Linear', 'Standard', '--seq-lengths', '8', '16', '--mode', 'forward', 'decode', '--backend', 'wasm'];
@@ -89,7 +90,7 @@ describe('the workflow: four shards merged equal the whole sweep', () => {
 
   test('the merge job merged and analysed, with no warning (the shards ran on this one machine)', () => {
     expect(mergeJob.code).toBe(0);
-    expect(mergeJob.stderr).toBe('');
+    expect(mergeJob.stderr).not.toMatch(/^bsbr: warning/m);
     expect(fs.existsSync(path.join(cwd, MERGED, 'report.html'))).toBe(true);
   });
 
@@ -151,13 +152,18 @@ describe('the Slurm array script', () => {
     const tasks = await Promise.all([0, 1].map(runTask));
     for (const t of tasks) expect(t).toMatchObject({ code: 0 });
     expect([0, 1].map((id) => read(path.join('slurm', `task-${id}`)).shard)).toEqual([{ index: 1, count: 2 }, { index: 2, count: 2 }]);
-    const result = await runCli(['merge', 'slurm/task-0', 'slurm/task-1', '--out', 'slurm/merged'], cwd);
+    const result = await runCli(['merge', 'slurm/task-0', 'slurm/task-1', '--out', 'slurm/merged', '--format', 'json'], cwd);
     expect(result.code).toBe(0);
     expect(read('slurm/merged').cases.map(identity)).toEqual(whole.cases.map(identity));
+    // stdout: a record per merged shard, with the cases it gave.
+    expect(JSON.parse(result.stdout)).toEqual([0, 1].map((id) => {
+      const task = read(path.join('slurm', `task-${id}`));
+      return { shard: `${id + 1}/2`, cases: task.cases.length, backend: 'wasm', run_id: task.run_id };
+    }));
     const before = fs.readFileSync(path.join(slurm, 'task-1', 'results.json'), 'utf8');
     const requeued = await runTask(1);
     expect(requeued.code).toBe(0);
-    expect(requeued.stdout.split('\n')[0]).toBe(`0 of ${read('slurm/task-1').cases.length} cases to run`);
+    expect(requeued.stderr.split('\n')[0]).toBe(`0 of ${read('slurm/task-1').cases.length} cases to run`);
     expect(fs.readFileSync(path.join(slurm, 'task-1', 'results.json'), 'utf8')).toBe(before);
   }, 180_000);
 });
@@ -189,7 +195,14 @@ describe('bad merges: exit 2, one line, nothing written', () => {
   test('--allow-partial merges what there is and warns what is missing', async () => {
     const result = await runCli(['merge', SHARDS[0], SHARDS[1], SHARDS[3], '--allow-partial', '--out', 'partial'], cwd);
     expect(result.code).toBe(0);
-    expect(result.stderr).toBe('bsbr: warning: partial merge: shard 3/4 is missing\n');
+    expect(result.stderr.trimEnd().split('\n')).toEqual([
+      'bsbr: warning: partial merge: shard 3/4 is missing',
+      `merged 3 shards, ${CASES - read(SHARDS[2]).cases.length} cases: partial/results.json and partial/results.csv`,
+    ]);
+    expect(readTextTable(result.stdout, 'shard').map((r) => r.shard)).toEqual(['1/4', '2/4', '4/4']);
+    // --quiet keeps the warning and drops the notice.
+    const quiet = await runCli(['merge', SHARDS[0], SHARDS[1], SHARDS[3], '--allow-partial', '--quiet', '--out', 'partial-quiet'], cwd);
+    expect(quiet.stderr).toBe('bsbr: warning: partial merge: shard 3/4 is missing\n');
     expect(read('partial').cases.length).toBe(CASES - read(SHARDS[2]).cases.length);
   });
 });
@@ -205,7 +218,7 @@ describe('a shard is an ordinary run folder', () => {
     expectRefusal(await runCli(['compare', '--resume', 'unfinished', '--shard', '3/4'], cwd), /--shard 3\/4 conflicts with the run being resumed, which used 2\/4/);
     const resumed = await runCli(['compare', '--resume', 'unfinished'], cwd);
     expect(resumed.code).toBe(0);
-    expect(resumed.stdout.split('\n')[0]).toBe(`${lacking} of ${shard.cases.length} cases to run`);
+    expect(resumed.stderr.split('\n')[0]).toBe(`${lacking} of ${shard.cases.length} cases to run`);
     expect(read('unfinished').cases.map(caseKey)).toEqual(shard.cases.map(caseKey));
     expect((await runCli(['merge', ...others, '--out', 'remerged'], cwd)).code).toBe(0);
   }, 120_000);
