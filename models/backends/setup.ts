@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors';
 import { installWasmKernels } from '../kernels/wasm/install';
 import { installWebGpuKernels } from '../kernels/webgpu/install';
+import { ALL_CORES, startWasm } from './wasm_threads';
 import { AdapterInfo, findAdapter, registerWebGpu, releaseWebGpu } from './webgpu';
 
 /** In the order auto tries them (webgpu only on a hardware adapter). */
@@ -46,6 +47,13 @@ export interface ActiveBackend {
   notice?: string;
   /** webgpu only: the adapter it runs on. */
   adapter?: AdapterInfo;
+  /** The threads its kernels run on: wasm's pool (the calling thread included), 1 for cpu, null where not set here. */
+  threads: number | null;
+}
+
+export interface BackendOptions {
+  /** The wasm backend's threads (default: every core); other backends ignore it. */
+  threads?: number;
 }
 
 /** A backend that is unknown or cannot be used here. */
@@ -67,11 +75,18 @@ function packageVersion(packageName: string): string {
   }
 }
 
+/** What setting a backend up found: webgpu's adapter, the threads, a notice about them. */
+interface Activation {
+  adapter?: AdapterInfo;
+  threads: number | null;
+  notice?: string;
+}
+
 /**
  * Loads the package behind a backend and initialises it; throws with the reason when it cannot.
  * `hardwareOnly` refuses a software webgpu adapter (auto: lavapipe is slower than wasm).
  */
-async function activate(name: BackendName, hardwareOnly: boolean): Promise<AdapterInfo | undefined> {
+async function activate(name: BackendName, hardwareOnly: boolean, threads: number): Promise<Activation> {
   const spec = SPECS[name];
   let adapter: AdapterInfo | undefined;
   try {
@@ -99,11 +114,7 @@ async function activate(name: BackendName, hardwareOnly: boolean): Promise<Adapt
       // Silences the cpu backend's first-use banner; our own notice already says what to install.
       tf.env().set('PROD', true);
     }
-    if (name === 'wasm') {
-      // The threaded wasm build cannot start its workers under Node; the single-threaded SIMD build can.
-      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-      installWasmKernels();
-    }
+    if (name === 'wasm') installWasmKernels();
   } catch (err) {
     throw new BackendError(`${spec.packageName} failed to load: ${firstLine(err)}`);
   }
@@ -112,37 +123,51 @@ async function activate(name: BackendName, hardwareOnly: boolean): Promise<Adapt
   }
   let ok = false;
   try {
+    if (name === 'wasm') return await startWasm(threads);
     ok = await tf.setBackend(spec.registeredAs);
   } catch (err) {
     throw new BackendError(`${spec.packageName} failed to initialise: ${firstLine(err)}`);
   }
   if (!ok) throw new BackendError(`${spec.packageName} failed to initialise`);
   await tf.ready();
-  return adapter;
+  return { adapter, threads: name === 'cpu' ? 1 : null };
 }
 
 let active: ActiveBackend | undefined;
+/** The thread count setupBackend was last asked for (wasm is set up again for another). */
+let activeThreads: number | undefined;
+
+function threadCount(options: BackendOptions): number {
+  const threads = options.threads ?? ALL_CORES;
+  if (!Number.isInteger(threads) || threads < 1) throw new InputError('threads', `threads must be a positive integer, not ${threads}`);
+  return threads;
+}
 
 /**
  * Initialises a TensorFlow.js backend. 'auto' takes the first that loads in the order
  * tensorflow-gpu, webgpu (hardware adapters only), tensorflow, wasm, cpu, and reports the ones
- * passed over in `notice`. Names are case-insensitive.
+ * passed over in `notice`. Names are case-insensitive. wasm runs on `options.threads` threads
+ * (default: every core), or on one where threads cannot start (`notice` says why).
  */
-export async function setupBackend(requested: BackendChoice = 'auto'): Promise<ActiveBackend> {
+export async function setupBackend(requested: BackendChoice = 'auto', options: BackendOptions = {}): Promise<ActiveBackend> {
   const choice = parseBackendChoice(requested);
-  if (active && (choice === 'auto' || choice === active.name)) return active;
+  const threads = threadCount(options);
+  if (active && (choice === 'auto' || choice === active.name) && (active.name !== 'wasm' || activeThreads === threads)) return active;
   const candidates: readonly BackendName[] = choice === 'auto' ? BACKEND_NAMES : [choice];
   const skipped: string[] = [];
   for (const name of candidates) {
     try {
-      const adapter = await activate(name, choice === 'auto');
+      const { adapter, threads: running, notice } = await activate(name, choice === 'auto', threads);
+      const notes = notice ? [...skipped, notice] : skipped;
       active = {
         name,
         packageName: SPECS[name].packageName,
         version: packageVersion(SPECS[name].packageName),
-        notice: skipped.length ? `backend: using ${name}; ${skipped.join('; ')}` : undefined,
+        notice: notes.length ? `backend: using ${name}; ${notes.join('; ')}` : undefined,
         adapter,
+        threads: running,
       };
+      activeThreads = threads;
       return active;
     } catch (err) {
       if (choice !== 'auto') throw new BackendError(`backend '${name}' is not usable: ${firstLine(err)}`);
@@ -185,7 +210,7 @@ export async function probeBackends(): Promise<BackendStatus[]> {
   for (const name of BACKEND_NAMES) {
     const packageName = SPECS[name].packageName;
     try {
-      const adapter = await activate(name, false);
+      const { adapter } = await activate(name, false, activeThreads ?? ALL_CORES);
       const on = adapter ? ` on ${adapter.software ? 'a software adapter' : 'a hardware adapter'}: ${adapter.vendor} ${adapter.device}` : '';
       statuses.push({ name, packageName, usable: true, reason: `${packageName} ${packageVersion(packageName)} loaded${on}`, adapter });
     } catch (err) {

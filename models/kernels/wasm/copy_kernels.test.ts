@@ -4,7 +4,9 @@ import { setupBackend } from '../../backends/setup';
 import { lcg } from '../../testing/harness';
 
 beforeAll(async () => {
-  await setupBackend('wasm');
+  // The threaded build (a shared heap, XNNPACK's pool), as compare runs it by default.
+  const { threads } = await setupBackend('wasm', { threads: 2 });
+  expect(threads).toBe(2);
 });
 
 /** The slice of a row-major array of `shape` by plain index arithmetic. */

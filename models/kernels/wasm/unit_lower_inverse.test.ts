@@ -7,7 +7,9 @@ import { setupBackend } from '../../backends/setup';
 import { UNIT_LOWER_INVERSE } from '../names';
 
 beforeAll(async () => {
-  await setupBackend('wasm');
+  // The threaded build (a shared heap, XNNPACK's pool), as compare runs it by default.
+  const { threads } = await setupBackend('wasm', { threads: 2 });
+  expect(threads).toBe(2);
 });
 
 describe('UnitLowerInverse on wasm', () => {
