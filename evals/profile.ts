@@ -2,7 +2,7 @@
  * Where a forward pass spends its time: runs one model's forward under tf.profile and prints the
  * kernel time summed per kernel name, with the share of the total and the call count.
  *
- *   node dist/evals/profile.js --model BSBR --seq-len 16384 [--chunk-size 32] [--compression-factor 2] ...
+ *   node dist/evals/profile.js --model BSBR --seq-len 16384 [--chunk-size 32] [--compression-factor 2] [--threads 2] ...
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
@@ -22,9 +22,10 @@ async function main(): Promise<void> {
       'window-size': { type: 'string', default: '32' },
       'compression-factor': { type: 'string' },
       backend: { type: 'string', default: 'auto' },
+      threads: { type: 'string' },
     },
   });
-  const backend = await setupBackend(values.backend as 'auto');
+  const backend = await setupBackend(values.backend as 'auto', { threads: values.threads ? Number(values.threads) : undefined });
   const n = Number(values['seq-len']);
   const model = createModel(values.model!, {
     hiddenDim: Number(values['hidden-dim']), numHeads: Number(values['num-heads']), numLayers: Number(values['num-layers']),
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
     byKernel.set(k.name, entry);
   }
   const total = [...byKernel.values()].reduce((a, e) => a + e.ms, 0);
-  console.log(`${model.name} n=${n} on ${backend.name}: wall ${unprofiled.toFixed(1)} ms (median of 3), profiled wall ${wall.toFixed(0)} ms, kernels ${total.toFixed(0)} ms, peak tensor bytes ${(info.peakBytes / 2 ** 20).toFixed(1)} MiB`);
+  console.log(`${model.name} n=${n} on ${backend.name} (${backend.threads ?? 'default'} threads): wall ${unprofiled.toFixed(1)} ms (median of 3), profiled wall ${wall.toFixed(0)} ms, kernels ${total.toFixed(0)} ms, peak tensor bytes ${(info.peakBytes / 2 ** 20).toFixed(1)} MiB`);
   for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms)) {
     console.log(`${name.padEnd(24)} ${e.ms.toFixed(1).padStart(9)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}% ${String(e.calls).padStart(7)} calls`);
   }
