@@ -18,12 +18,12 @@ for arg in "$@"; do
   esac
 done
 
-# Backend pinned (regress refuses runs on different backends); sizes chosen so a case takes
+# Backend and threads pinned (regress refuses runs on different backends or thread counts); sizes chosen so a case takes
 # milliseconds to a few hundred, the whole sweep well under two minutes on two cores. Forward mode
 # only: single-token decode steps take a few ms with a bimodal spread here (1-20 ms), too noisy to
 # gate a build on; evals/presets/decode.args measures decode.
 rm -rf "$out"
-node bin/bsbr.js compare --backend wasm \
+node bin/bsbr.js compare --backend wasm --threads 2 \
   --models BSBR Standard Linear --seq-lengths 512 1024 --mode forward \
   --hidden-dim 128 --num-heads 2 --num-layers 2 --ff-dim 256 \
   --warmup 10 --repeats 21 --out "$out"

@@ -9,7 +9,8 @@ import { relativeSpread, summarize } from './stats';
  * backend before the cases. `bsbr regress` divides case timings by it, so a slower machine is not
  * a regression. Fixed sizes and counts keep it comparable between runs of a backend: 1024^3 on a
  * CPU (and a software GPU adapter); 4096^3 on a hardware GPU, where a 1024^3 product is shorter
- * than its own readback.
+ * than its own readback. The description names the backend's thread count (ActiveBackend.threads)
+ * where it is known.
  */
 export const CALIBRATION = { size: 1024, gpuSize: 4096, warmup: 3, repeats: 15 } as const;
 
@@ -18,7 +19,9 @@ export const CALIBRATION_TIMEOUT_S = 600;
 
 export async function measureCalibration(): Promise<Calibration> {
   const { warmup, repeats } = CALIBRATION;
-  const adapter = activeBackend()?.adapter;
+  const active = activeBackend();
+  const adapter = active?.adapter;
+  const threads = active?.threads ?? null;
   const size = adapter && !adapter.software ? CALIBRATION.gpuSize : CALIBRATION.size;
   const a = tf.randomUniform([size, size], -1, 1, 'float32', 1) as tf.Tensor2D;
   const b = tf.randomUniform([size, size], -1, 1, 'float32', 2) as tf.Tensor2D;
@@ -27,7 +30,7 @@ export async function measureCalibration(): Promise<Calibration> {
     const flops = 2 * size * size * size;
     const median_ms = summarize(samples_ms).median;
     return {
-      description: `matmul ${size}x${size}x${size} float32`,
+      description: `matmul ${size}x${size}x${size} float32` + (threads === null ? '' : `, ${threads} thread${threads === 1 ? '' : 's'}`),
       flops,
       median_ms,
       gflops_per_s: flops / (median_ms * 1e6),

@@ -50,7 +50,7 @@ function checkWeights({ model: name, config, file }: WeightsToLoad): void {
 async function run(job: WorkerJob): Promise<WorkerReply> {
   let backend;
   try {
-    backend = await setupBackend(job.backend);
+    backend = await setupBackend(job.backend, { threads: job.threads });
   } catch (err) {
     return { ok: false, stage: 'backend', message: firstLine(err) };
   }

@@ -16,7 +16,7 @@ describe('the run environment says which device a run got', () => {
   test('webgpu: the adapter, and the variables that chose it', () => {
     process.env.BSBR_WEBGPU_ADAPTER = 'H200';
     delete process.env.CUDA_VISIBLE_DEVICES;
-    const backend: ActiveBackend = { name: 'webgpu', packageName: '@tensorflow/tfjs-backend-webgpu', version: '4.22.0', adapter };
+    const backend: ActiveBackend = { name: 'webgpu', packageName: '@tensorflow/tfjs-backend-webgpu', version: '4.22.0', threads: null, adapter };
     const env = captureEnvironment(backend);
     expect(env.backend).toBe('webgpu');
     expect(env.adapter).toEqual(adapter);
@@ -26,8 +26,9 @@ describe('the run environment says which device a run got', () => {
   test('tensorflow-gpu: no adapter; CUDA_VISIBLE_DEVICES as set', () => {
     delete process.env.BSBR_WEBGPU_ADAPTER;
     process.env.CUDA_VISIBLE_DEVICES = '3';
-    const env = captureEnvironment({ name: 'tensorflow-gpu', packageName: '@tensorflow/tfjs-node-gpu', version: '4.22.0' });
+    const env = captureEnvironment({ name: 'tensorflow-gpu', packageName: '@tensorflow/tfjs-node-gpu', version: '4.22.0', threads: null });
     expect(env.adapter).toBeNull();
+    expect(env.threads).toBeNull();
     expect(env.device_selection).toEqual({ CUDA_VISIBLE_DEVICES: '3' });
   });
 });

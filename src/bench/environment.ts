@@ -48,6 +48,7 @@ export function captureEnvironment(backend: ActiveBackend): RunEnvironment {
     arch: process.arch,
     cpu_model: cpus[0]?.model ?? 'unknown',
     cpu_count: cpus.length,
+    threads: backend.threads,
     total_memory_bytes: os.totalmem(),
     hostname: os.hostname(),
     git_commit: gitCommit(packageRoot()),

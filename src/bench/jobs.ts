@@ -11,9 +11,10 @@ export interface WeightsToLoad {
   file: string;
 }
 
+/** threads: the wasm backend's (setupBackend's option; default every core). */
 export type WorkerJob =
-  | { kind: 'calibration'; backend: BackendChoice; weights?: WeightsToLoad }
-  | { kind: 'case'; backend: BackendChoice; config: ModelConfig; spec: CaseSpec; weightsFile?: string };
+  | { kind: 'calibration'; backend: BackendChoice; threads?: number; weights?: WeightsToLoad }
+  | { kind: 'case'; backend: BackendChoice; threads?: number; config: ModelConfig; spec: CaseSpec; weightsFile?: string };
 
 export interface CaseMeasurement extends ModelMeasurement {
   params: number;

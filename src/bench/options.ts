@@ -31,6 +31,7 @@ export interface RawCompareOptions extends ModelOptions {
   maxRepeats?: string;
   sampleBudget?: string;
   backend: string;
+  threads?: string;
   timeLimit?: string;
   maxMemory?: string;
   caseTimeout: string;
@@ -56,6 +57,8 @@ export interface NewSweep {
   caseTimeoutS: number;
   /** --shard: the share of the sweep's cases this run holds (undefined: all of them). */
   shard?: ShardSpec;
+  /** The wasm backend's threads (--threads); undefined: every core. */
+  threads?: number;
 }
 
 /** The run in `dir`, checked here; it is read again once its folder is locked. */
@@ -169,6 +172,10 @@ function sweepSettings(raw: SweepOptions, repeatsTyped = false): SweepSettings {
   };
 }
 
+function threadsOption(raw: RawCompareOptions): number | undefined {
+  return raw.threads === undefined ? undefined : parsePositiveInteger('--threads', raw.threads);
+}
+
 /** A run id and default folder name from the start time: 2025-01-31T12-00-00Z. */
 export function runStamp(now: Date): string {
   return now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
@@ -194,6 +201,7 @@ function newSweep(raw: RawCompareOptions, given: OptionGiven, now: Date): NewSwe
     backend: backend(raw.backend),
     caseTimeoutS: parsePositiveNumber('--case-timeout', raw.caseTimeout),
     shard,
+    threads: threadsOption(raw),
   };
 }
 
@@ -271,7 +279,7 @@ function resumedSweep(raw: RawCompareOptions, given: OptionGiven): ResumedSweep 
   const dir = raw.resume!;
   const results = readResumable(dir);
   const requested = { config: modelConfigFromOptions(raw), sweep: sweepSettings(raw, given('repeats')), backend: backend(raw.backend),
-    shard: raw.shard === undefined ? undefined : parseShard(raw.shard) };
+    shard: raw.shard === undefined ? undefined : parseShard(raw.shard), threads: threadsOption(raw) };
   const { sweep, config } = results;
   const stored: Partial<Record<keyof RawCompareOptions, unknown>> = {
     seqLengths: sweep.seq_lengths, models: sweep.models, mode: sweep.modes, batchSize: sweep.batch_size,
@@ -279,7 +287,7 @@ function resumedSweep(raw: RawCompareOptions, given: OptionGiven): ResumedSweep 
     weights: sweep.weights_file ?? null, shard: results.shard ? shardLabel(results.shard) : null,
     targetCi: sweep.adaptive ? 100 * sweep.adaptive.target_ci : null, maxRepeats: sweep.adaptive?.max_repeats ?? null,
     sampleBudget: sweep.adaptive?.budget_s ?? null, minRepeats: sweep.adaptive ? sweep.repeats : null,
-    backend: results.environment.backend, out: path.resolve(dir),
+    backend: results.environment.backend, threads: results.environment.threads ?? null, out: path.resolve(dir),
     ...config, compressionFactor: config.compressionFactor ?? 0,
   };
   const asked: Partial<Record<keyof RawCompareOptions, unknown>> = {
@@ -289,6 +297,7 @@ function resumedSweep(raw: RawCompareOptions, given: OptionGiven): ResumedSweep 
     weights: requested.sweep.weights_file, shard: requested.shard ? shardLabel(requested.shard) : null,
     targetCi: requested.sweep.adaptive ? 100 * requested.sweep.adaptive.target_ci : null, maxRepeats: requested.sweep.adaptive?.max_repeats ?? null,
     sampleBudget: requested.sweep.adaptive?.budget_s ?? null, minRepeats: requested.sweep.adaptive ? requested.sweep.repeats : null,
+    threads: requested.threads,
     out: raw.out === undefined ? undefined : path.resolve(raw.out),
     ...requested.config, compressionFactor: requested.config.compressionFactor ?? 0,
   };

@@ -47,6 +47,7 @@ async function startRun(request: NewSweep, folder: RunFolder, notice: (line: str
   const reply = await runWorker({
     kind: 'calibration',
     backend: request.backend,
+    threads: request.threads,
     weights: weightsFile ? { model: request.sweep.models[0], config: request.config, file: weightsFile } : undefined,
   }, CALIBRATION_TIMEOUT_S);
   if (!reply.ok && reply.stage === 'backend') throw new BackendError(reply.message);

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readResults } from '../results/read';
-import { CaseResult } from '../results/schema';
+import { CaseResult, ResultsFile } from '../results/schema';
 import { workerPids, ended, runCli, startCli, tempDir, TINY_ARGS, waitFor } from '../testing/cli';
 
 function summary(cases: CaseResult[]): string[] {
@@ -92,6 +92,9 @@ test('--resume refuses options that contradict the run it resumes', async () => 
   const conflict = await runCli(['compare', '--resume', 'run', '--hidden-dim', '32'], cwd);
   expect(conflict.code).toBe(2);
   expect(conflict.stderr).toBe('bsbr: error: --hidden-dim 32 conflicts with the run being resumed, which used 16 (leave --hidden-dim out to resume it)\n');
+  const threads = readResults(path.join(cwd, 'run', 'results.json')).environment.threads as number;
+  const otherThreads = await runCli(['compare', '--resume', 'run', '--threads', String(threads + 1)], cwd);
+  expect(otherThreads.stderr).toBe(`bsbr: error: --threads ${threads + 1} conflicts with the run being resumed, which used ${threads} (leave --threads out to resume it)\n`);
   // Agreeing options are fine; a finished run has nothing left to do.
   const agreeing = await runCli(['compare', '--resume', 'run', '--hidden-dim', '16', '--models', 'bsbr'], cwd);
   expect(agreeing.code).toBe(0);
@@ -173,4 +176,30 @@ test('SIGTERM (a job engine stopping the job): exit 143, the finished cases kept
   expect(fs.readdirSync(path.join(cwd, 'run')).sort()).toEqual(['results.csv', 'results.json']);
   expect((await runCli(['compare', '--resume', 'run'], cwd)).code).toBe(0);
   expect(readResults(file).cases).toHaveLength(6);
+});
+
+describe('--resume runs the cases on the threads the run recorded', () => {
+  /** A finished one-case wasm run whose results.json is then edited by `edit`, and its case dropped, so that resuming runs it again. */
+  async function resumeEdited(edit: (results: ResultsFile) => void, code: number): Promise<CaseResult> {
+    const cwd = tempDir();
+    expect((await runCli(['compare', ...TINY_ARGS, '--backend', 'wasm', '--models', 'BSBR', '--seq-lengths', '8', '--out', 'run'], cwd)).code).toBe(0);
+    const file = path.join(cwd, 'run', 'results.json');
+    const results = readResults(file);
+    edit(results);
+    fs.writeFileSync(file, JSON.stringify({ ...results, cases: [] }));
+    expect((await runCli(['compare', '--resume', 'run'], cwd)).code).toBe(code);
+    return readResults(file).cases[0];
+  }
+
+  test('a run from before threads were recorded ran on one, so its cases do', async () => {
+    const row = await resumeEdited((results) => delete results.environment.threads, 0);
+    expect(row).toMatchObject({ status: 'ok', message: '' });
+  });
+
+  test('a case that cannot get the run\'s threads is an error, not a timing on other threads', async () => {
+    // Its only case is not ok, so the run exits 1.
+    const row = await resumeEdited((results) => (results.environment.threads = 12), 1);
+    expect(row.status).toBe('error');
+    expect(row.message).toBe('ran on 8 threads, not the run\'s 12 (backend: using wasm; wasm: 8 threads, not 12 (the threaded build uses at most 8))');
+  });
 });

@@ -24,6 +24,14 @@ export interface SweepRun {
   caseTimeoutS: number;
 }
 
+/**
+ * The wasm threads every case of the run runs on: those its calibration ran on (recorded in the
+ * environment; runs from before bsbr recorded them ran on one). Undefined for other backends.
+ */
+function wasmThreads(results: ResultsFile): number | undefined {
+  return results.environment.backend === 'wasm' ? (results.environment.threads ?? 1) : undefined;
+}
+
 /** The parameter count of a model from any earlier row (it does not depend on length or mode), else 0. */
 function knownParams(rows: readonly CaseResult[], model: string): number {
   return rows.find((r) => r.model === model && r.params > 0)?.params ?? 0;
@@ -35,9 +43,11 @@ async function runCase(run: SweepRun, c: PlannedCase): Promise<CaseResult> {
   const skip = skipReason(results.cases, c.model, c.mode, c.seqLen, results.sweep);
   if (skip) return unmeasuredRow(ctx, c, 'skipped', skip, knownParams(results.cases, c.model));
   const { batch_size: batchSize, warmup } = results.sweep;
+  const threads = wasmThreads(results);
   const job = {
     kind: 'case',
     backend: run.backend,
+    threads,
     config: results.config,
     spec: { model: c.model, mode: c.mode, seqLen: c.seqLen, batchSize, warmup, sampling: samplingPlan(results.sweep), seed: results.config.seed },
     weightsFile: results.sweep.weights_file ?? undefined,
@@ -45,6 +55,10 @@ async function runCase(run: SweepRun, c: PlannedCase): Promise<CaseResult> {
   const load_before = oneMinuteLoad();
   const reply = await runWorker(job, run.caseTimeoutS);
   const load = { load_before, load_after: oneMinuteLoad() };
+  if (reply.ok && reply.kind === 'case' && threads !== undefined && reply.backend.threads !== threads) {
+    const notice = reply.backend.notice ? ` (${reply.backend.notice})` : '';
+    return unmeasuredRow(ctx, c, 'error', `ran on ${reply.backend.threads} threads, not the run's ${threads}${notice}`, reply.measurement.params, load);
+  }
   if (reply.ok && reply.kind === 'case') {
     const row = measuredRow(ctx, c, reply.measurement, load);
     const over = limitExceeded(row, results.sweep);

@@ -129,6 +129,7 @@ describe('bsbr analyze: bad input is one line on stderr, exit code 2, nothing wr
     ['a case without its fields', (text: string) => text.replace('"seq_len"', '"length"'), /cases\[0\] has no 'seq_len'/],
     ['a created_at that is not a string', edit((r) => (r.created_at = 0)), /created_at must be a string \(got 0\)/],
     ['a thin environment', edit((r) => delete r.environment.total_memory_bytes), /environment\.total_memory_bytes is missing/],
+    ['a thread count of 0', edit((r) => (r.environment.threads = 0)), /environment\.threads must be a positive integer or null \(got 0\)/],
     ['a zero timing', edit((r) => (r.cases[0].median_ms = 0)), /cases\[0\]\.median_ms must be a positive number \(got 0\)/],
     ['a timing as text', edit((r) => (r.cases[1].min_ms = '1')), /cases\[1\]\.min_ms must be a positive number \(got "1"\)/],
   ])('%s', async (_label, corrupt, message) => {

@@ -39,6 +39,7 @@ describe('bad input: exit 2, one line, nothing written', () => {
     ['heads not dividing hidden', ['--hidden-dim', '10', '--num-heads', '3'], /--num-heads: .*numHeads must divide hiddenDim \(hiddenDim 10, numHeads 3\)/],
     ['non-positive chunk', ['--chunk-size', '0'], /--chunk-size: .*chunkSize must be a positive integer/],
     ['unknown mode', ['--mode', 'train'], /unknown mode 'train' \(valid: forward, decode\)/],
+    ['threads 0', ['--threads', '0'], /--threads: '0' is not a positive integer/],
     // Commander's own errors carry the same prefix.
     ['unknown option', ['--xyzzy'], /^bsbr: error: unknown option '--xyzzy'$/],
     ['missing option value', ['--out'], /^bsbr: error: option '--out <dir>' argument missing$/],
@@ -75,7 +76,7 @@ describe('a tiny real sweep', () => {
 
   beforeAll(async () => {
     // Lists with commas and spaces alike.
-    result = await runCli(['compare', ...TINY_ARGS, '--models', 'standard,bsbr', '--seq-lengths', '16', '8', '--out', 'run'], cwd);
+    result = await runCli(['compare', ...TINY_ARGS, '--threads', '2', '--models', 'standard,bsbr', '--seq-lengths', '16', '8', '--out', 'run'], cwd);
     run = readResults(path.join(cwd, 'run', 'results.json'));
     csv = fs.readFileSync(path.join(cwd, 'run', 'results.csv'), 'utf8').trimEnd().split('\n').map((line) => line.split(','));
   });
@@ -109,11 +110,13 @@ describe('a tiny real sweep', () => {
     expect(run.command.slice(0, 2)).toEqual(['bsbr', 'compare']);
     const env = run.environment;
     expect(env.backend).toBe('wasm');
+    expect(env.threads).toBe(2);
     expect(env.tfjs_core_version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(env.node_version).toBe(process.version);
     expect(env.cpu_count).toBeGreaterThan(0);
     expect(env.total_memory_bytes).toBeGreaterThan(0);
     expect(env.git_commit === null || /^[0-9a-f]{40}$/.test(env.git_commit)).toBe(true);
+    expect(run.calibration!.description).toBe('matmul 1024x1024x1024 float32, 2 threads');
     expect(run.calibration!.flops).toBe(2 * 1024 ** 3);
     expect(run.calibration!.samples_ms.length).toBeGreaterThan(1);
     expect(run.calibration!.gflops_per_s).toBeCloseTo(run.calibration!.flops / run.calibration!.median_ms / 1e6);

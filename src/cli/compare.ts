@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { planFor } from '../../models/plan';
 import { MODEL_NAMES } from '../../models/registry';
 import { BACKEND_NAMES } from '../../models/backends/setup';
+import { ALL_CORES, MAX_WASM_THREADS } from '../../models/backends/wasm_threads';
 import { CALIBRATION } from '../bench/calibration';
 import { estimateCases, referenceRates } from '../bench/estimate';
 import { ADAPTIVE_DEFAULTS, CompareRequest, OptionGiven, parseCompareOptions, RawCompareOptions, readResumable } from '../bench/options';
@@ -46,6 +47,7 @@ function defineCompare(command: Command): Command {
     .option('--max-repeats <n>', `with --target-ci: the most timed calls per case (default ${ADAPTIVE_DEFAULTS.maxRepeats})`)
     .option('--sample-budget <s>', `with --target-ci: no repeat past --min-repeats starts after this many seconds of timed calls in a case (default ${ADAPTIVE_DEFAULTS.budgetS})`)
     .addOption(withDefault('--backend <name>', `TensorFlow.js backend: auto, ${BACKEND_NAMES.join(', ')} (auto takes the fastest that loads)`, 'auto'))
+    .option('--threads <n>', `threads of the wasm backend (default: every core, ${ALL_CORES} here; at most ${MAX_WASM_THREADS} are used; other backends ignore it)`)
     .option('--time-limit <s>', 'a case whose median exceeds this many seconds is the last length run for its model and mode')
     .option('--max-memory <MB>', 'a case whose peak resident memory exceeds this many MB (2^20 bytes) is the last length run for its model and mode')
     .addOption(withDefault('--case-timeout <s>', 'hard wall-clock bound on one case (build, prefill, every call); a case still running after it is killed and recorded as error', 1800))

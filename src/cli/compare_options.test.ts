@@ -50,10 +50,11 @@ test('every option reaches the sweep settings or the model config', () => {
     '--vocab-size', '50', '--hidden-dim', '24', '--num-layers', '3', '--num-heads', '3', '--ff-dim', '40',
     '--chunk-size', '6', '--window-size', '5', '--beta', '0.5', '--temperature', '2.5', '--expansion-factor', '3',
     '--compression-factor', '4', '--seed', '-7', '--batch-size', '2', '--warmup', '0', '--repeats', '1',
-    '--backend', 'cpu', '--time-limit', '1.5', '--max-memory', '512', '--out', out,
+    '--backend', 'cpu', '--threads', '3', '--time-limit', '1.5', '--max-memory', '512', '--out', out,
   ]);
   expect(request.out).toBe(out);
   expect(request.backend).toBe('cpu');
+  expect(request.threads).toBe(3);
   expect(request.sweep).toEqual({
     models: ['GAU', 'BSBR'], seq_lengths: [8, 16, 32], modes: ['decode', 'forward'], batch_size: 2, warmup: 0, repeats: 1,
     time_limit_s: 1.5, max_memory_mb: 512, weights_file: null, adaptive: null,
@@ -86,6 +87,8 @@ test.each([
   [['--max-repeats', '9'], '--max-repeats: only with --target-ci (adaptive sampling); --repeats sets a fixed count'],
   [['--warmup', '-1'], "--warmup: '-1' is not a non-negative integer"],
   [['--repeats', '0'], "--repeats: '0' is not a positive integer"],
+  [['--threads', '0'], "--threads: '0' is not a positive integer"],
+  [['--threads', 'all'], "--threads: 'all' is not a positive integer"],
   [['--batch-size', '1.5'], "--batch-size: '1.5' is not a positive integer"],
   [['--backend', 'gpu'], "--backend: unknown backend 'gpu' (valid: auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu)"],
   [['--hidden-dim', '0x40'], "--hidden-dim: '0x40' is not a number"],

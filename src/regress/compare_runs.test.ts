@@ -126,6 +126,10 @@ describe('compareRuns', () => {
   it('rejects runs that are not comparable or share no case', () => {
     const otherBackend = { ...baseline, environment: { ...baseline.environment, backend: 'cpu' } };
     expect(() => check(baseline, otherBackend)).toThrow(/not comparable: the backend is "wasm" in the baseline base\.json but "cpu" in cur\.json/);
+    const threads = (n: number) => ({ ...baseline, environment: { ...baseline.environment, threads: n } });
+    expect(() => check(threads(1), threads(2))).toThrow(/not comparable: the thread count is 1 in the baseline base\.json but 2 in cur\.json/);
+    expect(() => check(baseline, threads(2))).toThrow(/the thread count is "not recorded" in the baseline base\.json but 2 in cur\.json/);
+    expect(check(threads(2), threads(2)).regressions).toBe(0);
     const otherConfig = { ...baseline, config: { ...baseline.config, hiddenDim: 64 } };
     expect(() => check(baseline, otherConfig)).toThrow(/hiddenDim is 256 .* but 64/);
     expect(() => check(baseline, run([{ model: 'GAU', seq_len: 4096 }]))).toThrow(UsageError);

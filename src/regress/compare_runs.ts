@@ -149,7 +149,12 @@ function casesByKey({ results }: NamedRun): Map<string, CaseResult> {
   return new Map(results.cases.map((c) => [caseKey(c), c]));
 }
 
-/** Runs whose timings mean different things: another backend, calibration, model config or batch size. */
+/**
+ * Runs whose timings mean different things: another backend, thread count, calibration, model config
+ * or batch size. Thread counts must match because the calibration matmul gains from threads far more
+ * than the models do (much of their time is in small or single-threaded kernels), so normalising by it
+ * would not cancel the difference.
+ */
 function checkComparable(baseline: NamedRun, current: NamedRun): void {
   const b = baseline.results;
   const c = current.results;
@@ -162,6 +167,8 @@ function checkComparable(baseline: NamedRun, current: NamedRun): void {
     }
   };
   differ('the backend', b.environment.backend, c.environment.backend);
+  const threads = (r: ResultsFile) => (r.environment.threads === undefined ? 'not recorded' : r.environment.threads);
+  differ('the thread count', threads(b), threads(c));
   differ('the calibration', b.calibration?.description, c.calibration?.description);
   differ('the batch size', b.sweep.batch_size, c.sweep.batch_size);
   const configKeys = new Set([...Object.keys(b.config ?? {}), ...Object.keys(c.config ?? {})]);

@@ -159,6 +159,8 @@ export function parseResults(text: string, path: string): ResultsFile {
   const environment = section(path, data, 'environment');
   for (const key of ENVIRONMENT_STRINGS) expect(path, environment, 'environment.', key, STRING);
   expect(path, environment, 'environment.', 'cpu_count', POSITIVE_INTEGER);
+  // Absent in runs from before the threads were recorded (wasm ran on one then).
+  expect(path, environment, 'environment.', 'threads', nullOr(POSITIVE_INTEGER), true);
   expect(path, environment, 'environment.', 'total_memory_bytes', POSITIVE);
   expect(path, environment, 'environment.', 'git_commit', nullOr(STRING));
   expect(path, environment, 'environment.', 'adapter', [(v) => v === null || isObject(v), 'an object or null'], true);

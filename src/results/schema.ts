@@ -100,6 +100,11 @@ export interface RunEnvironment {
   arch: string;
   cpu_model: string;
   cpu_count: number;
+  /**
+   * The threads the backend's kernels ran on (ActiveBackend.threads): wasm's pool, 1 for cpu, null
+   * where bsbr does not set them. Absent in runs made before it was recorded (wasm ran on one then).
+   */
+  threads?: number | null;
   total_memory_bytes: number;
   hostname: string;
   git_commit: string | null;
