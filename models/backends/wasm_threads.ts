@@ -19,6 +19,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
+import { WORKER_KERNELS } from '../kernels/wasm/install';
+import { attachWorkerPool, startWorkerPool, WorkerPool } from '../kernels/wasm/worker_pool';
 
 /** The default thread count: every core this process may use. */
 export const ALL_CORES = os.availableParallelism();
@@ -40,6 +42,7 @@ interface NodeWorker {
 interface ThreadedModule {
   cwrap(name: string, ret: string | null, args: string[]): (...args: number[]) => number;
   PThread: { unusedWorkers: NodeWorker[]; runningWorkers: NodeWorker[] };
+  wasmMemory: object;
   tfjs?: Record<string, unknown>;
 }
 
@@ -64,6 +67,8 @@ export interface WasmThreads {
 let stockFactory: (() => tf.KernelBackend | Promise<tf.KernelBackend>) | undefined;
 /** The thread count 'wasm' was last registered for, and what it gave. */
 let registered: { asked: number; result: WasmThreads } | undefined;
+/** The kernel workers of the threaded backend registered last. */
+let workers: WorkerPool | undefined;
 
 function firstLine(err: unknown): string {
   return String((err as Error)?.message ?? err).split('\n')[0];
@@ -125,20 +130,26 @@ function addTfjsApi(module: ThreadedModule): void {
 }
 
 function registerWasm(factory: () => tf.KernelBackend | Promise<tf.KernelBackend>): void {
+  workers?.stop();
+  workers = undefined;
   if (tf.findBackendFactory('wasm')) tf.removeBackend('wasm');
   tf.registerBackend('wasm', factory, PRIORITY);
 }
 
 async function startThreaded(pkg: WasmPackage, threads: number): Promise<number> {
-  const module = await instantiate(Math.min(threads, MAX_WASM_THREADS));
+  const capped = Math.min(threads, MAX_WASM_THREADS);
+  const module = await instantiate(capped);
   addTfjsApi(module);
   pkg.setThreadsCount(threads);
+  const pool = await startWorkerPool(capped, module.wasmMemory, WORKER_KERNELS);
+  attachWorkerPool(module, pool);
   registerWasm(() => {
     const backend = new pkg.BackendWasm(module);
     // The pool's threads have started (BackendWasm created it); they wait for work and need not keep Node running.
     for (const running of module.PThread.runningWorkers) running.unref();
     return backend;
   });
+  workers = pool;
   if (!(await tf.setBackend('wasm'))) throw new Error('the threaded build failed to initialise');
   return pkg.getThreadsCount();
 }

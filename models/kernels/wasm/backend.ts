@@ -5,6 +5,8 @@ export interface WasmBackend {
   wasm: {
     cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void;
     tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
+    /** The whole heap as float32 (emscripten renews the view when the heap grows). */
+    HEAPF32: Float32Array;
   };
   dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;

@@ -10,6 +10,20 @@ beforeAll(async () => {
 });
 
 describe('BatchMatMulXnn on wasm', () => {
+  it('split between the kernel workers (2 threads), gives exactly the single-threaded products', async () => {
+    const values = (shape: number[], seed: number) => tf.tidy(() => tf.randomNormal(shape, 0, 1, 'float32', seed).dataSync());
+    const products = () => tf.tidy(() => ['left', 'right', 'none'].map((broadcast) => {
+      const a = tf.tensor(values([broadcast === 'left' ? 1 : 6, 33, 17], 5), [broadcast === 'left' ? 1 : 6, 33, 17]);
+      const b = tf.tensor(values([broadcast === 'right' ? 1 : 6, 17, 9], 6), [broadcast === 'right' ? 1 : 6, 17, 9]);
+      return Array.from((tf.engine().runKernel(BATCHED_MATMUL, { a, b }) as tf.Tensor).dataSync());
+    }));
+    await setupBackend('wasm', { threads: 1 });
+    const single = products();
+    const { threads } = await setupBackend('wasm', { threads: 2 });
+    expect(threads).toBe(2);
+    expect(products()).toEqual(single);
+  });
+
   it('refuses shapes it cannot multiply', () => {
     const a = tf.zeros([2, 3, 4]);
     const b = tf.zeros([3, 4, 5]);

@@ -8,9 +8,14 @@
  * pointing into the middle of the batched buffer, so no data is copied and every call is a batch-1,
  * untransposed product. Operands must be float32 of rank 3 [batch, m, k] @ [batch, k, p] with equal
  * batches or a batch of 1 on either side (broadcast); transposes are done before calling it.
+ *
+ * On the threaded backend a batch of at least one element per thread is split between its kernel
+ * workers instead (worker_pool.ts), each running its elements on its own single-threaded XNNPACK:
+ * XNNPACK's pool would split every small product and wait for it, once per element.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { WasmBackend } from './backend';
+import { LocalXnn, workerPoolOf } from './worker_pool';
 
 import { BATCHED_MATMUL } from '../names';
 
@@ -38,6 +43,25 @@ function wasmMatMul(backend: WasmBackend): WasmMatMul {
 
 const shapeBytes = (shape: number[]) => new Uint8Array(new Int32Array(shape).buffer);
 
+/**
+ * A kernel worker's share of the products: params = float offsets of a, b and out, then m, k, n,
+ * batchA, batchB. Each element is copied into the worker's own heap, multiplied there and copied
+ * back (runs in a worker: self-contained).
+ */
+export function multiplyOnWorker(heap: Float32Array, params: ArrayLike<number>, first: number, last: number, local: LocalXnn): void {
+  const [a, b, out, m, k, n, batchA, batchB] = Array.from(params);
+  const [la, lb, lo] = local.scratch([m * k, k * n, m * n]);
+  for (let i = first; i < last; i++) {
+    const ai = a + (batchA === 1 ? 0 : i * m * k);
+    const bi = b + (batchB === 1 ? 0 : i * k * n);
+    const keepB = batchB === 1 && i > first;
+    local.heap().set(heap.subarray(ai, ai + m * k), la);
+    if (!keepB) local.heap().set(heap.subarray(bi, bi + k * n), lb);
+    local.multiply(la, lb, lo, m, k, n, keepB);
+    heap.set(local.heap().subarray(lo, lo + m * n), out + i * m * n);
+  }
+}
+
 function batchMatMulXnn({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
   const wasm = backend as WasmBackend;
   const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
@@ -51,6 +75,11 @@ function batchMatMulXnn({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; ba
   const aBase = wasm.dataIdMap.get(a.dataId).memoryOffset;
   const bBase = wasm.dataIdMap.get(b.dataId).memoryOffset;
   const outBase = wasm.dataIdMap.get(out.dataId).memoryOffset;
+  const pool = workerPoolOf(wasm.wasm);
+  if (pool && batch >= pool.size) {
+    pool.run(multiplyOnWorker, [aBase / 4, bBase / 4, outBase / 4, m, k, p, batchA, batchB], batch);
+    return out;
+  }
   const matMul = wasmMatMul(wasm);
   const aShape = shapeBytes([1, m, k]);
   const bShape = shapeBytes([1, k, p]);

@@ -1,7 +1,11 @@
-import { registerBatchMatMulXnn } from './batch_matmul';
+import { multiplyOnWorker, registerBatchMatMulXnn } from './batch_matmul';
 import { installWasmGather } from './gather';
 import { installWasmSlice } from './slice';
-import { registerUnitLowerInverse } from './unit_lower_inverse';
+import { invertUnitLower, registerUnitLowerInverse } from './unit_lower_inverse';
+import { WorkerKernel } from './worker_pool';
+
+/** What the threaded backend's kernel workers run (worker_pool.ts): the batch-split parts of the kernels below. */
+export const WORKER_KERNELS: WorkerKernel[] = [multiplyOnWorker, invertUnitLower];
 
 /**
  * The wasm backend's kernels that this package adds or replaces (docs/performance.md says why):
