@@ -3,9 +3,10 @@
  * batch > 1 or a transposed operand: a scalar loop) against bmm (BatchMatMulXnn, batch element by
  * batch element on XNNPACK), with the 2-D matmul rate beside them.
  *
- *   node dist/evals/kernel_bench.js
+ *   node dist/evals/kernel_bench.js [--threads N]
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { parseArgs } from 'node:util';
 import { bmm } from '../models/ops/matmul';
 import { setupBackend } from '../models/backends/setup';
 
@@ -23,7 +24,9 @@ function medianMs(call: () => tf.Tensor, repeats = 7): number {
 }
 
 async function main(): Promise<void> {
-  await setupBackend('wasm');
+  const { values } = parseArgs({ options: { threads: { type: 'string' } } });
+  const backend = await setupBackend('wasm', { threads: values.threads ? Number(values.threads) : undefined });
+  console.log(`wasm on ${backend.threads} thread(s)`);
   const gflops = (flops: number, ms: number) => (flops / ms / 1e6).toFixed(1);
   const square = [tf.randomNormal([1024, 1024]), tf.randomNormal([1024, 1024])];
   const ms2d = medianMs(() => tf.matMul(square[0], square[1]));
