@@ -1,13 +1,10 @@
 /** The parts of @tensorflow/tfjs-backend-wasm's BackendWasm that the kernels here use. */
 import * as tf from '@tensorflow/tfjs-core';
+import { TfjsModule } from './xnn_products';
 
 export interface WasmBackend {
-  wasm: {
-    cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void;
-    tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
-    /** The whole heap as float32 (emscripten renews the view when the heap grows). */
-    HEAPF32: Float32Array;
-  };
+  /** Its emscripten module; HEAPF32 is renewed when the heap grows. */
+  wasm: TfjsModule;
   dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   /** A view of a tensor's data on the wasm heap (no copy); invalid once the heap grows. */

@@ -6,17 +6,17 @@ const { WebAssembly: wasmApi } = globalThis as unknown as { WebAssembly: { Memor
 /** heap[at + i] = scale * i + worker's first, for i in its range: shows which elements each worker ran. */
 const mark: WorkerKernel = (heap, params, first, last) => {
   const [at, scale] = Array.from(params);
-  for (let i = first; i < last; i++) heap[at + i] = scale * i + first / 1000;
+  for (let i = first; i < last; i++) heap()[at + i] = scale * i + first / 1000;
 };
 
 /** out = a @ b for [m, k] @ [k, n] matrices at float offsets (one element, on the worker's XNNPACK). */
-const product: WorkerKernel = (heap, params, first, last, local) => {
+const product: WorkerKernel = (heap, params, _first, _last, local) => {
   const [a, b, out, m, k, n] = Array.from(params);
   const [la, lb, lo] = local.scratch([m * k, k * n, m * n]);
-  local.heap().set(heap.subarray(a, a + m * k), la);
-  local.heap().set(heap.subarray(b, b + k * n), lb);
+  local.heap().set(heap().subarray(a, a + m * k), la);
+  local.heap().set(heap().subarray(b, b + k * n), lb);
   local.multiply(la, lb, lo, m, k, n, false);
-  heap.set(local.heap().subarray(lo, lo + m * n), out);
+  heap().set(local.heap().subarray(lo, lo + m * n), out);
 };
 
 const boom: WorkerKernel = () => {

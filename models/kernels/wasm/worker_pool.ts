@@ -10,29 +10,21 @@
  * waits once (Atomics.wait) for all.
  *
  * Each worker runs the kernels given to startWorkerPool (self-contained functions, sent as source)
- * and has its own instance of the package's single-threaded SIMD build (`local`), so that products
- * run on XNNPACK without touching the backend's pool. The workers are unref'd: they do not keep
+ * and has its own instance of the package's single-threaded SIMD build (`local`, xnn_products.ts),
+ * so that products run on XNNPACK without touching the backend's pool. The workers are unref'd: they do not keep
  * the process alive.
  */
 import { Worker } from 'worker_threads';
 import * as path from 'path';
-
-/** What a kernel gets in a worker: its own single-threaded XNNPACK, for float32 products of contiguous matrices. */
-export interface LocalXnn {
-  /** The local heap (float32 view), valid until the next call of scratch. */
-  heap(): Float32Array;
-  /** Float offsets of room for `sizes` floats each, in the local heap. */
-  scratch(sizes: number[]): number[];
-  /** out [m, n] = a [m, k] @ b [k, n], all at float offsets of the local heap; keepB: b is unchanged since the last call. */
-  multiply(a: number, b: number, out: number, m: number, k: number, n: number, keepB: boolean): void;
-}
+import { TfjsModule, XnnProducts, xnnProducts } from './xnn_products';
 
 /**
  * A kernel's share of a batch: elements [first, last) of the job in `params` (float offsets into
- * `heap`, sizes), on the backend's heap. It runs in a worker from its source text, so it may use
- * nothing but its arguments and globals.
+ * the backend's heap, sizes). `heap` gives the backend's heap as float32 and `local` runs products
+ * on the worker's own XNNPACK. It runs in a worker from its source text, so it may use nothing but
+ * its arguments and globals.
  */
-export type WorkerKernel = (heap: Float32Array, params: ArrayLike<number>, first: number, last: number, local: LocalXnn) => void;
+export type WorkerKernel = (heap: () => Float32Array, params: ArrayLike<number>, first: number, last: number, local: XnnProducts) => void;
 
 /** A job's slot in the shared parameters: kernel, first, last, then the kernel's own parameters. */
 const SLOT = 16;
@@ -48,53 +40,18 @@ export interface WorkerPool {
   stop(): void;
 }
 
-/** The body of each worker (sent as source: self-contained). */
-function workerMain(kernels: WorkerKernel[]): void {
+/** The body of each worker (sent as source with the kernels and xnnProducts: self-contained). */
+function workerMain(kernels: WorkerKernel[], products: typeof xnnProducts): void {
   const { workerData, parentPort } = require('worker_threads');
   const { memory, states, params, index, glue, binary, slot, header, STATE } = workerData as {
     memory: { buffer: ArrayBufferLike }; states: Int32Array; params: Float64Array; index: number; glue: string; binary: string;
     slot: number; header: number; STATE: typeof STATES;
   };
-  type Module = {
-    cwrap(name: string, ret: string | null, args: string[]): (...args: unknown[]) => number;
-    HEAPF32: Float32Array; _malloc(bytes: number): number; _free(pointer: number): void;
-  };
-  const factory = require(glue) as (config: object) => Promise<Module>;
+  const factory = require(glue) as (config: object) => Promise<TfjsModule>;
+  const heap = () => new Float32Array(memory.buffer);
   factory({ locateFile: () => binary }).then((module) => {
     module.cwrap('init_with_threads_count', null, ['number'])(1);
-    const register = module.cwrap('register_tensor', null, ['number', 'number', 'number']);
-    const dispose = module.cwrap('dispose_data', null, ['number']);
-    const matMul = module.cwrap('BatchMatMul', null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']);
-    const shape = (dims: number[]) => new Uint8Array(new Int32Array(dims).buffer);
-    let room = 0;
-    let base = 0;
-    let bRegistered = false;
-    const local = {
-      heap: () => module.HEAPF32,
-      scratch(sizes: number[]): number[] {
-        const total = sizes.reduce((a, s) => a + s, 0);
-        if (total > room) {
-          if (room > 0) module._free(base * 4);
-          base = module._malloc(total * 4) / 4;
-          room = total;
-        }
-        const offsets: number[] = [];
-        sizes.reduce((at, s) => (offsets.push(at), at + s), base);
-        return offsets;
-      },
-      multiply(a: number, b: number, out: number, m: number, k: number, n: number, keepB: boolean): void {
-        register(1, m * k, a * 4);
-        if (!keepB || !bRegistered) {
-          if (bRegistered) dispose(2);
-          register(2, k * n, b * 4);
-          bRegistered = true;
-        }
-        register(3, m * n, out * 4);
-        matMul(1, shape([1, m, k]), 3, 2, shape([1, k, n]), 3, false, false, 3);
-        dispose(1);
-        dispose(3);
-      },
-    };
+    const local = products(module);
     parentPort.postMessage('ready');
     for (;;) {
       let state = Atomics.load(states, index);
@@ -105,15 +62,13 @@ function workerMain(kernels: WorkerKernel[]): void {
       if (state === STATE.STOP) return;
       const job = params.subarray(index * slot, (index + 1) * slot);
       try {
-        kernels[job[0]](new Float32Array(memory.buffer), job.subarray(header), job[1], job[2], local);
+        kernels[job[0]](heap, job.subarray(header), job[1], job[2], local);
         Atomics.store(states, index, STATE.DONE);
       } catch (err) {
         process.stderr.write(`kernel worker ${index}: ${(err as Error)?.stack ?? err}\n`);
         Atomics.store(states, index, STATE.FAILED);
       } finally {
-        // The next job's b is other data: its packed operator is stale.
-        if (bRegistered) dispose(2);
-        bRegistered = false;
+        local.forgetB();
       }
       Atomics.notify(states, index);
     }
@@ -125,7 +80,7 @@ function workerMain(kernels: WorkerKernel[]): void {
  * resolves once every worker has loaded its local XNNPACK.
  */
 export async function startWorkerPool(size: number, memory: object, kernels: WorkerKernel[]): Promise<WorkerPool> {
-  const source = `(${workerMain.toString()})([${kernels.map((k) => k.toString()).join(', ')}]);`;
+  const source = `(${workerMain.toString()})([${kernels.map((k) => k.toString()).join(', ')}], ${xnnProducts.toString()});`;
   const states = new Int32Array(new SharedArrayBuffer(4 * size));
   const params = new Float64Array(new SharedArrayBuffer(8 * SLOT * size));
   const glue = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js');
