@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What a call on the lent GPU machine runs (docs/performance.md, "On the GPU"). `forward`: the
-# bench:gpu and bench:gpu-quadratic sweeps and the PyTorch peer on the same GPU in the same call
+# bench:gpu sweep (to a million tokens) and bench:gpu-seven (all seven models to 65,536: the shipped
+# GPU example data) and the PyTorch peer on the same GPU in the same call
 # (so each ratio comes from one run); `decode`: the bench:gpu-decode sweep, the webgpu smoke check against the CPU backends,
 # and kernel profiles; `profile`: per-kernel GPU time of each model's forward at the lengths that
 # miss their targets; `rest`: the forward sweep's GAU and SlidingWindow with their peers, then the
@@ -22,10 +23,10 @@ preset() {
 nvidia-smi -L >>"$log" 2>&1
 case "$phase" in
   forward)
-    step peer; peer 70 --models BSBR,Linear,DeltaNet,GAU --lengths 1024,4096,16384,65536,262144,1048576
-    peer 30 --models Standard,SlidingWindow --lengths 1024,4096,16384,65536
-    step gpu; preset 330 gpu
-    step gpu-quadratic; preset 120 gpu-quadratic
+    step peer; peer 60 --models BSBR,Linear,DeltaNet,GAU --lengths 1024,4096,16384,65536,262144,1048576
+    peer 25 --models Standard,SlidingWindow --lengths 1024,4096,16384,65536
+    step gpu; preset 180 gpu
+    step gpu-seven; preset 180 gpu-seven
     ;;
   decode)
     step gpu-decode; preset 280 gpu-decode

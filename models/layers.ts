@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { gelu, layerNorm } from './ops/position_wise';
 import { ParamStore } from './params';
 
 /**
@@ -60,17 +61,8 @@ export class LayerNorm {
   }
 
   apply<T extends tf.Tensor>(x: T): T {
-    return tf.tidy(() => {
-      const { mean, variance } = tf.moments(x, -1, true);
-      const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-5)));
-      return tf.add(tf.mul(normed, this.store.get(`${this.name}.weight`)), this.store.get(`${this.name}.bias`)) as T;
-    });
+    return layerNorm(x, this.store.get(`${this.name}.weight`) as tf.Tensor1D, this.store.get(`${this.name}.bias`) as tf.Tensor1D, 1e-5);
   }
-}
-
-/** Exact GELU: 0.5 x (1 + erf(x / sqrt 2)). */
-export function gelu<T extends tf.Tensor>(x: T): T {
-  return tf.tidy(() => tf.mul(tf.mul(x, tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)), 0.5) as T);
 }
 
 /** The position-wise feed-forward block: Linear(ff, D)(GELU(Linear(D, ff)(x))). */

@@ -4,14 +4,14 @@
  * a skipped test saying so; kernels registered later are picked up as they come.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { causalMask } from '../ops/masks';
-import { softmaxAttend } from '../ops/softmax';
+import { causalAttentionComposite } from '../ops/causal_attention';
+import { geluComposite, layerNormComposite } from '../ops/position_wise';
 import { unitLowerInverseByBlocks } from '../ops/triangular';
 import { relativeError } from '../ops/reference/arrays';
 import { lcg, runsOn, TEST_BACKENDS } from '../testing/harness';
 import { randomTensor, readOp } from '../testing/ops';
 import { KERNEL_NAMES, registeredKernels } from '../testing/registered_kernels';
-import { BATCHED_MATMUL, CAUSAL_ATTENTION, EXCLUSIVE_SCAN, UNIT_LOWER_INVERSE } from './names';
+import { BATCHED_MATMUL, CAUSAL_ATTENTION, EXCLUSIVE_SCAN, GELU, LAYER_NORM, UNIT_LOWER_INVERSE } from './names';
 
 interface KernelCase {
   label: string;
@@ -62,10 +62,19 @@ const COMPOSITES: Record<string, { cases: KernelCase[]; composite: (inputs: tf.N
       { label: 'a band of 9 behind each of 130 queries', inputs: qkv(2, 130, 130, 8, 8), attrs: { scale: 0.35, window: 9 } },
       { label: 'a band of 40 behind 3 queries after 60 keys', inputs: qkv(2, 3, 63, 8, 4), attrs: { scale: 0.35, window: 40 } },
     ],
-    composite: ({ q, k, v }, { scale, window }) => tf.tidy(() => {
-      const [L, S] = [q.shape[1]!, k.shape[1]!];
-      return softmaxAttend(q, k, v, scale as number, causalMask(L, S, S - L, true, (window as number) < 0 ? undefined : (window as number)), null);
-    }),
+    composite: ({ q, k, v }, { scale, window }) => causalAttentionComposite(q, k, v, scale as number, (window as number) < 0 ? undefined : (window as number), true),
+  },
+  [LAYER_NORM]: {
+    // Rows of more and of fewer features than a workgroup's 64 invocations; an offset and spread per row.
+    cases: [
+      { label: '[3, 5, 200]', inputs: (next) => tf.tidy(() => ({ x: tf.add(randomTensor([3, 5, 200], next, -3, 3), 2), gamma: randomTensor([200], next), beta: randomTensor([200], next) })), attrs: { epsilon: 1e-5 } },
+      { label: '[7, 10]', inputs: (next) => ({ x: randomTensor([7, 10], next), gamma: randomTensor([10], next), beta: randomTensor([10], next) }), attrs: { epsilon: 1e-5 } },
+    ],
+    composite: ({ x, gamma, beta }, { epsilon }) => layerNormComposite(x, gamma, beta, epsilon as number),
+  },
+  [GELU]: {
+    cases: [{ label: '[4, 33] over -5 .. 5', inputs: (next) => ({ x: randomTensor([4, 33], next, -5, 5) }) }],
+    composite: ({ x }) => geluComposite(x),
   },
 };
 

@@ -28,6 +28,12 @@ export function causalAttentionTakes(d: number, e: number): boolean {
 /** Exclusive prefix sum along axis 1 of a float32 [b, G, F]: out[:, c] = sum_{j<c} x[:, j] (row 0 is zero). */
 export const EXCLUSIVE_SCAN = 'BsbrExclusiveScan';
 
+/** LayerNorm over the last axis of float32 x [..., F] with gamma, beta [F] and attrs.epsilon (the biased variance, as PyTorch). */
+export const LAYER_NORM = 'BsbrLayerNorm';
+
+/** Exact GELU of float32 x, elementwise: 0.5 x (1 + erf(x / sqrt 2)). */
+export const GELU = 'BsbrGelu';
+
 /** Whether the active backend registered the kernel `name`. */
 export function hasKernel(name: string): boolean {
   return tf.getKernel(name, tf.getBackend()) !== undefined;

@@ -20,10 +20,11 @@ export function fusedCausalAttention(d: number, e: number): boolean {
  * with a window, at most `window` positions behind it.
  */
 export function causalAttention<T extends tf.Tensor>(q: T, k: tf.Tensor, v: tf.Tensor, scale: number, window: number | undefined, masksOnHost: boolean): T {
-  const [L, d] = q.shape.slice(-2);
-  const [S, e] = v.shape.slice(-2);
-  if (!fusedCausalAttention(d, e)) return tf.tidy(() => softmaxAttend(q, k, v, scale, causalMask(L, S, S - L, masksOnHost, window), null));
+  const d = q.shape[q.rank - 1];
+  const e = v.shape[v.rank - 1];
+  if (!fusedCausalAttention(d, e)) return causalAttentionComposite(q, k, v, scale, window, masksOnHost);
   return tf.tidy(() => {
+    const [L, S] = [q.shape[q.rank - 2], v.shape[v.rank - 2]];
     const lead = q.shape.slice(0, -2);
     const batch = lead.reduce((x, y) => x * y, 1);
     const out = tf.engine().runKernel(
@@ -33,4 +34,10 @@ export function causalAttention<T extends tf.Tensor>(q: T, k: tf.Tensor, v: tf.T
     ) as tf.Tensor;
     return tf.reshape(out, [...lead, L, e]) as T;
   });
+}
+
+/** causalAttention by tf ops under an explicit mask (what CAUSAL_ATTENTION kernels must equal). */
+export function causalAttentionComposite<T extends tf.Tensor>(q: T, k: tf.Tensor, v: tf.Tensor, scale: number, window: number | undefined, masksOnHost: boolean): T {
+  const [L, S] = [q.shape[q.rank - 2], v.shape[v.rank - 2]];
+  return tf.tidy(() => softmaxAttend(q, k, v, scale, causalMask(L, S, S - L, masksOnHost, window), null));
 }

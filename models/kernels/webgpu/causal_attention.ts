@@ -11,27 +11,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CAUSAL_ATTENTION, causalAttentionTakes } from '../names';
+import { FLAT_WORKGROUP_INDEX, WebGpuBackend, WebGpuProgram } from './program';
 
 const QUERIES = 64;
 const KEYS = 32;
-
-/** The part of TensorFlow.js webgpu's WebGPUProgram this kernel fills. */
-interface Program {
-  variableNames: string[];
-  variableComponents: number[];
-  outputComponent: number;
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number];
-  uniforms: string;
-  getUserCode(): string;
-}
-
-interface WebGpuBackend {
-  runWebGPUProgram(program: Program, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms: Array<{ type: string; data: number[] }>): tf.TensorInfo;
-}
 
 /** The kernel's attributes (models/kernels/names.ts says what it computes). */
 export interface CausalAttentionAttrs {
@@ -56,11 +39,7 @@ function shader(d: number, e: number): string {
       let L = uniforms.queries;
       let S = uniforms.keys;
       let queryTiles = (L + QUERIES - 1) / QUERIES;
-      // The workgroup's index, made provably uniform (the backend keeps the builtins in private
-      // variables, which WGSL's uniformity analysis does not trust) so that barriers may follow it.
-      if (localIndex == 0u) {
-        groupSlot = i32(workgroupId.z * numWorkgroups.x * numWorkgroups.y + workgroupId.y * numWorkgroups.x + workgroupId.x);
-      }
+      ${FLAT_WORKGROUP_INDEX}
       let group = workgroupUniformLoad(&groupSlot);
       if (group >= uniforms.batch * queryTiles) { return; }
       let row = group / queryTiles;
@@ -128,7 +107,7 @@ function shader(d: number, e: number): string {
   `;
 }
 
-class CausalAttentionProgram implements Program {
+class CausalAttentionProgram implements WebGpuProgram {
   variableNames = ['q_', 'k_', 'v_'];
   variableComponents = [4, 4, 4];
   outputComponent = 4;

@@ -7,25 +7,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { EXCLUSIVE_SCAN } from '../names';
+import { WebGpuBackend, WebGpuProgram } from './program';
 
 const WORKGROUP = 64;
 
-interface Program {
-  variableNames: string[];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number];
-  uniforms: string;
-  getUserCode(): string;
-}
-
-interface WebGpuBackend {
-  runWebGPUProgram(program: Program, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms: Array<{ type: string; data: number[] }>): tf.TensorInfo;
-}
-
-class ExclusiveScanProgram implements Program {
+class ExclusiveScanProgram implements WebGpuProgram {
   variableNames = ['x'];
   outputShape: number[];
   shaderKey = 'bsbrExclusiveScan';
