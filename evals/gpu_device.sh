@@ -5,10 +5,11 @@
 # (so each ratio comes from one run); `decode`: the bench:gpu-decode sweep, the webgpu smoke check against the CPU backends,
 # and kernel profiles; `profile`: per-kernel GPU time of each model's forward at the lengths that
 # miss their targets; `rest`: the forward sweep's GAU and SlidingWindow with their peers, then the
-# decode sweep (for when `forward` ran out of time after DeltaNet). Outputs land in $OUT; at most 8 files come back, so the run folder is packed.
-#   bash .device/on-device.sh bash evals/gpu_device.sh forward|decode|profile|rest
+# decode sweep (for when `forward` ran out of time after DeltaNet); `seven`: bench:gpu-seven and its
+# peers alone. Outputs land in $OUT; at most 8 files come back, so the run folder is packed.
+#   bash .device/on-device.sh bash evals/gpu_device.sh forward|decode|profile|rest|seven
 set -uo pipefail
-phase="${1:?usage: evals/gpu_device.sh forward|decode|profile|rest}"
+phase="${1:?usage: evals/gpu_device.sh forward|decode|profile|rest|seven}"
 out="${OUT:?run on the device machine}"
 log="$out/log.txt"
 step() { echo "== $*" | tee -a "$log"; }
@@ -32,6 +33,10 @@ case "$phase" in
     step gpu-decode; preset 280 gpu-decode
     step smoke; timeout 120 node dist/evals/gpu_smoke.js --short 512 --long 4096 --out "$out/smoke.json" 2>>"$log" | tee -a "$log"
     step profile BSBR; timeout 40 node dist/evals/profile.js --backend webgpu --model BSBR --seq-len 262144 --chunk-size 128 --compression-factor 2 2>>"$log" | head -16 | tee -a "$out/profile.txt"
+    ;;
+  seven)
+    step peer; peer 60 --models BSBR,Standard,Linear,DeltaNet,SlidingWindow,GAU --lengths 1024,4096,16384,65536
+    step gpu-seven; preset 240 gpu-seven
     ;;
   rest)
     step peer; peer 40 --models GAU --lengths 1024,4096,16384,65536,262144,1048576
