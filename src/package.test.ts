@@ -50,7 +50,7 @@ afterAll(() => {
 });
 
 test('holds the license, the built library and command, the presets and the example data, and no tests or test helpers', () => {
-  for (const file of ['LICENSE', 'README.md', 'package.json', 'bin/bsbr.js', 'dist/src/index.js', 'dist/src/cli/main.js', 'evals/presets/long.args', 'results/example/results.json']) {
+  for (const file of ['LICENSE', 'README.md', 'package.json', 'bin/bsbr.js', 'dist/src/index.js', 'dist/src/cli/main.js', 'evals/presets/long.args', 'results/example/results.json', 'results/example-gpu/results.json']) {
     expect(files).toContain(file);
   }
   expect(files.filter((f) => /\.test\.|\/testing\//.test(f))).toEqual([]);

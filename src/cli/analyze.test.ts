@@ -148,6 +148,10 @@ describe('bsbr analyze: bad input is one line on stderr, exit code 2, nothing wr
     expectUsageError(await runCli(['analyze', runDir, '--example-data'], dir), /not both/);
   });
 
+  it('an --example-data that names no shipped run is refused with the names', async () => {
+    expectUsageError(await runCli(['analyze', '--example-data', 'tpu'], dir), /--example-data: 'tpu' is not a shipped run \(cpu or gpu\)/);
+  });
+
   it('what is not a regular file is refused at once: /dev/zero, a FIFO', async () => {
     const fifo = path.join(dir, 'results.fifo');
     execFileSync('mkfifo', [fifo]);
@@ -203,4 +207,21 @@ describe('bsbr analyze --example-data', () => {
     expect(fs.existsSync(path.join(dir, 'bsbr-example-analysis', 'report.html'))).toBe(true);
     expect(child.stdout).toContain('forward time fits:');
   });
+
+  it('ships a real GPU run: all seven models on a hardware webgpu adapter, each case with its GPU kernel time', () => {
+    const run = readResults(exampleDataPath('gpu'));
+    expect(new Set(run.cases.map((c) => c.model))).toEqual(new Set(MODEL_NAMES));
+    expect(run.cases.every((c) => c.status === 'ok' && (c.gpu_kernel_ms ?? 0) > 0)).toBe(true);
+    expect(run.environment.backend).toBe('webgpu');
+    expect(run.environment.adapter).toMatchObject({ vendor: 'nvidia', software: false });
+  });
+
+  it('--example-data gpu analyses the GPU run into ./bsbr-example-gpu-analysis', async () => {
+    const child = await runCli(['analyze', '--example-data', 'gpu', '--quiet'], dir);
+    expect(child.stderr).toBe('');
+    expect(child.code).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'bsbr-example-gpu-analysis', 'report.html'))).toBe(true);
+    expect(child.stdout).toContain('forward time fits:');
+  });
+
 });

@@ -11,18 +11,36 @@ import { writeAnalysis } from '../reports/write';
 import { UsageError } from '../options/usage_error';
 import { addOutputOptions, noticeWriter, OutputOptions } from './output';
 
-/** Where --example-data writes unless --out says otherwise (the package folder may be read-only). */
-const EXAMPLE_OUT_DIR = 'bsbr-example-analysis';
+/**
+ * The runs shipped with the package (real runs of this toolkit, never edited), by the name
+ * --example-data takes: its folder under results/ and where its analysis goes unless --out says
+ * otherwise (the package folder may be read-only).
+ */
+const EXAMPLES = {
+  cpu: { folder: 'example', outDir: 'bsbr-example-analysis', what: 'the CPU run' },
+  gpu: { folder: 'example-gpu', outDir: 'bsbr-example-gpu-analysis', what: 'the GPU run (NVIDIA H200, webgpu)' },
+} as const;
 
-/** The results file shipped with the package: a real run of this toolkit. */
-export function exampleDataPath(): string {
-  return path.join(packageRoot(), 'results', 'example', 'results.json');
+export type ExampleName = keyof typeof EXAMPLES;
+
+/** The results file of a shipped run. */
+export function exampleDataPath(name: ExampleName = 'cpu'): string {
+  return path.join(packageRoot(), 'results', EXAMPLES[name].folder, 'results.json');
 }
 
 interface AnalyzeOptions extends OutputOptions {
   results?: string;
-  exampleData?: boolean;
+  /** true: the CPU run; else the name of a shipped run. */
+  exampleData?: boolean | string;
   out?: string;
+}
+
+/** The shipped run --example-data names, or null without it. */
+function exampleName(options: AnalyzeOptions): ExampleName | null {
+  if (options.exampleData === undefined || options.exampleData === false) return null;
+  const name = options.exampleData === true ? 'cpu' : options.exampleData;
+  if (!(name in EXAMPLES)) throw new UsageError('--example-data', `--example-data: '${name}' is not a shipped run (${Object.keys(EXAMPLES).join(' or ')})`);
+  return name as ExampleName;
 }
 
 /** Creates the output folder (nothing else is written if that fails) and checks it is writable. */
@@ -36,12 +54,12 @@ function prepareOutDir(dir: string): void {
 }
 
 /** The results file named by `bsbr analyze RUN`, --results or --example-data: a run folder means its results.json. */
-function resultsPath(run: string | undefined, options: AnalyzeOptions): string {
-  const given = [run, options.results, options.exampleData ? 'example' : undefined].filter((x) => x !== undefined);
+function resultsPath(run: string | undefined, options: AnalyzeOptions, example: ExampleName | null): string {
+  const given = [run, options.results, example ?? undefined].filter((x) => x !== undefined);
   if (given.length > 1) throw new UsageError('--results', 'give one of RUN, --results <file> and --example-data, not both');
   if (given.length === 0) throw new UsageError('--results', 'give a run folder or its results.json (bsbr analyze results/<run>), --results <file> or --example-data');
-  if (options.exampleData) {
-    const file = exampleDataPath();
+  if (example) {
+    const file = exampleDataPath(example);
     if (!fs.existsSync(file)) throw new UsageError('--example-data', `the example data is not in this package: ${file} is missing (analyse your own run with bsbr analyze <run>)`);
     return file;
   }
@@ -50,11 +68,12 @@ function resultsPath(run: string | undefined, options: AnalyzeOptions): string {
 }
 
 async function analyze(run: string | undefined, options: AnalyzeOptions): Promise<void> {
-  const file = resultsPath(run, options);
+  const example = exampleName(options);
+  const file = resultsPath(run, options, example);
   const results = readResults(file);
-  const outDir = options.out ?? (options.exampleData ? EXAMPLE_OUT_DIR : path.dirname(file));
+  const outDir = options.out ?? (example ? EXAMPLES[example].outDir : path.dirname(file));
   prepareOutDir(outDir);
-  const source = options.exampleData ? `the example data shipped with bsbr (${file})` : file;
+  const source = example ? `the example data shipped with bsbr, ${EXAMPLES[example].what} (${file})` : file;
   const written = await writeAnalysis(results, outDir, source);
   const notice = noticeWriter(options);
   written.notices.forEach(notice);
@@ -70,7 +89,7 @@ export function registerAnalyze(program: Command): void {
     .description('fit scaling exponents, compare models and draw the charts and report.html of a bsbr compare run')
     .argument('[run]', 'a run folder of bsbr compare, or its results.json')
     .option('--results <file>', 'the results.json of a bsbr compare run (the same as giving it as RUN)')
-    .option('--example-data', 'analyse the results of a real run shipped with the package')
-    .option('--out <dir>', `where to write the charts, fits and report.html (default: beside the results file; with --example-data: ./${EXAMPLE_OUT_DIR})`);
+    .option('--example-data [run]', 'analyse a real run shipped with the package: cpu (the default; wasm, all seven models) or gpu (an NVIDIA H200 through webgpu)')
+    .option('--out <dir>', `where to write the charts, fits and report.html (default: beside the results file; with --example-data: ./${EXAMPLES.cpu.outDir} or ./${EXAMPLES.gpu.outDir})`);
   addOutputOptions(command, 'the fits, as fits.csv').action(analyze);
 }
