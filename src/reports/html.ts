@@ -30,10 +30,11 @@ const RENDER_SCRIPT = `
 
 const STYLE = `
 body { font-family: sans-serif; margin: 1.5em auto; max-width: 1400px; padding: 0 1.5em; color: #222; }
-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }
+table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; display: block; max-width: 100%; overflow-x: auto; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
-th { background: #f3f3f3; }
+th { background: #f3f3f3; overflow-wrap: normal; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; overflow-wrap: normal; }
 tr.warned td { background: #fff4e0; }
 ul.remarks { margin: 0 0 1.5em; padding-left: 1.2em; color: #7a4b00; }
 section.chart { margin: 1em 0 2.5em; overflow-x: auto; }
