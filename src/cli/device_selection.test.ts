@@ -4,16 +4,21 @@
  */
 import { runCli, tempDir } from '../testing/cli';
 
-const webgpuLine = async (env: NodeJS.ProcessEnv) => (await runCli(['backends'], tempDir(), env)).stdout.split('\n').find((l) => l.startsWith('webgpu'))!;
+interface BackendRow { name: string; usable: boolean; reason: string }
+
+/** The webgpu row of `bsbr backends --format json` (the table form wraps long reasons at 80 columns). */
+const webgpuRow = async (env: NodeJS.ProcessEnv): Promise<BackendRow> =>
+  (JSON.parse((await runCli(['backends', '--format', 'json'], tempDir(), env)).stdout) as BackendRow[]).find((row) => row.name === 'webgpu')!;
 
 test('BSBR_WEBGPU_ADAPTER picks the adapter by name; a name that matches none lists the adapters Dawn found', async () => {
-  const plain = await webgpuLine({});
-  if (!/usable {4}/.test(plain) && process.env.CI !== 'true') return; // no Vulkan driver here: .ci/run installs lavapipe
-  const unmatched = await webgpuLine({ BSBR_WEBGPU_ADAPTER: 'no-such-gpu' });
-  expect(unmatched).toMatch(/^webgpu +not usable +BSBR_WEBGPU_ADAPTER='no-such-gpu' matches no adapter's name; Available adapters: \* backend: '\w+', name: '.+'$/);
-  const name = /name: '([^']+)'/.exec(unmatched)![1];
-  const chosen = await webgpuLine({ BSBR_WEBGPU_ADAPTER: name });
-  expect(chosen).toMatch(/^webgpu +usable +/);
+  const plain = await webgpuRow({});
+  if (!plain.usable && process.env.CI !== 'true') return; // no Vulkan driver here: .ci/run installs lavapipe
+  const unmatched = await webgpuRow({ BSBR_WEBGPU_ADAPTER: 'no-such-gpu' });
+  expect(unmatched.usable).toBe(false);
+  expect(unmatched.reason).toMatch(/^BSBR_WEBGPU_ADAPTER='no-such-gpu' matches no adapter's name; Available adapters: \* backend: '\w+', name: '.+'$/);
+  const name = /name: '([^']+)'/.exec(unmatched.reason)![1];
+  const chosen = await webgpuRow({ BSBR_WEBGPU_ADAPTER: name });
+  expect(chosen.usable).toBe(true);
   // The same adapter as Dawn's own choice (this machine has one).
-  expect(chosen).toBe(plain);
+  expect(chosen).toEqual(plain);
 });
