@@ -16,7 +16,7 @@ export const UNIT_LOWER_INVERSE = 'BsbrUnitLowerInverse';
  * softmax(q k^T * scale) v for float32 q [batch, L, d] at the last L of the S key positions of
  * k [batch, S, d] and v [batch, S, e]: query i (position S - L + i) sees the keys s at or before its
  * position and, when attrs.window >= 0, not more than window positions behind it. Takes head and
- * value sizes that CAUSAL_ATTENTION_TAKES accepts.
+ * value sizes that causalAttentionTakes accepts.
  */
 export const CAUSAL_ATTENTION = 'BsbrCausalAttention';
 

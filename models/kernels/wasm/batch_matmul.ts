@@ -13,6 +13,7 @@
  * XNNPACK's pool would split every small product and wait for it, once per element.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerOnce } from '../register';
 import { WasmBackend } from './backend';
 import { workerPoolOf } from './worker_pool';
 import { moduleProducts, XnnProducts } from './xnn_products';
@@ -69,7 +70,5 @@ function batchMatMulXnn({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; ba
 
 /** Registers the kernel with TensorFlow.js (once); it runs only on the wasm backend. */
 export function registerBatchMatMulXnn(): void {
-  if (!tf.getKernel(BATCHED_MATMUL, 'wasm')) {
-    tf.registerKernel({ kernelName: BATCHED_MATMUL, backendName: 'wasm', kernelFunc: batchMatMulXnn as unknown as tf.KernelFunc });
-  }
+  registerOnce(BATCHED_MATMUL, 'wasm', batchMatMulXnn);
 }

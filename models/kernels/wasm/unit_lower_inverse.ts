@@ -12,6 +12,7 @@
  * workers (worker_pool.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerOnce } from '../register';
 import { WasmBackend } from './backend';
 import { workerPoolOf } from './worker_pool';
 import { moduleProducts, XnnProducts } from './xnn_products';
@@ -90,7 +91,5 @@ function unitLowerInverse({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; 
 
 /** Registers the kernel with TensorFlow.js (once); it runs only on the wasm backend. */
 export function registerUnitLowerInverse(): void {
-  if (!tf.getKernel(UNIT_LOWER_INVERSE, 'wasm')) {
-    tf.registerKernel({ kernelName: UNIT_LOWER_INVERSE, backendName: 'wasm', kernelFunc: unitLowerInverse as unknown as tf.KernelFunc });
-  }
+  registerOnce(UNIT_LOWER_INVERSE, 'wasm', unitLowerInverse);
 }

@@ -10,6 +10,7 @@
  * staged in workgroup memory and read by every invocation.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerOnce } from '../register';
 import { CAUSAL_ATTENTION, causalAttentionTakes } from '../names';
 import { FLAT_WORKGROUP_INDEX, WebGpuBackend, WebGpuProgram } from './program';
 
@@ -144,5 +145,5 @@ function causalAttention(args: { inputs: { q: tf.TensorInfo; k: tf.TensorInfo; v
 }
 
 export function registerCausalAttention(): void {
-  if (!tf.getKernel(CAUSAL_ATTENTION, 'webgpu')) tf.registerKernel({ kernelName: CAUSAL_ATTENTION, backendName: 'webgpu', kernelFunc: causalAttention as unknown as tf.KernelFunc });
+  registerOnce(CAUSAL_ATTENTION, 'webgpu', causalAttention);
 }

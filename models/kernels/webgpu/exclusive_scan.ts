@@ -6,6 +6,7 @@
  * features) that is most of the model's GPU time.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerOnce } from '../register';
 import { EXCLUSIVE_SCAN } from '../names';
 import { WebGpuBackend, WebGpuProgram } from './program';
 
@@ -54,5 +55,5 @@ function exclusiveScan(args: { inputs: { x: tf.TensorInfo }; backend: unknown })
 }
 
 export function registerExclusiveScan(): void {
-  if (!tf.getKernel(EXCLUSIVE_SCAN, 'webgpu')) tf.registerKernel({ kernelName: EXCLUSIVE_SCAN, backendName: 'webgpu', kernelFunc: exclusiveScan as unknown as tf.KernelFunc });
+  registerOnce(EXCLUSIVE_SCAN, 'webgpu', exclusiveScan);
 }

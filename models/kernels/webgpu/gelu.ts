@@ -4,6 +4,7 @@
  * stock ops take five dispatches and upload three scalars on every call.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerOnce } from '../register';
 import { GELU } from '../names';
 import { WebGpuBackend, WebGpuProgram } from './program';
 
@@ -50,5 +51,5 @@ function gelu(args: { inputs: { x: tf.TensorInfo }; backend: unknown }): tf.Tens
 }
 
 export function registerGelu(): void {
-  if (!tf.getKernel(GELU, 'webgpu')) tf.registerKernel({ kernelName: GELU, backendName: 'webgpu', kernelFunc: gelu as unknown as tf.KernelFunc });
+  registerOnce(GELU, 'webgpu', gelu);
 }

@@ -5,6 +5,7 @@
  * per-dispatch host cost, not the GPU's time, is what a LayerNorm costs there.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerOnce } from '../register';
 import { LAYER_NORM } from '../names';
 import { FLAT_WORKGROUP_INDEX, WebGpuBackend, WebGpuProgram } from './program';
 
@@ -75,5 +76,5 @@ function layerNorm(args: { inputs: { x: tf.TensorInfo; gamma: tf.TensorInfo; bet
 }
 
 export function registerLayerNorm(): void {
-  if (!tf.getKernel(LAYER_NORM, 'webgpu')) tf.registerKernel({ kernelName: LAYER_NORM, backendName: 'webgpu', kernelFunc: layerNorm as unknown as tf.KernelFunc });
+  registerOnce(LAYER_NORM, 'webgpu', layerNorm);
 }
