@@ -3,14 +3,14 @@ import { disposeAll } from './attention';
 import { headDim, ModelConfig } from './config';
 import { CausalLM } from './model';
 import { mergeHeads } from './ops/heads';
-import { slidingWindowAttention } from './ops/sliding_window';
+import { slidingWindowAttention } from './ops/band_attention';
 import { ParamStore } from './params';
 import { ExecutionPlan } from './plan';
 import { KVCacheState, StandardAttention } from './standard';
 
 /**
  * Sliding-window softmax attention (architectures.md section 2), O(n w d): Standard's projections,
- * the band-blocked attention of models/ops/sliding_window.ts, and as streaming state a rolling cache
+ * the band-blocked attention of models/ops/band_attention.ts, and as streaming state a rolling cache
  * of the last w keys/values.
  */
 export class SlidingWindowAttention extends StandardAttention {

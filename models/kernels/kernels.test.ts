@@ -4,7 +4,7 @@
  * a skipped test saying so; kernels registered later are picked up as they come.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { causalAttentionComposite } from '../ops/causal_attention';
+import { causalAttentionComposite } from '../ops/causal_softmax';
 import { geluComposite, layerNormComposite } from '../ops/position_wise';
 import { unitLowerInverseByBlocks } from '../ops/triangular';
 import { relativeError } from '../ops/reference/arrays';

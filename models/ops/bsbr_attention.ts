@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { swapTensor } from '../attention';
-import { causalAttention } from './causal_attention';
+import { causalAttention } from './causal_softmax';
 import { causalMask } from './masks';
 import { bmm } from './matmul';
 import { exclusivePrefixMax } from './prefix';

@@ -8,7 +8,7 @@
  * in blocks with the softmax taken online across them (the streaming form).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { causalAttention, fusedCausalAttention } from './causal_attention';
+import { causalAttention, fusedCausalAttention } from './causal_softmax';
 import { causalMask } from './masks';
 import { blockedSoftmaxAttend, softmaxAttend } from './softmax';
 

@@ -39,7 +39,7 @@ function prefixSum(plan: ExecutionPlan, G: number, F: number, carried: boolean):
 }
 
 /**
- * Whether the plan's backend runs causal attention as its fused kernel (models/ops/causal_attention.ts)
+ * Whether the plan's backend runs causal attention as its fused kernel (models/ops/causal_softmax.ts)
  * for heads of size d: it then computes only the (query, key) pairs the mask allows, 2 (d + e) flops each.
  */
 function fusedAttention(plan: ExecutionPlan, d: number): boolean {

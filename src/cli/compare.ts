@@ -16,7 +16,7 @@ import { ModelConfig } from '../../models/config';
 import { readResults } from '../results/read';
 import { CaseResult, ShardSpec, SweepSettings } from '../results/schema';
 import { formatRunSummary } from '../reports/summary';
-import { formatPlan } from '../reports/plan';
+import { formatPlan } from '../reports/dry_run';
 import { exampleDataPath } from './analyze';
 import { UsageError } from '../options/usage_error';
 import { EXIT } from './exit_codes';

@@ -4,7 +4,7 @@ import { disposeAll } from '../attention';
 import { slidingWindowReference } from './reference/sliding_window';
 import { liveTensors, maskWhere, runsOn, TEST_BACKENDS } from '../testing/harness';
 import { Heads, headsError, joinSteps, opOptions, randomQKV, readOp, stepSpans } from '../testing/ops';
-import { slidingWindowAttention } from './sliding_window';
+import { slidingWindowAttention } from './band_attention';
 
 const [B, H, D] = [2, 2, 4];
 const SCALE = 1 / Math.sqrt(D);

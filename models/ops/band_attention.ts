@@ -4,7 +4,7 @@
  * under a band mask, so nothing of size n x n is built.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { causalAttention, fusedCausalAttention } from './causal_attention';
+import { causalAttention, fusedCausalAttention } from './causal_softmax';
 import { causalMask } from './masks';
 import { softmaxAttend } from './softmax';
 
