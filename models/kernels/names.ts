@@ -1,16 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * Names of the kernels this package adds to TensorFlow.js's kernel registry. An op runs the kernel
- * where the active backend registered one under the name (tf.getKernel(NAME, tf.getBackend())) and
- * its tf-op composite otherwise; the kernels themselves live in models/kernels/<backend>/.
+ * The kernels this package adds to TensorFlow.js's kernel registry, each name beside its contract
+ * (the inputs and attributes it takes, as TF.js's kernel_names.ts pairs BatchMatMul with
+ * BatchMatMulInputs and BatchMatMulAttrs). An op runs the kernel where the active backend registered
+ * one under the name and its tf-op composite otherwise; the kernels live in models/kernels/<backend>/.
+ * Ops call runKernel and kernels are registered through register.ts, both typed by KernelContracts.
  */
 
 /** [batch, m, k] @ [batch, k, p], both untransposed float32 (a batch of 1 on either side broadcasts). */
 export const BATCHED_MATMUL = 'BsbrBatchedMatMul';
+export interface BatchedMatMulInputs { a: tf.TensorInfo; b: tf.TensorInfo }
 
 /** (I + A)^-1 for every strictly lower-triangular A of a float32 [..., B, B] (entries on and above the diagonal ignored). */
 export const UNIT_LOWER_INVERSE = 'BsbrUnitLowerInverse';
+export interface UnitLowerInverseInputs { a: tf.TensorInfo }
 
 /**
  * softmax(q k^T * scale) v for float32 q [batch, L, d] at the last L of the S key positions of
@@ -19,6 +23,13 @@ export const UNIT_LOWER_INVERSE = 'BsbrUnitLowerInverse';
  * value sizes that causalAttentionTakes accepts.
  */
 export const CAUSAL_ATTENTION = 'BsbrCausalAttention';
+export interface CausalAttentionInputs { q: tf.TensorInfo; k: tf.TensorInfo; v: tf.TensorInfo }
+export interface CausalAttentionAttrs {
+  /** Multiplies q . k. */
+  scale: number;
+  /** A query at position p sees keys s >= p - window too; -1 for no lower bound. */
+  window: number;
+}
 
 /** The head and value sizes a CAUSAL_ATTENTION kernel must take: multiples of 4, at most 128. */
 export function causalAttentionTakes(d: number, e: number): boolean {
@@ -27,14 +38,50 @@ export function causalAttentionTakes(d: number, e: number): boolean {
 
 /** Exclusive prefix sum along axis 1 of a float32 [b, G, F]: out[:, c] = sum_{j<c} x[:, j] (row 0 is zero). */
 export const EXCLUSIVE_SCAN = 'BsbrExclusiveScan';
+export interface ExclusiveScanInputs { x: tf.TensorInfo }
 
 /** LayerNorm over the last axis of float32 x [..., F] with gamma, beta [F] and attrs.epsilon (the biased variance, as PyTorch). */
 export const LAYER_NORM = 'BsbrLayerNorm';
+export interface LayerNormInputs { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo }
+export interface LayerNormAttrs { epsilon: number }
 
 /** Exact GELU of float32 x, elementwise: 0.5 x (1 + erf(x / sqrt 2)). */
 export const GELU = 'BsbrGelu';
+export interface GeluInputs { x: tf.TensorInfo }
+
+/** For kernels that take no attributes. */
+export type NoAttrs = Record<string, never>;
+
+/** Each kernel's inputs and attributes, by name: what ops pass and what kernels receive. */
+export interface KernelContracts {
+  [BATCHED_MATMUL]: { inputs: BatchedMatMulInputs; attrs: NoAttrs };
+  [UNIT_LOWER_INVERSE]: { inputs: UnitLowerInverseInputs; attrs: NoAttrs };
+  [CAUSAL_ATTENTION]: { inputs: CausalAttentionInputs; attrs: CausalAttentionAttrs };
+  [EXCLUSIVE_SCAN]: { inputs: ExclusiveScanInputs; attrs: NoAttrs };
+  [LAYER_NORM]: { inputs: LayerNormInputs; attrs: LayerNormAttrs };
+  [GELU]: { inputs: GeluInputs; attrs: NoAttrs };
+}
+
+export type KernelName = keyof KernelContracts;
+export type KernelInputs<K extends KernelName> = KernelContracts[K]['inputs'];
+export type KernelAttrs<K extends KernelName> = KernelContracts[K]['attrs'];
+
+/** What a kernel function of backend B receives for kernel K. */
+export interface KernelArgs<K extends KernelName, B> {
+  inputs: KernelInputs<K>;
+  attrs: KernelAttrs<K>;
+  backend: B;
+}
 
 /** Whether the active backend registered the kernel `name`. */
-export function hasKernel(name: string): boolean {
+export function hasKernel(name: KernelName): boolean {
   return tf.getKernel(name, tf.getBackend()) !== undefined;
+}
+
+/**
+ * Runs kernel `name` on the active backend (which must have registered it) with inputs and
+ * attributes checked against its contract; the one place they meet TF.js's untyped maps.
+ */
+export function runKernel<K extends KernelName>(name: K, inputs: { [I in keyof KernelInputs<K>]: tf.Tensor }, ...attrs: KernelAttrs<K> extends NoAttrs ? [] : [KernelAttrs<K>]): tf.Tensor {
+  return tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, (attrs[0] ?? {}) as unknown as tf.NamedAttrMap) as tf.Tensor;
 }

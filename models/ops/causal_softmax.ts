@@ -5,7 +5,7 @@
  * attention inside a chunk and SlidingWindow's band all reduce to it when no key is padding.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CAUSAL_ATTENTION, causalAttentionTakes, hasKernel } from '../kernels/names';
+import { CAUSAL_ATTENTION, causalAttentionTakes, hasKernel, runKernel } from '../kernels/names';
 import { causalMask } from './masks';
 import { softmaxAttend } from './softmax';
 
@@ -27,11 +27,11 @@ export function causalAttention<T extends tf.Tensor>(q: T, k: tf.Tensor, v: tf.T
     const [L, S] = [q.shape[q.rank - 2], v.shape[v.rank - 2]];
     const lead = q.shape.slice(0, -2);
     const batch = lead.reduce((x, y) => x * y, 1);
-    const out = tf.engine().runKernel(
+    const out = runKernel(
       CAUSAL_ATTENTION,
       { q: tf.reshape(q, [batch, L, d]), k: tf.reshape(k, [batch, S, d]), v: tf.reshape(v, [batch, S, e]) },
       { scale, window: window ?? -1 },
-    ) as tf.Tensor;
+    );
     return tf.reshape(out, [...lead, L, e]) as T;
   });
 }

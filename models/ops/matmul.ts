@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BATCHED_MATMUL, hasKernel } from '../kernels/names';
+import { BATCHED_MATMUL, hasKernel, runKernel } from '../kernels/names';
 
 /**
  * The most products one batched matmul takes: the webgpu backend dispatches one workgroup row per
@@ -46,10 +46,7 @@ export function bmm<T extends tf.Tensor>(a: T, b: tf.Tensor, transposeA = false,
     const rightLead = right.shape.slice(0, -2);
     if (!lead.every((s, i) => s === rightLead[i])) return tf.matMul(a, b, transposeA, transposeB) as unknown as T;
     const batch = lead.reduce((x, y) => x * y, 1);
-    const out = tf.engine().runKernel(BATCHED_MATMUL, {
-      a: tf.reshape(left, [batch, m, k]),
-      b: tf.reshape(right, [batch, k, p]),
-    }) as tf.Tensor;
+    const out = runKernel(BATCHED_MATMUL, { a: tf.reshape(left, [batch, m, k]), b: tf.reshape(right, [batch, k, p]) });
     return tf.reshape(out, [...lead, m, p]) as T;
   });
 }

@@ -3,11 +3,11 @@
  * LayerNorm and the exact GELU, by the backend's fused kernel where it registered one, else by tf ops.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { GELU, hasKernel, LAYER_NORM } from '../kernels/names';
+import { GELU, hasKernel, LAYER_NORM, runKernel } from '../kernels/names';
 
 /** (x - mean) / sqrt(var + epsilon) * gamma + beta over the last axis (the biased variance). */
 export function layerNorm<T extends tf.Tensor>(x: T, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): T {
-  if (hasKernel(LAYER_NORM)) return tf.engine().runKernel(LAYER_NORM, { x, gamma, beta }, { epsilon }) as T;
+  if (hasKernel(LAYER_NORM)) return runKernel(LAYER_NORM, { x, gamma, beta }, { epsilon }) as T;
   return layerNormComposite(x, gamma, beta, epsilon);
 }
 
@@ -22,7 +22,7 @@ export function layerNormComposite<T extends tf.Tensor>(x: T, gamma: tf.Tensor, 
 
 /** Exact GELU: 0.5 x (1 + erf(x / sqrt 2)). */
 export function gelu<T extends tf.Tensor>(x: T): T {
-  if (hasKernel(GELU)) return tf.engine().runKernel(GELU, { x }) as T;
+  if (hasKernel(GELU)) return runKernel(GELU, { x }) as T;
   return geluComposite(x);
 }
 

@@ -1,6 +1,6 @@
 /** Prefix scans over chunks, in the form the execution plan asks for. */
 import * as tf from '@tensorflow/tfjs-core';
-import { EXCLUSIVE_SCAN, hasKernel } from '../kernels/names';
+import { EXCLUSIVE_SCAN, hasKernel, runKernel } from '../kernels/names';
 import { bmm } from './matmul';
 
 /**
@@ -13,7 +13,7 @@ export function exclusivePrefixSum(x: tf.Tensor3D, carry: tf.Tensor3D | null, me
   return tf.tidy(() => {
     const [b, G] = x.shape;
     if (method === 'cumsum') {
-      const sums = (hasKernel(EXCLUSIVE_SCAN) ? tf.engine().runKernel(EXCLUSIVE_SCAN, { x }) : tf.cumsum(x, 1, true)) as tf.Tensor3D;
+      const sums = (hasKernel(EXCLUSIVE_SCAN) ? runKernel(EXCLUSIVE_SCAN, { x }) : tf.cumsum(x, 1, true)) as tf.Tensor3D;
       return carry ? tf.add(sums, carry) : sums;
     }
     const inputs = carry ? G + 1 : G;

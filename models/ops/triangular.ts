@@ -3,7 +3,7 @@
  * section 4), by substitution: exact up to rounding, unlike a Neumann/doubling product in A.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { hasKernel, UNIT_LOWER_INVERSE } from '../kernels/names';
+import { hasKernel, runKernel, UNIT_LOWER_INVERSE } from '../kernels/names';
 import { bmm } from './matmul';
 
 /**
@@ -11,7 +11,7 @@ import { bmm } from './matmul';
  * are ignored): the backend's UNIT_LOWER_INVERSE kernel where it has one, else unitLowerInverseByBlocks.
  */
 export function unitLowerInverse<T extends tf.Tensor>(a: T): T {
-  if (hasKernel(UNIT_LOWER_INVERSE)) return tf.engine().runKernel(UNIT_LOWER_INVERSE, { a }) as T;
+  if (hasKernel(UNIT_LOWER_INVERSE)) return runKernel(UNIT_LOWER_INVERSE, { a }) as T;
   return unitLowerInverseByBlocks(a);
 }
 

@@ -18,7 +18,7 @@ import { WasmBackend } from './backend';
 import { workerPoolOf } from './worker_pool';
 import { moduleProducts, XnnProducts } from './xnn_products';
 
-import { BATCHED_MATMUL } from '../names';
+import { BATCHED_MATMUL, KernelArgs } from '../names';
 
 /**
  * A kernel worker's share of the products: params = float offsets of a, b and out, then m, k, n,
@@ -40,9 +40,7 @@ export function multiplyOnWorker(heap: () => Float32Array, params: ArrayLike<num
   }
 }
 
-function batchMatMulXnn({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
-  const wasm = backend as WasmBackend;
-  const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+function batchMatMulXnn({ inputs: { a, b }, backend: wasm }: KernelArgs<typeof BATCHED_MATMUL, WasmBackend>): tf.TensorInfo {
   const [batchA, m, k] = a.shape;
   const [batchB, k2, p] = b.shape;
   if (a.shape.length !== 3 || b.shape.length !== 3 || k !== k2 || (batchA !== batchB && batchA !== 1 && batchB !== 1)) {

@@ -17,7 +17,7 @@ import { WasmBackend } from './backend';
 import { workerPoolOf } from './worker_pool';
 import { moduleProducts, XnnProducts } from './xnn_products';
 
-import { UNIT_LOWER_INVERSE } from '../names';
+import { KernelArgs, UNIT_LOWER_INVERSE } from '../names';
 
 /**
  * Matrices [first, last) of the [count, B, B] batch at float offset src of the heap, inverted into
@@ -73,9 +73,7 @@ export function invertUnitLower(heap: () => Float32Array, params: ArrayLike<numb
   }
 }
 
-function unitLowerInverse({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
-  const wasm = backend as WasmBackend;
-  const { a } = inputs as { a: tf.TensorInfo };
+function unitLowerInverse({ inputs: { a }, backend: wasm }: KernelArgs<typeof UNIT_LOWER_INVERSE, WasmBackend>): tf.TensorInfo {
   const B = a.shape[a.shape.length - 1];
   if (a.dtype !== 'float32' || a.shape.length < 2 || a.shape[a.shape.length - 2] !== B) {
     throw new Error(`${UNIT_LOWER_INVERSE}: expects float32 [..., B, B] (got ${a.dtype} [${a.shape}])`);

@@ -11,19 +11,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerOnce } from '../register';
-import { CAUSAL_ATTENTION, causalAttentionTakes } from '../names';
-import { FLAT_WORKGROUP_INDEX, WebGpuBackend, WebGpuProgram } from './program';
+import { CAUSAL_ATTENTION, causalAttentionTakes, KernelArgs } from '../names';
+import { dispatch, FLAT_WORKGROUP_INDEX, WebGpuBackend, WORKGROUP } from './program';
 
-const QUERIES = 64;
+/** Queries per workgroup, one per invocation. */
+const QUERIES = WORKGROUP;
 const KEYS = 32;
-
-/** The kernel's attributes (models/kernels/names.ts says what it computes). */
-export interface CausalAttentionAttrs {
-  /** Multiplies q . k. */
-  scale: number;
-  /** A query at position p sees keys s >= p - window too; -1 for no lower bound. */
-  window: number;
-}
 
 /** WGSL for head size d and value size e (both multiples of 4). */
 function shader(d: number, e: number): string {
@@ -108,40 +101,19 @@ function shader(d: number, e: number): string {
   `;
 }
 
-class CausalAttentionProgram implements WebGpuProgram {
-  variableNames = ['q_', 'k_', 'v_'];
-  variableComponents = [4, 4, 4];
-  outputComponent = 4;
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [QUERIES, 1, 1];
-  uniforms = 'batch : i32, queries : i32, keys : i32, window : i32, scale : f32,';
-
-  constructor(batch: number, queries: number, private readonly d: number, private readonly e: number) {
-    this.outputShape = [batch, queries, e];
-    this.dispatchLayout = { x: [0, 1, 2] };
-    this.dispatch = [batch * Math.ceil(queries / QUERIES), 1, 1];
-    this.shaderKey = `bsbrCausalAttention_${d}_${e}`;
-  }
-
-  getUserCode(): string {
-    return shader(this.d, this.e);
-  }
-}
-
-function causalAttention(args: { inputs: { q: tf.TensorInfo; k: tf.TensorInfo; v: tf.TensorInfo }; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
-  const { q, k, v } = args.inputs;
-  const { scale, window } = args.attrs as unknown as CausalAttentionAttrs;
+function causalAttention({ inputs: { q, k, v }, attrs: { scale, window }, backend }: KernelArgs<typeof CAUSAL_ATTENTION, WebGpuBackend>): tf.TensorInfo {
   const [batch, L, d] = q.shape;
   const [, S, e] = v.shape;
   if (!causalAttentionTakes(d, e) || S < L) throw new Error(`${CAUSAL_ATTENTION}: head size ${d} and value size ${e} must be multiples of 4 (at most 128), with no more queries (${L}) than keys (${S})`);
-  const program = new CausalAttentionProgram(batch, L, d, e);
-  return (args.backend as WebGpuBackend).runWebGPUProgram(program, [q, k, v], 'float32', [
-    { type: 'int32', data: [batch] }, { type: 'int32', data: [L] }, { type: 'int32', data: [S] },
-    { type: 'int32', data: [window] }, { type: 'float32', data: [scale] },
-  ]);
+  return dispatch(backend, {
+    key: `causalAttention_${d}_${e}`,
+    inputs: { q_: q, k_: k, v_: v },
+    outputShape: [batch, L, e],
+    workgroups: batch * Math.ceil(L / QUERIES),
+    uniforms: { batch: ['i32', batch], queries: ['i32', L], keys: ['i32', S], window: ['i32', window], scale: ['f32', scale] },
+    components: 4,
+    code: () => shader(d, e),
+  });
 }
 
 export function registerCausalAttention(): void {

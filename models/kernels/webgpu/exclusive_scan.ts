@@ -7,51 +7,36 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerOnce } from '../register';
-import { EXCLUSIVE_SCAN } from '../names';
-import { WebGpuBackend, WebGpuProgram } from './program';
+import { EXCLUSIVE_SCAN, KernelArgs } from '../names';
+import { dispatch, WebGpuBackend, workgroupsFor } from './program';
 
-const WORKGROUP = 64;
-
-class ExclusiveScanProgram implements WebGpuProgram {
-  variableNames = ['x'];
-  outputShape: number[];
-  shaderKey = 'bsbrExclusiveScan';
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  uniforms = 'rows : i32, steps : i32, features : i32,';
-
-  constructor(shape: number[]) {
-    this.outputShape = shape;
-    this.dispatch = [Math.ceil((shape[0] * shape[2]) / WORKGROUP), 1, 1];
+const CODE = `
+  fn main(index : i32) {
+    let F = uniforms.features;
+    if (index >= uniforms.rows * F) { return; }
+    let row = index / F;
+    let f = index % F;
+    var total = 0.0;
+    for (var c = 0; c < uniforms.steps; c++) {
+      let at = (row * uniforms.steps + c) * F + f;
+      let value = x[at];
+      result[at] = total;
+      total += value;
+    }
   }
+`;
 
-  getUserCode(): string {
-    return `
-      fn main(index : i32) {
-        let F = uniforms.features;
-        if (index >= uniforms.rows * F) { return; }
-        let row = index / F;
-        let f = index % F;
-        var total = 0.0;
-        for (var c = 0; c < uniforms.steps; c++) {
-          let at = (row * uniforms.steps + c) * F + f;
-          let value = x[at];
-          result[at] = total;
-          total += value;
-        }
-      }
-    `;
-  }
-}
-
-function exclusiveScan(args: { inputs: { x: tf.TensorInfo }; backend: unknown }): tf.TensorInfo {
-  const { x } = args.inputs;
+function exclusiveScan({ inputs: { x }, backend }: KernelArgs<typeof EXCLUSIVE_SCAN, WebGpuBackend>): tf.TensorInfo {
   if (x.shape.length !== 3 || x.dtype !== 'float32') throw new Error(`${EXCLUSIVE_SCAN} takes a float32 [b, G, F], not ${x.dtype} [${x.shape}]`);
   const [rows, steps, features] = x.shape;
-  return (args.backend as WebGpuBackend).runWebGPUProgram(new ExclusiveScanProgram(x.shape), [x], 'float32', [
-    { type: 'int32', data: [rows] }, { type: 'int32', data: [steps] }, { type: 'int32', data: [features] },
-  ]);
+  return dispatch(backend, {
+    key: 'exclusiveScan',
+    inputs: { x },
+    outputShape: x.shape,
+    workgroups: workgroupsFor(rows * features),
+    uniforms: { rows: ['i32', rows], steps: ['i32', steps], features: ['i32', features] },
+    code: () => CODE,
+  });
 }
 
 export function registerExclusiveScan(): void {

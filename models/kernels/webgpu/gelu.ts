@@ -5,49 +5,42 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerOnce } from '../register';
-import { GELU } from '../names';
-import { WebGpuBackend, WebGpuProgram } from './program';
+import { GELU, KernelArgs } from '../names';
+import { dispatch, WebGpuBackend, workgroupsFor } from './program';
 
-const WORKGROUP = 64;
 const { ERF_P, ERF_A1, ERF_A2, ERF_A3, ERF_A4, ERF_A5 } = tf.backend_util;
 
-class GeluProgram implements WebGpuProgram {
-  variableNames = ['x'];
-  outputShape: number[];
-  shaderKey = 'bsbrGelu';
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  uniforms = '';
-  size = true;
-
-  constructor(shape: number[]) {
-    this.outputShape = shape;
-    this.dispatchLayout = { x: shape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(shape.reduce((a, b) => a * b, 1) / WORKGROUP), 1, 1];
+/** WGSL: `fn gelu(v : f32) -> f32`, the exact GELU. */
+export const GELU_WGSL = `
+  fn erf(a : f32) -> f32 {
+    let t = 1.0 / (1.0 + ${ERF_P} * abs(a));
+    let poly = ((((${ERF_A5} * t + ${ERF_A4}) * t + ${ERF_A3}) * t + ${ERF_A2}) * t + ${ERF_A1}) * t;
+    return sign(a) * (1.0 - poly * exp(-a * a));
   }
 
-  getUserCode(): string {
-    return `
-      fn erf(a : f32) -> f32 {
-        let t = 1.0 / (1.0 + ${ERF_P} * abs(a));
-        let poly = ((((${ERF_A5} * t + ${ERF_A4}) * t + ${ERF_A3}) * t + ${ERF_A2}) * t + ${ERF_A1}) * t;
-        return sign(a) * (1.0 - poly * exp(-a * a));
-      }
-
-      fn main(index : i32) {
-        if (index < uniforms.size) {
-          let v = x[index];
-          result[index] = 0.5 * v * (1.0 + erf(v * ${Math.SQRT1_2}));
-        }
-      }
-    `;
+  fn gelu(v : f32) -> f32 {
+    return 0.5 * v * (1.0 + erf(v * ${Math.SQRT1_2}));
   }
-}
+`;
 
-function gelu(args: { inputs: { x: tf.TensorInfo }; backend: unknown }): tf.TensorInfo {
-  const { x } = args.inputs;
-  return (args.backend as WebGpuBackend).runWebGPUProgram(new GeluProgram(x.shape), [x], 'float32');
+const CODE = `
+  ${GELU_WGSL}
+
+  fn main(index : i32) {
+    if (index < uniforms.count) { result[index] = gelu(x[index]); }
+  }
+`;
+
+function gelu({ inputs: { x }, backend }: KernelArgs<typeof GELU, WebGpuBackend>): tf.TensorInfo {
+  const count = tf.util.sizeFromShape(x.shape);
+  return dispatch(backend, {
+    key: 'gelu',
+    inputs: { x },
+    outputShape: x.shape,
+    workgroups: workgroupsFor(count),
+    uniforms: { count: ['i32', count] },
+    code: () => CODE,
+  });
 }
 
 export function registerGelu(): void {

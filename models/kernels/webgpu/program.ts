@@ -1,13 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+/** Invocations per workgroup of every program here (one flat row of them). */
+export const WORKGROUP = 64;
+
 /**
  * The part of TensorFlow.js webgpu's WebGPUProgram that this package's kernels fill. The backend
  * writes the bindings (`result` and one array per variable name), the `uniforms` struct (input and
- * output shapes, then the program's own fields) and the entry point, which calls `main(index)`.
+ * output shapes, then the program's own fields) and the entry point, which calls `main(index)` with
+ * the flat invocation index; it folds a dispatch wider than the device allows into y and z.
  */
-export interface WebGpuProgram {
+interface WebGpuProgram {
   variableNames: string[];
-  /** Components per element of each input binding (4: arrays of vec4<f32>). */
   variableComponents?: number[];
   outputComponent?: number;
   outputShape: number[];
@@ -15,9 +18,7 @@ export interface WebGpuProgram {
   dispatchLayout: { x: number[] };
   dispatch: [number, number, number];
   workgroupSize: [number, number, number];
-  /** The program's own uniform fields, WGSL struct syntax. */
   uniforms: string;
-  /** Whether the backend adds `size` (the output's element count) to the uniforms. */
   size?: boolean;
   getUserCode(): string;
 }
@@ -25,6 +26,52 @@ export interface WebGpuProgram {
 /** What a kernel function needs of the webgpu backend. */
 export interface WebGpuBackend {
   runWebGPUProgram(program: WebGpuProgram, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: Array<{ type: string; data: number[] }>): tf.TensorInfo;
+}
+
+/** A uniform of a program: its WGSL type and this call's value. */
+export type Uniform = ['i32' | 'f32', number];
+
+/** One dispatch of a program of this package: what differs from program to program. */
+export interface Dispatch {
+  /** Names the WGSL: every value the code is built from (sizes baked in as constants) must be in it. */
+  key: string;
+  /** The inputs by binding name, in binding order. */
+  inputs: Record<string, tf.TensorInfo>;
+  outputShape: number[];
+  /** Workgroups to launch, counted flat (workgroupsFor). */
+  workgroups: number;
+  /** The program's own uniforms, by name, in order; values may change from call to call under one key. */
+  uniforms?: Record<string, Uniform>;
+  /** 4: inputs and output bound as arrays of vec4<f32> (every size a multiple of 4); 1 by default. */
+  components?: 1 | 4;
+  /** WGSL defining `fn main(index : i32)` (and whatever it calls), WORKGROUP invocations per workgroup. */
+  code: () => string;
+}
+
+/** Workgroups that cover `invocations` (the flat dispatch of TF.js's flatDispatchLayout and computeDispatch). */
+export function workgroupsFor(invocations: number): number {
+  return Math.ceil(invocations / WORKGROUP);
+}
+
+/** Runs one dispatch on the webgpu backend and returns its float32 output. */
+export function dispatch(backend: WebGpuBackend, spec: Dispatch): tf.TensorInfo {
+  const names = Object.keys(spec.inputs);
+  const uniforms = Object.entries(spec.uniforms ?? {});
+  const components = spec.components ?? 1;
+  const program: WebGpuProgram = {
+    variableNames: names,
+    variableComponents: names.map(() => components),
+    outputComponent: components,
+    outputShape: spec.outputShape,
+    shaderKey: `bsbr_${spec.key}`,
+    dispatchLayout: { x: spec.outputShape.map((_, i) => i) },
+    dispatch: [spec.workgroups, 1, 1],
+    workgroupSize: [WORKGROUP, 1, 1],
+    uniforms: uniforms.map(([name, [type]]) => `${name} : ${type},`).join(' '),
+    getUserCode: spec.code,
+  };
+  return backend.runWebGPUProgram(program, names.map((name) => spec.inputs[name]), 'float32',
+    uniforms.map(([, [type, value]]) => ({ type: type === 'i32' ? 'int32' : 'float32', data: [value] })));
 }
 
 /** WGSL: sets `groupSlot` (declare `var<workgroup> groupSlot : i32;`) to this workgroup's flat index. */
