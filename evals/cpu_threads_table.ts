@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { summarize } from '../src/bench/stats';
+import { summarize } from '../src/results/stats';
 import { readResults } from '../src/results/read';
 import { ResultsFile } from '../src/results/schema';
 

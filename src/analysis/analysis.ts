@@ -4,7 +4,7 @@ import { disagrees, suggestedClass, TheoreticalComplexity, theoreticalComplexity
 import { ConstantTermFit, fitConstantTerm } from './constant_term_fit';
 import { fitPowerLaw, PowerLawFit } from './fit';
 import { SlowdownRow, slowdownTable } from './slowdown';
-import { fitWarnings } from './warnings';
+import { fitWarnings } from '../results/warnings';
 
 export interface ModelFit {
   mode: Mode;

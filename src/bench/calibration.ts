@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { activeBackend } from '../../models/backends/setup';
 import { Calibration } from '../results/schema';
 import { fixedPlan, sampleCalls } from './sampling';
-import { relativeSpread, summarize } from './stats';
+import { relativeSpread, summarize } from '../results/stats';
 
 /**
  * The yardstick of every run: one fixed, untransposed 2-D float32 matmul, timed on the run's

@@ -16,7 +16,7 @@ import { flag, UsageError } from '../options/usage_error';
 import { readResults } from '../results/read';
 import { AdaptiveSampling, Mode, MODES, ResultsFile, ShardSpec, SweepSettings } from '../results/schema';
 import { parseShard, shardLabel } from './shard_option';
-import { RESULTS_JSON } from './write';
+import { RESULTS_JSON } from '../results/write';
 
 /** The options as commander hands them over: text as typed. */
 export interface RawCompareOptions extends ModelOptions {

@@ -2,7 +2,7 @@
 import { ModelConfig } from '../../models/config';
 import { CaseResult, Mode, SweepSettings } from '../results/schema';
 import { CaseMeasurement } from './jobs';
-import { medianCi95, relativeSpread, summarize } from './stats';
+import { medianCi95, relativeSpread, summarize } from '../results/stats';
 
 /** One planned case of a sweep. */
 export interface PlannedCase {

@@ -14,7 +14,7 @@ import { claimDefaultFolder, claimNewFolder, claimResumedFolder, RunFolder } fro
 import { RunError } from './run_error';
 import { runSweep } from './sweep';
 import { runWorker } from './worker_client';
-import { RESULTS_JSON, writeResults } from './write';
+import { RESULTS_JSON, writeResults } from '../results/write';
 
 /** Where a new run goes when --out is not given: results/<run id>. */
 const DEFAULT_PARENT = 'results';

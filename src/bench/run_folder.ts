@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { makeFolder, removeFolders } from '../io/make_folder';
 import { UsageError } from '../options/usage_error';
-import { RESULTS_JSON } from './write';
+import { RESULTS_JSON } from '../results/write';
 
 export const LOCK_FILE = '.bsbr-lock';
 

@@ -5,7 +5,7 @@
  * used up `budgetMs`.
  */
 import { SweepSettings } from '../results/schema';
-import { ciHalfWidth } from './stats';
+import { ciHalfWidth } from '../results/stats';
 import { runToCompletion, TimedCall, timeOnce } from './timer';
 
 export interface SamplingPlan {

@@ -10,7 +10,7 @@ import { measuredRow, PlannedCase, sameCase, unmeasuredRow } from './rows';
 import { samplingPlan } from './sampling';
 import { shardCases } from './shard_plan';
 import { runWorker } from './worker_client';
-import { RESULTS_JSON, writeResults } from './write';
+import { RESULTS_JSON, writeResults } from '../results/write';
 
 export interface SweepRun {
   /** The output folder; results.json and results.csv are rewritten there after every case. */

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
-import { RESULTS_JSON } from '../bench/write';
+import { RESULTS_JSON } from '../results/write';
 import { makeFolder } from '../io/make_folder';
 import { packageRoot } from '../package_root';
 import { fitsCsv } from '../reports/fits_files';

@@ -11,7 +11,7 @@ import { createModel } from '../../models/registry';
 import { useDefaultBackend } from '../../models/testing/harness';
 import { forwardFlops } from '../bench/flops';
 import { planFor } from '../../models/plan';
-import { EXTRA_CSV_COLUMNS } from '../bench/write';
+import { EXTRA_CSV_COLUMNS } from '../results/write';
 import { readTextTable } from '../testing/text_table';
 import { readResults } from '../results/read';
 import { readSafetensors, writeSafetensors } from '../weights/safetensors';

@@ -11,7 +11,7 @@ import { createReporter } from '../bench/report';
 import { sameCase } from '../bench/rows';
 import { runCompare } from '../bench/run';
 import { shardCases } from '../bench/shard_plan';
-import { casesToCsv, RESULTS_CSV, RESULTS_JSON } from '../bench/write';
+import { casesToCsv, RESULTS_CSV, RESULTS_JSON } from '../results/write';
 import { ModelConfig } from '../../models/config';
 import { readResults } from '../results/read';
 import { CaseResult, ShardSpec, SweepSettings } from '../results/schema';

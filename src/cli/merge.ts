@@ -2,7 +2,7 @@ import * as path from 'path';
 import { Command } from 'commander';
 import { checkNewOut, runStamp } from '../bench/options';
 import { createOutput } from '../bench/run';
-import { RESULTS_CSV, RESULTS_JSON } from '../bench/write';
+import { RESULTS_CSV, RESULTS_JSON } from '../results/write';
 import { mergeShards } from '../merge/merge_runs';
 import { readResults } from '../results/read';
 import { ShardRun } from '../results/schema';

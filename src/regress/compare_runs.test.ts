@@ -4,7 +4,7 @@ import { caseKey } from '../results/case_key';
 import { ResultsFileError } from '../results/read';
 import { ResultsFile } from '../results/schema';
 import { UsageError } from '../options/usage_error';
-import { relativeSpread } from '../bench/stats';
+import { relativeSpread } from '../results/stats';
 import { compareRuns, NOISE_K, pairedVerdict } from './compare_runs';
 import { run, samplesAround, slower, slowerCalibration, sweep } from './testing/runs';
 

@@ -24,7 +24,7 @@
  * baseline, or only in the current run, are listed, never failed. A baseline with no ok case is
  * refused: it would pass anything.
  */
-import { relativeSpread } from '../bench/stats';
+import { relativeSpread } from '../results/stats';
 import { UsageError } from '../options/usage_error';
 import { caseCalibration } from '../results/case_calibration';
 import { caseKey } from '../results/case_key';

@@ -1,6 +1,6 @@
 /** The per-case table of a run (terminal, markdown and report.html alike): timings, noise, memory, config. */
-import { caseWarnings } from '../analysis/warnings';
-import { relativeSpread, medianCi95 } from '../bench/stats';
+import { caseWarnings } from '../results/warnings';
+import { relativeSpread, medianCi95 } from '../results/stats';
 import { costKnobsText } from '../results/model_knobs';
 import { CaseResult, Mode, ResultsFile } from '../results/schema';
 import { WARNED } from './fit_columns';

@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { calibrationWarnings } from '../analysis/warnings';
+import { calibrationWarnings } from '../results/warnings';
 import { ResultsFile } from '../results/schema';
 import { NamedChart } from './charts';
 import { WARNED } from './fit_columns';

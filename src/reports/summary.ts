@@ -4,9 +4,9 @@
  * matrix; as terminal tables fitted to a width, as markdown, or as one JSON document.
  */
 import { Analysis, ModelFit } from '../analysis/analysis';
-import { calibrationWarnings } from '../analysis/warnings';
+import { calibrationWarnings } from '../results/warnings';
 import { costKnobs } from '../results/model_knobs';
-import { medianCi95, relativeSpread } from '../bench/stats';
+import { medianCi95, relativeSpread } from '../results/stats';
 import { Mode, ResultsFile } from '../results/schema';
 import { caseLabel, caseLines, caseTableColumns } from './case_columns';
 import { MEMORY_FIT_COLUMNS, slowdownColumns, slowdownLines, TIME_FIT_COLUMNS, WARNED } from './fit_columns';

@@ -1,5 +1,5 @@
 import { syntheticCase, syntheticResults } from '../analysis/testing/synthetic';
-import { casesToCsv } from '../bench/write';
+import { casesToCsv } from './write';
 import { slowdownCsv } from '../reports/fits_files';
 import { toCsv } from './csv';
 

@@ -51,7 +51,7 @@ export interface CaseResult {
   /** webgpu with timestamp-query: the GPU's own time for the call's kernels (median of 3 calls, tf.time's kernelMs); null elsewhere. */
   gpu_kernel_ms?: number | null;
   // The fields below are absent in files written before bsbr recorded them (still format version 1).
-  // spread and median_ci95_ms follow from samples_ms (src/bench/stats.ts), stored for readers of
+  // spread and median_ci95_ms follow from samples_ms (src/results/stats.ts), stored for readers of
   // the JSON; load_before / load_after: the machine's 1-minute load average just before the case's
   // worker started and just after it ended (null where the platform reports none).
   /** Robust relative spread of the samples, 1.4826 MAD / median. */

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { packageRoot } from '../package_root';
 
 /** The sources of `bsbr analyze` (folders: every non-test .ts file in them); their dist/ copies must be newer. */
-const SOURCES = ['src/analysis', 'src/analysis/testing', 'src/reports', 'src/results', 'src/options', 'src/io', 'src/cli/analyze.ts', 'src/cli/output.ts', 'src/cli/main.ts', 'src/bench/environment.ts', 'src/bench/stats.ts', 'src/bench/write.ts'];
+const SOURCES = ['src/analysis', 'src/analysis/testing', 'src/reports', 'src/results', 'src/options', 'src/io', 'src/cli/analyze.ts', 'src/cli/output.ts', 'src/cli/main.ts', 'src/bench/environment.ts'];
 
 function sourceFiles(entry: string): string[] {
   const full = path.join(packageRoot(), entry);

@@ -1,6 +1,6 @@
 /** Typed builders of synthetic runs for the regress tests: chosen medians, spreads and calibrations. */
 import { syntheticCase, syntheticResults } from '../../analysis/testing/synthetic';
-import { summarize } from '../../bench/stats';
+import { summarize } from '../../results/stats';
 import { CaseResult, Mode, ResultsFile } from '../../results/schema';
 
 /**

@@ -1,9 +1,9 @@
 import * as path from 'path';
-import { caseWarnings } from '../analysis/warnings';
+import { caseWarnings } from './warnings';
 import { writeFilesAtomic } from '../io/write_files';
-import { toCsv } from '../results/csv';
-import { costKnobs } from '../results/model_knobs';
-import { CASE_COLUMNS, ResultsFile } from '../results/schema';
+import { toCsv } from './csv';
+import { costKnobs } from './model_knobs';
+import { CASE_COLUMNS, ResultsFile } from './schema';
 import { medianCi95, relativeSpread } from './stats';
 
 export const RESULTS_JSON = 'results.json';

@@ -1,5 +1,5 @@
-import { syntheticCase, syntheticResults } from './testing/synthetic';
-import { fitPowerLaw } from './fit';
+import { syntheticCase, syntheticResults } from '../analysis/testing/synthetic';
+import { fitPowerLaw } from '../analysis/fit';
 import { calibrationWarnings, caseWarnings, fitWarnings } from './warnings';
 
 const run = syntheticResults([]);

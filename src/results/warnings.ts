@@ -2,9 +2,8 @@
  * When a measured figure is not to be trusted: the rules behind the warnings of the summary table,
  * results.csv and report.html (docs/measurement.md, "Warnings").
  */
-import { ciHalfWidth, relativeSpread, summarize } from '../bench/stats';
-import { Calibration, CaseResult, ResultsFile } from '../results/schema';
-import { PowerLawFit } from './fit';
+import { ciHalfWidth, relativeSpread, summarize } from './stats';
+import { Calibration, CaseResult, ResultsFile } from './schema';
 
 /**
  * The bars: a robust spread over 10%, a slowest repeat over 2x the fastest; a fit with an R^2 under
@@ -52,8 +51,15 @@ export function calibrationWarnings(calibration: Calibration, cpus: number): str
   return [...sampleWarnings(calibration.samples_ms), ...loadWarning([calibration.load_before, calibration.load_after], cpus)];
 }
 
+/** What fitWarnings reads of a power-law fit (src/analysis/fit.ts). */
+export interface FitQuality {
+  rSquared: number;
+  /** The points' scatter about the line, relative; null for two points. */
+  residualSd: number | null;
+}
+
 /** Warnings of a fit: the points do not follow one power law (or are too noisy to tell). */
-export function fitWarnings(fit: PowerLawFit | null): string[] {
+export function fitWarnings(fit: FitQuality | null): string[] {
   if (fit === null || fit.residualSd === null || fit.rSquared >= TRUST_LIMITS.rSquared || fit.residualSd <= TRUST_LIMITS.scatter) return [];
   return [`poor fit: R^2 ${fit.rSquared.toFixed(2)}, points scatter ±${percent(fit.residualSd)} about the line`];
 }
