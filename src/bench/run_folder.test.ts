@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -57,4 +57,49 @@ test('default folders of runs started in the same second are distinct', () => {
   a.release();
   b.release();
   expect(fs.readdirSync(parent)).toEqual([]);
+});
+
+describe('a lock file that is not one bsbr wrote is refused at once, in one line', () => {
+  const option = (claim: () => unknown) => {
+    try {
+      claim();
+    } catch (err) {
+      return err as Error;
+    }
+    throw new Error('not refused');
+  };
+
+  test('a FIFO (it would block the read for good) and a link to /dev/zero (an endless read)', () => {
+    const dir = tempDir();
+    const lock = path.join(dir, LOCK_FILE);
+    execFileSync('mkfifo', [lock]);
+    expect(option(() => claimResumedFolder(dir)).message).toBe(`--resume: ${lock} is not a bsbr lock file (it is a FIFO, not a regular file); remove it if no bsbr compare writes to '${dir}'`);
+    fs.rmSync(lock);
+    fs.symlinkSync('/dev/zero', lock);
+    expect(option(() => claimNewFolder(dir)).message).toBe(`--out: ${lock} is not a bsbr lock file (it is a device, not a regular file); remove it if no bsbr compare writes to '${dir}'`);
+  });
+
+  test('a large file is read no further than a lock can be long', () => {
+    const dir = tempDir();
+    const lock = path.join(dir, LOCK_FILE);
+    fs.writeFileSync(lock, `{"pid": 1, "hostname": "${'x'.repeat(10_000)}"}`);
+    expect(option(() => claimResumedFolder(dir)).message).toMatch(/^--resume: .* is not a bsbr lock file \(it holds more than 4096 bytes\)/);
+  });
+
+  test('a lock holding {} or two lines names what it holds, not "process undefined on undefined"', () => {
+    const dir = tempDir();
+    const lock = path.join(dir, LOCK_FILE);
+    fs.writeFileSync(lock, '{}');
+    expect(option(() => claimResumedFolder(dir)).message).toBe(`--resume: ${lock} is not a bsbr lock file (it holds "{}", not a pid, hostname and start time); remove it if no bsbr compare writes to '${dir}'`);
+    fs.writeFileSync(lock, `${JSON.stringify({ pid: 1, hostname: 'h', started_at: 's' })}\nmore`);
+    expect(option(() => claimResumedFolder(dir)).message).toMatch(/is not a bsbr lock file \(it holds .*, not a pid, hostname and start time\)/);
+    expect(fs.readFileSync(lock, 'utf8')).toMatch(/more$/);
+  });
+
+  test('an empty lock is one being written this instant: refused as in use, and kept', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, LOCK_FILE), '');
+    expect(() => claimResumedFolder(dir)).toThrow(/is in use by another bsbr compare \(another process\)/);
+    expect(fs.existsSync(path.join(dir, LOCK_FILE))).toBe(true);
+  });
 });

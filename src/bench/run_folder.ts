@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { makeFolder, removeFolders } from '../io/make_folder';
+import { openRegularFile, readAt } from '../io/read_file';
 import { UsageError } from '../options/usage_error';
 import { RESULTS_JSON } from '../results/write';
 
@@ -24,17 +25,63 @@ export interface RunFolder {
   release(): void;
 }
 
-function readOwner(lock: string): LockOwner | null {
+/** The most a lock can hold: one line of JSON (a hostname is at most 255 bytes). */
+const MAX_LOCK_BYTES = 4096;
+
+function isOwner(value: unknown): value is LockOwner {
+  const owner = value as Partial<LockOwner> | null;
+  return typeof owner === 'object' && owner !== null && Number.isSafeInteger(owner.pid) && owner.pid! > 0
+    && typeof owner.hostname === 'string' && typeof owner.started_at === 'string';
+}
+
+/**
+ * The owner a lock names; 'empty' while its owner has created it but not yet written it, 'gone'
+ * when it was removed meanwhile. Anything that is not a lock bsbr wrote (a FIFO, a device, a link
+ * to /dev/zero, a longer or other text) is a UsageError for `option` (`dir` is the run folder),
+ * without waiting on it or reading past the length of a lock.
+ */
+function readOwner(lock: string, dir: string, option: string): LockOwner | 'empty' | 'gone' {
+  const refuse = (what: string) => new UsageError(option, `${option}: ${lock} is not a bsbr lock file (${what}); remove it if no bsbr compare writes to '${dir}'`);
+  let text: string;
   try {
-    return JSON.parse(fs.readFileSync(lock, 'utf8')) as LockOwner;
+    const file = openRegularFile(lock, 'lock file');
+    try {
+      const bytes = readAt(file, 0, MAX_LOCK_BYTES + 1);
+      if (bytes.length > MAX_LOCK_BYTES) throw refuse(`it holds more than ${MAX_LOCK_BYTES} bytes`);
+      text = bytes.toString('utf8');
+    } finally {
+      fs.closeSync(file.fd);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    if (!fs.existsSync(lock)) return 'gone';
+    const reason = /: (it is .*)$/.exec((err as Error).message);
+    throw refuse(reason ? reason[1] : (err as Error).message);
+  }
+  if (text === '') return 'empty';
+  let owner: unknown;
+  try {
+    owner = /\n./s.test(text) ? undefined : JSON.parse(text);
   } catch {
-    return null;
+    owner = undefined;
+  }
+  if (!isOwner(owner)) throw refuse(`it holds ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text)}, not a pid, hostname and start time`);
+  return owner;
+}
+
+/** Whether the lock still names this process (a lock that cannot be read is not ours to remove). */
+function ownedBy(lock: string, dir: string, owner: LockOwner): boolean {
+  try {
+    const read = readOwner(lock, dir, '--out');
+    return typeof read === 'object' && read.pid === owner.pid;
+  } catch {
+    return false;
   }
 }
 
 /** Whether the owner may still be running: on this host, whether its pid exists; another host's cannot be told. */
 function ownerAlive(owner: LockOwner): boolean {
-  if (owner.hostname !== os.hostname() || !Number.isInteger(owner.pid)) return true;
+  if (owner.hostname !== os.hostname()) return true;
   try {
     process.kill(owner.pid, 0);
     return true;
@@ -53,17 +100,18 @@ function lock(dir: string, option: string): () => void {
       // O_EXCL: of two processes creating it at once, exactly one succeeds.
       fs.writeFileSync(file, text, { flag: 'wx' });
       return () => {
-        if (readOwner(file)?.pid === mine.pid) fs.rmSync(file, { force: true });
+        if (ownedBy(file, dir, mine)) fs.rmSync(file, { force: true });
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new UsageError(option, `${option}: cannot write to '${dir}': ${(err as Error).message}`);
       }
     }
-    const owner = readOwner(file);
-    // Unreadable: being written this instant by its owner (or left by hand): not ours to remove.
-    if (owner === null || ownerAlive(owner)) {
-      const who = owner === null ? 'another process' : `process ${owner.pid} on ${owner.hostname}, since ${owner.started_at}`;
+    const owner = readOwner(file, dir, option);
+    if (owner === 'gone') continue;
+    // Empty: being written this instant by its owner: not ours to remove.
+    if (owner === 'empty' || ownerAlive(owner)) {
+      const who = owner === 'empty' ? 'another process' : `process ${owner.pid} on ${owner.hostname}, since ${owner.started_at}`;
       throw new UsageError(
         option,
         `${option}: '${dir}' is in use by another bsbr compare (${who}); wait for it to end, or remove ${file} if no bsbr compare writes there`,
