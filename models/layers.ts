@@ -76,7 +76,11 @@ export class FeedForward {
     this.down = new Linear(store, `${name}.3`, ffDim, hiddenDim);
   }
 
-  apply<T extends tf.Tensor>(x: T): T {
-    return tf.tidy(() => this.down.apply(gelu(this.up.apply(x))));
+  /** x [..., D] -> [..., D]; `between` (dropout when training) acts on the GELU's output. */
+  apply<T extends tf.Tensor>(x: T, between?: (t: T) => T): T {
+    return tf.tidy(() => {
+      const inner = gelu(this.up.apply(x));
+      return this.down.apply(between ? between(inner) : inner);
+    });
   }
 }

@@ -3,8 +3,11 @@ import { AttentionFactory, CausalAttention } from './attention';
 import { ModelConfig, resolveConfig } from './config';
 import { InputError } from './errors';
 import { checkMask, checkTokenIds, MaskInput, TokenIds } from './inputs';
+import { Dropout, ForwardOptions } from './dropout';
+import { recordingGradients, vjp } from './kernels/gradients';
 import { FeedForward, LayerNorm } from './layers';
-import { mapTokenGroups } from './ops/scan';
+import { crossEntropySum, nextTokenTargets } from './loss';
+import { mapTokenGroups, tokenGroups } from './ops/scan';
 import { ParamStore } from './params';
 import { currentPlan, ExecutionPlan } from './plan';
 import { sinusoidalPositions } from './positional';
@@ -25,6 +28,7 @@ interface Layer {
 }
 
 export type { TokenIds } from './inputs';
+export type { ForwardOptions } from './dropout';
 
 /**
  * The skeleton shared by all seven architectures (architectures.md, "The shared skeleton"):
@@ -48,7 +52,7 @@ export abstract class CausalLM {
     const { vocabSize, hiddenDim, ffDim, numLayers, seed } = this.config;
     // The widest row of position-wise work: the feed-forward, or GAU's four projections of E.
     this.plan = currentPlan(Math.max(ffDim, 4 * this.config.expansionFactor * hiddenDim));
-    this.store = new ParamStore(seed);
+    this.store = new ParamStore(seed, name);
     this.store.create('embedding.weight', [vocabSize, hiddenDim], { kind: 'normal', std: 1 });
     for (let i = 0; i < numLayers; i++) {
       const prefix = `layers.${i}`;
@@ -66,32 +70,28 @@ export abstract class CausalLM {
    * inputIds [b, n] int32, attentionMask [b, n] (1 real, 0 padding) -> hidden states [b, n, D].
    * Arrays are checked on the host before upload (integer ids in [0, vocabSize), mask values 0 or
    * 1); of tensors the shape and dtype are checked, their values are not read back (README, inputs).
+   * With `{ training: true }` dropout (config.dropout) acts on each layer's attention output, inside
+   * the feed-forward after GELU and on its output, with masks drawn from `dropoutSeed` (the same seed
+   * gives the same result on every backend); otherwise dropout is inactive. Under a gradient
+   * (tf.variableGrads and the like) each layer is recomputed in the backward from its input, so the
+   * activations kept for the backward are one [b, n, D] tensor per layer.
    */
-  forward(inputIds: TokenIds, attentionMask?: MaskInput | null): tf.Tensor3D {
+  forward(inputIds: TokenIds, attentionMask?: MaskInput | null, options?: ForwardOptions): tf.Tensor3D {
     this.assertLive();
     const ids = checkTokenIds(inputIds, this.config.vocabSize);
     let mask: tf.Tensor2D | null = null;
     try {
       const [b, n] = ids.shape;
       mask = attentionMask == null ? null : checkMask(attentionMask, b, n);
+      const dropout = Dropout.of(this.config.dropout, options);
       const groups = this.plan.groupRows;
       // Position-wise work runs in token groups and each tensor is freed as soon as it is used, so the
       // live tensors stay a few [b, n, D] arrays plus one group's temporaries at any length.
       let x = mapTokenGroups([ids], groups, ([group], start) => this.embed(group as tf.Tensor2D, start));
       try {
-        for (const layer of this.layers) {
-          const normed = mapTokenGroups([x], groups, ([group]) => layer.norm1.apply(group as tf.Tensor3D));
-          let attended: tf.Tensor3D;
-          try {
-            attended = layer.attention.forward(normed, mask);
-          } finally {
-            normed.dispose();
-          }
-          const next = mapTokenGroups([x, attended], groups, ([group, attn]) => {
-            const h = tf.add(group, attn) as tf.Tensor3D;
-            return tf.add(h, layer.ff.apply(layer.norm2.apply(h)));
-          });
-          tf.dispose([x, attended]);
+        for (let i = 0; i < this.layers.length; i++) {
+          const next = this.layer(i, x, mask, dropout);
+          x.dispose();
           x = next;
         }
         return mapTokenGroups([x], groups, ([group]) => this.finalNorm.apply(group as tf.Tensor3D));
@@ -102,6 +102,134 @@ export abstract class CausalLM {
       mask?.dispose();
       if (ids !== inputIds) ids.dispose();
     }
+  }
+
+  /**
+   * Layer i on x [b, n, D]. While a gradient is recorded, the layer runs as one custom-gradient op
+   * whose backward recomputes it from its input (the tape keeps x, not the layer's activations).
+   */
+  private layer(i: number, x: tf.Tensor3D, mask: tf.Tensor2D | null, dropout: Dropout | null): tf.Tensor3D {
+    if (!recordingGradients()) return this.layerForward(i, x, mask, dropout);
+    const weights = [...this.store.variables()].filter(([name]) => name.startsWith(`layers.${i}.`)).map(([, v]) => v);
+    const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const input = args[0] as tf.Tensor3D;
+      // The backward outlives forward()'s tensors: what it needs is saved (kept until it has run).
+      (args[args.length - 1] as tf.GradSaveFunc)(mask ? [input, mask] : [input]);
+      return {
+        value: this.layerForward(i, input, mask, dropout),
+        gradFunc: (dy: tf.Tensor, [savedInput, savedMask]: tf.Tensor[]) => tf.tidy(() => vjp(
+          () => this.layerForward(i, savedInput as tf.Tensor3D, (savedMask ?? null) as tf.Tensor2D | null, dropout),
+          [savedInput, ...weights], dy)),
+      };
+    });
+    return op(x, ...weights) as tf.Tensor3D;
+  }
+
+  /** The pre-LayerNorm block of layer i (architectures.md, "The shared skeleton"), with dropout when training. */
+  private layerForward(i: number, x: tf.Tensor3D, mask: tf.Tensor2D | null, dropout: Dropout | null): tf.Tensor3D {
+    const layer = this.layers[i];
+    const prefix = `layers.${i}`;
+    const groups = this.plan.groupRows;
+    const normed = mapTokenGroups([x], groups, ([group]) => layer.norm1.apply(group as tf.Tensor3D));
+    let attended: tf.Tensor3D;
+    try {
+      attended = layer.attention.forward(normed, mask);
+    } finally {
+      normed.dispose();
+    }
+    try {
+      return mapTokenGroups([x, attended], groups, ([group, attn], start) => {
+        const drop = (t: tf.Tensor3D, site: string) => (dropout ? dropout.apply(t, site, start) : t);
+        const h = tf.add(group, drop(attn as tf.Tensor3D, `${prefix}.attention`)) as tf.Tensor3D;
+        const ff = layer.ff.apply(layer.norm2.apply(h), dropout ? (t) => dropout.apply(t, `${prefix}.ff.2`, start) : undefined);
+        return tf.add(h, drop(ff, `${prefix}.ff`));
+      });
+    } finally {
+      attended.dispose();
+    }
+  }
+
+  /**
+   * The causal language-model head, tied to the embedding: hidden [b, n, D] -> logits [b, n, V]
+   * (hidden @ embedding^T). For logits at a few positions only, see logitsAt.
+   */
+  logits(hidden: tf.Tensor3D): tf.Tensor3D {
+    this.assertLive();
+    return tf.tidy(() => {
+      const [b, n, D] = hidden.shape;
+      const flat = tf.matMul(tf.reshape(hidden, [b * n, D]), this.store.get('embedding.weight'), false, true);
+      return tf.reshape(flat, [b, n, this.config.vocabSize]) as tf.Tensor3D;
+    });
+  }
+
+  /**
+   * The tied head's logits at chosen positions: positions [b, k] (int32 indices into n, or arrays)
+   * -> logits [b, k, V]; the rows are gathered first, so the cost is k rows, not n.
+   */
+  logitsAt(hidden: tf.Tensor3D, positions: tf.Tensor2D | number[][]): tf.Tensor3D {
+    this.assertLive();
+    return tf.tidy(() => {
+      const [b, n, D] = hidden.shape;
+      const at = positions instanceof tf.Tensor ? positions : tf.tensor2d(positions, undefined, 'int32');
+      const k = at.shape[1];
+      const rows = tf.add(tf.reshape(at, [b, k]), tf.mul(tf.reshape(tf.range(0, b, 1, 'int32'), [b, 1]), tf.scalar(n, 'int32')));
+      const gathered = tf.gather(tf.reshape(hidden, [b * n, D]), tf.reshape(rows, [-1]));
+      return this.logits(tf.reshape(gathered, [b, k, D]) as tf.Tensor3D);
+    });
+  }
+
+  /**
+   * The training objective in one call: forward (options as forward's), the tied head and the
+   * next-token cross-entropy over real positions (causalLmLoss of logits(forward(...))), as a scalar.
+   * The head runs in groups of positions (plan.logitsPerGroup logits at once), and under a gradient
+   * each group is recomputed in the backward, so no [b, n, V] tensor is ever held.
+   */
+  loss(inputIds: TokenIds, attentionMask?: MaskInput | null, options?: ForwardOptions): tf.Scalar {
+    this.assertLive();
+    const ids = checkTokenIds(inputIds, this.config.vocabSize);
+    let mask: tf.Tensor2D | null = null;
+    try {
+      const [b, n] = ids.shape;
+      mask = attentionMask == null ? null : checkMask(attentionMask, b, n);
+      const hidden = this.forward(ids, mask, options);
+      try {
+        return tf.tidy(() => {
+          const { labels, weights } = nextTokenTargets(ids, mask);
+          const rows = Math.max(1, Math.floor(this.plan.logitsPerGroup / this.config.vocabSize));
+          const embedding = this.store.get('embedding.weight');
+          const groupLoss = (h: tf.Tensor3D, l: tf.Tensor, w: tf.Tensor) => crossEntropySum(this.logits(h), l, w);
+          const sums = tokenGroups(b, n, rows).map(([start, end]) => {
+            const slice = <T extends tf.Tensor>(t: T) => tf.slice(t, [0, start], [-1, end - start]) as T;
+            const [h, l, w] = [slice(hidden), slice(labels), slice(weights)];
+            if (!recordingGradients()) return groupLoss(h, l, w);
+            const op = tf.customGrad((hg, _embedding, save) => {
+              (save as tf.GradSaveFunc)([hg as tf.Tensor, l, w]);
+              return {
+                value: groupLoss(hg as tf.Tensor3D, l, w),
+                gradFunc: (dy: tf.Tensor, [sh, sl, sw]: tf.Tensor[]) => tf.tidy(() => vjp(() => groupLoss(sh as tf.Tensor3D, sl, sw), [sh, embedding], dy)),
+              };
+            });
+            return op(h, embedding);
+          });
+          return tf.div(tf.addN(sums), tf.maximum(tf.sum(weights), 1e-30)) as tf.Scalar;
+        });
+      } finally {
+        hidden.dispose();
+      }
+    } finally {
+      mask?.dispose();
+      if (ids !== inputIds) ids.dispose();
+    }
+  }
+
+  /**
+   * Every weight as the trainable tf.Variable that holds it, by state-dict name (a Linear's weight
+   * as [in, out]). These are the model's own: assign to them (or pass them to an optimizer), do not
+   * dispose them. tf.variableGrads(() => model.loss(ids)) gives every one's gradient.
+   */
+  trainableVariables(): Map<string, tf.Variable> {
+    this.assertLive();
+    return this.store.variables();
   }
 
   /** Every weight's name, in the original package's state-dict naming. */

@@ -31,18 +31,26 @@ export type Initialiser =
 export type ParamLayout = 'plain' | 'linear';
 
 interface Param {
-  tensor: tf.Tensor;
+  variable: tf.Variable;
   layout: ParamLayout;
 }
 
+/** Stores made so far: each store's variables get a unique prefix (TensorFlow.js refuses two variables of one name). */
+let storesMade = 0;
+
 /**
- * Owns every weight of a model under its state-dict name. Weights are drawn from a generator seeded
- * by (seed, name), so the same seed gives the same weights on every backend.
+ * Owns every weight of a model under its state-dict name, each a trainable tf.Variable (so
+ * tf.variableGrads of any loss computed from the model gives every weight's gradient). Weights are
+ * drawn from a generator seeded by (seed, name), so the same seed gives the same weights on every
+ * backend. A variable's own name is `<prefix>/<state-dict name>`, the prefix unique to the store.
  */
 export class ParamStore {
   private readonly params = new Map<string, Param>();
+  private readonly prefix: string;
 
-  constructor(private readonly seed: number) {}
+  constructor(private readonly seed: number, owner = 'model') {
+    this.prefix = `${owner}${storesMade++}`;
+  }
 
   create(name: string, shape: number[], init: Initialiser, layout: ParamLayout = 'plain'): tf.Tensor {
     if (this.params.has(name)) throw new Error(`parameter ${name} is defined twice`);
@@ -64,13 +72,20 @@ export class ParamStore {
         }
       }
     }
-    const tensor = tf.keep(tf.tensor(values, shape, 'float32'));
-    this.params.set(name, { tensor, layout });
-    return tensor;
+    const initial = tf.tensor(values, shape, 'float32');
+    const variable = tf.variable(initial, true, `${this.prefix}/${name}`);
+    initial.dispose();
+    this.params.set(name, { variable, layout });
+    return variable;
   }
 
-  get(name: string): tf.Tensor {
-    return this.param(name).tensor;
+  get(name: string): tf.Variable {
+    return this.param(name).variable;
+  }
+
+  /** Every weight's variable by state-dict name, in creation order. */
+  variables(): Map<string, tf.Variable> {
+    return new Map([...this.params].map(([name, p]) => [name, p.variable]));
   }
 
   layout(name: string): ParamLayout {
@@ -83,13 +98,13 @@ export class ParamStore {
 
   count(): number {
     let total = 0;
-    for (const p of this.params.values()) total += p.tensor.size;
+    for (const p of this.params.values()) total += p.variable.size;
     return total;
   }
 
   /**
-   * Swaps in new tensors for every parameter at once, as held here (same names, same shapes); the
-   * store takes ownership of them and disposes the old ones. Anything else is refused untouched.
+   * Assigns new values to every parameter at once, as held here (same names, same shapes); the
+   * store takes ownership of the tensors given (and disposes them). Anything else is refused untouched.
    */
   replaceAll(tensors: Map<string, tf.Tensor>): void {
     const fits = tensors.size === this.params.size && this.names().every((name) => {
@@ -98,14 +113,13 @@ export class ParamStore {
     });
     if (!fits) throw new Error('replaceAll needs exactly the held parameters, each with its held shape');
     for (const [name, tensor] of tensors) {
-      const param = this.param(name);
-      param.tensor.dispose();
-      param.tensor = tf.keep(tensor);
+      this.param(name).variable.assign(tensor);
+      tensor.dispose();
     }
   }
 
   dispose(): void {
-    for (const p of this.params.values()) p.tensor.dispose();
+    for (const p of this.params.values()) p.variable.dispose();
     this.params.clear();
   }
 

@@ -43,6 +43,11 @@ export interface ExecutionPlan {
    * ones matrix (fast where matmul is the only fast op) or by cumsum.
    */
   readonly prefixSums: 'matmul' | 'cumsum';
+  /**
+   * The language-model loss: at most this many logits (rows x vocabulary) computed at once, one
+   * group of positions at a time.
+   */
+  readonly logitsPerGroup: number;
 }
 
 /**
@@ -58,6 +63,7 @@ const HOST: Omit<ExecutionPlan, 'backend'> = {
   gauChunksPerGroup: 16,
   fillOnHost: true,
   prefixSums: 'matmul',
+  logitsPerGroup: 1 << 22,
 };
 
 /**
@@ -65,7 +71,7 @@ const HOST: Omit<ExecutionPlan, 'backend'> = {
  * feed-forward's or a chunk group's scores; `groupRows` is set from the adapter's binding limit by
  * gpuPlan, the rest here.
  */
-const GPU: Omit<ExecutionPlan, 'backend' | 'groupRows'> = {
+const GPU: Omit<ExecutionPlan, 'backend' | 'groupRows' | 'logitsPerGroup'> = {
   queryBlock: 2048,
   keyBlock: 2048,
   cacheBlock: 4096,
@@ -91,7 +97,10 @@ function gpuGroupRows(maxBindingBytes: number, widestRow: number): number {
  * the feed-forward size), which bounds how many rows a GPU group may take.
  */
 export function planFor(backend: string, widestRow: number, adapter?: AdapterInfo): ExecutionPlan {
-  if (adapter) return { backend, ...GPU, groupRows: gpuGroupRows(adapter.maxStorageBufferBindingSize, widestRow) };
+  if (adapter) {
+    const maxBinding = adapter.maxStorageBufferBindingSize;
+    return { backend, ...GPU, groupRows: gpuGroupRows(maxBinding, widestRow), logitsPerGroup: Math.min(1 << 26, Math.floor(maxBinding / 4)) };
+  }
   return { backend, ...HOST };
 }
 

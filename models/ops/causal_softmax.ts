@@ -5,9 +5,11 @@
  * attention inside a chunk and SlidingWindow's band all reduce to it when no key is padding.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradientOnce } from '../kernels/gradients';
 import { CAUSAL_ATTENTION, causalAttentionTakes, hasKernel, runKernel } from '../kernels/names';
 import { causalMask } from './masks';
-import { softmaxAttend } from './softmax';
+import { bmm } from './matmul';
+import { BIG, softmaxAttend } from './softmax';
 
 /** Whether causalAttention runs as one fused kernel for heads of size d and values of size e. */
 export function fusedCausalAttention(d: number, e: number): boolean {
@@ -41,3 +43,48 @@ export function causalAttentionComposite<T extends tf.Tensor>(q: T, k: tf.Tensor
   const [L, S] = [q.shape[q.rank - 2], v.shape[v.rank - 2]];
   return tf.tidy(() => softmaxAttend(q, k, v, scale, causalMask(L, S, S - L, masksOnHost, window), null));
 }
+
+/** The most scores [batch, queries, keys] one block of the attention backward holds at once. */
+const BACKWARD_SCORES = 1 << 24;
+
+/**
+ * CAUSAL_ATTENTION's gradient, flash-attention style: the forward kept no scores, so the backward
+ * recomputes them one block of queries at a time (at most BACKWARD_SCORES at once, never L x S):
+ * for a block, P = softmax(q k^T * scale) over its allowed keys, dP = dO v^T, dS = P (dP - rowsum(P dP)),
+ * then dq = scale dS k, and dk += scale dS^T q, dv += P^T dO over the keys the block sees.
+ */
+registerGradientOnce({
+  kernelName: CAUSAL_ATTENTION,
+  inputsToSave: ['q', 'k', 'v'],
+  gradFunc: (dy, [q, k, v], attrs) => {
+    const scale = attrs.scale as number;
+    const window = (attrs.window as number) >= 0 ? attrs.window as number : undefined;
+    const [batch, L, d] = q.shape;
+    const [S, e] = [k.shape[1] as number, v.shape[2] as number];
+    const block = Math.max(1, Math.min(L, Math.floor(BACKWARD_SCORES / (batch * S))));
+    const grads = tf.tidy(() => {
+      const dq: tf.Tensor[] = [];
+      let dk: tf.Tensor = tf.zeros([batch, S, d]);
+      let dv: tf.Tensor = tf.zeros([batch, S, e]);
+      for (let i0 = 0; i0 < L; i0 += block) {
+        const rows = Math.min(block, L - i0);
+        // Query i sits at position S - L + i; the block sees keys [first, last].
+        const last = S - L + i0 + rows - 1;
+        const first = window === undefined ? 0 : Math.max(0, S - L + i0 - window);
+        const keys = last - first + 1;
+        const [qb, dob] = [tf.slice(q, [0, i0, 0], [-1, rows, -1]), tf.slice(dy as tf.Tensor, [0, i0, 0], [-1, rows, -1])];
+        const [kb, vb] = [tf.slice(k, [0, first, 0], [-1, keys, -1]), tf.slice(v, [0, first, 0], [-1, keys, -1])];
+        const allowed = causalMask(rows, keys, S - L + i0 - first, false, window);
+        const p = tf.softmax(tf.add(bmm(tf.mul(qb, scale), kb, false, true), tf.mul(tf.sub(allowed, 1), BIG)));
+        const dp = bmm(dob, vb, false, true);
+        const ds = tf.mul(p, tf.sub(dp, tf.sum(tf.mul(p, dp), -1, true)));
+        dq.push(tf.mul(bmm(ds, kb), scale));
+        const place = (t: tf.Tensor) => tf.pad(t, [[0, 0], [first, S - 1 - last], [0, 0]]);
+        dk = tf.add(dk, place(tf.mul(bmm(ds, qb, true, false), scale)));
+        dv = tf.add(dv, place(bmm(p, dob, true, false)));
+      }
+      return [dq.length === 1 ? dq[0] : tf.concat(dq, 1), dk, dv];
+    });
+    return { q: () => grads[0], k: () => grads[1], v: () => grads[2] };
+  },
+});

@@ -1,5 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradientOnce } from '../kernels/gradients';
 import { BATCHED_MATMUL, hasKernel, runKernel } from '../kernels/names';
+
+/**
+ * BATCHED_MATMUL's gradient, products by bmm (the kernel again where the backend has it):
+ * da = dy b^T, db = a^T dy, summed over the batch where that operand was broadcast (a batch of 1).
+ */
+registerGradientOnce({
+  kernelName: BATCHED_MATMUL,
+  inputsToSave: ['a', 'b'],
+  gradFunc: (dy, [a, b]) => {
+    const g = dy as tf.Tensor3D;
+    const fit = (grad: tf.Tensor, operand: tf.Tensor) => (operand.shape[0] === grad.shape[0] ? grad : tf.sum(grad, 0, true));
+    return { a: () => fit(bmm(g, b, false, true), a), b: () => fit(bmm(a, g, true, false), b) };
+  },
+});
 
 /**
  * The most products one batched matmul takes: the webgpu backend dispatches one workgroup row per

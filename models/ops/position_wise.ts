@@ -3,6 +3,7 @@
  * LayerNorm and the exact GELU, by the backend's fused kernel where it registered one, else by tf ops.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerCompositeGradient } from '../kernels/gradients';
 import { GELU, hasKernel, LAYER_NORM, runKernel } from '../kernels/names';
 
 /** (x - mean) / sqrt(var + epsilon) * gamma + beta over the last axis (the biased variance). */
@@ -30,3 +31,7 @@ export function gelu<T extends tf.Tensor>(x: T): T {
 export function geluComposite<T extends tf.Tensor>(x: T): T {
   return tf.tidy(() => tf.mul(tf.mul(x, tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)), 0.5) as T);
 }
+
+// The fused kernels' gradients: those of their composites.
+registerCompositeGradient(LAYER_NORM, ['x', 'gamma', 'beta'], ({ x, gamma, beta }, { epsilon }) => layerNormComposite(x, gamma, beta, epsilon as number));
+registerCompositeGradient(GELU, ['x'], ({ x }) => geluComposite(x));

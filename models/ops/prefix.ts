@@ -1,5 +1,6 @@
 /** Prefix scans over chunks, in the form the execution plan asks for. */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerCompositeGradient } from '../kernels/gradients';
 import { EXCLUSIVE_SCAN, hasKernel, runKernel } from '../kernels/names';
 import { bmm } from './matmul';
 
@@ -26,6 +27,9 @@ export function exclusivePrefixSum(x: tf.Tensor3D, carry: tf.Tensor3D | null, me
     return bmm(left, carry ? tf.concat([x, carry], 1) : x) as tf.Tensor3D;
   });
 }
+
+// The kernel's gradient: that of the exclusive cumsum it equals (a reverse exclusive scan).
+registerCompositeGradient(EXCLUSIVE_SCAN, ['x'], ({ x }) => tf.cumsum(x, 1, true));
 
 /**
  * For each row of x [b, C] (a position, or -1 for none), the largest value strictly before each

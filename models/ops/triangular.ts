@@ -3,8 +3,25 @@
  * section 4), by substitution: exact up to rounding, unlike a Neumann/doubling product in A.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradientOnce } from '../kernels/gradients';
 import { hasKernel, runKernel, UNIT_LOWER_INVERSE } from '../kernels/names';
 import { bmm } from './matmul';
+
+/**
+ * UNIT_LOWER_INVERSE's gradient: for X = (I + A)^-1, dX = -X dA X, so dA = -X^T dY X^T, kept on
+ * the strictly lower triangle (the only entries of A the kernel reads).
+ */
+registerGradientOnce({
+  kernelName: UNIT_LOWER_INVERSE,
+  outputsToSave: [true],
+  gradFunc: (dy, [x]) => ({
+    a: () => {
+      const B = x.shape[x.rank - 1];
+      const strict = tf.sub(tf.linalg.bandPart(tf.ones([B, B]), -1, 0), tf.eye(B));
+      return tf.mul(tf.neg(bmm(bmm(x, dy as tf.Tensor, true, false), x, false, true)), strict);
+    },
+  }),
+});
 
 /**
  * (I + A)^-1 for every strictly lower-triangular A [..., B, B] (entries on and above the diagonal

@@ -1,0 +1,55 @@
+/**
+ * Losses for training (docs/architectures.md, "Training"): the weighted cross-entropy of logits
+ * against integer labels, and its causal language-model form (each real token predicts the next).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Cross-entropy logits [..., V] against labels [...] (int32 in [0, V)), each term weighted by
+ * weights [...] (e.g. 1 for a counted position, 0 for one left out): sum(w * (logsumexp(logits) -
+ * logits[label])) / sum(w), a scalar (0 when no weight is positive). The sum of the terms alone is
+ * `crossEntropySum`.
+ */
+export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor, weights: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.div(crossEntropySum(logits, labels, weights), tf.maximum(tf.sum(weights), 1e-30)) as tf.Scalar);
+}
+
+/** sum(w * (logsumexp(logits) - logits[label])) over every position: crossEntropy before the division. */
+export function crossEntropySum(logits: tf.Tensor, labels: tf.Tensor, weights: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const V = logits.shape[logits.rank - 1];
+    const flat = tf.reshape(logits, [-1, V]) as tf.Tensor2D;
+    const picked = tf.sum(tf.mul(flat, tf.oneHot(tf.reshape(labels, [-1]) as tf.Tensor1D, V)), -1);
+    const terms = tf.sub(tf.logSumExp(flat, -1), picked);
+    return tf.sum(tf.mul(terms, tf.reshape(weights, [-1]))) as tf.Scalar;
+  });
+}
+
+/**
+ * Which positions a causal language-model loss counts and what they predict: position t (of
+ * t < n - 1) predicts ids[t + 1] and counts when both t and t + 1 are real tokens. Returns
+ * labels [b, n] int32 (the next id; 0 at the last position) and weights [b, n] (1 counted, 0 not).
+ */
+export function nextTokenTargets(ids: tf.Tensor2D, mask: tf.Tensor2D | null): { labels: tf.Tensor2D; weights: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const [b, n] = ids.shape;
+    const labels = tf.concat([tf.slice(ids, [0, 1], [b, n - 1]), tf.zeros([b, 1], 'int32')], 1) as tf.Tensor2D;
+    const last = tf.concat([tf.ones([b, n - 1]), tf.zeros([b, 1])], 1);
+    const weights = mask
+      ? tf.mul(last, tf.mul(mask, tf.concat([tf.slice(mask, [0, 1], [b, n - 1]), tf.zeros([b, 1])], 1)))
+      : last;
+    return { labels, weights: weights as tf.Tensor2D };
+  });
+}
+
+/**
+ * The next-token cross-entropy of logits [b, n, V] for token ids [b, n] (int32) over the real
+ * positions of mask [b, n] (1 real, 0 padding; null: all real): the mean over counted positions of
+ * -log p(ids[t + 1] | logits[t]) (nextTokenTargets says which count).
+ */
+export function causalLmLoss(logits: tf.Tensor3D, ids: tf.Tensor2D, mask: tf.Tensor2D | null = null): tf.Scalar {
+  return tf.tidy(() => {
+    const { labels, weights } = nextTokenTargets(ids, mask);
+    return crossEntropy(logits, labels, weights);
+  });
+}
