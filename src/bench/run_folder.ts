@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { makeFolder, removeFolders } from '../io/make_folder';
+import { pidAlive } from '../io/pid_alive';
 import { openRegularFile, readAt } from '../io/read_file';
 import { UsageError } from '../options/usage_error';
 import { RESULTS_JSON } from '../results/write';
@@ -81,13 +82,7 @@ function ownedBy(lock: string, dir: string, owner: LockOwner): boolean {
 
 /** Whether the owner may still be running: on this host, whether its pid exists; another host's cannot be told. */
 function ownerAlive(owner: LockOwner): boolean {
-  if (owner.hostname !== os.hostname()) return true;
-  try {
-    process.kill(owner.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return owner.hostname !== os.hostname() || pidAlive(owner.pid);
 }
 
 /** Takes the lock of the existing folder `dir`, or throws a UsageError for `option` naming who holds it. */

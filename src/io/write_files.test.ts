@@ -1,9 +1,10 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { fillDisk, useSmallDisk } from '../testing/full_disk';
 import { tempDir } from '../testing/cli';
 import { FileError } from './file_error';
-import { writeFileAtomic, writeFilesAtomic } from './write_files';
+import { temporaryName, writeFileAtomic, writeFilesAtomic } from './write_files';
 
 test('writes every file, and replaces an old one whole', () => {
   const dir = tempDir();
@@ -22,6 +23,33 @@ test('one file that cannot be written: no file is replaced and no temporary file
   expect(write).toThrow(`cannot write ${path.join(dir, 'missing', 'b.txt')}: no such file or directory (ENOENT)`);
   expect(fs.readdirSync(dir)).toEqual(['a.txt']);
   expect(fs.readFileSync(path.join(dir, 'a.txt'), 'utf8')).toBe('old');
+});
+
+test('a target whose name is as long as a file name may be (255 bytes) is written, and leaves no temporary file', () => {
+  const dir = tempDir();
+  const file = path.join(dir, `${'é'.repeat(125)}.json`);
+  writeFileAtomic(file, 'a');
+  writeFileAtomic(file, 'b');
+  expect(fs.readFileSync(file, 'utf8')).toBe('b');
+  expect(fs.readdirSync(dir)).toEqual([path.basename(file)]);
+});
+
+test('a name past the limit fails in one line, from the write, not from the cleanup', () => {
+  const file = path.join(tempDir(), 'x'.repeat(256));
+  expect(() => writeFileAtomic(file, 'a')).toThrow(`cannot write ${file}: name too long (ENAMETOOLONG)`);
+});
+
+test('a temporary file left by a process killed mid-write is removed by the next write beside it; a live writer\'s is kept', () => {
+  const dir = tempDir();
+  const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+  writeFileAtomic(path.join(dir, 'baseline.json'), 'old');
+  const [written] = fs.readdirSync(dir);
+  const left = temporaryName(path.join(dir, 'baseline.json'), gone);
+  const live = temporaryName(path.join(dir, 'other.json'), process.ppid);
+  fs.writeFileSync(left, 'half a fi');
+  fs.writeFileSync(live, 'being written');
+  writeFileAtomic(path.join(dir, 'baseline.json'), 'new');
+  expect(fs.readdirSync(dir).sort()).toEqual([written, path.basename(live)].sort());
 });
 
 describe('on a full disk (a real tmpfs)', () => {
