@@ -2,8 +2,9 @@
 same sweep runs on both: forward (one pass over n tokens), decode (one single-token step after an
 untimed prefill of n tokens) and train (forward, next-token loss through the tied head, backward
 for every weight; no optimizer update). float32, TF32 off, eager. Prints one JSON line per case:
-model, n, mode, median_ms, min_ms, peak_bytes (CUDA's max_memory_allocated over the timed calls;
-null on the CPU), and the config, device and versions.
+model, n, mode, median_ms, min_ms, peak_bytes (CUDA's max_memory_allocated over the warm-up and
+timed calls; null on the CPU), base_bytes (what was allocated before them: weights, inputs, a
+prefilled decode state), and the config, device and versions.
 
   python3 evals/peer/bench.py --preset gpu --device cuda          # the sweep of evals/presets/gpu.args
   python3 evals/peer/bench.py --device cpu --threads 2 --models BSBR Linear --seq-lengths 4096 --mode forward train
@@ -149,6 +150,7 @@ def main(argv) -> int:
                     sync()
                     if cuda:
                         torch.cuda.reset_peak_memory_stats(device)
+                    base = torch.cuda.memory_allocated(device) if cuda else None
                     times = timed_calls(call, args.warmup, args.repeats, sync)
                 except (RuntimeError, MemoryError) as err:    # CUDA's out of memory is a RuntimeError
                     row['error'] = str(err).split('\n')[0][:300]
@@ -159,7 +161,7 @@ def main(argv) -> int:
                 finally:
                     call = None
                 figures = dict(median_ms=1e3 * statistics.median(times), min_ms=1e3 * min(times), repeats=len(times),
-                               peak_bytes=torch.cuda.max_memory_allocated(device) if cuda else None)
+                               peak_bytes=torch.cuda.max_memory_allocated(device) if cuda else None, base_bytes=base)
                 print(json.dumps(dict(list(row.items())[:4] + list(figures.items()) + list(row.items())[4:])), flush=True)
                 if cuda:
                     torch.cuda.empty_cache()
