@@ -3,8 +3,7 @@ import { CausalAttention, disposeAll, swapTensor } from './attention';
 import { headDim, ModelConfig } from './config';
 import { AttentionProjections, Linear } from './layers';
 import { CausalLM } from './model';
-import { deltaRuleChunkwise } from './ops/delta_rule';
-import { mergeHeads, splitHeads } from './ops/heads';
+import { deltaRule } from './ops/delta_rule';
 import { chunksPerGroup, scanChunkGroups } from './ops/scan';
 import { ParamStore } from './params';
 import { ExecutionPlan } from './plan';
@@ -12,11 +11,6 @@ import { ExecutionPlan } from './plan';
 /** Streaming state: S_t^T per batch row and head [b, h, d, d] (rows index key features, columns value features). */
 export interface DeltaNetState {
   memory: tf.Tensor4D;
-}
-
-/** x / max(|x|, 1e-12) over the last axis (architectures.md section 4). */
-function l2Normalize<T extends tf.Tensor>(x: T): T {
-  return tf.tidy(() => tf.div(x, tf.maximum(tf.sqrt(tf.sum(tf.square(x), -1, true)), 1e-12)) as T);
 }
 
 /**
@@ -44,7 +38,7 @@ export class DeltaNetAttention implements CausalAttention<DeltaNetState> {
   }
 
   forward(x: tf.Tensor3D, mask: tf.Tensor2D | null): tf.Tensor3D {
-    return tf.tidy(() => this.attendInGroups(x, mask, tf.zeros([x.shape[0], this.heads, this.d, this.d])).out);
+    return tf.tidy(() => this.attendInGroups(x, mask, null).out);
   }
 
   initState(batchSize: number): DeltaNetState {
@@ -64,34 +58,26 @@ export class DeltaNetAttention implements CausalAttention<DeltaNetState> {
    * from group to group, so that only one group's q, k, v and chunk tensors are live at any length.
    * Returns the outputs after out_proj [b, n, D] and S^T after the last token.
    */
-  private attendInGroups(x: tf.Tensor3D, mask: tf.Tensor2D | null, memory: tf.Tensor4D): { out: tf.Tensor3D; carry: tf.Tensor4D } {
+  private attendInGroups(x: tf.Tensor3D, mask: tf.Tensor2D | null, memory: tf.Tensor4D | null): { out: tf.Tensor3D; carry: tf.Tensor4D } {
     const groupLength = chunksPerGroup(this.plan.groupRows, x.shape[0], this.chunk) * this.chunk;
-    return scanChunkGroups(x, mask, groupLength, memory, (xg, maskg, before) => {
+    return scanChunkGroups<tf.Tensor4D | null>(x, mask, groupLength, memory, (xg, maskg, before) => {
       const [q, k, v, beta] = this.project(xg, maskg);
-      const { output, memory: after } = deltaRuleChunkwise(q, k, v, beta, before, this.chunk, this.plan.fillOnHost);
-      return { out: this.proj.out.apply(mergeHeads(output)), carry: after };
-    });
+      const { output, memory: after } = deltaRule(q, k, v, beta, before, this.heads, this.chunk, this.plan.fillOnHost);
+      return { out: this.proj.out.apply(output), carry: after };
+    }) as { out: tf.Tensor3D; carry: tf.Tensor4D };
   }
 
   disposeState(state: DeltaNetState): void {
     disposeAll([state.memory]);
   }
 
-  /** q, k, v [b, h, n, d] (q, k normalised) and beta [b, h, n]; masked tokens get k = 0 and beta = 0. */
-  private project(x: tf.Tensor3D, mask: tf.Tensor2D | null): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor3D] {
+  /** The projections q, k, v [b, n, h*d] and beta [b, n, h]; masked tokens get beta = 0 (they write nothing). */
+  private project(x: tf.Tensor3D, mask: tf.Tensor2D | null): [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D] {
     return tf.tidy(() => {
       const [b, n] = x.shape;
-      const q = l2Normalize(splitHeads(this.proj.q.apply(x), this.heads));
-      let k = l2Normalize(splitHeads(this.proj.k.apply(x), this.heads));
-      const v = splitHeads(this.proj.v.apply(x), this.heads);
-      let beta: tf.Tensor3D = this.betaProj
-        ? tf.transpose(tf.sigmoid(this.betaProj.apply(x)), [0, 2, 1])
-        : tf.fill([b, this.heads, n], this.beta);
-      if (mask) {
-        beta = tf.mul(beta, tf.reshape(mask, [b, 1, n]));
-        k = tf.mul(k, tf.reshape(mask, [b, 1, n, 1]));
-      }
-      return [q, k, v, beta];
+      let beta: tf.Tensor3D = this.betaProj ? tf.sigmoid(this.betaProj.apply(x)) : tf.fill([b, n, this.heads], this.beta);
+      if (mask) beta = tf.mul(beta, tf.reshape(mask, [b, n, 1]));
+      return [this.proj.q.apply(x), this.proj.k.apply(x), this.proj.v.apply(x), beta];
     });
   }
 }

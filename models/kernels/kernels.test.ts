@@ -5,13 +5,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { causalAttentionComposite } from '../ops/causal_softmax';
+import { deltaRuleComposite } from '../ops/delta_rule';
 import { geluComposite, layerNormComposite } from '../ops/position_wise';
 import { unitLowerInverseByBlocks } from '../ops/triangular';
 import { relativeError } from '../ops/reference/arrays';
 import { lcg, runsOn, TEST_BACKENDS } from '../testing/harness';
 import { randomTensor, readOp } from '../testing/ops';
 import { KERNEL_NAMES, registeredKernels } from '../testing/registered_kernels';
-import { BATCHED_MATMUL, CAUSAL_ATTENTION, EXCLUSIVE_SCAN, GELU, LAYER_NORM, UNIT_LOWER_INVERSE } from './names';
+import { BATCHED_MATMUL, CAUSAL_ATTENTION, DELTA_RULE, EXCLUSIVE_SCAN, GELU, LAYER_NORM, UNIT_LOWER_INVERSE } from './names';
 
 interface KernelCase {
   label: string;
@@ -22,6 +23,15 @@ interface KernelCase {
 /** q, k, v [batch, L, d], [batch, S, d], [batch, S, e] for CAUSAL_ATTENTION. */
 const qkv = (batch: number, L: number, S: number, d: number, e: number) => (next: () => number) => ({
   q: randomTensor([batch, L, d], next), k: randomTensor([batch, S, d], next), v: randomTensor([batch, S, e], next),
+});
+
+/** q, k, v [batch, n, h*d], beta [batch, n, h] in [0, 1) with every third token 0, and a state [batch, h, d, d] if asked, for DELTA_RULE. */
+const deltaInputs = (batch: number, n: number, h: number, d: number, fromState: boolean) => (next: () => number): tf.NamedTensorMap => tf.tidy(() => {
+  const beta = tf.mul(randomTensor([batch, n, h], next, 0, 1), tf.reshape(tf.tensor1d(Array.from({ length: n }, (_, t) => (t % 3 === 1 ? 0 : 1))), [1, n, 1]));
+  const [q, k, v] = [0, 1, 2].map(() => randomTensor([batch, n, h * d], next));
+  const inputs: tf.NamedTensorMap = { q, k, v, beta };
+  if (fromState) inputs.memory = randomTensor([batch, h, d, d], next, -0.5, 0.5);
+  return inputs;
 });
 
 /** Per kernel: inputs to try, and the composite it must equal. */
@@ -63,6 +73,20 @@ const COMPOSITES: Record<string, { cases: KernelCase[]; composite: (inputs: tf.N
       { label: 'a band of 40 behind 3 queries after 60 keys', inputs: qkv(2, 3, 63, 8, 4), attrs: { scale: 0.35, window: 40 } },
     ],
     composite: ({ q, k, v }, { scale, window }) => causalAttentionComposite(q, k, v, scale as number, (window as number) < 0 ? undefined : (window as number), true),
+  },
+  [DELTA_RULE]: {
+    // Token tiles of 8: lengths across the edge; a state before the first token or none; tokens that write nothing (beta 0).
+    cases: [
+      { label: '2 heads of 8, 11 tokens, from a state', inputs: deltaInputs(2, 11, 2, 8, true), attrs: { heads: 2 } },
+      { label: '1 head of 12, 1 token, from zeros', inputs: deltaInputs(3, 1, 1, 12, false), attrs: { heads: 1 } },
+      { label: '4 heads of 4, 19 tokens, from zeros', inputs: deltaInputs(1, 19, 4, 4, false), attrs: { heads: 4 } },
+    ],
+    composite: ({ q, k, v, beta, memory }, { heads }) => tf.tidy(() => {
+      const h = heads as number;
+      const { output, memory: after } = deltaRuleComposite(q as tf.Tensor3D, k as tf.Tensor3D, v as tf.Tensor3D, beta as tf.Tensor3D, (memory ?? null) as tf.Tensor4D | null, h, 4, true);
+      const [b, , width] = output.shape;
+      return tf.concat([output, tf.reshape(after, [b, width / h, width])], 1);
+    }),
   },
   [LAYER_NORM]: {
     // Rows of more and of fewer features than a workgroup's 64 invocations; an offset and spread per row.

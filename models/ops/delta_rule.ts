@@ -6,6 +6,8 @@
  * token -> outputs [b, h, n, d] and the state after the last.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { DELTA_RULE, deltaRuleTakes, hasKernel } from '../kernels/names';
+import { mergeHeads, splitHeads } from './heads';
 import { causalMask } from './masks';
 import { bmm } from './matmul';
 import { unitLowerInverse } from './triangular';
@@ -13,6 +15,55 @@ import { unitLowerInverse } from './triangular';
 export interface DeltaRuleResult {
   output: tf.Tensor4D;
   memory: tf.Tensor4D;
+}
+
+/** What deltaRule gives: the outputs with heads merged [b, n, h*d] and the state after the last token. */
+export interface DeltaRuleLayerResult {
+  output: tf.Tensor3D;
+  memory: tf.Tensor4D;
+}
+
+/** x / max(|x|, 1e-12) over the last axis (architectures.md section 4). */
+export function l2Normalize<T extends tf.Tensor>(x: T): T {
+  return tf.tidy(() => tf.div(x, tf.maximum(tf.sqrt(tf.sum(tf.square(x), -1, true)), 1e-12)) as T);
+}
+
+/**
+ * The delta rule of one layer from its projections q, k, v [b, n, h*d] (q and k normalised per head
+ * here), beta [b, n, h] (0 where a token must not write) and the state before the first token
+ * [b, h, d, d] (null: zeros): by the backend's DELTA_RULE kernel where it has one (the recurrence in
+ * one dispatch, models/kernels/webgpu/delta_rule.ts), else deltaRuleChunkwise on the split heads.
+ */
+export function deltaRule(
+  q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, beta: tf.Tensor3D, memory: tf.Tensor4D | null, heads: number, chunkSize: number, masksOnHost: boolean,
+): DeltaRuleLayerResult {
+  const [b, n, width] = q.shape;
+  const d = width / heads;
+  if (!(hasKernel(DELTA_RULE) && deltaRuleTakes(d))) return deltaRuleComposite(q, k, v, beta, memory, heads, chunkSize, masksOnHost);
+  return tf.tidy(() => {
+    const both = tf.engine().runKernel(DELTA_RULE, memory ? { q, k, v, beta, memory } : { q, k, v, beta }, { heads }) as tf.Tensor3D;
+    return {
+      output: tf.slice(both, [0, 0, 0], [b, n, width]),
+      memory: tf.reshape(tf.slice(both, [0, n, 0], [b, d, width]), [b, heads, d, d]) as tf.Tensor4D,
+    };
+  });
+}
+
+/** deltaRule by tf ops (what DELTA_RULE kernels must equal): normalised heads, the chunkwise form, heads merged. */
+export function deltaRuleComposite(
+  q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, beta: tf.Tensor3D, memory: tf.Tensor4D | null, heads: number, chunkSize: number, masksOnHost: boolean,
+): DeltaRuleLayerResult {
+  return tf.tidy(() => {
+    const [b, , width] = q.shape;
+    const d = width / heads;
+    const betaHeads = tf.transpose(beta, [0, 2, 1]) as tf.Tensor3D;
+    // A token that writes nothing gets k = 0 as well (deltaRuleChunkwise's contract).
+    const writes = tf.cast(tf.notEqual(betaHeads, 0), 'float32');
+    const keys = tf.mul(l2Normalize(splitHeads(k, heads)), tf.expandDims(writes, 3)) as tf.Tensor4D;
+    const start = memory ?? tf.zeros([b, heads, d, d]) as tf.Tensor4D;
+    const { output, memory: after } = deltaRuleChunkwise(l2Normalize(splitHeads(q, heads)), keys, splitHeads(v, heads), betaHeads, start, chunkSize, masksOnHost);
+    return { output: mergeHeads(output), memory: after };
+  });
 }
 
 /**

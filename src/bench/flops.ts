@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { headDim, ModelConfig } from '../../models/config';
-import { CAUSAL_ATTENTION, causalAttentionTakes, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
+import { CAUSAL_ATTENTION, causalAttentionTakes, DELTA_RULE, deltaRuleTakes, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
 import { chunksPerGroup } from '../../models/ops/scan';
 import { ExecutionPlan } from '../../models/plan';
 import { Mode } from '../results/schema';
@@ -167,13 +167,18 @@ function unitLowerInverseWork(b: number, plan: ExecutionPlan): number {
  *   K K^T and Q K^T 4 b^2 d, the inverse (unitLowerInverseWork), W = T K and
  *   U = T V 4 b^2 d, then W M, Q M and K^T Delta 6 b d^2 and the masked scores @ Delta 2 b^2 d:
  *   10 b^2 d + b^2 (b - 1) + 6 b d^2, plus the projections 8 n D^2 (and 2 n D h for learnedBeta).
- * A single-token step is the same with n = 1 (b = 1): 8 D^2 + h (10 d + 6 d^2).
+ * Where the backend runs the delta rule as its fused kernel (the recurrence token by token), per
+ * head and token M^T k, the rank-one write and M^T q: 6 d^2.
+ * A single-token step is the same with n = 1 (b = 1): 8 D^2 + h (10 d + 6 d^2), fused 8 D^2 + 6 h d^2.
  */
 const deltaNet: AttentionCost = {
   forward(c, n, batch, plan) {
     const D = c.hiddenDim;
     const d = headDim(c);
-    const chunkWork = sumOverGroups(c, n, batch, plan, (_L, b, C) => C * (10 * b * b * d + unitLowerInverseWork(b, plan) + 6 * b * d * d));
+    const fused = tf.getKernel(DELTA_RULE, plan.backend) !== undefined && deltaRuleTakes(d);
+    const chunkWork = fused
+      ? 6 * n * d * d
+      : sumOverGroups(c, n, batch, plan, (_L, b, C) => C * (10 * b * b * d + unitLowerInverseWork(b, plan) + 6 * b * d * d));
     return 4 * mm(n, D, D) + (c.learnedBeta ? mm(n, D, c.numHeads) : 0) + c.numHeads * chunkWork;
   },
   step(c, _p, plan) {

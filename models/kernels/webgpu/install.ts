@@ -1,17 +1,19 @@
 import { registerCausalAttention } from './causal_attention';
+import { registerDeltaRule } from './delta_rule';
 import { registerExclusiveScan } from './exclusive_scan';
 import { registerGelu } from './gelu';
 import { registerLayerNorm } from './layer_norm';
 
 /**
  * The webgpu backend's kernels that this package adds (docs/gpu.md says why): CausalAttention, the
- * fused causal softmax attention; ExclusiveScan, a one-pass prefix sum over chunks; LayerNorm and
+ * fused causal softmax attention; DeltaRule, the delta rule's recurrence in one dispatch; ExclusiveScan, a one-pass prefix sum over chunks; LayerNorm and
  * Gelu, each one dispatch instead of five to nine (on a GPU the per-dispatch host cost dominates
  * short sequences). Called once the webgpu backend's package is loaded.
  */
 export function installWebGpuKernels(): void {
   registerCausalAttention();
   registerExclusiveScan();
+  registerDeltaRule();
   registerLayerNorm();
   registerGelu();
 }
