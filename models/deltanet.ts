@@ -38,7 +38,7 @@ export class DeltaNetAttention implements CausalAttention<DeltaNetState> {
   }
 
   forward(x: tf.Tensor3D, mask: tf.Tensor2D | null): tf.Tensor3D {
-    return tf.tidy(() => this.attendInGroups(x, mask, null).out);
+    return tf.tidy(() => this.attendInGroups(x, mask, tf.zeros([x.shape[0], this.heads, this.d, this.d])).out);
   }
 
   initState(batchSize: number): DeltaNetState {
@@ -58,13 +58,13 @@ export class DeltaNetAttention implements CausalAttention<DeltaNetState> {
    * from group to group, so that only one group's q, k, v and chunk tensors are live at any length.
    * Returns the outputs after out_proj [b, n, D] and S^T after the last token.
    */
-  private attendInGroups(x: tf.Tensor3D, mask: tf.Tensor2D | null, memory: tf.Tensor4D | null): { out: tf.Tensor3D; carry: tf.Tensor4D } {
+  private attendInGroups(x: tf.Tensor3D, mask: tf.Tensor2D | null, memory: tf.Tensor4D): { out: tf.Tensor3D; carry: tf.Tensor4D } {
     const groupLength = chunksPerGroup(this.plan.groupRows, x.shape[0], this.chunk) * this.chunk;
-    return scanChunkGroups<tf.Tensor4D | null>(x, mask, groupLength, memory, (xg, maskg, before) => {
+    return scanChunkGroups(x, mask, groupLength, memory, (xg, maskg, before) => {
       const [q, k, v, beta] = this.project(xg, maskg);
       const { output, memory: after } = deltaRule(q, k, v, beta, before, this.heads, this.chunk, this.plan.fillOnHost);
       return { out: this.proj.out.apply(output), carry: after };
-    }) as { out: tf.Tensor3D; carry: tf.Tensor4D };
+    });
   }
 
   disposeState(state: DeltaNetState): void {

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { causalAttentionComposite } from '../ops/causal_softmax';
-import { deltaRuleComposite } from '../ops/delta_rule';
+import { deltaRuleKernelComposite } from '../ops/delta_rule';
 import { geluComposite, layerNormComposite } from '../ops/position_wise';
 import { unitLowerInverseByBlocks } from '../ops/triangular';
 import { relativeError } from '../ops/reference/arrays';
@@ -25,13 +25,11 @@ const qkv = (batch: number, L: number, S: number, d: number, e: number) => (next
   q: randomTensor([batch, L, d], next), k: randomTensor([batch, S, d], next), v: randomTensor([batch, S, e], next),
 });
 
-/** q, k, v [batch, n, h*d], beta [batch, n, h] in [0, 1) with every third token 0, and a state [batch, h, d, d] if asked, for DELTA_RULE. */
+/** q, k, v [batch, n, h*d], beta [batch, n, h] in [0, 1) with every third token 0, and a state [batch, h, d, d] (zeros unless asked), for DELTA_RULE. */
 const deltaInputs = (batch: number, n: number, h: number, d: number, fromState: boolean) => (next: () => number): tf.NamedTensorMap => tf.tidy(() => {
   const beta = tf.mul(randomTensor([batch, n, h], next, 0, 1), tf.reshape(tf.tensor1d(Array.from({ length: n }, (_, t) => (t % 3 === 1 ? 0 : 1))), [1, n, 1]));
   const [q, k, v] = [0, 1, 2].map(() => randomTensor([batch, n, h * d], next));
-  const inputs: tf.NamedTensorMap = { q, k, v, beta };
-  if (fromState) inputs.memory = randomTensor([batch, h, d, d], next, -0.5, 0.5);
-  return inputs;
+  return { q, k, v, beta, memory: fromState ? randomTensor([batch, h, d, d], next, -0.5, 0.5) : tf.zeros([batch, h, d, d]) };
 });
 
 /** Per kernel: inputs to try, and the composite it must equal. */
@@ -81,12 +79,7 @@ const COMPOSITES: Record<string, { cases: KernelCase[]; composite: (inputs: tf.N
       { label: '1 head of 12, 1 token, from zeros', inputs: deltaInputs(3, 1, 1, 12, false), attrs: { heads: 1 } },
       { label: '4 heads of 4, 19 tokens, from zeros', inputs: deltaInputs(1, 19, 4, 4, false), attrs: { heads: 4 } },
     ],
-    composite: ({ q, k, v, beta, memory }, { heads }) => tf.tidy(() => {
-      const h = heads as number;
-      const { output, memory: after } = deltaRuleComposite(q as tf.Tensor3D, k as tf.Tensor3D, v as tf.Tensor3D, beta as tf.Tensor3D, (memory ?? null) as tf.Tensor4D | null, h, 4, true);
-      const [b, , width] = output.shape;
-      return tf.concat([output, tf.reshape(after, [b, width / h, width])], 1);
-    }),
+    composite: deltaRuleKernelComposite,
   },
   [LAYER_NORM]: {
     // Rows of more and of fewer features than a workgroup's 64 invocations; an offset and spread per row.

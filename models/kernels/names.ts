@@ -49,6 +49,24 @@ export interface LayerNormAttrs { epsilon: number }
 export const GELU = 'BsbrGelu';
 export interface GeluInputs { x: tf.TensorInfo }
 
+/**
+ * The delta rule (docs/architectures.md section 4) token by token, for every batch row and head j of
+ * float32 projections q, k, v [b, n, h*d] (head j: features j*d .. j*d+d-1; q and k are L2-normalised
+ * per head here, x / max(|x|, 1e-12)), write strengths beta [b, n, h] (0: the token writes nothing)
+ * and the state before the first token `memory` M = S^T [b, h, d, d].
+ * Returns [b, n + d, h*d]: rows 0 .. n-1 the outputs o_t = S_t q_t, heads merged; rows n .. n+d-1 the
+ * state after the last token, [h, d, d] flattened row-major. attrs.heads: h. Takes head sizes that
+ * deltaRuleTakes accepts.
+ */
+export const DELTA_RULE = 'BsbrDeltaRule';
+export interface DeltaRuleInputs { q: tf.TensorInfo; k: tf.TensorInfo; v: tf.TensorInfo; beta: tf.TensorInfo; memory: tf.TensorInfo }
+export interface DeltaRuleAttrs { heads: number }
+
+/** The head sizes a DELTA_RULE kernel must take: multiples of 4, at most 64. */
+export function deltaRuleTakes(d: number): boolean {
+  return d % 4 === 0 && d <= 64;
+}
+
 /** For kernels that take no attributes. */
 export type NoAttrs = Record<string, never>;
 
@@ -60,6 +78,7 @@ export interface KernelContracts {
   [EXCLUSIVE_SCAN]: { inputs: ExclusiveScanInputs; attrs: NoAttrs };
   [LAYER_NORM]: { inputs: LayerNormInputs; attrs: LayerNormAttrs };
   [GELU]: { inputs: GeluInputs; attrs: NoAttrs };
+  [DELTA_RULE]: { inputs: DeltaRuleInputs; attrs: DeltaRuleAttrs };
 }
 
 export type KernelName = keyof KernelContracts;
@@ -71,22 +90,6 @@ export interface KernelArgs<K extends KernelName, B> {
   inputs: KernelInputs<K>;
   attrs: KernelAttrs<K>;
   backend: B;
-}
-
-/**
- * The delta rule (docs/architectures.md section 4) token by token, for every batch row and head j of
- * float32 projections q, k, v [b, n, h*d] (head j: features j*d .. j*d+d-1; q and k are L2-normalised
- * per head here, x / max(|x|, 1e-12)), write strengths beta [b, n, h] (0: the token writes nothing)
- * and, optionally, the state before the first token `memory` M = S^T [b, h, d, d] (absent: zeros).
- * Returns [b, n + d, h*d]: rows 0 .. n-1 the outputs o_t = S_t q_t, heads merged; rows n .. n+d-1 the
- * state after the last token, [h, d, d] flattened row-major. attrs.heads: h. Takes head sizes that
- * deltaRuleTakes accepts.
- */
-export const DELTA_RULE = 'BsbrDeltaRule';
-
-/** The head sizes a DELTA_RULE kernel must take: multiples of 4, at most 128. */
-export function deltaRuleTakes(d: number): boolean {
-  return d % 4 === 0 && d <= 128;
 }
 
 /** Whether the active backend registered the kernel `name`. */

@@ -6,7 +6,8 @@
  * token -> outputs [b, h, n, d] and the state after the last.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { DELTA_RULE, deltaRuleTakes, hasKernel } from '../kernels/names';
+import { registerCompositeGradient } from '../kernels/gradients';
+import { DELTA_RULE, deltaRuleTakes, hasKernel, runKernel } from '../kernels/names';
 import { mergeHeads, splitHeads } from './heads';
 import { causalMask } from './masks';
 import { bmm } from './matmul';
@@ -31,17 +32,17 @@ export function l2Normalize<T extends tf.Tensor>(x: T): T {
 /**
  * The delta rule of one layer from its projections q, k, v [b, n, h*d] (q and k normalised per head
  * here), beta [b, n, h] (0 where a token must not write) and the state before the first token
- * [b, h, d, d] (null: zeros): by the backend's DELTA_RULE kernel where it has one (the recurrence in
+ * [b, h, d, d]: by the backend's DELTA_RULE kernel where it has one (the recurrence in
  * one dispatch, models/kernels/webgpu/delta_rule.ts), else deltaRuleChunkwise on the split heads.
  */
 export function deltaRule(
-  q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, beta: tf.Tensor3D, memory: tf.Tensor4D | null, heads: number, chunkSize: number, masksOnHost: boolean,
+  q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, beta: tf.Tensor3D, memory: tf.Tensor4D, heads: number, chunkSize: number, masksOnHost: boolean,
 ): DeltaRuleLayerResult {
   const [b, n, width] = q.shape;
   const d = width / heads;
   if (!(hasKernel(DELTA_RULE) && deltaRuleTakes(d))) return deltaRuleComposite(q, k, v, beta, memory, heads, chunkSize, masksOnHost);
   return tf.tidy(() => {
-    const both = tf.engine().runKernel(DELTA_RULE, memory ? { q, k, v, beta, memory } : { q, k, v, beta }, { heads }) as tf.Tensor3D;
+    const both = runKernel(DELTA_RULE, { q, k, v, beta, memory }, { heads }) as tf.Tensor3D;
     return {
       output: tf.slice(both, [0, 0, 0], [b, n, width]),
       memory: tf.reshape(tf.slice(both, [0, n, 0], [b, d, width]), [b, heads, d, d]) as tf.Tensor4D,
@@ -51,20 +52,31 @@ export function deltaRule(
 
 /** deltaRule by tf ops (what DELTA_RULE kernels must equal): normalised heads, the chunkwise form, heads merged. */
 export function deltaRuleComposite(
-  q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, beta: tf.Tensor3D, memory: tf.Tensor4D | null, heads: number, chunkSize: number, masksOnHost: boolean,
+  q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, beta: tf.Tensor3D, memory: tf.Tensor4D, heads: number, chunkSize: number, masksOnHost: boolean,
 ): DeltaRuleLayerResult {
   return tf.tidy(() => {
-    const [b, , width] = q.shape;
-    const d = width / heads;
     const betaHeads = tf.transpose(beta, [0, 2, 1]) as tf.Tensor3D;
     // A token that writes nothing gets k = 0 as well (deltaRuleChunkwise's contract).
     const writes = tf.cast(tf.notEqual(betaHeads, 0), 'float32');
     const keys = tf.mul(l2Normalize(splitHeads(k, heads)), tf.expandDims(writes, 3)) as tf.Tensor4D;
-    const start = memory ?? tf.zeros([b, heads, d, d]) as tf.Tensor4D;
-    const { output, memory: after } = deltaRuleChunkwise(l2Normalize(splitHeads(q, heads)), keys, splitHeads(v, heads), betaHeads, start, chunkSize, masksOnHost);
+    const { output, memory: after } = deltaRuleChunkwise(l2Normalize(splitHeads(q, heads)), keys, splitHeads(v, heads), betaHeads, memory, chunkSize, masksOnHost);
     return { output: mergeHeads(output), memory: after };
   });
 }
+
+/** DELTA_RULE's composite in the kernel's layout: the outputs, then the state's [h, d, d] as d rows of h*d. */
+export function deltaRuleKernelComposite(inputs: Record<string, tf.Tensor>, attrs: tf.NamedAttrMap): tf.Tensor3D {
+  return tf.tidy(() => {
+    const { q, k, v, beta, memory } = inputs as Record<string, tf.Tensor3D>;
+    const heads = attrs.heads as number;
+    const [b, , width] = q.shape;
+    // Any chunk size gives the same; the masks on the host work on every backend.
+    const { output, memory: after } = deltaRuleComposite(q, k, v, beta, memory as unknown as tf.Tensor4D, heads, 32, true);
+    return tf.concat([output, tf.reshape(after, [b, width / heads, width])], 1) as tf.Tensor3D;
+  });
+}
+
+registerCompositeGradient(DELTA_RULE, ['q', 'k', 'v', 'beta', 'memory'], deltaRuleKernelComposite);
 
 /**
  * Chunkwise (Yang et al. 2024). Per chunk of B tokens (rows of Q, K, V), with M the state before it:
