@@ -30,3 +30,13 @@ describe('BSBR as the package README shows it', () => {
     model.dispose();
   });
 });
+
+describe('BSBR with a chunk longer than the input', () => {
+  it('computes on the tokens there are: the memory of chunk 1024 at n = 12 is that of chunk 12, the output the reference\'s', async () => {
+    const config = { ...TINY, numLayers: 1, compressionFactor: 2 };
+    const ids = randomIds(2, 12, 50, 3);
+    const peak = (chunkSize: number) => withModel('BSBR', { ...config, chunkSize }, async (model) => (await tf.profile(() => model.forward(ids).dispose())).peakBytes);
+    expect(await peak(1024)).toBe(await peak(12));
+    await withModel('BSBR', { ...config, chunkSize: 1024 }, async (model) => expect(await naiveError(model, ids, null, naiveBSBR)).toBeLessThan(1e-4));
+  });
+});

@@ -55,7 +55,10 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
    */
   forward(x: tf.Tensor3D, mask: tf.Tensor2D | null): tf.Tensor3D {
     const [b, n, D] = x.shape;
-    const B = this.chunk;
+    // Fewer tokens than a chunk are one chunk of their own length: the same output (one chunk
+    // retrieves nothing; architectures.md section 7) at the cost of n, not of the chunk size.
+    const B = Math.min(this.chunk, n);
+    const options = B === this.chunk ? this.options : { ...this.options, chunkSize: B };
     const C = Math.ceil(n / B);
     const perGroup = chunksPerGroup(this.plan.groupRows, b, B);
     // Meta keys h_j and meta queries r_c of every chunk, from the rows metaRows picks: [b, h, C, d].
@@ -74,10 +77,10 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
         const length = Math.min(n, g1 * B) - t0;
         const out = tf.tidy(() => {
           const { q, k, v, keyMask } = this.projectChunks(tf.slice(x, [0, t0, 0], [b, length, D]),
-            mask ? tf.slice(mask, [0, t0], [b, length]) : null, g1 - g0);
+            mask ? tf.slice(mask, [0, t0], [b, length]) : null, g1 - g0, B);
           const { output, states } = bsbrChunkGroup(q, k, v, keyMask, g0,
             tf.slice(metaQueries, [0, 0, g0, 0], [-1, -1, g1 - g0, -1]), tf.slice(metaKeys, [0, 0, 0, 0], [-1, -1, g1, -1]),
-            keyExists, queryExists, earlier, this.options);
+            keyExists, queryExists, earlier, options);
           earlier.push(tf.keep(states));
           const cropped = output.shape[2] > length ? tf.slice(output, [0, 0, 0, 0], [-1, -1, length, -1]) : output;
           return this.proj.out.apply(mergeHeads(cropped));
@@ -92,13 +95,12 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
   }
 
   /**
-   * q, k, v of one group of chunks [b, h, chunks, B, d] from its inputs x [b, L, D] (L <= chunks*B;
+   * q, k, v of one group of chunks of B tokens [b, h, chunks, B, d] from its inputs x [b, L, D] (L <= chunks*B;
    * the tail is padded), with padded and masked keys/values zeroed so they drop out of the chunk
    * states, and the key mask [b, 1, chunks, 1, B] for the local softmax (null without a mask).
    */
-  private projectChunks(x: tf.Tensor3D, mask: tf.Tensor2D | null, chunks: number) {
+  private projectChunks(x: tf.Tensor3D, mask: tf.Tensor2D | null, chunks: number, B: number) {
     const [b, L] = x.shape;
-    const B = this.chunk;
     const d = this.options.headDim;
     const pad = chunks * B - L;
     // A padded tail only ever follows every real token of the last chunk: causal masking hides it

@@ -34,9 +34,12 @@ export class GAUAttention implements CausalAttention<GAUState> {
   }
 
   forward(x: tf.Tensor3D, mask: tf.Tensor2D | null): tf.Tensor3D {
-    const groupLength = chunksPerGroup(this.plan.groupRows, x.shape[0], this.chunk, this.plan.gauChunksPerGroup) * this.chunk;
+    // Fewer tokens than a chunk are one chunk of their own length: the same output (one chunk has
+    // no earlier chunks; architectures.md section 6) at the cost of n, not of the chunk size.
+    const chunk = Math.min(this.chunk, x.shape[1]);
+    const groupLength = chunksPerGroup(this.plan.groupRows, x.shape[0], chunk, this.plan.gauChunksPerGroup) * chunk;
     const start: GAUCarry = { sum: null, count: 0 };
-    const options = { chunkSize: this.chunk, masksOnHost: this.plan.fillOnHost, prefixSums: this.plan.prefixSums };
+    const options = { chunkSize: chunk, masksOnHost: this.plan.fillOnHost, prefixSums: this.plan.prefixSums };
     return tf.tidy(() => scanChunkGroups<GAUCarry>(x, mask, groupLength, start, (xg, maskg, carry) => {
       const { output, carry: after } = gauAttentionChunkwise(this.q.apply(xg), this.k.apply(xg), this.v.apply(xg), maskg, carry, options);
       return { out: this.out.apply(tf.mul(output, tf.sigmoid(this.gate.apply(xg))) as tf.Tensor3D), carry: after };

@@ -187,7 +187,7 @@ const deltaNet: AttentionCost = {
 };
 
 /**
- * GAU, one head of size E, padded to C*B tokens after the projections: q, k, v, gate 8 n D E, out 2 n E D;
+ * GAU, one head of size E, padded to C*B tokens after the projections (B = min(chunkSize, n), as Linear's): q, k, v, gate 8 n D E, out 2 n E D;
  * per chunk local softmax 4 B^2 E, chunk state K^T V 2 B E^2 and q @ earlier states 2 B E^2; and the
  * prefix sums of the chunk states, per group of G chunks (G = chunksPerGroup(plan.groupRows, batch,
  * B, plan.gauChunksPerGroup)) one [G, G (+1 for the carry after the first group)] @ [G (+1), E^2]
@@ -199,7 +199,7 @@ const gau: AttentionCost = {
   forward(c, n, batch, plan) {
     const D = c.hiddenDim;
     const E = c.expansionFactor * D;
-    const B = c.chunkSize;
+    const B = Math.min(c.chunkSize, n);
     const C = Math.ceil(n / B);
     const G = chunksPerGroup(plan.groupRows, batch, B, plan.gauChunksPerGroup);
     let prefix = 0;
@@ -217,7 +217,7 @@ const gau: AttentionCost = {
 };
 
 /**
- * BSBR on the input padded to C*B tokens, S = D/cf with compression (d^2 without):
+ * BSBR on the input padded to C*B tokens (B = min(chunkSize, n), as Linear's), S = D/cf with compression (d^2 without):
  *   q, k, v 6 C B D^2, out 2 n D^2, local softmax 4 C B^2 D (fused: its causal pairs, 2 C B (B + 1) D),
  *   chunk states K^T V 2 C B d D,
  *   compress and decompress 2 h C d^2 S each (with compression), meta keys and meta queries
@@ -231,7 +231,7 @@ const bsbr: AttentionCost = {
     const D = c.hiddenDim;
     const h = c.numHeads;
     const d = headDim(c);
-    const B = c.chunkSize;
+    const B = Math.min(c.chunkSize, n);
     const C = Math.ceil(n / B);
     const S = c.compressionFactor ? D / c.compressionFactor : d * d;
     const compression = c.compressionFactor ? 2 * mm(h * C, d * d, S) : 0;
