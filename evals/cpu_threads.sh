@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# The CPU-threads benchmark behind docs/performance.md ("The wasm backend on every core", issue 15):
+# The CPU-threads benchmark behind docs/performance.md ("The wasm backend on every core"):
 # BSBR, Linear, DeltaNet and GAU forward at 16,384 tokens (hidden 256, 4 heads, 2 layers, ff 512,
 # chunk 128) on the wasm backend on every core and on one, and the PyTorch peer on every core, in
 # alternating runs (ours threaded, peer, ours single, then again), with the load average before and
 # after each. Writes results/cpu-threads/ and prints the table (evals/cpu_threads_table.ts).
 #   npm run bench:cpu-threads
-# BSBR_ROUNDS: rounds (default 3); BSBR_PEER: the peer script (default ../shared/gpu/peer_torch.py);
-# BSBR_PYTHON: its Python (default /usr/bin/python3, with Debian's python3-torch and libopenblas0-pthread).
+# The peer is evals/peer/bench.py with the same options. BSBR_ROUNDS: rounds (default 3);
+# BSBR_PYTHON: the peer's Python (default /usr/bin/python3, e.g. Debian's python3-torch with
+# libopenblas0-pthread: without it torch falls back to the reference BLAS, about 100x slower).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${BSBR_ROUNDS:-3}"
-peer="${BSBR_PEER:-../shared/gpu/peer_torch.py}"
 python="${BSBR_PYTHON:-/usr/bin/python3}"
 threads="$(nproc)"
 out=results/cpu-threads
@@ -30,8 +30,8 @@ ours() { # ours THREADS NAME
 
 peer() { # peer NAME
   load "$1 before"
-  "$python" "$peer" --device cpu --threads "$threads" --models "$(IFS=,; echo "${models[*]}")" --lengths 16384 \
-    --hidden 256 --chunk 128 --reps 3 > "$out/$1.jsonl"
+  "$python" evals/peer/bench.py --device cpu --threads "$threads" --models "${models[@]}" --seq-lengths 16384 --mode forward \
+    --hidden-dim 256 --num-heads 4 --num-layers 2 --ff-dim 512 --chunk-size 128 --warmup 1 --repeats 3 > "$out/$1.jsonl"
   load "$1 after"
 }
 
