@@ -26,6 +26,7 @@ function checkRows(rows: unknown, field: string): { batch: number; length: numbe
 /** The ids as an int32 tensor [b, n] (the caller's own tensor when it already is one). */
 export function checkTokenIds(ids: TokenIds, vocabSize: number): tf.Tensor2D {
   if (ids instanceof tf.Tensor) {
+    if (ids.isDisposed) throw new InputError('inputIds', 'inputIds is a disposed tensor');
     if (ids.rank !== 2 || ids.shape[0] === 0 || ids.shape[1] === 0) {
       throw new InputError('inputIds', `inputIds must be [batch, length] with batch >= 1 and length >= 1 (got [${ids.shape}])`);
     }
@@ -51,6 +52,7 @@ export function checkTokenIds(ids: TokenIds, vocabSize: number): tf.Tensor2D {
  */
 export function checkMask(mask: MaskInput, batch: number, length: number): tf.Tensor2D {
   if (mask instanceof tf.Tensor) {
+    if (mask.isDisposed) throw new InputError('attentionMask', 'attentionMask is a disposed tensor');
     if (mask.rank !== 2 || mask.shape[0] !== batch || mask.shape[1] !== length) {
       throw new InputError('attentionMask', `attentionMask must have the shape of inputIds [${batch}, ${length}] (got [${mask.shape}])`);
     }

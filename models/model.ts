@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { AttentionFactory, CausalAttention } from './attention';
-import { ModelConfig, resolveConfig } from './config';
+import { ConfigError, ModelConfig, resolveConfig } from './config';
 import { InputError } from './errors';
 import { checkMask, checkTokenIds, MaskInput, TokenIds } from './inputs';
 import { Dropout, ForwardOptions } from './dropout';
@@ -53,17 +53,24 @@ export abstract class CausalLM {
     // The widest row of position-wise work: the feed-forward, or GAU's four projections of E.
     this.plan = currentPlan(Math.max(ffDim, 4 * this.config.expansionFactor * hiddenDim));
     this.store = new ParamStore(seed, name);
-    this.store.create('embedding.weight', [vocabSize, hiddenDim], { kind: 'normal', std: 1 });
-    for (let i = 0; i < numLayers; i++) {
-      const prefix = `layers.${i}`;
-      this.layers.push({
-        attention: attention(this.store, `${prefix}.attention`, this.config, this.plan),
-        norm1: new LayerNorm(this.store, `${prefix}.layer_norm1`, hiddenDim),
-        norm2: new LayerNorm(this.store, `${prefix}.layer_norm2`, hiddenDim),
-        ff: new FeedForward(this.store, `${prefix}.ff`, hiddenDim, ffDim),
-      });
+    try {
+      this.store.create('embedding.weight', [vocabSize, hiddenDim], { kind: 'normal', std: 1 });
+      for (let i = 0; i < numLayers; i++) {
+        const prefix = `layers.${i}`;
+        this.layers.push({
+          attention: attention(this.store, `${prefix}.attention`, this.config, this.plan),
+          norm1: new LayerNorm(this.store, `${prefix}.layer_norm1`, hiddenDim),
+          norm2: new LayerNorm(this.store, `${prefix}.layer_norm2`, hiddenDim),
+          ff: new FeedForward(this.store, `${prefix}.ff`, hiddenDim, ffDim),
+        });
+      }
+      this.finalNorm = new LayerNorm(this.store, 'layer_norm', hiddenDim);
+    } catch (err) {
+      // No model is returned, so nothing else could free what was built.
+      this.store.dispose();
+      if (err instanceof InputError) throw err;
+      throw new ConfigError('weights', `cannot be made: ${String(err)}`);
     }
-    this.finalNorm = new LayerNorm(this.store, 'layer_norm', hiddenDim);
   }
 
   /**

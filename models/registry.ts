@@ -1,4 +1,5 @@
 import { ModelConfig } from './config';
+import { InputError } from './errors';
 import { BSBRModel } from './bsbr';
 import { DeltaNetModel } from './deltanet';
 import { GAUModel } from './gau';
@@ -31,6 +32,6 @@ export function canonicalModelName(name: string): string | undefined {
 /** Builds the named architecture (name case-insensitive). */
 export function createModel(name: string, config: Partial<ModelConfig> = {}): CausalLM {
   const canonical = canonicalModelName(name);
-  if (!canonical) throw new Error(`unknown model '${name}' (valid: ${MODEL_NAMES.join(', ')})`);
+  if (!canonical) throw new InputError('model', `unknown model '${name}' (valid: ${MODEL_NAMES.join(', ')})`);
   return new REGISTRY[canonical](config);
 }

@@ -39,6 +39,9 @@ export function exportWeights(store: ParamStore): Map<string, tf.Tensor> {
  * tensors copied in (the caller keeps its own). Names in IGNORED_WEIGHT_NAMES are skipped.
  */
 export function importWeights(store: ParamStore, weights: WeightMap): void {
+  if (!(weights instanceof Map) && (typeof weights !== 'object' || weights === null || Array.isArray(weights))) {
+    throw new InputError('weights', `weights must be a Map or an object of tensors by name (got ${weights === null ? 'null' : Array.isArray(weights) ? 'an array' : typeof weights})`);
+  }
   const given = weights instanceof Map ? weights : new Map(Object.entries(weights));
   const known = new Set(store.names());
   const problems: string[] = [];

@@ -168,12 +168,12 @@ describe(`${backend}: configuration`, () => {
   it.each(MODEL_NAMES)('%s refuses bad configs with a message naming the field', (name) => on(async () => {
     const bad: Array<[Partial<ModelConfig>, RegExp]> = [
       [{ hiddenDim: 30, numHeads: 4 }, /numHeads must divide hiddenDim/],
-      [{ chunkSize: 0 }, /chunkSize must be a positive integer/],
-      [{ windowSize: -2 }, /windowSize must be a positive integer/],
-      [{ numLayers: 1.5 }, /numLayers must be a positive integer/],
+      [{ chunkSize: 0 }, /chunkSize must be an integer in \[1, 65536\]/],
+      [{ windowSize: -2 }, /windowSize must be an integer in \[1, 16777216\]/],
+      [{ numLayers: 1.5 }, /numLayers must be an integer in \[1, 1024\]/],
       [{ dropout: 1 }, /dropout must be in \[0, 1\)/],
       [{ compressionFactor: 3, hiddenDim: 16, numHeads: 2 }, /compressionFactor must divide hiddenDim/],
-      [{ temperature: 0 }, /temperature must be a positive number/],
+      [{ temperature: 0 }, /temperature must be a number in \[0.000001, 1000000\]/],
       [{ beta: 1e30 }, /beta must be in \[0, 2\]/],
       [{ chunksize: 4 } as Partial<ModelConfig>, /chunksize is not a config field/],
     ];

@@ -37,7 +37,7 @@ describe('bad input: exit 2, one line, nothing written', () => {
     ['length abc', ['--seq-lengths', 'abc'], /'abc' is not a positive integer/],
     ['unknown model', ['--models', 'BSBR', 'Transformer'], /unknown model 'Transformer' \(valid: BSBR, Standard, Linear, DeltaNet, SlidingWindow, Hopfield, GAU/],
     ['heads not dividing hidden', ['--hidden-dim', '10', '--num-heads', '3'], /--num-heads: .*numHeads must divide hiddenDim \(hiddenDim 10, numHeads 3\)/],
-    ['non-positive chunk', ['--chunk-size', '0'], /--chunk-size: .*chunkSize must be a positive integer/],
+    ['non-positive chunk', ['--chunk-size', '0'], /--chunk-size: .*chunkSize must be an integer in \[1, 65536\]/],
     ['unknown mode', ['--mode', 'train'], /unknown mode 'train' \(valid: forward, decode\)/],
     ['threads 0', ['--threads', '0'], /--threads: '0' is not a positive integer/],
     // Commander's own errors carry the same prefix.

@@ -49,7 +49,7 @@ test('every option reaches the sweep settings or the model config', () => {
     '--seq-lengths', '32', '8', '16', '8', '--models', 'gau', 'BSBR', 'Gau', '--mode', 'decode', 'forward',
     '--vocab-size', '50', '--hidden-dim', '24', '--num-layers', '3', '--num-heads', '3', '--ff-dim', '40',
     '--chunk-size', '6', '--window-size', '5', '--beta', '0.5', '--temperature', '2.5', '--expansion-factor', '3',
-    '--compression-factor', '4', '--seed', '-7', '--batch-size', '2', '--warmup', '0', '--repeats', '1',
+    '--compression-factor', '4', '--seed', '7', '--batch-size', '2', '--warmup', '0', '--repeats', '1',
     '--backend', 'cpu', '--threads', '3', '--time-limit', '1.5', '--max-memory', '512', '--out', out,
   ]);
   expect(request.out).toBe(out);
@@ -61,7 +61,7 @@ test('every option reaches the sweep settings or the model config', () => {
   });
   expect(request.config).toMatchObject({
     vocabSize: 50, hiddenDim: 24, numLayers: 3, numHeads: 3, ffDim: 40, chunkSize: 6, windowSize: 5, beta: 0.5,
-    temperature: 2.5, expansionFactor: 3, compressionFactor: 4, seed: -7,
+    temperature: 2.5, expansionFactor: 3, compressionFactor: 4, seed: 7,
   });
   expect(parseNew(['--compression-factor', '0']).config.compressionFactor).toBeUndefined();
 });
@@ -97,7 +97,7 @@ test.each([
   [['--repeats', '1e400'], "--repeats: '1e400' is not a positive integer"],
   [['--time-limit', '0'], "--time-limit: '0' is not a positive number"],
   [['--max-memory', 'lots'], "--max-memory: 'lots' is not a positive number"],
-  [['--window-size', '0'], '--window-size: invalid config: windowSize must be a positive integer (got 0)'],
+  [['--window-size', '0'], '--window-size: invalid config: windowSize must be an integer in [1, 16777216] (got 0)'],
   [['--hidden-dim', '12', '--compression-factor', '5'], '--compression-factor: invalid config: compressionFactor must divide hiddenDim (hiddenDim 12, compressionFactor 5)'],
 ])('%j is refused: %s', (args, message) => {
   expect(() => parse(args)).toThrow(UsageError);

@@ -156,6 +156,15 @@ describe('writing', () => {
     expect(() => writeSafetensors(path.join(dir, 'no-such-dir', 'x.safetensors'), { x })).toThrow(/^cannot write .*no-such-dir/);
     x.dispose();
   });
+
+  it('refuses a disposed tensor or a value that is no tensor by name, in an InputError, leaving no file', () => {
+    const x = tf.tensor1d([1]);
+    x.dispose();
+    expect(() => writeSafetensors(file('gone.safetensors'), { x })).toThrow(SafetensorsError);
+    expect(() => writeSafetensors(file('gone.safetensors'), { x })).toThrow('tensor x is not a live tensor');
+    expect(() => writeSafetensors(file('gone.safetensors'), { y: [1, 2] as never })).toThrow('tensor y is not a live tensor');
+    expect(fs.existsSync(file('gone.safetensors'))).toBe(false);
+  });
 });
 
 describe('malformed files give one clear error and no tensors', () => {

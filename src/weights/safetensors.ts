@@ -163,6 +163,7 @@ function encodeSafetensors(weights: WeightMap): Buffer {
   let offset = 0;
   for (const [name, tensor] of tensors) {
     if (name === '__metadata__') throw new SafetensorsError(name, 'a tensor cannot be named __metadata__');
+    if (!(tensor instanceof tf.Tensor) || tensor.isDisposed) throw new SafetensorsError(name, `tensor ${name} is not a live tensor`);
     if (tensor.dtype !== 'float32') throw new SafetensorsError(name, `tensor ${name} is ${tensor.dtype}: only float32 tensors are written`);
     header[name] = { dtype: 'F32', shape: tensor.shape, data_offsets: [offset, offset + 4 * tensor.size] };
     offset += 4 * tensor.size;
