@@ -7,9 +7,9 @@
 import { ModelConfig } from '../../models/config';
 import { ExecutionPlan } from '../../models/plan';
 import { CaseResult, Mode, ResultsFile, SweepSettings } from '../results/schema';
-import { caseFlops } from './flops';
-import { caseWork } from './work_estimate';
-import { PlannedCase } from './rows';
+import { caseFlops } from '../sweep/flops';
+import { caseWork } from '../sweep/work_estimate';
+import { PlannedCase } from '../sweep/cases';
 
 /**
  * The fixed costs, from two sweeps of a tiny model (`bsbr compare --models Linear --hidden-dim 16

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CausalLM } from '../../models/model';
 import { Mode } from '../results/schema';
-import { caseFlops } from './flops';
+import { caseFlops } from '../sweep/flops';
 import { checkOutput, OutputCheck } from './finite';
 import { sampleCalls, SamplingPlan } from './sampling';
 import { deviceBytesHeld, gpuKernelMs, peakTensorBytes, TimedCall } from './timer';

@@ -15,7 +15,7 @@ import { parseInteger, parsePositiveInteger, parsePositiveNumber } from '../opti
 import { flag, UsageError } from '../options/usage_error';
 import { readResults } from '../results/read';
 import { AdaptiveSampling, Mode, MODES, ResultsFile, ShardSpec, SweepSettings } from '../results/schema';
-import { parseShard, shardLabel } from './shard_option';
+import { parseShard, shardLabel } from '../options/shard';
 import { RESULTS_JSON } from '../results/write';
 
 /** The options as commander hands them over: text as typed. */

@@ -1,24 +1,9 @@
 /** Builds the results row of a case from what its worker measured (or why it has no measurement). */
 import { ModelConfig } from '../../models/config';
-import { CaseResult, Mode, SweepSettings } from '../results/schema';
+import { CaseResult, SweepSettings } from '../results/schema';
+import { PlannedCase } from '../sweep/cases';
 import { CaseMeasurement } from './jobs';
 import { medianCi95, relativeSpread, summarize } from '../results/stats';
-
-/** One planned case of a sweep. */
-export interface PlannedCase {
-  model: string;
-  mode: Mode;
-  seqLen: number;
-}
-
-/** Every case of a sweep in run order: model by model, each mode, lengths ascending. */
-export function planCases(sweep: SweepSettings): PlannedCase[] {
-  return sweep.models.flatMap((model) => sweep.modes.flatMap((mode) => sweep.seq_lengths.map((seqLen) => ({ model, mode, seqLen }))));
-}
-
-export function sameCase(row: CaseResult, c: PlannedCase): boolean {
-  return row.model === c.model && row.mode === c.mode && row.seq_len === c.seqLen;
-}
 
 /** The 1-minute load average just before a case's worker started and just after it ended. */
 export interface LoadSpan {

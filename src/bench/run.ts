@@ -1,15 +1,13 @@
 /** `bsbr compare` from checked options to a finished run: claim the folder, calibrate, sweep, analyse. */
-import * as fs from 'fs';
 import * as path from 'path';
 import { BackendError, BackendName } from '../../models/backends/setup';
 import { onInterrupt } from '../io/signals';
 import { UsageError } from '../options/usage_error';
-import { AnalysisSummary, writeAnalysis } from '../reports/write';
 import { ResultsFile } from '../results/schema';
 import { CALIBRATION_TIMEOUT_S } from './calibration';
 import { captureEnvironment, oneMinuteLoad } from './environment';
 import { CompareRequest, NewSweep, readResumable } from './options';
-import { SweepReporter } from './report';
+import { SweepProgress } from './progress';
 import { claimDefaultFolder, claimNewFolder, claimResumedFolder, RunFolder } from './run_folder';
 import { RunError } from './run_error';
 import { runSweep } from './sweep';
@@ -18,23 +16,6 @@ import { RESULTS_JSON, writeResults } from '../results/write';
 
 /** Where a new run goes when --out is not given: results/<run id>. */
 const DEFAULT_PARENT = 'results';
-
-/**
- * Writes a finished run (bsbr merge's) into a new folder: claimed and locked like compare's --out
- * (a folder holding anything is refused), written atomically; on failure a folder it made is removed.
- */
-export function createOutput(out: string, results: ResultsFile): void {
-  const existed = fs.existsSync(out);
-  const folder = claimNewFolder(out);
-  try {
-    writeResults(folder.dir, results);
-  } catch (err) {
-    folder.release();
-    if (!existed) fs.rmSync(folder.dir, { recursive: true, force: true });
-    throw err;
-  }
-  folder.release();
-}
 
 /**
  * A new run in its claimed folder: the calibration worker sets up the backend first (an unusable
@@ -80,22 +61,26 @@ function claim(request: CompareRequest): RunFolder {
   return request.out === null ? claimDefaultFolder(DEFAULT_PARENT, request.runId) : claimNewFolder(request.out);
 }
 
-/** A finished run: its folder, its results (also written there) and the analysis written beside them. */
-export interface CompletedRun {
+/** A finished run: its folder, its results (also written there) and what `analyse` made of them. */
+export interface CompletedRun<Analysis> {
   dir: string;
   results: ResultsFile;
-  analysis: AnalysisSummary;
+  analysis: Analysis;
 }
 
 /**
- * Runs the sweep and writes its analysis (under the folder's lock); resolves to the run, whose cases
- * say how it went. `notice` takes one-line remarks (a backend fallback).
+ * Runs the sweep, then `analyse` (still under the folder's lock: the command line writes the
+ * analysis beside the results); resolves to the run, whose cases say how it went. `notice` takes
+ * one-line remarks (a backend fallback).
  */
-export async function runCompare(request: CompareRequest, reporter: SweepReporter, notice: (line: string) => void): Promise<CompletedRun> {
+export async function runCompare<Analysis>(
+  request: CompareRequest, progress: SweepProgress, notice: (line: string) => void,
+  analyse: (results: ResultsFile, dir: string) => Promise<Analysis>,
+): Promise<CompletedRun<Analysis>> {
   const folder = claim(request);
   let run: { results: ResultsFile; backend: BackendName } | undefined;
   const forget = onInterrupt((signal) => {
-    reporter.stop();
+    progress.stop();
     folder.release();
     const file = path.join(folder.dir, RESULTS_JSON);
     console.error(run
@@ -112,9 +97,8 @@ export async function runCompare(request: CompareRequest, reporter: SweepReporte
       run = { results, backend: results.environment.backend as BackendName };
     }
     const { results, backend } = run;
-    await runSweep({ dir: folder.dir, results, backend, reporter, caseTimeoutS: request.caseTimeoutS });
-    // The same analysis `bsbr analyze` writes: fits, charts and report.html beside the results.
-    const analysis = await writeAnalysis(results, folder.dir, path.join(folder.dir, RESULTS_JSON));
+    await runSweep({ dir: folder.dir, results, backend, progress, caseTimeoutS: request.caseTimeoutS });
+    const analysis = await analyse(results, folder.dir);
     return { dir: folder.dir, results, analysis };
   } finally {
     forget();

@@ -5,10 +5,11 @@ import { FileError } from '../io/file_error';
 import { CaseResult, ResultsFile } from '../results/schema';
 import { oneMinuteLoad } from './environment';
 import { limitExceeded, skipReason } from './limits';
-import { SweepReporter } from './report';
-import { measuredRow, PlannedCase, sameCase, unmeasuredRow } from './rows';
+import { SweepProgress } from './progress';
+import { measuredRow, unmeasuredRow } from './rows';
+import { PlannedCase, sameCase } from '../sweep/cases';
 import { samplingPlan } from './sampling';
-import { shardCases } from './shard_plan';
+import { shardCases } from '../sweep/shards';
 import { runWorker } from './worker_client';
 import { RESULTS_JSON, writeResults } from '../results/write';
 
@@ -19,7 +20,7 @@ export interface SweepRun {
   results: ResultsFile;
   /** The backend every worker sets up (resolved, never 'auto', so all cases use the same one). */
   backend: BackendName;
-  reporter: SweepReporter;
+  progress: SweepProgress;
   /** Hard wall-clock bound on one case's worker, in seconds. */
   caseTimeoutS: number;
 }
@@ -85,16 +86,16 @@ export async function runSweep(run: SweepRun): Promise<void> {
   const plan = shardCases(results.sweep, results.config, results.shard);
   const order = (row: CaseResult) => plan.findIndex((c) => sameCase(row, c));
   const pending = plan.filter((c) => !results.cases.some((row) => sameCase(row, c)));
-  run.reporter.start(plan.length, plan.length - pending.length);
+  run.progress.start(plan.length, plan.length - pending.length);
   try {
     for (const c of pending) {
-      run.reporter.caseStarted(c);
+      run.progress.caseStarted(c);
       const row = await runCase(run, c);
       results.cases = [...results.cases, row].sort((a, b) => order(a) - order(b));
       save(run);
-      run.reporter.caseFinished(row);
+      run.progress.caseFinished(row);
     }
   } finally {
-    run.reporter.stop();
+    run.progress.stop();
   }
 }

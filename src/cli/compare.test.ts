@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { resolveConfig } from '../../models/config';
 import { createModel } from '../../models/registry';
 import { useDefaultBackend } from '../../models/testing/harness';
-import { forwardFlops } from '../bench/flops';
+import { forwardFlops } from '../sweep/flops';
 import { planFor } from '../../models/plan';
 import { EXTRA_CSV_COLUMNS } from '../results/write';
 import { readTextTable } from '../testing/text_table';

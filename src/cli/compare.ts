@@ -7,15 +7,16 @@ import { ALL_CORES, MAX_WASM_THREADS } from '../../models/backends/wasm_threads'
 import { CALIBRATION } from '../bench/calibration';
 import { estimateCases, referenceRates } from '../bench/estimate';
 import { ADAPTIVE_DEFAULTS, CompareRequest, OptionGiven, parseCompareOptions, RawCompareOptions, readResumable } from '../bench/options';
-import { createReporter } from '../bench/report';
-import { sameCase } from '../bench/rows';
+import { createProgress } from './progress';
+import { sameCase } from '../sweep/cases';
 import { runCompare } from '../bench/run';
-import { shardCases } from '../bench/shard_plan';
+import { shardCases } from '../sweep/shards';
 import { casesToCsv, RESULTS_CSV, RESULTS_JSON } from '../results/write';
 import { ModelConfig } from '../../models/config';
 import { readResults } from '../results/read';
-import { CaseResult, ShardSpec, SweepSettings } from '../results/schema';
+import { CaseResult, ResultsFile, ShardSpec, SweepSettings } from '../results/schema';
 import { formatRunSummary } from '../reports/summary';
+import { writeAnalysis } from '../reports/write';
 import { formatPlan } from '../reports/dry_run';
 import { exampleDataPath } from './analyze';
 import { UsageError } from '../options/usage_error';
@@ -105,7 +106,9 @@ async function compare(options: CompareCliOptions, command: Command): Promise<vo
   const request = parseCompareOptions(raw, given);
   if (options.dryRun) return dryRun(request, options);
   const notice = noticeWriter(options);
-  const { dir, results, analysis: written } = await runCompare(request, createReporter(options.quiet ?? false), notice);
+  // The same analysis `bsbr analyze` writes: fits, charts and report.html beside the results.
+  const analyse = (results: ResultsFile, dir: string) => writeAnalysis(results, dir, path.join(dir, RESULTS_JSON));
+  const { dir, results, analysis: written } = await runCompare(request, createProgress(options.quiet ?? false), notice, analyse);
   notice(`results: ${path.join(dir, RESULTS_JSON)} and ${path.join(dir, RESULTS_CSV)}`);
   written.notices.forEach(notice);
   const summary = { results, analysis: written.analysis, source: path.join(dir, RESULTS_JSON) };

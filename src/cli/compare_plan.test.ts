@@ -1,7 +1,7 @@
 /** `bsbr compare --dry-run` and `--preset` through the built command (`npm run build` first). */
 import * as fs from 'fs';
 import * as path from 'path';
-import { forwardFlops } from '../bench/flops';
+import { forwardFlops } from '../sweep/flops';
 import { resolveConfig } from '../../models/config';
 import { planFor } from '../../models/plan';
 import { readTextTable } from '../testing/text_table';

@@ -1,11 +1,12 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
 import { checkNewOut, runStamp } from '../bench/options';
-import { createOutput } from '../bench/run';
-import { RESULTS_CSV, RESULTS_JSON } from '../results/write';
+import { claimNewFolder } from '../bench/run_folder';
+import { RESULTS_CSV, RESULTS_JSON, writeResults } from '../results/write';
 import { mergeShards } from '../merge/merge_runs';
 import { readResults } from '../results/read';
-import { ShardRun } from '../results/schema';
+import { ResultsFile, ShardRun } from '../results/schema';
 import { formatListing } from '../reports/listing';
 import { Column } from '../reports/table';
 import { addOutputOptions, noticeWriter, OutputOptions } from './output';
@@ -27,6 +28,23 @@ const COLUMNS: readonly Column<MergedShard>[] = [
   { head: 'backend', text: (s) => s.run.environment.backend },
   { head: 'run id', text: (s) => s.run.run_id, wrap: true },
 ];
+
+/**
+ * Writes a finished run (bsbr merge's) into a new folder: claimed and locked like compare's --out
+ * (a folder holding anything is refused), written atomically; on failure a folder it made is removed.
+ */
+function createOutput(out: string, results: ResultsFile): void {
+  const existed = fs.existsSync(out);
+  const folder = claimNewFolder(out);
+  try {
+    writeResults(folder.dir, results);
+  } catch (err) {
+    folder.release();
+    if (!existed) fs.rmSync(folder.dir, { recursive: true, force: true });
+    throw err;
+  }
+  folder.release();
+}
 
 function merge(dirs: string[], options: MergeOptions): void {
   const runs = dirs.map((dir) => ({ dir, results: readResults(path.join(dir, RESULTS_JSON)) }));

@@ -8,7 +8,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { shardCases } from '../bench/shard_plan';
+import { shardCases } from '../sweep/shards';
 import { packageRoot } from '../package_root';
 import { caseKey, plannedCaseKey } from '../results/case_key';
 import { readResults } from '../results/read';

@@ -8,9 +8,9 @@
  *     where they are returned as notices instead.
  */
 import { UsageError } from '../options/usage_error';
-import { shardCases } from '../bench/shard_plan';
-import { planCases } from '../bench/rows';
-import { shardLabel } from '../bench/shard_option';
+import { shardCases } from '../sweep/shards';
+import { planCases } from '../sweep/cases';
+import { shardLabel } from '../options/shard';
 import { caseKey, plannedCaseKey } from '../results/case_key';
 import { ResultsFile, ShardSpec } from '../results/schema';
 

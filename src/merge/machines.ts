@@ -3,15 +3,15 @@
  * machine measured with different yardsticks: their raw timings mix, and only timings divided by each
  * case's own calibration (as `bsbr regress` does) compare.
  */
-import { MB } from '../bench/limits';
-import { shardLabel } from '../bench/shard_option';
+import { MiB } from '../io/read_file';
+import { shardLabel } from '../options/shard';
 import { RunEnvironment } from '../results/schema';
 import { ShardFolder } from './check_shards';
 
 /** The kind of machine: processor, memory, system and GPU adapter, not the host's name. */
 function machineKind(env: RunEnvironment): string {
   const adapter = env.adapter ? `, adapter ${env.adapter.vendor} ${env.adapter.device}` : '';
-  return `${env.cpu_model} x${env.cpu_count}, ${(env.total_memory_bytes / (1024 * MB)).toFixed(0)} GiB, ${env.platform}-${env.arch}${adapter}`;
+  return `${env.cpu_model} x${env.cpu_count}, ${(env.total_memory_bytes / (1024 * MiB)).toFixed(0)} GiB, ${env.platform}-${env.arch}${adapter}`;
 }
 
 /** What measured: bsbr, its backend and the runtime. */

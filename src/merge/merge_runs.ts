@@ -4,7 +4,7 @@
  * shard's run_id, and each shard's environment and calibration under `shards`; its own environment
  * and calibration are the first shard's, so a reader of one run (analyze, regress) reads it as is.
  */
-import { planCases } from '../bench/rows';
+import { planCases } from '../sweep/cases';
 import { caseKey, plannedCaseKey } from '../results/case_key';
 import { ResultsFile, ShardRun } from '../results/schema';
 import { checkShards } from './check_shards';

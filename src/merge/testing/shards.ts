@@ -1,5 +1,5 @@
 /** Builders of synthetic shard runs for the merge and regress tests: a whole run cut as --shard cuts it. */
-import { shardCases } from '../../bench/shard_plan';
+import { shardCases } from '../../sweep/shards';
 import { caseKey, plannedCaseKey } from '../../results/case_key';
 import { ResultsFile } from '../../results/schema';
 

@@ -8,7 +8,7 @@
  */
 import { ModelConfig } from '../../models/config';
 import { ShardSpec, SweepSettings } from '../results/schema';
-import { PlannedCase, planCases } from './rows';
+import { PlannedCase, planCases } from './cases';
 import { caseWork } from './work_estimate';
 
 /**

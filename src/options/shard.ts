@@ -6,7 +6,7 @@
  * indexed Job (JOB_COMPLETION_INDEX, counted from 0, of JOB_COMPLETIONS, which Kubernetes does not
  * set: the Job's pod template sets it to the Job's `completions`).
  */
-import { UsageError } from '../options/usage_error';
+import { UsageError } from './usage_error';
 import { ShardSpec } from '../results/schema';
 
 const SHARD = /^(\d+)\/(\d+)$/;

@@ -3,8 +3,8 @@ import { planFor } from '../../models/plan';
 import { MODEL_NAMES } from '../../models/registry';
 import { SweepSettings } from '../results/schema';
 import { forwardFlops, stepFlops } from './flops';
-import { planCases } from './rows';
-import { balancedSplit, shardCases } from './shard_plan';
+import { planCases } from './cases';
+import { balancedSplit, shardCases } from './shards';
 import { caseWork } from './work_estimate';
 
 /** Every way to cut `n` items into `count` contiguous parts (possibly empty), as boundaries. */

@@ -11,7 +11,7 @@ import { ModelConfig } from '../../models/config';
 import { ExecutionPlan, planFor } from '../../models/plan';
 import { SweepSettings } from '../results/schema';
 import { forwardFlops, stepFlops } from './flops';
-import { PlannedCase } from './rows';
+import { PlannedCase } from './cases';
 
 /** The plan of the host backends (wasm, cpu, tfjs-node): no adapter, so no row bound. */
 const ESTIMATE_PLAN = planFor('wasm', 0);

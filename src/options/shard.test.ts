@@ -1,5 +1,5 @@
-import { UsageError } from '../options/usage_error';
-import { parseShard } from './shard_option';
+import { UsageError } from './usage_error';
+import { parseShard } from './shard';
 
 const slurm = (id: number, min = 0, step = 1, count = 4) => ({
   SLURM_ARRAY_TASK_ID: String(id), SLURM_ARRAY_TASK_MIN: String(min), SLURM_ARRAY_TASK_STEP: String(step), SLURM_ARRAY_TASK_COUNT: String(count),

@@ -1,16 +1,8 @@
-/** What `bsbr compare` shows on stderr while it runs: a progress bar on a terminal, else a line per case. */
+/** The progress `bsbr compare` shows on stderr while it runs: a bar on a terminal, else a line per case. */
 import { Presets, SingleBar } from 'cli-progress';
 import { ms } from '../reports/case_columns';
+import { SweepProgress } from '../bench/progress';
 import { CaseResult } from '../results/schema';
-import { PlannedCase } from './rows';
-
-export interface SweepReporter {
-  /** `done` of `total` cases already have rows (a resumed sweep). */
-  start(total: number, done: number): void;
-  caseStarted(c: PlannedCase): void;
-  caseFinished(row: CaseResult): void;
-  stop(): void;
-}
 
 function label(c: { model: string; mode: string }, n: number): string {
   return `${c.model} ${c.mode} n=${n}`;
@@ -21,7 +13,7 @@ function outcome(row: CaseResult): string {
 }
 
 /** A progress bar with the current case and an ETA (for a terminal). */
-function barReporter(stream: NodeJS.WritableStream): SweepReporter {
+function progressBar(stream: NodeJS.WritableStream): SweepProgress {
   const bar = new SingleBar({
     format: '{bar} {value}/{total} cases | ETA {eta_formatted} | {current}',
     stream,
@@ -35,7 +27,7 @@ function barReporter(stream: NodeJS.WritableStream): SweepReporter {
 }
 
 /** One plain line per finished case (for logs, when stdout is not a terminal). */
-function lineReporter(stream: NodeJS.WritableStream): SweepReporter {
+function progressLines(stream: NodeJS.WritableStream): SweepProgress {
   let total = 0;
   let done = 0;
   return {
@@ -54,7 +46,7 @@ function lineReporter(stream: NodeJS.WritableStream): SweepReporter {
 }
 
 /** A bar on a terminal, plain lines otherwise; nothing with `quiet`. */
-export function createReporter(quiet: boolean, stream: NodeJS.WriteStream = process.stderr): SweepReporter {
+export function createProgress(quiet: boolean, stream: NodeJS.WriteStream = process.stderr): SweepProgress {
   if (quiet) return { start() {}, caseStarted() {}, caseFinished() {}, stop() {} };
-  return stream.isTTY ? barReporter(stream) : lineReporter(stream);
+  return stream.isTTY ? progressBar(stream) : progressLines(stream);
 }
