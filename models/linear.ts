@@ -3,8 +3,7 @@ import { CausalAttention, disposeAll, swapTensor } from './attention';
 import { ModelConfig } from './config';
 import { AttentionProjections } from './layers';
 import { CausalLM } from './model';
-import { mergeHeads, splitHeads } from './ops/heads';
-import { linearAttentionChunkwise } from './ops/linear_attention';
+import { linearAttention } from './ops/linear_attention';
 import { chunksPerGroup, scanChunkGroups } from './ops/scan';
 import { ParamStore } from './params';
 import { ExecutionPlan } from './plan';
@@ -12,11 +11,6 @@ import { ExecutionPlan } from './plan';
 /** Streaming state: [S | z] summed over every token so far, [b, h, d, d+1], or null before any token. */
 export interface LinearState {
   sums: tf.Tensor4D | null;
-}
-
-/** phi(x) = elu(x) + 1: positive features. */
-function featureMap<T extends tf.Tensor>(x: T): T {
-  return tf.add(tf.elu(x), 1) as T;
 }
 
 /**
@@ -60,11 +54,9 @@ export class LinearAttention implements CausalAttention<LinearState> {
   private attendInGroups(x: tf.Tensor3D, mask: tf.Tensor2D | null, before: tf.Tensor4D | null): { out: tf.Tensor3D; carry: tf.Tensor4D } {
     const groupLength = chunksPerGroup(this.plan.groupRows, x.shape[0], this.chunk) * this.chunk;
     return scanChunkGroups<tf.Tensor4D | null>(x, mask, groupLength, before, (xg, maskg, sums) => {
-      const q = featureMap(splitHeads(this.proj.q.apply(xg), this.heads));
-      const k = featureMap(splitHeads(this.proj.k.apply(xg), this.heads));
-      const v = splitHeads(this.proj.v.apply(xg), this.heads);
-      const { output, state } = linearAttentionChunkwise(q, k, v, maskg, sums, this.chunk, { masksOnHost: this.plan.fillOnHost, prefixSums: this.plan.prefixSums });
-      return { out: this.proj.out.apply(mergeHeads(output)), carry: state };
+      const { output, state } = linearAttention(this.proj.q.apply(xg), this.proj.k.apply(xg), this.proj.v.apply(xg), maskg, sums, this.heads,
+        this.chunk, { masksOnHost: this.plan.fillOnHost, prefixSums: this.plan.prefixSums });
+      return { out: this.proj.out.apply(output), carry: state };
     }) as { out: tf.Tensor3D; carry: tf.Tensor4D };
   }
 }

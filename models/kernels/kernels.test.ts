@@ -6,13 +6,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { causalAttentionComposite } from '../ops/causal_softmax';
 import { deltaRuleKernelComposite } from '../ops/delta_rule';
+import { linearAttentionKernelComposite } from '../ops/linear_attention';
 import { geluComposite, layerNormComposite } from '../ops/position_wise';
 import { unitLowerInverseByBlocks } from '../ops/triangular';
 import { relativeError } from '../ops/reference/arrays';
 import { lcg, runsOn, TEST_BACKENDS } from '../testing/harness';
 import { randomTensor, readOp } from '../testing/ops';
 import { KERNEL_NAMES, registeredKernels } from '../testing/registered_kernels';
-import { BATCHED_MATMUL, CAUSAL_ATTENTION, DELTA_RULE, EXCLUSIVE_SCAN, GELU, LAYER_NORM, UNIT_LOWER_INVERSE } from './names';
+import { BATCHED_MATMUL, CAUSAL_ATTENTION, DELTA_RULE, EXCLUSIVE_SCAN, LINEAR_ATTENTION, GELU, LAYER_NORM, UNIT_LOWER_INVERSE } from './names';
 
 interface KernelCase {
   label: string;
@@ -30,6 +31,14 @@ const deltaInputs = (batch: number, n: number, h: number, d: number, fromState: 
   const beta = tf.mul(randomTensor([batch, n, h], next, 0, 1), tf.reshape(tf.tensor1d(Array.from({ length: n }, (_, t) => (t % 3 === 1 ? 0 : 1))), [1, n, 1]));
   const [q, k, v] = [0, 1, 2].map(() => randomTensor([batch, n, h * d], next));
   return { q, k, v, beta, memory: fromState ? randomTensor([batch, h, d, d], next, -0.5, 0.5) : tf.zeros([batch, h, d, d]) };
+});
+
+/** q, k, v [batch, n, h*d], valid [batch, n] with holes, and sums [S | z] [batch, h, d, d+1] (z positive; zeros unless asked), for LINEAR_ATTENTION. */
+const linearInputs = (batch: number, n: number, h: number, d: number, fromState: boolean) => (next: () => number): tf.NamedTensorMap => tf.tidy(() => {
+  const [q, k, v] = [0, 1, 2].map(() => randomTensor([batch, n, h * d], next, -2, 2));
+  const valid = tf.tensor2d(Array.from({ length: batch }, (_, b) => Array.from({ length: n }, (_, t) => ((b + t) % 4 === 1 ? 0 : 1))));
+  const state = fromState ? tf.concat([randomTensor([batch, h, d, d], next), randomTensor([batch, h, d, 1], next, 1, 4)], 3) : tf.zeros([batch, h, d, d + 1]);
+  return { q, k, v, valid, state };
 });
 
 /** Per kernel: inputs to try, and the composite it must equal. */
@@ -80,6 +89,15 @@ const COMPOSITES: Record<string, { cases: KernelCase[]; composite: (inputs: tf.N
       { label: '4 heads of 4, 19 tokens, from zeros', inputs: deltaInputs(1, 19, 4, 4, false), attrs: { heads: 4 } },
     ],
     composite: deltaRuleKernelComposite,
+  },
+  [LINEAR_ATTENTION]: {
+    // Token tiles of 16: lengths across the edge; sums before the first token or none; padded tokens.
+    cases: [
+      { label: '2 heads of 8, 21 tokens, from sums', inputs: linearInputs(2, 21, 2, 8, true), attrs: { heads: 2, epsilon: 1e-6 } },
+      { label: '1 head of 12, 1 token, from zeros', inputs: linearInputs(3, 1, 1, 12, false), attrs: { heads: 1, epsilon: 1e-6 } },
+      { label: '4 heads of 4, 35 tokens, from zeros', inputs: linearInputs(1, 35, 4, 4, false), attrs: { heads: 4, epsilon: 1e-6 } },
+    ],
+    composite: linearAttentionKernelComposite,
   },
   [LAYER_NORM]: {
     // Rows of more and of fewer features than a workgroup's 64 invocations; an offset and spread per row.

@@ -67,6 +67,24 @@ export function deltaRuleTakes(d: number): boolean {
   return d % 4 === 0 && d <= 64;
 }
 
+/**
+ * Linear attention (docs/architectures.md section 3) token by token, for every batch row and head j
+ * of float32 projections q, k, v [b, n, h*d] (head j: features j*d .. j*d+d-1; phi = elu + 1 is
+ * applied to q and k here), valid [b, n] (1 real, 0 padding: the token adds nothing to any sum) and
+ * the sums before the first token `state` [S | z] [b, h, d, d+1]: S += phi(k) v^T, z += phi(k), then
+ * o_t = phi(q_t)^T S / (phi(q_t) . z + attrs.epsilon). Returns [b, n + d + 1, h*d]: rows 0 .. n-1
+ * the outputs, heads merged; rows n .. n+d the sums after the last token, [h, d, d+1] flattened
+ * row-major. attrs.heads: h. Takes head sizes that linearAttentionTakes accepts.
+ */
+export const LINEAR_ATTENTION = 'BsbrLinearAttention';
+export interface LinearAttentionInputs { q: tf.TensorInfo; k: tf.TensorInfo; v: tf.TensorInfo; valid: tf.TensorInfo; state: tf.TensorInfo }
+export interface LinearAttentionAttrs { heads: number; epsilon: number }
+
+/** The head sizes a LINEAR_ATTENTION kernel must take: multiples of 4, at most 64. */
+export function linearAttentionTakes(d: number): boolean {
+  return d % 4 === 0 && d <= 64;
+}
+
 /** For kernels that take no attributes. */
 export type NoAttrs = Record<string, never>;
 
@@ -79,6 +97,7 @@ export interface KernelContracts {
   [LAYER_NORM]: { inputs: LayerNormInputs; attrs: LayerNormAttrs };
   [GELU]: { inputs: GeluInputs; attrs: NoAttrs };
   [DELTA_RULE]: { inputs: DeltaRuleInputs; attrs: DeltaRuleAttrs };
+  [LINEAR_ATTENTION]: { inputs: LinearAttentionInputs; attrs: LinearAttentionAttrs };
 }
 
 export type KernelName = keyof KernelContracts;

@@ -7,6 +7,9 @@
  * (outputs, final state): chunkwise and recurrent.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerCompositeGradient } from '../kernels/gradients';
+import { hasKernel, LINEAR_ATTENTION, linearAttentionTakes, runKernel } from '../kernels/names';
+import { mergeHeads, splitHeads } from './heads';
 import { causalMask } from './masks';
 import { bmm } from './matmul';
 import { exclusivePrefixSum } from './prefix';
@@ -34,6 +37,62 @@ function normalise(both: tf.Tensor4D, d: number): tf.Tensor4D {
   const denominator = tf.slice(both, [0, 0, 0, d], [b, h, n, 1]);
   return tf.div(numerator, tf.add(denominator, LINEAR_EPSILON)) as tf.Tensor4D;
 }
+
+/** phi(x) = elu(x) + 1: positive features. */
+export function featureMap<T extends tf.Tensor>(x: T): T {
+  return tf.add(tf.elu(x), 1) as T;
+}
+
+/** What linearAttention gives: the outputs with heads merged [b, n, h*d] and [S | z] after the last token [b, h, d, d+1]. */
+export interface LinearAttentionLayerResult {
+  output: tf.Tensor3D;
+  state: tf.Tensor4D;
+}
+
+/**
+ * Linear attention of one layer from its projections q, k, v [b, n, h*d] (phi applied here), valid
+ * [b, n] or null and the sums before the first token [b, h, d, d+1] or null: by the backend's
+ * LINEAR_ATTENTION kernel where it has one (the recurrence in one dispatch,
+ * models/kernels/webgpu/linear_attention.ts), else linearAttentionChunkwise on the split heads.
+ */
+export function linearAttention(
+  q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, valid: tf.Tensor2D | null, initial: tf.Tensor4D | null, heads: number,
+  chunkSize: number, options: { masksOnHost: boolean; prefixSums: 'matmul' | 'cumsum' },
+): LinearAttentionLayerResult {
+  const [b, n, width] = q.shape;
+  const d = width / heads;
+  if (!(hasKernel(LINEAR_ATTENTION) && linearAttentionTakes(d))) {
+    return tf.tidy(() => {
+      const { output, state } = linearAttentionChunkwise(featureMap(splitHeads(q, heads)), featureMap(splitHeads(k, heads)), splitHeads(v, heads), valid, initial, chunkSize, options);
+      return { output: mergeHeads(output), state };
+    });
+  }
+  return tf.tidy(() => {
+    const both = runKernel(LINEAR_ATTENTION, {
+      q, k, v, valid: valid ?? tf.ones([b, n]), state: initial ?? tf.zeros([b, heads, d, d + 1]),
+    }, { heads, epsilon: LINEAR_EPSILON }) as tf.Tensor3D;
+    return {
+      output: tf.slice(both, [0, 0, 0], [b, n, width]),
+      state: tf.reshape(tf.slice(both, [0, n, 0], [b, d + 1, width]), [b, heads, d, d + 1]) as tf.Tensor4D,
+    };
+  });
+}
+
+/** LINEAR_ATTENTION's composite in the kernel's layout: the outputs, then the sums' [h, d, d+1] as d+1 rows of h*d. */
+export function linearAttentionKernelComposite(inputs: Record<string, tf.Tensor>, attrs: tf.NamedAttrMap): tf.Tensor3D {
+  return tf.tidy(() => {
+    const { q, k, v, valid, state } = inputs;
+    const heads = attrs.heads as number;
+    const [b, , width] = q.shape;
+    const split = (t: tf.Tensor) => splitHeads(t as tf.Tensor3D, heads);
+    // Any chunk size gives the same (the epsilon is LINEAR_EPSILON's); the masks on the host work on every backend.
+    const { output, state: after } = linearAttentionChunkwise(featureMap(split(q)), featureMap(split(k)), split(v), valid as tf.Tensor2D,
+      state as tf.Tensor4D, 32, { masksOnHost: true, prefixSums: 'matmul' });
+    return tf.concat([mergeHeads(output), tf.reshape(after, [b, width / heads + 1, width])], 1) as tf.Tensor3D;
+  });
+}
+
+registerCompositeGradient(LINEAR_ATTENTION, ['q', 'k', 'v', 'valid', 'state'], linearAttentionKernelComposite);
 
 /**
  * Chunkwise: inside chunk c a masked (lower-triangular) product, sum_{s in c, s<=t} (q_t . k_s) [v_s, 1];

@@ -4,7 +4,7 @@ import { CausalLM } from '../../models/model';
 import { createModel, MODEL_NAMES } from '../../models/registry';
 import { planFor } from '../../models/plan';
 import { randomIds, TEST_BACKENDS, useBackend } from '../../models/testing/harness';
-import { BATCHED_MATMUL, CAUSAL_ATTENTION, DELTA_RULE, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
+import { BATCHED_MATMUL, CAUSAL_ATTENTION, DELTA_RULE, LINEAR_ATTENTION, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
 import { caseFlops, forwardFlops, hasCostModel, stepFlops } from './flops';
 
 const MATMUL_KERNELS = new Set(['BatchMatMul', '_FusedMatMul', BATCHED_MATMUL]);
@@ -13,7 +13,7 @@ const MATMUL_KERNELS = new Set(['BatchMatMul', '_FusedMatMul', BATCHED_MATMUL]);
  * The matmul flops a call really performs, from TensorFlow.js's own record of the kernels it ran:
  * 2 * (output elements) * k, where the first operand's last two axes hold m * k values; the fused
  * causal attention 2 (d + e) per (query, key) pair its mask allows (a band of `window` for SlidingWindow);
- * the fused delta rule 6 d^2 per token and head.
+ * the fused delta rule 6 d^2 and the fused linear attention 4 d (d + 1) per token and head.
  */
 async function countedFlops(call: () => tf.Tensor, window?: number): Promise<number> {
   const info = await tf.profile(() => {
@@ -41,6 +41,12 @@ async function countedFlops(call: () => tf.Tensor, window?: number): Promise<num
       // Per batch row, token and head: M^T k, the rank-one write and M^T q, 2 d^2 each.
       const [[batch, n, width], , , [, , h]] = kernel.inputShapes as number[][];
       flops += batch * n * h * 6 * (width / h) ** 2;
+      continue;
+    }
+    if (kernel.name === LINEAR_ATTENTION) {
+      // Per batch row, token and head: phi(k) [v, 1]^T into [S | z] and phi(q)^T [S | z], 2 d (d + 1) each.
+      const [[batch, n, width], , , , [, h, d]] = kernel.inputShapes as number[][];
+      flops += batch * n * h * 4 * d * (width / h + 1);
       continue;
     }
     if (!MATMUL_KERNELS.has(kernel.name)) continue;

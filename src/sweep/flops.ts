@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { headDim, ModelConfig } from '../../models/config';
-import { CAUSAL_ATTENTION, causalAttentionTakes, DELTA_RULE, deltaRuleTakes, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
+import { CAUSAL_ATTENTION, causalAttentionTakes, DELTA_RULE, deltaRuleTakes, LINEAR_ATTENTION, linearAttentionTakes, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
 import { chunksPerGroup } from '../../models/ops/scan';
 import { ExecutionPlan } from '../../models/plan';
 import { Mode } from '../results/schema';
@@ -131,11 +131,13 @@ function sumOverGroups(
  * with B = min(chunkSize, n): fewer tokens than a chunk form one chunk of their own size, so a
  * single-token step is the same computation with B = 1. The prefix sums run per group of chunks
  * (plan.groupRows rows), each group but the first after the carried sums, as does every step but
- * the first.
+ * the first. Where the backend runs it as its fused kernel (the recurrence token by token), per head
+ * and token phi(k) [v, 1]^T into [S | z] and phi(q)^T [S | z]: 4 d (d + 1).
  */
 function linearWork(c: ModelConfig, n: number, batch: number, plan: ExecutionPlan, carriedFirst: boolean): number {
   const D = c.hiddenDim;
   const d = headDim(c);
+  if (tf.getKernel(LINEAR_ATTENTION, plan.backend) !== undefined && linearAttentionTakes(d)) return 4 * mm(n, D, D) + c.numHeads * n * 4 * d * (d + 1);
   return sumOverGroups(c, n, batch, plan, (L, B, C, first) => {
     const perChunk = mm(B, d, B) + mm(B, B, d + 1) + mm(d, B, d + 1) + mm(B, d, d + 1);
     return 4 * mm(L, D, D) + c.numHeads * (C * perChunk + prefixSum(plan, C, d * (d + 1), !first || carriedFirst));

@@ -3,17 +3,19 @@ import { registerDeltaRule } from './delta_rule';
 import { registerExclusiveScan } from './exclusive_scan';
 import { registerGelu } from './gelu';
 import { registerLayerNorm } from './layer_norm';
+import { registerLinearAttention } from './linear_attention';
 
 /**
  * The webgpu backend's kernels that this package adds (docs/gpu.md says why): CausalAttention, the
- * fused causal softmax attention; DeltaRule, the delta rule's recurrence in one dispatch; ExclusiveScan, a one-pass prefix sum over chunks; LayerNorm and
- * Gelu, each one dispatch instead of five to nine (on a GPU the per-dispatch host cost dominates
- * short sequences). Called once the webgpu backend's package is loaded.
+ * fused causal softmax attention; DeltaRule and LinearAttention, each a layer's whole recurrence in
+ * one dispatch; ExclusiveScan, a one-pass prefix sum over chunks; LayerNorm and Gelu, each one
+ * dispatch instead of five to nine (on a GPU the per-dispatch host cost dominates short sequences). Called once the webgpu backend's package is loaded.
  */
 export function installWebGpuKernels(): void {
   registerCausalAttention();
   registerExclusiveScan();
   registerDeltaRule();
+  registerLinearAttention();
   registerLayerNorm();
   registerGelu();
 }
