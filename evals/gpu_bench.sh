@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The GPU benchmark (docs/gpu.md): our presets on the webgpu backend and the PyTorch peer
+# The GPU benchmark (docs/gpu.md): our presets on the webgpu backend, then the PyTorch peer
 # (evals/peer/bench.py) on CUDA with the same sweep, in one invocation on one machine, so that each
 # ratio comes from one run. Each run folder keeps the peer's JSON lines as peer.jsonl beside its
 # results.json; summary.md joins them (evals/peer_summary.ts: model, n, mode, ours, peer, ratio).
@@ -21,12 +21,13 @@
 # GPU (Dawn, inside the `webgpu` package, finds it), and python3 with a CUDA build of PyTorch.
 # BSBR_PEER_FLA=1 also runs the peer's Linear and DeltaNet through flash-linear-attention (the
 # package `flash-linear-attention` must be importable). BSBR_BENCH_LIMIT (seconds, default 420)
-# stops a step that runs longer; what it finished is kept (run folders resume).
+# stops a step that runs longer; what it finished is kept. BSBR_PYTHON: the peer's Python (default python3).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 phase="${1:?usage: evals/gpu_bench.sh forward|seven|quadratic|decode|train|profile|peer [OUT]}"
 out="${2:-${BSBR_BENCH_OUT:-results/gpu-bench}}"
 limit="${BSBR_BENCH_LIMIT:-420}"
+python="${BSBR_PYTHON:-python3}"
 mkdir -p "$out"
 log="$out/log.txt"
 step() { echo "== $(date -u +%H:%M:%S) $*" | tee -a "$log"; }
@@ -35,10 +36,10 @@ step() { echo "== $(date -u +%H:%M:%S) $*" | tee -a "$log"; }
 peer() {
   mkdir -p "$out/$1"
   step "peer $1"
-  timeout "$limit" python3 evals/peer/bench.py --preset "$1" --device cuda >> "$out/$1/peer.jsonl" 2>> "$log"
+  timeout "$limit" "$python" evals/peer/bench.py --preset "$1" --device cuda > "$out/$1/peer.jsonl" 2>> "$log"
   if [ "${BSBR_PEER_FLA:-0}" = 1 ]; then
     step "peer $1 (flash-linear-attention)"
-    timeout "$limit" python3 evals/peer/bench.py --preset "$1" --device cuda --models Linear DeltaNet --fla >> "$out/$1/peer-fla.jsonl" 2>> "$log"
+    timeout "$limit" "$python" evals/peer/bench.py --preset "$1" --device cuda --models Linear DeltaNet --fla > "$out/$1/peer-fla.jsonl" 2>> "$log"
   fi
 }
 
@@ -54,9 +55,9 @@ pack() {
   tar -C "$out" -czf "$out/$1.tgz" "$1" && rm -rf "${out:?}/$1"
 }
 
-both() { peer "$1"; ours "$1"; pack "$1"; }
+both() { ours "$1"; peer "$1"; pack "$1"; }
 
-{ nvidia-smi -L; python3 -c 'import torch; print("torch", torch.__version__, torch.cuda.get_device_name())'; node --version; } >> "$log" 2>&1
+{ nvidia-smi -L; "$python" -c 'import torch; print("torch", torch.__version__, torch.cuda.get_device_name())'; node --version; } >> "$log" 2>&1
 case "$phase" in
   forward) both gpu ;;
   seven) both gpu-seven ;;
