@@ -19,6 +19,7 @@ interface PeerRow {
   median_ms?: number;
   peak_bytes?: number | null;
   base_bytes?: number | null;
+  device?: string;
   device_name?: string | null;
   torch?: string;
   error?: string;
@@ -43,7 +44,7 @@ function summary(folder: string): string {
   const find = (model: string, n: number, mode: string, impl: string) =>
     peer.find((r) => r.model === model && r.n === n && r.mode === mode && r.impl === impl);
   const withFla = peer.some((r) => r.impl === 'fla');
-  const device = peer.find((r) => r.device_name)?.device_name ?? (peer[0] as { device?: string } | undefined)?.device ?? 'no peer run';
+  const device = peer.find((r) => r.device_name)?.device_name ?? peer[0]?.device ?? 'no peer run';
   const lines = [
     `### ${path.basename(folder)}`,
     '',
