@@ -14,11 +14,17 @@ import { relativeSpread, summarize } from '../results/stats';
  */
 export const CALIBRATION = { size: 1024, gpuSize: 4096, warmup: 3, repeats: 15 } as const;
 
+/**
+ * The same matmul timed again in every case's worker, on the case's threads, right after its timed
+ * calls: fewer calls (about 0.2-0.4 s a case on two cores), so that each case has a yardstick taken
+ * when and where it ran (docs/measurement.md, "Calibration").
+ */
+export const CASE_CALIBRATION = { warmup: 1, repeats: 5 } as const;
+
 /** The calibration worker's wall-clock bound: its work is fixed (--case-timeout bounds the cases), and slow backends need minutes. */
 export const CALIBRATION_TIMEOUT_S = 600;
 
-export async function measureCalibration(): Promise<Calibration> {
-  const { warmup, repeats } = CALIBRATION;
+export async function measureCalibration({ warmup, repeats }: { warmup: number; repeats: number } = CALIBRATION): Promise<Calibration> {
   const active = activeBackend();
   const adapter = active?.adapter;
   const threads = active?.threads ?? null;

@@ -8,7 +8,7 @@ import { CausalLM } from '../../models/model';
 import { createModel } from '../../models/registry';
 import { setupBackend } from '../../models/backends/setup';
 import { readSafetensors } from '../weights/safetensors';
-import { measureCalibration } from './calibration';
+import { CASE_CALIBRATION, measureCalibration } from './calibration';
 import { WeightsToLoad, WorkerJob, WorkerReply } from './jobs';
 import { CaseSpec, measureModel } from './measure';
 
@@ -69,16 +69,18 @@ async function run(job: WorkerJob): Promise<WorkerReply> {
   let params: number | undefined;
   try {
     const model = createModel(job.spec.model, job.config);
+    let measured;
     try {
       params = model.countParams();
       if (job.weightsFile) loadWeights(model, job.weightsFile);
       applyTestHook(job.spec);
-      const measured = await measureModel(model, job.spec);
-      const peak_rss_bytes = process.resourceUsage().maxRSS * 1024;
-      return { ok: true, kind: 'case', backend, measurement: { ...measured, params, peak_rss_bytes } };
+      measured = await measureModel(model, job.spec);
     } finally {
       model.dispose();
     }
+    const peak_rss_bytes = process.resourceUsage().maxRSS * 1024;
+    const calibration = await measureCalibration(CASE_CALIBRATION);
+    return { ok: true, kind: 'case', backend, measurement: { ...measured, params, peak_rss_bytes, calibration } };
   } catch (err) {
     return { ok: false, stage: 'run', message: firstLine(err), params };
   }

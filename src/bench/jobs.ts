@@ -20,6 +20,8 @@ export interface CaseMeasurement extends ModelMeasurement {
   params: number;
   /** The worker process's peak resident set size over the whole case (process.resourceUsage().maxRSS). */
   peak_rss_bytes: number;
+  /** The calibration matmul timed after the case, in the same worker (CASE_CALIBRATION). */
+  calibration: Calibration;
 }
 
 export type WorkerReply =

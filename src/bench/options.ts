@@ -197,7 +197,7 @@ function newSweep(raw: RawCompareOptions, given: OptionGiven, now: Date): NewSwe
     runId: shard ? `${runStamp(now)}-shard-${shard.index}-of-${shard.count}` : runStamp(now),
     out: raw.out ?? null,
     config: modelConfigFromOptions(raw),
-    sweep: sweepSettings(raw, given('repeats')),
+    sweep: { ...sweepSettings(raw, given('repeats')), threads: threadsOption(raw) ?? null },
     backend: backend(raw.backend),
     caseTimeoutS: parsePositiveNumber('--case-timeout', raw.caseTimeout),
     shard,
@@ -259,7 +259,7 @@ export function readResumable(dir: string): ResultsFile {
     if (!(BACKEND_NAMES as readonly string[]).includes(results.environment.backend)) {
       throw new UsageError('--resume', `the run used backend '${results.environment.backend}', which this bsbr does not know (valid: ${BACKEND_NAMES.join(', ')})`);
     }
-    return { ...results, sweep, config };
+    return { ...results, sweep: { ...sweep, threads: results.sweep.threads }, config };
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     throw new UsageError('--resume', `--resume: ${file} cannot be resumed: ${err.message}`);

@@ -30,9 +30,9 @@ function emptyRow(ctx: RowContext, c: PlannedCase, params: number): CaseResult {
 /**
  * A measured case. tokens_per_s: forward batch*n / median, decode batch / median (one token per
  * sequence per step); gflops_per_s = flops / median. An output with values that are not finite makes
- * the status non-finite (timings kept).
+ * the status non-finite (timings kept). threads: those the worker's backend ran on.
  */
-export function measuredRow(ctx: RowContext, c: PlannedCase, m: CaseMeasurement, load: LoadSpan): CaseResult {
+export function measuredRow(ctx: RowContext, c: PlannedCase, m: CaseMeasurement, load: LoadSpan, threads: number | null): CaseResult {
   const stats = summarize(m.samples_ms);
   const seconds = stats.median / 1000;
   const batch = ctx.sweep.batch_size;
@@ -52,6 +52,9 @@ export function measuredRow(ctx: RowContext, c: PlannedCase, m: CaseMeasurement,
     spread: relativeSpread(m.samples_ms),
     median_ci95_ms: medianCi95(m.samples_ms),
     ...load,
+    threads,
+    calibration_ms: m.calibration.median_ms,
+    calibration_samples_ms: m.calibration.samples_ms,
     ...(m.output.non_finite > 0 && {
       status: 'non-finite',
       message: `the output holds ${m.output.non_finite} of ${m.output.values} values that are NaN or infinite`,

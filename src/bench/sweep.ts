@@ -4,6 +4,7 @@ import { BackendError, BackendName } from '../../models/backends/setup';
 import { FileError } from '../io/file_error';
 import { CaseResult, ResultsFile } from '../results/schema';
 import { oneMinuteLoad } from './environment';
+import { caseThreads } from './case_threads';
 import { limitExceeded, skipReason } from './limits';
 import { SweepProgress } from './progress';
 import { measuredRow, unmeasuredRow } from './rows';
@@ -26,11 +27,15 @@ export interface SweepRun {
 }
 
 /**
- * The wasm threads every case of the run runs on: those its calibration ran on (recorded in the
- * environment; runs from before bsbr recorded them ran on one). Undefined for other backends.
+ * The wasm threads of a case: those the run's calibration ran on (every core, or --threads; runs from
+ * before bsbr recorded them ran on one), or one for a small case under the default rule
+ * (./case_threads.ts; older runs, without sweep.threads, ran every case on the same). Undefined for
+ * other backends.
  */
-function wasmThreads(results: ResultsFile): number | undefined {
-  return results.environment.backend === 'wasm' ? (results.environment.threads ?? 1) : undefined;
+function wasmThreads(results: ResultsFile, c: PlannedCase): number | undefined {
+  if (results.environment.backend !== 'wasm') return undefined;
+  const cores = results.environment.threads ?? 1;
+  return results.sweep.threads === undefined ? cores : caseThreads(c, results.sweep, results.config, cores);
 }
 
 /** The parameter count of a model from any earlier row (it does not depend on length or mode), else 0. */
@@ -44,7 +49,7 @@ async function runCase(run: SweepRun, c: PlannedCase): Promise<CaseResult> {
   const skip = skipReason(results.cases, c.model, c.mode, c.seqLen, results.sweep);
   if (skip) return unmeasuredRow(ctx, c, 'skipped', skip, knownParams(results.cases, c.model));
   const { batch_size: batchSize, warmup } = results.sweep;
-  const threads = wasmThreads(results);
+  const threads = wasmThreads(results, c);
   const job = {
     kind: 'case',
     backend: run.backend,
@@ -58,10 +63,10 @@ async function runCase(run: SweepRun, c: PlannedCase): Promise<CaseResult> {
   const load = { load_before, load_after: oneMinuteLoad() };
   if (reply.ok && reply.kind === 'case' && threads !== undefined && reply.backend.threads !== threads) {
     const notice = reply.backend.notice ? ` (${reply.backend.notice})` : '';
-    return unmeasuredRow(ctx, c, 'error', `ran on ${reply.backend.threads} threads, not the run's ${threads}${notice}`, reply.measurement.params, load);
+    return unmeasuredRow(ctx, c, 'error', `ran on ${reply.backend.threads} threads, not the ${threads} asked for${notice}`, reply.measurement.params, load);
   }
   if (reply.ok && reply.kind === 'case') {
-    const row = measuredRow(ctx, c, reply.measurement, load);
+    const row = measuredRow(ctx, c, reply.measurement, load, reply.backend.threads);
     const over = limitExceeded(row, results.sweep);
     if (over) row.message = [row.message, `${over}; longer lengths of ${c.model} ${c.mode} are not run`].filter(Boolean).join('; ');
     return row;

@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
-import { RESULTS_JSON } from '../results/write';
 import { makeFolder } from '../io/make_folder';
 import { packageRoot } from '../package_root';
 import { fitsCsv } from '../reports/fits_files';
@@ -10,6 +9,7 @@ import { formatRunSummary } from '../reports/summary';
 import { writeAnalysis } from '../reports/write';
 import { UsageError } from '../options/usage_error';
 import { addOutputOptions, noticeWriter, OutputOptions } from './output';
+import { resultsFileOf } from './run_path';
 
 /**
  * The runs shipped with the package (real runs of this toolkit, never edited), by the name
@@ -63,8 +63,7 @@ function resultsPath(run: string | undefined, options: AnalyzeOptions, example: 
     if (!fs.existsSync(file)) throw new UsageError('--example-data', `the example data is not in this package: ${file} is missing (analyse your own run with bsbr analyze <run>)`);
     return file;
   }
-  const target = (run ?? options.results)!;
-  return fs.existsSync(target) && fs.statSync(target).isDirectory() ? path.join(target, RESULTS_JSON) : target;
+  return resultsFileOf((run ?? options.results)!);
 }
 
 async function analyze(run: string | undefined, options: AnalyzeOptions): Promise<void> {

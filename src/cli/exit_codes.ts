@@ -1,2 +1,5 @@
-/** Exit codes of every bsbr command. failed: a regression (regress), or no case measured (compare). */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * Exit codes of every bsbr command. failed: a regression (regress), or no case measured (compare);
+ * inconclusive: regress found no regression but its noise exceeds the threshold (no pass either).
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, inconclusive: 3 } as const;

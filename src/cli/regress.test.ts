@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { packageRoot } from '../package_root';
 import { ResultsFile } from '../results/schema';
-import { run, slower, slowerCalibration, sweep } from '../regress/testing/runs';
+import { run, slower, slowerCalibration, sweep, withCaseCalibrations } from '../regress/testing/runs';
 import { CliResult, runCli, tempDir } from '../testing/cli';
 import { readTextTable } from '../testing/text_table';
 
@@ -71,11 +71,30 @@ describe('bsbr regress', () => {
     expect(result.stdout).toMatch(/machine factor 1\.300/);
   });
 
-  it('passes a 20% slowdown inside the measured noise', async () => {
-    const noisy = run(sweep(0.3));
-    const result = await regress(file(noisy), file(slower(noisy, 1.2)));
-    expect(result.code).toBe(0);
-    expect(new Set(Object.values(verdicts(result.stdout)))).toEqual(new Set(['within noise']));
+  it('calls a loaded machine (noise bars near ±100%) inconclusive with exit 3, even over a 2x regression, and says why', async () => {
+    const quiet = withCaseCalibrations(run(sweep()));
+    for (const factor of [1, 2]) {
+      const loaded = withCaseCalibrations(slower(run(sweep(0.85)), factor), 60);
+      const result = await regress(file(quiet), file(loaded));
+      expect(result.code).toBe(3);
+      expect(new Set(Object.values(verdicts(result.stdout)))).toEqual(new Set(['inconclusive']));
+      const outcome = result.stdout.trimEnd().split('\n\n').pop()!.replace(/\n/g, ' ');
+      expect(outcome).toMatch(/^inconclusive: 12 cases compared, .* inconclusive: 12 cases cannot show a 10% change \(noise bars? ±\d+%( to ±\d+%)?\): the noise exceeds what must be detected/);
+    }
+  });
+
+  it('takes run folders, for the baseline and as RUN', async () => {
+    const folder = (results: ResultsFile) => {
+      const target = path.join(dir, `folder${count++}`);
+      fs.mkdirSync(target);
+      fs.writeFileSync(path.join(target, 'results.json'), JSON.stringify(results));
+      return target;
+    };
+    const result = await runCli(['regress', folder(slower(baselineRun, 2)), '--baseline', folder(baselineRun)], dir);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^12 regressions: 12 cases compared/m);
+    expectBadInput(await runCli(['regress', baseline, '--current', baseline], dir), /give the run to check once: as RUN or as --current, not both/);
+    expectBadInput(await runCli(['regress'], dir), /give the run to check: bsbr regress results\/<run>/);
   });
 
   it('writes markdown, JSON and CSV for CI summaries, with the same exit code', async () => {
@@ -83,13 +102,13 @@ describe('bsbr regress', () => {
     const markdown = await regress(baseline, current, '--format', 'markdown');
     expect(markdown.code).toBe(1);
     expect(markdown.stdout).toMatch(/^### bsbr regress: REGRESSION$/m);
-    expect(markdown.stdout).toMatch(/^\| Linear \| forward \| 512 \| .* \| \+30\.0% \| .* \| regression \|$/m);
+    expect(markdown.stdout).toMatch(/^\| Linear \| forward \| 512 \| .* \| \+30% \| .* \| regression \|$/m);
     const json = await regress(baseline, current, '--format', 'json', '--threshold', '35%');
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ threshold: 0.35, regressions: 0 });
     const csv = await regress(baseline, current, '--format', 'csv');
     expect(csv.code).toBe(1);
-    expect(csv.stdout).toMatch(/^Linear,forward,512,ok,.*,regression$/m);
+    expect(csv.stdout).toMatch(/^Linear,forward,512,run,ok,.*,regression$/m);
   });
 
   it('fails a current run that lacks baseline cases (an interrupted sweep compares less, it does not pass)', async () => {
@@ -112,7 +131,7 @@ describe('bsbr regress', () => {
 
     it('runs that are not comparable', async () => {
       const other = file({ ...baselineRun, environment: { ...baselineRun.environment, backend: 'cpu' } });
-      expectBadInput(await regress(baseline, other), /not comparable: the backend is "wasm" in the baseline .* but "cpu"/);
+      expectBadInput(await regress(baseline, other), /not comparable \(1 difference\): backend: "wasm" in the baseline, "cpu" in the current run\. Run the current sweep as the baseline was made: bsbr compare /);
       expectBadInput(await regress(baseline, file(run([{ model: 'GAU', seq_len: 64 }]))), /no \(model, mode, length\) case in common/);
     });
 

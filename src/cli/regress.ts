@@ -7,14 +7,16 @@ import { baselineSummary, compareRuns, DEFAULT_THRESHOLD, NOISE_K } from '../reg
 import { formatReport } from '../regress/format';
 import { UsageError } from '../options/usage_error';
 import { EXIT } from './exit_codes';
+import { withDefault } from './option_default';
 import { addOutputOptions, noticeWriter, OutputOptions } from './output';
+import { resultsFileOf } from './run_path';
 
 /** The committed baseline of the repository's CI sweep. */
 export const DEFAULT_BASELINE = path.join('results', 'baseline', 'results.json');
 
 interface RegressOptions extends OutputOptions {
   baseline: string;
-  current: string;
+  current?: string;
   threshold: string;
   updateBaseline?: boolean;
 }
@@ -32,27 +34,36 @@ function thresholdFraction(value: string): number {
  * and writes its text byte for byte over the baseline, atomically (the folder created).
  * It does not compare: a refresh is usually wanted precisely when the runs are no longer comparable.
  */
-function updateBaseline(options: RegressOptions): void {
-  if (path.resolve(options.current) === path.resolve(options.baseline)) throw new UsageError('--current', '--current and --baseline are the same file');
-  const text = readResultsText(options.current);
-  const results = parseResults(text, options.current);
-  const current = baselineSummary({ path: options.current, results });
-  makeFolder(path.dirname(options.baseline));
-  writeFileAtomic(options.baseline, text);
+function updateBaseline(currentFile: string, baselineFile: string, options: RegressOptions): void {
+  if (path.resolve(currentFile) === path.resolve(baselineFile)) throw new UsageError('--current', '--current and --baseline are the same file');
+  const text = readResultsText(currentFile);
+  const results = parseResults(text, currentFile);
+  const current = baselineSummary({ path: currentFile, results });
+  makeFolder(path.dirname(baselineFile));
+  writeFileAtomic(baselineFile, text);
   noticeWriter(options)(
-    `updated the baseline ${options.baseline} with ${options.current}: run ${current.run_id}, ${results.cases.length} cases, ` +
+    `updated the baseline ${baselineFile} with ${currentFile}: run ${current.run_id}, ${results.cases.length} case${results.cases.length === 1 ? '' : 's'}, ` +
       `${current.backend} on ${current.cpu_model}, calibration ${current.calibration_ms.toFixed(2)} ms`,
   );
 }
 
-function regress(options: RegressOptions): void {
+/** The run to check: RUN or --current (one of them), a run folder meaning its results.json. */
+function currentFile(run: string | undefined, options: RegressOptions): string {
+  if (run !== undefined && options.current !== undefined) throw new UsageError('--current', 'give the run to check once: as RUN or as --current, not both');
+  const target = run ?? options.current;
+  if (target === undefined) throw new UsageError('--current', 'give the run to check: bsbr regress results/<run> (a run folder of bsbr compare, or its results.json)');
+  return resultsFileOf(target);
+}
+
+function regress(run: string | undefined, options: RegressOptions): void {
   const threshold = thresholdFraction(options.threshold);
-  if (options.updateBaseline) return updateBaseline(options);
-  const baseline = { path: options.baseline, results: readResults(options.baseline) };
-  const current = { path: options.current, results: readResults(options.current) };
-  const report = compareRuns(baseline, current, threshold);
+  const current = currentFile(run, options);
+  const baseline = resultsFileOf(options.baseline);
+  if (options.updateBaseline) return updateBaseline(current, baseline, options);
+  const report = compareRuns({ path: baseline, results: readResults(baseline) }, { path: current, results: readResults(current) }, threshold);
   console.log(formatReport(report, options.format));
-  if (report.regressions > 0) process.exitCode = EXIT.failed;
+  if (report.outcome === 'regression') process.exitCode = EXIT.failed;
+  if (report.outcome === 'inconclusive') process.exitCode = EXIT.inconclusive;
 }
 
 /** `bsbr regress`: the CI performance check of a run against a baseline run. */
@@ -60,15 +71,18 @@ export function registerRegress(program: Command): void {
   const command = program
     .command('regress')
     .description(
-      "compare a run's timings with a baseline run's, each divided by its run's calibration matmul; exit 1 on a regression, 2 on bad input",
+      "compare a run's timings with a baseline run's, each divided by the calibration matmul timed with it; " +
+        `exit ${EXIT.ok} pass, ${EXIT.failed} regression, ${EXIT.inconclusive} inconclusive (noise above the threshold), ${EXIT.usage} bad input`,
     )
-    .option('--baseline <file>', 'the baseline results.json', DEFAULT_BASELINE)
-    .requiredOption('--current <file>', 'the results.json of the run to check (from bsbr compare)')
-    .option(
+    .argument('[run]', 'the run to check: a run folder of bsbr compare, or its results.json (or --current)')
+    .addOption(withDefault('--baseline <run>', 'the baseline: a run folder or its results.json', DEFAULT_BASELINE))
+    .option('--current <run>', 'the run to check (the same as giving it as RUN)')
+    .addOption(withDefault(
       '--threshold <percent>',
-      `a case regresses when its normalised median is more than this much slower than the baseline's and the difference exceeds ${NOISE_K}x the combined robust spread of the repeats`,
-      String(100 * DEFAULT_THRESHOLD),
-    )
+      `a case regresses when its normalised median is more than this much slower than the baseline's and beyond ${NOISE_K} combined standard errors; ` +
+        'a case whose noise bar exceeds it is inconclusive',
+      100 * DEFAULT_THRESHOLD,
+    ))
     .option('--update-baseline', 'instead of comparing, check the current run and copy it over the baseline file (creating its folder)');
   addOutputOptions(command, 'one row per case').action(regress);
 }

@@ -12,31 +12,44 @@ const current = slower(baseline, 1.3, (c) => c.model === 'Standard');
 const report = compareRuns({ path: 'base|line.json', results: baseline }, { path: 'cur.json', results: current });
 
 describe('regress output', () => {
-  it('tables every case with baseline, current, change, noise bar and verdict, and names the regression', () => {
+  it('tables every case with the normalised baseline and current beside their change, the noise bar and the verdict', () => {
     const text = formatTable(report, 120);
-    const rows = readTextTable(text, 'model').map((r) => [r.model, r['baseline ms'], r['current ms'], r.change, r.verdict]);
+    const rows = readTextTable(text, 'model').map((r) => [r.model, r.baseline, r.current, r.change, r['noise bar'], r.verdict]);
+    // Medians 4 and 12 ms over a 20 ms calibration: 0.2 and 0.6; 30% slower: 0.78.
     expect(rows).toEqual([
-      ['BSBR', '4.000', '4.000', '+0.0%', 'within threshold'],
-      ['Standard', '12.0', '15.6', '+30.0%', 'regression'],
-      ['GAU', 'error', 'error', '-', 'not ok in both'],
+      ['BSBR', '0.200', '0.200', '+0.0%', '±5.0%', 'within threshold'],
+      ['Standard', '0.600', '0.780', '+30%', '±5.0%', 'regression'],
+      ['GAU', 'error', 'error', '-', '-', 'not ok in both'],
     ]);
     expect(text.split('\n').pop()).toBe(
       '1 regression: 2 cases compared, 1 listed only (missing or not ok on a side); regressed: Standard forward n=256',
     );
   });
 
-  it('fits 80 columns, leaving out the noise bar and saying so', () => {
-    const text = formatTable(report, 80);
+  it('fits 80 columns with the noise bar kept (the mode goes first, and says so)', () => {
+    const long = run(['SlidingWindow', 'Standard'].map((model) => ({ model, seq_len: 16384, spread: 0.9 })));
+    const wide = compareRuns({ path: 'b.json', results: long }, { path: 'c.json', results: slower(long, 1.05) });
+    const text = formatTable(wide, 80);
     for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
-    expect(readTextTable(text, 'model').map((r) => r.verdict)).toEqual(['within threshold', 'regression', 'not ok in both']);
-    expect(text).toContain('(left out at 80 columns: noise bar)');
+    const rows = readTextTable(text, 'model');
+    expect(rows.map((r) => r.verdict)).toEqual(['inconclusive', 'inconclusive']);
+    expect(rows.every((r) => /^±\d+%$/.test(r['noise bar']))).toBe(true);
+    expect(text).toContain('(left out at 80 columns: mode)');
+  });
+
+  it('says why a comparison is inconclusive: the noise bars against the threshold', () => {
+    const noisy = run([{ model: 'BSBR', seq_len: 256, spread: 0.9 }, { model: 'Linear', seq_len: 256, median_ms: 4 }]);
+    const text = formatTable(compareRuns({ path: 'b.json', results: noisy }, { path: 'c.json', results: noisy }), 200);
+    const outcome = text.split('\n\n').pop()!.split('\n');
+    expect(outcome[0]).toBe('inconclusive: 2 cases compared, 0 listed only (missing or not ok on a side)');
+    expect(outcome[1]).toMatch(/^inconclusive: 1 case cannot show a 10% change \(noise bar ±\d+%\): the noise exceeds what must be detected, so no pass is given\. /);
   });
 
   it('writes a GitHub markdown table with one row per case and escaped pipes', () => {
     const lines = formatMarkdown(report).split('\n');
     expect(lines[0]).toBe('### bsbr regress: REGRESSION');
     const table = lines.filter((l) => l.startsWith('| '));
-    expect(table[0]).toBe('| model | mode | n | baseline ms | current ms | change | noise bar | verdict |');
+    expect(table[0]).toBe('| model | mode | n | baseline | current | change | noise bar | verdict |');
     expect(table[1]).toBe('| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |');
     expect(table.slice(2).map((l) => l.split(' | ')[0])).toEqual(['| BSBR', '| Standard', '| GAU']);
     expect(lines.some((l) => l.includes('base\\|line.json'))).toBe(true);
@@ -44,19 +57,23 @@ describe('regress output', () => {
 
   it('writes the whole report as JSON', () => {
     const parsed = JSON.parse(formatJson(report));
-    expect(parsed).toMatchObject({ threshold: 0.1, regressions: 1, baseline: { path: 'base|line.json' }, current: { path: 'cur.json' } });
+    expect(parsed).toMatchObject({ threshold: 0.1, regressions: 1, outcome: 'regression', baseline: { path: 'base|line.json' }, current: { path: 'cur.json' } });
     expect(parsed.cases.map((c: { verdict: string }) => c.verdict)).toEqual(['within threshold', 'regression', 'not ok in both']);
     expect(parsed.cases[1].change).toBeCloseTo(0.3, 10);
   });
 
-  it('writes one CSV row per case with both sides, the change and the verdict', () => {
+  it('writes one CSV row per case with both sides raw and normalised, the change and the verdict', () => {
     const [head, ...lines] = formatCsv(report).split('\n');
-    expect(head).toBe('model,mode,seq_len,baseline_status,baseline_median_ms,baseline_normalised,baseline_spread,current_status,current_median_ms,current_normalised,current_spread,change,noise,verdict');
-    expect(lines.map((l) => l.split(',')).map((r) => [r[0], r[3], r[4], r[8], r[13]])).toEqual([
-      ['BSBR', 'ok', '4', '4', 'within threshold'],
-      ['Standard', 'ok', '12', String(12 * 1.3), 'regression'],
-      ['GAU', 'error', '', '', 'not ok in both'],
+    expect(head).toBe(
+      'model,mode,seq_len,normalised_by,baseline_status,baseline_median_ms,baseline_calibration_ms,baseline_normalised,baseline_error,' +
+        'current_status,current_median_ms,current_calibration_ms,current_normalised,current_error,change,noise,verdict',
+    );
+    const cells = lines.map((l) => l.split(','));
+    expect(cells.map((r) => [r[0], r[3], r[4], r[5], r[6], r[10], r[16]])).toEqual([
+      ['BSBR', 'run', 'ok', '4', '20', '4', 'within threshold'],
+      ['Standard', 'run', 'ok', '12', '20', '15.6', 'regression'],
+      ['GAU', '', 'error', '', '', '', 'not ok in both'],
     ]);
-    expect(Number(lines[1].split(',')[11])).toBeCloseTo(0.3, 10);
+    expect(Number(cells[1][14])).toBeCloseTo(0.3, 10);
   });
 });

@@ -16,3 +16,8 @@ test('results.csv and slowdown.csv escape a hostile model name or message', () =
   const slowdown = slowdownCsv([{ mode: 'forward', seq_len: 8, model: '+x', median_ms: 1, slowdown: 1, fastest_model: '-y' }]);
   expect(slowdown.split('\n')[1]).toBe("forward,8,'+x,1,1,'-y");
 });
+
+test('fractional numbers keep 6 significant digits, integers stay whole', () => {
+  const csv = toCsv(['a', 'b', 'c', 'd'], [[327.00493299999994, 15.600000000000001, 2905604096, 0.000123456789]]);
+  expect(csv).toBe('a,b,c,d\n327.005,15.6,2905604096,0.000123457\n');
+});

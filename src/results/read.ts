@@ -81,6 +81,9 @@ function checkCase(path: string, c: unknown, index: number, seen: Map<string, nu
   }
   // Absent in runs from before the noise figures and load averages were recorded.
   for (const key of ['spread', 'load_before', 'load_after']) expect(path, c, where, key, nullOr(NON_NEGATIVE), true);
+  expect(path, c, where, 'threads', nullOr(POSITIVE_INTEGER), true);
+  expect(path, c, where, 'calibration_ms', nullOr(POSITIVE), true);
+  expect(path, c, where, 'calibration_samples_ms', listOf(POSITIVE), true);
   expect(path, c, where, 'median_ci95_ms', nullOr([(v) => Array.isArray(v) && v.length === 2 && v.every(POSITIVE[0]), 'two positive numbers']), true);
   const key = `${c.model} ${c.mode} n=${c.seq_len}`;
   if (seen.has(key)) throw new ResultsFileError(path, `${path}: cases[${index}] repeats the case ${key} of cases[${seen.get(key)}]`);
@@ -177,6 +180,7 @@ export function parseResults(text: string, path: string): ResultsFile {
   // Absent in runs from before --weights existed.
   expect(path, sweep, 'sweep.', 'weights_file', nullOr(STRING), true);
   checkAdaptive(path, sweep);
+  expect(path, sweep, 'sweep.', 'threads', nullOr(POSITIVE_INTEGER), true);
   checkCalibration(path, data.calibration);
   if (data.shard !== undefined) checkShard(path, data.shard, 'shard');
   const seen = new Map<string, number>();

@@ -60,6 +60,15 @@ export interface CaseResult {
   median_ci95_ms?: [number, number] | null;
   load_before?: number | null;
   load_after?: number | null;
+  /** The threads the case's kernels ran on (wasm's pool; 1 for cpu; null where bsbr does not set them). */
+  threads?: number | null;
+  /**
+   * The run's calibration matmul timed again in the case's own worker, on its threads, right after
+   * its timed calls (CASE_CALIBRATION): the median and its samples. `bsbr regress` divides the case
+   * by it, so a machine that slowed down during the run does not look like a slower model.
+   */
+  calibration_ms?: number | null;
+  calibration_samples_ms?: number[];
 }
 
 /** The columns every case has: the first results.csv columns, in order (docs/measurement.md, "results.csv"). */
@@ -126,6 +135,12 @@ export interface SweepSettings {
   max_memory_mb: number | null;
   /** A safetensors file loaded into the (single) model instead of its seeded weights (--weights). */
   weights_file: string | null;
+  /**
+   * --threads as given: every case on that many threads; null: the default rule, one thread for
+   * small cases and every core for large ones (src/bench/case_threads.ts). Absent in older runs,
+   * whose cases all ran on environment.threads.
+   */
+  threads?: number | null;
   /** Adaptive sampling (--target-ci): repeats is then the minimum. Absent or null: exactly `repeats` timed calls. */
   adaptive?: AdaptiveSampling | null;
 }

@@ -62,3 +62,20 @@ export function slowerCalibration(results: ResultsFile, factor: number): Results
   const cal = results.calibration!;
   return { ...results, calibration: { ...cal, median_ms: cal.median_ms * factor, samples_ms: cal.samples_ms.map((x) => x * factor) } };
 }
+
+/**
+ * The run with a calibration timed in every ok case's own worker: median `calibrationMs` times the
+ * case's `factor` (default 1), relative half-range `spread`.
+ */
+export function withCaseCalibrations(
+  results: ResultsFile, calibrationMs = 20, spread = 0.02, factor: (c: CaseResult) => number = () => 1,
+): ResultsFile {
+  return {
+    ...results,
+    cases: results.cases.map((c) => {
+      if (c.status !== 'ok') return c;
+      const calibration_samples_ms = samplesAround(calibrationMs * factor(c), spread);
+      return { ...c, threads: 2, calibration_ms: summarize(calibration_samples_ms).median, calibration_samples_ms };
+    }),
+  };
+}
