@@ -198,8 +198,18 @@ describe('--resume runs the cases on the threads the run recorded', () => {
 
   test('a case that cannot get the run\'s threads is an error, not a timing on other threads', async () => {
     // Its only case is not ok, so the run exits 1.
-    const row = await resumeEdited((results) => (results.environment.threads = 12), 1);
+    const row = await resumeEdited((results) => {
+      results.environment.threads = 12;
+      results.sweep.threads = 12;
+    }, 1);
     expect(row.status).toBe('error');
-    expect(row.message).toBe('ran on 8 threads, not the run\'s 12 (backend: using wasm; wasm: 8 threads, not 12 (the threaded build uses at most 8))');
+    expect(row.message).toBe('ran on 8 threads, not the 12 asked for (backend: using wasm; wasm: 8 threads, not 12 (the threaded build uses at most 8))');
+  });
+
+  test('under the default rule a small case runs on one thread, and records it with a calibration of its own', async () => {
+    const row = await resumeEdited((results) => (results.environment.threads = 12), 0);
+    expect(row).toMatchObject({ status: 'ok', threads: 1 });
+    expect(row.calibration_samples_ms).toHaveLength(5);
+    expect(row.calibration_ms).toBeGreaterThan(0);
   });
 });

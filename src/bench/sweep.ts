@@ -4,7 +4,7 @@ import { BackendError, BackendName } from '../../models/backends/setup';
 import { FileError } from '../io/file_error';
 import { CaseResult, ResultsFile } from '../results/schema';
 import { oneMinuteLoad } from './environment';
-import { caseThreads } from './case_threads';
+import { caseThreads } from '../sweep/case_threads';
 import { limitExceeded, skipReason } from './limits';
 import { SweepProgress } from './progress';
 import { measuredRow, unmeasuredRow } from './rows';
@@ -29,7 +29,7 @@ export interface SweepRun {
 /**
  * The wasm threads of a case: those the run's calibration ran on (every core, or --threads; runs from
  * before bsbr recorded them ran on one), or one for a small case under the default rule
- * (./case_threads.ts; older runs, without sweep.threads, ran every case on the same). Undefined for
+ * (src/sweep/case_threads.ts; older runs, without sweep.threads, ran every case on the same). Undefined for
  * other backends.
  */
 function wasmThreads(results: ResultsFile, c: PlannedCase): number | undefined {

@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { calibrationWarnings } from '../results/warnings';
+import { runWarnings } from '../results/warnings';
 import { ResultsFile } from '../results/schema';
 import { NamedChart } from './charts';
 import { WARNED } from './fit_columns';
@@ -90,7 +90,7 @@ export function reportHtml(input: ReportInput): string {
   const tables = analysis.modes.flatMap((mode) =>
     sections(input, mode).map((part) => `<h3>${escapeHtml(part.title)}</h3>\n${part.html()}\n${remarksHtml(part.remarks)}`),
   );
-  const calibration = results.calibration === null ? [] : calibrationWarnings(results.calibration, results.environment.cpu_count).map((w) => `calibration: ${w}`);
+  const warnings = runWarnings(results);
   const chartSections = charts.map((c) => `<section class="chart"><h3>${escapeHtml(c.title)}</h3><div id="chart-${c.name}" data-chart="${c.name}"></div></section>`);
   return `<!DOCTYPE html>
 <html lang="en">
@@ -104,7 +104,7 @@ ${LIBRARIES.map(([pkg, file]) => inlineLibrary(pkg, file)).join('\n')}
 <h1>bsbr analysis</h1>
 <p>${escapeHtml(runLine(input))}</p>
 <p>${escapeHtml(calibrationLine(results))}</p>
-${remarksHtml(calibration)}
+${remarksHtml(warnings)}
 <p class="note">Fits per model and mode over the cases with status ok. <b>e [95% CI]</b>: the exponent of median time ~ n^e (and of peak tensor bytes) by least squares on log-log axes, with R^2 and a Student-t interval. <b>reads</b>: the class that exponent suggests (below 0.5 O(1), below 1.3 O(n), below 1.7 O(n) to O(n^2), below 2.3 O(n^2)); <b>theory</b>: the architecture's (docs/architectures.md; decode: one step after n tokens of context). <b>e in a + b n^e</b>: the exponent once a fixed cost per call a is allowed for, with its profile interval; where the two disagree, the lengths are too short for the n-dependent work to dominate. <b>spread</b>: the robust relative standard deviation of a case's repeats; <b>95% CI</b>: the distribution-free interval of the median; rows marked ${WARNED} have warnings listed under their table (docs/measurement.md says what each means).</p>
 <h2>Tables</h2>
 ${tables.join('\n')}

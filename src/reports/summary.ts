@@ -4,7 +4,7 @@
  * matrix; as terminal tables fitted to a width, as markdown, or as one JSON document.
  */
 import { Analysis, ModelFit } from '../analysis/analysis';
-import { calibrationWarnings } from '../results/warnings';
+import { calibrationWarnings, runWarnings } from '../results/warnings';
 import { costKnobs } from '../results/model_knobs';
 import { medianCi95, relativeSpread } from '../results/stats';
 import { Mode, ResultsFile } from '../results/schema';
@@ -85,7 +85,7 @@ export function sections(summary: RunSummary, mode: Mode): Section[] {
 export function summaryText(summary: RunSummary, width: number): string {
   const { results, analysis } = summary;
   const parts = [wrapLine('', runLine(summary), width), wrapLine('', calibrationLine(results), width)];
-  if (results.calibration !== null) parts.push(...calibrationWarnings(results.calibration, results.environment.cpu_count).map((w) => wrapLine(`${WARNED} `, `calibration: ${w}`, width)));
+  parts.push(...runWarnings(results).map((w) => wrapLine(`${WARNED} `, w, width)));
   for (const mode of analysis.modes) {
     for (const part of sections(summary, mode)) {
       const table = part.text(width);
@@ -102,7 +102,7 @@ export function summaryText(summary: RunSummary, width: number): string {
 export function summaryMarkdown(summary: RunSummary): string {
   const { results, analysis } = summary;
   const parts = [`${runLine(summary)}`, '', `${calibrationLine(results)}`];
-  if (results.calibration !== null) parts.push(...calibrationWarnings(results.calibration, results.environment.cpu_count).map((w) => `- ${WARNED} calibration: ${w}`));
+  parts.push(...runWarnings(results).map((w) => `- ${WARNED} ${w}`));
   for (const mode of analysis.modes) {
     for (const part of sections(summary, mode)) {
       parts.push('', `### ${part.title}`, '', part.markdown());
@@ -125,7 +125,8 @@ export function summaryJson(summary: RunSummary, extra: Record<string, unknown> 
     environment: results.environment,
     sweep: results.sweep,
     config: results.config,
-    calibration: cal === null ? null : { ...cal, spread: relativeSpread(cal.samples_ms), warnings: calibrationWarnings(cal, results.environment.cpu_count) },
+    calibration: cal === null ? null : { ...cal, spread: relativeSpread(cal.samples_ms), warnings: calibrationWarnings(cal) },
+    warnings: runWarnings(results),
     cases: analysis.modes.flatMap((mode) => caseLines(results, mode)).map((l) => {
       const measured = l.c.status === 'ok' && l.c.samples_ms.length > 0;
       return {

@@ -137,7 +137,7 @@ export interface SweepSettings {
   weights_file: string | null;
   /**
    * --threads as given: every case on that many threads; null: the default rule, one thread for
-   * small cases and every core for large ones (src/bench/case_threads.ts). Absent in older runs,
+   * small cases and every core for large ones (src/sweep/case_threads.ts). Absent in older runs,
    * whose cases all ran on environment.threads.
    */
   threads?: number | null;

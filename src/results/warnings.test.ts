@@ -1,6 +1,6 @@
 import { syntheticCase, syntheticResults } from '../analysis/testing/synthetic';
 import { fitPowerLaw } from '../analysis/fit';
-import { calibrationWarnings, caseWarnings, fitWarnings } from './warnings';
+import { calibrationWarnings, caseWarnings, fitWarnings, foreignLoad, runWarnings } from './warnings';
 
 const run = syntheticResults([]);
 const withSamples = (samples_ms: number[], extra = {}) => ({ ...syntheticCase({ model: 'BSBR', seq_len: 64 }), samples_ms, ...extra });
@@ -16,10 +16,8 @@ describe('caseWarnings', () => {
     expect(caseWarnings(withSamples([10, 14, 10, 6, 25]), run)).toEqual(['noisy: repeats spread ±59% (robust sd), slowest repeat 4.2x the fastest']);
   });
 
-  test('a load average above the CPU count, before or after', () => {
-    const cpus = run.environment.cpu_count;
-    expect(caseWarnings(withSamples([10, 10], { load_before: cpus + 0.5, load_after: 0.2 }), run)).toEqual([`busy machine: load average ${(cpus + 0.5).toFixed(1)} on ${cpus} CPUs`]);
-    expect(caseWarnings(withSamples([10, 10], { load_before: cpus, load_after: cpus }), run)).toEqual([]);
+  test('never the machine\'s load: that is said once for the run (runWarnings)', () => {
+    expect(caseWarnings(withSamples([10, 10], { load_before: 40, load_after: 40 }), run)).toEqual([]);
   });
 
   test('adaptive runs: an interval that stayed wider than --target-ci', () => {
@@ -33,9 +31,42 @@ describe('caseWarnings', () => {
   });
 });
 
-test('calibrationWarnings: the same noise and load rules', () => {
-  expect(calibrationWarnings({ ...run.calibration!, samples_ms: [50, 50, 50, 150] }, 2)).toEqual(['noisy: slowest repeat 3.0x the fastest']);
-  expect(calibrationWarnings({ ...run.calibration!, load_before: 3 }, 2)).toEqual(['busy machine: load average 3.0 on 2 CPUs']);
+test('calibrationWarnings: the same noise rules', () => {
+  expect(calibrationWarnings({ ...run.calibration!, samples_ms: [50, 50, 50, 150] })).toEqual(['noisy: slowest repeat 3.0x the fastest']);
+});
+
+test('foreignLoad: the larger load average less our own threads, never below 0', () => {
+  expect(foreignLoad(2.4, 1.9, 2)).toBeCloseTo(0.4, 12);
+  expect(foreignLoad(null, 0.5, 2)).toBe(0);
+  expect(foreignLoad(null, undefined, 2)).toBeNull();
+});
+
+describe('runWarnings', () => {
+  /** A run on 2 CPUs whose cases ran on `threads` threads with the given load averages around them. */
+  const loaded = (loads: number[], threads = 2, runThreads = 2) => {
+    const cases = loads.map((l, i) => ({ ...withSamples([10, 10.1, 9.9], { load_before: l, load_after: l, threads }), seq_len: 64 * (i + 1) }));
+    const results = syntheticResults(cases);
+    return { ...results, environment: { ...results.environment, cpu_count: 2, threads: runThreads }, calibration: { ...results.calibration!, load_before: 0.1, load_after: 0.2 } };
+  };
+
+  test('our own threads keeping every core busy are no busy machine', () => {
+    expect(runWarnings(loaded([2.4, 2.6, 2.9]))).toEqual([]);
+  });
+
+  test('load not ours of a core or more: one warning for the run, counting the cases it reached, suggesting --threads 1', () => {
+    const warnings = runWarnings(loaded([2.4, 3.5, 4.2]));
+    expect(warnings).toEqual([
+      "busy machine: other processes' load (the load average less this run's own threads) reached 2.2 on 2 CPUs, around 2 of 3 cases: " +
+        'timings are slower and noisier than on an idle machine; with --threads 1 each case would compete for one core, not 2',
+    ]);
+    expect(runWarnings(loaded([2, 2, 2.2], 1, 1))).toEqual([
+      "busy machine: other processes' load (the load average less this run's own threads) reached 1.2 on 2 CPUs, around 3 of 3 cases: timings are slower and noisier than on an idle machine",
+    ]);
+  });
+
+  test('more threads than CPUs', () => {
+    expect(runWarnings(loaded([0.5], 4, 4))).toEqual(['4 threads on 2 CPUs: threads beyond the CPUs take turns on them, which slows every case (--threads 2 or fewer)']);
+  });
 });
 
 describe('fitWarnings', () => {

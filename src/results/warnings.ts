@@ -28,16 +28,31 @@ function sampleWarnings(samples: readonly number[]): string[] {
   return over.length > 0 ? [`noisy: ${over.join(', ')}`] : [];
 }
 
-/** More runnable work than CPUs, before or after: the measurement shared a core. */
-function loadWarning(loads: ReadonlyArray<number | null | undefined>, cpus: number): string[] {
-  const highest = Math.max(...loads.map((l) => l ?? 0));
-  return highest > cpus ? [`busy machine: load average ${highest.toFixed(1)} on ${cpus} CPUs`] : [];
+/**
+ * Another process's load that makes a run "busy": the 1-minute load average less this run's own
+ * threads reaching one, i.e. other work kept a whole core busy on average (docs/measurement.md, "Warnings").
+ */
+export const BUSY_FOREIGN_LOAD = 1;
+
+/**
+ * The load that is not ours around a measurement: the larger of the load averages before and after,
+ * less the threads the run itself kept running (one worker at a time, on `threads` threads; the
+ * 1-minute average carries our previous cases too). Null where no load was recorded.
+ */
+export function foreignLoad(before: number | null | undefined, after: number | null | undefined, threads: number): number | null {
+  const loads = [before, after].filter((l): l is number => typeof l === 'number');
+  return loads.length === 0 ? null : Math.max(0, Math.max(...loads) - threads);
 }
 
-/** Warnings of one ok case (none for a case that was not measured). */
+/** The threads a case ran on: its own record, else the run's (1 where neither was recorded). */
+function caseThreadCount(c: CaseResult, results: ResultsFile): number {
+  return c.threads ?? results.environment.threads ?? 1;
+}
+
+/** Warnings of one ok case (none for a case that was not measured). The machine's load is a run warning (runWarnings). */
 export function caseWarnings(c: CaseResult, results: ResultsFile): string[] {
   if (c.status !== 'ok') return [];
-  const warnings = [...sampleWarnings(c.samples_ms), ...loadWarning([c.load_before, c.load_after], results.environment.cpu_count)];
+  const warnings = sampleWarnings(c.samples_ms);
   const target = results.sweep.adaptive?.target_ci;
   const half = ciHalfWidth(c.samples_ms);
   if (target !== undefined && (half === null || half > target)) {
@@ -47,8 +62,45 @@ export function caseWarnings(c: CaseResult, results: ResultsFile): string[] {
 }
 
 /** Warnings of the run's calibration matmul, which every normalised figure divides by. */
-export function calibrationWarnings(calibration: Calibration, cpus: number): string[] {
-  return [...sampleWarnings(calibration.samples_ms), ...loadWarning([calibration.load_before, calibration.load_after], cpus)];
+export function calibrationWarnings(calibration: Calibration): string[] {
+  return sampleWarnings(calibration.samples_ms);
+}
+
+/** The busy-machine warning, once for the run: the largest load not ours, and around how many cases it reached BUSY_FOREIGN_LOAD. */
+function busyWarning(results: ResultsFile): string[] {
+  const cpus = results.environment.cpu_count;
+  const runThreads = results.environment.threads ?? 1;
+  const cal = results.calibration;
+  const measured = results.cases.filter((c) => c.status === 'ok');
+  const loads = [
+    ...(cal ? [foreignLoad(cal.load_before, cal.load_after, runThreads)] : []),
+    ...measured.map((c) => foreignLoad(c.load_before, c.load_after, caseThreadCount(c, results))),
+  ].filter((l): l is number => l !== null);
+  const busyCases = measured.filter((c) => (foreignLoad(c.load_before, c.load_after, caseThreadCount(c, results)) ?? 0) >= BUSY_FOREIGN_LOAD).length;
+  const highest = Math.max(0, ...loads);
+  if (highest < BUSY_FOREIGN_LOAD) return [];
+  const threads = Math.max(runThreads, ...measured.map((c) => caseThreadCount(c, results)));
+  const advice = threads > 1 && highest > cpus - threads ? `; with --threads 1 each case would compete for one core, not ${threads}` : '';
+  return [
+    `busy machine: other processes' load (the load average less this run's own threads) reached ${highest.toFixed(1)} on ${cpus} CPUs, ` +
+      `around ${busyCases} of ${measured.length} case${measured.length === 1 ? '' : 's'}: timings are slower and noisier than on an idle machine${advice}`,
+  ];
+}
+
+/**
+ * Warnings about the whole run, each said once: its calibration's noise, a busy machine, more
+ * threads than CPUs.
+ */
+export function runWarnings(results: ResultsFile): string[] {
+  const cpus = results.environment.cpu_count;
+  const threads = results.environment.threads;
+  return [
+    ...(results.calibration === null ? [] : calibrationWarnings(results.calibration).map((w) => `calibration: ${w}`)),
+    ...busyWarning(results),
+    ...(threads !== undefined && threads !== null && threads > cpus
+      ? [`${threads} threads on ${cpus} CPUs: threads beyond the CPUs take turns on them, which slows every case (--threads ${cpus} or fewer)`]
+      : []),
+  ];
 }
 
 /** What fitWarnings reads of a power-law fit (src/analysis/fit.ts). */

@@ -8,10 +8,10 @@ import { ModelConfig } from '../../models/config';
 import { planFor } from '../../models/plan';
 import { SweepSettings } from '../results/schema';
 import { caseFlops } from './flops';
-import { PlannedCase } from './rows';
+import { PlannedCase } from './cases';
 
 /** A measured call of fewer FLOPs than this runs on one thread by default (docs/measurement.md, "Threads"). */
-export const ONE_THREAD_BELOW_FLOPS = 1e9;
+export const ONE_THREAD_BELOW_FLOPS = 2e9;
 
 /**
  * The threads of a case: `cores` (the run's every-core count, or --threads) unless the sweep uses
