@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { gelu, layerNorm } from './ops/position_wise';
+import { dense, DenseOptions, layerNorm } from './ops/position_wise';
 import { ParamStore } from './params';
 
 /**
@@ -27,14 +27,9 @@ export class Linear {
     return this.store.get(`${this.name}.bias`) as tf.Tensor1D;
   }
 
-  /** x [..., in] -> [..., out]. */
-  apply<T extends tf.Tensor>(x: T): T {
-    return tf.tidy(() => {
-      const lead = x.shape.slice(0, -1);
-      const flat = tf.reshape(x, [-1, this.inFeatures]) as tf.Tensor2D;
-      const y = tf.fused.matMul({ a: flat, b: this.weight, bias: this.bias });
-      return tf.reshape(y, [...lead, this.outFeatures]) as T;
-    });
+  /** x [..., in] -> [..., out], with what the options add before and after (ops/position_wise.ts, dense). */
+  apply<T extends tf.Tensor>(x: T, options?: DenseOptions): T {
+    return dense(x, this.weight, this.bias, options);
   }
 }
 
@@ -60,8 +55,14 @@ export class LayerNorm {
     store.create(`${name}.bias`, [features], { kind: 'constant', value: 0 });
   }
 
+  /** Its weight, bias and epsilon, as a dense layer takes them to normalise its input. */
+  get params(): NonNullable<DenseOptions['norm']> {
+    return { gamma: this.store.get(`${this.name}.weight`) as tf.Tensor1D, beta: this.store.get(`${this.name}.bias`) as tf.Tensor1D, epsilon: 1e-5 };
+  }
+
   apply<T extends tf.Tensor>(x: T): T {
-    return layerNorm(x, this.store.get(`${this.name}.weight`) as tf.Tensor1D, this.store.get(`${this.name}.bias`) as tf.Tensor1D, 1e-5);
+    const { gamma, beta, epsilon } = this.params;
+    return layerNorm(x, gamma, beta, epsilon);
   }
 }
 
@@ -76,11 +77,16 @@ export class FeedForward {
     this.down = new Linear(store, `${name}.3`, ffDim, hiddenDim);
   }
 
-  /** x [..., D] -> [..., D]; `between` (dropout when training) acts on the GELU's output. */
-  apply<T extends tf.Tensor>(x: T, between?: (t: T) => T): T {
+  /**
+   * h + FF(norm(h)), the pre-LayerNorm block around it, as two dense layers with the LayerNorm, GELU
+   * and residual fused in. With dropout (training), `dropout.inner` acts on the GELU's output and
+   * `dropout.output` on FF's before the residual is added.
+   */
+  residual<T extends tf.Tensor>(h: T, norm: LayerNorm, dropout?: { inner: (t: T) => T; output: (t: T) => T }): T {
     return tf.tidy(() => {
-      const inner = gelu(this.up.apply(x));
-      return this.down.apply(between ? between(inner) : inner);
+      const inner = this.up.apply(h, { norm: norm.params, activation: 'gelu' });
+      if (!dropout) return this.down.apply(inner, { residual: h });
+      return tf.add(h, dropout.output(this.down.apply(dropout.inner(inner)))) as T;
     });
   }
 }

@@ -7,10 +7,10 @@ import { Dropout, ForwardOptions } from './dropout';
 import { recordingGradients, vjp } from './kernels/gradients';
 import { FeedForward, LayerNorm } from './layers';
 import { crossEntropySum, nextTokenTargets } from './loss';
+import { embed } from './ops/position_wise';
 import { mapTokenGroups, tokenGroups } from './ops/scan';
 import { ParamStore } from './params';
 import { currentPlan, ExecutionPlan } from './plan';
-import { sinusoidalPositions } from './positional';
 import { exportWeights, importWeights, WeightMap } from './weights';
 
 /** Streaming state of a whole model: the position reached and each layer's attention state. */
@@ -148,8 +148,7 @@ export abstract class CausalLM {
       return mapTokenGroups([x, attended], groups, ([group, attn], start) => {
         const drop = (t: tf.Tensor3D, site: string) => (dropout ? dropout.apply(t, site, start) : t);
         const h = tf.add(group, drop(attn as tf.Tensor3D, `${prefix}.attention`)) as tf.Tensor3D;
-        const ff = layer.ff.apply(layer.norm2.apply(h), dropout ? (t) => dropout.apply(t, `${prefix}.ff.2`, start) : undefined);
-        return tf.add(h, drop(ff, `${prefix}.ff`));
+        return layer.ff.residual(h, layer.norm2, dropout ? { inner: (t) => drop(t, `${prefix}.ff.2`), output: (t) => drop(t, `${prefix}.ff`) } : undefined);
       });
     } finally {
       attended.dispose();
@@ -300,8 +299,8 @@ export abstract class CausalLM {
       try {
         this.layers.forEach((layer, i) => {
           const next: tf.Tensor3D = tf.tidy(() => {
-            const h = tf.add(x, layer.attention.step(state.layers[i], layer.norm1.apply(x)));
-            return tf.add(h, layer.ff.apply(layer.norm2.apply(h)));
+            const h = tf.add(x, layer.attention.step(state.layers[i], layer.norm1.apply(x))) as tf.Tensor3D;
+            return layer.ff.residual(h, layer.norm2);
           });
           x.dispose();
           x = next;
@@ -343,10 +342,7 @@ export abstract class CausalLM {
   }
 
   private embed(ids: tf.Tensor2D, start: number): tf.Tensor3D {
-    return tf.tidy(() => {
-      const positions = sinusoidalPositions(start, ids.shape[1], this.config.hiddenDim, this.plan.fillOnHost);
-      return tf.add(tf.gather(this.store.get('embedding.weight'), ids), positions) as tf.Tensor3D;
-    });
+    return embed(ids, this.store.get('embedding.weight') as tf.Tensor2D, start, this.plan.fillOnHost);
   }
 }
 

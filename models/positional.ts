@@ -34,6 +34,49 @@ function fineTable(dim: number, frequencies: Float64Array): { sin: Float64Array;
 }
 
 /**
+ * The angle-addition tables of positions start .. start+length-1 (sinusoidalPositions says why):
+ * coarse [blocks, 2, D/2] holds sin and cos of (start + 1024 a) w_i, fine [rows, 2, D/2] those of
+ * r w_i (rows = min(length, 1024)), both float32, so that position start + 1024 a + r pairs coarse a
+ * with fine r. What the EMBEDDING kernel takes.
+ */
+export function positionTables(start: number, length: number, dim: number): { coarse: tf.Tensor3D; fine: tf.Tensor3D } {
+  const { half, blocks, rows, coarse, fine } = trigTables(start, length, dim);
+  const pack = (t: { sin: Float64Array; cos: Float64Array }, count: number) => {
+    const packed = new Float32Array(count * 2 * half);
+    for (let p = 0; p < count; p++) {
+      packed.set(t.sin.subarray(p * half, (p + 1) * half), 2 * p * half);
+      packed.set(t.cos.subarray(p * half, (p + 1) * half), (2 * p + 1) * half);
+    }
+    return tf.tensor3d(packed, [count, 2, half]);
+  };
+  return { coarse: pack(coarse, blocks), fine: pack(fine, rows) };
+}
+
+/** PE [length, dim] from positionTables' coarse and fine tables, by tf ops (float32 angle addition). */
+export function positionsFromTables(coarse: tf.Tensor, fine: tf.Tensor, length: number, dim: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [blocks, , half] = coarse.shape;
+    const rows = fine.shape[0];
+    const [sa, ca] = tf.split(tf.reshape(coarse, [blocks, 1, 2 * half]), 2, 2);
+    const [sr, cr] = tf.split(tf.reshape(fine, [1, rows, 2 * half]), 2, 2);
+    const sin = tf.add(tf.mul(sa, cr), tf.mul(ca, sr));
+    const cos = tf.sub(tf.mul(ca, cr), tf.mul(sa, sr));
+    // Interleave: feature 2i is sin_i, 2i + 1 is cos_i; an odd D drops the last cosine.
+    const both = tf.reshape(tf.stack([sin, cos], 3), [blocks * rows, 2 * half]);
+    return tf.slice(both, [0, 0], [length, dim]) as tf.Tensor2D;
+  });
+}
+
+/** The float64 tables behind positionTables. */
+function trigTables(start: number, length: number, dim: number) {
+  const half = Math.ceil(dim / 2);
+  const frequencies = Float64Array.from({ length: half }, (_, i) => Math.pow(10000, -(2 * i) / dim));
+  const blocks = Math.ceil(length / BLOCK);
+  const rows = Math.min(BLOCK, length);
+  return { half, blocks, rows, coarse: trigTable(start, BLOCK, blocks, frequencies), fine: fineTable(dim, frequencies) };
+}
+
+/**
  * Sinusoidal positions for positions start .. start+length-1 (any length, no fixed maximum):
  * PE[pos, 2i] = sin(pos w_i), PE[pos, 2i+1] = cos(pos w_i), w_i = 10000^(-2i/D) (architectures.md,
  * the shared skeleton). Position pos = start + 1024 a + r is taken by angle addition from two small
@@ -44,25 +87,13 @@ function fineTable(dim: number, frequencies: Float64Array): { sin: Float64Array;
  * there, in float32 (products of values in [-1, 1]: rounding about 1e-7).
  */
 export function sinusoidalPositions(start: number, length: number, dim: number, onHost: boolean): tf.Tensor2D {
-  const half = Math.ceil(dim / 2);
-  const frequencies = Float64Array.from({ length: half }, (_, i) => Math.pow(10000, -(2 * i) / dim));
-  const blocks = Math.ceil(length / BLOCK);
-  const rows = Math.min(BLOCK, length);
-  const coarse = trigTable(start, BLOCK, blocks, frequencies);
-  const fine = fineTable(dim, frequencies);
   if (!onHost) {
     return tf.tidy(() => {
-      const table = (t: Float64Array, count: number, axis: number) =>
-        tf.tensor(Float32Array.from(t), axis === 0 ? [count, 1, half] : [1, count, half]);
-      const [sa, ca] = [table(coarse.sin, blocks, 0), table(coarse.cos, blocks, 0)];
-      const [sr, cr] = [table(fine.sin.subarray(0, rows * half), rows, 1), table(fine.cos.subarray(0, rows * half), rows, 1)];
-      const sin = tf.add(tf.mul(sa, cr), tf.mul(ca, sr));
-      const cos = tf.sub(tf.mul(ca, cr), tf.mul(sa, sr));
-      // Interleave: feature 2i is sin_i, 2i + 1 is cos_i; an odd D drops the last cosine.
-      const both = tf.reshape(tf.stack([sin, cos], 3), [blocks * rows, 2 * half]);
-      return tf.slice(both, [0, 0], [length, dim]) as tf.Tensor2D;
+      const { coarse, fine } = positionTables(start, length, dim);
+      return positionsFromTables(coarse, fine, length, dim);
     });
   }
+  const { half, coarse, fine } = trigTables(start, length, dim);
   const values = new Float32Array(length * dim);
   for (let p = 0; p < length; p++) {
     const a = Math.floor(p / BLOCK) * half;

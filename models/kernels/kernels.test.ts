@@ -7,13 +7,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { causalAttentionComposite } from '../ops/causal_softmax';
 import { deltaRuleKernelComposite } from '../ops/delta_rule';
 import { linearAttentionKernelComposite } from '../ops/linear_attention';
-import { geluComposite, layerNormComposite } from '../ops/position_wise';
+import { denseComposite, geluComposite, layerNormComposite } from '../ops/position_wise';
+import { positionsFromTables, positionTables } from '../positional';
 import { unitLowerInverseByBlocks } from '../ops/triangular';
 import { relativeError } from '../ops/reference/arrays';
 import { lcg, runsOn, TEST_BACKENDS } from '../testing/harness';
 import { randomTensor, readOp } from '../testing/ops';
 import { KERNEL_NAMES, registeredKernels } from '../testing/registered_kernels';
-import { BATCHED_MATMUL, CAUSAL_ATTENTION, DELTA_RULE, EXCLUSIVE_SCAN, LINEAR_ATTENTION, GELU, LAYER_NORM, UNIT_LOWER_INVERSE } from './names';
+import { BATCHED_MATMUL, CAUSAL_ATTENTION, DELTA_RULE, DENSE, EMBEDDING, EXCLUSIVE_SCAN, GELU, LAYER_NORM, LINEAR_ATTENTION, UNIT_LOWER_INVERSE } from './names';
 
 interface KernelCase {
   label: string;
@@ -39,6 +40,20 @@ const linearInputs = (batch: number, n: number, h: number, d: number, fromState:
   const valid = tf.tensor2d(Array.from({ length: batch }, (_, b) => Array.from({ length: n }, (_, t) => ((b + t) % 4 === 1 ? 0 : 1))));
   const state = fromState ? tf.concat([randomTensor([batch, h, d, d], next), randomTensor([batch, h, d, 1], next, 1, 4)], 3) : tf.zeros([batch, h, d, d + 1]);
   return { q, k, v, valid, state };
+});
+
+/** x [...lead, K], weight [K, N], bias [N] for DENSE, with a LayerNorm's gamma and beta and a residual if asked. */
+const layer = (lead: number[], K: number, N: number, extras: { norm?: boolean; residual?: boolean }) => (next: () => number) => ({
+  x: tf.tidy(() => tf.add(randomTensor([...lead, K], next, -2, 2), 1)), weight: randomTensor([K, N], next), bias: randomTensor([N], next),
+  ...(extras.norm ? { gamma: randomTensor([K], next), beta: randomTensor([K], next) } : {}),
+  ...(extras.residual ? { residual: randomTensor([...lead, N], next) } : {}),
+});
+
+/** ids [b, n] below vocab, a table [vocab, D] and the position tables of start .. start+n-1 for EMBEDDING. */
+const tokens = (b: number, n: number, vocab: number, D: number, start: number) => (next: () => number) => ({
+  ids: tf.tensor2d(Array.from({ length: b * n }, () => Math.floor(next() * vocab)), [b, n], 'int32'),
+  table: randomTensor([vocab, D], next),
+  ...positionTables(start, n, D),
 });
 
 /** Per kernel: inputs to try, and the composite it must equal. */
@@ -110,6 +125,29 @@ const COMPOSITES: Record<string, { cases: KernelCase[]; composite: (inputs: tf.N
   [GELU]: {
     cases: [{ label: '[4, 33] over -5 .. 5', inputs: (next) => ({ x: randomTensor([4, 33], next, -5, 5) }) }],
     composite: ({ x }) => geluComposite(x),
+  },
+  [DENSE]: {
+    // Output tiles of 32 x 32 and inner tiles of 32: sizes across both edges, one row (a decode step), each prologue and epilogue.
+    cases: [
+      { label: '[5, 7] @ [7, 3]', inputs: layer([5], 7, 3, {}), attrs: { activation: 'linear', epsilon: 0 } },
+      { label: 'LayerNorm, GELU: [2, 40, 70] @ [70, 45]', inputs: layer([2, 40], 70, 45, { norm: true }), attrs: { activation: 'gelu', epsilon: 1e-5 } },
+      { label: 'a residual: [3, 33, 16] @ [16, 36]', inputs: layer([3, 33], 16, 36, { residual: true }), attrs: { activation: 'linear', epsilon: 0 } },
+      { label: 'one row, LayerNorm, GELU, a residual: [1, 1, 64] @ [64, 40]', inputs: layer([1, 1], 64, 40, { norm: true, residual: true }), attrs: { activation: 'gelu', epsilon: 1e-5 } },
+    ],
+    composite: ({ x, weight, bias, gamma, beta, residual }, { activation, epsilon }) => denseComposite(x, weight as tf.Tensor2D, bias as tf.Tensor1D, {
+      norm: gamma ? { gamma: gamma as tf.Tensor1D, beta: beta as tf.Tensor1D, epsilon: epsilon as number } : undefined,
+      activation: activation as 'linear' | 'gelu',
+      residual,
+    }),
+  },
+  [EMBEDDING]: {
+    // Positions across a step of the coarse table, far positions, an odd width.
+    cases: [
+      { label: '[2, 1100] tokens from 1000, D = 6', inputs: tokens(2, 1100, 50, 6, 1000) },
+      { label: '[1, 5] tokens from 123456, D = 7', inputs: tokens(1, 5, 9, 7, 123456) },
+      { label: 'one token at 300, D = 16', inputs: tokens(3, 1, 20, 16, 300) },
+    ],
+    composite: ({ ids, table, coarse, fine }) => tf.tidy(() => tf.add(tf.gather(table, ids), positionsFromTables(coarse, fine, (ids as tf.Tensor2D).shape[1], (table as tf.Tensor2D).shape[1]))),
   },
 };
 

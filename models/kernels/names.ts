@@ -85,6 +85,35 @@ export function linearAttentionTakes(d: number): boolean {
   return d % 4 === 0 && d <= 64;
 }
 
+/**
+ * The position-wise layer in one pass: y = act(norm(x) @ weight + bias) + residual for float32
+ * x [..., K] (rows flattened), weight [K, N], bias [N] and, if given, residual [..., N]. With gamma
+ * and beta [K], norm is LayerNorm over K with attrs.epsilon (as LAYER_NORM); without, the identity.
+ */
+export const DENSE = 'BsbrDense';
+export interface DenseInputs {
+  x: tf.TensorInfo;
+  weight: tf.TensorInfo;
+  bias: tf.TensorInfo;
+  gamma?: tf.TensorInfo;
+  beta?: tf.TensorInfo;
+  residual?: tf.TensorInfo;
+}
+export interface DenseAttrs {
+  activation: 'linear' | 'gelu';
+  /** LayerNorm's epsilon, read when gamma and beta are given. */
+  epsilon: number;
+}
+
+/**
+ * Token embedding plus sinusoidal positions: out[b, t] = table[ids[b, t]] + PE(start + t) for int32
+ * ids [b, n] and float32 table [V, D]. PE is taken by angle addition from float32 tables of sines and
+ * cosines (models/positional.ts, positionTables): coarse [ceil(n / 1024), 2, D/2] at start + 1024 a
+ * and fine [min(n, 1024), 2, D/2] at r, so that PE(start + 1024 a + r) pairs coarse a with fine r.
+ */
+export const EMBEDDING = 'BsbrEmbedding';
+export interface EmbeddingInputs { ids: tf.TensorInfo; table: tf.TensorInfo; coarse: tf.TensorInfo; fine: tf.TensorInfo }
+
 /** For kernels that take no attributes. */
 export type NoAttrs = Record<string, never>;
 
@@ -98,6 +127,8 @@ export interface KernelContracts {
   [GELU]: { inputs: GeluInputs; attrs: NoAttrs };
   [DELTA_RULE]: { inputs: DeltaRuleInputs; attrs: DeltaRuleAttrs };
   [LINEAR_ATTENTION]: { inputs: LinearAttentionInputs; attrs: LinearAttentionAttrs };
+  [DENSE]: { inputs: DenseInputs; attrs: DenseAttrs };
+  [EMBEDDING]: { inputs: EmbeddingInputs; attrs: NoAttrs };
 }
 
 export type KernelName = keyof KernelContracts;

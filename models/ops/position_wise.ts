@@ -1,10 +1,12 @@
 /**
  * The position-wise functions of the shared skeleton (docs/architectures.md, "The shared skeleton"):
- * LayerNorm and the exact GELU, by the backend's fused kernel where it registered one, else by tf ops.
+ * the embedding with positions, LayerNorm, the exact GELU and the dense layer they feed, each by the
+ * backend's fused kernel where it registered one, else by tf ops.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { registerCompositeGradient } from '../kernels/gradients';
-import { GELU, hasKernel, LAYER_NORM, runKernel } from '../kernels/names';
+import { recordingGradients, registerCompositeGradient } from '../kernels/gradients';
+import { DENSE, DenseAttrs, EMBEDDING, GELU, hasKernel, LAYER_NORM, runKernel } from '../kernels/names';
+import { positionTables, sinusoidalPositions } from '../positional';
 
 /** (x - mean) / sqrt(var + epsilon) * gamma + beta over the last axis (the biased variance). */
 export function layerNorm<T extends tf.Tensor>(x: T, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): T {
@@ -35,3 +37,54 @@ export function geluComposite<T extends tf.Tensor>(x: T): T {
 // The fused kernels' gradients: those of their composites.
 registerCompositeGradient(LAYER_NORM, ['x', 'gamma', 'beta'], ({ x, gamma, beta }, { epsilon }) => layerNormComposite(x, gamma, beta, epsilon as number));
 registerCompositeGradient(GELU, ['x'], ({ x }) => geluComposite(x));
+
+/** What a dense layer does besides its product: a LayerNorm before, an activation and a residual after. */
+export interface DenseOptions {
+  norm?: { gamma: tf.Tensor1D; beta: tf.Tensor1D; epsilon: number };
+  activation?: DenseAttrs['activation'];
+  residual?: tf.Tensor;
+}
+
+/**
+ * act(norm(x) @ weight + bias) + residual for x [..., K], weight [K, N], bias [N]: [..., N], by the
+ * DENSE kernel where registered. While a gradient is recorded it runs as its composite, whose ops
+ * have gradients (a kernel's gradient saves a fixed list of inputs, and DENSE's are optional); the
+ * models record only the recomputation of a layer in its backward (model.ts), never the forward.
+ */
+export function dense<T extends tf.Tensor>(x: T, weight: tf.Tensor2D, bias: tf.Tensor1D, options: DenseOptions = {}): T {
+  if (!hasKernel(DENSE) || recordingGradients()) return denseComposite(x, weight, bias, options);
+  const { norm, activation = 'linear', residual } = options;
+  const inputs = { x, weight, bias, ...(norm ? { gamma: norm.gamma, beta: norm.beta } : {}), ...(residual ? { residual } : {}) };
+  return runKernel(DENSE, inputs, { activation, epsilon: norm?.epsilon ?? 0 }) as T;
+}
+
+/** dense by tf ops (what DENSE kernels must equal). */
+export function denseComposite<T extends tf.Tensor>(x: T, weight: tf.Tensor2D, bias: tf.Tensor1D, options: DenseOptions = {}): T {
+  const { norm, activation = 'linear', residual } = options;
+  return tf.tidy(() => {
+    const input = norm ? layerNormComposite(x, norm.gamma, norm.beta, norm.epsilon) : x;
+    const flat = tf.reshape(input, [-1, weight.shape[0]]) as tf.Tensor2D;
+    const product = tf.fused.matMul({ a: flat, b: weight, bias });
+    const activated = activation === 'gelu' ? gelu(product) : product;
+    const y = tf.reshape(activated, [...x.shape.slice(0, -1), weight.shape[1]]);
+    return (residual ? tf.add(y, residual) : y) as T;
+  });
+}
+
+/**
+ * Token embeddings plus sinusoidal positions start .. start+n-1 for ids [b, n]: [b, n, D], by the
+ * EMBEDDING kernel where registered, except while a gradient is recorded (the table's gradient is the
+ * gather's). `positionsOnHost` as sinusoidalPositions takes it.
+ */
+export function embed(ids: tf.Tensor2D, table: tf.Tensor2D, start: number, positionsOnHost: boolean): tf.Tensor3D {
+  if (!hasKernel(EMBEDDING) || recordingGradients()) return embedComposite(ids, table, start, positionsOnHost);
+  return tf.tidy(() => {
+    const { coarse, fine } = positionTables(start, ids.shape[1], table.shape[1]);
+    return runKernel(EMBEDDING, { ids, table, coarse, fine }) as tf.Tensor3D;
+  });
+}
+
+/** embed by tf ops (what EMBEDDING kernels must equal). */
+export function embedComposite(ids: tf.Tensor2D, table: tf.Tensor2D, start: number, positionsOnHost: boolean): tf.Tensor3D {
+  return tf.tidy(() => tf.add(tf.gather(table, ids), sinusoidalPositions(start, ids.shape[1], table.shape[1], positionsOnHost)) as tf.Tensor3D);
+}

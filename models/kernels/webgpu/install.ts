@@ -1,5 +1,7 @@
 import { registerCausalAttention } from './causal_attention';
 import { registerDeltaRule } from './delta_rule';
+import { registerDense } from './dense';
+import { registerEmbedding } from './embedding';
 import { registerExclusiveScan } from './exclusive_scan';
 import { registerGelu } from './gelu';
 import { registerLayerNorm } from './layer_norm';
@@ -10,6 +12,10 @@ import { registerLinearAttention } from './linear_attention';
  * fused causal softmax attention; DeltaRule and LinearAttention, each a layer's whole recurrence in
  * one dispatch; ExclusiveScan, a one-pass prefix sum over chunks; LayerNorm and Gelu, each one
  * dispatch instead of five to nine (on a GPU the per-dispatch host cost dominates short sequences). Called once the webgpu backend's package is loaded.
+ * fused causal softmax attention; ExclusiveScan, a one-pass prefix sum over chunks; LayerNorm and
+ * Gelu, each one dispatch instead of five to nine (on a GPU the per-dispatch host cost dominates
+ * short sequences); Dense, a layer with its LayerNorm, bias, GELU and residual; Embedding, the token
+ * rows with their positions. Called once the webgpu backend's package is loaded.
  */
 export function installWebGpuKernels(): void {
   registerCausalAttention();
@@ -18,4 +24,6 @@ export function installWebGpuKernels(): void {
   registerLinearAttention();
   registerLayerNorm();
   registerGelu();
+  registerDense();
+  registerEmbedding();
 }

@@ -1,0 +1,114 @@
+/**
+ * DENSE on webgpu: a dense layer with what surrounds it in the skeleton in one dispatch: the
+ * LayerNorm before it (each workgroup normalises its rows as it loads them), the bias and GELU after
+ * it and the residual add. Unfused these are a LayerNorm, the product, the GELU and the add, each a
+ * dispatch that writes and rereads the [rows, features] tensor.
+ *
+ * One workgroup computes a TILE x TILE block of the output, each invocation a 4 x 4 part of it in
+ * registers, walking the inner axis TILE at a time through tiles of both operands in workgroup
+ * memory.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { registerOnce } from '../register';
+import { DENSE, KernelArgs } from '../names';
+import { GELU_WGSL } from './gelu';
+import { dispatch, FLAT_WORKGROUP_INDEX, WebGpuBackend, WORKGROUP } from './program';
+
+/** Output rows and columns per workgroup: WORKGROUP invocations of 4 x 4 each. */
+const TILE = 32;
+const PER_ROW = TILE / 4;
+
+/** WGSL for the given prologue and epilogue. */
+function shader(norm: boolean, gelu: boolean, residual: boolean): string {
+  return `
+    ${gelu ? GELU_WGSL : ''}
+    var<workgroup> tileA : array<f32, ${TILE * TILE}>;
+    var<workgroup> tileB : array<f32, ${TILE * TILE}>;
+    var<workgroup> rowMean : array<f32, ${TILE}>;
+    var<workgroup> rowScale : array<f32, ${TILE}>;
+    var<workgroup> groupSlot : i32;
+
+    fn main(index : i32) {
+      ${FLAT_WORKGROUP_INDEX}
+      let group = workgroupUniformLoad(&groupSlot);
+      let M = uniforms.rows;
+      let K = uniforms.inner;
+      let N = uniforms.cols;
+      let colTiles = (N + ${TILE - 1}) / ${TILE};
+      if (group >= ((M + ${TILE - 1}) / ${TILE}) * colTiles) { return; }
+      let row0 = (group / colTiles) * ${TILE};
+      let col0 = (group % colTiles) * ${TILE};
+      let t = i32(localIndex);
+      let tr = (t / ${PER_ROW}) * 4;
+      let tc = (t % ${PER_ROW}) * 4;
+      ${norm ? `
+      // The LayerNorm statistics of the tile's rows (two passes, as LAYER_NORM).
+      if (t < ${TILE}) {
+        let base = min(row0 + t, M - 1) * K;
+        var sum = 0.0;
+        for (var k = 0; k < K; k++) { sum += x[base + k]; }
+        let mean = sum / f32(K);
+        var squares = 0.0;
+        for (var k = 0; k < K; k++) { let c = x[base + k] - mean; squares += c * c; }
+        rowMean[t] = mean;
+        rowScale[t] = inverseSqrt(squares / f32(K) + uniforms.epsilon);
+      }` : ''}
+      var acc : array<vec4<f32>, 4>;
+      for (var i = 0; i < 4; i++) { acc[i] = vec4<f32>(0.0); }
+      for (var k0 = 0; k0 < K; k0 += ${TILE}) {
+        workgroupBarrier();
+        for (var e = t; e < ${TILE * TILE}; e += ${WORKGROUP}) {
+          let r = e / ${TILE};
+          let k = k0 + e % ${TILE};
+          let row = row0 + r;
+          var value = x[min(row, M - 1) * K + min(k, K - 1)];
+          ${norm ? 'value = (value - rowMean[r]) * rowScale[r] * gamma[min(k, K - 1)] + beta[min(k, K - 1)];' : ''}
+          tileA[e] = select(0.0, value, row < M && k < K);
+          let kb = k0 + e / ${TILE};
+          let col = col0 + e % ${TILE};
+          tileB[e] = select(0.0, weight[min(kb, K - 1) * N + min(col, N - 1)], kb < K && col < N);
+        }
+        workgroupBarrier();
+        for (var kk = 0; kk < ${TILE}; kk++) {
+          let b = vec4<f32>(tileB[kk * ${TILE} + tc], tileB[kk * ${TILE} + tc + 1], tileB[kk * ${TILE} + tc + 2], tileB[kk * ${TILE} + tc + 3]);
+          for (var i = 0; i < 4; i++) { acc[i] += tileA[(tr + i) * ${TILE} + kk] * b; }
+        }
+      }
+      for (var i = 0; i < 4; i++) {
+        let row = row0 + tr + i;
+        if (row >= M) { break; }
+        for (var j = 0; j < 4; j++) {
+          let col = col0 + tc + j;
+          if (col < N) {
+            var value = acc[i][j] + bias[col];
+            ${gelu ? 'value = gelu(value);' : ''}
+            ${residual ? 'value += residual[row * N + col];' : ''}
+            result[row * N + col] = value;
+          }
+        }
+      }
+    }
+  `;
+}
+
+function dense({ inputs: { x, weight, bias, gamma, beta, residual }, attrs: { activation, epsilon }, backend }: KernelArgs<typeof DENSE, WebGpuBackend>): tf.TensorInfo {
+  const [K, N] = weight.shape;
+  if (x.shape[x.shape.length - 1] !== K || (gamma === undefined) !== (beta === undefined)) {
+    throw new Error(`${DENSE}: cannot apply a [${weight.shape}] layer to [${x.shape}]${gamma === undefined ? '' : ' with a LayerNorm'}`);
+  }
+  const M = tf.util.sizeFromShape(x.shape) / K;
+  const norm = gamma !== undefined && beta !== undefined;
+  const gelu = activation === 'gelu';
+  return dispatch(backend, {
+    key: `dense_${norm}_${gelu}_${residual !== undefined}`,
+    inputs: { x, weight, bias, ...(norm ? { gamma, beta } : {}), ...(residual ? { residual } : {}) },
+    outputShape: [...x.shape.slice(0, -1), N],
+    workgroups: Math.ceil(M / TILE) * Math.ceil(N / TILE),
+    uniforms: { rows: ['i32', M], inner: ['i32', K], cols: ['i32', N], epsilon: ['f32', epsilon] },
+    code: () => shader(norm, gelu, residual !== undefined),
+  });
+}
+
+export function registerDense(): void {
+  registerOnce(DENSE, 'webgpu', dense);
+}
