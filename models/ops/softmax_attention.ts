@@ -104,6 +104,13 @@ export function softmaxAttentionCached(
 ): tf.Tensor4D {
   return tf.tidy(() => {
     let xi = q;
+    if (keyBlocks.length === 1 && fusedCausalAttention(q.shape[3], valueBlocks[0].shape[3])) {
+      // A cache of one block goes to the fused kernel, the queries its last positions. Over more
+      // blocks the online form stays: the kernel walks a query's keys in one workgroup, serially.
+      const [k, v] = [keyBlocks[0], valueBlocks[0]];
+      for (let i = 1; i < options.updateSteps; i++) xi = causalAttention(xi, k, k, options.scale, undefined, options.masksOnHost);
+      return causalAttention(xi, k, v, options.scale, undefined, options.masksOnHost);
+    }
     for (let i = 1; i < options.updateSteps; i++) xi = blockedSoftmaxAttend(xi, keyBlocks, keyBlocks, options.scale, start, options.masksOnHost);
     return blockedSoftmaxAttend(xi, keyBlocks, valueBlocks, options.scale, start, options.masksOnHost);
   });

@@ -1,0 +1,78 @@
+/**
+ * Host work on a GPU: the TensorFlow.js kernels one call runs (each a dispatch or at least the
+ * engine's bookkeeping, about 0.1-0.2 ms of host time on webgpu), counted with tf.profile on the
+ * webgpu backend (lavapipe in CI), for a forward at 4,096 tokens and a single-token decode step.
+ * The target is at most 50 for each; a model not there yet is held to its count today, which the
+ * test's title says, so that no change adds kernels unnoticed.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ModelConfig } from './config';
+import { CausalLM } from './model';
+import { createModel, MODEL_NAMES } from './registry';
+import { randomIds, runsOn } from './testing/harness';
+
+const TARGET = 50;
+const N = 4096;
+/** The decode step runs at this context: inside a chunk (chunk 128), past the first. */
+const CONTEXT = 300;
+
+/** The benchmarks' GPU settings (chunk 128, cf 2, two layers of four heads), at a width lavapipe runs quickly. */
+const CONFIG: Partial<ModelConfig> = { vocabSize: 100, hiddenDim: 32, numHeads: 4, ffDim: 64, numLayers: 2, chunkSize: 128, compressionFactor: 2, seed: 3 };
+
+/** Per model, the most kernels a forward at N and a decode step may run: TARGET, or today's count where it is above. */
+const LIMITS: Record<string, { forward: number; decode: number }> = {
+  BSBR: { forward: 150, decode: 58 },
+  Standard: { forward: TARGET, decode: 52 },
+  Linear: { forward: 98, decode: 104 },
+  DeltaNet: { forward: 1066, decode: 208 },
+  SlidingWindow: { forward: TARGET, decode: 52 },
+  Hopfield: { forward: TARGET, decode: 52 },
+  GAU: { forward: 96, decode: 68 },
+};
+
+/** The kernels tf.profile records while `call` runs and its output is read. */
+async function kernelsOf(call: () => tf.Tensor): Promise<string[]> {
+  const info = await tf.profile(async () => {
+    const out = call();
+    await out.data();
+    out.dispose();
+  });
+  return info.kernels.map((k) => k.name);
+}
+
+/** "Reshape x 16, Transpose x 8, ..." */
+function tally(names: string[]): string {
+  const counts = new Map<string, number>();
+  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} x ${count}`).join(', ');
+}
+
+const on = runsOn('webgpu');
+
+describe.each(MODEL_NAMES)('webgpu: %s', (name) => {
+  const limit = LIMITS[name];
+  const title = (mode: string, count: number) => (count <= TARGET
+    ? `a ${mode} runs at most ${TARGET} kernels`
+    : `a ${mode} runs at most ${count} kernels (today's count; the target is ${TARGET})`);
+  let model: CausalLM | undefined;
+  afterAll(() => model?.dispose());
+  const built = () => (model ??= createModel(name, CONFIG));
+
+  it(title(`forward at ${N} tokens`, limit.forward), on(async () => {
+    const ids = tf.tensor2d(randomIds(1, N, CONFIG.vocabSize!, 5), [1, N], 'int32');
+    const kernels = await kernelsOf(() => built().forward(ids));
+    ids.dispose();
+    expect({ count: kernels.length, kernels: tally(kernels) }).toEqual({ count: Math.min(kernels.length, limit.forward), kernels: tally(kernels) });
+  }), 600_000);
+
+  it(title(`decode step at a context of ${CONTEXT}`, limit.decode), on(async () => {
+    const state = built().initState(1);
+    const context = tf.tensor2d(randomIds(1, CONTEXT, CONFIG.vocabSize!, 6), [1, CONTEXT], 'int32');
+    const token = tf.tensor2d([[7]], [1, 1], 'int32');
+    built().step(state, context).hidden.dispose();
+    const kernels = await kernelsOf(() => built().step(state, token).hidden);
+    built().disposeState(state);
+    tf.dispose([context, token]);
+    expect({ count: kernels.length, kernels: tally(kernels) }).toEqual({ count: Math.min(kernels.length, limit.decode), kernels: tally(kernels) });
+  }), 300_000);
+});
