@@ -4,7 +4,7 @@ import { Mode } from '../results/schema';
 import { caseFlops } from '../sweep/flops';
 import { checkOutput, OutputCheck } from './finite';
 import { sampleCalls, SamplingPlan } from './sampling';
-import { deviceBytesHeld, gpuKernelMs, peakTensorBytes, TimedCall } from './timer';
+import { deviceBytesHeld, dispatchesPerCall, gpuKernelMs, peakTensorBytes, TimedCall } from './timer';
 
 /** What one (model, mode, length) case measures. */
 export interface CaseSpec {
@@ -23,6 +23,8 @@ export interface ModelMeasurement {
   peak_tensor_bytes: number;
   peak_device_bytes: number | null;
   gpu_kernel_ms: number | null;
+  /** webgpu: the GPU dispatches of one call. */
+  dispatches: number | null;
   /** The analytic flops of one measured call under the model's execution plan (null: no cost model). */
   flops: number | null;
   /** The output of one more call, after the timed ones: are its values finite? */
@@ -42,6 +44,7 @@ async function measureCall(model: CausalLM, call: TimedCall, spec: CaseSpec): Pr
     peak_tensor_bytes: await peakTensorBytes(call),
     peak_device_bytes: deviceBefore === null || deviceAfter === null ? null : deviceAfter - deviceBefore,
     gpu_kernel_ms: await gpuKernelMs(call),
+    dispatches: await dispatchesPerCall(call),
     // Decode: the mean over the steps actually timed (an adaptive case chooses how many).
     flops: caseFlops(model.name, spec.mode, model.config, spec.seqLen, spec.batchSize, spec.warmup, samples_ms.length, model.plan),
     output: await checkOutput(call),

@@ -23,7 +23,7 @@ function emptyRow(ctx: RowContext, c: PlannedCase, params: number): CaseResult {
     run_id: ctx.runId, model: c.model, mode: c.mode, backend: ctx.backend, seq_len: c.seqLen,
     batch_size: ctx.sweep.batch_size, params, status: 'ok', median_ms: null, min_ms: null, max_ms: null,
     mean_ms: null, std_ms: null, repeats: 0, tokens_per_s: null, flops: null, gflops_per_s: null,
-    peak_tensor_bytes: null, peak_rss_bytes: null, message: '', samples_ms: [], peak_device_bytes: null, gpu_kernel_ms: null,
+    peak_tensor_bytes: null, peak_rss_bytes: null, message: '', samples_ms: [], peak_device_bytes: null, gpu_kernel_ms: null, dispatches: null, host_ms: null,
   };
 }
 
@@ -49,6 +49,8 @@ export function measuredRow(ctx: RowContext, c: PlannedCase, m: CaseMeasurement,
     samples_ms: m.samples_ms,
     peak_device_bytes: m.peak_device_bytes,
     gpu_kernel_ms: m.gpu_kernel_ms,
+    dispatches: m.dispatches,
+    host_ms: m.gpu_kernel_ms === null ? null : Math.max(0, stats.median - m.gpu_kernel_ms),
     spread: relativeSpread(m.samples_ms),
     median_ci95_ms: medianCi95(m.samples_ms),
     ...load,

@@ -64,6 +64,34 @@ export async function gpuKernelMs(call: TimedCall): Promise<number | null> {
   return times.sort((a, b) => a - b)[1];
 }
 
+/** The webgpu backend's entry point for one dispatch (tfjs-backend-webgpu's WebGPUBackend, pinned version). */
+interface DispatchingBackend {
+  runWebGPUProgram: (...args: unknown[]) => unknown;
+}
+
+/**
+ * The GPU dispatches of one more untimed call: the programs the webgpu backend runs for it (a
+ * reshape or a kernel that runs on the host dispatches nothing); null on other backends.
+ */
+export async function dispatchesPerCall(call: TimedCall): Promise<number | null> {
+  if (activeBackend()?.name !== 'webgpu') return null;
+  const backend = tf.backend() as unknown as DispatchingBackend;
+  const own = Object.prototype.hasOwnProperty.call(backend, 'runWebGPUProgram');
+  const runWebGPUProgram = backend.runWebGPUProgram;
+  let count = 0;
+  backend.runWebGPUProgram = function (this: unknown, ...args: unknown[]) {
+    count++;
+    return runWebGPUProgram.apply(this, args);
+  };
+  try {
+    await runToCompletion(call);
+  } finally {
+    if (own) backend.runWebGPUProgram = runWebGPUProgram;
+    else delete (backend as Partial<DispatchingBackend>).runWebGPUProgram;
+  }
+  return count;
+}
+
 /** The device bytes the backend holds now (webgpu's numBytesAllocatedInGPU), or null on a backend without device memory. */
 export function deviceBytesHeld(): number | null {
   const held = (tf.memory() as { numBytesAllocatedInGPU?: number }).numBytesAllocatedInGPU;

@@ -16,9 +16,12 @@ test('model and config once per model, the case\'s status where a median would b
 test('the device columns appear only where a case recorded them (webgpu)', () => {
   expect(heads()).not.toContain('device MiB');
   const results = exampleResults();
-  results.cases[0] = { ...results.cases[0], peak_device_bytes: 3 * 2 ** 20, gpu_kernel_ms: 1.5 };
-  expect(heads(results).slice(-3)).toEqual(['device MiB', 'GPU ms', '!']);
+  const median = results.cases[0].median_ms!;
+  results.cases[0] = { ...results.cases[0], peak_device_bytes: 3 * 2 ** 20, gpu_kernel_ms: median / 4, dispatches: 37, host_ms: (3 * median) / 4 };
+  expect(heads(results).slice(-5)).toEqual(['device MiB', 'GPU ms', 'dispatches', 'host %', '!']);
   const lines = caseLines(results, 'forward');
-  const device = caseTableColumns(lines).find((c) => c.head === 'device MiB')!;
-  expect([device.text(lines[0]), device.text(lines[1])]).toEqual(['3.0', '-']);
+  const cells = (head: string) => { const column = caseTableColumns(lines).find((c) => c.head === head)!; return [column.text(lines[0]), column.text(lines[1])]; };
+  expect(cells('device MiB')).toEqual(['3.0', '-']);
+  expect(cells('dispatches')).toEqual(['37', '-']);
+  expect(cells('host %')).toEqual(['75%', '-']);
 });

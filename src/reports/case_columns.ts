@@ -91,15 +91,26 @@ const CASE_TABLE_COLUMNS: readonly Column<CaseLine>[] = [
   { head: WARNED, text: (l) => (l.warnings.length > 0 ? WARNED : '') },
 ];
 
-/** webgpu's own figures: the device memory the measured calls added, and the GPU's kernel time. */
+/**
+ * webgpu's own figures: the device memory the measured calls added, the GPU's kernel time, the
+ * dispatches of one call and the host's share of the median (what the GPU was not busy with).
+ */
 const DEVICE_COLUMNS: readonly Column<CaseLine>[] = [
   { head: 'device MiB', text: (l) => mib(l.c.peak_device_bytes ?? null), align: 'right', drop: 13 },
   { head: 'GPU ms', text: (l) => ms(l.c.gpu_kernel_ms ?? null), align: 'right', drop: 14 },
+  { head: 'dispatches', text: (l) => fixed(l.c.dispatches, 0), align: 'right', drop: 15 },
+  { head: 'host %', text: (l) => hostShare(l.c), align: 'right', drop: 12 },
 ];
+
+/** host_ms as a share of the median: how much of the figure is the host's, not the GPU's. */
+function hostShare(c: CaseResult): string {
+  const host = c.host_ms ?? null;
+  return host === null || c.median_ms === null || c.median_ms <= 0 ? '-' : `${((100 * host) / c.median_ms).toFixed(0)}%`;
+}
 
 /** The columns of a case table: the device figures (before the mark) only where some case has them. */
 export function caseTableColumns(lines: readonly CaseLine[]): Column<CaseLine>[] {
-  const device = lines.some((l) => (l.c.peak_device_bytes ?? null) !== null || (l.c.gpu_kernel_ms ?? null) !== null);
+  const device = lines.some((l) => (l.c.peak_device_bytes ?? null) !== null || (l.c.gpu_kernel_ms ?? null) !== null || (l.c.dispatches ?? null) !== null);
   return device ? [...CASE_TABLE_COLUMNS.slice(0, -1), ...DEVICE_COLUMNS, CASE_TABLE_COLUMNS[CASE_TABLE_COLUMNS.length - 1]] : [...CASE_TABLE_COLUMNS];
 }
 

@@ -50,6 +50,16 @@ export interface CaseResult {
   peak_device_bytes?: number | null;
   /** webgpu with timestamp-query: the GPU's own time for the call's kernels (median of 3 calls, tf.time's kernelMs); null elsewhere. */
   gpu_kernel_ms?: number | null;
+  /**
+   * webgpu: the GPU dispatches one call makes (the backend's programs run, counted in one more untimed
+   * call); null elsewhere. Each costs host work before the GPU sees it.
+   */
+  dispatches?: number | null;
+  /**
+   * webgpu with timestamp-query: the part of the median wall time the GPU was not running the call's
+   * kernels (median_ms - gpu_kernel_ms, at least 0): host work, dispatch and synchronisation; null elsewhere.
+   */
+  host_ms?: number | null;
   // The fields below are absent in files written before bsbr recorded them (still format version 1).
   // spread and median_ci95_ms follow from samples_ms (src/results/stats.ts), stored for readers of
   // the JSON; load_before / load_after: the machine's 1-minute load average just before the case's
@@ -79,7 +89,7 @@ export const REQUIRED_CASE_COLUMNS = [
 ] as const satisfies ReadonlyArray<keyof CaseResult>;
 
 /** Columns added later (GPU measurements): written by every run, absent from older files. */
-export const LATER_CASE_COLUMNS = ['peak_device_bytes', 'gpu_kernel_ms'] as const satisfies ReadonlyArray<keyof CaseResult>;
+export const LATER_CASE_COLUMNS = ['peak_device_bytes', 'gpu_kernel_ms', 'dispatches', 'host_ms'] as const satisfies ReadonlyArray<keyof CaseResult>;
 
 /** The results.csv columns, in order. */
 export const CASE_COLUMNS = [...REQUIRED_CASE_COLUMNS, ...LATER_CASE_COLUMNS] as const;
