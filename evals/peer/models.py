@@ -279,12 +279,12 @@ class DeltaNetAttention(Projections):
         QK = (Q @ K.transpose(-1, -2)) * torch.ones(B, B, device=x.device).tril()
         d = q.shape[-1]
         M = q.new_zeros(b, self.h, d, d)
-        out = torch.empty_like(Q)
+        out = []
         for c in range(Q.shape[2]):
             delta = U[:, :, c] - W[:, :, c] @ M
-            out[:, :, c] = Q[:, :, c] @ M + QK[:, :, c] @ delta
+            out.append(Q[:, :, c] @ M + QK[:, :, c] @ delta)
             M = M + K[:, :, c].transpose(-1, -2) @ delta
-        return self.out_proj(merge_heads(unchunked(out, n))), (dict(M=M) if want_state else None)
+        return self.out_proj(merge_heads(unchunked(torch.stack(out, 2), n))), (dict(M=M) if want_state else None)
 
     def step(self, state, x):
         q, k, v, beta = self.project(x)

@@ -1,8 +1,9 @@
 /**
  * The PyTorch peer (evals/peer/) computes the same function as the models here: seeded weights
  * written as safetensors in state-dict names, loaded by the peer, give the same hidden states on the
- * same ids (relative error under 1e-4) for every architecture and its optional knobs; and the peer's
- * own decode steps reproduce its forward. Runs where /usr/bin/python3 has torch and numpy.
+ * same ids, and the same next-token loss through the tied head (relative error under 1e-4), for every
+ * architecture and its optional knobs; and the peer's own decode steps reproduce its forward. Runs
+ * where /usr/bin/python3 has torch and numpy.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -43,9 +44,10 @@ describe('the PyTorch peer', () => {
   beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsbr-peer-')); });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  maybe(`computes the same hidden states as the models here from the same weights, for all seven${skipped}`, async () => {
+  maybe(`computes the same hidden states and next-token loss as the models here from the same weights, for all seven${skipped}`, async () => {
     const ids = randomIds(2, LENGTH, TINY.vocabSize!, 3);
     const expected: number[][][][] = [];
+    const losses: number[] = [];
     const cases = [];
     for (const [i, { model: name, config: knobs }] of CASES.entries()) {
       const model = createModel(name, { ...TINY, ...knobs });
@@ -58,16 +60,19 @@ describe('the PyTorch peer', () => {
           tf.dispose([...weights.values()]);
         }
         expected.push(await readAndDispose(model.forward(ids)));
+        losses.push(await readAndDispose<number>(model.loss(ids)));
         cases.push({ model: name, config: model.config, weights: file, ids });
       } finally {
         model.dispose();
       }
     }
     fs.writeFileSync(path.join(dir, 'cases.json'), JSON.stringify(cases));
-    const rows = runPeer('agree.py', [path.join(dir, 'cases.json')]).trim().split('\n').map((line) => JSON.parse(line) as { model: string; hidden: number[][][] });
+    const rows = runPeer('agree.py', [path.join(dir, 'cases.json')]).trim().split('\n').map((line) => JSON.parse(line) as { model: string; hidden: number[][][]; loss: number });
     expect(rows.map((r) => r.model)).toEqual(CASES.map((c) => c.model));
-    const errors = rows.map((row, i) => ({ ...CASES[i], error: relativeError(row.hidden, expected[i]) }));
-    for (const e of errors) expect({ ...e, ok: e.error < 1e-4 }).toEqual({ ...e, ok: true });
+    const errors = rows.map((row, i) => ({
+      ...CASES[i], hidden: relativeError(row.hidden, expected[i]), loss: Math.abs(row.loss - losses[i]) / Math.abs(losses[i]),
+    }));
+    for (const e of errors) expect({ ...e, ok: e.hidden < 1e-4 && e.loss < 1e-4 }).toEqual({ ...e, ok: true });
   }, 120_000);
 
   maybe(`decodes token by token to its own forward, prefills inside and at the end of a chunk${skipped}`, () => {
