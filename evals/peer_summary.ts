@@ -1,8 +1,8 @@
 /**
  * Joins a run's medians with the PyTorch peer's from the same invocation (evals/gpu_bench.sh keeps
  * the peer's JSON lines as peer*.jsonl beside results.json) into one markdown table per run folder:
- * model, n, mode, our median, our GPU kernel time, the peer's median, the ratio (ours / peer), and
- * device memory (our buffer pool's growth during the timed calls; the peer's peak allocation above
+ * model, n, mode, our median, our GPU kernel time and dispatches per call, the peer's median, the
+ * ratio (ours / peer), and device memory (our buffer pool's growth during the timed calls; the peer's peak allocation above
  * what it held before them). Rows the peer ran through flash-linear-attention get their own column.
  *   node dist/evals/peer_summary.js RUN_FOLDER...
  */
@@ -50,8 +50,8 @@ function summary(folder: string): string {
     '',
     `ours: ${run.environment.backend} (${run.environment.backend_version}), commit ${run.environment.git_commit ?? '-'}; peer: PyTorch ${peer[0]?.torch ?? '-'} on ${device}`,
     '',
-    `| model | n | mode | ours ms | GPU ms | peer ms | ratio |${withFla ? ' peer (fla) ms | ratio to fla |' : ''} memory ours / peer GB |`,
-    `| --- | ---: | --- | ---: | ---: | ---: | ---: |${withFla ? ' ---: | ---: |' : ''} ---: |`,
+    `| model | n | mode | ours ms | GPU ms | dispatches | peer ms | ratio |${withFla ? ' peer (fla) ms | ratio to fla |' : ''} memory ours / peer GB |`,
+    `| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |${withFla ? ' ---: | ---: |' : ''} ---: |`,
   ];
   for (const c of run.cases) {
     const eager = find(c.model, c.seq_len, c.mode, 'eager');
@@ -59,7 +59,7 @@ function summary(folder: string): string {
     const ours = c.status === 'ok' ? ms(c.median_ms) : c.status;
     const ratio = (p: PeerRow | undefined) => (c.status === 'ok' && p?.median_ms ? `${(c.median_ms! / p.median_ms).toFixed(2)}x` : '-');
     const peerMemory = eager?.peak_bytes != null ? eager.peak_bytes - (eager.base_bytes ?? 0) : null;
-    lines.push(`| ${c.model} | ${c.seq_len} | ${c.mode} | ${ours} | ${ms(c.gpu_kernel_ms)} | ${peerCell(eager)} | ${ratio(eager)} |`
+    lines.push(`| ${c.model} | ${c.seq_len} | ${c.mode} | ${ours} | ${ms(c.gpu_kernel_ms)} | ${c.dispatches ?? '-'} | ${peerCell(eager)} | ${ratio(eager)} |`
       + (withFla ? ` ${peerCell(fla)} | ${ratio(fla)} |` : '') + ` ${gb(c.peak_device_bytes)} / ${gb(peerMemory)} |`);
   }
   return lines.join('\n');
