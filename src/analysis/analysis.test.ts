@@ -24,6 +24,15 @@ describe('analyzeResults', () => {
     expect(bsbr.time!.exponent).toBeCloseTo(1, 8);
   });
 
+  it('gives two lengths an exponent but no class or R^2, and says so', () => {
+    const cases = [64, 128].map((seq_len) => ({ ...syntheticCase({ model: 'Standard', seq_len }), median_ms: seq_len / 10, peak_tensor_bytes: seq_len }));
+    const fit = analyzeResults(syntheticResults(cases)).fits[0];
+    expect(fit.time!.exponent).toBeCloseTo(1, 8);
+    expect(fit.time_class).toBeNull();
+    expect(fit.memory_class).toBeNull();
+    expect(fit.note).toBe('2 lengths: an exponent, but no class or R^2 (they need 3)');
+  });
+
   it('gives a model with fewer than 2 ok lengths no fit, and says so', () => {
     const gau = analyzeResults(exampleResults()).fits.find((f) => f.model === 'GAU')!;
     expect(gau.time).toBeNull();

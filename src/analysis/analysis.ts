@@ -68,6 +68,17 @@ function disagreementNote(fit: PowerLawFit, theory: TheoreticalComplexity, seqLe
   return `${reads}: fixed and linear per-call costs dominate at these lengths${constant}; the asymptote needs longer ones`;
 }
 
+/**
+ * A class needs at least this many lengths: a line through two points always fits (R^2 1), so two
+ * points give an exponent but no class or R^2 (docs/measurement.md, "Fits").
+ */
+export const CLASS_MIN_LENGTHS = 3;
+
+/** The class a fit suggests, or null when it has fewer than CLASS_MIN_LENGTHS points. */
+function fitClass(fit: PowerLawFit | null): string | null {
+  return fit === null || fit.points < CLASS_MIN_LENGTHS ? null : suggestedClass(fit.exponent);
+}
+
 function fitModel(mode: Mode, model: string, cases: readonly CaseResult[]): ModelFit {
   const ok = cases.filter((c) => c.status === 'ok');
   const seqLens = [...new Set(ok.map((c) => c.seq_len))].sort((a, b) => a - b);
@@ -79,16 +90,17 @@ function fitModel(mode: Mode, model: string, cases: readonly CaseResult[]): Mode
   const notes: string[] = [];
   if (time === null) notes.push(`${seqLens.length} ok length${seqLens.length === 1 ? '' : 's'} (a fit needs 2): no fit`);
   else if (memory === null) notes.push('fewer than 2 lengths recorded peak tensor bytes: no memory fit');
-  if (time !== null && theory !== null && disagrees(theory, time.exponent)) notes.push(disagreementNote(time, theory, seqLens, timeConstantTerm));
+  if (time !== null && time.points < CLASS_MIN_LENGTHS) notes.push(`${time.points} lengths: an exponent, but no class or R^2 (they need ${CLASS_MIN_LENGTHS})`);
+  if (time !== null && time.points >= CLASS_MIN_LENGTHS && theory !== null && disagrees(theory, time.exponent)) notes.push(disagreementNote(time, theory, seqLens, timeConstantTerm));
   return {
     mode,
     model,
     seq_lens: seqLens,
     time,
-    time_class: time === null ? null : suggestedClass(time.exponent),
+    time_class: fitClass(time),
     time_constant_term: timeConstantTerm,
     memory,
-    memory_class: memory === null ? null : suggestedClass(memory.exponent),
+    memory_class: fitClass(memory),
     theory,
     note: notes.join('; '),
     warnings: [...fitWarnings(time).map((w) => `time ${w}`), ...fitWarnings(memory).map((w) => `memory ${w}`)],

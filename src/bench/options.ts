@@ -12,6 +12,7 @@ import { InputError } from '../../models/errors';
 import { openRegularFile } from '../io/read_file';
 import { modelConfigFromOptions, ModelOptions } from '../options/model_options';
 import { parseInteger, parsePositiveInteger, parsePositiveNumber } from '../options/numbers';
+import { ALL_MODELS, COMPARE_DEFAULTS } from '../options/defaults';
 import { flag, UsageError } from '../options/usage_error';
 import { readResults } from '../results/read';
 import { AdaptiveSampling, Mode, MODES, ResultsFile, ShardSpec, SweepSettings } from '../results/schema';
@@ -89,10 +90,12 @@ function seqLengths(values: string[]): number[] {
 }
 
 function models(names: string[] | undefined): string[] {
-  if (names === undefined) return [...MODEL_NAMES];
-  return unique(listValues(names).map((name) => {
+  if (names === undefined) return [...COMPARE_DEFAULTS.models];
+  const listed = listValues(names);
+  if (listed.some((name) => name.toLowerCase() === ALL_MODELS)) return [...MODEL_NAMES];
+  return unique(listed.map((name) => {
     const canonical = canonicalModelName(name);
-    if (!canonical) throw new UsageError('--models', `--models: unknown model '${name}' (valid: ${MODEL_NAMES.join(', ')}; case does not matter)`);
+    if (!canonical) throw new UsageError('--models', `--models: unknown model '${name}' (valid: ${MODEL_NAMES.join(', ')}, or ${ALL_MODELS} for every one; case does not matter)`);
     return canonical;
   }));
 }

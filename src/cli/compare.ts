@@ -19,6 +19,7 @@ import { formatRunSummary } from '../reports/summary';
 import { writeAnalysis } from '../reports/write';
 import { formatPlan } from '../reports/dry_run';
 import { exampleDataPath } from './analyze';
+import { ALL_MODELS, COMPARE_DEFAULTS } from '../options/defaults';
 import { UsageError } from '../options/usage_error';
 import { EXIT } from './exit_codes';
 import { addModelOptions } from './model_options';
@@ -36,13 +37,13 @@ function defineCompare(command: Command): Command {
   const { size, gpuSize } = CALIBRATION;
   command
     .description(`sweep sequence lengths over models and measure time, memory, parameters and FLOPs of each case (each case in its own process; a ${size}^3 matmul, ${gpuSize}^3 on a GPU, calibrates the run)`)
-    .addOption(withDefault('--seq-lengths <n...>', 'sequence lengths in tokens (spaces or commas between them)', [64, 128, 256, 512, 1024]))
-    .option('--models <name...>', `models to run, case-insensitive, spaces or commas between them (default: all: ${MODEL_NAMES.join(' ')})`)
-    .addOption(withDefault('--mode <mode...>', 'forward: one forward pass over n tokens; decode: one single-token step after an untimed prefill of n tokens (both may be given)', ['forward']));
+    .addOption(withDefault('--seq-lengths <n...>', 'sequence lengths in tokens (spaces or commas between them)', [...COMPARE_DEFAULTS.seqLengths]))
+    .addOption(withDefault('--models <name...>', `models to run, case-insensitive, spaces or commas between them; ${ALL_MODELS}: ${MODEL_NAMES.join(' ')}`, [...COMPARE_DEFAULTS.models]))
+    .addOption(withDefault('--mode <mode...>', 'forward: one forward pass over n tokens; decode: one single-token step after an untimed prefill of n tokens (both may be given)', [...COMPARE_DEFAULTS.modes]));
   addModelOptions(command)
-    .addOption(withDefault('--batch-size <n>', 'sequences per call', 1))
-    .addOption(withDefault('--warmup <n>', 'untimed calls before the timed ones', 2))
-    .addOption(withDefault('--repeats <n>', 'timed calls per case (median, min, max, mean and std are reported)', 5))
+    .addOption(withDefault('--batch-size <n>', 'sequences per call', COMPARE_DEFAULTS.batchSize))
+    .addOption(withDefault('--warmup <n>', 'untimed calls before the timed ones', COMPARE_DEFAULTS.warmup))
+    .addOption(withDefault('--repeats <n>', "timed calls per case (median, its 95% interval from 6, min, max, mean and std are reported)", COMPARE_DEFAULTS.repeats))
     .option('--target-ci <percent>', "adaptive sampling: time each case until the 95% interval of its median is within this many percent of it (or --max-repeats, or --sample-budget)")
     .option('--min-repeats <n>', `with --target-ci: timed calls before the interval is looked at (default ${ADAPTIVE_DEFAULTS.minRepeats})`)
     .option('--max-repeats <n>', `with --target-ci: the most timed calls per case (default ${ADAPTIVE_DEFAULTS.maxRepeats})`)

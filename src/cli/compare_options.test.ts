@@ -33,14 +33,18 @@ test('the defaults are the spec\'s', () => {
     backend: 'auto',
     caseTimeoutS: 1800,
     sweep: {
-      models: [...MODEL_NAMES], seq_lengths: [64, 128, 256, 512, 1024], modes: ['forward'], batch_size: 1, warmup: 2,
-      repeats: 5, time_limit_s: null, max_memory_mb: null, weights_file: null, adaptive: null,
+      models: ['BSBR', 'Standard', 'Linear'], seq_lengths: [256, 512, 1024, 2048], modes: ['forward'], batch_size: 1, warmup: 2,
+      repeats: 7, time_limit_s: null, max_memory_mb: null, weights_file: null, adaptive: null, threads: null,
     },
     config: {
       ...DEFAULT_CONFIG, vocabSize: 10000, hiddenDim: 256, numLayers: 2, numHeads: 4, ffDim: 512, chunkSize: 32, windowSize: 32,
       beta: 0.9, temperature: 1.0, expansionFactor: 2, compressionFactor: 2, seed: 0,
     },
   });
+});
+
+test('--models all: every architecture', () => {
+  expect(parseNew(['--models', 'BSBR', 'ALL']).sweep.models).toEqual([...MODEL_NAMES]);
 });
 
 test('every option reaches the sweep settings or the model config', () => {
@@ -57,7 +61,7 @@ test('every option reaches the sweep settings or the model config', () => {
   expect(request.threads).toBe(3);
   expect(request.sweep).toEqual({
     models: ['GAU', 'BSBR'], seq_lengths: [8, 16, 32], modes: ['decode', 'forward'], batch_size: 2, warmup: 0, repeats: 1,
-    time_limit_s: 1.5, max_memory_mb: 512, weights_file: null, adaptive: null,
+    time_limit_s: 1.5, max_memory_mb: 512, weights_file: null, adaptive: null, threads: 3,
   });
   expect(request.config).toMatchObject({
     vocabSize: 50, hiddenDim: 24, numLayers: 3, numHeads: 3, ffDim: 40, chunkSize: 6, windowSize: 5, beta: 0.5,

@@ -1,6 +1,7 @@
 import { fitConstantTerm } from '../analysis/constant_term_fit';
 import { fitPowerLaw } from '../analysis/fit';
-import { formatConstantTermExponent, formatExponent, formatLengths } from './fit_columns';
+import { ModelFit } from '../analysis/analysis';
+import { formatConstantTermExponent, formatExponent, formatLengths, TIME_FIT_COLUMNS } from './fit_columns';
 
 test('exponents: the interval, the points where there is none, a dash for no fit', () => {
   expect(formatExponent(fitPowerLaw([64, 128, 256], [1, 4, 16]))).toBe('2.00 [2.00, 2.00]');
@@ -20,4 +21,11 @@ test('lengths: the range of ok lengths', () => {
   expect(formatLengths([64, 128, 1024])).toBe('64-1024');
   expect(formatLengths([64])).toBe('64');
   expect(formatLengths([])).toBe('none ok');
+});
+
+test('R^2: a dash for a fit through two points (it is always 1), three decimals from three', () => {
+  const rSquared = TIME_FIT_COLUMNS.find((c) => c.head === 'R^2')!;
+  const fit = (time: ReturnType<typeof fitPowerLaw>) => ({ time } as unknown as ModelFit);
+  expect(rSquared.text(fit(fitPowerLaw([64, 128], [1, 2])))).toBe('-');
+  expect(rSquared.text(fit(fitPowerLaw([64, 128, 256], [1, 2, 4])))).toBe('1.000');
 });

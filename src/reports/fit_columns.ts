@@ -1,5 +1,5 @@
 /** The columns of the fits and slowdown tables (terminal, markdown and report.html alike). */
-import { ModelFit } from '../analysis/analysis';
+import { CLASS_MIN_LENGTHS, ModelFit } from '../analysis/analysis';
 import { ConstantTermFit, EXPONENT_RANGE } from '../analysis/constant_term_fit';
 import { PowerLawFit } from '../analysis/fit';
 import { SlowdownRow } from '../analysis/slowdown';
@@ -24,8 +24,9 @@ export function formatConstantTermExponent(fit: ConstantTermFit | null): string 
   return formatWith(fit, (x) => (x >= EXPONENT_RANGE.high ? `${EXPONENT_RANGE.high}+` : x.toFixed(2)));
 }
 
+/** R^2, or '-' for no fit or a fit through two points (which always has R^2 1). */
 function formatRSquared(fit: PowerLawFit | null): string {
-  return fit === null ? '-' : fit.rSquared.toFixed(3);
+  return fit === null || fit.points < CLASS_MIN_LENGTHS ? '-' : fit.rSquared.toFixed(3);
 }
 
 /** "64-1024": the range of ok lengths. */

@@ -1,0 +1,19 @@
+/**
+ * What `bsbr compare` runs when an option is not given: one home for these defaults. The default run
+ * is chosen to answer the first question about efficient attention in about a minute on two cores:
+ * BSBR against causal softmax attention (Standard) and linear attention, from 256 tokens (where
+ * fixed per-call costs still dominate) to 2,048 (where Standard's n^2 shows), with enough repeats for
+ * the median's 95% interval (docs/measurement.md, "The default run").
+ */
+export const COMPARE_DEFAULTS = {
+  models: ['BSBR', 'Standard', 'Linear'],
+  seqLengths: [256, 512, 1024, 2048],
+  modes: ['forward'],
+  batchSize: 1,
+  warmup: 2,
+  /** 7: the fewest repeats whose [min, max] is a 95% interval of the median, with one to spare (6 give 96.9%). */
+  repeats: 7,
+} as const;
+
+/** --models all: every architecture. */
+export const ALL_MODELS = 'all';
