@@ -37,7 +37,7 @@ peer() {
   mkdir -p "$out/$1"
   step "peer $1"
   timeout "$limit" "$python" evals/peer/bench.py --preset "$1" --device cuda > "$out/$1/peer.jsonl" 2>> "$log"
-  if [ "${BSBR_PEER_FLA:-0}" = 1 ]; then
+  if [ "${BSBR_PEER_FLA:-0}" = 1 ] && [ "$1" != gpu-decode ]; then   # decode steps are the peer's own either way
     step "peer $1 (flash-linear-attention)"
     timeout "$limit" "$python" evals/peer/bench.py --preset "$1" --device cuda --models Linear DeltaNet --fla > "$out/$1/peer-fla.jsonl" 2>> "$log"
   fi

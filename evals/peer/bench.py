@@ -139,8 +139,8 @@ def main(argv) -> int:
     for name in args.models:
         torch.manual_seed(args.seed)
         model = CausalLM(name, cfg).to(device)
-        impl = 'fla' if args.fla and name in ('Linear', 'DeltaNet') else 'eager'
         for mode in args.mode:
+            impl = 'fla' if args.fla and name in ('Linear', 'DeltaNet') and mode != 'decode' else 'eager'
             model.train(mode == 'train')
             for n in args.seq_lengths:
                 row = dict(model=name, n=n, mode=mode, impl=impl, **config, **env)
