@@ -1,6 +1,7 @@
 /** `bsbr compare` from checked options to a finished run: claim the folder, calibrate, sweep, analyse. */
 import * as path from 'path';
 import { BackendError, BackendName } from '../../models/backends/setup';
+import { printable } from '../io/printable';
 import { onInterrupt } from '../io/signals';
 import { UsageError } from '../options/usage_error';
 import { ResultsFile } from '../results/schema';
@@ -83,9 +84,9 @@ export async function runCompare<Analysis>(
     progress.stop();
     folder.release();
     const file = path.join(folder.dir, RESULTS_JSON);
-    console.error(run
+    console.error(printable(run
       ? `bsbr: interrupted by ${signal}: the ${run.results.cases.length} finished cases are kept in ${file}; finish the run with: bsbr compare --resume ${folder.dir}`
-      : `bsbr: interrupted by ${signal} before the sweep started; nothing was written`);
+      : `bsbr: interrupted by ${signal} before the sweep started; nothing was written`));
   });
   try {
     if (request.kind === 'new') {

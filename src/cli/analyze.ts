@@ -8,7 +8,7 @@ import { readResults } from '../results/read';
 import { formatRunSummary } from '../reports/summary';
 import { writeAnalysis } from '../reports/write';
 import { UsageError } from '../options/usage_error';
-import { addOutputOptions, noticeWriter, OutputOptions } from './output';
+import { addOutputOptions, noticeWriter, OutputOptions, printResult } from './output';
 import { resultsFileOf } from './run_path';
 
 /**
@@ -77,7 +77,7 @@ async function analyze(run: string | undefined, options: AnalyzeOptions): Promis
   const notice = noticeWriter(options);
   written.notices.forEach(notice);
   const summary = { results, analysis: written.analysis, source };
-  console.log(formatRunSummary(summary, options.format, () => fitsCsv(written.analysis.fits), { out_dir: outDir, files: written.files }));
+  printResult(formatRunSummary(summary, options.format, () => fitsCsv(written.analysis.fits), { out_dir: outDir, files: written.files }));
   notice(`wrote ${written.files.length} files to ${outDir}; open ${path.join(outDir, 'report.html')}`);
 }
 

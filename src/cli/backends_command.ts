@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { BackendStatus, probeBackends } from '../../models/backends/setup';
 import { formatListing } from '../reports/listing';
 import { Column } from '../reports/table';
-import { addOutputOptions, OutputOptions } from './output';
+import { addOutputOptions, OutputOptions, printResult } from './output';
 
 const COLUMNS: readonly Column<BackendStatus>[] = [
   { head: 'backend', text: (s) => s.name },
@@ -18,7 +18,7 @@ export function registerBackends(program: Command): void {
     .description('list the TensorFlow.js backends and whether each is usable here (auto takes the first usable one)');
   addOutputOptions(command, 'one row per backend').action(async (options: OutputOptions) => {
     const statuses = await probeBackends();
-    console.log(formatListing(COLUMNS, statuses, options.format, (s) => ({
+    printResult(formatListing(COLUMNS, statuses, options.format, (s) => ({
       name: s.name, package: s.packageName, usable: s.usable, reason: s.reason, adapter: s.adapter ? JSON.stringify(s.adapter) : null,
     })));
   });

@@ -24,7 +24,7 @@ import { UsageError } from '../options/usage_error';
 import { EXIT } from './exit_codes';
 import { addModelOptions } from './model_options';
 import { withDefault } from './option_default';
-import { addOutputOptions, noticeWriter, OutputOptions } from './output';
+import { addOutputOptions, noticeWriter, OutputOptions, printLine, printResult } from './output';
 import { presetArgs, presetNames } from './presets';
 
 interface CompareCliOptions extends RawCompareOptions, OutputOptions {
@@ -99,7 +99,7 @@ function dryRun(request: CompareRequest, options: CompareCliOptions): void {
   const plan = shardCases(sweep, config, shard).filter((c) => !done.some((row) => sameCase(row, c)));
   const reference = readResults(exampleDataPath());
   const execution = planFor(reference.environment.backend, 0);
-  console.log(formatPlan(estimateCases(plan, sweep, config, referenceRates(reference), execution), reference, options.format));
+  printResult(formatPlan(estimateCases(plan, sweep, config, referenceRates(reference), execution), reference, options.format));
 }
 
 async function compare(options: CompareCliOptions, command: Command): Promise<void> {
@@ -113,10 +113,10 @@ async function compare(options: CompareCliOptions, command: Command): Promise<vo
   notice(`results: ${path.join(dir, RESULTS_JSON)} and ${path.join(dir, RESULTS_CSV)}`);
   written.notices.forEach(notice);
   const summary = { results, analysis: written.analysis, source: path.join(dir, RESULTS_JSON) };
-  console.log(formatRunSummary(summary, options.format, () => casesToCsv(results), { out_dir: dir, files: written.files }));
+  printResult(formatRunSummary(summary, options.format, () => casesToCsv(results), { out_dir: dir, files: written.files }));
   notice(`wrote ${written.files.length} files to ${dir}; open ${path.join(dir, 'report.html')}`);
   if (!results.cases.some((c) => c.status === 'ok')) {
-    console.error('bsbr: no case was measured ok: every case failed or was skipped (see the messages above)');
+    printLine('bsbr: no case was measured ok: every case failed or was skipped (see the messages above)');
     process.exitCode = EXIT.failed;
   }
 }

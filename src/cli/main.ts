@@ -9,6 +9,7 @@ import { registerCompare } from './compare';
 import { EXIT } from './exit_codes';
 import { registerMerge } from './merge';
 import { registerModels } from './models_command';
+import { printLine } from './output';
 import { registerRegress } from './regress';
 import { registerWeights } from './weights_command';
 
@@ -45,11 +46,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     // The user's input was wrong (an option, a file, a config, a backend): one line, exit 2.
     if (err instanceof InputError) {
-      console.error(`bsbr: error: ${err.message}`);
+      printLine(`bsbr: error: ${err.message}`);
       return EXIT.usage;
     }
     if (err instanceof RunError) {
-      console.error(`bsbr: error: ${err.message}`);
+      printLine(`bsbr: error: ${err.message}`);
       return EXIT.failed;
     }
     throw err;

@@ -9,7 +9,7 @@ import { readResults } from '../results/read';
 import { ResultsFile, ShardRun } from '../results/schema';
 import { formatListing } from '../reports/listing';
 import { Column } from '../reports/table';
-import { addOutputOptions, noticeWriter, OutputOptions } from './output';
+import { addOutputOptions, noticeWriter, OutputOptions, printLine, printResult } from './output';
 
 interface MergeOptions extends OutputOptions {
   out: string;
@@ -54,9 +54,9 @@ function merge(dirs: string[], options: MergeOptions): void {
     allowPartial: options.allowPartial === true, runId: `${runStamp(now)}-merged`, command: ['bsbr', ...process.argv.slice(2)], now,
   });
   createOutput(options.out, results);
-  for (const warning of warnings) console.error(`bsbr: warning: ${warning}`);
+  for (const warning of warnings) printLine(`bsbr: warning: ${warning}`);
   const shards = results.shards!.map((run) => ({ run, cases: results.cases.filter((c) => c.run_id === run.run_id).length }));
-  console.log(formatListing(COLUMNS, shards, options.format, (s) => ({
+  printResult(formatListing(COLUMNS, shards, options.format, (s) => ({
     shard: `${s.run.shard.index}/${s.run.shard.count}`, cases: s.cases, backend: s.run.environment.backend, run_id: s.run.run_id,
   })));
   noticeWriter(options)(`merged ${shards.length} shards, ${results.cases.length} cases: ${path.join(options.out, RESULTS_JSON)} and ${path.join(options.out, RESULTS_CSV)}`);

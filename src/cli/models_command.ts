@@ -7,7 +7,7 @@ import { flag } from '../options/usage_error';
 import { MODEL_KNOBS } from '../results/model_knobs';
 import { formatListing } from '../reports/listing';
 import { Column, outputWidth, wrapLine } from '../reports/table';
-import { addOutputOptions, OutputOptions } from './output';
+import { addOutputOptions, OutputOptions, printResult } from './output';
 
 interface ModelInfo {
   model: string;
@@ -68,6 +68,6 @@ export function registerModels(program: Command): void {
   const command = program.command('models').description('list the architectures with their knobs and theoretical costs');
   addOutputOptions(command, 'one row per model').action((options: OutputOptions) => {
     const infos = modelInfos();
-    console.log(options.format === 'table' ? modelsText(infos) : formatListing(COLUMNS, infos, options.format, (m) => ({ ...m })));
+    printResult(options.format === 'table' ? modelsText(infos) : formatListing(COLUMNS, infos, options.format, (m) => ({ ...m })));
   });
 }

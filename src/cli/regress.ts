@@ -8,7 +8,7 @@ import { formatReport } from '../regress/format';
 import { UsageError } from '../options/usage_error';
 import { EXIT } from './exit_codes';
 import { withDefault } from './option_default';
-import { addOutputOptions, noticeWriter, OutputOptions } from './output';
+import { addOutputOptions, noticeWriter, OutputOptions, printResult } from './output';
 import { resultsFileOf } from './run_path';
 
 /** The committed baseline of the repository's CI sweep. */
@@ -61,7 +61,7 @@ function regress(run: string | undefined, options: RegressOptions): void {
   const baseline = resultsFileOf(options.baseline);
   if (options.updateBaseline) return updateBaseline(current, baseline, options);
   const report = compareRuns({ path: baseline, results: readResults(baseline) }, { path: current, results: readResults(current) }, threshold);
-  console.log(formatReport(report, options.format));
+  printResult(formatReport(report, options.format));
   if (report.outcome === 'regression') process.exitCode = EXIT.failed;
   if (report.outcome === 'inconclusive') process.exitCode = EXIT.inconclusive;
 }

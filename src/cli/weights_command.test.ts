@@ -93,9 +93,9 @@ describe('bsbr weights save', () => {
     await refused([file, '--model', 'Standard', '--seed', 'abc'], UsageError, '--seed', "--seed: 'abc' is not a number");
     // Read like every numeric option: decimal only.
     await refused([file, '--model', 'Standard', '--hidden-dim', '0x40'], UsageError, '--hidden-dim', "--hidden-dim: '0x40' is not a number");
-    // A size no array can hold: one line, not a RangeError's stack.
-    await refused([file, '--model', 'BSBR', '--vocab-size', '1000000000000'], UsageError, '--model',
-      /^BSBR with these sizes is too large to build here \(Invalid typed array length: \d+\): lower --vocab-size/);
+    // A size no array can hold: one line naming the option, before anything is allocated.
+    await refused([file, '--model', 'BSBR', '--vocab-size', '1000000000000'], UsageError, '--vocab-size',
+      '--vocab-size: invalid config: vocabSize must be an integer in [1, 16777216] (got 1000000000000)');
     const target = path.join(dir, 'no-dir', 'x.safetensors');
     await refused([target, '--model', 'Standard', ...SMALL], FileError, target, /^cannot write .*no-dir.*no such file or directory \(ENOENT\)$/);
     expect(fs.existsSync(file)).toBe(false);
@@ -148,5 +148,38 @@ describe('bsbr weights inspect', () => {
     const { error, out } = await run('weights', 'inspect', file);
     expect(error).toBeUndefined();
     expect(out).toEqual([expect.stringMatching(/^name +dtype +shape$/), expect.stringMatching(/^big +F32 +\[1024, 1024, 1024\]$/), '1 tensors, 1073741824 parameters']);
+  });
+
+  /** A safetensors file of `entries` [name, dtype, shape, bytes each], its data zeros. */
+  function safetensors(name: string, entries: Array<[string, string, number[], number]>): string {
+    const header: Record<string, unknown> = {};
+    let offset = 0;
+    for (const [tensor, dtype, shape, bytes] of entries) {
+      const size = shape.reduce((a, b) => a * b, 1) * bytes;
+      header[tensor] = { dtype, shape, data_offsets: [offset, offset + size] };
+      offset += size;
+    }
+    const json = Buffer.from(JSON.stringify(header));
+    const length = Buffer.alloc(8);
+    length.writeBigUInt64LE(BigInt(json.length));
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, Buffer.concat([length, json, Buffer.alloc(offset)]));
+    return file;
+  }
+
+  it('lists tensors of every safetensors dtype (I64, F64, U8, BOOL...): listing needs only the header', async () => {
+    const file = safetensors('dtypes.safetensors', [['ids', 'I64', [2, 3], 8], ['scale', 'F64', [2], 8], ['bytes', 'U8', [5], 1], ['flags', 'BOOL', [3], 1]]);
+    const { error, out } = await run('weights', 'inspect', file);
+    expect(error).toBeUndefined();
+    expect(out.slice(1, -1).map((line) => line.split(/\s{2,}/))).toEqual([['ids', 'I64', '[2, 3]'], ['scale', 'F64', '[2]'], ['bytes', 'U8', '[5]'], ['flags', 'BOOL', '[3]']]);
+    expect(out[out.length - 1]).toBe('4 tensors, 16 parameters');
+    expect(() => readSafetensors(file)).toThrow(/tensor ids has dtype "I64", which is not read here \(readable: F32, F16, BF16\)/);
+  });
+
+  it('lists a file of 300,000 tensors (no spread of them into Math.max)', async () => {
+    const file = safetensors('many.safetensors', Array.from({ length: 300_000 }, (_, i): [string, string, number[], number] => [`t${i}`, 'U8', [1], 1]));
+    const { error, out } = await run('weights', 'inspect', file);
+    expect(error).toBeUndefined();
+    expect(out[out.length - 1]).toBe('300000 tensors, 300000 parameters');
   });
 });

@@ -7,7 +7,9 @@ import { setupBackend } from '../../models/backends/setup';
 import { modelConfigFromOptions, ModelOptions } from '../options/model_options';
 import { UsageError } from '../options/usage_error';
 import { readSafetensorsHeader, writeSafetensors } from '../weights/safetensors';
+import { printable } from '../io/printable';
 import { addModelOptions } from './model_options';
+import { printResult } from './output';
 
 /** Builds the model and writes its weights; a size no array or buffer can hold is the options' fault. */
 function saveWeights(file: string, name: string, config: ModelConfig): { tensors: number; params: number } {
@@ -37,19 +39,20 @@ async function save(file: string, options: ModelOptions & { model: string }): Pr
   // The seeded weights are the same on every backend; cpu starts at once and needs nothing optional.
   await setupBackend('cpu');
   const { tensors, params } = saveWeights(file, name, config);
-  console.log(`wrote ${file}: ${name}, ${tensors} tensors, ${params} parameters (seed ${config.seed})`);
+  printResult(`wrote ${file}: ${name}, ${tensors} tensors, ${params} parameters (seed ${config.seed})`);
 }
 
 function inspect(file: string): void {
   const entries = readSafetensorsHeader(file);
-  const rows = [['name', 'dtype', 'shape'], ...entries.map((e) => [e.name, e.dtype, `[${e.shape.join(', ')}]`])];
-  const nameWidth = Math.max(...rows.map((row) => row[0].length));
-  const dtypeWidth = Math.max(...rows.map((row) => row[1].length));
-  for (const [name, dtype, shape] of rows) console.log(`${name.padEnd(nameWidth)}  ${dtype.padEnd(dtypeWidth)}  ${shape}`);
+  const rows = [['name', 'dtype', 'shape'], ...entries.map((e) => [printable(e.name), e.dtype, `[${e.shape.join(', ')}]`])];
+  // A loop, not Math.max(...rows): a file may list more tensors than a call takes arguments.
+  const width = (column: number) => rows.reduce((most, row) => Math.max(most, row[column].length), 0);
+  const [nameWidth, dtypeWidth] = [width(0), width(1)];
+  for (const [name, dtype, shape] of rows) printResult(`${name.padEnd(nameWidth)}  ${dtype.padEnd(dtypeWidth)}  ${shape}`);
   const counted = entries.filter((e) => !IGNORED_WEIGHT_NAMES.includes(e.name));
   const params = counted.reduce((total, e) => total + e.shape.reduce((a, b) => a * b, 1), 0);
   const ignored = entries.length - counted.length;
-  console.log(`${entries.length} tensors, ${params} parameters` + (ignored ? ` (not counting ${IGNORED_WEIGHT_NAMES.join(', ')}: a buffer, not a weight)` : ''));
+  printResult(`${entries.length} tensors, ${params} parameters` + (ignored ? ` (not counting ${IGNORED_WEIGHT_NAMES.join(', ')}: a buffer, not a weight)` : ''));
 }
 
 /** `bsbr weights save|inspect`: model weights as safetensors files in the original package's state-dict names. */

@@ -77,3 +77,12 @@ test('wrapLine: lines within the width, continuation lines indented under the te
   expect(lines.slice(1).every((l) => l.startsWith('  ') && !l.startsWith('   '))).toBe(true);
   expect(lines.map((l) => l.slice(2)).join(' ')).toBe('BSBR forward n=64: noisy: repeats spread ±21% (robust sd); slowest repeat 2.1x the fastest');
 });
+
+test('a name from a file can neither render HTML in markdown (a job summary) nor move the terminal\'s cursor', () => {
+  const crafted: Row[] = [{ name: '<img src=x onerror=alert(1)>\x1b[2J\n| forged |', value: 1, note: 'n\r' }];
+  expect(markdownTable(columns.slice(0, 2), crafted).split('\n')[2]).toBe('| &lt;img src=x onerror=alert(1)&gt;\\u001b[2J\\u000a\\| forged \\| | 1.0 |');
+  const { text } = textTable([columns[0], columns[4]], crafted, 200);
+  expect(text.split('\n')).toHaveLength(3);
+  expect(text).not.toMatch(/[\x1b\r]/);
+  expect(text).toContain('\\u001b[2J\\u000a| forged |');
+});

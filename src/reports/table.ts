@@ -2,6 +2,7 @@
  * Tables as text for a terminal (fitted to a width: low-priority columns dropped, one column
  * wrapped), as GitHub markdown, and as HTML, all from one list of typed columns.
  */
+import { printable } from '../io/printable';
 
 export interface Column<T> {
   head: string;
@@ -56,11 +57,11 @@ export interface TextTable {
  */
 export function textTable<T>(columns: readonly Column<T>[], rows: readonly T[], width: number): TextTable {
   let kept = [...columns];
-  const cells = (cols: readonly Column<T>[]) => rows.map((row) => cols.map((c) => c.text(row)));
+  const cells = (cols: readonly Column<T>[]) => rows.map((row) => cols.map((c) => printable(c.text(row))));
   const widths = (cols: readonly Column<T>[]) => cols.map((c, i) => Math.max(c.head.length, ...cells(cols).map((r) => r[i].length)));
   const total = (w: number[]) => w.reduce((a, b) => a + b, 0) + GAP.length * (w.length - 1);
   const wrapIndex = () => kept.findIndex((c) => c.wrap);
-  const narrowest = (col: number) => Math.max(MIN_WRAP, kept[col].head.length, ...rows.flatMap((row) => kept[col].text(row).split(' ').map((word) => word.length)));
+  const narrowest = (col: number) => Math.max(MIN_WRAP, kept[col].head.length, ...rows.flatMap((row) => printable(kept[col].text(row)).split(' ').map((word) => word.length)));
   // Drop while even the narrowest wrap cannot make it fit.
   const fits = () => {
     const w = widths(kept);
@@ -88,9 +89,12 @@ export function textTable<T>(columns: readonly Column<T>[], rows: readonly T[], 
   return { text, dropped: columns.filter((c) => !kept.includes(c)).map((c) => c.head) };
 }
 
-/** A markdown cell: pipes escaped so that a value cannot break the row. */
+/**
+ * A markdown cell: HTML escaped (a job summary renders it), control characters shown, pipes
+ * escaped so that a value cannot break the row.
+ */
 function markdownCell(text: string): string {
-  return text.replace(/\|/g, '\\|');
+  return printable(escapeHtml(text)).replace(/\|/g, '\\|');
 }
 
 /** A GitHub markdown table with every column. */

@@ -12,8 +12,14 @@ import { OpenFile, openRegularFile, readAt } from '../io/read_file';
 import { writeFileAtomic } from '../io/write_files';
 import { WeightMap } from '../../models/weights';
 
-const BYTES_PER_ELEMENT = { F32: 4, F16: 2, BF16: 2 } as const;
+/** Every dtype of the safetensors format, by its size: a header of any of them can be listed. */
+const BYTES_PER_ELEMENT = {
+  F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, U64: 8, I32: 4, U32: 4, I16: 2, U16: 2, I8: 1, U8: 1, BOOL: 1, F8_E4M3: 1, F8_E5M2: 1,
+} as const;
 export type SafetensorsDtype = keyof typeof BYTES_PER_ELEMENT;
+
+/** The dtypes whose values are read (as float32, exactly): the weights of a model. */
+const READABLE: readonly SafetensorsDtype[] = ['F32', 'F16', 'BF16'];
 
 /** One tensor as the header describes it; begin and end are byte offsets into the data section. */
 export interface SafetensorsEntry {
@@ -54,7 +60,7 @@ function parseEntry(name: string, info: unknown, dataLength: number, fail: (why:
   if (!isObject(info)) throw fail(`entry ${name} is not an object`);
   const { dtype, shape, data_offsets: offsets } = info;
   if (typeof dtype !== 'string' || !Object.hasOwn(BYTES_PER_ELEMENT, dtype)) {
-    throw fail(`tensor ${name} has dtype ${JSON.stringify(dtype)}, which is not read here (readable: ${Object.keys(BYTES_PER_ELEMENT).join(', ')})`);
+    throw fail(`tensor ${name} has dtype ${JSON.stringify(dtype)}, which is not a safetensors dtype (${Object.keys(BYTES_PER_ELEMENT).join(', ')})`);
   }
   if (!Array.isArray(shape) || !shape.every(isCount)) throw fail(`tensor ${name} has a bad shape ${JSON.stringify(shape)}`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[0] > offsets[1]) {
@@ -147,6 +153,10 @@ export function readSafetensorsHeader(path: string): SafetensorsEntry[] {
 export function readSafetensors(path: string): Map<string, tf.Tensor> {
   const { entries, decoded } = withFile(path, (file) => {
     const { entries, dataStart, dataLength } = readLayout(file);
+    const unread = entries.find((entry) => !READABLE.includes(entry.dtype));
+    if (unread) {
+      throw new SafetensorsError(path, `${path}: tensor ${unread.name} has dtype ${JSON.stringify(unread.dtype)}, which is not read here (readable: ${READABLE.join(', ')})`);
+    }
     if (dataLength > buffer.constants.MAX_LENGTH) {
       throw new SafetensorsError(path, `${path}: its ${dataLength} bytes of data are more than one read can hold here (${buffer.constants.MAX_LENGTH})`);
     }
