@@ -66,7 +66,8 @@ function environmentRows(results: ResultsFile): [string, string][] {
     ['CPU', `${env.cpu_model} (${env.cpu_count} logical cores)`],
     ['memory', `${(env.total_memory_bytes / 2 ** 30).toFixed(1)} GiB`],
     ['host', env.hostname],
-    ['git commit', env.git_commit ?? 'none'],
+    ['git commit', env.git_commit === null ? 'none' : `${env.git_commit}${env.git_modified ? ' (with modified files)' : ''}`],
+    ['code sha256', env.code_sha256 ?? 'not recorded'],
     ['calibration', calibrationLine(results).replace(/^calibration: /, '')],
     ['sweep', `batch ${sweep.batch_size}, warmup ${sweep.warmup}, repeats ${sweep.repeats}${sweep.adaptive ? ` to ${sweep.adaptive.max_repeats} (target CI ±${100 * sweep.adaptive.target_ci}%, budget ${sweep.adaptive.budget_s} s)` : ''}, time limit ${sweep.time_limit_s ?? 'none'} s, memory limit ${sweep.max_memory_mb ?? 'none'} MB`],
     // Key by key, so that the line wraps on a narrow page.

@@ -166,6 +166,9 @@ export function parseResults(text: string, path: string): ResultsFile {
   expect(path, environment, 'environment.', 'threads', nullOr(POSITIVE_INTEGER), true);
   expect(path, environment, 'environment.', 'total_memory_bytes', POSITIVE);
   expect(path, environment, 'environment.', 'git_commit', nullOr(STRING));
+  // Absent in runs from before they were recorded.
+  expect(path, environment, 'environment.', 'git_modified', nullOr([(v) => typeof v === 'boolean', 'true or false']), true);
+  expect(path, environment, 'environment.', 'code_sha256', nullOr(STRING), true);
   expect(path, environment, 'environment.', 'adapter', [(v) => v === null || isObject(v), 'an object or null'], true);
   section(path, data, 'config');
   const sweep = section(path, data, 'sweep');

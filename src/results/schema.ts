@@ -127,6 +127,10 @@ export interface RunEnvironment {
   total_memory_bytes: number;
   hostname: string;
   git_commit: string | null;
+  /** Whether tracked files differed from git_commit when the run started; absent in older runs. */
+  git_modified?: boolean | null;
+  /** SHA-256 of the built code that ran (src/bench/environment.ts, codeHash); absent in older runs. */
+  code_sha256?: string | null;
   /** webgpu: the adapter the run used (vendor, device, driver description). */
   adapter?: AdapterInfo | null;
   /** The variables that choose a GPU (CUDA_VISIBLE_DEVICES, BSBR_WEBGPU_ADAPTER) as the run saw them, where set. */
