@@ -23,8 +23,8 @@ const CONFIG: Partial<ModelConfig> = { vocabSize: 100, hiddenDim: 32, numHeads: 
 const LIMITS: Record<string, { forward: number; decode: number }> = {
   BSBR: { forward: 150, decode: 58 },
   Standard: { forward: TARGET, decode: 52 },
-  Linear: { forward: 98, decode: 104 },
-  DeltaNet: { forward: 1066, decode: 208 },
+  Linear: { forward: TARGET, decode: TARGET },
+  DeltaNet: { forward: TARGET, decode: TARGET },
   SlidingWindow: { forward: TARGET, decode: 52 },
   Hopfield: { forward: TARGET, decode: 52 },
   GAU: { forward: 96, decode: 68 },

@@ -83,12 +83,16 @@ export async function dispatchesPerCall(call: TimedCall): Promise<number | null>
     count++;
     return runWebGPUProgram.apply(this, args);
   };
+  let out: tf.Tensor;
   try {
-    await runToCompletion(call);
+    out = call();
   } finally {
     if (own) backend.runWebGPUProgram = runWebGPUProgram;
     else delete (backend as Partial<DispatchingBackend>).runWebGPUProgram;
   }
+  // The read that waits for the call (a slice of one element) is not the call's.
+  await finished(out);
+  out.dispose();
   return count;
 }
 
