@@ -2,7 +2,7 @@
 # The CI performance job (npm run perf:ci; .github/workflows/perf.yml runs the same): a small sweep
 # with the built CLI into results/ci-run, then `bsbr regress` of it against the committed baseline.
 # The markdown report is printed and kept as results/ci-run/regress.md; the exit code is regress's
-# (0 clean, 1 regression, 2 bad input).
+# (0 clean, 1 regression, 2 bad input, 3 inconclusive: the noise bars exceed the threshold).
 #   npm run perf:ci -- --update-baseline   runs the same sweep and makes it the new baseline instead.
 # BSBR_CI_OUT and BSBR_CI_BASELINE override the output folder and the baseline file.
 set -euo pipefail

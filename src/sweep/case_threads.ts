@@ -5,13 +5,11 @@
  * small ops, and measured slower on two threads than on one (docs/measurement.md, "Threads").
  */
 import { ModelConfig } from '../../models/config';
+import { ONE_THREAD_BELOW_FLOPS } from '../options/defaults';
 import { planFor } from '../../models/plan';
 import { SweepSettings } from '../results/schema';
 import { caseFlops } from './flops';
 import { PlannedCase } from './cases';
-
-/** A measured call of fewer FLOPs than this runs on one thread by default (docs/measurement.md, "Threads"). */
-export const ONE_THREAD_BELOW_FLOPS = 2e9;
 
 /**
  * The threads of a case: `cores` (the run's every-core count, or --threads) unless the sweep uses
