@@ -10,41 +10,38 @@ import { canonicalModelName, MODEL_NAMES } from '../../models/registry';
 import { BACKEND_NAMES, BackendChoice, BackendError, parseBackendChoice } from '../../models/backends/setup';
 import { InputError } from '../../models/errors';
 import { openRegularFile } from '../io/read_file';
+import { ADAPTIVE_DEFAULTS, ALL_MODELS, COMPARE_DEFAULTS } from '../options/defaults';
 import { modelConfigFromOptions, ModelOptions } from '../options/model_options';
 import { parseInteger, parsePositiveInteger, parsePositiveNumber } from '../options/numbers';
-import { ALL_MODELS, COMPARE_DEFAULTS } from '../options/defaults';
 import { flag, UsageError } from '../options/usage_error';
 import { readResults } from '../results/read';
 import { AdaptiveSampling, Mode, MODES, ResultsFile, ShardSpec, SweepSettings } from '../results/schema';
 import { parseShard, shardLabel } from '../options/shard';
 import { RESULTS_JSON } from '../results/write';
 
-/** The options as commander hands them over: text as typed. */
+/** The options as typed (or set by a preset): text, undefined where not given (src/options/defaults.ts fills those). */
 export interface RawCompareOptions extends ModelOptions {
-  seqLengths: string[];
+  seqLengths?: string[];
   models?: string[];
-  mode: string[];
-  batchSize: string;
-  warmup: string;
-  repeats: string;
+  mode?: string[];
+  batchSize?: string;
+  warmup?: string;
+  repeats?: string;
   targetCi?: string;
   minRepeats?: string;
   maxRepeats?: string;
   sampleBudget?: string;
-  backend: string;
+  backend?: string;
   threads?: string;
   timeLimit?: string;
   maxMemory?: string;
-  caseTimeout: string;
+  caseTimeout?: string;
   weights?: string;
   out?: string;
   resume?: string;
   retryFailed?: boolean;
   shard?: string;
 }
-
-/** Whether the user typed the option (commander's value source 'cli'), by its key in RawCompareOptions. */
-export type OptionGiven = (key: keyof RawCompareOptions) => boolean;
 
 export interface NewSweep {
   kind: 'new';
@@ -83,7 +80,7 @@ function listValues(values: readonly string[]): string[] {
   return values.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== '');
 }
 
-function seqLengths(values: string[]): number[] {
+function seqLengths(values: readonly string[]): number[] {
   const lengths = listValues(values).map((v) => parseInteger('--seq-lengths', v, 1, 'a positive integer (give whole numbers of tokens >= 1, e.g. --seq-lengths 64 128 256)'));
   // Ascending, so "the longer lengths" of a model are the ones after it.
   return unique(lengths).sort((a, b) => a - b);
@@ -100,7 +97,7 @@ function models(names: string[] | undefined): string[] {
   }));
 }
 
-function modes(values: string[]): Mode[] {
+function modes(values: readonly string[]): Mode[] {
   return unique(listValues(values).map((value) => {
     const mode = MODES.find((m) => m === value.toLowerCase());
     if (!mode) throw new UsageError('--mode', `--mode: unknown mode '${value}' (valid: ${MODES.join(', ')})`);
@@ -136,43 +133,74 @@ type SweepOptions = Pick<
   'seqLengths' | 'models' | 'mode' | 'batchSize' | 'warmup' | 'repeats' | 'targetCi' | 'minRepeats' | 'maxRepeats' | 'sampleBudget' | 'timeLimit' | 'maxMemory' | 'weights'
 >;
 
-/** Defaults of adaptive sampling: 6 is the fewest repeats with a 95% interval of the median. */
-export const ADAPTIVE_DEFAULTS = { minRepeats: 6, maxRepeats: 100, budgetS: 30 } as const;
-
 /**
  * --target-ci turns on adaptive sampling, with --min-repeats, --max-repeats and --sample-budget;
- * --repeats is the fixed count otherwise. Each of the two sets is refused with the other
- * (`repeatsTyped`: whether --repeats was given, not defaulted).
+ * --repeats is the fixed count otherwise. Each of the two sets is refused with the other.
  */
-function sampling(raw: SweepOptions, repeatsTyped: boolean): { repeats: number; adaptive: AdaptiveSampling | null } {
+function sampling(raw: SweepOptions): { repeats: number; adaptive: AdaptiveSampling | null } {
   const adaptiveOnly = (['minRepeats', 'maxRepeats', 'sampleBudget'] as const).find((key) => raw[key] !== undefined);
   if (raw.targetCi === undefined) {
     if (adaptiveOnly) throw new UsageError(flag(adaptiveOnly), `${flag(adaptiveOnly)}: only with --target-ci (adaptive sampling); --repeats sets a fixed count`);
-    return { repeats: parsePositiveInteger('--repeats', raw.repeats), adaptive: null };
+    return { repeats: raw.repeats === undefined ? COMPARE_DEFAULTS.repeats : parsePositiveInteger('--repeats', raw.repeats), adaptive: null };
   }
-  if (repeatsTyped) throw new UsageError('--repeats', '--repeats: a fixed count; with --target-ci give --min-repeats and --max-repeats instead');
+  if (raw.repeats !== undefined) throw new UsageError('--repeats', '--repeats: a fixed count; with --target-ci give --min-repeats and --max-repeats instead');
   const target = parsePositiveNumber('--target-ci', raw.targetCi);
   const min = raw.minRepeats === undefined ? ADAPTIVE_DEFAULTS.minRepeats : parsePositiveInteger('--min-repeats', raw.minRepeats);
   const max = raw.maxRepeats === undefined ? Math.max(min, ADAPTIVE_DEFAULTS.maxRepeats) : parsePositiveInteger('--max-repeats', raw.maxRepeats);
   if (max < min) throw new UsageError('--max-repeats', `--max-repeats: ${max} is fewer than --min-repeats ${min}`);
-  const budget = raw.sampleBudget === undefined ? ADAPTIVE_DEFAULTS.budgetS : parsePositiveNumber('--sample-budget', raw.sampleBudget);
-  return { repeats: min, adaptive: { target_ci: target / 100, max_repeats: max, budget_s: budget } };
+  const budget = raw.sampleBudget === undefined ? ADAPTIVE_DEFAULTS.sampleBudget : parsePositiveNumber('--sample-budget', raw.sampleBudget);
+  return { repeats: min, adaptive: { target_ci: target / PERCENT, max_repeats: max, budget_s: budget } };
 }
 
-function sweepSettings(raw: SweepOptions, repeatsTyped = false): SweepSettings {
-  const { repeats, adaptive } = sampling(raw, repeatsTyped);
+/** --target-ci is a percent; results.json's target_ci a fraction. */
+const PERCENT = 100;
+
+/** The sweep the options ask for: each option not given takes its default, here and nowhere else. */
+function sweepSettings(raw: SweepOptions): SweepSettings {
+  const { repeats, adaptive } = sampling(raw);
   return {
     models: models(raw.models),
-    seq_lengths: seqLengths(raw.seqLengths),
-    modes: modes(raw.mode),
-    batch_size: parsePositiveInteger('--batch-size', raw.batchSize),
-    warmup: parseInteger('--warmup', raw.warmup, 0, 'a non-negative integer'),
+    seq_lengths: seqLengths(raw.seqLengths ?? COMPARE_DEFAULTS.seqLengths.map(String)),
+    modes: modes(raw.mode ?? COMPARE_DEFAULTS.modes),
+    batch_size: raw.batchSize === undefined ? COMPARE_DEFAULTS.batchSize : parsePositiveInteger('--batch-size', raw.batchSize),
+    warmup: raw.warmup === undefined ? COMPARE_DEFAULTS.warmup : parseInteger('--warmup', raw.warmup, 0, 'a non-negative integer'),
     repeats,
     time_limit_s: raw.timeLimit === undefined ? null : parsePositiveNumber('--time-limit', raw.timeLimit),
     max_memory_mb: raw.maxMemory === undefined ? null : parsePositiveNumber('--max-memory', raw.maxMemory),
     weights_file: weightsFile(raw.weights, raw.models),
     adaptive,
   };
+}
+
+/**
+ * A sweep as the options that ask for it: the one mapping between the options and results.json's
+ * sweep. A stored run is read back through it, and an option given with --resume is compared by it.
+ */
+function sweepAsOptions(sweep: SweepSettings): SweepOptions {
+  const adaptive = sweep.adaptive;
+  return {
+    seqLengths: sweep.seq_lengths.map(String),
+    models: [...sweep.models],
+    mode: [...sweep.modes],
+    batchSize: String(sweep.batch_size),
+    warmup: String(sweep.warmup),
+    repeats: adaptive ? undefined : String(sweep.repeats),
+    targetCi: adaptive ? String(PERCENT * adaptive.target_ci) : undefined,
+    minRepeats: adaptive ? String(sweep.repeats) : undefined,
+    maxRepeats: adaptive ? String(adaptive.max_repeats) : undefined,
+    sampleBudget: adaptive ? String(adaptive.budget_s) : undefined,
+    timeLimit: sweep.time_limit_s === null ? undefined : String(sweep.time_limit_s),
+    maxMemory: sweep.max_memory_mb === null ? undefined : String(sweep.max_memory_mb),
+    weights: sweep.weights_file ?? undefined,
+  };
+}
+
+function backendOption(raw: RawCompareOptions): BackendChoice {
+  return backend(raw.backend ?? COMPARE_DEFAULTS.backend);
+}
+
+function caseTimeoutS(raw: RawCompareOptions): number {
+  return raw.caseTimeout === undefined ? COMPARE_DEFAULTS.caseTimeout : parsePositiveNumber('--case-timeout', raw.caseTimeout);
 }
 
 function threadsOption(raw: RawCompareOptions): number | undefined {
@@ -191,7 +219,7 @@ export function checkNewOut(out: string, advice: string): void {
   if (fs.existsSync(path.join(out, RESULTS_JSON))) throw new UsageError('--out', `--out: '${out}' already holds a ${RESULTS_JSON} (${advice})`);
 }
 
-function newSweep(raw: RawCompareOptions, given: OptionGiven, now: Date): NewSweep {
+function newSweep(raw: RawCompareOptions, now: Date): NewSweep {
   if (raw.retryFailed) throw new UsageError('--retry-failed', '--retry-failed: only with --resume <dir> (it runs the failed cases of that run again)');
   const shard = raw.shard === undefined ? undefined : parseShard(raw.shard);
   return {
@@ -200,48 +228,11 @@ function newSweep(raw: RawCompareOptions, given: OptionGiven, now: Date): NewSwe
     runId: shard ? `${runStamp(now)}-shard-${shard.index}-of-${shard.count}` : runStamp(now),
     out: raw.out ?? null,
     config: modelConfigFromOptions(raw),
-    sweep: { ...sweepSettings(raw, given('repeats')), threads: threadsOption(raw) ?? null },
-    backend: backend(raw.backend),
-    caseTimeoutS: parsePositiveNumber('--case-timeout', raw.caseTimeout),
+    sweep: { ...sweepSettings(raw), threads: threadsOption(raw) ?? null },
+    backend: backendOption(raw),
+    caseTimeoutS: caseTimeoutS(raw),
     shard,
     threads: threadsOption(raw),
-  };
-}
-
-/** The stored sweep as the options that would have made it; a value of the wrong JSON type is refused here. */
-function storedSweepOptions(sweep: Record<string, unknown>): SweepOptions {
-  const fail = (key: string, what: string) => new UsageError('--resume', `sweep.${key} must be ${what} (got ${JSON.stringify(sweep[key])})`);
-  const list = (key: string, type: 'number' | 'string'): string[] => {
-    const value = sweep[key];
-    if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === type)) throw fail(key, `a non-empty list of ${type}s`);
-    return value.map(String);
-  };
-  const scalar = (key: string, type: 'number' | 'string', nullable: boolean): string | undefined => {
-    const value = sweep[key];
-    if (nullable && (value === null || value === undefined)) return undefined;
-    if (typeof value !== type) throw fail(key, `a ${type}${nullable ? ' or null' : ''}`);
-    return String(value);
-  };
-  const adaptive = sweep.adaptive as Record<string, unknown> | null | undefined;
-  const adaptiveValue = (key: string): string | undefined => {
-    if (adaptive === null || adaptive === undefined) return undefined;
-    if (typeof adaptive[key] !== 'number') throw fail(`adaptive.${key}`, 'a number');
-    return String(key === 'target_ci' ? 100 * (adaptive[key] as number) : adaptive[key]);
-  };
-  return {
-    targetCi: adaptiveValue('target_ci'),
-    minRepeats: adaptive ? scalar('repeats', 'number', false) : undefined,
-    maxRepeats: adaptiveValue('max_repeats'),
-    sampleBudget: adaptiveValue('budget_s'),
-    seqLengths: list('seq_lengths', 'number'),
-    models: list('models', 'string'),
-    mode: list('modes', 'string'),
-    batchSize: scalar('batch_size', 'number', false)!,
-    warmup: scalar('warmup', 'number', false)!,
-    repeats: scalar('repeats', 'number', false)!,
-    timeLimit: scalar('time_limit_s', 'number', true),
-    maxMemory: scalar('max_memory_mb', 'number', true),
-    weights: scalar('weights_file', 'string', true),
   };
 }
 
@@ -254,7 +245,7 @@ export function readResumable(dir: string): ResultsFile {
   try {
     const results = readResults(file);
     if (results.shards) throw new UsageError('--resume', `${dir} is a merged run; resume the shard that lacks cases, then merge again`);
-    const sweep = sweepSettings(storedSweepOptions(results.sweep as unknown as Record<string, unknown>));
+    const sweep = sweepSettings(sweepAsOptions(results.sweep));
     // Every field, as bsbr writes them (compressionFactor is absent for none): a default is not what the run used.
     const missing = Object.keys(DEFAULT_CONFIG).filter((key) => key !== 'compressionFactor' && !(key in results.config));
     if (missing.length) throw new UsageError('--resume', `config has no ${missing.join(', ')}`);
@@ -274,45 +265,35 @@ function show(value: unknown): string {
   return Array.isArray(value) ? value.join(' ') : String(value);
 }
 
+/** What a run is asked to be, by option, for comparing a resumed run with the options given alongside --resume. */
+function requestAsOptions(
+  sweep: SweepSettings, config: ModelConfig, backendName: string, threads: number | undefined, shard: ShardSpec | undefined, out: string | undefined,
+): Partial<Record<keyof RawCompareOptions, unknown>> {
+  return {
+    ...sweepAsOptions(sweep), ...config, compressionFactor: config.compressionFactor ?? 0,
+    backend: backendName, threads, shard: shard ? shardLabel(shard) : undefined, out: out === undefined ? undefined : path.resolve(out),
+  };
+}
+
 /**
  * The run stored in `dir`, to be finished with its own settings and config. An option given
  * alongside --resume must agree with what the run used.
  */
-function resumedSweep(raw: RawCompareOptions, given: OptionGiven): ResumedSweep {
+function resumedSweep(raw: RawCompareOptions): ResumedSweep {
   const dir = raw.resume!;
   const results = readResumable(dir);
-  const requested = { config: modelConfigFromOptions(raw), sweep: sweepSettings(raw, given('repeats')), backend: backend(raw.backend),
-    shard: raw.shard === undefined ? undefined : parseShard(raw.shard), threads: threadsOption(raw) };
-  const { sweep, config } = results;
-  const stored: Partial<Record<keyof RawCompareOptions, unknown>> = {
-    seqLengths: sweep.seq_lengths, models: sweep.models, mode: sweep.modes, batchSize: sweep.batch_size,
-    warmup: sweep.warmup, repeats: sweep.repeats, timeLimit: sweep.time_limit_s, maxMemory: sweep.max_memory_mb,
-    weights: sweep.weights_file ?? null, shard: results.shard ? shardLabel(results.shard) : null,
-    targetCi: sweep.adaptive ? 100 * sweep.adaptive.target_ci : null, maxRepeats: sweep.adaptive?.max_repeats ?? null,
-    sampleBudget: sweep.adaptive?.budget_s ?? null, minRepeats: sweep.adaptive ? sweep.repeats : null,
-    backend: results.environment.backend, threads: results.environment.threads ?? null, out: path.resolve(dir),
-    ...config, compressionFactor: config.compressionFactor ?? 0,
-  };
-  const asked: Partial<Record<keyof RawCompareOptions, unknown>> = {
-    seqLengths: requested.sweep.seq_lengths, models: requested.sweep.models, mode: requested.sweep.modes,
-    batchSize: requested.sweep.batch_size, warmup: requested.sweep.warmup, repeats: requested.sweep.repeats,
-    timeLimit: requested.sweep.time_limit_s, maxMemory: requested.sweep.max_memory_mb, backend: requested.backend,
-    weights: requested.sweep.weights_file, shard: requested.shard ? shardLabel(requested.shard) : null,
-    targetCi: requested.sweep.adaptive ? 100 * requested.sweep.adaptive.target_ci : null, maxRepeats: requested.sweep.adaptive?.max_repeats ?? null,
-    sampleBudget: requested.sweep.adaptive?.budget_s ?? null, minRepeats: requested.sweep.adaptive ? requested.sweep.repeats : null,
-    threads: requested.threads,
-    out: raw.out === undefined ? undefined : path.resolve(raw.out),
-    ...requested.config, compressionFactor: requested.config.compressionFactor ?? 0,
-  };
+  const stored = requestAsOptions(results.sweep, results.config, results.environment.backend, results.environment.threads ?? undefined, results.shard, dir);
+  const asked = requestAsOptions(sweepSettings(raw), modelConfigFromOptions(raw), backendOption(raw), threadsOption(raw),
+    raw.shard === undefined ? undefined : parseShard(raw.shard), raw.out);
   for (const key of Object.keys(stored) as Array<keyof RawCompareOptions>) {
-    if (given(key) && JSON.stringify(asked[key]) !== JSON.stringify(stored[key])) {
+    if (raw[key] !== undefined && JSON.stringify(asked[key]) !== JSON.stringify(stored[key])) {
       throw new UsageError(flag(key), `${flag(key)} ${show(asked[key])} conflicts with the run being resumed, which used ${show(stored[key])} (leave ${flag(key)} out to resume it)`);
     }
   }
-  return { kind: 'resume', dir, retryFailed: raw.retryFailed === true, caseTimeoutS: parsePositiveNumber('--case-timeout', raw.caseTimeout) };
+  return { kind: 'resume', dir, retryFailed: raw.retryFailed === true, caseTimeoutS: caseTimeoutS(raw) };
 }
 
 /** Checks every option; nothing has been run or written when this throws. */
-export function parseCompareOptions(raw: RawCompareOptions, given: OptionGiven, now = new Date()): CompareRequest {
-  return raw.resume === undefined ? newSweep(raw, given, now) : resumedSweep(raw, given);
+export function parseCompareOptions(raw: RawCompareOptions, now = new Date()): CompareRequest {
+  return raw.resume === undefined ? newSweep(raw, now) : resumedSweep(raw);
 }

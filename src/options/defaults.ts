@@ -1,18 +1,26 @@
 /**
- * What `bsbr compare` runs when an option is not given: one home for these defaults. The default run
- * is chosen to answer the first question about efficient attention in about a minute on two cores:
- * BSBR against causal softmax attention (Standard) and linear attention, from 256 tokens (where
- * fixed per-call costs still dominate) to 2,048 (where Standard's n^2 shows), with enough repeats for
- * the median's 95% interval (docs/measurement.md, "The default run").
+ * What `bsbr compare` runs when an option is not given (and the model options `bsbr weights save`
+ * shares): one home for these defaults. The help shows them from here, and they fill, once, what
+ * neither the command line nor a preset gives. The default run is chosen to answer the first
+ * question about efficient attention in about a minute on two cores: BSBR against causal softmax
+ * attention (Standard) and linear attention, from 256 tokens (where fixed per-call costs still
+ * dominate) to 2,048 (where Standard's n^2 shows), with enough repeats for the median's 95% interval
+ * (docs/measurement.md, "The default run").
  */
+import { DEFAULT_CONFIG, ModelConfig } from '../../models/config';
+import { Mode } from '../results/schema';
+
 export const COMPARE_DEFAULTS = {
   models: ['BSBR', 'Standard', 'Linear'],
   seqLengths: [256, 512, 1024, 2048],
-  modes: ['forward'],
+  modes: ['forward'] as readonly Mode[],
   batchSize: 1,
   warmup: 2,
   /** 7: the fewest repeats whose [min, max] is a 95% interval of the median, with one to spare (6 give 96.9%). */
   repeats: 7,
+  backend: 'auto',
+  /** Seconds (--case-timeout). */
+  caseTimeout: 1800,
 } as const;
 
 /** --models all: every architecture. */
@@ -24,3 +32,9 @@ export const ALL_MODELS = 'all';
  * two threads were slower than one for every case measured up to 9 GFLOP, faster at 16,384 tokens).
  */
 export const ONE_THREAD_BELOW_FLOPS = 10e9;
+
+/** Adaptive sampling's (--target-ci): 6 is the fewest repeats with a 95% interval of the median; --max-repeats is at least --min-repeats. */
+export const ADAPTIVE_DEFAULTS = { minRepeats: 6, maxRepeats: 100, sampleBudget: 30 } as const;
+
+/** The model config of the original comparison: the library's, with BSBR's state compression 2 (README, "The command line's defaults differ in one knob"). */
+export const MODEL_DEFAULTS: Readonly<ModelConfig> = { ...DEFAULT_CONFIG, compressionFactor: 2 };

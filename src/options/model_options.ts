@@ -1,5 +1,6 @@
 /** The model-config options of `bsbr compare` and `bsbr weights save`, as typed, and the config they give. */
-import { ConfigError, DEFAULT_CONFIG, ModelConfig, resolveConfig } from '../../models/config';
+import { ConfigError, ModelConfig, resolveConfig } from '../../models/config';
+import { MODEL_DEFAULTS } from './defaults';
 import { parseNumber } from './numbers';
 import { flag, UsageError } from './usage_error';
 
@@ -11,22 +12,21 @@ export const MODEL_NUMBER_FIELDS = [
 type NumberField = (typeof MODEL_NUMBER_FIELDS)[number];
 
 /**
- * The options as commander hands them over (camelCase, like ModelConfig): every field but dropout
- * (inactive), numbers as typed, compressionFactor 0 meaning none.
+ * The options as typed (camelCase, like ModelConfig): every field but dropout (inactive), numbers
+ * as text, compressionFactor 0 meaning none; undefined where not given.
  */
-export type ModelOptions = Record<NumberField, string> & { learnedBeta: boolean };
+export type ModelOptions = Partial<Record<NumberField, string>> & { learnedBeta?: boolean };
 
-/** The defaults of the original comparison: DEFAULT_CONFIG's, with BSBR's state compression 2. */
-export const MODEL_OPTION_DEFAULTS: Readonly<ModelOptions> = {
-  ...(Object.fromEntries(MODEL_NUMBER_FIELDS.map((field) => [field, String(DEFAULT_CONFIG[field] ?? 0)])) as Record<NumberField, string>),
-  compressionFactor: '2',
-  learnedBeta: false,
-};
-
-/** The model config the options describe, every field checked by resolveConfig; a problem names the option. */
+/**
+ * The model config the options describe, a knob not given taking MODEL_DEFAULTS' value; every field
+ * checked by resolveConfig; a problem names the option.
+ */
 export function modelConfigFromOptions(options: ModelOptions): ModelConfig {
-  const config: Partial<ModelConfig> = { learnedBeta: options.learnedBeta };
-  for (const field of MODEL_NUMBER_FIELDS) config[field] = parseNumber(flag(field), options[field]);
+  const config: Partial<ModelConfig> = { learnedBeta: options.learnedBeta ?? MODEL_DEFAULTS.learnedBeta };
+  for (const field of MODEL_NUMBER_FIELDS) {
+    const typed = options[field];
+    config[field] = typed === undefined ? MODEL_DEFAULTS[field] : parseNumber(flag(field), typed);
+  }
   if (config.compressionFactor === 0) config.compressionFactor = undefined;
   try {
     return resolveConfig(config);

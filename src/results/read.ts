@@ -175,6 +175,9 @@ export function parseResults(text: string, path: string): ResultsFile {
   expect(path, sweep, 'sweep.', 'models', listOf(NAME));
   expect(path, sweep, 'sweep.', 'seq_lengths', listOf(POSITIVE_INTEGER));
   expect(path, sweep, 'sweep.', 'modes', listOf(MODE));
+  for (const key of ['models', 'seq_lengths', 'modes']) {
+    if ((sweep[key] as unknown[]).length === 0) throw new ResultsFileError(path, `${path}: sweep.${key} is empty`);
+  }
   expect(path, sweep, 'sweep.', 'batch_size', POSITIVE_INTEGER);
   expect(path, sweep, 'sweep.', 'warmup', COUNT);
   expect(path, sweep, 'sweep.', 'repeats', POSITIVE_INTEGER);
