@@ -22,8 +22,8 @@ const PER_ROW = TILE / 4;
 function shader(norm: boolean, gelu: boolean, residual: boolean): string {
   return `
     ${gelu ? GELU_WGSL : ''}
-    var<workgroup> tileA : array<f32, ${TILE * TILE}>;
-    var<workgroup> tileB : array<f32, ${TILE * TILE}>;
+    // The operands' tiles: A's at [0, TILE^2), B's after it; first the LayerNorm's partial sums.
+    var<workgroup> tiles : array<f32, ${2 * TILE * TILE}>;
     var<workgroup> rowMean : array<f32, ${TILE}>;
     var<workgroup> rowScale : array<f32, ${TILE}>;
     var<workgroup> groupSlot : i32;
@@ -42,15 +42,32 @@ function shader(norm: boolean, gelu: boolean, residual: boolean): string {
       let tr = (t / ${PER_ROW}) * 4;
       let tc = (t % ${PER_ROW}) * 4;
       ${norm ? `
-      // The LayerNorm statistics of the tile's rows (two passes, as LAYER_NORM).
+      // The LayerNorm statistics of the tile's rows, two passes as LAYER_NORM: every invocation
+      // reads a strided part of each row (contiguous across invocations), then one sums each row's parts.
+      for (var r = 0; r < ${TILE}; r++) {
+        let base = min(row0 + r, M - 1) * K;
+        var part = 0.0;
+        for (var k = t; k < K; k += ${WORKGROUP}) { part += x[base + k]; }
+        tiles[r * ${WORKGROUP} + t] = part;
+      }
+      workgroupBarrier();
       if (t < ${TILE}) {
-        let base = min(row0 + t, M - 1) * K;
         var sum = 0.0;
-        for (var k = 0; k < K; k++) { sum += x[base + k]; }
-        let mean = sum / f32(K);
+        for (var j = 0; j < ${WORKGROUP}; j++) { sum += tiles[t * ${WORKGROUP} + j]; }
+        rowMean[t] = sum / f32(K);
+      }
+      workgroupBarrier();
+      for (var r = 0; r < ${TILE}; r++) {
+        let base = min(row0 + r, M - 1) * K;
+        let mean = rowMean[r];
+        var part = 0.0;
+        for (var k = t; k < K; k += ${WORKGROUP}) { let c = x[base + k] - mean; part += c * c; }
+        tiles[r * ${WORKGROUP} + t] = part;
+      }
+      workgroupBarrier();
+      if (t < ${TILE}) {
         var squares = 0.0;
-        for (var k = 0; k < K; k++) { let c = x[base + k] - mean; squares += c * c; }
-        rowMean[t] = mean;
+        for (var j = 0; j < ${WORKGROUP}; j++) { squares += tiles[t * ${WORKGROUP} + j]; }
         rowScale[t] = inverseSqrt(squares / f32(K) + uniforms.epsilon);
       }` : ''}
       var acc : array<vec4<f32>, 4>;
@@ -63,15 +80,16 @@ function shader(norm: boolean, gelu: boolean, residual: boolean): string {
           let row = row0 + r;
           var value = x[min(row, M - 1) * K + min(k, K - 1)];
           ${norm ? 'value = (value - rowMean[r]) * rowScale[r] * gamma[min(k, K - 1)] + beta[min(k, K - 1)];' : ''}
-          tileA[e] = select(0.0, value, row < M && k < K);
+          tiles[e] = select(0.0, value, row < M && k < K);
           let kb = k0 + e / ${TILE};
           let col = col0 + e % ${TILE};
-          tileB[e] = select(0.0, weight[min(kb, K - 1) * N + min(col, N - 1)], kb < K && col < N);
+          tiles[${TILE * TILE} + e] = select(0.0, weight[min(kb, K - 1) * N + min(col, N - 1)], kb < K && col < N);
         }
         workgroupBarrier();
         for (var kk = 0; kk < ${TILE}; kk++) {
-          let b = vec4<f32>(tileB[kk * ${TILE} + tc], tileB[kk * ${TILE} + tc + 1], tileB[kk * ${TILE} + tc + 2], tileB[kk * ${TILE} + tc + 3]);
-          for (var i = 0; i < 4; i++) { acc[i] += tileA[(tr + i) * ${TILE} + kk] * b; }
+          let at = ${TILE * TILE} + kk * ${TILE} + tc;
+          let b = vec4<f32>(tiles[at], tiles[at + 1], tiles[at + 2], tiles[at + 3]);
+          for (var i = 0; i < 4; i++) { acc[i] += tiles[(tr + i) * ${TILE} + kk] * b; }
         }
       }
       for (var i = 0; i < 4; i++) {
