@@ -1,4 +1,5 @@
 import { ModelConfig } from './config';
+import { canonicalModelName, MODEL_NAMES, ModelName } from './descriptors';
 import { InputError } from './errors';
 import { BSBRModel } from './bsbr';
 import { DeltaNetModel } from './deltanet';
@@ -11,7 +12,7 @@ import { StandardModel } from './standard';
 
 type ModelClass = new (config?: Partial<ModelConfig>) => CausalLM;
 
-const REGISTRY: Record<string, ModelClass> = {
+const REGISTRY: Record<ModelName, ModelClass> = {
   BSBR: BSBRModel,
   Standard: StandardModel,
   Linear: LinearModel,
@@ -21,13 +22,8 @@ const REGISTRY: Record<string, ModelClass> = {
   GAU: GAUModel,
 };
 
-/** The registered architectures, in the order the toolkit reports them. */
-export const MODEL_NAMES: readonly string[] = Object.freeze(Object.keys(REGISTRY));
-
-/** The canonical spelling of a model name given in any case, or undefined when unknown. */
-export function canonicalModelName(name: string): string | undefined {
-  return MODEL_NAMES.find((known) => known.toLowerCase() === name.toLowerCase());
-}
+export { canonicalModelName, MODEL_NAMES };
+export type { ModelName };
 
 /** Builds the named architecture (name case-insensitive). */
 export function createModel(name: string, config: Partial<ModelConfig> = {}): CausalLM {

@@ -5,13 +5,14 @@
  * E = expansionFactor * D; C = floor(L / B) completed chunks and r = L mod B tokens of the current one.
  */
 import { headDim, ModelConfig } from './config';
+import { canonicalModelName, ModelName } from './descriptors';
 
 type PerLayer = (config: ModelConfig, seqLen: number) => number;
 
 /** Softmax attention keeps every key and value: 2 L D. */
 const keyValueCache: PerLayer = ({ hiddenDim: D }, L) => 2 * L * D;
 
-const PER_LAYER: Record<string, PerLayer> = {
+const PER_LAYER: Record<ModelName, PerLayer> = {
   Standard: keyValueCache,
   Hopfield: keyValueCache,
   /** The last w keys and values: 2 min(w, L) D. */
@@ -42,7 +43,8 @@ const PER_LAYER: Record<string, PerLayer> = {
 
 /** The floats of `model`'s decode state for one sequence after `seqLen` tokens (all layers). */
 export function decodeStateFloats(model: string, config: ModelConfig, seqLen: number): number {
-  const perLayer = PER_LAYER[model];
+  const name = canonicalModelName(model);
+  const perLayer = name && PER_LAYER[name];
   if (!perLayer) throw new Error(`no decode-state size for model '${model}'`);
   return config.numLayers * perLayer(config, seqLen);
 }

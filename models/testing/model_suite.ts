@@ -6,14 +6,14 @@
  */
 import { ConfigError, ModelConfig, resolveConfig } from '../config';
 import { NAIVE_ATTENTIONS, relativeError } from '../ops/reference';
-import { createModel, MODEL_NAMES } from '../registry';
+import { createModel, MODEL_NAMES, ModelName } from '../registry';
 import { chunkEdgeMask, naiveError, TINY_LENGTHS } from './agreement';
 import { forwardArray, liveTensors, maskWhere, randomIds, readAndDispose, runsOn, TestBackend, TINY, withModel } from './harness';
 
 const linear = (i: number, o: number) => i * o + o;
 
 /** Closed-form parameter count of one layer's attention, per architecture (architectures.md). */
-const ATTENTION_PARAMS: Record<string, (c: ModelConfig) => number> = {
+const ATTENTION_PARAMS: Record<ModelName, (c: ModelConfig) => number> = {
   Standard: (c) => 4 * linear(c.hiddenDim, c.hiddenDim),
   BSBR: (c) => {
     const D = c.hiddenDim;
@@ -32,7 +32,7 @@ const ATTENTION_PARAMS: Record<string, (c: ModelConfig) => number> = {
 };
 
 /** Embedding + per layer (attention, two LayerNorms, feed-forward) + final LayerNorm. */
-function expectedParams(name: string, partial: Partial<ModelConfig>): number {
+function expectedParams(name: ModelName, partial: Partial<ModelConfig>): number {
   const c = resolveConfig(partial);
   const D = c.hiddenDim;
   const perLayer = ATTENTION_PARAMS[name](c) + 2 * (2 * D) + linear(D, c.ffDim) + linear(c.ffDim, D);
@@ -40,7 +40,7 @@ function expectedParams(name: string, partial: Partial<ModelConfig>): number {
 }
 
 /** Per-model variants of the tiny config that switch on optional features. */
-const VARIANTS: Record<string, Partial<ModelConfig>[]> = {
+const VARIANTS: Partial<Record<ModelName, Partial<ModelConfig>[]>> = {
   BSBR: [{ compressionFactor: 2 }],
   DeltaNet: [{ learnedBeta: true }],
   Hopfield: [{ updateSteps: 3, temperature: 0.5 }],

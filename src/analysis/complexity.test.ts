@@ -1,8 +1,9 @@
 import { MODES } from '../results/schema';
-import { ARCHITECTURE_SECTIONS, disagrees, suggestedClass, theoreticalComplexity } from './complexity';
+import { MODEL_DESCRIPTORS, ModelName } from '../../models/descriptors';
+import { disagrees, suggestedClass, theoreticalComplexity } from './complexity';
 
 /** The seven architectures of docs/architectures.md, in its order. */
-const SPEC_MODELS = ['Standard', 'SlidingWindow', 'Linear', 'DeltaNet', 'Hopfield', 'GAU', 'BSBR'];
+const SPEC_MODELS: ModelName[] = ['Standard', 'SlidingWindow', 'Linear', 'DeltaNet', 'Hopfield', 'GAU', 'BSBR'];
 
 describe('theoretical complexity', () => {
   it('covers every architecture of the spec in both modes', () => {
@@ -16,7 +17,7 @@ describe('theoretical complexity', () => {
   });
 
   it('names each architecture\'s section of docs/architectures.md, in the spec\'s order', () => {
-    expect(SPEC_MODELS.map((m) => ARCHITECTURE_SECTIONS[m].section)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(SPEC_MODELS.map((m) => MODEL_DESCRIPTORS[m].docs.section)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
   it('gives the headings of docs/architectures.md for forward, case-insensitively', () => {

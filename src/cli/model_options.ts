@@ -1,6 +1,10 @@
 import { Command } from 'commander';
+import { modelsReading } from '../../models/descriptors';
 import { MODEL_DEFAULTS as D } from '../options/defaults';
 import { withDefault } from './option_default';
+
+/** The architectures that read a knob, as the help names them: "BSBR, Linear, DeltaNet, GAU". */
+const readers = (knob: Parameters<typeof modelsReading>[0]) => modelsReading(knob).join(', ');
 
 /** Adds the model-config options, with the defaults of the original comparison (README, "The command line's defaults differ in one knob"). */
 export function addModelOptions(command: Command): Command {
@@ -10,13 +14,13 @@ export function addModelOptions(command: Command): Command {
     .addOption(withDefault('--num-layers <n>', 'number of layers', D.numLayers))
     .addOption(withDefault('--num-heads <n>', 'attention heads (must divide the hidden size)', D.numHeads))
     .addOption(withDefault('--ff-dim <n>', 'feed-forward inner size', D.ffDim))
-    .addOption(withDefault('--chunk-size <n>', 'tokens per chunk (BSBR, Linear, DeltaNet, GAU)', D.chunkSize))
-    .addOption(withDefault('--window-size <n>', 'previous tokens a query sees (SlidingWindow)', D.windowSize))
-    .addOption(withDefault('--beta <x>', 'fixed delta-rule write strength (DeltaNet)', D.beta))
-    .addOption(withDefault('--learned-beta', 'learn beta per head and token instead (DeltaNet; adds beta_proj weights)', D.learnedBeta))
-    .addOption(withDefault('--temperature <x>', 'softmax temperature (Hopfield)', D.temperature))
-    .addOption(withDefault('--update-steps <n>', 'retrieval iterations (Hopfield)', D.updateSteps))
-    .addOption(withDefault('--expansion-factor <n>', 'inner size E = factor x hidden size (GAU)', D.expansionFactor))
-    .addOption(withDefault('--compression-factor <n>', 'compress chunk states to hidden size / n features, 0 for none (BSBR)', D.compressionFactor ?? 0))
+    .addOption(withDefault('--chunk-size <n>', `tokens per chunk (${readers('chunkSize')})`, D.chunkSize))
+    .addOption(withDefault('--window-size <n>', `previous tokens a query sees (${readers('windowSize')})`, D.windowSize))
+    .addOption(withDefault('--beta <x>', `fixed delta-rule write strength (${readers('beta')})`, D.beta))
+    .addOption(withDefault('--learned-beta', `learn beta per head and token instead (${readers('learnedBeta')}; adds beta_proj weights)`, D.learnedBeta))
+    .addOption(withDefault('--temperature <x>', `softmax temperature (${readers('temperature')})`, D.temperature))
+    .addOption(withDefault('--update-steps <n>', `retrieval iterations (${readers('updateSteps')})`, D.updateSteps))
+    .addOption(withDefault('--expansion-factor <n>', `inner size E = factor x hidden size (${readers('expansionFactor')})`, D.expansionFactor))
+    .addOption(withDefault('--compression-factor <n>', `compress chunk states to hidden size / n features, 0 for none (${readers('compressionFactor')})`, D.compressionFactor ?? 0))
     .addOption(withDefault('--seed <n>', 'weight initialisation seed', D.seed));
 }

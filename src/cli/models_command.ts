@@ -1,10 +1,8 @@
 import { Command } from 'commander';
 import { DEFAULT_CONFIG, ModelConfig } from '../../models/config';
-import { MODEL_NAMES } from '../../models/registry';
-import { ARCHITECTURE_SECTIONS, theoreticalComplexity } from '../analysis/complexity';
+import { MODEL_DESCRIPTORS, MODEL_NAMES } from '../../models/descriptors';
 import { MODEL_DEFAULTS } from '../options/defaults';
 import { flag } from '../options/usage_error';
-import { MODEL_KNOBS } from '../results/model_knobs';
 import { formatListing } from '../reports/listing';
 import { Column, outputWidth, wrapLine } from '../reports/table';
 import { addOutputOptions, OutputOptions, printResult } from './output';
@@ -27,12 +25,11 @@ function knobText(field: keyof ModelConfig): string {
 
 function modelInfos(): ModelInfo[] {
   return MODEL_NAMES.map((model) => {
-    const forward = theoreticalComplexity(model, 'forward')!;
-    const decode = theoreticalComplexity(model, 'decode')!;
+    const { knobs, docs, theory: { forward, decode } } = MODEL_DESCRIPTORS[model];
     return {
       model,
-      ...ARCHITECTURE_SECTIONS[model],
-      knobs: MODEL_KNOBS[model].map(knobText).join(', ') || 'none of its own',
+      ...docs,
+      knobs: knobs.map(knobText).join(', ') || 'none of its own',
       forward: `${forward.cost}, ${forward.scaling}`,
       decode: `${decode.cost}, ${decode.scaling}`,
     };

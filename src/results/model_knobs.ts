@@ -1,18 +1,6 @@
-/**
- * The config fields each architecture reads beyond the shared ones (vocabSize, hiddenDim, numLayers,
- * numHeads, ffDim, seed); a model ignores the others' knobs (docs/architectures.md).
- */
+/** The knobs a model reads, by models/descriptors.ts, as results.csv's cost columns and the tables' config column. */
 import { ModelConfig } from '../../models/config';
-
-export const MODEL_KNOBS: Readonly<Record<string, readonly (keyof ModelConfig)[]>> = {
-  BSBR: ['chunkSize', 'compressionFactor'],
-  Standard: [],
-  Linear: ['chunkSize'],
-  DeltaNet: ['chunkSize', 'beta', 'learnedBeta'],
-  SlidingWindow: ['windowSize'],
-  Hopfield: ['temperature', 'updateSteps'],
-  GAU: ['chunkSize', 'expansionFactor'],
-};
+import { canonicalModelName, MODEL_DESCRIPTORS } from '../../models/descriptors';
 
 /** The knobs that change a model's cost the most, as results.csv columns: null where the model does not read it. */
 export interface CostKnobs {
@@ -23,7 +11,8 @@ export interface CostKnobs {
 }
 
 function reads(model: string, field: keyof ModelConfig): boolean {
-  return MODEL_KNOBS[model]?.includes(field) ?? false;
+  const name = canonicalModelName(model);
+  return name !== undefined && MODEL_DESCRIPTORS[name].knobs.includes(field);
 }
 
 export function costKnobs(model: string, config: ModelConfig): CostKnobs {

@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { headDim, ModelConfig } from '../../models/config';
+import { canonicalModelName, ModelName } from '../../models/descriptors';
 import { CAUSAL_ATTENTION, causalAttentionTakes, DELTA_RULE, deltaRuleTakes, LINEAR_ATTENTION, linearAttentionTakes, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
 import { chunksPerGroup } from '../../models/ops/scan';
 import { ExecutionPlan } from '../../models/plan';
@@ -257,7 +258,7 @@ const bsbr: AttentionCost = {
   },
 };
 
-const COSTS: Record<string, AttentionCost> = {
+const COSTS: Record<ModelName, AttentionCost> = {
   Standard: standard,
   SlidingWindow: slidingWindow,
   Linear: linear,
@@ -267,9 +268,21 @@ const COSTS: Record<string, AttentionCost> = {
   BSBR: bsbr,
 };
 
-/** Whether the cost model knows this architecture (canonical name). */
+/** The cost of an architecture named in any case; undefined for one the cost model does not know. */
+function costOf(model: string): AttentionCost | undefined {
+  const name = canonicalModelName(model);
+  return name === undefined ? undefined : COSTS[name];
+}
+
+/** Whether the cost model knows this architecture. */
 export function hasCostModel(model: string): boolean {
-  return model in COSTS;
+  return costOf(model) !== undefined;
+}
+
+function knownCost(model: string): AttentionCost {
+  const cost = costOf(model);
+  if (cost === undefined) throw new Error(`no cost model for model '${model}'`);
+  return cost;
 }
 
 /** The feed-forward of one layer on `tokens` tokens: Linear(D, ff) and Linear(ff, D). */
@@ -279,12 +292,12 @@ function feedForward(c: ModelConfig, tokens: number): number {
 
 /** A whole forward pass over [batch, n] tokens. */
 export function forwardFlops(model: string, c: ModelConfig, n: number, batch: number, plan: ExecutionPlan): number {
-  return batch * c.numLayers * (COSTS[model].forward(c, n, batch, plan) + feedForward(c, n));
+  return batch * c.numLayers * (knownCost(model).forward(c, n, batch, plan) + feedForward(c, n));
 }
 
 /** One single-token step() of a whole model for the token at position p (context of p tokens). */
 export function stepFlops(model: string, c: ModelConfig, p: number, batch: number, plan: ExecutionPlan): number {
-  return batch * c.numLayers * (COSTS[model].step(c, p, plan) + feedForward(c, 1));
+  return batch * c.numLayers * (knownCost(model).step(c, p, plan) + feedForward(c, 1));
 }
 
 /**

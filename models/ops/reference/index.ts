@@ -1,4 +1,5 @@
 /** The float64 reference attention of every registered architecture, by canonical name. */
+import { ModelName } from '../../descriptors';
 import { NaiveAttention } from './arrays';
 import { naiveBSBR } from './bsbr';
 import { naiveDeltaNet } from './deltanet';
@@ -11,7 +12,7 @@ import { naiveStandard } from './standard';
 export { naiveModelForward, relativeError, Weights } from './arrays';
 export type { NaiveAttention } from './arrays';
 
-export const NAIVE_ATTENTIONS: Readonly<Record<string, NaiveAttention>> = {
+export const NAIVE_ATTENTIONS: Readonly<Record<ModelName, NaiveAttention>> = {
   BSBR: naiveBSBR,
   Standard: naiveStandard,
   Linear: naiveLinear,
