@@ -8,6 +8,7 @@
 #
 # PHASE, each a preset of evals/presets/ and the peer on the same preset:
 #   forward  gpu: the five sub-quadratic models, 1,024 to 1,048,576 tokens
+#   long     gpu-long: the five sub-quadratic models at 262,144 and 1,048,576 tokens (with seven: every length of forward)
 #   seven    gpu-seven: all seven models, 1,024 to 65,536 tokens (the shipped GPU example)
 #   quadratic gpu-quadratic: Standard and Hopfield, 1,024 to 65,536 tokens
 #   decode   gpu-decode: one single-token step after a prefill of 1,024 to 262,144 tokens
@@ -24,7 +25,7 @@
 # stops a step that runs longer; what it finished is kept. BSBR_PYTHON: the peer's Python (default python3).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-phase="${1:?usage: evals/gpu_bench.sh forward|seven|quadratic|decode|train|profile|peer [OUT]}"
+phase="${1:?usage: evals/gpu_bench.sh forward|long|seven|quadratic|decode|train|profile|peer [OUT]}"
 out="${2:-${BSBR_BENCH_OUT:-results/gpu-bench}}"
 limit="${BSBR_BENCH_LIMIT:-420}"
 python="${BSBR_PYTHON:-python3}"
@@ -60,11 +61,12 @@ both() { ours "$1"; peer "$1"; pack "$1"; }
 { nvidia-smi -L; "$python" -c 'import torch; print("torch", torch.__version__, torch.cuda.get_device_name())'; node --version; } >> "$log" 2>&1
 case "$phase" in
   forward) both gpu ;;
+  long) both gpu-long ;;
   seven) both gpu-seven ;;
   quadratic) both gpu-quadratic ;;
   decode) both gpu-decode ;;
   train) both gpu-train ;;
-  peer) for preset in gpu gpu-seven gpu-decode gpu-train; do peer "$preset"; pack "$preset"; done ;;
+  peer) for preset in gpu gpu-long gpu-seven gpu-decode gpu-train; do peer "$preset"; pack "$preset"; done ;;
   profile)
     for spec in "BSBR 65536" "BSBR 262144" "Linear 262144" "DeltaNet 262144" "GAU 262144" "SlidingWindow 65536" "Standard 16384" "Hopfield 16384"; do
       set -- $spec
@@ -72,6 +74,6 @@ case "$phase" in
       timeout 90 node dist/evals/profile.js --backend webgpu --model "$1" --seq-len "$2" --chunk-size 128 --compression-factor 2 2>> "$log" | head -16 >> "$out/profile.txt"
     done
     ;;
-  *) echo "unknown phase '$phase' (valid: forward, seven, quadratic, decode, train, profile, peer)" >&2; exit 2 ;;
+  *) echo "unknown phase '$phase' (valid: forward, long, seven, quadratic, decode, train, profile, peer)" >&2; exit 2 ;;
 esac
 step done
