@@ -4,7 +4,7 @@ import { headDim, ModelConfig } from './config';
 import { AttentionProjections, Linear } from './layers';
 import { CausalLM } from './model';
 import {
-  bsbrChunkGroup, bsbrCloseChunk, bsbrInitialState, BSBROptions, BSBRState, bsbrStep, MetaProjections, metaRows,
+  bsbrChunkGroup, bsbrChunkGroupFused, bsbrCloseChunk, bsbrInitialState, BSBROptions, BSBRState, bsbrStep, fusedBsbr, MetaProjections, metaRows,
 } from './ops/bsbr_attention';
 import { mergeHeads, splitHeads } from './ops/heads';
 import { chunksPerGroup, stepThroughChunks } from './ops/scan';
@@ -61,13 +61,21 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
     const options = B === this.chunk ? this.options : { ...this.options, chunkSize: B };
     const C = Math.ceil(n / B);
     const perGroup = chunksPerGroup(this.plan.groupRows, b, B);
-    // Meta keys h_j and meta queries r_c of every chunk, from the rows metaRows picks: [b, h, C, d].
+    const fused = fusedBsbr(this.options.headDim);
+    // Meta keys h_j and meta queries r_c of every chunk, from the rows metaRows picks: [b, C, D]
+    // for the fused kernels, [b, h, C, d] otherwise.
     const [metaKeys, metaQueries, keyExists, queryExists] = tf.tidy(() => {
       const rows = metaRows(mask, b, n, B);
       const flat = tf.reshape(x, [b * n, D]);
       const gathered = (at: tf.Tensor1D) => tf.reshape(tf.gather(flat, at), [b, C, D]) as tf.Tensor3D;
-      return [this.meta.key(gathered(rows.keyRows)), this.meta.query(gathered(rows.queryRows)), rows.keyExists, rows.queryExists];
+      const [keys, queries] = [this.metaKey.apply(gathered(rows.keyRows)), this.metaQuery.apply(gathered(rows.queryRows))];
+      return fused
+        ? [keys, queries, rows.keyExists, rows.queryExists]
+        : [splitHeads(keys, this.heads), splitHeads(queries, this.heads), rows.keyExists, rows.queryExists];
     });
+    // Chunks [from, to) along `axis`, the whole tensor when that is all of it.
+    const chunksOf = <T extends tf.Tensor>(t: T, axis: number, from: number, to: number): T => (from === 0 && to === t.shape[axis]
+      ? t : tf.slice(t, t.shape.map((_, i) => (i === axis ? from : 0)), t.shape.map((size, i) => (i === axis ? to - from : size))));
     const earlier: tf.Tensor4D[] = [];
     const outputs: tf.Tensor3D[] = [];
     try {
@@ -76,14 +84,23 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
         const t0 = g0 * B;
         const length = Math.min(n, g1 * B) - t0;
         const out = tf.tidy(() => {
-          const { q, k, v, keyMask } = this.projectChunks(tf.slice(x, [0, t0, 0], [b, length, D]),
-            mask ? tf.slice(mask, [0, t0], [b, length]) : null, g1 - g0, B);
-          const { output, states } = bsbrChunkGroup(q, k, v, keyMask, g0,
-            tf.slice(metaQueries, [0, 0, g0, 0], [-1, -1, g1 - g0, -1]), tf.slice(metaKeys, [0, 0, 0, 0], [-1, -1, g1, -1]),
-            keyExists, queryExists, earlier, options);
-          earlier.push(tf.keep(states));
-          const cropped = output.shape[2] > length ? tf.slice(output, [0, 0, 0, 0], [-1, -1, length, -1]) : output;
-          return this.proj.out.apply(mergeHeads(cropped));
+          const xg = chunksOf(x, 1, t0, t0 + length);
+          const maskg = mask ? chunksOf(mask, 1, t0, t0 + length) : null;
+          let output: tf.Tensor3D;
+          if (fused) {
+            const { q, k, v, valid } = this.projectTokens(xg, maskg, g1 - g0, B);
+            const group = bsbrChunkGroupFused(q, k, v, valid, g0, this.heads, chunksOf(metaQueries as tf.Tensor3D, 1, g0, g1),
+              chunksOf(metaKeys as tf.Tensor3D, 1, 0, g1), chunksOf(keyExists, 1, 0, g1), chunksOf(queryExists, 1, g0, g1), earlier, options);
+            earlier.push(tf.keep(group.states));
+            output = group.output;
+          } else {
+            const { q, k, v, keyMask } = this.projectChunks(xg, maskg, g1 - g0, B);
+            const group = bsbrChunkGroup(q, k, v, keyMask, g0, chunksOf(metaQueries as tf.Tensor4D, 2, g0, g1), chunksOf(metaKeys as tf.Tensor4D, 2, 0, g1),
+              keyExists, queryExists, earlier, options);
+            earlier.push(tf.keep(group.states));
+            output = mergeHeads(group.output);
+          }
+          return this.proj.out.apply(output.shape[1] > length ? tf.slice(output, [0, 0, 0], [-1, length, -1]) : output);
         });
         outputs.push(out);
       }
@@ -92,6 +109,27 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
       if (outputs.length > 1) tf.dispose(outputs);
       tf.dispose([metaKeys, metaQueries, keyExists, queryExists, ...earlier]);
     }
+  }
+
+  /**
+   * q, k, v of one group of chunks of B tokens [b, chunks*B, D] from its inputs x [b, L, D]
+   * (L <= chunks*B; the tail is padded), with masked keys/values zeroed so that they drop out of the
+   * chunk states, and which keys are real [b, chunks*B] (the padded tail counts: see projectChunks).
+   */
+  private projectTokens(x: tf.Tensor3D, mask: tf.Tensor2D | null, chunks: number, B: number) {
+    const [b, L] = x.shape;
+    const pad = chunks * B - L;
+    const xp = pad > 0 ? tf.pad(x, [[0, 0], [0, pad], [0, 0]]) : x;
+    const q = this.proj.q.apply(xp);
+    let k = this.proj.k.apply(xp);
+    let v = this.proj.v.apply(xp);
+    let valid = tf.ones([b, chunks * B]) as tf.Tensor2D;
+    if (mask) {
+      valid = pad > 0 ? tf.pad(mask, [[0, 0], [0, pad]]) : mask;
+      k = tf.mul(k, tf.expandDims(valid, 2));
+      v = tf.mul(v, tf.expandDims(valid, 2));
+    }
+    return { q, k, v, valid };
   }
 
   /**

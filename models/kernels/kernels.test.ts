@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { causalAttentionComposite } from '../ops/causal_softmax';
+import { chunkAttentionComposite, chunkStatesComposite, retrieveComposite } from '../ops/bsbr_attention';
 import { deltaRuleKernelComposite } from '../ops/delta_rule';
 import { linearAttentionKernelComposite } from '../ops/linear_attention';
 import { denseComposite, geluComposite, layerNormComposite } from '../ops/position_wise';
@@ -14,7 +15,10 @@ import { relativeError } from '../ops/reference/arrays';
 import { lcg, runsOn, TEST_BACKENDS } from '../testing/harness';
 import { randomTensor, readOp } from '../testing/ops';
 import { KERNEL_NAMES, registeredKernels } from '../testing/registered_kernels';
-import { BATCHED_MATMUL, CAUSAL_ATTENTION, DELTA_RULE, DENSE, EMBEDDING, EXCLUSIVE_SCAN, GELU, LAYER_NORM, LINEAR_ATTENTION, UNIT_LOWER_INVERSE } from './names';
+import {
+  BATCHED_MATMUL, CAUSAL_ATTENTION, CHUNK_ATTENTION, CHUNK_STATES, DELTA_RULE, DENSE, EMBEDDING, EXCLUSIVE_SCAN, GELU, LAYER_NORM, LINEAR_ATTENTION, RETRIEVE,
+  UNIT_LOWER_INVERSE,
+} from './names';
 
 interface KernelCase {
   label: string;
@@ -54,6 +58,26 @@ const tokens = (b: number, n: number, vocab: number, D: number, start: number) =
   ids: tf.tensor2d(Array.from({ length: b * n }, () => Math.floor(next() * vocab)), [b, n], 'int32'),
   table: randomTensor([vocab, D], next),
   ...positionTables(start, n, D),
+});
+
+/**
+ * 1 where (row + position) % every != 1, else 0: flags with holes, [batch, n], made as the models make
+ * them, by a cast of a comparison (webgpu keeps such a float32 tensor in its int32 buffer).
+ */
+const holes = (batch: number, n: number, every: number) => tf.tidy(() => tf.cast(tf.notEqual(
+  tf.tensor2d(Array.from({ length: batch }, (_, b) => Array.from({ length: n }, (_, t) => ((b + t) % every === 1 ? 0 : 1)))), 0), 'float32'));
+
+/** Meta queries [batch, G, h*d], meta keys [batch, J, h*d], states [batch, h, J, S] and flags with holes [batch, J], for RETRIEVE. */
+const retrieveInputs = (batch: number, G: number, J: number, h: number, d: number, S: number) => (next: () => number): tf.NamedTensorMap => ({
+  queries: randomTensor([batch, G, h * d], next, -2, 2), keys: randomTensor([batch, J, h * d], next, -2, 2),
+  states: randomTensor([batch, h, J, S], next), exists: holes(batch, J, 3),
+});
+
+/** q, k, v [batch, C*B, h*d], real keys with holes, retrieved states [batch, h, C, d*d] and flags [batch, C] (chunk 0 none), for CHUNK_ATTENTION. */
+const chunkAttentionInputs = (batch: number, C: number, B: number, h: number, d: number) => (next: () => number): tf.NamedTensorMap => ({
+  q: randomTensor([batch, C * B, h * d], next), k: randomTensor([batch, C * B, h * d], next), v: randomTensor([batch, C * B, h * d], next),
+  valid: holes(batch, C * B, 3), retrieved: randomTensor([batch, h, C, d * d], next),
+  exists: tf.tensor2d(Array.from({ length: batch }, () => Array.from({ length: C }, (_, c) => (c > 0 ? 1 : 0)))),
 });
 
 /** Per kernel: inputs to try, and the composite it must equal. */
@@ -113,6 +137,32 @@ const COMPOSITES: Record<string, { cases: KernelCase[]; composite: (inputs: tf.N
       { label: '4 heads of 4, 35 tokens, from zeros', inputs: linearInputs(1, 35, 4, 4, false), attrs: { heads: 4, epsilon: 1e-6 } },
     ],
     composite: linearAttentionKernelComposite,
+  },
+  [CHUNK_STATES]: {
+    cases: [
+      { label: '2 heads of 4, 3 chunks of 4', inputs: (next) => ({ k: randomTensor([2, 12, 8], next), v: randomTensor([2, 12, 8], next) }), attrs: { heads: 2, chunk: 4 } },
+      { label: '1 head of 12, 2 chunks of 5', inputs: (next) => ({ k: randomTensor([1, 10, 12], next), v: randomTensor([1, 10, 12], next) }), attrs: { heads: 1, chunk: 5 } },
+    ],
+    composite: ({ k, v }, { heads, chunk }) => chunkStatesComposite(k as tf.Tensor3D, v as tf.Tensor3D, heads as number, chunk as number),
+  },
+  [RETRIEVE]: {
+    // Tiles of 64 earlier chunks and 64 features per invocation: counts across both; chunk 0 retrieves nothing.
+    cases: [
+      { label: 'chunks 2 .. 4 over 5 chunks, 2 heads of 4, states of 6', inputs: retrieveInputs(2, 3, 5, 2, 4, 6), attrs: { heads: 2, first: 2, scale: 0.5 } },
+      { label: 'chunks 0 .. 2 over 3 chunks, states of 70', inputs: retrieveInputs(1, 3, 3, 1, 4, 70), attrs: { heads: 1, first: 0, scale: 0.5 } },
+      { label: 'chunks 68, 69 over 70 chunks', inputs: retrieveInputs(1, 2, 70, 2, 4, 3), attrs: { heads: 2, first: 68, scale: 0.3 } },
+    ],
+    composite: ({ queries, keys, states, exists }, { heads, first, scale }) => retrieveComposite(
+      queries as tf.Tensor3D, keys as tf.Tensor3D, states as tf.Tensor4D, exists as tf.Tensor2D, heads as number, first as number, scale as number),
+  },
+  [CHUNK_ATTENTION]: {
+    // Query tiles of 64 and key tiles of 16: chunks across both edges; keys with holes (a query may see none).
+    cases: [
+      { label: '3 chunks of 4, 2 heads of 4', inputs: chunkAttentionInputs(2, 3, 4, 2, 4), attrs: { heads: 2, chunk: 4, scale: 0.5 } },
+      { label: '2 chunks of 70, 1 head of 8', inputs: chunkAttentionInputs(1, 2, 70, 1, 8), attrs: { heads: 1, chunk: 70, scale: 0.35 } },
+    ],
+    composite: ({ q, k, v, valid, retrieved, exists }, { heads, chunk, scale }) => chunkAttentionComposite(q as tf.Tensor3D, k as tf.Tensor3D, v as tf.Tensor3D,
+      valid as tf.Tensor2D, retrieved as tf.Tensor4D, exists as tf.Tensor2D, heads as number, chunk as number, scale as number),
   },
   [LAYER_NORM]: {
     // Rows of more and of fewer features than a workgroup's 64 invocations; an offset and spread per row.

@@ -114,6 +114,41 @@ export interface DenseAttrs {
 export const EMBEDDING = 'BsbrEmbedding';
 export interface EmbeddingInputs { ids: tf.TensorInfo; table: tf.TensorInfo; coarse: tf.TensorInfo; fine: tf.TensorInfo }
 
+/**
+ * BSBR's chunk states (docs/architectures.md section 7) for every head: from float32 k, v [b, n, h*d]
+ * with n a multiple of attrs.chunk, F_c = K_c^T V_c of each chunk c and head j, [b, h, n / chunk, d*d]
+ * (entry a*d + e: the sum over the chunk's tokens of k[a] v[e], features of head j). attrs.heads: h.
+ */
+export const CHUNK_STATES = 'BsbrChunkStates';
+export interface ChunkStatesInputs { k: tf.TensorInfo; v: tf.TensorInfo }
+export interface ChunkStatesAttrs { heads: number; chunk: number }
+
+/**
+ * BSBR's retrieval (docs/architectures.md section 7): for meta queries [b, G, h*d] of chunks
+ * attrs.first .. first+G-1, meta keys [b, J, h*d] of chunks 0 .. J-1, their states [b, h, J, S] and
+ * exists [b, J] (1: chunk j has a real token), the mixture sum_j softmax_j(r . h_j * attrs.scale) F_j
+ * over the chunks j < first + g that exist, per head: [b, h, G, S] (0 where no chunk counts).
+ */
+export const RETRIEVE = 'BsbrRetrieve';
+export interface RetrieveInputs { queries: tf.TensorInfo; keys: tf.TensorInfo; states: tf.TensorInfo; exists: tf.TensorInfo }
+export interface RetrieveAttrs { heads: number; first: number; scale: number }
+
+/**
+ * BSBR's output (docs/architectures.md section 7) for every head: from float32 q, k, v [b, n, h*d]
+ * with n a multiple of attrs.chunk, valid [b, n] (1: a real key), the retrieved states G [b, h, n / chunk,
+ * d*d] (row-major d x d) and exists [b, n / chunk], o_t = softmax over the keys s <= t of t's chunk
+ * that are real (q_t . k_s * attrs.scale) v_s (0 where none) + exists_c q_t^T G_c: [b, n, h*d].
+ * Takes head sizes that chunkAttentionTakes accepts.
+ */
+export const CHUNK_ATTENTION = 'BsbrChunkAttention';
+export interface ChunkAttentionInputs { q: tf.TensorInfo; k: tf.TensorInfo; v: tf.TensorInfo; valid: tf.TensorInfo; retrieved: tf.TensorInfo; exists: tf.TensorInfo }
+export interface ChunkAttentionAttrs { heads: number; chunk: number; scale: number }
+
+/** The head sizes a CHUNK_ATTENTION kernel must take: multiples of 4, at most 64. */
+export function chunkAttentionTakes(d: number): boolean {
+  return d % 4 === 0 && d <= 64;
+}
+
 /** For kernels that take no attributes. */
 export type NoAttrs = Record<string, never>;
 
@@ -129,6 +164,9 @@ export interface KernelContracts {
   [LINEAR_ATTENTION]: { inputs: LinearAttentionInputs; attrs: LinearAttentionAttrs };
   [DENSE]: { inputs: DenseInputs; attrs: DenseAttrs };
   [EMBEDDING]: { inputs: EmbeddingInputs; attrs: NoAttrs };
+  [CHUNK_STATES]: { inputs: ChunkStatesInputs; attrs: ChunkStatesAttrs };
+  [RETRIEVE]: { inputs: RetrieveInputs; attrs: RetrieveAttrs };
+  [CHUNK_ATTENTION]: { inputs: ChunkAttentionInputs; attrs: ChunkAttentionAttrs };
 }
 
 export type KernelName = keyof KernelContracts;

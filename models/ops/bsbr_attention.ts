@@ -10,7 +10,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { swapTensor } from '../attention';
+import { registerCompositeGradient } from '../kernels/gradients';
+import { CHUNK_ATTENTION, CHUNK_STATES, chunkAttentionTakes, hasKernel, RETRIEVE, runKernel } from '../kernels/names';
 import { causalAttention } from './causal_softmax';
+import { mergeHeads, splitHeads } from './heads';
 import { causalMask } from './masks';
 import { bmm } from './matmul';
 import { exclusivePrefixMax } from './prefix';
@@ -138,6 +141,89 @@ export function bsbrChunkGroup(
       tf.reshape(tf.slice(queryExists, [0, g0], [-1, G]), [b, 1, G, 1, 1]),
     );
     const output = tf.reshape(tf.add(local, bmm(q, retrieved)), [b, h, G * B, d]) as tf.Tensor4D;
+    return { output, states };
+  });
+}
+
+/**
+ * Whether the chunkwise form runs as the backend's fused kernels (CHUNK_STATES, RETRIEVE and
+ * CHUNK_ATTENTION: models/kernels/webgpu/) for heads of size d, on the projections' layout.
+ */
+export function fusedBsbr(d: number): boolean {
+  return hasKernel(CHUNK_STATES) && hasKernel(RETRIEVE) && hasKernel(CHUNK_ATTENTION) && chunkAttentionTakes(d);
+}
+
+/** [b, n, h*d] -> [b, h, n / chunk, chunk, d]. */
+function chunkedHeads(t: tf.Tensor3D, heads: number, chunk: number): tf.Tensor5D {
+  const [b, n, width] = t.shape;
+  return tf.reshape(splitHeads(t, heads), [b, heads, n / chunk, chunk, width / heads]);
+}
+
+/** CHUNK_STATES by tf ops (what its kernels must equal): K_c^T V_c per head and chunk, [b, h, n / chunk, d*d]. */
+export function chunkStatesComposite(k: tf.Tensor3D, v: tf.Tensor3D, heads: number, chunk: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [b, n, width] = k.shape;
+    const d = width / heads;
+    return tf.reshape(bmm(chunkedHeads(k, heads, chunk), chunkedHeads(v, heads, chunk), true, false), [b, heads, n / chunk, d * d]);
+  });
+}
+
+/** RETRIEVE by tf ops (what its kernels must equal): the masked softmax of the meta scores, then the mixture of the states. */
+export function retrieveComposite(
+  queries: tf.Tensor3D, keys: tf.Tensor3D, states: tf.Tensor4D, exists: tf.Tensor2D, heads: number, first: number, scale: number,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [b, G] = queries.shape;
+    const J = keys.shape[1];
+    const allowed = tf.mul(causalMask(G, J, first - 1, true), tf.reshape(exists, [b, 1, 1, J]));
+    const alpha = maskedSoftmax(tf.mul(bmm(splitHeads(queries, heads), splitHeads(keys, heads), false, true), scale), allowed);
+    return bmm(alpha as tf.Tensor4D, states);
+  });
+}
+
+/** CHUNK_ATTENTION by tf ops (what its kernels must equal): the softmax inside chunks over real keys plus exists_c q^T G_c. */
+export function chunkAttentionComposite(
+  q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, valid: tf.Tensor2D, retrieved: tf.Tensor4D, exists: tf.Tensor2D, heads: number, chunk: number, scale: number,
+): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [b, n, width] = q.shape;
+    const d = width / heads;
+    const C = n / chunk;
+    const qc = chunkedHeads(q, heads, chunk);
+    const local = softmaxAttend(qc, chunkedHeads(k, heads, chunk), chunkedHeads(v, heads, chunk), scale, causalMask(chunk, chunk, 0, true),
+      tf.reshape(valid, [b, 1, C, 1, chunk]));
+    const across = tf.mul(bmm(qc, tf.reshape(retrieved, [b, heads, C, d, d])), tf.reshape(exists, [b, 1, C, 1, 1]));
+    return mergeHeads(tf.reshape(tf.add(local, across), [b, heads, n, d]) as tf.Tensor4D);
+  });
+}
+
+registerCompositeGradient(CHUNK_STATES, ['k', 'v'], ({ k, v }, { heads, chunk }) => chunkStatesComposite(k as tf.Tensor3D, v as tf.Tensor3D, heads as number, chunk as number));
+registerCompositeGradient(RETRIEVE, ['queries', 'keys', 'states', 'exists'], ({ queries, keys, states, exists }, { heads, first, scale }) => retrieveComposite(
+  queries as tf.Tensor3D, keys as tf.Tensor3D, states as tf.Tensor4D, exists as tf.Tensor2D, heads as number, first as number, scale as number));
+registerCompositeGradient(CHUNK_ATTENTION, ['q', 'k', 'v', 'valid', 'retrieved', 'exists'], ({ q, k, v, valid, retrieved, exists }, { heads, chunk, scale }) => chunkAttentionComposite(
+  q as tf.Tensor3D, k as tf.Tensor3D, v as tf.Tensor3D, valid as tf.Tensor2D, retrieved as tf.Tensor4D, exists as tf.Tensor2D, heads as number, chunk as number, scale as number));
+
+/**
+ * The chunkwise form for one group of chunks g0 .. g0+G-1 by the fused kernels (fusedBsbr), in the
+ * projections' layout: q, k, v [b, G*B, h*d] (padded and masked keys/values zeroed), valid [b, G*B];
+ * the meta queries of these chunks [b, G, h*d], the meta keys of chunks 0 .. g0+G-1 [b, g0+G, h*d]
+ * and their existence flags [b, g0+G], these chunks' query flags [b, G]; `earlier` as for
+ * bsbrChunkGroup. Returns the outputs [b, G*B, h*d] and this group's states [b, h, G, S].
+ */
+export function bsbrChunkGroupFused(
+  q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, valid: tf.Tensor2D, g0: number, heads: number,
+  metaQueries: tf.Tensor3D, metaKeys: tf.Tensor3D, keyExists: tf.Tensor2D, queryExists: tf.Tensor2D,
+  earlier: tf.Tensor4D[], options: BSBROptions,
+): { output: tf.Tensor3D; states: tf.Tensor4D } {
+  return tf.tidy(() => {
+    const chunk = options.chunkSize;
+    const scale = 1 / Math.sqrt(options.headDim);
+    const raw = runKernel(CHUNK_STATES, { k, v }, { heads, chunk }) as tf.Tensor4D;
+    const states = options.compression ? options.compression.compress(raw) : raw;
+    const all = earlier.length > 0 ? tf.concat([...earlier, states], 2) : states;
+    const mixed = runKernel(RETRIEVE, { queries: metaQueries, keys: metaKeys, states: all, exists: keyExists }, { heads, first: g0, scale }) as tf.Tensor4D;
+    const retrieved = options.compression ? options.compression.decompress(mixed) : mixed;
+    const output = runKernel(CHUNK_ATTENTION, { q, k, v, valid, retrieved, exists: queryExists }, { heads, chunk, scale }) as tf.Tensor3D;
     return { output, states };
   });
 }

@@ -4,7 +4,7 @@ import { CausalLM } from '../../models/model';
 import { createModel, MODEL_NAMES } from '../../models/registry';
 import { planFor } from '../../models/plan';
 import { randomIds, TEST_BACKENDS, useBackend } from '../../models/testing/harness';
-import { BATCHED_MATMUL, CAUSAL_ATTENTION, DELTA_RULE, LINEAR_ATTENTION, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
+import { BATCHED_MATMUL, CAUSAL_ATTENTION, CHUNK_ATTENTION, CHUNK_STATES, DELTA_RULE, LINEAR_ATTENTION, RETRIEVE, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
 import { caseFlops, forwardFlops, hasCostModel, stepFlops } from './flops';
 
 const MATMUL_KERNELS = new Set(['BatchMatMul', '_FusedMatMul', BATCHED_MATMUL]);
@@ -13,7 +13,8 @@ const MATMUL_KERNELS = new Set(['BatchMatMul', '_FusedMatMul', BATCHED_MATMUL]);
  * The matmul flops a call really performs, from TensorFlow.js's own record of the kernels it ran:
  * 2 * (output elements) * k, where the first operand's last two axes hold m * k values; the fused
  * causal attention 2 (d + e) per (query, key) pair its mask allows (a band of `window` for SlidingWindow);
- * the fused delta rule 6 d^2 and the fused linear attention 4 d (d + 1) per token and head.
+ * the fused delta rule 6 d^2 and the fused linear attention 4 d (d + 1) per token and head; BSBR's
+ * fused chunk states, retrieval and chunk attention as each comment below says.
  */
 async function countedFlops(call: () => tf.Tensor, window?: number): Promise<number> {
   const info = await tf.profile(() => {
@@ -47,6 +48,25 @@ async function countedFlops(call: () => tf.Tensor, window?: number): Promise<num
       // Per batch row, token and head: phi(k) [v, 1]^T into [S | z] and phi(q)^T [S | z], 2 d (d + 1) each.
       const [[batch, n, width], , , , [, h, d]] = kernel.inputShapes as number[][];
       flops += batch * n * h * 4 * d * (width / h + 1);
+      continue;
+    }
+    if (kernel.name === CHUNK_STATES) {
+      // Each entry of each chunk's K^T V: 2 B flops, B = n / chunks.
+      const [[, n], [, , C]] = [kernel.inputShapes[0]!, kernel.outputShapes[0]!];
+      flops += 2 * (n / C) * kernel.outputShapes[0]!.reduce((x, y) => x * y, 1);
+      continue;
+    }
+    if (kernel.name === RETRIEVE) {
+      // Chunks J - G .. J - 1 each against the chunks before it: 2 (d + S) per pair and head.
+      const [[batch, G, width], [, J], [, h, , S]] = kernel.inputShapes as number[][];
+      for (let g = 0; g < G; g++) flops += batch * h * (J - G + g) * 2 * (width / h + S);
+      continue;
+    }
+    if (kernel.name === CHUNK_ATTENTION) {
+      // Per head the causal pairs inside each chunk, 4 d each, and q^T G_c for every query, 2 d^2.
+      const [[batch, n, width], , , , [, h, C]] = kernel.inputShapes as number[][];
+      const [B, d] = [n / C, width / h];
+      flops += batch * h * C * ((B * (B + 1)) / 2 * 4 * d + B * 2 * d * d);
       continue;
     }
     if (!MATMUL_KERNELS.has(kernel.name)) continue;

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { headDim, ModelConfig } from '../../models/config';
 import { canonicalModelName, ModelName } from '../../models/descriptors';
-import { CAUSAL_ATTENTION, causalAttentionTakes, DELTA_RULE, deltaRuleTakes, LINEAR_ATTENTION, linearAttentionTakes, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
+import { CAUSAL_ATTENTION, causalAttentionTakes, CHUNK_ATTENTION, CHUNK_STATES, chunkAttentionTakes, DELTA_RULE, deltaRuleTakes, LINEAR_ATTENTION, linearAttentionTakes, RETRIEVE, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
 import { chunksPerGroup } from '../../models/ops/scan';
 import { ExecutionPlan } from '../../models/plan';
 import { Mode } from '../results/schema';
@@ -228,6 +228,9 @@ const gau: AttentionCost = {
  * Step at p (f = p mod B, J = floor(p / B) chunks done): 8 D^2 + 4 (f + 1) D, + 2 d D (q @ G) when
  * J >= 1; a chunk's first token (f = 0, J >= 1) retrieves: 2 D^2 + 2 J D + 2 h J S (+ 2 h S d^2
  * decompress); its last token (f = B - 1) closes it: 2 B d D + 2 D^2 (+ 2 h d^2 S compress).
+ * Where the backend runs the chunkwise form as its fused kernels (models/ops/bsbr_attention.ts,
+ * fusedBsbr), the retrieval scores and mixes only the C (C - 1) / 2 pairs of a chunk and an earlier
+ * one, 2 (d + S) each per head, and the local softmax its causal pairs; the rest is as above.
  */
 const bsbr: AttentionCost = {
   forward(c, n, _batch, plan) {
@@ -238,6 +241,11 @@ const bsbr: AttentionCost = {
     const C = Math.ceil(n / B);
     const S = c.compressionFactor ? D / c.compressionFactor : d * d;
     const compression = c.compressionFactor ? 2 * mm(h * C, d * d, S) : 0;
+    const fused = [CHUNK_STATES, RETRIEVE, CHUNK_ATTENTION].every((name) => tf.getKernel(name, plan.backend) !== undefined) && chunkAttentionTakes(d);
+    if (fused) {
+      return 3 * mm(C * B, D, D) + mm(n, D, D) + 4 * D * C * causalPairs(B) + h * C * mm(d, B, d) + compression
+        + 2 * mm(C, D, D) + h * ((C * (C - 1)) / 2) * 2 * (d + S) + h * C * mm(B, d, d);
+    }
     const local = fusedAttention(plan, d) ? 4 * D * C * causalPairs(B) : 4 * C * B * B * D;
     return 3 * mm(C * B, D, D) + mm(n, D, D) + local + h * C * mm(d, B, d) + compression
       + 2 * mm(C, D, D) + h * mm(C, d, C) + h * mm(C, C, S) + h * C * mm(B, d, d);

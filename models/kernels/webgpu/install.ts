@@ -1,4 +1,6 @@
 import { registerCausalAttention } from './causal_attention';
+import { registerChunkAttention } from './chunk_attention';
+import { registerChunkStates } from './chunk_states';
 import { registerDeltaRule } from './delta_rule';
 import { registerDense } from './dense';
 import { registerEmbedding } from './embedding';
@@ -6,22 +8,25 @@ import { registerExclusiveScan } from './exclusive_scan';
 import { registerGelu } from './gelu';
 import { registerLayerNorm } from './layer_norm';
 import { registerLinearAttention } from './linear_attention';
+import { registerRetrieve } from './retrieve';
 
 /**
  * The webgpu backend's kernels that this package adds (docs/gpu.md says why): CausalAttention, the
  * fused causal softmax attention; DeltaRule and LinearAttention, each a layer's whole recurrence in
- * one dispatch; ExclusiveScan, a one-pass prefix sum over chunks; LayerNorm and Gelu, each one
- * dispatch instead of five to nine (on a GPU the per-dispatch host cost dominates short sequences). Called once the webgpu backend's package is loaded.
- * fused causal softmax attention; ExclusiveScan, a one-pass prefix sum over chunks; LayerNorm and
- * Gelu, each one dispatch instead of five to nine (on a GPU the per-dispatch host cost dominates
- * short sequences); Dense, a layer with its LayerNorm, bias, GELU and residual; Embedding, the token
- * rows with their positions. Called once the webgpu backend's package is loaded.
+ * one dispatch; ChunkStates, Retrieve and ChunkAttention, BSBR's attention around its compression;
+ * ExclusiveScan, a one-pass prefix sum over chunks; LayerNorm and Gelu, each one dispatch instead of
+ * five to nine (on a GPU the per-dispatch host cost dominates short sequences); Dense, a layer with
+ * its LayerNorm, bias, GELU and residual; Embedding, the token rows with their positions. Called
+ * once the webgpu backend's package is loaded.
  */
 export function installWebGpuKernels(): void {
   registerCausalAttention();
   registerExclusiveScan();
   registerDeltaRule();
   registerLinearAttention();
+  registerChunkStates();
+  registerRetrieve();
+  registerChunkAttention();
   registerLayerNorm();
   registerGelu();
   registerDense();

@@ -65,7 +65,7 @@ function shader(d: number): string {
           tileQ[x] = phi(vec4<f32>(queries[at], queries[at + 1], queries[at + 2], queries[at + 3]));
           tileK[x] = phi(vec4<f32>(keys[at], keys[at + 1], keys[at + 2], keys[at + 3]));
         }
-        for (var x = c; x < TOKENS; x += ${WORKGROUP}) { tileValid[x] = valid[row * n + min(t0 + x, n - 1)]; }
+        for (var x = c; x < TOKENS; x += ${WORKGROUP}) { tileValid[x] = f32(valid[row * n + min(t0 + x, n - 1)]); }
         workgroupBarrier();
         let tiles = min(TOKENS, n - t0);
         if (owner) {
