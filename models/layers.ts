@@ -78,15 +78,16 @@ export class FeedForward {
   }
 
   /**
-   * h + FF(norm(h)), the pre-LayerNorm block around it, as two dense layers with the LayerNorm, GELU
-   * and residual fused in. With dropout (training), `dropout.inner` acts on the GELU's output and
-   * `dropout.output` on FF's before the residual is added.
+   * h + FF(norm(h)) for h = x + attended, the pre-LayerNorm block around it, as two dense layers with
+   * the sum, the LayerNorm, GELU and residual fused in (h itself is never formed). With dropout
+   * (training), `dropout.inner` acts on the GELU's output and `dropout.output` on FF's before the
+   * residual is added.
    */
-  residual<T extends tf.Tensor>(h: T, norm: LayerNorm, dropout?: { inner: (t: T) => T; output: (t: T) => T }): T {
+  residual<T extends tf.Tensor>(x: T, attended: T, norm: LayerNorm, dropout?: { inner: (t: T) => T; output: (t: T) => T }): T {
     return tf.tidy(() => {
-      const inner = this.up.apply(h, { norm: norm.params, activation: 'gelu' });
-      if (!dropout) return this.down.apply(inner, { residual: h });
-      return tf.add(h, dropout.output(this.down.apply(dropout.inner(inner)))) as T;
+      const inner = this.up.apply(x, { addend: attended, norm: norm.params, activation: 'gelu' });
+      if (!dropout) return this.down.apply(inner, { residual: [x, attended] });
+      return tf.add(tf.add(x, attended), dropout.output(this.down.apply(dropout.inner(inner)))) as T;
     });
   }
 }

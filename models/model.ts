@@ -147,8 +147,8 @@ export abstract class CausalLM {
     try {
       return mapTokenGroups([x, attended], groups, ([group, attn], start) => {
         const drop = (t: tf.Tensor3D, site: string) => (dropout ? dropout.apply(t, site, start) : t);
-        const h = tf.add(group, drop(attn as tf.Tensor3D, `${prefix}.attention`)) as tf.Tensor3D;
-        return layer.ff.residual(h, layer.norm2, dropout ? { inner: (t) => drop(t, `${prefix}.ff.2`), output: (t) => drop(t, `${prefix}.ff`) } : undefined);
+        const dropped = drop(attn as tf.Tensor3D, `${prefix}.attention`);
+        return layer.ff.residual(group as tf.Tensor3D, dropped, layer.norm2, dropout ? { inner: (t) => drop(t, `${prefix}.ff.2`), output: (t) => drop(t, `${prefix}.ff`) } : undefined);
       });
     } finally {
       attended.dispose();
@@ -299,8 +299,7 @@ export abstract class CausalLM {
       try {
         this.layers.forEach((layer, i) => {
           const next: tf.Tensor3D = tf.tidy(() => {
-            const h = tf.add(x, layer.attention.step(state.layers[i], layer.norm1.apply(x))) as tf.Tensor3D;
-            return layer.ff.residual(h, layer.norm2);
+            return layer.ff.residual(x, layer.attention.step(state.layers[i], layer.norm1.apply(x)), layer.norm2);
           });
           x.dispose();
           x = next;

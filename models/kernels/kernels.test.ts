@@ -46,11 +46,13 @@ const linearInputs = (batch: number, n: number, h: number, d: number, fromState:
   return { q, k, v, valid, state };
 });
 
-/** x [...lead, K], weight [K, N], bias [N] for DENSE, with a LayerNorm's gamma and beta and a residual if asked. */
-const layer = (lead: number[], K: number, N: number, extras: { norm?: boolean; residual?: boolean }) => (next: () => number) => ({
+/** x [...lead, K], weight [K, N], bias [N] for DENSE, with an addend, a LayerNorm's gamma and beta and one or two residuals if asked. */
+const layer = (lead: number[], K: number, N: number, extras: { addend?: boolean; norm?: boolean; residuals?: number }) => (next: () => number) => ({
   x: tf.tidy(() => tf.add(randomTensor([...lead, K], next, -2, 2), 1)), weight: randomTensor([K, N], next), bias: randomTensor([N], next),
+  ...(extras.addend ? { addend: randomTensor([...lead, K], next) } : {}),
   ...(extras.norm ? { gamma: randomTensor([K], next), beta: randomTensor([K], next) } : {}),
-  ...(extras.residual ? { residual: randomTensor([...lead, N], next) } : {}),
+  ...((extras.residuals ?? 0) > 0 ? { residual: randomTensor([...lead, N], next) } : {}),
+  ...((extras.residuals ?? 0) > 1 ? { residualAddend: randomTensor([...lead, N], next) } : {}),
 });
 
 /** ids [b, n] below vocab, a table [vocab, D] and the position tables of start .. start+n-1 for EMBEDDING. */
@@ -181,13 +183,16 @@ const COMPOSITES: Record<string, { cases: KernelCase[]; composite: (inputs: tf.N
     cases: [
       { label: '[5, 7] @ [7, 3]', inputs: layer([5], 7, 3, {}), attrs: { activation: 'linear', epsilon: 0 } },
       { label: 'LayerNorm, GELU: [2, 40, 70] @ [70, 45]', inputs: layer([2, 40], 70, 45, { norm: true }), attrs: { activation: 'gelu', epsilon: 1e-5 } },
-      { label: 'a residual: [3, 33, 16] @ [16, 36]', inputs: layer([3, 33], 16, 36, { residual: true }), attrs: { activation: 'linear', epsilon: 0 } },
-      { label: 'one row, LayerNorm, GELU, a residual: [1, 1, 64] @ [64, 40]', inputs: layer([1, 1], 64, 40, { norm: true, residual: true }), attrs: { activation: 'gelu', epsilon: 1e-5 } },
+      { label: 'a residual: [3, 33, 16] @ [16, 36]', inputs: layer([3, 33], 16, 36, { residuals: 1 }), attrs: { activation: 'linear', epsilon: 0 } },
+      { label: 'one row, an addend, LayerNorm, GELU: [1, 1, 64] @ [64, 40]', inputs: layer([1, 1], 64, 40, { addend: true, norm: true }), attrs: { activation: 'gelu', epsilon: 1e-5 } },
+      { label: 'an addend, LayerNorm: [2, 35, 40] @ [40, 33]', inputs: layer([2, 35], 40, 33, { addend: true, norm: true }), attrs: { activation: 'linear', epsilon: 1e-5 } },
+      { label: 'two residuals: [1, 3, 64] @ [64, 40]', inputs: layer([1, 3], 64, 40, { residuals: 2 }), attrs: { activation: 'linear', epsilon: 0 } },
     ],
-    composite: ({ x, weight, bias, gamma, beta, residual }, { activation, epsilon }) => denseComposite(x, weight as tf.Tensor2D, bias as tf.Tensor1D, {
+    composite: ({ x, weight, bias, addend, gamma, beta, residual, residualAddend }, { activation, epsilon }) => denseComposite(x, weight as tf.Tensor2D, bias as tf.Tensor1D, {
+      addend,
       norm: gamma ? { gamma: gamma as tf.Tensor1D, beta: beta as tf.Tensor1D, epsilon: epsilon as number } : undefined,
       activation: activation as 'linear' | 'gelu',
-      residual,
+      residual: residualAddend ? [residual, residualAddend] : residual,
     }),
   },
   [EMBEDDING]: {

@@ -86,18 +86,21 @@ export function linearAttentionTakes(d: number): boolean {
 }
 
 /**
- * The position-wise layer in one pass: y = act(norm(x) @ weight + bias) + residual for float32
- * x [..., K] (rows flattened), weight [K, N], bias [N] and, if given, residual [..., N]. With gamma
- * and beta [K], norm is LayerNorm over K with attrs.epsilon (as LAYER_NORM); without, the identity.
+ * The position-wise layer in one pass: y = act(norm(x + addend) @ weight + bias) + residual +
+ * residualAddend for float32 x [..., K] (rows flattened), weight [K, N], bias [N] and, each if given
+ * (else 0), addend [..., K], residual and residualAddend [..., N]. With gamma and beta [K], norm is
+ * LayerNorm over K with attrs.epsilon (as LAYER_NORM); without, the identity.
  */
 export const DENSE = 'BsbrDense';
 export interface DenseInputs {
   x: tf.TensorInfo;
   weight: tf.TensorInfo;
   bias: tf.TensorInfo;
+  addend?: tf.TensorInfo;
   gamma?: tf.TensorInfo;
   beta?: tf.TensorInfo;
   residual?: tf.TensorInfo;
+  residualAddend?: tf.TensorInfo;
 }
 export interface DenseAttrs {
   activation: 'linear' | 'gelu';

@@ -38,36 +38,46 @@ export function geluComposite<T extends tf.Tensor>(x: T): T {
 registerCompositeGradient(LAYER_NORM, ['x', 'gamma', 'beta'], ({ x, gamma, beta }, { epsilon }) => layerNormComposite(x, gamma, beta, epsilon as number));
 registerCompositeGradient(GELU, ['x'], ({ x }) => geluComposite(x));
 
-/** What a dense layer does besides its product: a LayerNorm before, an activation and a residual after. */
+/**
+ * What a dense layer does besides its product: an addend summed into its input and a LayerNorm
+ * before it, an activation and a residual (one tensor or the sum of two) after it.
+ */
 export interface DenseOptions {
+  addend?: tf.Tensor;
   norm?: { gamma: tf.Tensor1D; beta: tf.Tensor1D; epsilon: number };
   activation?: DenseAttrs['activation'];
-  residual?: tf.Tensor;
+  residual?: tf.Tensor | [tf.Tensor, tf.Tensor];
 }
 
 /**
- * act(norm(x) @ weight + bias) + residual for x [..., K], weight [K, N], bias [N]: [..., N], by the
+ * act(norm(x + addend) @ weight + bias) + residual for x [..., K], weight [K, N], bias [N]: [..., N], by the
  * DENSE kernel where registered. While a gradient is recorded it runs as its composite, whose ops
  * have gradients (a kernel's gradient saves a fixed list of inputs, and DENSE's are optional); the
  * models record only the recomputation of a layer in its backward (model.ts), never the forward.
  */
 export function dense<T extends tf.Tensor>(x: T, weight: tf.Tensor2D, bias: tf.Tensor1D, options: DenseOptions = {}): T {
   if (!hasKernel(DENSE) || recordingGradients()) return denseComposite(x, weight, bias, options);
-  const { norm, activation = 'linear', residual } = options;
-  const inputs = { x, weight, bias, ...(norm ? { gamma: norm.gamma, beta: norm.beta } : {}), ...(residual ? { residual } : {}) };
+  const { addend, norm, activation = 'linear', residual } = options;
+  const [first, second] = residual instanceof tf.Tensor ? [residual] : residual ?? [];
+  const inputs = {
+    x, weight, bias, ...(addend ? { addend } : {}), ...(norm ? { gamma: norm.gamma, beta: norm.beta } : {}),
+    ...(first ? { residual: first } : {}), ...(second ? { residualAddend: second } : {}),
+  };
   return runKernel(DENSE, inputs, { activation, epsilon: norm?.epsilon ?? 0 }) as T;
 }
 
 /** dense by tf ops (what DENSE kernels must equal). */
 export function denseComposite<T extends tf.Tensor>(x: T, weight: tf.Tensor2D, bias: tf.Tensor1D, options: DenseOptions = {}): T {
-  const { norm, activation = 'linear', residual } = options;
+  const { addend, norm, activation = 'linear', residual } = options;
   return tf.tidy(() => {
-    const input = norm ? layerNormComposite(x, norm.gamma, norm.beta, norm.epsilon) : x;
+    const sum = addend ? tf.add(x, addend) : x;
+    const input = norm ? layerNormComposite(sum, norm.gamma, norm.beta, norm.epsilon) : sum;
     const flat = tf.reshape(input, [-1, weight.shape[0]]) as tf.Tensor2D;
     const product = tf.fused.matMul({ a: flat, b: weight, bias });
     const activated = activation === 'gelu' ? gelu(product) : product;
     const y = tf.reshape(activated, [...x.shape.slice(0, -1), weight.shape[1]]);
-    return (residual ? tf.add(y, residual) : y) as T;
+    const residuals = residual instanceof tf.Tensor ? [residual] : residual ?? [];
+    return residuals.reduce((total: tf.Tensor, r) => tf.add(total, r), y) as T;
   });
 }
 

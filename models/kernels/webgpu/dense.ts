@@ -19,7 +19,8 @@ const TILE = 32;
 const PER_ROW = TILE / 4;
 
 /** WGSL for the given prologue and epilogue. */
-function shader(norm: boolean, gelu: boolean, residual: boolean): string {
+function shader(addend: boolean, norm: boolean, gelu: boolean, residuals: number): string {
+  const input = (at: string) => (addend ? `(x[${at}] + addend[${at}])` : `x[${at}]`);
   return `
     ${gelu ? GELU_WGSL : ''}
     // The operands' tiles: A's at [0, TILE^2), B's after it; first the LayerNorm's partial sums.
@@ -47,7 +48,7 @@ function shader(norm: boolean, gelu: boolean, residual: boolean): string {
       for (var r = 0; r < ${TILE}; r++) {
         let base = min(row0 + r, M - 1) * K;
         var part = 0.0;
-        for (var k = t; k < K; k += ${WORKGROUP}) { part += x[base + k]; }
+        for (var k = t; k < K; k += ${WORKGROUP}) { part += ${input('base + k')}; }
         tiles[r * ${WORKGROUP} + t] = part;
       }
       workgroupBarrier();
@@ -61,7 +62,7 @@ function shader(norm: boolean, gelu: boolean, residual: boolean): string {
         let base = min(row0 + r, M - 1) * K;
         let mean = rowMean[r];
         var part = 0.0;
-        for (var k = t; k < K; k += ${WORKGROUP}) { let c = x[base + k] - mean; part += c * c; }
+        for (var k = t; k < K; k += ${WORKGROUP}) { let c = ${input('base + k')} - mean; part += c * c; }
         tiles[r * ${WORKGROUP} + t] = part;
       }
       workgroupBarrier();
@@ -78,7 +79,7 @@ function shader(norm: boolean, gelu: boolean, residual: boolean): string {
           let r = e / ${TILE};
           let k = k0 + e % ${TILE};
           let row = row0 + r;
-          var value = x[min(row, M - 1) * K + min(k, K - 1)];
+          var value = ${input('min(row, M - 1) * K + min(k, K - 1)')};
           ${norm ? 'value = (value - rowMean[r]) * rowScale[r] * gamma[min(k, K - 1)] + beta[min(k, K - 1)];' : ''}
           tiles[e] = select(0.0, value, row < M && k < K);
           let kb = k0 + e / ${TILE};
@@ -100,7 +101,8 @@ function shader(norm: boolean, gelu: boolean, residual: boolean): string {
           if (col < N) {
             var value = acc[i][j] + bias[col];
             ${gelu ? 'value = gelu(value);' : ''}
-            ${residual ? 'value += residual[row * N + col];' : ''}
+            ${residuals > 0 ? 'value += residual[row * N + col];' : ''}
+            ${residuals > 1 ? 'value += residualAddend[row * N + col];' : ''}
             result[row * N + col] = value;
           }
         }
@@ -109,21 +111,25 @@ function shader(norm: boolean, gelu: boolean, residual: boolean): string {
   `;
 }
 
-function dense({ inputs: { x, weight, bias, gamma, beta, residual }, attrs: { activation, epsilon }, backend }: KernelArgs<typeof DENSE, WebGpuBackend>): tf.TensorInfo {
+function dense({ inputs: { x, weight, bias, addend, gamma, beta, residual, residualAddend }, attrs: { activation, epsilon }, backend }: KernelArgs<typeof DENSE, WebGpuBackend>): tf.TensorInfo {
   const [K, N] = weight.shape;
-  if (x.shape[x.shape.length - 1] !== K || (gamma === undefined) !== (beta === undefined)) {
+  if (x.shape[x.shape.length - 1] !== K || (gamma === undefined) !== (beta === undefined) || (residualAddend !== undefined && residual === undefined)) {
     throw new Error(`${DENSE}: cannot apply a [${weight.shape}] layer to [${x.shape}]${gamma === undefined ? '' : ' with a LayerNorm'}`);
   }
+  const given = [addend, gamma, beta, residual, residualAddend].filter((t) => t !== undefined).length;
+  // The backend asks for WebGPU's default of 8 storage buffers per stage: the output and 7 inputs.
+  if (given > 4) throw new Error(`${DENSE}: at most 7 inputs bind (x, weight, bias and 4 of addend, gamma, beta, residual, residualAddend)`);
   const M = tf.util.sizeFromShape(x.shape) / K;
   const norm = gamma !== undefined && beta !== undefined;
   const gelu = activation === 'gelu';
+  const residuals = (residual ? 1 : 0) + (residualAddend ? 1 : 0);
   return dispatch(backend, {
-    key: `dense_${norm}_${gelu}_${residual !== undefined}`,
-    inputs: { x, weight, bias, ...(norm ? { gamma, beta } : {}), ...(residual ? { residual } : {}) },
+    key: `dense_${addend !== undefined}_${norm}_${gelu}_${residuals}`,
+    inputs: { x, weight, bias, ...(addend ? { addend } : {}), ...(norm ? { gamma, beta } : {}), ...(residual ? { residual } : {}), ...(residualAddend ? { residualAddend } : {}) },
     outputShape: [...x.shape.slice(0, -1), N],
     workgroups: Math.ceil(M / TILE) * Math.ceil(N / TILE),
     uniforms: { rows: ['i32', M], inner: ['i32', K], cols: ['i32', N], epsilon: ['f32', epsilon] },
-    code: () => shader(norm, gelu, residual !== undefined),
+    code: () => shader(addend !== undefined, norm, gelu, residuals),
   });
 }
 
