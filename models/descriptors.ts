@@ -82,7 +82,10 @@ export const MODEL_DESCRIPTORS: Readonly<Record<ModelName, ModelDescriptor>> = {
   },
   Hopfield: {
     knobs: ['temperature', 'updateSteps'],
-    docs: { section: 5, title: 'modern Hopfield retrieval (Ramsauer et al. 2020)' },
+    docs: {
+      section: 5,
+      title: 'modern Hopfield retrieval (Ramsauer et al. 2020); with one update step (the default) and temperature 1 it computes the same as Standard',
+    },
     theory: {
       forward: { cost: 'O(s n^2 d)', scaling: 'O(n^2)', exponent: 2 },
       decode: { cost: 'O(s n d)', scaling: 'O(n)', exponent: 1 },

@@ -73,6 +73,12 @@ test('the README example runs as written from the installed package, prints what
   ]);
 }, 180_000);
 
+test('the package imports itself by name inside its own folder (the exports self-reference), as the README\'s example does', () => {
+  const result = run(process.execPath, ['--input-type=module', '-e', "import { createModel } from 'bsbr'; console.log(typeof createModel);"], packageRoot());
+  expect(result.stderr).toBe('');
+  expect(result.stdout.trim()).toBe('function');
+});
+
 test('the installed command finds its shipped presets and example data from another folder', () => {
   const bin = path.join(project, 'node_modules', 'bsbr', 'bin', 'bsbr.js');
   const dryRun = run(process.execPath, [bin, 'compare', '--preset', 'anchor', '--dry-run'], project);

@@ -88,16 +88,21 @@ describe('a tiny real sweep', () => {
       ['Standard', 'forward', '8', 'ok'], ['Standard', 'forward', '16', 'ok'],
       ['BSBR', 'forward', '8', 'ok'], ['BSBR', 'forward', '16', 'ok'],
     ]);
-    // The CSV holds the same numbers as the JSON.
+    // The CSV holds the same numbers as the JSON, fractions to 6 significant digits.
+    const shown = (v: unknown) => (v == null ? '' : typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(6))) : String(v));
     run.cases.forEach((c, i) => {
-      CASE_COLUMNS.forEach((column, j) => expect(csv[i + 1][j]).toBe(c[column] == null ? '' : String(c[column])));
+      CASE_COLUMNS.forEach((column, j) => expect(csv[i + 1][j]).toBe(shown(c[column])));
     });
     // Then each model's cost knobs (empty where it does not read one) and the load averages around the case.
     const extra = (row: string[], column: (typeof EXTRA_CSV_COLUMNS)[number]) => row[CASE_COLUMNS.length + EXTRA_CSV_COLUMNS.indexOf(column)];
     expect(csv.slice(1).map((row) => [extra(row, 'chunk_size'), extra(row, 'window_size'), extra(row, 'compression_factor')])).toEqual([
       ['', '', ''], ['', '', ''], ['4', '', '2'], ['4', '', '2'],
     ]);
-    run.cases.forEach((c, i) => expect(extra(csv[i + 1], 'load_before')).toBe(String(c.load_before)));
+    run.cases.forEach((c, i) => expect(extra(csv[i + 1], 'load_before')).toBe(shown(c.load_before)));
+    // And the config that sets the cost, the case's threads and the dtype: rows of two runs stay apart.
+    expect(csv.slice(1).map((row) => ['hidden_dim', 'num_heads', 'head_dim', 'num_layers', 'ff_dim', 'threads', 'dtype'].map((k) => extra(row, k as never)))).toEqual(
+      Array(4).fill(['16', '2', '8', '1', '32', '2', 'float32']),
+    );
   });
 
   test('results.json holds the settings, the resolved config, the environment, the calibration and every sample', () => {
@@ -105,7 +110,7 @@ describe('a tiny real sweep', () => {
     expect(run.config).toEqual(config);
     expect(run.sweep).toEqual({
       models: ['Standard', 'BSBR'], seq_lengths: [8, 16], modes: ['forward'], batch_size: 1, warmup: 0, repeats: 1,
-      time_limit_s: null, max_memory_mb: null, weights_file: null, adaptive: null,
+      time_limit_s: null, max_memory_mb: null, weights_file: null, adaptive: null, threads: 2,
     });
     expect(run.command.slice(0, 2)).toEqual(['bsbr', 'compare']);
     const env = run.environment;

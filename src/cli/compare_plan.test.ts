@@ -30,6 +30,11 @@ describe('--dry-run', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 
+  test('one case is "1 case"', async () => {
+    const result = await runCli(['compare', '--dry-run', '--models', 'Linear', '--seq-lengths', '64'], tempDir());
+    expect(result.stdout).toMatch(/^1 case, about \d+ s in all/m);
+  });
+
   test('--format json gives the cases as records', async () => {
     const result = await runCli(['compare', '--dry-run', '--models', 'Linear', '--seq-lengths', '64', '--mode', 'decode', '--format', 'json'], tempDir());
     const [c] = JSON.parse(result.stdout);

@@ -15,6 +15,7 @@ describe('bsbr models', () => {
     expect(text).toContain('forward pass: O(n^2 d), O(n^2)');
     expect(text).toContain('decode step after n tokens: O(B d + d^2 + (n/B^2) d^2) amortised, ~O(1)');
     expect(text).toContain('Standard (docs/architectures.md section 1) causal softmax attention knobs: none of its own');
+    expect(text).toContain('with one update step (the default) and temperature 1 it computes the same as Standard');
   });
 
   test('--format json and csv: one record per model', async () => {

@@ -88,6 +88,7 @@ const CASE_TABLE_COLUMNS: readonly Column<CaseLine>[] = [
   { head: 'RSS MiB', text: (l) => (l.c.peak_rss_bytes === null ? '-' : (l.c.peak_rss_bytes / MIB).toFixed(0)), align: 'right', drop: 5 },
   { head: 'params', text: (l) => (l.first ? String(l.c.params) : ''), align: 'right', drop: 6 },
   { head: 'load', text: (l) => loads(l.c), align: 'right', drop: 11 },
+  { head: 'threads', text: (l) => fixed(l.c.threads, 0), align: 'right', drop: 16 },
   { head: WARNED, text: (l) => (l.warnings.length > 0 ? WARNED : '') },
 ];
 

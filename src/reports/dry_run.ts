@@ -17,7 +17,7 @@ export function formatPlan(estimates: readonly CaseEstimate[], reference: Result
   const env = reference.environment;
   const total = RUN_START_S + estimates.reduce((sum, e) => sum + (e.seconds ?? 0), 0);
   return formatListing(COLUMNS, estimates, format, (e) => ({ ...e }), [
-    `${estimates.length} cases, about ${Math.ceil(total)} s in all (dry run: nothing was run or written)`,
+    `${estimates.length} case${estimates.length === 1 ? '' : 's'}, about ${Math.ceil(total)} s in all (dry run: nothing was run or written)`,
     `estimated from each model's GFLOP/s in the example run (${env.backend} on ${env.cpu_model}, ${env.cpu_count} CPUs, run ${reference.run_id}) ` +
       `plus the start of a worker per case and ${RUN_START_S} s per run (calibration, analysis); another machine or backend differs`,
   ]);

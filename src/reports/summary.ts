@@ -3,7 +3,9 @@
  * noise, memory, config, warnings), the time and memory fits with their notes, and the slowdown
  * matrix; as terminal tables fitted to a width, as markdown, or as one JSON document.
  */
+import { headDim } from '../../models/config';
 import { Analysis, ModelFit } from '../analysis/analysis';
+import { ONE_THREAD_BELOW_FLOPS } from '../options/defaults';
 import { calibrationWarnings, runWarnings } from '../results/warnings';
 import { costKnobs } from '../results/model_knobs';
 import { medianCi95, relativeSpread } from '../results/stats';
@@ -51,6 +53,15 @@ export function calibrationLine(results: ResultsFile): string {
   return `calibration: ${cal.description}: ${cal.median_ms.toFixed(2)} ms, ${cal.gflops_per_s.toFixed(1)} GFLOP/s, spread ${(100 * relativeSpread(cal.samples_ms)).toFixed(1)}%${load}`;
 }
 
+/** The model config that sets every case's cost, the threads and the dtype: what tells two runs' rows apart. */
+export function configLine(results: ResultsFile): string {
+  const c = results.config;
+  const threads = results.sweep.threads === null
+    ? `threads per case (1 under ${ONE_THREAD_BELOW_FLOPS / 1e9} GFLOP a call, else ${results.environment.threads ?? 1})`
+    : `${results.environment.threads ?? 1} thread${(results.environment.threads ?? 1) === 1 ? '' : 's'}`;
+  return `config: hidden ${c.hiddenDim}, ${c.numHeads} heads of ${headDim(c)}, ${c.numLayers} layers, ff ${c.ffDim}, vocab ${c.vocabSize}, float32; ${results.environment.backend}, ${threads}`;
+}
+
 function samplingText(results: ResultsFile): string {
   const { warmup, repeats, adaptive, batch_size } = results.sweep;
   const timed = adaptive
@@ -84,7 +95,7 @@ export function sections(summary: RunSummary, mode: Mode): Section[] {
 /** Terminal tables no wider than `width`, with the columns left out named. */
 export function summaryText(summary: RunSummary, width: number): string {
   const { results, analysis } = summary;
-  const parts = [wrapLine('', runLine(summary), width), wrapLine('', calibrationLine(results), width)];
+  const parts = [wrapLine('', runLine(summary), width), wrapLine('', configLine(results), width), wrapLine('', calibrationLine(results), width)];
   parts.push(...runWarnings(results).map((w) => wrapLine(`${WARNED} `, w, width)));
   for (const mode of analysis.modes) {
     for (const part of sections(summary, mode)) {
@@ -101,7 +112,7 @@ export function summaryText(summary: RunSummary, width: number): string {
 /** GitHub markdown: a heading per table, every column, the remarks as a list. */
 export function summaryMarkdown(summary: RunSummary): string {
   const { results, analysis } = summary;
-  const parts = [`${runLine(summary)}`, '', `${calibrationLine(results)}`];
+  const parts = [`${runLine(summary)}`, '', configLine(results), '', `${calibrationLine(results)}`];
   parts.push(...runWarnings(results).map((w) => `- ${WARNED} ${w}`));
   for (const mode of analysis.modes) {
     for (const part of sections(summary, mode)) {
