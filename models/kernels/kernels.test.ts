@@ -24,6 +24,8 @@ interface KernelCase {
   label: string;
   inputs: (next: () => number) => tf.NamedTensorMap;
   attrs?: tf.NamedAttrMap;
+  /** Only for the gradient (a size the forward's cases need not repeat). */
+  gradientOnly?: boolean;
 }
 
 /** q, k, v [batch, L, d], [batch, S, d], [batch, S, e] for CAUSAL_ATTENTION. */
@@ -119,6 +121,8 @@ const COMPOSITES: Record<string, { cases: KernelCase[]; composite: (inputs: tf.N
       { label: 'one query over 1 key', inputs: qkv(4, 1, 1, 8, 8), attrs: { scale: 1, window: -1 } },
       { label: 'a band of 9 behind each of 130 queries', inputs: qkv(2, 130, 130, 8, 8), attrs: { scale: 0.35, window: 9 } },
       { label: 'a band of 40 behind 3 queries after 60 keys', inputs: qkv(2, 3, 63, 8, 4), attrs: { scale: 0.35, window: 40 } },
+      // More queries than one block of the backward takes (1024): two blocks.
+      { label: 'causal, [1, 1100, 4]: two blocks of queries in the backward', inputs: qkv(1, 1100, 1100, 4, 4), attrs: { scale: 0.5, window: -1 }, gradientOnly: true },
     ],
     composite: ({ q, k, v }, { scale, window }) => causalAttentionComposite(q, k, v, scale as number, (window as number) < 0 ? undefined : (window as number), true),
   },
@@ -220,7 +224,8 @@ describe.each(TEST_BACKENDS)('the kernels on %s', (backend) => {
     } else if (!COMPOSITES[name]) {
       it(`${name} has a composite here to compare with`, () => expect(Object.keys(COMPOSITES)).toContain(name));
     } else {
-      it.each(COMPOSITES[name].cases)(`${name} equals its composite: $label`, on(async ({ inputs, attrs = {} }) => {
+      const cases = COMPOSITES[name].cases;
+      it.each(cases.filter((c) => !c.gradientOnly))(`${name} equals its composite: $label`, on(async ({ inputs, attrs = {} }) => {
         const given = inputs(lcg(7));
         const kernel = await readOp(() => tf.engine().runKernel(name, given, attrs) as tf.Tensor);
         const composite = await readOp(() => COMPOSITES[name].composite(given, attrs));
@@ -228,6 +233,26 @@ describe.each(TEST_BACKENDS)('the kernels on %s', (backend) => {
         const rows = (x: unknown) => [[x].flat(depth(x) - 1) as number[][]];
         expect(relativeError(rows(kernel), rows(composite))).toBeLessThan(1e-5);
         tf.dispose(given);
+      }));
+      it.each(cases)(`${name}'s gradient equals its composite's: $label`, on(async ({ inputs, attrs = {} }) => {
+        const given = inputs(lcg(7));
+        const names = Object.keys(given);
+        const xs = names.map((input) => given[input]);
+        const as = (run: (inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap) => tf.Tensor) => (...args: tf.Tensor[]) => run(Object.fromEntries(names.map((input, i) => [input, args[i]])), attrs);
+        const out = tf.engine().runKernel(name, given, attrs) as tf.Tensor;
+        const dy = randomTensor(out.shape, lcg(11));
+        out.dispose();
+        const kernel = await readOp(() => tf.grads(as((inputs) => tf.engine().runKernel(name, inputs, attrs) as tf.Tensor))(xs, dy));
+        const composite = await readOp(() => tf.grads(as(COMPOSITES[name].composite))(xs, dy));
+        // Relative to the largest entry; absolute where every entry is 0 (one key: q and k get none).
+        const error = (a: unknown, b: unknown) => {
+          const [x, y] = [[a].flat(5) as number[], [b].flat(5) as number[]];
+          const scale = Math.max(1e-6, ...y.map(Math.abs));
+          return Math.max(...x.map((v, j) => Math.abs(v - y[j]))) / scale;
+        };
+        const errors = names.map((input, i) => [input, error(kernel[i], composite[i])] as const);
+        expect(errors.filter(([, error]) => !(error < 1e-4))).toEqual([]);
+        tf.dispose([given, dy]);
       }));
     }
   }

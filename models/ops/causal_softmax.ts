@@ -44,12 +44,18 @@ export function causalAttentionComposite<T extends tf.Tensor>(q: T, k: tf.Tensor
   return tf.tidy(() => softmaxAttend(q, k, v, scale, causalMask(L, S, S - L, masksOnHost, window), null));
 }
 
-/** The most scores [batch, queries, keys] one block of the attention backward holds at once. */
-const BACKWARD_SCORES = 1 << 24;
+/**
+ * The attention backward's query blocks: at most BACKWARD_SCORES scores [batch, queries, keys] at
+ * once (128 MiB, WebGPU's default limit on one bound buffer) and at most BACKWARD_QUERIES queries
+ * (a block's keys stop at its last query, so smaller blocks skip more of the masked triangle; each
+ * block costs a dozen dispatches).
+ */
+const BACKWARD_SCORES = 1 << 25;
+const BACKWARD_QUERIES = 1024;
 
 /**
  * CAUSAL_ATTENTION's gradient, flash-attention style: the forward kept no scores, so the backward
- * recomputes them one block of queries at a time (at most BACKWARD_SCORES at once, never L x S):
+ * recomputes them one block of queries at a time (never L x S at once):
  * for a block, P = softmax(q k^T * scale) over its allowed keys, dP = dO v^T, dS = P (dP - rowsum(P dP)),
  * then dq = scale dS k, and dk += scale dS^T q, dv += P^T dO over the keys the block sees.
  */
@@ -61,7 +67,7 @@ registerGradientOnce({
     const window = (attrs.window as number) >= 0 ? attrs.window as number : undefined;
     const [batch, L, d] = q.shape;
     const [S, e] = [k.shape[1] as number, v.shape[2] as number];
-    const block = Math.max(1, Math.min(L, Math.floor(BACKWARD_SCORES / (batch * S))));
+    const block = Math.max(1, Math.min(L, BACKWARD_QUERIES, Math.floor(BACKWARD_SCORES / (batch * S))));
     const grads = tf.tidy(() => {
       const dq: tf.Tensor[] = [];
       let dk: tf.Tensor = tf.zeros([batch, S, d]);
