@@ -51,6 +51,11 @@ export class Dropout {
    */
   mask(site: string, shape: readonly number[], start: number): tf.Tensor {
     const [b, L, F] = shape;
+    return tf.tensor(this.maskValues(site, b, L, F, start), [b, L, F], 'float32');
+  }
+
+  /** mask()'s values, row-major [b, L, F], on the host. */
+  maskValues(site: string, b: number, L: number, F: number, start: number): Float32Array {
     const values = new Float32Array(b * L * F);
     const keep = 1 / (1 - this.rate);
     // Dropped where the hash, as a fraction of 2^32, is below the rate.
@@ -64,7 +69,7 @@ export class Dropout {
         for (let i = 0; i < F; i++) values[row + i] = mix(rowKey ^ i) < threshold ? 0 : keep;
       }
     }
-    return tf.tensor(values, [b, L, F], 'float32');
+    return values;
   }
 
   /** x [b, L, F] (positions start ..) with the site's mask applied. */

@@ -37,6 +37,16 @@ export class Weights {
     return this.model.parameterNames().includes(name);
   }
 
+  /** The same weights with entry `index` (row-major) of weight `name` moved by delta (a copy: this is unchanged). */
+  perturbed(name: string, index: number, delta: number): Weights {
+    const values = this.read(name);
+    const copy = (Array.isArray(values[0]) ? (values as Mat).map((row) => [...row]) : [...values]) as Mat | Vec;
+    const cols = Array.isArray(copy[0]) ? (copy[0] as Vec).length : 0;
+    if (cols) (copy as Mat)[Math.floor(index / cols)][index % cols] += delta;
+    else (copy as Vec)[index] += delta;
+    return new Weights(this.model, new Map(this.cache).set(name, copy));
+  }
+
   /** Linear(prefix) applied to every row of x. */
   linear(prefix: string, x: Mat): Mat {
     const w = this.matrix(`${prefix}.weight`);
@@ -124,28 +134,56 @@ function erf(x: number): number {
 }
 
 /**
+ * Dropout in the reference: the factor (0, or 1 / (1 - rate)) of feature i of token t of sequence b
+ * at a site (the sites of models/model.ts: layers.L.attention, layers.L.ff.2, layers.L.ff).
+ */
+export type DropoutFactor = (site: string, b: number, t: number, i: number) => number;
+
+/**
  * The whole model in float64, sequence by sequence, with the given naive attention: embedding +
  * sinusoidal PE, pre-LN layers with GELU feed-forward, final LayerNorm (architectures.md skeleton).
  */
 export async function naiveModelForward(model: CausalLM, ids: number[][], mask: number[][] | null, attention: NaiveAttention): Promise<number[][][]> {
-  const w = await Weights.of(model);
-  const config = model.config;
+  return naiveHidden(await Weights.of(model), model.config, ids, mask, attention);
+}
+
+/** naiveModelForward with the weights given, and dropout where `dropout` says (architectures.md, "Training"). */
+export function naiveHidden(w: Weights, config: ModelConfig, ids: number[][], mask: number[][] | null, attention: NaiveAttention, dropout?: DropoutFactor): number[][][] {
   const D = config.hiddenDim;
   const embedding = w.matrix('embedding.weight');
   return ids.map((seq, bi) => {
     const m = mask ? mask[bi] : seq.map(() => 1);
+    const drop = (site: string, x: Mat): Mat => (dropout ? x.map((row, t) => row.map((v, i) => v * dropout(site, bi, t, i))) : x);
     let x: Mat = seq.map((id, pos) => embedding[id].map((e, i) => {
       const angle = pos / Math.pow(10000, (2 * Math.floor(i / 2)) / D);
       return e + (i % 2 === 0 ? Math.sin(angle) : Math.cos(angle));
     }));
     for (let l = 0; l < config.numLayers; l++) {
       const p = `layers.${l}`;
-      x = addMat(x, attention(w, `${p}.attention`, layerNorm(w, `${p}.layer_norm1`, x), m, config));
+      x = addMat(x, drop(`${p}.attention`, attention(w, `${p}.attention`, layerNorm(w, `${p}.layer_norm1`, x), m, config)));
       const up = w.linear(`${p}.ff.0`, layerNorm(w, `${p}.layer_norm2`, x)).map((row) => row.map((u) => 0.5 * u * (1 + erf(u / Math.SQRT2))));
-      x = addMat(x, w.linear(`${p}.ff.3`, up));
+      x = addMat(x, drop(`${p}.ff`, w.linear(`${p}.ff.3`, drop(`${p}.ff.2`, up))));
     }
     return layerNorm(w, 'layer_norm', x);
   });
+}
+
+/**
+ * The next-token cross-entropy of the tied head in float64: the mean over positions t where t and
+ * t + 1 are real of logsumexp(h_t E^T) - h_t . E[ids[t + 1]] (models/loss.ts).
+ */
+export function naiveLoss(w: Weights, hidden: number[][][], ids: number[][], mask: number[][] | null): number {
+  const embedding = w.matrix('embedding.weight');
+  let sum = 0;
+  let count = 0;
+  hidden.forEach((seq, b) => seq.slice(0, -1).forEach((h, t) => {
+    if (mask && (!mask[b][t] || !mask[b][t + 1])) return;
+    const logits = embedding.map((row) => dot(row, h));
+    const max = Math.max(...logits);
+    sum += max + Math.log(logits.reduce((a, z) => a + Math.exp(z - max), 0)) - logits[ids[b][t + 1]];
+    count++;
+  }));
+  return count ? sum / count : 0;
 }
 
 /** max |a - b| / max |b| over all entries: the relative error the tests bound. */

@@ -9,7 +9,8 @@ import { naiveLinear } from './linear';
 import { naiveSlidingWindow } from './sliding_window';
 import { naiveStandard } from './standard';
 
-export { naiveModelForward, relativeError, Weights } from './arrays';
+export { naiveHidden, naiveLoss, naiveModelForward, relativeError, Weights } from './arrays';
+export type { DropoutFactor } from './arrays';
 export type { NaiveAttention } from './arrays';
 
 export const NAIVE_ATTENTIONS: Readonly<Record<ModelName, NaiveAttention>> = {

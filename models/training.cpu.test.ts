@@ -1,0 +1,4 @@
+/** The shared training suite (models/testing/training_suite.ts) on the cpu backend. */
+import { describeTrainingSuite } from './testing/training_suite';
+
+describeTrainingSuite('cpu');
