@@ -1,13 +1,14 @@
 /**
- * Where a forward pass spends its time: runs one model's forward under tf.profile and prints the
- * kernel time summed per kernel name, with the share of the total and the call count.
+ * Where a forward pass (or a training step, --mode train) spends its time: runs it under tf.profile
+ * and prints the kernel time summed per kernel name, with the share of the total and the call count.
  *
- *   node dist/evals/profile.js --model BSBR --seq-len 16384 [--chunk-size 32] [--compression-factor 2] [--threads 2] ...
+ *   node dist/evals/profile.js --model BSBR --seq-len 16384 [--mode train] [--chunk-size 32] [--compression-factor 2] [--threads 2] ...
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
 import { createModel } from '../models/registry';
 import { releaseBackend, setupBackend } from '../models/backends/setup';
+import { trainingStep } from '../src/bench/measure';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
       'window-size': { type: 'string', default: '32' },
       'compression-factor': { type: 'string' },
       backend: { type: 'string', default: 'auto' },
+      mode: { type: 'string', default: 'forward' },
       threads: { type: 'string' },
     },
   });
@@ -33,19 +35,20 @@ async function main(): Promise<void> {
     compressionFactor: values['compression-factor'] ? Number(values['compression-factor']) : undefined,
   });
   const ids = tf.randomUniform([1, n], 0, model.config.vocabSize, 'int32') as tf.Tensor2D;
+  const call = values.mode === 'train' ? () => trainingStep(model, ids, 0) : () => model.forward(ids);
   // The first call compiles; the next three give the unprofiled wall time (to one element read back).
   const walls: number[] = [];
   for (let i = 0; i < 4; i++) {
     const begin = performance.now();
-    const out = model.forward(ids);
-    await tf.slice(out, [0, 0, 0], [1, 1, 1]).data();
+    const out = call();
+    await tf.slice(out, new Array(out.rank).fill(0), new Array(out.rank).fill(1)).data();
     out.dispose();
     if (i > 0) walls.push(performance.now() - begin);
   }
   const unprofiled = walls.sort((a, b) => a - b)[1];
   const start = performance.now();
   const info = await tf.profile(async () => {
-    const out = model.forward(ids);
+    const out = call();
     await out.data();
     out.dispose();
   });
@@ -58,7 +61,7 @@ async function main(): Promise<void> {
     byKernel.set(k.name, entry);
   }
   const total = [...byKernel.values()].reduce((a, e) => a + e.ms, 0);
-  console.log(`${model.name} n=${n} on ${backend.name} (${backend.threads ?? 'default'} threads): wall ${unprofiled.toFixed(1)} ms (median of 3), profiled wall ${wall.toFixed(0)} ms, kernels ${total.toFixed(0)} ms, peak tensor bytes ${(info.peakBytes / 2 ** 20).toFixed(1)} MiB`);
+  console.log(`${model.name} ${values.mode} n=${n} on ${backend.name} (${backend.threads ?? 'default'} threads): wall ${unprofiled.toFixed(1)} ms (median of 3), profiled wall ${wall.toFixed(0)} ms, kernels ${total.toFixed(0)} ms, peak tensor bytes ${(info.peakBytes / 2 ** 20).toFixed(1)} MiB`);
   for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms)) {
     console.log(`${name.padEnd(24)} ${e.ms.toFixed(1).padStart(9)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}% ${String(e.calls).padStart(7)} calls`);
   }

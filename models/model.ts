@@ -7,6 +7,7 @@ import { Dropout, ForwardOptions } from './dropout';
 import { recordingGradients, vjp } from './kernels/gradients';
 import { FeedForward, LayerNorm } from './layers';
 import { crossEntropySum, nextTokenTargets } from './loss';
+import { bmm } from './ops/matmul';
 import { embed } from './ops/position_wise';
 import { mapTokenGroups, tokenGroups } from './ops/scan';
 import { ParamStore } from './params';
@@ -163,7 +164,8 @@ export abstract class CausalLM {
     this.assertLive();
     return tf.tidy(() => {
       const [b, n, D] = hidden.shape;
-      const flat = tf.matMul(tf.reshape(hidden, [b * n, D]), this.store.get('embedding.weight'), false, true);
+      const embedding = tf.expandDims(this.store.get('embedding.weight'), 0);
+      const flat = bmm(tf.reshape(hidden, [1, b * n, D]), embedding, false, true);
       return tf.reshape(flat, [b, n, this.config.vocabSize]) as tf.Tensor3D;
     });
   }

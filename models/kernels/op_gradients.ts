@@ -2,7 +2,8 @@
  * Gradients of TensorFlow.js's own kernels that the models' training step reaches. tfjs-core ships
  * its gradient definitions only as ES modules (the @tensorflow/tfjs bundle registers them), which
  * the CommonJS build this package loads never runs; so the ones the models need are registered
- * here, each only where no gradient is registered under its kernel name yet. The model gradient
+ * here, each only where no gradient is registered under its kernel name yet (BatchMatMul's beside
+ * bmm, in models/ops/matmul.ts, whose products it uses). The model gradient
  * tests (central finite differences of the float64 reference) check every one of them.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -29,6 +30,28 @@ function expandReduced(dy: tf.Tensor, x: tf.Tensor, axes: number[]): tf.Tensor {
 function reductionAxes(attr: unknown, rank: number): number[] {
   const list = attr == null ? [...Array(rank).keys()] : Array.isArray(attr) ? attr as number[] : [attr as number];
   return list.map((a) => (a < 0 ? a + rank : a));
+}
+
+/**
+ * A box [begin, begin + size) of a tensor of `shape` over as few axes as keep it a box: each cut axis
+ * with the uncut axes after it, leading uncut axes together. Pads and slices of more than four axes
+ * go wrong on the webgpu backend; the models' boxes merge to at most four.
+ */
+function mergedBox(shape: readonly number[], begin: readonly number[], size: readonly number[]): { shape: number[]; begin: number[]; size: number[] } {
+  const box = { shape: [] as number[], begin: [] as number[], size: [] as number[] };
+  shape.forEach((dim, i) => {
+    const last = box.shape.length - 1;
+    if (last >= 0 && begin[i] === 0 && size[i] === dim) {
+      box.shape[last] *= dim;
+      box.begin[last] *= dim;
+      box.size[last] *= dim;
+    } else {
+      box.shape.push(dim);
+      box.begin.push(begin[i]);
+      box.size.push(size[i]);
+    }
+  });
+  return box;
 }
 
 const inversePermutation = (perm: number[]): number[] => {
@@ -71,6 +94,12 @@ const GRADIENTS: tf.GradConfig[] = [
     const twice = tf.mul(tf.mul(dy, tf.sub(a, b)), 2);
     return [twice, tf.neg(twice)];
   }),
+  // Comparisons are piecewise constant: no gradient flows through them.
+  ...['Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual'].map((kernelName): tf.GradConfig => ({
+    kernelName,
+    inputsToSave: ['a', 'b'],
+    gradFunc: (_dy, [a, b]) => ({ a: () => tf.zeros(a.shape), b: () => tf.zeros(b.shape) }),
+  })),
   {
     kernelName: 'AddN',
     saveAllInputs: true,
@@ -145,7 +174,10 @@ const GRADIENTS: tf.GradConfig[] = [
       };
       const begin = given(attrs.begin, 0);
       const size = given(attrs.size, -1).map((s, i) => (s === -1 ? x.shape[i] - begin[i] : s));
-      return { x: () => tf.pad(dy as tf.Tensor, begin.map((b, i) => [b, x.shape[i] - b - size[i]] as [number, number])) };
+      const box = mergedBox(x.shape, begin, size);
+      return {
+        x: () => tf.reshape(tf.pad(tf.reshape(dy as tf.Tensor, box.size), box.begin.map((b, i) => [b, box.shape[i] - b - box.size[i]] as [number, number])), x.shape),
+      };
     },
   },
   {
@@ -153,7 +185,9 @@ const GRADIENTS: tf.GradConfig[] = [
     inputsToSave: ['x'],
     gradFunc: (dy, [x], attrs) => {
       const paddings = attrs.paddings as Array<[number, number]>;
-      return { x: () => tf.slice(dy as tf.Tensor, paddings.map((p) => p[0]), x.shape) };
+      const g = dy as tf.Tensor;
+      const box = mergedBox(g.shape, paddings.map((p) => p[0]), x.shape);
+      return { x: () => tf.reshape(tf.slice(tf.reshape(g, box.shape), box.begin, box.size), x.shape) };
     },
   },
   {
@@ -227,20 +261,6 @@ const GRADIENTS: tf.GradConfig[] = [
         },
         indices: () => tf.zeros(indices.shape),
       };
-    },
-  },
-  {
-    kernelName: 'BatchMatMul',
-    inputsToSave: ['a', 'b'],
-    gradFunc: (dy, [a, b], attrs) => {
-      const g = dy as tf.Tensor;
-      const [ta, tb] = [attrs.transposeA as boolean, attrs.transposeB as boolean];
-      const mm = (x: tf.Tensor, y: tf.Tensor, tx: boolean, ty: boolean) => tf.matMul(x, y, tx, ty);
-      const [da, db] = !ta && !tb ? [() => mm(g, b, false, true), () => mm(a, g, true, false)]
-        : !ta && tb ? [() => mm(g, b, false, false), () => mm(g, a, true, false)]
-          : ta && !tb ? [() => mm(b, g, false, true), () => mm(a, g, false, false)]
-            : [() => mm(b, g, true, true), () => mm(g, a, true, true)];
-      return { a: () => unbroadcast(da(), a.shape), b: () => unbroadcast(db(), b.shape) };
     },
   },
 ];

@@ -54,6 +54,22 @@ const BACKWARD_SCORES = 1 << 25;
 const BACKWARD_QUERIES = 1024;
 
 /**
+ * The query blocks of CAUSAL_ATTENTION's backward for `batch` rows of L queries at the last L of S
+ * positions (window as the kernel's, or undefined): each block's first query, query count, and the
+ * span [first, last] of keys it sees. The cost model counts the backward's products from these.
+ */
+export function attentionBackwardBlocks(batch: number, L: number, S: number, window?: number): Array<{ start: number; rows: number; first: number; last: number }> {
+  const block = Math.max(1, Math.min(L, BACKWARD_QUERIES, Math.floor(BACKWARD_SCORES / (batch * S))));
+  const blocks = [];
+  for (let start = 0; start < L; start += block) {
+    const rows = Math.min(block, L - start);
+    // Query i sits at position S - L + i.
+    blocks.push({ start, rows, first: window === undefined ? 0 : Math.max(0, S - L + start - window), last: S - L + start + rows - 1 });
+  }
+  return blocks;
+}
+
+/**
  * CAUSAL_ATTENTION's gradient, flash-attention style: the forward kept no scores, so the backward
  * recomputes them one block of queries at a time (never L x S at once):
  * for a block, P = softmax(q k^T * scale) over its allowed keys, dP = dO v^T, dS = P (dP - rowsum(P dP)),
@@ -67,16 +83,11 @@ registerGradientOnce({
     const window = (attrs.window as number) >= 0 ? attrs.window as number : undefined;
     const [batch, L, d] = q.shape;
     const [S, e] = [k.shape[1] as number, v.shape[2] as number];
-    const block = Math.max(1, Math.min(L, BACKWARD_QUERIES, Math.floor(BACKWARD_SCORES / (batch * S))));
     const grads = tf.tidy(() => {
       const dq: tf.Tensor[] = [];
       let dk: tf.Tensor = tf.zeros([batch, S, d]);
       let dv: tf.Tensor = tf.zeros([batch, S, e]);
-      for (let i0 = 0; i0 < L; i0 += block) {
-        const rows = Math.min(block, L - i0);
-        // Query i sits at position S - L + i; the block sees keys [first, last].
-        const last = S - L + i0 + rows - 1;
-        const first = window === undefined ? 0 : Math.max(0, S - L + i0 - window);
+      for (const { start: i0, rows, first, last } of attentionBackwardBlocks(batch, L, S, window)) {
         const keys = last - first + 1;
         const [qb, dob] = [tf.slice(q, [0, i0, 0], [-1, rows, -1]), tf.slice(dy as tf.Tensor, [0, i0, 0], [-1, rows, -1])];
         const [kb, vb] = [tf.slice(k, [0, first, 0], [-1, keys, -1]), tf.slice(v, [0, first, 0], [-1, keys, -1])];

@@ -2,18 +2,38 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerGradientOnce } from '../kernels/gradients';
 import { BATCHED_MATMUL, hasKernel, runKernel } from '../kernels/names';
 
+/** grad summed over the leading axes along which `operand` was broadcast to it. */
+function unbroadcastBatch(grad: tf.Tensor, operand: tf.Tensor): tf.Tensor {
+  const lead = grad.rank - operand.rank;
+  const axes = grad.shape.slice(0, -2).map((s, i) => (i < lead || operand.shape[i - lead] !== s ? i : -1)).filter((i) => i >= 0);
+  return axes.length ? tf.reshape(tf.sum(grad, axes), operand.shape) : grad;
+}
+
 /**
- * BATCHED_MATMUL's gradient, products by bmm (the kernel again where the backend has it):
- * da = dy b^T, db = a^T dy, summed over the batch where that operand was broadcast (a batch of 1).
+ * The gradients of a product op(a) @ op(b) (op: transposed or not) from dy, by bmm (where the
+ * backend has BATCHED_MATMUL, transposes materialised and the product on its fast path; the wasm
+ * backend's own BatchMatMul is slow with a transposed operand), summed over broadcast batch axes.
  */
+function productGradients(dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): { a: () => tf.Tensor; b: () => tf.Tensor } {
+  const [da, db] = !ta && !tb ? [() => bmm(dy, b, false, true), () => bmm(a, dy, true, false)]
+    : !ta && tb ? [() => bmm(dy, b), () => bmm(dy, a, true, false)]
+      : ta && !tb ? [() => bmm(b, dy, false, true), () => bmm(a, dy)]
+        : [() => bmm(b, dy, true, true), () => bmm(dy, a, true, true)];
+  return { a: () => unbroadcastBatch(da(), a), b: () => unbroadcastBatch(db(), b) };
+}
+
+/** BATCHED_MATMUL's gradient: da = dy b^T, db = a^T dy (each summed where its batch of 1 was broadcast). */
 registerGradientOnce({
   kernelName: BATCHED_MATMUL,
   inputsToSave: ['a', 'b'],
-  gradFunc: (dy, [a, b]) => {
-    const g = dy as tf.Tensor3D;
-    const fit = (grad: tf.Tensor, operand: tf.Tensor) => (operand.shape[0] === grad.shape[0] ? grad : tf.sum(grad, 0, true));
-    return { a: () => fit(bmm(g, b, false, true), a), b: () => fit(bmm(a, g, true, false), b) };
-  },
+  gradFunc: (dy, [a, b]) => productGradients(dy as tf.Tensor, a, b, false, false),
+});
+
+/** TensorFlow.js's BatchMatMul's gradient, by the same products. */
+registerGradientOnce({
+  kernelName: 'BatchMatMul',
+  inputsToSave: ['a', 'b'],
+  gradFunc: (dy, [a, b], attrs) => productGradients(dy as tf.Tensor, a, b, attrs.transposeA as boolean, attrs.transposeB as boolean),
 });
 
 /**

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { recordingGradients, registerCompositeGradient } from '../kernels/gradients';
 import { DENSE, DenseAttrs, EMBEDDING, GELU, hasKernel, LAYER_NORM, runKernel } from '../kernels/names';
 import { positionTables, sinusoidalPositions } from '../positional';
+import { bmm } from './matmul';
 
 /** (x - mean) / sqrt(var + epsilon) * gamma + beta over the last axis (the biased variance). */
 export function layerNorm<T extends tf.Tensor>(x: T, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): T {
@@ -73,7 +74,11 @@ export function denseComposite<T extends tf.Tensor>(x: T, weight: tf.Tensor2D, b
     const sum = addend ? tf.add(x, addend) : x;
     const input = norm ? layerNormComposite(sum, norm.gamma, norm.beta, norm.epsilon) : sum;
     const flat = tf.reshape(input, [-1, weight.shape[0]]) as tf.Tensor2D;
-    const product = tf.fused.matMul({ a: flat, b: weight, bias });
+    // Under a gradient by bmm, whose gradient's products run on the backend's fast path (the fused
+    // matmul's own gradient multiplies transposed operands, which the wasm backend does slowly).
+    const product = recordingGradients()
+      ? tf.add(tf.reshape(bmm(tf.expandDims(flat, 0), tf.expandDims(weight, 0)), [-1, weight.shape[1]]), bias)
+      : tf.fused.matMul({ a: flat, b: weight, bias });
     const activated = activation === 'gelu' ? gelu(product) : product;
     const y = tf.reshape(activated, [...x.shape.slice(0, -1), weight.shape[1]]);
     const residuals = residual instanceof tf.Tensor ? [residual] : residual ?? [];

@@ -9,11 +9,11 @@ import { ModelConfig } from '../config';
 import { Dropout } from '../dropout';
 import { CausalLM } from '../model';
 import { DropoutFactor, NAIVE_ATTENTIONS, naiveHidden, naiveLoss, Weights } from '../ops/reference';
-import { MODEL_NAMES } from '../registry';
+import { MODEL_NAMES, ModelName } from '../registry';
 import { lcg, liveTensors, randomIds, runsOn, TestBackend, TINY, withModel } from './harness';
 
 /** Per-model variants of the tiny config that switch on optional features. */
-const VARIANTS: Record<string, Partial<ModelConfig>[]> = {
+const VARIANTS: Partial<Record<ModelName, Partial<ModelConfig>[]>> = {
   BSBR: [{ compressionFactor: 2 }],
   DeltaNet: [{ learnedBeta: true }],
   Hopfield: [{ updateSteps: 3, temperature: 0.5 }],
@@ -44,7 +44,7 @@ function dropoutFactor(model: CausalLM): DropoutFactor {
  * of the float64 reference loss. Returns the worst |gradient - difference| relative to the largest
  * difference of that weight (or a hundredth of the largest of all, for a weight whose gradient is ~0).
  */
-async function worstGradientError(model: CausalLM, name: string): Promise<{ weight: string; error: number }> {
+async function worstGradientError(model: CausalLM, name: ModelName): Promise<{ weight: string; error: number }> {
   const { value, grads } = tf.variableGrads(() => model.loss(IDS, MASK, { training: true, dropoutSeed: DROPOUT.seed }));
   value.dispose();
   const weights = await Weights.of(model);

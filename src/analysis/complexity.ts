@@ -7,10 +7,14 @@ import { Mode } from '../results/schema';
 
 export type { TheoreticalComplexity };
 
-/** The theoretical complexity of a model (name case-insensitive) in a mode (models/descriptors.ts); undefined for an unknown model. */
+/**
+ * The theoretical complexity of a model (name case-insensitive) in a mode (models/descriptors.ts);
+ * undefined for an unknown model. A training step (forward and backward) is of the forward's class:
+ * the backward runs the forward's products twice over (and recomputes the forward), a constant factor.
+ */
 export function theoreticalComplexity(model: string, mode: Mode): TheoreticalComplexity | undefined {
   const name = canonicalModelName(model);
-  return name === undefined ? undefined : MODEL_DESCRIPTORS[name].theory[mode];
+  return name === undefined ? undefined : MODEL_DESCRIPTORS[name].theory[mode === 'train' ? 'forward' : mode];
 }
 
 /** The theory's class when a fit suggests another: the reader must be told which lengths the fit covers. */

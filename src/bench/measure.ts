@@ -86,7 +86,35 @@ async function measureDecode(model: CausalLM, spec: CaseSpec): Promise<ModelMeas
   }
 }
 
+/**
+ * One training step of `model` on ids: the loss with dropout (seeded) and every weight's gradient.
+ * Returns the loss followed by the first entry of each gradient (a read of it waits for all).
+ */
+export function trainingStep(model: CausalLM, ids: tf.Tensor2D, seed: number): tf.Tensor1D {
+  return tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => model.loss(ids, null, { training: true, dropoutSeed: seed }));
+    const firsts = Object.values(grads).map((g) => tf.reshape(tf.slice(g, new Array(g.rank).fill(0), new Array(g.rank).fill(1)), [1]));
+    return tf.concat([tf.reshape(value, [1]), ...firsts]) as tf.Tensor1D;
+  });
+}
+
+/**
+ * Train mode: one training step over [batch, n] random ids: the forward with dropout, the tied head's
+ * next-token loss and the backward to every weight (tf.variableGrads; no optimizer update). The call
+ * ends when every gradient is computed: its output gathers the loss and the first entry of each
+ * gradient, so reading it waits for them all, as reading the forward's output waits for the forward.
+ */
+async function measureTrain(model: CausalLM, spec: CaseSpec): Promise<ModelMeasurement> {
+  const ids = randomIds(spec, spec.seqLen, model.config.vocabSize, spec.seed);
+  try {
+    return await measureCall(model, () => trainingStep(model, ids, spec.seed), spec);
+  } finally {
+    ids.dispose();
+  }
+}
+
 /** Times one case on a built model; the caller owns (and disposes) the model. */
 export function measureModel(model: CausalLM, spec: CaseSpec): Promise<ModelMeasurement> {
+  if (spec.mode === 'train') return measureTrain(model, spec);
   return spec.mode === 'forward' ? measureForward(model, spec) : measureDecode(model, spec);
 }

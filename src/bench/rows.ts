@@ -28,7 +28,7 @@ function emptyRow(ctx: RowContext, c: PlannedCase, params: number): CaseResult {
 }
 
 /**
- * A measured case. tokens_per_s: forward batch*n / median, decode batch / median (one token per
+ * A measured case. tokens_per_s: forward and train batch*n / median, decode batch / median (one token per
  * sequence per step); gflops_per_s = flops / median. An output with values that are not finite makes
  * the status non-finite (timings kept). threads: those the worker's backend ran on.
  */
@@ -41,7 +41,7 @@ export function measuredRow(ctx: RowContext, c: PlannedCase, m: CaseMeasurement,
     ...emptyRow(ctx, c, m.params),
     median_ms: stats.median, min_ms: stats.min, max_ms: stats.max, mean_ms: stats.mean, std_ms: stats.std,
     repeats: m.samples_ms.length,
-    tokens_per_s: (c.mode === 'forward' ? batch * c.seqLen : batch) / seconds,
+    tokens_per_s: (c.mode === 'decode' ? batch : batch * c.seqLen) / seconds,
     flops,
     gflops_per_s: flops === null ? null : flops / seconds / 1e9,
     peak_tensor_bytes: m.peak_tensor_bytes,

@@ -39,7 +39,7 @@ function defineCompare(command: Command): Command {
     .description(`sweep sequence lengths over models and measure time, memory, parameters and FLOPs of each case (each case in its own process; a ${size}^3 matmul, ${gpuSize}^3 on a GPU, calibrates the run)`)
     .addOption(withDefault('--seq-lengths <n...>', 'sequence lengths in tokens (spaces or commas between them)', COMPARE_DEFAULTS.seqLengths))
     .addOption(withDefault('--models <name...>', `models to run, case-insensitive, spaces or commas between them; ${ALL_MODELS}: ${MODEL_NAMES.join(' ')}`, COMPARE_DEFAULTS.models))
-    .addOption(withDefault('--mode <mode...>', 'forward: one forward pass over n tokens; decode: one single-token step after an untimed prefill of n tokens (both may be given)', COMPARE_DEFAULTS.modes));
+    .addOption(withDefault('--mode <mode...>', 'forward: one forward pass over n tokens; decode: one single-token step after an untimed prefill of n tokens; train: one training step over n tokens (forward with dropout, next-token loss through the tied head, backward to every weight; no optimizer update) (several may be given)', COMPARE_DEFAULTS.modes));
   addModelOptions(command)
     .addOption(withDefault('--batch-size <n>', 'sequences per call', COMPARE_DEFAULTS.batchSize))
     .addOption(withDefault('--warmup <n>', 'untimed calls before the timed ones', COMPARE_DEFAULTS.warmup))

@@ -98,7 +98,7 @@ function timeChart(results: ResultsFile, analysis: Analysis): NamedChart {
     const cases = okCases(results, mode);
     const rows = cases.map((c) => ({ model: c.model, seq_len: c.seq_len, median_ms: c.median_ms, min_ms: c.min_ms ?? c.median_ms, max_ms: c.max_ms ?? c.median_ms }));
     const x = lengthAxis(lengthsOf(cases), mode);
-    const y = linearMeasure('median_ms', mode === 'decode' ? 'time per step (ms)' : 'time per forward pass (ms)', rows.map((r) => r.max_ms));
+    const y = linearMeasure('median_ms', { forward: 'time per forward pass (ms)', decode: 'time per step (ms)', train: 'time per training step (ms)' }[mode], rows.map((r) => r.max_ms));
     const color = modelColor(analysis.models);
     const range: UnitSpec = { data: { values: rows }, mark: { type: 'rule', opacity: 0.6 }, encoding: { x, y: { ...y, field: 'min_ms' }, y2: { field: 'max_ms' }, color } };
     return { ...size, title: mode, layer: [range, linesWithPoints(rows, x, y, color)] };

@@ -5,8 +5,8 @@
 import { AdapterInfo } from '../../models/backends/webgpu';
 import { ModelConfig } from '../../models/config';
 
-export type Mode = 'forward' | 'decode';
-export const MODES: readonly Mode[] = ['forward', 'decode'];
+export type Mode = 'forward' | 'decode' | 'train';
+export const MODES: readonly Mode[] = ['forward', 'decode', 'train'];
 
 /**
  * ok: measured; non-finite: measured, but its output holds NaN or Infinity (the timings are kept, the

@@ -5,7 +5,8 @@ import { createModel, MODEL_NAMES } from '../../models/registry';
 import { planFor } from '../../models/plan';
 import { randomIds, TEST_BACKENDS, useBackend } from '../../models/testing/harness';
 import { BATCHED_MATMUL, CAUSAL_ATTENTION, CHUNK_ATTENTION, CHUNK_STATES, DELTA_RULE, LINEAR_ATTENTION, RETRIEVE, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
-import { caseFlops, forwardFlops, hasCostModel, stepFlops } from './flops';
+import { caseFlops, forwardFlops, hasCostModel, stepFlops, trainFlops } from './flops';
+import { trainingStep } from '../bench/measure';
 
 const MATMUL_KERNELS = new Set(['BatchMatMul', '_FusedMatMul', BATCHED_MATMUL]);
 
@@ -105,6 +106,14 @@ describe.each(TEST_BACKENDS)('on %s, the cost model under the backend\'s plan co
       if (!available()) return;
       const ids = randomIds(2, n, 20, n);
       expect(await countedFlops(() => model.forward(ids), window)).toBe(forwardFlops(name, model.config, n, 2, model.plan));
+    });
+
+    // 5: partial chunks and windows; 300: more than one Standard query block.
+    test.each([5, 300])('training step over n = %i, batch 2 (forward, layers recomputed, backward, head)', async (n) => {
+      if (!available()) return;
+      const ids = tf.tensor2d(randomIds(2, n, 20, n), undefined, 'int32');
+      expect(await countedFlops(() => trainingStep(model, ids, 1), window)).toBe(trainFlops(name, model.config, n, 2, model.plan));
+      ids.dispose();
     });
 
     test('single-token steps at positions 0 .. 9 (chunks opening and closing)', async () => {

@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { headDim, ModelConfig } from '../../models/config';
 import { canonicalModelName, ModelName } from '../../models/descriptors';
 import { CAUSAL_ATTENTION, causalAttentionTakes, CHUNK_ATTENTION, CHUNK_STATES, chunkAttentionTakes, DELTA_RULE, deltaRuleTakes, LINEAR_ATTENTION, linearAttentionTakes, RETRIEVE, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
+import { attentionBackwardBlocks } from '../../models/ops/causal_softmax';
 import { chunksPerGroup } from '../../models/ops/scan';
 import { ExecutionPlan } from '../../models/plan';
 import { Mode } from '../results/schema';
@@ -29,6 +30,20 @@ interface AttentionCost {
   forward(c: ModelConfig, n: number, batch: number, plan: ExecutionPlan): number;
   /** One single-token step() for the token at position p (p tokens of context before it). */
   step(c: ModelConfig, p: number, plan: ExecutionPlan): number;
+  /**
+   * The backward of a forward pass over n tokens (the recomputation of the forward not included).
+   * Absent: each forward product twice, the gradients of both its operands.
+   */
+  backward?(c: ModelConfig, n: number, batch: number, plan: ExecutionPlan): number;
+}
+
+/**
+ * CAUSAL_ATTENTION's backward per batch row (models/ops/causal_softmax.ts), for `rows` batch rows
+ * at once (they decide the query blocks): per block of r queries over the K keys it sees, the scores
+ * again (2 r K d), dO v^T (2 r K e), dq, dk (2 r K d each) and dv (2 r K e).
+ */
+function fusedAttentionBackward(rows: number, L: number, S: number, d: number, e: number, window?: number): number {
+  return attentionBackwardBlocks(rows, L, S, window).reduce((total, b) => total + 2 * b.rows * (b.last - b.first + 1) * (3 * d + 2 * e), 0);
 }
 
 /**
@@ -78,6 +93,12 @@ function blockedSoftmax(passes: (c: ModelConfig) => number): AttentionCost {
       const D = c.hiddenDim;
       return 4 * mm(1, D, D) + passes(c) * 4 * (p + 1) * D;
     },
+    // Fused, each pass's kernel has its own backward; the projections twice.
+    backward(c, n, batch, plan) {
+      const d = headDim(c);
+      if (!fusedAttention(plan, d)) return 2 * this.forward(c, n, batch, plan);
+      return 2 * 4 * mm(n, c.hiddenDim, c.hiddenDim) + passes(c) * c.numHeads * fusedAttentionBackward(batch * c.numHeads, n, n, d, d);
+    },
   };
 }
 
@@ -104,6 +125,11 @@ const slidingWindow: AttentionCost = {
   step(c, p) {
     const D = c.hiddenDim;
     return 4 * mm(1, D, D) + 4 * (Math.min(c.windowSize, p) + 1) * D;
+  },
+  backward(c, n, batch, plan) {
+    const d = headDim(c);
+    if (!fusedAttention(plan, d) || n <= c.windowSize) return 2 * this.forward(c, n, batch, plan);
+    return 2 * 4 * mm(n, c.hiddenDim, c.hiddenDim) + c.numHeads * fusedAttentionBackward(batch * c.numHeads, n, n, d, d, c.windowSize);
   },
 };
 
@@ -135,19 +161,24 @@ function sumOverGroups(
  * the first. Where the backend runs it as its fused kernel (the recurrence token by token), per head
  * and token phi(k) [v, 1]^T into [S | z] and phi(q)^T [S | z]: 4 d (d + 1).
  */
-function linearWork(c: ModelConfig, n: number, batch: number, plan: ExecutionPlan, carriedFirst: boolean): number {
+function linearWork(c: ModelConfig, n: number, batch: number, plan: ExecutionPlan, carriedFirst: boolean, prefixTimes = 1): number {
   const D = c.hiddenDim;
   const d = headDim(c);
   if (tf.getKernel(LINEAR_ATTENTION, plan.backend) !== undefined && linearAttentionTakes(d)) return 4 * mm(n, D, D) + c.numHeads * n * 4 * d * (d + 1);
   return sumOverGroups(c, n, batch, plan, (L, B, C, first) => {
     const perChunk = mm(B, d, B) + mm(B, B, d + 1) + mm(d, B, d + 1) + mm(B, d, d + 1);
-    return 4 * mm(L, D, D) + c.numHeads * (C * perChunk + prefixSum(plan, C, d * (d + 1), !first || carriedFirst));
+    return 4 * mm(L, D, D) + c.numHeads * (C * perChunk + prefixTimes * prefixSum(plan, C, d * (d + 1), !first || carriedFirst));
   });
 }
 
+/**
+ * The backward: every product twice but the prefix sums' (a constant triangular matrix times the
+ * chunk sums: only the chunk sums' gradient), once.
+ */
 const linear: AttentionCost = {
   forward: (c, n, batch, plan) => linearWork(c, n, batch, plan, false),
   step: (c, p, plan) => linearWork(c, 1, 1, plan, p > 0),
+  backward: (c, n, batch, plan) => 2 * linearWork(c, n, batch, plan, false, 0.5),
 };
 
 /**
@@ -187,6 +218,41 @@ const deltaNet: AttentionCost = {
   step(c, _p, plan) {
     return deltaNet.forward(c, 1, 1, plan);
   },
+  /**
+   * The backward. Chunkwise: each product twice, except the first chunk's W M (M the initial state,
+   * a constant: W's gradient only), the last chunk's state update (its result is not used: none),
+   * and in each inverse, with the backend's kernel its gradient's two b x b products (4 b^3), by
+   * blocks the first level's products (by ones, constant: once, 2 P flops less). Fused, the kernel's
+   * gradient is its chunkwise composite's (chunks of 32, per call) recomputed and differentiated, the
+   * initial state then an input and the final one an output.
+   */
+  backward(c, n, batch, plan) {
+    const D = c.hiddenDim;
+    const d = headDim(c);
+    const kernel = tf.getKernel(UNIT_LOWER_INVERSE, plan.backend) !== undefined;
+    const inverseBackward = (b: number) => {
+      if (kernel) return 4 * b * b * b;
+      let P = 1;
+      while (P < b) P *= 2;
+      return 2 * unitLowerInverseWork(b, plan) - 2 * P;
+    };
+    const chunks = (b: number, C: number) => C * (10 * b * b * d + 6 * b * d * d);
+    const projections = 2 * (4 * mm(n, D, D) + (c.learnedBeta ? mm(n, D, c.numHeads) : 0));
+    const groupLength = chunksPerGroup(plan.groupRows, batch, c.chunkSize) * c.chunkSize;
+    if (tf.getKernel(DELTA_RULE, plan.backend) !== undefined && deltaRuleTakes(d)) {
+      let composite = 0;
+      for (let start = 0; start < n; start += groupLength) {
+        const L = Math.min(groupLength, n - start);
+        const b = Math.min(32, L);
+        const C = Math.ceil(L / b);
+        composite += 3 * chunks(b, C) + C * (unitLowerInverseWork(b, plan) + inverseBackward(b));
+      }
+      return projections + c.numHeads * composite;
+    }
+    const lastB = Math.min(c.chunkSize, n - Math.floor((n - 1) / groupLength) * groupLength);
+    const chunkwise = sumOverGroups(c, n, batch, plan, (_L, b, C, first) => 2 * chunks(b, C) + C * inverseBackward(b) - (first ? mm(b, d, d) : 0));
+    return projections + c.numHeads * (chunkwise - 2 * mm(d, lastB, d));
+  },
 };
 
 /**
@@ -208,6 +274,15 @@ const gau: AttentionCost = {
     let prefix = 0;
     for (let first = 0; first < C; first += G) prefix += prefixSum(plan, Math.min(G, C - first), E * E, first > 0);
     return 4 * mm(n, D, E) + mm(n, E, D) + C * (4 * B * B * E + mm(E, B, E) + mm(B, E, E)) + prefix;
+  },
+  // Every product twice but the prefix sums' (a constant matrix times the states), once.
+  backward(c, n, batch, plan) {
+    const E = c.expansionFactor * c.hiddenDim;
+    const C = Math.ceil(n / c.chunkSize);
+    const G = chunksPerGroup(plan.groupRows, batch, c.chunkSize, plan.gauChunksPerGroup);
+    let prefix = 0;
+    for (let first = 0; first < C; first += G) prefix += prefixSum(plan, Math.min(G, C - first), E * E, first > 0);
+    return 2 * this.forward(c, n, batch, plan) - prefix;
   },
   step(c, p) {
     const D = c.hiddenDim;
@@ -264,6 +339,20 @@ const bsbr: AttentionCost = {
     if (f + 1 === B) flops += h * mm(d, B, d) + compressOne + mm(1, D, D);
     return flops;
   },
+  // Fused, the local attention's kernel has its own backward, per group of chunks (its rows decide the query blocks).
+  backward(c, n, batch, plan) {
+    const d = headDim(c);
+    const B = c.chunkSize;
+    if (!fusedAttention(plan, d)) return 2 * this.forward(c, n, batch, plan);
+    const C = Math.ceil(n / B);
+    const perGroup = chunksPerGroup(plan.groupRows, batch, B);
+    let local = 0;
+    for (let g0 = 0; g0 < C; g0 += perGroup) {
+      const chunks = Math.min(perGroup, C - g0);
+      local += chunks * c.numHeads * fusedAttentionBackward(batch * c.numHeads * chunks, B, B, d, d);
+    }
+    return 2 * (this.forward(c, n, batch, plan) - 4 * c.hiddenDim * C * causalPairs(B)) + local;
+  },
 };
 
 const COSTS: Record<ModelName, AttentionCost> = {
@@ -303,6 +392,22 @@ export function forwardFlops(model: string, c: ModelConfig, n: number, batch: nu
   return batch * c.numLayers * (knownCost(model).forward(c, n, batch, plan) + feedForward(c, n));
 }
 
+/**
+ * One training step over [batch, n] tokens (models/model.ts loss() under tf.variableGrads): the
+ * forward; the tied head's logits 2 n D V; the backward, in which each layer is first recomputed
+ * (its forward again) and then each forward product costs two (the gradients of both operands; an
+ * architecture's backward() states where it differs), and the head is recomputed and costs two.
+ * So train = 2 forward + the layers' backward + 4 heads, about 4 forwards.
+ */
+export function trainFlops(model: string, c: ModelConfig, n: number, batch: number, plan: ExecutionPlan): number {
+  const cost = knownCost(model);
+  const attention = cost.forward(c, n, batch, plan);
+  const backward = cost.backward ? cost.backward(c, n, batch, plan) : 2 * attention;
+  const ff = feedForward(c, n);
+  const head = mm(n, c.hiddenDim, c.vocabSize);
+  return batch * (c.numLayers * (2 * (attention + ff) + backward + 2 * ff) + 4 * head);
+}
+
 /** One single-token step() of a whole model for the token at position p (context of p tokens). */
 export function stepFlops(model: string, c: ModelConfig, p: number, batch: number, plan: ExecutionPlan): number {
   return batch * c.numLayers * (knownCost(model).step(c, p, plan) + feedForward(c, 1));
@@ -318,6 +423,7 @@ export function caseFlops(
 ): number | null {
   if (!hasCostModel(model)) return null;
   if (mode === 'forward') return forwardFlops(model, c, n, batch, plan);
+  if (mode === 'train') return trainFlops(model, c, n, batch, plan);
   let total = 0;
   for (let i = 0; i < repeats; i++) total += stepFlops(model, c, n + warmup + i, batch, plan);
   return total / repeats;

@@ -10,7 +10,7 @@
 import { ModelConfig } from '../../models/config';
 import { ExecutionPlan, planFor } from '../../models/plan';
 import { SweepSettings } from '../results/schema';
-import { forwardFlops, stepFlops } from './flops';
+import { forwardFlops, stepFlops, trainFlops } from './flops';
 import { PlannedCase } from './cases';
 
 /** The plan of the host backends (wasm, cpu, tfjs-node): no adapter, so no row bound. */
@@ -22,6 +22,7 @@ export function caseWork(c: PlannedCase, sweep: SweepSettings, config: ModelConf
   const calls = warmup + repeats + 1;
   const forward = forwardFlops(c.model, config, c.seqLen, batch, plan);
   if (c.mode === 'forward') return calls * forward;
+  if (c.mode === 'train') return calls * trainFlops(c.model, config, c.seqLen, batch, plan);
   let steps = 0;
   for (let i = 0; i < calls; i++) steps += stepFlops(c.model, config, c.seqLen + i, batch, plan);
   return forward + steps;
