@@ -178,7 +178,23 @@ function linearWork(c: ModelConfig, n: number, batch: number, plan: ExecutionPla
 const linear: AttentionCost = {
   forward: (c, n, batch, plan) => linearWork(c, n, batch, plan, false),
   step: (c, p, plan) => linearWork(c, 1, 1, plan, p > 0),
-  backward: (c, n, batch, plan) => 2 * linearWork(c, n, batch, plan, false, 0.5),
+  // Fused, the kernel's gradient is its chunkwise composite's (chunks of 32, prefix sums by products
+  // after the state given) recomputed and differentiated, per call (group of tokens).
+  backward(c, n, batch, plan) {
+    const D = c.hiddenDim;
+    const d = headDim(c);
+    if (tf.getKernel(LINEAR_ATTENTION, plan.backend) === undefined || !linearAttentionTakes(d)) return 2 * linearWork(c, n, batch, plan, false, 0.5);
+    const groupLength = chunksPerGroup(plan.groupRows, batch, c.chunkSize) * c.chunkSize;
+    let composite = 0;
+    for (let start = 0; start < n; start += groupLength) {
+      const L = Math.min(groupLength, n - start);
+      const B = Math.min(32, L);
+      const C = Math.ceil(L / B);
+      const perChunk = mm(B, d, B) + mm(B, B, d + 1) + mm(d, B, d + 1) + mm(B, d, d + 1);
+      composite += 3 * C * perChunk + 2 * mm(C, C + 1, d * (d + 1));
+    }
+    return 2 * 4 * mm(n, D, D) + c.numHeads * composite;
+  },
 };
 
 /**
