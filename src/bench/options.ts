@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_CONFIG, ModelConfig, resolveConfig } from '../../models/config';
 import { canonicalModelName, MODEL_NAMES } from '../../models/registry';
-import { BACKEND_NAMES, BackendChoice, BackendError, parseBackendChoice } from '../../models/backends/setup';
+import { BACKEND_NAMES, BackendChoice } from '../../models/backends/setup';
 import { InputError } from '../../models/errors';
 import { openRegularFile } from '../io/read_file';
 import { ADAPTIVE_DEFAULTS, ALL_MODELS, COMPARE_DEFAULTS } from '../options/defaults';
@@ -16,6 +16,7 @@ import { parseInteger, parsePositiveInteger, parsePositiveNumber } from '../opti
 import { flag, UsageError } from '../options/usage_error';
 import { readResults } from '../results/read';
 import { AdaptiveSampling, Mode, MODES, ResultsFile, ShardSpec, SweepSettings } from '../results/schema';
+import { listValues, parseBackendOption as backend, unique } from '../options/lists';
 import { parseShard, shardLabel } from '../options/shard';
 import { RESULTS_JSON } from '../results/write';
 
@@ -70,16 +71,6 @@ export interface ResumedSweep {
 
 export type CompareRequest = NewSweep | ResumedSweep;
 
-/** Each value once, in the order first given. */
-function unique<T>(values: T[]): T[] {
-  return [...new Set(values)];
-}
-
-/** A list option given with spaces, commas or both: `--models BSBR,Linear GAU`. */
-function listValues(values: readonly string[]): string[] {
-  return values.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== '');
-}
-
 function seqLengths(values: readonly string[]): number[] {
   const lengths = listValues(values).map((v) => parseInteger('--seq-lengths', v, 1, 'a positive integer (give whole numbers of tokens >= 1, e.g. --seq-lengths 64 128 256)'));
   // Ascending, so "the longer lengths" of a model are the ones after it.
@@ -103,16 +94,6 @@ function modes(values: readonly string[]): Mode[] {
     if (!mode) throw new UsageError('--mode', `--mode: unknown mode '${value}' (valid: ${MODES.join(', ')})`);
     return mode;
   }));
-}
-
-/** A backend name in any case, as models/backends reads it. */
-function backend(value: string): BackendChoice {
-  try {
-    return parseBackendChoice(value);
-  } catch (err) {
-    if (err instanceof BackendError) throw new UsageError('--backend', `--backend: ${err.message}`);
-    throw err;
-  }
 }
 
 /** --weights: a regular file, for exactly one model (its shapes are checked by the calibration worker). */

@@ -1,4 +1,4 @@
-import { fork } from 'child_process';
+import { fork, Serializable } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { WorkerJob, WorkerReply } from './jobs';
@@ -36,6 +36,21 @@ function crashMessage(code: number | null, signal: NodeJS.Signals | null, stderr
  * seconds (hung, or stopped with SIGSTOP) is killed, and one never outlives this process.
  */
 export function runWorker(job: WorkerJob, timeoutS: number, script: string = WORKER_SCRIPT): Promise<WorkerReply> {
+  return runJob<WorkerReply>(job, timeoutS, script);
+}
+
+/** A worker that died without replying. */
+export interface WorkerCrash {
+  ok: false;
+  stage: 'crash';
+  message: string;
+}
+
+/**
+ * runWorker for any worker script that answers one job with one reply (`bsbr recall`'s too): the
+ * same process handling, timeout and crash reply.
+ */
+export function runJob<Reply>(job: Serializable, timeoutS: number, script: string): Promise<Reply | WorkerCrash> {
   if (!fs.existsSync(script)) {
     return Promise.reject(new Error(`the benchmark worker ${script} is missing; run \`npm run build\``));
   }
@@ -44,7 +59,7 @@ export function runWorker(job: WorkerJob, timeoutS: number, script: string = WOR
     // the worker itself: a case cut short by the user is never recorded as failed.
     const child = fork(script, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [], detached: true });
     const stderr = tailCollector();
-    let reply: WorkerReply | undefined;
+    let reply: Reply | undefined;
     let timedOut = false;
     const kill = () => child.kill('SIGKILL');
     const timer = setTimeout(() => {
@@ -54,7 +69,7 @@ export function runWorker(job: WorkerJob, timeoutS: number, script: string = WOR
     process.once('exit', kill);
     child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('message', (message) => {
-      reply = message as WorkerReply;
+      reply = message as Reply;
     });
     child.on('error', reject);
     // 'close' comes after the process has exited and its stderr has been read to the end.

@@ -5,6 +5,9 @@ import { makeFolder } from '../io/make_folder';
 import { packageRoot } from '../package_root';
 import { fitsCsv } from '../reports/fits_files';
 import { readResults } from '../results/read';
+import { isRecallRun, readRecallResults } from '../results/recall_read';
+import { RecallResults } from '../results/recall_schema';
+import { formatRecall, writeRecallAnalysis } from '../reports/recall';
 import { formatRunSummary } from '../reports/summary';
 import { writeAnalysis } from '../reports/write';
 import { UsageError } from '../options/usage_error';
@@ -19,6 +22,7 @@ import { resultsFileOf } from './run_path';
 const EXAMPLES = {
   cpu: { folder: 'example', outDir: 'bsbr-example-analysis', what: 'the CPU run' },
   gpu: { folder: 'example-gpu', outDir: 'bsbr-example-gpu-analysis', what: 'the GPU run (NVIDIA H200, webgpu)' },
+  recall: { folder: 'example-recall', outDir: 'bsbr-example-recall-analysis', what: 'the GPU recall run (bsbr recall --preset recall-gpu)' },
 } as const;
 
 export type ExampleName = keyof typeof EXAMPLES;
@@ -69,10 +73,11 @@ function resultsPath(run: string | undefined, options: AnalyzeOptions, example: 
 async function analyze(run: string | undefined, options: AnalyzeOptions): Promise<void> {
   const example = exampleName(options);
   const file = resultsPath(run, options, example);
-  const results = readResults(file);
   const outDir = options.out ?? (example ? EXAMPLES[example].outDir : path.dirname(file));
-  prepareOutDir(outDir);
   const source = example ? `the example data shipped with bsbr, ${EXAMPLES[example].what} (${file})` : file;
+  if (isRecallRun(file)) return analyzeRecall(readRecallResults(file), outDir, source, options);
+  const results = readResults(file);
+  prepareOutDir(outDir);
   const written = await writeAnalysis(results, outDir, source);
   const notice = noticeWriter(options);
   written.notices.forEach(notice);
@@ -81,14 +86,24 @@ async function analyze(run: string | undefined, options: AnalyzeOptions): Promis
   notice(`wrote ${written.files.length} files to ${outDir}; open ${path.join(outDir, 'report.html')}`);
 }
 
+/** A `bsbr recall` run: its best-accuracy table on stdout, the charts and report.html in outDir. */
+async function analyzeRecall(results: RecallResults, outDir: string, source: string, options: AnalyzeOptions): Promise<void> {
+  prepareOutDir(outDir);
+  const written = await writeRecallAnalysis(results, outDir, source);
+  const notice = noticeWriter(options);
+  written.notices.forEach(notice);
+  printResult(formatRecall(results, options.format));
+  notice(`wrote ${written.files.length} files to ${outDir}; open ${path.join(outDir, 'report.html')}`);
+}
+
 /** `bsbr analyze`: scaling fits, slowdowns, charts and report.html from a results.json. */
 export function registerAnalyze(program: Command): void {
   const command = program
     .command('analyze')
-    .description('fit scaling exponents, compare models and draw the charts and report.html of a bsbr compare run')
-    .argument('[run]', 'a run folder of bsbr compare, or its results.json')
+    .description('fit scaling exponents, compare models and draw the charts and report.html of a bsbr compare run; of a bsbr recall run, its accuracy against state size')
+    .argument('[run]', 'a run folder of bsbr compare or bsbr recall, or its results.json')
     .option('--results <file>', 'the results.json of a bsbr compare run (the same as giving it as RUN)')
-    .option('--example-data [run]', 'analyse a real run shipped with the package: cpu (the default; wasm, all seven models) or gpu (an NVIDIA H200 through webgpu)')
+    .option('--example-data [run]', 'analyse a real run shipped with the package: cpu (the default; wasm, all seven models), gpu (an NVIDIA H200 through webgpu) or recall (MQAR accuracy of all seven, trained on a GPU)')
     .option('--out <dir>', `where to write the charts, fits and report.html (default: beside the results file; with --example-data: ./${EXAMPLES.cpu.outDir} or ./${EXAMPLES.gpu.outDir})`);
   addOutputOptions(command, 'the fits, as fits.csv').action(analyze);
 }

@@ -20,12 +20,11 @@ import { writeAnalysis } from '../reports/write';
 import { formatPlan } from '../reports/dry_run';
 import { exampleDataPath } from './analyze';
 import { ADAPTIVE_DEFAULTS, ALL_MODELS, COMPARE_DEFAULTS } from '../options/defaults';
-import { UsageError } from '../options/usage_error';
 import { EXIT } from './exit_codes';
 import { addModelOptions } from './model_options';
 import { withDefault } from './option_default';
 import { addOutputOptions, noticeWriter, OutputOptions, printLine, printResult } from './output';
-import { presetArgs, presetNames } from './presets';
+import { presetNames, withPreset } from './presets';
 
 interface CompareCliOptions extends RawCompareOptions, OutputOptions {
   preset?: string;
@@ -63,28 +62,6 @@ function defineCompare(command: Command): Command {
   return addOutputOptions(command, 'the cases, as results.csv');
 }
 
-/** The options a preset sets, parsed by the compare command's own definition, and which it sets. */
-function parsePreset(name: string): { values: Record<string, unknown>; given: (key: string) => boolean } {
-  const scratch = defineCompare(new Command('compare')).exitOverride().action(() => undefined);
-  scratch.parse(presetArgs(name), { from: 'user' });
-  return { values: scratch.opts(), given: (key) => scratch.getOptionValueSource(key) === 'cli' };
-}
-
-/** The user's options over a preset's: an option may come from one of them, not both. */
-function withPreset(options: CompareCliOptions, command: Command): CompareCliOptions {
-  const typed = (key: string) => command.getOptionValueSource(key) === 'cli';
-  if (options.preset === undefined) return options;
-  const preset = parsePreset(options.preset);
-  const merged: Record<string, unknown> = { ...options };
-  for (const option of command.options) {
-    const key = option.attributeName();
-    if (!preset.given(key)) continue;
-    if (typed(key)) throw new UsageError(option.long ?? '--preset', `${option.long} is set by --preset ${options.preset} (${presetArgs(options.preset).join(' ')}); leave it out, or give every option without the preset`);
-    merged[key] = preset.values[key];
-  }
-  return merged as unknown as CompareCliOptions;
-}
-
 /** What a request would run: its sweep and config, and the rows it already has (a resumed run). */
 function planned(request: CompareRequest): { sweep: SweepSettings; config: ModelConfig; shard?: ShardSpec; done: CaseResult[] } {
   if (request.kind === 'new') return { sweep: request.sweep, config: request.config, shard: request.shard, done: [] };
@@ -103,7 +80,7 @@ function dryRun(request: CompareRequest, options: CompareCliOptions): void {
 }
 
 async function compare(options: CompareCliOptions, command: Command): Promise<void> {
-  const request = parseCompareOptions(withPreset(options, command));
+  const request = parseCompareOptions(withPreset(options, command, defineCompare, 'compare').raw);
   if (options.dryRun) return dryRun(request, options);
   const notice = noticeWriter(options);
   // The same analysis `bsbr analyze` writes: fits, charts and report.html beside the results.

@@ -10,6 +10,7 @@ import { EXIT } from './exit_codes';
 import { registerMerge } from './merge';
 import { registerModels } from './models_command';
 import { printLine } from './output';
+import { registerRecall } from './recall';
 import { registerRegress } from './regress';
 import { registerWeights } from './weights_command';
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerBackends(program);
   registerModels(program);
   registerCompare(program);
+  registerRecall(program);
   registerWeights(program);
   registerMerge(program);
   registerAnalyze(program);

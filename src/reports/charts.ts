@@ -10,13 +10,13 @@ import { powerLawAt } from '../analysis/fit';
 import { CaseResult, Mode, ResultsFile } from '../results/schema';
 
 type HConcatSpec = Extract<TopLevelSpec, { hconcat: unknown }>;
-type PanelSpec = HConcatSpec['hconcat'][number];
+export type PanelSpec = HConcatSpec['hconcat'][number];
 type LayeredPanel = Extract<PanelSpec, { layer: unknown }>;
 type LayerItem = LayeredPanel['layer'][number];
-type UnitSpec = Extract<LayerItem, { mark: unknown }>;
+export type UnitSpec = Extract<LayerItem, { mark: unknown }>;
 type Encoding = NonNullable<UnitSpec['encoding']>;
-type PositionDef = NonNullable<Encoding['x']>;
-type ColorDef = NonNullable<Encoding['color']>;
+export type PositionDef = NonNullable<Encoding['x']>;
+export type ColorDef = NonNullable<Encoding['color']>;
 type Row = Record<string, string | number>;
 
 export interface NamedChart {
@@ -26,7 +26,7 @@ export interface NamedChart {
   spec: TopLevelSpec;
 }
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const MIB = 2 ** 20;
 /** The data's range widened by this factor on each side of a log axis (a tenth of a decade is about 1.26). */
 const LOG_MARGIN = 1.15;

@@ -28,7 +28,7 @@ const RENDER_SCRIPT = `
 })();
 `;
 
-const STYLE = `
+export const STYLE = `
 body { font-family: sans-serif; margin: 1.5em auto; max-width: 1400px; padding: 0 1.5em; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; display: block; max-width: 100%; overflow-x: auto; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
@@ -41,7 +41,7 @@ section.chart { margin: 1em 0 2.5em; overflow-x: auto; }
 .note { color: #555; max-width: 60em; }
 `;
 
-function keyValueTable(rows: readonly (readonly [string, string])[]): string {
+export function keyValueTable(rows: readonly (readonly [string, string])[]): string {
   return `<table>\n${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('\n')}\n</table>`;
 }
 

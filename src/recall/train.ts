@@ -1,0 +1,163 @@
+/**
+ * Trains one model on MQAR and measures its test accuracy (docs/recall.md, "Recipe"): the model as a
+ * small causal LM (embedding, its layers, the head tied to the embedding), the cross-entropy only at
+ * the query positions (their hidden rows gathered, then the head), AdamW with a warm-up and a cosine
+ * decay to 0, the test set scored every `evalEvery` steps and training stopped once it reaches
+ * `targetAccuracy`. The batches' order comes from the seed alone, so every backend sees the same.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ModelConfig } from '../../models/config';
+import { crossEntropy } from '../../models/loss';
+import { CausalLM } from '../../models/model';
+import { mulberry32 } from '../../models/params';
+import { AdamW, ADAMW_DEFAULTS } from './adamw';
+import { Filler, generateMqar, MqarData, splitSeeds } from './mqar';
+import { cosineLearningRate } from './schedule';
+
+/** What one training run needs besides the model. */
+export interface TrainSpec {
+  seqLen: number;
+  kvPairs: number;
+  trainExamples: number;
+  testExamples: number;
+  batchSize: number;
+  /** Optimizer steps at most (an early stop ends sooner). */
+  steps: number;
+  warmupSteps: number;
+  learningRate: number;
+  /** Test accuracy is measured after every this many steps, and after the last. */
+  evalEvery: number;
+  /** Training stops once test accuracy reaches this. */
+  targetAccuracy: number;
+  /** The data's seed (train and test sets from splitSeeds(seed)) and the batches' order. */
+  seed: number;
+  filler: Filler;
+}
+
+/** One test evaluation during training. */
+export interface Evaluation {
+  step: number;
+  accuracy: number;
+  /** Mean training loss over the steps since the previous evaluation. */
+  loss: number;
+}
+
+export interface TrainOutcome {
+  /** The last evaluation's test accuracy (the one training stopped at). */
+  accuracy: number;
+  /** Mean training loss over the steps since the evaluation before the last. */
+  finalLoss: number;
+  steps: number;
+  evaluations: Evaluation[];
+}
+
+/** Examples `rows` of `data` as tensors: ids [b, L], query positions and answers [b, kv], all int32. */
+function batchTensors(data: MqarData, rows: readonly number[]): { ids: tf.Tensor2D; positions: tf.Tensor2D; answers: tf.Tensor2D } {
+  const { seqLen: L, kvPairs: kv } = data;
+  const ids = new Int32Array(rows.length * L);
+  const positions = new Int32Array(rows.length * kv);
+  const answers = new Int32Array(rows.length * kv);
+  rows.forEach((r, i) => {
+    ids.set(data.inputs.subarray(r * L, (r + 1) * L), i * L);
+    positions.set(data.queryPositions.subarray(r * kv, (r + 1) * kv), i * kv);
+    answers.set(data.answers.subarray(r * kv, (r + 1) * kv), i * kv);
+  });
+  return {
+    ids: tf.tensor2d(ids, [rows.length, L], 'int32'),
+    positions: tf.tensor2d(positions, [rows.length, kv], 'int32'),
+    answers: tf.tensor2d(answers, [rows.length, kv], 'int32'),
+  };
+}
+
+/** A permutation of 0 .. n-1 (Fisher-Yates) from the seed and the epoch: the batches' order. */
+export function epochOrder(n: number, seed: number, epoch: number): number[] {
+  const next = mulberry32(Math.imul(seed ^ 0x2545f491, 0x9e3779b1) ^ epoch);
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+/** The loss at the query positions: cross-entropy of the tied head's logits there against the values. */
+function queryLoss(model: CausalLM, ids: tf.Tensor2D, positions: tf.Tensor2D, answers: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const logits = model.logitsAt(model.forward(ids, null, { training: true }), positions);
+    return crossEntropy(logits, answers, tf.ones(answers.shape));
+  });
+}
+
+/** The fraction of the test set's queries whose most likely token is the right value. */
+export async function testAccuracy(model: CausalLM, test: MqarData, batchSize: number): Promise<number> {
+  let correct = tf.scalar(0, 'int32');
+  try {
+    for (let start = 0; start < test.examples; start += batchSize) {
+      const rows = Array.from({ length: Math.min(batchSize, test.examples - start) }, (_, i) => start + i);
+      const next = tf.tidy(() => {
+        const { ids, positions, answers } = batchTensors(test, rows);
+        const predicted = tf.argMax(model.logitsAt(model.forward(ids), positions), -1);
+        return tf.add(correct, tf.sum(tf.cast(tf.equal(predicted, answers), 'int32'))) as tf.Scalar;
+      });
+      correct.dispose();
+      correct = next;
+    }
+    return (await correct.data())[0] / (test.examples * test.kvPairs);
+  } finally {
+    correct.dispose();
+  }
+}
+
+/** The training and test sets of a spec (the same for every model and learning rate of a run). */
+export function recallData(vocabSize: number, spec: TrainSpec): { train: MqarData; test: MqarData } {
+  const seeds = splitSeeds(spec.seed);
+  const common = { vocabSize, seqLen: spec.seqLen, kvPairs: spec.kvPairs, filler: spec.filler };
+  return {
+    train: generateMqar({ ...common, examples: spec.trainExamples, seed: seeds.train }),
+    test: generateMqar({ ...common, examples: spec.testExamples, seed: seeds.test }),
+  };
+}
+
+/** Trains `model` in place on the spec's MQAR data and returns how it went. */
+export async function trainRecall(model: CausalLM, config: ModelConfig, spec: TrainSpec): Promise<TrainOutcome> {
+  const { train, test } = recallData(config.vocabSize, spec);
+  const variables = [...model.trainableVariables().values()];
+  const optimizer = new AdamW(variables, ADAMW_DEFAULTS);
+  const evaluations: Evaluation[] = [];
+  const perEpoch = Math.max(1, Math.floor(train.examples / spec.batchSize));
+  let lossSum = tf.scalar(0);
+  let since = 0;
+  let order: number[] = [];
+  try {
+    for (let step = 0; step < spec.steps; step++) {
+      const epoch = Math.floor(step / perEpoch);
+      const within = step % perEpoch;
+      if (within === 0) order = epochOrder(train.examples, spec.seed, epoch);
+      const { ids, positions, answers } = batchTensors(train, order.slice(within * spec.batchSize, (within + 1) * spec.batchSize));
+      try {
+        const { value, grads } = tf.variableGrads(() => queryLoss(model, ids, positions, answers), variables);
+        optimizer.step(grads, cosineLearningRate(step, spec.steps, spec.warmupSteps, spec.learningRate));
+        const total = tf.add(lossSum, value) as tf.Scalar;
+        tf.dispose([value, ...Object.values(grads), lossSum]);
+        lossSum = total;
+        since++;
+      } finally {
+        tf.dispose([ids, positions, answers]);
+      }
+      if ((step + 1) % spec.evalEvery === 0 || step + 1 === spec.steps) {
+        const accuracy = await testAccuracy(model, test, spec.batchSize);
+        const loss = (await lossSum.data())[0] / since;
+        lossSum.dispose();
+        lossSum = tf.scalar(0);
+        since = 0;
+        evaluations.push({ step: step + 1, accuracy, loss });
+        if (accuracy >= spec.targetAccuracy) break;
+      }
+    }
+  } finally {
+    lossSum.dispose();
+    optimizer.dispose();
+  }
+  const last = evaluations[evaluations.length - 1];
+  return { accuracy: last.accuracy, finalLoss: last.loss, steps: last.step, evaluations };
+}
