@@ -80,7 +80,7 @@ function dryRun(request: CompareRequest, options: CompareCliOptions): void {
 }
 
 async function compare(options: CompareCliOptions, command: Command): Promise<void> {
-  const request = parseCompareOptions(withPreset(options, command, defineCompare, 'compare').raw);
+  const request = parseCompareOptions(withPreset(options, command, defineCompare, 'compare'));
   if (options.dryRun) return dryRun(request, options);
   const notice = noticeWriter(options);
   // The same analysis `bsbr analyze` writes: fits, charts and report.html beside the results.

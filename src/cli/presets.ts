@@ -25,13 +25,13 @@ export function presetArgs(name: string, kind: PresetKind = 'compare'): string[]
 
 /**
  * The user's options over a preset's (`define` adds the command's options to a scratch command that
- * parses the preset): an option may come from one of them, not both. `given` says which were set.
+ * parses the preset): an option may come from one of them, not both.
  */
 export function withPreset<T extends { preset?: string }>(
   options: T, command: Command, define: (command: Command) => Command, kind: PresetKind,
-): { raw: T; given: (key: string) => boolean } {
+): T {
   const typed = (key: string) => command.getOptionValueSource(key) === 'cli';
-  if (options.preset === undefined) return { raw: options, given: typed };
+  if (options.preset === undefined) return options;
   const words = presetArgs(options.preset, kind);
   const scratch = define(new Command(command.name())).exitOverride().action(() => undefined);
   scratch.parse(words, { from: 'user' });
@@ -43,5 +43,5 @@ export function withPreset<T extends { preset?: string }>(
     if (typed(key)) throw new UsageError(option.long ?? '--preset', `${option.long} is set by --preset ${options.preset} (${words.join(' ')}); leave it out, or give every option without the preset`);
     merged[key] = scratch.opts()[key];
   }
-  return { raw: merged as T, given: (key) => typed(key) || fromPreset(key) };
+  return merged as T;
 }

@@ -19,7 +19,7 @@ describe('bsbr recall options', () => {
     expect(code).toBe(0);
     for (const [flag, shown] of [
       ['--hidden-dims', '64 128'], ['--tasks', '64:4 128:8 256:16'], ['--vocab-size', '8192'], ['--num-layers', '2'],
-      ['--num-heads', '2'], ['--train-examples', '20000'], ['--batch-size', '64'], ['--learning-rates', '0.001 0.003'],
+      ['--num-heads', '2'], ['--train-examples', '20000'], ['--batch-size', '64'], ['--learning-rates', '0.003 0.01'],
       ['--warmup-steps', '50'], ['--seed', '0'], ['--backend', 'auto'], ['--jobs', '1'], ['--target-accuracy', '0.99'],
     ]) {
       expect(stdout).toMatch(new RegExp(`${flag} [^\\n]*(\\n {2,}[^-\\n][^\\n]*)*\\(default: ${shown}\\)`));

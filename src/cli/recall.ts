@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { BACKEND_NAMES } from '../../models/backends/setup';
 import { ALL_CORES } from '../../models/backends/wasm_threads';
 import { decodeStateFloats } from '../../models/state_size';
-import { RECALL_DEFAULTS as D } from '../recall/defaults';
+import { RECALL_DEFAULTS as D } from '../options/defaults';
 import { parseRecallOptions, RawRecallOptions } from '../recall/options';
 import { planRecallCases, shardRecallCases } from '../recall/plan';
 import { caseLabel, runRecall } from '../recall/run';
@@ -72,8 +72,7 @@ function dryRun(options: RecallCliOptions, request: ReturnType<typeof parseRecal
 }
 
 async function recall(options: RecallCliOptions, command: Command): Promise<void> {
-  const { raw, given } = withPreset(options, command, defineRecall, 'recall');
-  const request = parseRecallOptions(raw, given);
+  const request = parseRecallOptions(withPreset(options, command, defineRecall, 'recall'));
   if (options.dryRun) return dryRun(options, request);
   const notice = noticeWriter(options);
   const { dir, results } = await runRecall(request, notice);

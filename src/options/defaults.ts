@@ -8,6 +8,7 @@
  * (docs/measurement.md, "The default run").
  */
 import { DEFAULT_CONFIG, ModelConfig } from '../../models/config';
+import { MODEL_NAMES } from '../../models/registry';
 import { Mode } from '../results/schema';
 
 export const COMPARE_DEFAULTS = {
@@ -38,3 +39,32 @@ export const ADAPTIVE_DEFAULTS = { minRepeats: 6, maxRepeats: 100, sampleBudget:
 
 /** The model config of the original comparison: the library's, with BSBR's state compression 2 (README, "The command line's defaults differ in one knob"). */
 export const MODEL_DEFAULTS: Readonly<ModelConfig> = { ...DEFAULT_CONFIG, compressionFactor: 2 };
+
+/** What `bsbr recall` runs when an option is not given (docs/recall.md, "Recipe"). */
+export const RECALL_DEFAULTS = {
+  models: MODEL_NAMES as readonly string[],
+  hiddenDims: [64, 128],
+  /** seq_len:kv_pairs. */
+  tasks: ['64:4', '128:8', '256:16'],
+  vocabSize: 8192,
+  numLayers: 2,
+  numHeads: 2,
+  ffFactor: 2,
+  chunkSize: 32,
+  windowSize: 32,
+  /** 'none' or compression factors. */
+  bsbrCompression: ['none'],
+  trainExamples: 20000,
+  testExamples: 1000,
+  batchSize: 64,
+  steps: 1000,
+  warmupSteps: 50,
+  evalEvery: 100,
+  learningRates: [3e-3, 1e-2],
+  targetAccuracy: 0.99,
+  filler: 'zeros',
+  seed: 0,
+  backend: 'auto',
+  jobs: 1,
+  caseTimeoutS: 3600,
+} as const;

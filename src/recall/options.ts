@@ -11,45 +11,79 @@ import { runStamp } from '../bench/options';
 import { parseShard } from '../options/shard';
 import { listValues, parseBackendOption, parseModels, unique } from '../options/lists';
 import { parseInteger, parseNumber, parsePositiveInteger, parsePositiveNumber } from '../options/numbers';
+import { RECALL_DEFAULTS } from '../options/defaults';
 import { UsageError } from '../options/usage_error';
 import { readRecallResults } from '../results/recall_read';
 import { RecallSweep, RecallTask } from '../results/recall_schema';
-import { RECALL_DEFAULTS } from './defaults';
 import { checkMqarShape } from './mqar';
 import { planRecallCases } from './plan';
 import { RecallRequest } from './run';
 import { RESULTS_JSON } from '../results/write';
 
-/** The options as commander hands them over: text as typed (lists as arrays). */
+/** The options as typed (or set by a preset): text, undefined where not given (RECALL_DEFAULTS fills those). */
 export interface RawRecallOptions {
   models?: string[];
-  hiddenDims: string[];
-  tasks: string[];
-  vocabSize: string;
-  numLayers: string;
-  numHeads: string;
-  ffFactor: string;
-  chunkSize: string;
-  windowSize: string;
-  bsbrCompression: string[];
-  trainExamples: string;
-  testExamples: string;
-  batchSize: string;
+  hiddenDims?: string[];
+  tasks?: string[];
+  vocabSize?: string;
+  numLayers?: string;
+  numHeads?: string;
+  ffFactor?: string;
+  chunkSize?: string;
+  windowSize?: string;
+  bsbrCompression?: string[];
+  trainExamples?: string;
+  testExamples?: string;
+  batchSize?: string;
   steps?: string;
   epochs?: string;
-  warmupSteps: string;
-  evalEvery: string;
-  learningRates: string[];
-  targetAccuracy: string;
-  filler: string;
-  seed: string;
-  backend: string;
+  warmupSteps?: string;
+  evalEvery?: string;
+  learningRates?: string[];
+  targetAccuracy?: string;
+  filler?: string;
+  seed?: string;
+  backend?: string;
   threads?: string;
-  jobs: string;
-  caseTimeout: string;
+  jobs?: string;
+  caseTimeout?: string;
   out?: string;
   resume?: string;
   shard?: string;
+}
+
+/** The options with every default filled in (as text, as if typed). */
+type Filled = Required<Omit<RawRecallOptions, 'models' | 'steps' | 'epochs' | 'threads' | 'out' | 'resume' | 'shard'>>
+  & Pick<RawRecallOptions, 'models' | 'steps' | 'epochs' | 'threads' | 'out' | 'resume' | 'shard'>;
+
+function fillDefaults(raw: RawRecallOptions): Filled {
+  const D = RECALL_DEFAULTS;
+  const text = (v: string | undefined, d: number | string) => v ?? String(d);
+  const list = (v: string[] | undefined, d: ReadonlyArray<number | string>) => v ?? d.map(String);
+  return {
+    ...raw,
+    hiddenDims: list(raw.hiddenDims, D.hiddenDims),
+    tasks: list(raw.tasks, D.tasks),
+    vocabSize: text(raw.vocabSize, D.vocabSize),
+    numLayers: text(raw.numLayers, D.numLayers),
+    numHeads: text(raw.numHeads, D.numHeads),
+    ffFactor: text(raw.ffFactor, D.ffFactor),
+    chunkSize: text(raw.chunkSize, D.chunkSize),
+    windowSize: text(raw.windowSize, D.windowSize),
+    bsbrCompression: list(raw.bsbrCompression, D.bsbrCompression),
+    trainExamples: text(raw.trainExamples, D.trainExamples),
+    testExamples: text(raw.testExamples, D.testExamples),
+    batchSize: text(raw.batchSize, D.batchSize),
+    warmupSteps: text(raw.warmupSteps, D.warmupSteps),
+    evalEvery: text(raw.evalEvery, D.evalEvery),
+    learningRates: list(raw.learningRates, D.learningRates),
+    targetAccuracy: text(raw.targetAccuracy, D.targetAccuracy),
+    filler: text(raw.filler, D.filler),
+    seed: text(raw.seed, D.seed),
+    backend: text(raw.backend, D.backend),
+    jobs: text(raw.jobs, D.jobs),
+    caseTimeout: text(raw.caseTimeout, D.caseTimeoutS),
+  };
 }
 
 function integers(option: string, values: string[]): number[] {
@@ -84,14 +118,14 @@ function filler(value: string): 'zeros' | 'random' {
 }
 
 /** --steps, or --epochs passes over the training set (not both); default RECALL_DEFAULTS.steps. */
-function steps(raw: RawRecallOptions, trainExamples: number, batchSize: number): number {
+function steps(raw: Filled, trainExamples: number, batchSize: number): number {
   if (raw.steps !== undefined && raw.epochs !== undefined) throw new UsageError('--epochs', '--epochs and --steps both set the length of training; give one');
   if (raw.epochs !== undefined) return parsePositiveInteger('--epochs', raw.epochs) * Math.max(1, Math.floor(trainExamples / batchSize));
   return raw.steps === undefined ? RECALL_DEFAULTS.steps : parsePositiveInteger('--steps', raw.steps);
 }
 
 /** The base model config; each case sets its hidden size, feed-forward size and BSBR's compression. */
-function baseConfig(raw: RawRecallOptions, hiddenDims: number[], seed: number): ModelConfig {
+function baseConfig(raw: Filled, hiddenDims: number[], seed: number): ModelConfig {
   const config = {
     vocabSize: parsePositiveInteger('--vocab-size', raw.vocabSize),
     numLayers: parsePositiveInteger('--num-layers', raw.numLayers),
@@ -113,7 +147,7 @@ function baseConfig(raw: RawRecallOptions, hiddenDims: number[], seed: number): 
   }
 }
 
-function sweepFrom(raw: RawRecallOptions, vocabSize: number, seed: number): RecallSweep {
+function sweepFrom(raw: Filled, vocabSize: number, seed: number): RecallSweep {
   const trainExamples = parsePositiveInteger('--train-examples', raw.trainExamples);
   const batchSize = parsePositiveInteger('--batch-size', raw.batchSize);
   const targetAccuracy = parseNumber('--target-accuracy', raw.targetAccuracy);
@@ -147,7 +181,7 @@ function sweepFrom(raw: RawRecallOptions, vocabSize: number, seed: number): Reca
 }
 
 /** --jobs and --threads: wasm threads per worker default to the cores shared out among the jobs. */
-function execution(raw: RawRecallOptions): { jobs: number; threads?: number; caseTimeoutS: number } {
+function execution(raw: Filled): { jobs: number; threads?: number; caseTimeoutS: number } {
   const jobs = parsePositiveInteger('--jobs', raw.jobs);
   const threads = raw.threads === undefined ? (jobs > 1 ? Math.max(1, Math.floor(ALL_CORES / jobs)) : undefined) : parsePositiveInteger('--threads', raw.threads);
   return { jobs, threads, caseTimeoutS: parsePositiveNumber('--case-timeout', raw.caseTimeout) };
@@ -157,10 +191,11 @@ function execution(raw: RawRecallOptions): { jobs: number; threads?: number; cas
  * A new run from the options, or with --resume the run in that folder (its own settings; only
  * --jobs, --threads, --case-timeout and the output options may be given with it).
  */
-export function parseRecallOptions(raw: RawRecallOptions, given: (key: string) => boolean, now = new Date()): RecallRequest {
+export function parseRecallOptions(typed: RawRecallOptions, now = new Date()): RecallRequest {
+  const raw = fillDefaults(typed);
   if (raw.resume !== undefined) {
-    const allowed = new Set(['resume', 'jobs', 'threads', 'caseTimeout', 'format', 'quiet']);
-    const clash = Object.keys(raw).find((key) => given(key) && !allowed.has(key));
+    const allowed = new Set(['resume', 'jobs', 'threads', 'caseTimeout', 'format', 'quiet', 'preset', 'dryRun']);
+    const clash = Object.keys(typed).find((key) => typed[key as keyof RawRecallOptions] !== undefined && !allowed.has(key));
     if (clash) throw new UsageError('--resume', `--resume finishes a run with its own settings; leave out --${clash.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
     const dir = raw.resume;
     const file = path.join(dir, RESULTS_JSON);

@@ -80,10 +80,20 @@ export function epochOrder(n: number, seed: number, epoch: number): number[] {
   return order;
 }
 
-/** The loss at the query positions: cross-entropy of the tied head's logits there against the values. */
+/**
+ * The tied head's logits at the query positions [b, kv, V], of hidden states scaled by 1/sqrt(D):
+ * the embedding starts with std 1 (the original package's init), so unscaled logits start with std
+ * sqrt(D) and the loss near 10 nats; scaled, training reaches the recall regime in fewer steps
+ * (docs/recall.md, "Recipe").
+ */
+function queryLogits(model: CausalLM, hidden: tf.Tensor3D, positions: tf.Tensor2D): tf.Tensor3D {
+  return model.logitsAt(tf.mul(hidden, 1 / Math.sqrt(hidden.shape[2])) as tf.Tensor3D, positions);
+}
+
+/** The loss at the query positions: cross-entropy of the head's logits there against the values. */
 function queryLoss(model: CausalLM, ids: tf.Tensor2D, positions: tf.Tensor2D, answers: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => {
-    const logits = model.logitsAt(model.forward(ids, null, { training: true }), positions);
+    const logits = queryLogits(model, model.forward(ids, null, { training: true }), positions);
     return crossEntropy(logits, answers, tf.ones(answers.shape));
   });
 }
@@ -96,7 +106,7 @@ export async function testAccuracy(model: CausalLM, test: MqarData, batchSize: n
       const rows = Array.from({ length: Math.min(batchSize, test.examples - start) }, (_, i) => start + i);
       const next = tf.tidy(() => {
         const { ids, positions, answers } = batchTensors(test, rows);
-        const predicted = tf.argMax(model.logitsAt(model.forward(ids), positions), -1);
+        const predicted = tf.argMax(queryLogits(model, model.forward(ids), positions), -1);
         return tf.add(correct, tf.sum(tf.cast(tf.equal(predicted, answers), 'int32'))) as tf.Scalar;
       });
       correct.dispose();
