@@ -26,16 +26,15 @@ export interface CausalAttention<State> {
 /** Builds one layer's attention, registering its weights under `prefix` in the store, scheduled by `plan`. */
 export type AttentionFactory = (store: ParamStore, prefix: string, config: ModelConfig, plan: ExecutionPlan) => CausalAttention<unknown>;
 
-/** Replaces a state tensor: keeps the new one alive past tidy and disposes the old one. */
-export function swapTensor<T extends tf.Tensor>(old: T | null, next: T): T;
-export function swapTensor<T extends tf.Tensor>(old: T | null, next: null): null;
-export function swapTensor<T extends tf.Tensor>(old: T | null, next: T | null): T | null {
-  if (next) tf.keep(next);
-  if (old && old !== next) old.dispose();
-  return next;
-}
+/**
+ * The widest row (floats per token) of an attention's work over a group of tokens: its projections,
+ * and for the chunked ones a chunk's scores. With the feed-forward's it sizes the plan's groups.
+ */
+export type WidestRow = (config: ModelConfig) => number;
 
-/** Disposes every tensor given, skipping the empty slots of a state. */
-export function disposeAll(tensors: ReadonlyArray<tf.Tensor | null | undefined>): void {
-  for (const t of tensors) t?.dispose();
-}
+/** Projections of D per token, and a chunk's scores over h heads (h B per token). */
+export const chunkedRow: WidestRow = ({ hiddenDim, numHeads, chunkSize }) => Math.max(hiddenDim, numHeads * chunkSize);
+
+/** Projections of D per token (the softmax attentions' scores are blocked by the plan's query and key blocks). */
+export const projectionRow: WidestRow = ({ hiddenDim }) => hiddenDim;
+

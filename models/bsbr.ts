@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CausalAttention, disposeAll } from './attention';
+import { CausalAttention, chunkedRow } from './attention';
+import { disposeAll } from './ops/state_tensors';
 import { headDim, ModelConfig } from './config';
 import { AttentionProjections, Linear } from './layers';
 import { CausalLM } from './model';
@@ -181,6 +182,6 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
 
 export class BSBRModel extends CausalLM {
   constructor(config: Partial<ModelConfig> = {}) {
-    super('BSBR', config, (store, prefix, cfg, plan) => new BSBRAttention(store, prefix, cfg, plan));
+    super('BSBR', config, (store, prefix, cfg, plan) => new BSBRAttention(store, prefix, cfg, plan), chunkedRow);
   }
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CausalAttention, disposeAll, swapTensor } from './attention';
+import { CausalAttention, chunkedRow } from './attention';
+import { disposeAll, swapTensor } from './ops/state_tensors';
 import { headDim, ModelConfig } from './config';
 import { AttentionProjections, Linear } from './layers';
 import { CausalLM } from './model';
@@ -54,7 +55,7 @@ export class DeltaNetAttention implements CausalAttention<DeltaNetState> {
   }
 
   /**
-   * The delta rule over groups of whole chunks (about ROWS_PER_GROUP rows each), the state carried
+   * The delta rule over groups of whole chunks (about plan.groupRows rows each), the state carried
    * from group to group, so that only one group's q, k, v and chunk tensors are live at any length.
    * Returns the outputs after out_proj [b, n, D] and S^T after the last token.
    */
@@ -84,6 +85,6 @@ export class DeltaNetAttention implements CausalAttention<DeltaNetState> {
 
 export class DeltaNetModel extends CausalLM {
   constructor(config: Partial<ModelConfig> = {}) {
-    super('DeltaNet', config, (store, prefix, cfg, plan) => new DeltaNetAttention(store, prefix, cfg, plan));
+    super('DeltaNet', config, (store, prefix, cfg, plan) => new DeltaNetAttention(store, prefix, cfg, plan), chunkedRow);
   }
 }

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from './config';
 import { InputError } from './errors';
+import { projectionRow } from './attention';
 import { CausalLM } from './model';
 import { createModel } from './registry';
 import { StandardAttention } from './standard';
@@ -48,7 +49,7 @@ test('a constructor that fails part-way frees every weight it made and throws a 
       super('Failing', { ...TINY, numLayers: 3 }, (store, prefix, config, plan) => {
         if (++layers === 3) throw new RangeError('Invalid typed array length: 8589934592');
         return new StandardAttention(store, prefix, config, plan);
-      });
+      }, projectionRow);
     }
   }
   const before = liveTensors();

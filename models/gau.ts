@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CausalAttention, disposeAll } from './attention';
+import { CausalAttention } from './attention';
+import { disposeAll } from './ops/state_tensors';
 import { ModelConfig } from './config';
 import { Linear } from './layers';
 import { CausalLM } from './model';
@@ -69,6 +70,7 @@ export class GAUAttention implements CausalAttention<GAUState> {
 
 export class GAUModel extends CausalLM {
   constructor(config: Partial<ModelConfig> = {}) {
-    super('GAU', config, (store, prefix, cfg, plan) => new GAUAttention(store, prefix, cfg, plan));
+    // Its four projections of E = expansionFactor * D per token.
+    super('GAU', config, (store, prefix, cfg, plan) => new GAUAttention(store, prefix, cfg, plan), (c) => 4 * c.expansionFactor * c.hiddenDim);
   }
 }

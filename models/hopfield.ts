@@ -1,3 +1,4 @@
+import { projectionRow } from './attention';
 import { headDim, ModelConfig } from './config';
 import { CausalLM } from './model';
 import { ParamStore } from './params';
@@ -18,6 +19,6 @@ export class HopfieldAttention extends StandardAttention {
 
 export class HopfieldModel extends CausalLM {
   constructor(config: Partial<ModelConfig> = {}) {
-    super('Hopfield', config, (store, prefix, cfg, plan) => new HopfieldAttention(store, prefix, cfg, plan));
+    super('Hopfield', config, (store, prefix, cfg, plan) => new HopfieldAttention(store, prefix, cfg, plan), projectionRow);
   }
 }

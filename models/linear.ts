@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CausalAttention, disposeAll, swapTensor } from './attention';
+import { CausalAttention, chunkedRow } from './attention';
+import { disposeAll, swapTensor } from './ops/state_tensors';
 import { ModelConfig } from './config';
 import { AttentionProjections } from './layers';
 import { CausalLM } from './model';
@@ -63,6 +64,6 @@ export class LinearAttention implements CausalAttention<LinearState> {
 
 export class LinearModel extends CausalLM {
   constructor(config: Partial<ModelConfig> = {}) {
-    super('Linear', config, (store, prefix, cfg, plan) => new LinearAttention(store, prefix, cfg, plan));
+    super('Linear', config, (store, prefix, cfg, plan) => new LinearAttention(store, prefix, cfg, plan), chunkedRow);
   }
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { AttentionFactory, CausalAttention } from './attention';
+import { AttentionFactory, CausalAttention, WidestRow } from './attention';
 import { ConfigError, ModelConfig, resolveConfig } from './config';
 import { InputError } from './errors';
 import { checkMask, checkTokenIds, MaskInput, TokenIds } from './inputs';
@@ -47,12 +47,12 @@ export abstract class CausalLM {
   private readonly states = new WeakMap<DecodeState, 'live' | 'disposed'>();
   private disposed = false;
 
-  protected constructor(readonly name: string, config: Partial<ModelConfig>, attention: AttentionFactory) {
+  protected constructor(readonly name: string, config: Partial<ModelConfig>, attention: AttentionFactory, attentionRow: WidestRow) {
     this.config = resolveConfig(config);
     requireBackend();
     const { vocabSize, hiddenDim, ffDim, numLayers, seed } = this.config;
-    // The widest row of position-wise work: the feed-forward, or GAU's four projections of E.
-    this.plan = currentPlan(Math.max(ffDim, 4 * this.config.expansionFactor * hiddenDim));
+    // The widest row of work over a group of tokens: the feed-forward's or the attention's.
+    this.plan = currentPlan(Math.max(ffDim, attentionRow(this.config)));
     this.store = new ParamStore(seed, name);
     try {
       this.store.create('embedding.weight', [vocabSize, hiddenDim], { kind: 'normal', std: 1 });

@@ -69,7 +69,7 @@ const HOST: Omit<ExecutionPlan, 'backend'> = {
 /**
  * A GPU: groups as large as one bound buffer allows. The widest per-row tensor of a group is the
  * feed-forward's or a chunk group's scores; `groupRows` is set from the adapter's binding limit by
- * gpuPlan, the rest here.
+ * planFor (gpuGroupRows), the rest here.
  */
 const GPU: Omit<ExecutionPlan, 'backend' | 'groupRows' | 'logitsPerGroup'> = {
   queryBlock: 2048,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeAll } from './attention';
+import { projectionRow } from './attention';
+import { disposeAll } from './ops/state_tensors';
 import { headDim, ModelConfig } from './config';
 import { CausalLM } from './model';
 import { mergeHeads } from './ops/heads';
@@ -54,6 +55,6 @@ export class SlidingWindowAttention extends StandardAttention {
 
 export class SlidingWindowModel extends CausalLM {
   constructor(config: Partial<ModelConfig> = {}) {
-    super('SlidingWindow', config, (store, prefix, cfg, plan) => new SlidingWindowAttention(store, prefix, cfg, plan));
+    super('SlidingWindow', config, (store, prefix, cfg, plan) => new SlidingWindowAttention(store, prefix, cfg, plan), projectionRow);
   }
 }

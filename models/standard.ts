@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { CausalAttention, disposeAll } from './attention';
+import { CausalAttention, projectionRow } from './attention';
+import { disposeAll } from './ops/state_tensors';
 import { headDim, ModelConfig } from './config';
 import { AttentionProjections } from './layers';
 import { CausalLM } from './model';
@@ -69,6 +70,6 @@ export class StandardAttention implements CausalAttention<KVCacheState> {
 
 export class StandardModel extends CausalLM {
   constructor(config: Partial<ModelConfig> = {}) {
-    super('Standard', config, (store, prefix, cfg, plan) => new StandardAttention(store, prefix, cfg, plan));
+    super('Standard', config, (store, prefix, cfg, plan) => new StandardAttention(store, prefix, cfg, plan), projectionRow);
   }
 }

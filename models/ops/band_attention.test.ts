@@ -1,6 +1,6 @@
 /** Sliding-window attention over whole sequences and from a rolling cache of P <= w earlier keys, against the float64 reference. */
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeAll } from '../attention';
+import { disposeAll } from './state_tensors';
 import { slidingWindowReference } from './reference/sliding_window';
 import { liveTensors, maskWhere, runsOn, TEST_BACKENDS } from '../testing/harness';
 import { Heads, headsError, joinSteps, opOptions, randomQKV, readOp, stepSpans } from '../testing/ops';

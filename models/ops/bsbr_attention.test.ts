@@ -3,7 +3,7 @@
  * same tokens, against the float64 reference; metaRows against a loop over the mask.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeAll } from '../attention';
+import { disposeAll } from './state_tensors';
 import { headSlice, Mat, vecMat } from './reference/arrays';
 import { bsbrReference, metaTokens } from './reference/bsbr';
 import { lcg, liveTensors, maskWhere, readAndDispose, runsOn, TEST_BACKENDS } from '../testing/harness';

@@ -9,7 +9,6 @@
  * chunks before it) and the streaming step.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { swapTensor } from '../attention';
 import { registerCompositeGradient } from '../kernels/gradients';
 import { CHUNK_ATTENTION, CHUNK_STATES, chunkAttentionTakes, hasKernel, RETRIEVE, runKernel } from '../kernels/names';
 import { causalAttention } from './causal_softmax';
@@ -18,6 +17,7 @@ import { causalMask } from './masks';
 import { bmm } from './matmul';
 import { exclusivePrefixMax } from './prefix';
 import { maskedSoftmax, softmaxAttend } from './softmax';
+import { swapTensor } from './state_tensors';
 
 export interface BSBROptions {
   chunkSize: number;

@@ -1,6 +1,6 @@
 /** The delta rule's chunkwise (WY/UT) and recurrent forms against the float64 recurrence, after an initial memory. */
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeAll } from '../attention';
+import { disposeAll } from './state_tensors';
 import { Mat } from './reference/arrays';
 import { deltaRuleReference, normalize } from './reference/deltanet';
 import { lcg, runsOn, TEST_BACKENDS } from '../testing/harness';

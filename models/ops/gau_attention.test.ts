@@ -1,6 +1,6 @@
 /** GAU's attention: the chunkwise form after a carried sum and count, and the streaming step from the same, against the float64 reference. */
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeAll } from '../attention';
+import { disposeAll } from './state_tensors';
 import { Mat, relativeError } from './reference/arrays';
 import { GAUSums, gauReference } from './reference/gau';
 import { lcg, liveTensors, maskWhere, readAndDispose, runsOn, TEST_BACKENDS } from '../testing/harness';

@@ -7,7 +7,7 @@
  * takes the next m tokens into a state (token by token when m = 1).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { swapTensor } from '../attention';
+import { swapTensor } from './state_tensors';
 import { causalMask } from './masks';
 import { bmm } from './matmul';
 import { exclusivePrefixSum } from './prefix';

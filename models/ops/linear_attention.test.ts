@@ -1,6 +1,6 @@
 /** Linear attention's chunkwise and recurrent forms against the float64 reference, after an initial [S | z]. */
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeAll } from '../attention';
+import { disposeAll } from './state_tensors';
 import { LinearSums, linearReference, phi } from './reference/linear';
 import { lcg, maskWhere, runsOn, TEST_BACKENDS } from '../testing/harness';
 import { CHUNKED_CASES, headsError, opOptions, randomHeads, randomMatrix, readOp } from '../testing/ops';

@@ -1,6 +1,6 @@
 /** Exclusive prefix sums over chunks (by 'matmul' and by 'cumsum', with and without a carry) and exclusive prefix maxima, against loops. */
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeAll } from '../attention';
+import { disposeAll } from './state_tensors';
 import { lcg, runsOn, TEST_BACKENDS } from '../testing/harness';
 import { readOp } from '../testing/ops';
 import { exclusivePrefixMax, exclusivePrefixSum } from './prefix';

@@ -3,7 +3,7 @@
  * over several cache blocks (the online softmax across them), against the float64 reference.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeAll } from '../attention';
+import { disposeAll } from './state_tensors';
 import { hopfieldReference } from './reference/hopfield';
 import { liveTensors, maskWhere, runsOn, TEST_BACKENDS } from '../testing/harness';
 import { Heads, headsError, joinSteps, opOptions, randomQKV, readOp, stepSpans } from '../testing/ops';

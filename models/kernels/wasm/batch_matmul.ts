@@ -2,8 +2,9 @@
  * A batched matmul for the wasm backend that keeps every product on XNNPACK's fast path.
  *
  * The stock wasm BatchMatMul uses XNNPACK only for batch 1 without transpose flags and otherwise
- * falls back to a scalar loop about 10x slower. This kernel, registered under its own name
- * (BatchMatMulXnn), runs one batch-1, untransposed XNNPACK product per batch element on the
+ * falls back to a scalar loop (docs/performance.md, "How the wasm backend is kept on its fast path").
+ * This kernel, registered as this package's BATCHED_MATMUL (models/kernels/names.ts), runs one
+ * batch-1, untransposed XNNPACK product per batch element on the
  * operands where they lie (xnn_products.ts: nothing is copied). Operands must be float32 of rank 3
  * [batch, m, k] @ [batch, k, p] with equal batches or a batch of 1 on either side (broadcast);
  * transposes are done before calling it.

@@ -3,11 +3,11 @@
  * reading and writing the threaded wasm backend's shared heap directly.
  *
  * Why: XNNPACK's own pool splits each operator, so a kernel that makes one small XNNPACK call per
- * batch element (BatchMatMulXnn: hundreds of thousands per forward pass) hands work to the pool and
- * waits for it once per call; on a busy machine each wait can last a scheduler time slice, and
- * threads made such models 1.5-2x slower than one thread. Here a batch is split once: each worker
- * takes a contiguous range of elements and runs them one after another, and the calling thread
- * waits once (Atomics.wait) for all.
+ * batch element (the batched matmul of batch_matmul.ts) hands work to the pool and waits for it once
+ * per call; on a busy machine each wait can last a scheduler time slice, and threads made such models
+ * slower than one thread (docs/performance.md, "The wasm backend on every core"). Here a batch is
+ * split once: each worker takes a contiguous range of elements and runs them one after another, and
+ * the calling thread waits once (Atomics.wait) for all.
  *
  * Each worker runs the kernels given to startWorkerPool (self-contained functions, sent as source)
  * and has its own instance of the package's single-threaded SIMD build (`local`, xnn_products.ts),

@@ -3,17 +3,23 @@
  * to check the efficient TensorFlow.js forms against. Nothing here is fast or clever on purpose.
  */
 import { ModelConfig } from '../../config';
-import { CausalLM } from '../../model';
+
+/** What the references read of a model: its config and its weights by state-dict name (a CausalLM has both). */
+export interface ReferenceSource {
+  readonly config: ModelConfig;
+  parameterNames(): string[];
+  parameter(name: string): { array(): Promise<unknown> };
+}
 
 export type Vec = number[];
 export type Mat = number[][];
 
 /** A model's weights as plain arrays: matrices as [in][out] (as held), vectors as arrays. */
 export class Weights {
-  private constructor(private readonly model: CausalLM, private readonly cache: Map<string, Mat | Vec>) {}
+  private constructor(private readonly model: ReferenceSource, private readonly cache: Map<string, Mat | Vec>) {}
 
   /** Reads every weight of the model (asynchronously: the webgpu backend has no synchronous read). */
-  static async of(model: CausalLM): Promise<Weights> {
+  static async of(model: ReferenceSource): Promise<Weights> {
     const cache = new Map<string, Mat | Vec>();
     for (const name of model.parameterNames()) cache.set(name, await model.parameter(name).array() as Mat | Vec);
     return new Weights(model, cache);
@@ -143,7 +149,7 @@ export type DropoutFactor = (site: string, b: number, t: number, i: number) => n
  * The whole model in float64, sequence by sequence, with the given naive attention: embedding +
  * sinusoidal PE, pre-LN layers with GELU feed-forward, final LayerNorm (architectures.md skeleton).
  */
-export async function naiveModelForward(model: CausalLM, ids: number[][], mask: number[][] | null, attention: NaiveAttention): Promise<number[][][]> {
+export async function naiveModelForward(model: ReferenceSource, ids: number[][], mask: number[][] | null, attention: NaiveAttention): Promise<number[][][]> {
   return naiveHidden(await Weights.of(model), model.config, ids, mask, attention);
 }
 
