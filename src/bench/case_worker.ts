@@ -10,21 +10,10 @@ import { setupBackend } from '../../models/backends/setup';
 import { readSafetensors } from '../weights/safetensors';
 import { CASE_CALIBRATION, measureCalibration } from './calibration';
 import { WeightsToLoad, WorkerJob, WorkerReply } from './jobs';
-import { CaseSpec, measureModel } from './measure';
+import { measureModel } from './measure';
 
 function firstLine(err: unknown): string {
   return String((err as Error)?.message ?? err).split('\n')[0];
-}
-
-/**
- * Test hook, for the tests of how a failing case is recorded: BSBR_TEST_FAIL_CASE=<model>:<n>
- * makes that case throw after its model is built. No real input makes a valid case throw cheaply.
- */
-function applyTestHook(spec: CaseSpec): void {
-  const target = process.env.BSBR_TEST_FAIL_CASE;
-  if (target && target.toLowerCase() === `${spec.model}:${spec.seqLen}`.toLowerCase()) {
-    throw new Error(`failure injected by BSBR_TEST_FAIL_CASE=${target}`);
-  }
 }
 
 /** Loads a safetensors file into the model (every name and shape checked; nothing half-loaded). */
@@ -73,7 +62,6 @@ async function run(job: WorkerJob): Promise<WorkerReply> {
     try {
       params = model.countParams();
       if (job.weightsFile) loadWeights(model, job.weightsFile);
-      applyTestHook(job.spec);
       measured = await measureModel(model, job.spec);
     } finally {
       model.dispose();

@@ -24,6 +24,8 @@ export interface SweepRun {
   progress: SweepProgress;
   /** Hard wall-clock bound on one case's worker, in seconds. */
   caseTimeoutS: number;
+  /** The script each case's worker runs; undefined: the case worker (src/bench/case_worker.ts). */
+  workerScript?: string;
 }
 
 /**
@@ -59,7 +61,7 @@ async function runCase(run: SweepRun, c: PlannedCase): Promise<CaseResult> {
     weightsFile: results.sweep.weights_file ?? undefined,
   } as const;
   const load_before = oneMinuteLoad();
-  const reply = await runWorker(job, run.caseTimeoutS);
+  const reply = await runWorker(job, run.caseTimeoutS, run.workerScript);
   const load = { load_before, load_after: oneMinuteLoad() };
   if (reply.ok && reply.kind === 'case' && threads !== undefined && reply.backend.threads !== threads) {
     const notice = reply.backend.notice ? ` (${reply.backend.notice})` : '';
