@@ -1,8 +1,8 @@
 import { analyzeResults } from '../analysis/analysis';
-import { powerLawAt } from '../analysis/fit';
+import { fitPowerLaw, powerLawAt } from '../analysis/fit';
 import { exampleResults } from '../analysis/testing/synthetic';
 import { runModuleScript } from '../testing/built_cli';
-import { buildCharts, doubles, NamedChart } from './charts';
+import { buildCharts, doubles, drawsLine, exponentLabels, NamedChart } from './charts';
 
 const results = exampleResults();
 const analysis = analyzeResults(results);
@@ -73,7 +73,7 @@ describe('chart specs', () => {
     const [forward, decode] = (chart('time_loglog').spec as unknown as Layered).hconcat;
     const [guides, , fitted] = forward.layer.map((l) => l.data.values);
     const standard = analysis.fits.find((f) => f.model === 'Standard' && f.mode === 'forward')!;
-    const line = fitted.filter((r) => r.label === 'Standard: e = 2.00');
+    const line = fitted.filter((r) => String(r.label).startsWith('Standard: e = 2.00'));
     expect(line.map((r) => r.seq_len)).toEqual([64, 512]);
     expect(line[1].ms).toBeCloseTo(powerLawAt(standard.time!, 512), 8);
     expect(fitted.some((r) => String(r.label).startsWith('GAU'))).toBe(false); // no fit, no line
@@ -83,6 +83,25 @@ describe('chart specs', () => {
     expect(guide('O(n^2)', 512) / guide('O(n^2)', 64)).toBeCloseTo(64, 10);
     expect(forward.layer[0].mark.clip).toBe(true);
     expect(new Set(decode.layer[0].data.values.map((g) => g.guide))).toEqual(new Set(['O(1)', 'O(n)']));
+  });
+
+  it('log-log legend: each exponent with its interval; no line through a clearly curved series, and the legend says so', () => {
+    const curved = fitPowerLaw([64, 128, 256, 512, 1024], [10, 11, 14, 30, 90]);
+    expect(curved.residualSd!).toBeGreaterThan(0.05);
+    expect(drawsLine(curved)).toBe(false);
+    expect(drawsLine(fitPowerLaw([64, 128, 256], [1, 4, 16]))).toBe(true);
+    const curvedAnalysis = { ...analysis, fits: analysis.fits.map((f) => (f.model === 'Standard' && f.mode === 'forward' ? { ...f, time: curved } : f)) };
+    const label = exponentLabels(curvedAnalysis, 'forward').get('Standard')!;
+    expect(label).toMatch(/^Standard: e = \d\.\d\d \[\d\.\d\d, \d\.\d\d\] \(curved: no line\)$/);
+    expect(exponentLabels(analysis, 'forward').get('Standard')).toBe('Standard: e = 2.00 [2.00, 2.00]');
+  });
+
+  it('time: a log y, the median\'s 95% interval as the bar (not min-max), cases with warnings marked', () => {
+    const [forward] = (chart('time').spec as unknown as Layered).hconcat;
+    const [interval, , points] = forward.layer;
+    expect((points as unknown as { encoding: { y: { scale: { type: string } } } }).encoding.y.scale.type).toBe('log');
+    expect((interval as unknown as { encoding: { y: { field: string }; y2: { field: string } } }).encoding.y.field).toBe('low_ms');
+    expect(points.data.values.every((r) => r.flagged === 'clean' || r.flagged === 'with warnings')).toBe(true);
   });
 
   it('uses a log2 length axis where lengths double, a linear one otherwise', () => {
@@ -142,12 +161,12 @@ describe('chart specs', () => {
       expect(xLow).toBeGreaterThan(Math.min(...lengths) / 1.5);
       expect(xHigh).toBeGreaterThanOrEqual(Math.max(...lengths));
       expect(xHigh).toBeLessThan(Math.max(...lengths) * 1.5);
-      // Linear time axis: from 0 to just over the slowest repeat.
-      const slowest = Math.max(...ok.map((c) => c.max_ms!));
-      const [zero, top] = domain('time', `concat_${panel}_y`);
-      expect(zero).toBe(0);
-      expect(top).toBeGreaterThanOrEqual(slowest);
-      expect(top).toBeLessThan(slowest * 1.15);
+      // Time on a log axis: over the medians and their intervals, not the slowest repeat.
+      const [bottom, top] = domain('time', `concat_${panel}_y`);
+      expect(bottom).toBeLessThanOrEqual(Math.min(...medians));
+      expect(bottom).toBeGreaterThan(Math.min(...medians) / 1.5);
+      expect(top).toBeGreaterThanOrEqual(Math.max(...medians));
+      expect(top).toBeLessThan(Math.max(...medians) * 1.5);
     });
     // GFLOP/s: the calibration line is inside the frame, however far above the data it is.
     const highest = (calibration: number) => Math.max(calibration, ...results.cases.filter((c) => c.mode === 'forward').map((c) => c.gflops_per_s ?? 0));

@@ -6,8 +6,10 @@
  */
 import type { TopLevelSpec } from 'vega-lite' with { 'resolution-mode': 'import' };
 import { Analysis } from '../analysis/analysis';
-import { powerLawAt } from '../analysis/fit';
+import { PowerLawFit, powerLawAt } from '../analysis/fit';
 import { CaseResult, Mode, ResultsFile } from '../results/schema';
+import { medianCi95 } from '../results/stats';
+import { caseWarnings, TRUST_LIMITS } from '../results/warnings';
 
 type HConcatSpec = Extract<TopLevelSpec, { hconcat: unknown }>;
 export type PanelSpec = HConcatSpec['hconcat'][number];
@@ -31,9 +33,24 @@ const MIB = 2 ** 20;
 /** The data's range widened by this factor on each side of a log axis (a tenth of a decade is about 1.26). */
 const LOG_MARGIN = 1.15;
 
-/** Panels are wide on their own and narrower two by two, so that the charts fill a report page. */
+/** Panels fill a report page's width: one alone, two side by side. */
 function panelSize(modes: readonly Mode[]): { width: number; height: number } {
-  return modes.length > 1 ? { width: 520, height: 320 } : { width: 880, height: 400 };
+  return modes.length > 1 ? { width: 520, height: 400 } : { width: 960, height: 500 };
+}
+
+/** Text a talk's audience can read: 13-14 px labels, an 18 px title. */
+const READABLE = {
+  font: 'DejaVu Sans, sans-serif',
+  title: { fontSize: 18, anchor: 'start' as const, offset: 12 },
+  axis: { labelFontSize: 13, titleFontSize: 14, titleFontWeight: 'normal' as const },
+  legend: { labelFontSize: 13, titleFontSize: 14, titleFontWeight: 'normal' as const, labelLimit: 400 },
+  header: { labelFontSize: 14, titleFontSize: 14 },
+  text: { fontSize: 13 },
+};
+
+/** A panel's own title: its mode where the chart has two panels; none for one (the chart's title says it all). */
+function panelTitle(modes: readonly Mode[], mode: Mode): { title?: string } {
+  return modes.length > 1 ? { title: mode } : {};
 }
 
 /** Lengths that grow by at least 1.5x each step read best on a log2 axis. */
@@ -79,6 +96,7 @@ function panelsByMode(title: string, description: string, modes: readonly Mode[]
     $schema: SCHEMA,
     title,
     description,
+    config: READABLE,
     hconcat: modes.map(panel),
     resolve: { scale: { color, x: 'independent', y: 'independent' } },
   };
@@ -92,25 +110,62 @@ function lengthsOf(cases: readonly CaseResult[]): number[] {
   return [...new Set(cases.map((c) => c.seq_len))].sort((a, b) => a - b);
 }
 
+/**
+ * Median time per call on a log y over the (log2) lengths, so that each doubling of n is a step and a
+ * power law a straight line; the bar at each point is the median's 95% interval (from 6 repeats; none
+ * below), not min-max, so that one stray repeat does not set the frame. A point with warnings is a
+ * diamond.
+ */
 function timeChart(results: ResultsFile, analysis: Analysis): NamedChart {
   const size = panelSize(analysis.modes);
-  const spec = panelsByMode('Median time per call against length', 'median time; the vertical bar at each point spans the fastest to the slowest repeat', analysis.modes, (mode) => {
-    const cases = okCases(results, mode);
-    const rows = cases.map((c) => ({ model: c.model, seq_len: c.seq_len, median_ms: c.median_ms, min_ms: c.min_ms ?? c.median_ms, max_ms: c.max_ms ?? c.median_ms }));
-    const x = lengthAxis(lengthsOf(cases), mode);
-    const y = linearMeasure('median_ms', { forward: 'time per forward pass (ms)', decode: 'time per step (ms)', train: 'time per training step (ms)' }[mode], rows.map((r) => r.max_ms));
-    const color = modelColor(analysis.models);
-    const range: UnitSpec = { data: { values: rows }, mark: { type: 'rule', opacity: 0.6 }, encoding: { x, y: { ...y, field: 'min_ms' }, y2: { field: 'max_ms' }, color } };
-    return { ...size, title: mode, layer: [range, linesWithPoints(rows, x, y, color)] };
-  });
+  const spec = panelsByMode(
+    'Median time per call against length',
+    "median time on a log scale; the bar at each point is the median's 95% interval; diamonds: cases with warnings",
+    analysis.modes,
+    (mode) => {
+      const cases = okCases(results, mode);
+      const rows = cases.map((c) => {
+        const ci = medianCi95(c.samples_ms);
+        const flagged = caseWarnings(c, results).length > 0 ? 'with warnings' : 'clean';
+        return { model: c.model, seq_len: c.seq_len, median_ms: c.median_ms, low_ms: ci?.[0] ?? c.median_ms, high_ms: ci?.[1] ?? c.median_ms, flagged };
+      });
+      const x = lengthAxis(lengthsOf(cases), mode);
+      const domain = logDomain(rows.flatMap((r) => [r.low_ms, r.high_ms]));
+      const y: PositionDef = { field: 'median_ms', type: 'quantitative', title: `${{ forward: 'time per forward pass', decode: 'time per step', train: 'time per training step' }[mode]} (ms, log scale)`, scale: { type: 'log', domain, nice: false } };
+      const color = modelColor(analysis.models);
+      const interval: UnitSpec = { data: { values: rows }, mark: { type: 'rule', strokeWidth: 2, opacity: 0.7 }, encoding: { x, y: { ...y, field: 'low_ms' }, y2: { field: 'high_ms' }, color } };
+      const shape = { field: 'flagged', type: 'nominal' as const, title: null, scale: { domain: ['clean', 'with warnings'], range: ['circle', 'diamond'] } };
+      const line: UnitSpec = { data: { values: rows }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color } };
+      const points: UnitSpec = {
+        data: { values: rows },
+        mark: { type: 'point', size: 80, filled: true, tooltip: true },
+        encoding: { x, y, color, shape },
+      };
+      return { ...size, ...panelTitle(analysis.modes, mode), layer: [interval, line, points] };
+    },
+  );
   return { name: 'time', title: 'Time against length', spec };
 }
 
-/** "Standard: e = 1.68" for each model in order ("GAU: no fit" without one): the log-log chart's legend. */
-function exponentLabels(analysis: Analysis, mode: Mode): Map<string, string> {
+/**
+ * Whether a fit's line is drawn: a series that is clearly curved on log-log axes (its points scatter
+ * about the line by more than TRUST_LIMITS.scatter) is not one power law, and a straight line through
+ * it would miss every point.
+ */
+export function drawsLine(fit: PowerLawFit): boolean {
+  return fit.residualSd === null || fit.residualSd <= TRUST_LIMITS.scatter;
+}
+
+/**
+ * "Standard: e = 1.68 [1.50, 1.87]" for each model in order, "(curved: no line)" where the line is not
+ * drawn, "GAU: no fit" without one: the log-log chart's legend.
+ */
+export function exponentLabels(analysis: Analysis, mode: Mode): Map<string, string> {
   return new Map(analysis.models.map((model) => {
     const fit = analysis.fits.find((f) => f.mode === mode && f.model === model)?.time;
-    return [model, fit ? `${model}: e = ${fit.exponent.toFixed(2)}` : `${model}: no fit`];
+    if (!fit) return [model, `${model}: no fit`];
+    const ci = fit.exponentCi95 === null ? '' : ` [${fit.exponentCi95[0].toFixed(2)}, ${fit.exponentCi95[1].toFixed(2)}]`;
+    return [model, `${model}: e = ${fit.exponent.toFixed(2)}${ci}${drawsLine(fit) ? '' : ' (curved: no line)'}`];
   }));
 }
 
@@ -120,18 +175,18 @@ function exponentLabels(analysis: Analysis, mode: Mode): Map<string, string> {
  */
 function logLogChart(results: ResultsFile, analysis: Analysis): NamedChart {
   const size = panelSize(analysis.modes);
-  const spec = panelsByMode('Time against length, log-log, with fitted power laws', 'dashed: least-squares fit per model, its exponent e in the legend; grey dotted: growth guides from the shortest length', analysis.modes, (mode) => {
+  const spec = panelsByMode('Time against length, log-log, with fitted power laws', 'dashed: least-squares fit per model, its exponent e with its 95% interval in the legend (no line through a clearly curved series); grey dotted: growth guides from the shortest length', analysis.modes, (mode) => {
     const cases = okCases(results, mode);
     const lengths = lengthsOf(cases);
     const labels = exponentLabels(analysis, mode);
     const points = cases.map((c) => ({ label: labels.get(c.model)!, seq_len: c.seq_len, ms: c.median_ms }));
     const fitted = analysis.fits
-      .filter((f) => f.mode === mode && f.time !== null)
+      .filter((f) => f.mode === mode && f.time !== null && drawsLine(f.time))
       .flatMap((f) => [f.seq_lens[0], f.seq_lens[f.seq_lens.length - 1]].map((n) => ({ label: labels.get(f.model)!, seq_len: n, ms: powerLawAt(f.time!, n) })));
     const x = lengthAxis(lengths, mode);
     const domain = logDomain([...points, ...fitted].map((p) => p.ms));
     const y: PositionDef = { field: 'ms', type: 'quantitative', title: 'median time (ms, log scale)', scale: { type: 'log', domain, nice: false } };
-    const color: ColorDef = { field: 'label', type: 'nominal', title: 'model: fitted e', scale: { domain: [...labels.values()] }, legend: { labelLimit: 300 } };
+    const color: ColorDef = { field: 'label', type: 'nominal', title: 'model: fitted e [95% CI]', scale: { domain: [...labels.values()] }, legend: { labelLimit: 400, orient: 'bottom', direction: 'vertical' } };
     // Guides start together at the geometric mean of the medians at the shortest length.
     const first = points.filter((p) => p.seq_len === lengths[0]);
     const anchor = Math.exp(first.reduce((s, p) => s + Math.log(p.ms), 0) / Math.max(1, first.length));
@@ -145,7 +200,7 @@ function logLogChart(results: ResultsFile, analysis: Analysis): NamedChart {
       { data: { values: fitted }, mark: { type: 'line', strokeDash: [6, 3], tooltip: true }, encoding: { x, y, color, detail: { field: 'label' } } },
       { data: { values: points }, mark: { type: 'point', filled: true, size: 50, tooltip: true }, encoding: { x, y, color } },
     ];
-    return { ...size, title: mode, layer };
+    return { ...size, ...panelTitle(analysis.modes, mode), layer };
   }, 'independent');
   return { name: 'time_loglog', title: 'Time against length (log-log) with fits', spec };
 }
@@ -156,7 +211,7 @@ function memoryChart(results: ResultsFile, analysis: Analysis): NamedChart {
     const cases = okCases(results, mode).filter((c) => c.peak_tensor_bytes !== null);
     const rows = cases.map((c) => ({ model: c.model, seq_len: c.seq_len, peak_tensor_mib: c.peak_tensor_bytes! / MIB }));
     const y = linearMeasure('peak_tensor_mib', 'peak tensor memory (MiB)', rows.map((r) => r.peak_tensor_mib));
-    return { ...size, title: mode, ...linesWithPoints(rows, lengthAxis(lengthsOf(cases), mode), y, modelColor(analysis.models)) };
+    return { ...size, ...panelTitle(analysis.modes, mode), ...linesWithPoints(rows, lengthAxis(lengthsOf(cases), mode), y, modelColor(analysis.models)) };
   });
   return { name: 'memory', title: 'Peak memory against length', spec };
 }
@@ -177,8 +232,9 @@ function paramsChart(results: ResultsFile, analysis: Analysis): NamedChart {
     $schema: SCHEMA,
     title: 'Parameters per model',
     description: 'exact parameter count of each model with the run config',
+    config: READABLE,
     data: { values: rows },
-    width: 480,
+    width: 720,
     layer: [
       { mark: { type: 'bar', tooltip: true }, encoding: { x, y, color: { ...modelColor(analysis.models), legend: null } } },
       { mark: { type: 'text', align: 'left', dx: 3 }, encoding: { x, y, text: { field: 'label' } } },
@@ -199,9 +255,9 @@ function slowdownChart(analysis: Analysis): NamedChart {
     const x: PositionDef = { field: 'seq_len', type: 'ordinal', title: lengthTitle(mode), sort: 'ascending', axis: { labelAngle: 0 } };
     const y: PositionDef = { field: 'model', type: 'nominal', title: null, sort: [...analysis.models] };
     return {
-      title: mode,
-      width: { step: 64 },
-      height: { step: 28 },
+      ...panelTitle(analysis.modes, mode),
+      width: { step: 72 },
+      height: { step: 32 },
       data: { values: rows },
       layer: [
         { mark: { type: 'rect', tooltip: true }, encoding: { x, y, color: { field: 'slowdown', type: 'quantitative', title: 'slowdown (x)', scale: { type: 'log', scheme: 'orangered' } } } },
@@ -229,7 +285,7 @@ function gflopsChart(results: ResultsFile, analysis: Analysis): NamedChart {
         { data: { values: reference }, mark: { type: 'text', color: 'grey', align: 'right', baseline: 'bottom', dx: -4, dy: -3 }, encoding: { x: { value: 'width' }, y, text: { field: 'label' } } },
       );
     }
-    return { ...size, title: mode, layer };
+    return { ...size, ...panelTitle(analysis.modes, mode), layer };
   });
   return { name: 'gflops', title: 'Achieved GFLOP/s', spec };
 }

@@ -29,7 +29,7 @@ const RENDER_SCRIPT = `
 `;
 
 export const STYLE = `
-body { font-family: sans-serif; margin: 1.5em auto; max-width: 1400px; padding: 0 1.5em; color: #222; }
+body { font-family: 'DejaVu Sans', sans-serif; font-size: 16px; margin: 1.5em auto; max-width: 1400px; padding: 0 1.5em; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; display: block; max-width: 100%; overflow-x: auto; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 th { background: #f3f3f3; overflow-wrap: normal; }
@@ -92,7 +92,8 @@ export function reportHtml(input: ReportInput): string {
     sections(input, mode).map((part) => `<h3>${escapeHtml(part.title)}</h3>\n${part.html()}\n${remarksHtml(part.remarks)}`),
   );
   const warnings = runWarnings(results);
-  const chartSections = charts.map((c) => `<section class="chart"><h3>${escapeHtml(c.title)}</h3><div id="chart-${c.name}" data-chart="${c.name}"></div></section>`);
+  // The chart's own title is its only one (inside the figure, where a copied SVG keeps it).
+  const chartSections = charts.map((c) => `<section class="chart" aria-label="${escapeHtml(c.title)}"><div id="chart-${c.name}" data-chart="${c.name}"></div></section>`);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -106,11 +107,11 @@ ${LIBRARIES.map(([pkg, file]) => inlineLibrary(pkg, file)).join('\n')}
 <p>${escapeHtml(runLine(input))}</p>
 <p>${escapeHtml(calibrationLine(results))}</p>
 ${remarksHtml(warnings)}
-<p class="note">Fits per model and mode over the cases with status ok. <b>e [95% CI]</b>: the exponent of median time ~ n^e (and of peak tensor bytes) by least squares on log-log axes, with R^2 and a Student-t interval. <b>reads</b>: the class that exponent suggests (below 0.5 O(1), below 1.3 O(n), below 1.7 O(n) to O(n^2), below 2.3 O(n^2)); <b>theory</b>: the architecture's (docs/architectures.md; decode: one step after n tokens of context). <b>e in a + b n^e</b>: the exponent once a fixed cost per call a is allowed for, with its profile interval; where the two disagree, the lengths are too short for the n-dependent work to dominate. <b>spread</b>: the robust relative standard deviation of a case's repeats; <b>95% CI</b>: the distribution-free interval of the median; rows marked ${WARNED} have warnings listed under their table (docs/measurement.md says what each means).</p>
-<h2>Tables</h2>
-${tables.join('\n')}
 <h2>Charts</h2>
 ${chartSections.join('\n')}
+<h2>Tables</h2>
+<p class="note">Fits per model and mode over the cases with status ok. <b>e [95% CI]</b>: the exponent of median time ~ n^e (and of peak tensor bytes) by least squares on log-log axes, with R^2 and a Student-t interval. <b>reads</b>: the class that exponent suggests (below 0.5 O(1), below 1.3 O(n), below 1.7 O(n) to O(n^2), below 2.3 O(n^2)); <b>theory</b>: the architecture's (docs/architectures.md; decode: one step after n tokens of context). <b>e in a + b n^e</b>: the exponent once a fixed cost per call a is allowed for, with its profile interval; where the two disagree, the lengths are too short for the n-dependent work to dominate. <b>spread</b>: the robust relative standard deviation of a case's repeats; <b>95% CI</b>: the distribution-free interval of the median; rows marked ${WARNED} have warnings listed under their table (docs/measurement.md says what each means).</p>
+${tables.join('\n')}
 <h2>Environment</h2>
 ${keyValueTable(environmentRows(results))}
 <script type="application/json" id="bsbr-specs">${specsJson}</script>
