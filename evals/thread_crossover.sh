@@ -17,7 +17,7 @@ mkdir -p "$out"
 
 run() { # run THREADS LENGTH NAME
   echo "$3 before $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/load.txt"
-  node bin/bsbr.js compare --backend wasm --threads "$1" --seq-lengths "$2" --mode forward \
+  node bin/bsbr.js compare --backend wasm --threads "$1" --models all --seq-lengths "$2" --mode forward \
     --warmup 2 --repeats 7 --quiet --out "$out/$3" > /dev/null
   echo "$3 after $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/load.txt"
 }
