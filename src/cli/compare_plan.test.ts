@@ -1,4 +1,5 @@
 /** `bsbr compare --dry-run` and `--preset` through the built command (`npm run build` first). */
+import { Command } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
 import { forwardFlops } from '../sweep/flops';
@@ -7,11 +8,12 @@ import { planFor } from '../../models/plan';
 import { readTextTable } from '../testing/text_table';
 import { presetArgs, presetNames, presetsDir } from './presets';
 import { runCli, tempDir } from '../testing/cli';
+import * as workerClient from '../bench/worker_client';
+import { registerCompare } from './compare';
 
 describe('--dry-run', () => {
   test('lists every case with its FLOPs and an estimate, writes nothing and runs no worker', async () => {
     const cwd = tempDir();
-    const started = Date.now();
     const result = await runCli(['compare', '--dry-run', '--models', 'BSBR,Standard', '--seq-lengths', '1024', '4096'], cwd);
     expect(result.code).toBe(0);
     expect(fs.readdirSync(cwd)).toEqual([]);
@@ -26,8 +28,21 @@ describe('--dry-run', () => {
     expect(Math.max(...seconds)).toBe(seconds[3]);
     expect(result.stdout).toMatch(/^4 cases, about \d+ s in all \(dry run: nothing was run or written\)$/m);
     expect(result.stdout).toMatch(/estimated from each model's GFLOP\/s in the example run/);
-    // No calibration worker ran: a real start takes seconds.
-    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  test('starts no worker', async () => {
+    const runWorker = jest.spyOn(workerClient, 'runWorker');
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      const program = new Command().exitOverride();
+      registerCompare(program);
+      await program.parseAsync(['compare', '--dry-run', '--models', 'Linear', '--seq-lengths', '64'], { from: 'user' });
+      expect(log).toHaveBeenCalledWith(expect.stringMatching(/^1 case, about \d+ s in all/m));
+      expect(runWorker).not.toHaveBeenCalled();
+    } finally {
+      runWorker.mockRestore();
+      log.mockRestore();
+    }
   });
 
   test('one case is "1 case"', async () => {
