@@ -15,6 +15,7 @@ require(entry)
     process.exitCode = code;
   })
   .catch((err) => {
-    console.error(err && err.stack ? err.stack : String(err));
-    process.exitCode = 1;
+    // main() turns every error into one line and an exit code; this is its own failure (exit 70, a bug).
+    console.error(`bsbr: internal error: ${err && err.message ? err.message : String(err)}`);
+    process.exitCode = 70;
   });

@@ -6,6 +6,8 @@ import { UsageError } from '../options/usage_error';
 import { ResultsFileError } from '../results/read';
 import { tempDir } from '../testing/cli';
 import { SafetensorsError } from '../weights/safetensors';
+import * as compareRuns from '../regress/compare_runs';
+import { run as runOf, sweep } from '../regress/testing/runs';
 import { main } from './main';
 
 /** Runs main in this process, returning its exit code and what it wrote to stderr. */
@@ -51,4 +53,20 @@ test("commander's own errors carry the bsbr: error: prefix and exit 2", async ()
   const { code, stderr } = await run('regress');
   expect(code).toBe(2);
   expect(stderr.join('')).toBe("bsbr: error: required option '--current <file>' not specified\n");
+});
+
+test('an error bsbr did not expect is one line and exit 70, never exit 1 (a regression to regress)', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'run.json');
+  fs.writeFileSync(file, JSON.stringify(runOf(sweep())));
+  const bug = jest.spyOn(compareRuns, 'compareRuns').mockImplementation(() => {
+    throw new TypeError("Cannot read properties of undefined (reading 'median_ms')");
+  });
+  try {
+    const { code, stderr } = await run('regress', '--baseline', file, '--current', file);
+    expect(code).toBe(70);
+    expect(stderr.join('')).toBe("bsbr: internal error: TypeError: Cannot read properties of undefined (reading 'median_ms') (a bug in bsbr: please report it with the command that gave it)");
+  } finally {
+    bug.mockRestore();
+  }
 });

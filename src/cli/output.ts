@@ -22,7 +22,7 @@ export function noticeWriter(options: OutputOptions): (line: string) => void {
 
 /** One line on stderr (a notice, a warning, an error), its control characters escaped. */
 export function printLine(line: string): void {
-  process.stderr.write(`${printable(line)}\n`);
+  console.error(printable(line));
 }
 
 /** What a command prints on stdout (a table, markdown, csv, json), its control characters escaped but its lines kept. */

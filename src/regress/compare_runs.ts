@@ -27,7 +27,7 @@
  * current run, are listed, never failed. A baseline with no ok case is refused: it would pass anything.
  * The outcome: a regression if any case fails; else inconclusive if any case is; else a pass.
  */
-import { relativeSpread } from '../results/stats';
+import { largest, relativeSpread, smallest } from '../results/stats';
 import { UsageError } from '../options/usage_error';
 import { CaseYardstick, ownCalibration, runCalibration } from '../results/case_calibration';
 import { caseKey } from '../results/case_key';
@@ -149,8 +149,8 @@ function calibrationDrift(results: ResultsFile): number | null {
     const key = String(c.threads ?? '-');
     groups.set(key, [...(groups.get(key) ?? []), own.median_ms]);
   }
-  const drifts = [...groups.values()].filter((g) => g.length >= 2).map((g) => Math.max(...g) / Math.min(...g) - 1);
-  return drifts.length === 0 ? null : Math.max(...drifts);
+  const drifts = [...groups.values()].filter((g) => g.length >= 2).map((g) => largest(g) / smallest(g) - 1);
+  return drifts.length === 0 ? null : largest(drifts);
 }
 
 /**

@@ -1,6 +1,7 @@
 /** `bsbr regress` output: a terminal table, GitHub markdown (CI step summaries), JSON or CSV. */
 import { Format } from '../reports/output_format';
 import { toCsv } from '../results/csv';
+import { largest, smallest } from '../results/stats';
 import { Column, markdownTable, outputWidth, textTable, wrapLine } from '../reports/table';
 import { CaseComparison, FAILING, RegressReport, Side } from './compare_runs';
 
@@ -43,7 +44,7 @@ function inconclusiveReason(r: RegressReport): string | null {
   if (r.inconclusive === 0) return null;
   const bars = r.cases.filter((c) => c.verdict === 'inconclusive').map((c) => (c.noise === null ? null : r.noise_k * c.noise));
   const known = bars.filter((x): x is number => x !== null);
-  const [low, high] = [Math.min(...known), Math.max(...known)].map((x) => `±${percent(x, false)}`);
+  const [low, high] = [smallest(known), largest(known)].map((x) => `±${percent(x, false)}`);
   const range = known.length === 0 ? '' : low === high ? ` (noise bar ${low})` : ` (noise bars ${low} to ${high})`;
   const few = bars.length - known.length;
   return (

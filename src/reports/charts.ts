@@ -8,7 +8,7 @@ import type { TopLevelSpec } from 'vega-lite' with { 'resolution-mode': 'import'
 import { Analysis } from '../analysis/analysis';
 import { PowerLawFit, powerLawAt } from '../analysis/fit';
 import { CaseResult, Mode, ResultsFile } from '../results/schema';
-import { medianCi95 } from '../results/stats';
+import { largest, medianCi95, smallest } from '../results/stats';
 import { caseWarnings, TRUST_LIMITS } from '../results/warnings';
 
 type HConcatSpec = Extract<TopLevelSpec, { hconcat: unknown }>;
@@ -74,12 +74,12 @@ function lengthAxis(lengths: readonly number[], mode: Mode): PositionDef {
 
 /** A linear axis from 0 to a little over the largest value. */
 function linearMeasure(field: string, title: string, values: readonly number[]): PositionDef {
-  return { field, type: 'quantitative', title, scale: { domain: [0, 1.08 * Math.max(0, ...values)], nice: false } };
+  return { field, type: 'quantitative', title, scale: { domain: [0, 1.08 * largest(values, 0)], nice: false } };
 }
 
 /** The values' range and a little more on a log axis; guides outside it are clipped. */
 function logDomain(values: readonly number[]): [number, number] {
-  return values.length === 0 ? [1, 10] : [Math.min(...values) / LOG_MARGIN, Math.max(...values) * LOG_MARGIN];
+  return values.length === 0 ? [1, 10] : [smallest(values) / LOG_MARGIN, largest(values) * LOG_MARGIN];
 }
 
 function modelColor(models: readonly string[]): ColorDef {
@@ -227,7 +227,7 @@ function paramsChart(results: ResultsFile, analysis: Analysis): NamedChart {
   });
   const y: PositionDef = { field: 'model', type: 'nominal', title: null, sort: [...analysis.models] };
   // Room to the right of the longest bar for its label.
-  const x: PositionDef = { field: 'params', type: 'quantitative', title: 'parameters', scale: { domain: [0, 1.15 * Math.max(0, ...rows.map((r) => r.params))], nice: false } };
+  const x: PositionDef = { field: 'params', type: 'quantitative', title: 'parameters', scale: { domain: [0, 1.15 * largest(rows.map((r) => r.params), 0)], nice: false } };
   const spec: TopLevelSpec = {
     $schema: SCHEMA,
     title: 'Parameters per model',
@@ -251,7 +251,7 @@ function slowdownChart(analysis: Analysis): NamedChart {
     const rows = analysis.slowdown
       .filter((r) => r.mode === mode)
       .map((r) => ({ model: r.model, seq_len: r.seq_len, slowdown: r.slowdown, label: `${r.slowdown.toFixed(r.slowdown < 10 ? 2 : 0)}x` }));
-    const darkAbove = Math.max(1, ...rows.map((r) => r.slowdown)) ** DARK_FROM;
+    const darkAbove = largest(rows.map((r) => r.slowdown), 1) ** DARK_FROM;
     const x: PositionDef = { field: 'seq_len', type: 'ordinal', title: lengthTitle(mode), sort: 'ascending', axis: { labelAngle: 0 } };
     const y: PositionDef = { field: 'model', type: 'nominal', title: null, sort: [...analysis.models] };
     return {

@@ -14,6 +14,11 @@ export interface SvgRendering {
   warnings: string[];
 }
 
+/** XML 1.0 has no control characters but tab and line ends: a name holding one is drawn as its \uXXXX escape. */
+function xmlText(svg: string): string {
+  return svg.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /**
  * Compiles a Vega-Lite spec and renders it to an SVG document. Vega's own warnings are not
  * collected: they only say that a panel has no data (an "infinite extent"), as when no model ran.
@@ -27,7 +32,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<SvgRendering> {
   const compiled = vegaLite.compile(spec, { logger: vega.logger(vega.Warn, undefined, collect) });
   const view = new vega.View(vega.parse(compiled.spec), { renderer: 'none', logger: vega.logger(vega.Error, undefined, collect) });
   try {
-    return { svg: await view.toSVG(), warnings };
+    return { svg: xmlText(await view.toSVG()), warnings };
   } finally {
     view.finalize();
   }

@@ -3,6 +3,7 @@
  * wrapped), as GitHub markdown, and as HTML, all from one list of typed columns.
  */
 import { printable } from '../io/printable';
+import { largest } from '../results/stats';
 
 export interface Column<T> {
   head: string;
@@ -58,10 +59,10 @@ export interface TextTable {
 export function textTable<T>(columns: readonly Column<T>[], rows: readonly T[], width: number): TextTable {
   let kept = [...columns];
   const cells = (cols: readonly Column<T>[]) => rows.map((row) => cols.map((c) => printable(c.text(row))));
-  const widths = (cols: readonly Column<T>[]) => cols.map((c, i) => Math.max(c.head.length, ...cells(cols).map((r) => r[i].length)));
+  const widths = (cols: readonly Column<T>[]) => { const all = cells(cols); return cols.map((c, i) => largest(all.map((r) => r[i].length), c.head.length)); };
   const total = (w: number[]) => w.reduce((a, b) => a + b, 0) + GAP.length * (w.length - 1);
   const wrapIndex = () => kept.findIndex((c) => c.wrap);
-  const narrowest = (col: number) => Math.max(MIN_WRAP, kept[col].head.length, ...rows.flatMap((row) => printable(kept[col].text(row)).split(' ').map((word) => word.length)));
+  const narrowest = (col: number) => largest(rows.flatMap((row) => printable(kept[col].text(row)).split(' ').map((word) => word.length)), Math.max(MIN_WRAP, kept[col].head.length));
   // Drop while even the narrowest wrap cannot make it fit.
   const fits = () => {
     const w = widths(kept);

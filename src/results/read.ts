@@ -4,6 +4,7 @@
  * refused with the field named, never half-used.
  */
 import { InputError } from '../../models/errors';
+import { jsonErrorPlace } from '../io/json_error';
 import { MiB, readRegularFile } from '../io/read_file';
 import { CASE_STATUSES, LATER_CASE_COLUMNS, MODES, REQUIRED_CASE_COLUMNS, ResultsFile } from './schema';
 
@@ -15,6 +16,8 @@ type Check = [test: (value: unknown) => boolean, what: string];
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const STRING: Check = [(v) => typeof v === 'string', 'a string'];
 const NAME: Check = [(v) => typeof v === 'string' && v !== '', 'a non-empty string'];
+// A model's name is a key of the readers' tables (and vega's): not one of Object.prototype's members.
+const MODEL_NAME: Check = [(v) => NAME[0](v) && !((v as string) in Object.prototype), 'a non-empty string, not a member of every object (valueOf, constructor, ...)'];
 const POSITIVE: Check = [(v) => finite(v) && v > 0, 'a positive number'];
 const NON_NEGATIVE: Check = [(v) => finite(v) && v >= 0, 'a number >= 0'];
 const COUNT: Check = [(v) => Number.isSafeInteger(v) && (v as number) >= 0, 'an integer >= 0'];
@@ -27,13 +30,33 @@ const nonEmptyListOf = (check: Check): Check => [(v) => Array.isArray(v) && v.le
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A value as a message shows it: JSON, cut at 60 characters. */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 60)}...` : text;
+}
+
+/** A results.json is a few levels deep; deeper nesting is refused before any reader recurses into it. */
+const MAX_DEPTH = 32;
+
+/** Whether `data` nests objects and lists more than `limit` levels deep (a walk without recursion). */
+function nestedDeeper(data: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[data, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(value)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Checks `object[key]` (its place in the file is `where`); `optional` lets it be absent. */
 function expect(path: string, object: Record<string, unknown>, where: string, key: string, [test, what]: Check, optional = false): void {
   if (optional && !(key in object)) return;
   if (!(key in object)) throw new ResultsFileError(path, `${path}: ${where}${key} is missing`);
   if (!test(object[key])) {
-    const got = JSON.stringify(object[key]) ?? String(object[key]);
-    throw new ResultsFileError(path, `${path}: ${where}${key} must be ${what} (got ${got.length > 60 ? `${got.slice(0, 60)}...` : got})`);
+    throw new ResultsFileError(path, `${path}: ${where}${key} must be ${what} (got ${shown(object[key])})`);
   }
 }
 
@@ -56,7 +79,7 @@ function checkCase(path: string, c: unknown, index: number, seen: Map<string, nu
   // Absent in runs from before the webgpu backend.
   for (const key of LATER_CASE_COLUMNS) expect(path, c, where, key, nullOr(NON_NEGATIVE), true);
   field('run_id', STRING);
-  field('model', NAME);
+  field('model', MODEL_NAME);
   field('mode', MODE);
   field('backend', STRING);
   field('status', STATUS);
@@ -115,8 +138,7 @@ function checkAdaptive(path: string, sweep: Record<string, unknown>): void {
 function checkShard(path: string, shard: unknown, where: string): void {
   const whole = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 1;
   if (!isObject(shard) || !whole(shard.index) || !whole(shard.count) || (shard.index as number) > (shard.count as number)) {
-    const got = JSON.stringify(shard) ?? String(shard);
-    throw new ResultsFileError(path, `${path}: ${where} must be { "index": i, "count": n } with 1 <= i <= n (got ${got.length > 60 ? `${got.slice(0, 60)}...` : got})`);
+    throw new ResultsFileError(path, `${path}: ${where} must be { "index": i, "count": n } with 1 <= i <= n (got ${shown(shard)})`);
   }
 }
 
@@ -149,8 +171,10 @@ export function parseResults(text: string, path: string): ResultsFile {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new ResultsFileError(path, `${path} is not valid JSON (truncated or corrupted?): ${(err as Error).message}`);
+    const place = jsonErrorPlace(err);
+    throw new ResultsFileError(path, `${path} is not valid JSON (truncated or corrupted?)${place ? `: ${place}` : ''}`);
   }
+  if (nestedDeeper(data, MAX_DEPTH)) throw new ResultsFileError(path, `${path}: nested more than ${MAX_DEPTH} levels deep`);
   if (!isObject(data) || data.format !== 'bsbr-results') {
     throw new ResultsFileError(path, `${path} is not a bsbr results file (no "format": "bsbr-results")`);
   }
@@ -172,7 +196,7 @@ export function parseResults(text: string, path: string): ResultsFile {
   expect(path, environment, 'environment.', 'adapter', [(v) => v === null || isObject(v), 'an object or null'], true);
   section(path, data, 'config');
   const sweep = section(path, data, 'sweep');
-  expect(path, sweep, 'sweep.', 'models', listOf(NAME));
+  expect(path, sweep, 'sweep.', 'models', listOf(MODEL_NAME));
   expect(path, sweep, 'sweep.', 'seq_lengths', listOf(POSITIVE_INTEGER));
   expect(path, sweep, 'sweep.', 'modes', listOf(MODE));
   for (const key of ['models', 'seq_lengths', 'modes']) {

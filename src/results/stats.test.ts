@@ -1,4 +1,4 @@
-import { ciHalfWidth, medianCi95, relativeSpread, summarize } from './stats';
+import { ciHalfWidth, largest, medianCi95, relativeSpread, smallest, summarize } from './stats';
 
 test('median, min, max, mean and the sample standard deviation', () => {
   expect(summarize([3, 1, 2])).toEqual({ median: 2, min: 1, max: 3, mean: 2, std: 1 });
@@ -59,4 +59,10 @@ describe('medianCi95: order statistics with at least 95% coverage', () => {
 test('ciHalfWidth: the farther end of the interval from the median, relative to it', () => {
   expect(ciHalfWidth([10, 10, 10, 10, 10, 12])).toBeCloseTo(0.2, 12);
   expect(ciHalfWidth([1, 2, 3])).toBeNull();
+});
+
+test('largest and smallest take more values than a call takes arguments (150,000 cases: Math.max(...values) threw)', () => {
+  const values = Array.from({ length: 500_000 }, (_, i) => (i * 7919) % 500_000);
+  expect(() => Math.max(...values)).toThrow(RangeError);
+  expect([largest(values), smallest(values), largest([], 1), smallest([], 2)]).toEqual([499_999, 0, 1, 2]);
 });

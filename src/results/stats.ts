@@ -65,3 +65,20 @@ export function ciHalfWidth(samples: readonly number[]): number | null {
   const median = summarize(samples).median;
   return Math.max(median - ci[0], ci[1] - median) / median;
 }
+
+/**
+ * The largest of `values` (`floor` when there are none or all are below it). A loop, not
+ * Math.max(...values): a file's list may hold more values than a call takes arguments.
+ */
+export function largest(values: Iterable<number>, floor = -Infinity): number {
+  let most = floor;
+  for (const value of values) if (value > most) most = value;
+  return most;
+}
+
+/** The smallest of `values` (`ceiling` when there are none); a loop, as largest. */
+export function smallest(values: Iterable<number>, ceiling = Infinity): number {
+  let least = ceiling;
+  for (const value of values) if (value < least) least = value;
+  return least;
+}

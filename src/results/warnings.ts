@@ -2,7 +2,7 @@
  * When a measured figure is not to be trusted: the rules behind the warnings of the summary table,
  * results.csv and report.html (docs/measurement.md, "Warnings").
  */
-import { ciHalfWidth, relativeSpread, summarize } from './stats';
+import { ciHalfWidth, largest, relativeSpread, summarize } from './stats';
 import { Calibration, CaseResult, ResultsFile } from './schema';
 
 /**
@@ -77,9 +77,9 @@ function busyWarning(results: ResultsFile): string[] {
     ...measured.map((c) => foreignLoad(c.load_before, c.load_after, caseThreadCount(c, results))),
   ].filter((l): l is number => l !== null);
   const busyCases = measured.filter((c) => (foreignLoad(c.load_before, c.load_after, caseThreadCount(c, results)) ?? 0) >= BUSY_FOREIGN_LOAD).length;
-  const highest = Math.max(0, ...loads);
+  const highest = largest(loads, 0);
   if (highest < BUSY_FOREIGN_LOAD) return [];
-  const threads = Math.max(runThreads, ...measured.map((c) => caseThreadCount(c, results)));
+  const threads = largest(measured.map((c) => caseThreadCount(c, results)), runThreads);
   const advice = threads > 1 && highest > cpus - threads ? `; with --threads 1 each case would compete for one core, not ${threads}` : '';
   return [
     `busy machine: other processes' load (the load average less this run's own threads) reached ${highest.toFixed(1)} on ${cpus} CPUs, ` +

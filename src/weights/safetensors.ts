@@ -8,6 +8,7 @@ import * as buffer from 'buffer';
 import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../../models/errors';
+import { jsonErrorPlace } from '../io/json_error';
 import { OpenFile, openRegularFile, readAt } from '../io/read_file';
 import { writeFileAtomic } from '../io/write_files';
 import { WeightMap } from '../../models/weights';
@@ -97,7 +98,8 @@ function readLayout(file: OpenFile): { entries: SafetensorsEntry[]; dataStart: n
   try {
     header = JSON.parse(readAt(file, 8, Number(headerLength)).toString('utf8'));
   } catch (err) {
-    throw fail(`the header is not valid JSON (${(err as Error).message})`);
+    const place = jsonErrorPlace(err);
+    throw fail(`the header is not valid JSON${place ? ` (${place})` : ''}`);
   }
   if (!isObject(header)) throw fail('the header is not a JSON object');
   const dataLength = file.size - dataStart;
