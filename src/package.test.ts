@@ -13,12 +13,12 @@ let dir: string;
 let files: string[];
 let project: string;
 
-/** The code block under "Save this as `example.mjs`" in the README. */
-function readmeExample(): string {
+/** The code block under "Save this as `<file>`" in the README. */
+function readmeExample(file = 'example.mjs'): string {
   const readme = fs.readFileSync(path.join(packageRoot(), 'README.md'), 'utf8');
-  const after = readme.slice(readme.indexOf('Save this as `example.mjs`'));
+  const after = readme.slice(readme.indexOf(`Save this as \`${file}\``));
   const block = /```js\n([\s\S]*?)```/.exec(after);
-  if (!block) throw new Error('README.md has no js code block after "Save this as `example.mjs`"');
+  if (!block) throw new Error(`README.md has no js code block after "Save this as \`${file}\`"`);
   return block[1];
 }
 
@@ -71,6 +71,14 @@ test('the README example runs as written from the installed package, prints what
     expect.stringMatching(/^parameters: BSBR \d+, DeltaNet \d+$/),
     'tensors left: 0',
   ]);
+}, 180_000);
+
+test('the README training example runs as written from the installed package: gradients for every weight, a lower loss after a step, no tensor left', () => {
+  fs.writeFileSync(path.join(project, 'train.mjs'), readmeExample('train.mjs'));
+  const result = run(process.execPath, ['train.mjs'], project);
+  expect(result.stderr.split('\n').filter((l) => l && !l.startsWith('Warning: maxDynamic'))).toEqual([]);
+  expect(result.status).toBe(0);
+  expect(result.stdout.trimEnd().split('\n')).toEqual(['gradients: 43 weights', 'loss went down: true', 'tensors left: 0']);
 }, 180_000);
 
 test('the package imports itself by name inside its own folder (the exports self-reference), as the README\'s example does', () => {

@@ -4,7 +4,7 @@ import { CausalLM } from '../../models/model';
 import { createModel, MODEL_NAMES } from '../../models/registry';
 import { planFor } from '../../models/plan';
 import { randomIds, TEST_BACKENDS, useBackend } from '../../models/testing/harness';
-import { BATCHED_MATMUL, CAUSAL_ATTENTION, CHUNK_ATTENTION, CHUNK_STATES, DELTA_RULE, LINEAR_ATTENTION, RETRIEVE, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
+import { BATCHED_MATMUL, CAUSAL_ATTENTION, CHUNK_ATTENTION, CHUNK_STATES, DELTA_RULE, DENSE, LINEAR_ATTENTION, RETRIEVE, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
 import { caseFlops, forwardFlops, hasCostModel, stepFlops, trainFlops } from './flops';
 import { trainingStep } from '../bench/measure';
 
@@ -68,6 +68,12 @@ async function countedFlops(call: () => tf.Tensor, window?: number): Promise<num
       const [[batch, n, width], , , , [, h, C]] = kernel.inputShapes as number[][];
       const [B, d] = [n / C, width / h];
       flops += batch * h * C * ((B * (B + 1)) / 2 * 4 * d + B * 2 * d * d);
+      continue;
+    }
+    if (kernel.name === DENSE) {
+      // x [..., K] @ weight [K, N]: 2 K N per row (the LayerNorm, activation and residual it fuses are not counted).
+      const [x, [K, N]] = kernel.inputShapes as number[][];
+      flops += 2 * (x.reduce((p, q) => p * q, 1) / K) * K * N;
       continue;
     }
     if (!MATMUL_KERNELS.has(kernel.name)) continue;

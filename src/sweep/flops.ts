@@ -355,9 +355,31 @@ const bsbr: AttentionCost = {
     if (f + 1 === B) flops += h * mm(d, B, d) + compressOne + mm(1, D, D);
     return flops;
   },
-  // Fused, the local attention's kernel has its own backward, per group of chunks (its rows decide the query blocks).
+  /**
+   * With the three fused kernels, each kernel's gradient is its composite's (models/ops/bsbr_attention.ts)
+   * recomputed and differentiated, per group of G chunks over the J = g0 + G chunks up to it: chunk
+   * states h G 2 B d^2, retrieval h (2 G d J + 2 G J S) dense, chunk attention h G (4 B^2 d + 2 B d^2),
+   * three times each; the other products twice. With the causal attention kernel alone, its own
+   * backward per group of chunks (its rows decide the query blocks).
+   */
   backward(c, n, batch, plan) {
     const d = headDim(c);
+    const h = c.numHeads;
+    const fused = [CHUNK_STATES, RETRIEVE, CHUNK_ATTENTION].every((name) => tf.getKernel(name, plan.backend) !== undefined) && chunkAttentionTakes(d);
+    if (fused) {
+      const B = Math.min(c.chunkSize, n);
+      const C = Math.ceil(n / B);
+      const S = c.compressionFactor ? c.hiddenDim / c.compressionFactor : d * d;
+      const kernels = h * C * mm(d, B, d) + h * ((C * (C - 1)) / 2) * 2 * (d + S) + 4 * c.hiddenDim * C * causalPairs(B) + h * C * mm(B, d, d);
+      const perGroup = chunksPerGroup(plan.groupRows, batch, c.chunkSize);
+      let composites = 0;
+      for (let g0 = 0; g0 < C; g0 += perGroup) {
+        const G = Math.min(perGroup, C - g0);
+        const J = g0 + G;
+        composites += h * (G * mm(d, B, d) + mm(G, d, J) + mm(G, J, S) + G * (2 * mm(B, d, B) + mm(B, d, d)));
+      }
+      return 2 * (this.forward(c, n, batch, plan) - kernels) + 3 * composites;
+    }
     const B = c.chunkSize;
     if (!fusedAttention(plan, d)) return 2 * this.forward(c, n, batch, plan);
     const C = Math.ceil(n / B);
