@@ -8,7 +8,7 @@
  *     where they are returned as notices instead.
  */
 import { UsageError } from '../options/usage_error';
-import { shardCases } from '../sweep/shards';
+import { everyShard } from '../sweep/shards';
 import { planCases } from '../sweep/cases';
 import { shardLabel } from '../options/shard';
 import { caseKey, plannedCaseKey } from '../results/case_key';
@@ -75,10 +75,11 @@ function gaps(folders: readonly ShardFolder[]): string[] {
   const { sweep, config, shard } = folders[0].results;
   const held = new Set(folders.flatMap((f) => f.results.cases.map(caseKey)));
   const problems: string[] = [];
+  const shards = everyShard(sweep, config, shard.count);
   for (let index = 1; index <= shard.count; index++) {
     const spec = { index, count: shard.count };
     const folder = folders.find((f) => f.results.shard.index === index);
-    const lacking = shardCases(sweep, config, spec).map(plannedCaseKey).filter((key) => !held.has(key));
+    const lacking = shards[index - 1].map(plannedCaseKey).filter((key) => !held.has(key));
     if (!folder) problems.push(`shard ${shardLabel(spec)} is missing`);
     else if (lacking.length) {
       problems.push(`shard ${shardLabel(spec)} in ${folder.dir} lacks ${lacking.length} of its cases (${lacking[0]}${lacking.length > 1 ? ', ...' : ''}): finish it with bsbr compare --resume ${folder.dir}`);

@@ -20,6 +20,9 @@ describe('--shard i/n', () => {
     ['a/b', /is not i\/n/],
     ['-1/4', /is not i\/n/],
     ['1.5/4', /is not i\/n/],
+    // Bounded: a count past MAX_SHARDS (or past any number) is refused at once, not cut for minutes.
+    ['1/1001', /--shard: '1\/1001' gives 1001 shards; at most 1000 are taken/],
+    ['1/99999999999999999999', /--shard: '1\/99999999999999999999' gives 100000000000000000000 shards; at most 1000 are taken/],
   ])('%s is refused', (value, message) => {
     expect(() => parseShard(value, {})).toThrow(UsageError);
     expect(() => parseShard(value, {})).toThrow(message);

@@ -7,7 +7,7 @@
  * set: the Job's pod template sets it to the Job's `completions`).
  */
 import { UsageError } from './usage_error';
-import { ShardSpec } from '../results/schema';
+import { MAX_SHARDS, ShardSpec } from '../results/schema';
 
 const SHARD = /^(\d+)\/(\d+)$/;
 
@@ -19,6 +19,7 @@ function envInteger(env: NodeJS.ProcessEnv, name: string): number {
 }
 
 function checked(index: number, count: number, from: string): ShardSpec {
+  if (count > MAX_SHARDS) throw new UsageError('--shard', `--shard: ${from} gives ${count} shards; at most ${MAX_SHARDS} are taken`);
   if (!(count >= 1 && index >= 1 && index <= count)) {
     throw new UsageError('--shard', `--shard: ${from} gives shard ${index} of ${count}; the index must be 1..${count} (count >= 1)`);
   }

@@ -76,10 +76,10 @@ describe('the shard fields of a results file', () => {
   });
 
   test.each([
-    [{ index: 0, count: 2 }], [{ index: 3, count: 2 }], [{ index: 1 }], [{ index: 1.5, count: 2 }], ['1/2'],
+    [{ index: 0, count: 2 }], [{ index: 3, count: 2 }], [{ index: 1 }], [{ index: 1.5, count: 2 }], ['1/2'], [{ index: 1, count: 1e15 }],
   ])('a shard of %j is refused', (bad) => {
     expect(() => parse({ ...shard, shard: bad })).toThrow(ResultsFileError);
-    expect(() => parse({ ...shard, shard: bad })).toThrow('r.json: shard must be { "index": i, "count": n } with 1 <= i <= n');
+    expect(() => parse({ ...shard, shard: bad })).toThrow('r.json: shard must be { "index": i, "count": n } with 1 <= i <= n <= 1000');
   });
 
   test('a merged run\'s shards must each have a shard, a run id, an environment and a calibration', () => {

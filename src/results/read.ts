@@ -6,7 +6,7 @@
 import { InputError } from '../../models/errors';
 import { jsonErrorPlace } from '../io/json_error';
 import { MiB, readRegularFile } from '../io/read_file';
-import { CASE_STATUSES, LATER_CASE_COLUMNS, MODES, REQUIRED_CASE_COLUMNS, ResultsFile } from './schema';
+import { CASE_STATUSES, LATER_CASE_COLUMNS, MAX_SHARDS, MODES, REQUIRED_CASE_COLUMNS, ResultsFile } from './schema';
 
 /** A results file (its path in `field`) that cannot be used: missing, truncated or not in the bsbr-results format. */
 export class ResultsFileError extends InputError {}
@@ -137,8 +137,8 @@ function checkAdaptive(path: string, sweep: Record<string, unknown>): void {
 /** A shard spec at `where` ('shard', 'shards[0].shard'): { index, count } with 1 <= index <= count. */
 function checkShard(path: string, shard: unknown, where: string): void {
   const whole = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 1;
-  if (!isObject(shard) || !whole(shard.index) || !whole(shard.count) || (shard.index as number) > (shard.count as number)) {
-    throw new ResultsFileError(path, `${path}: ${where} must be { "index": i, "count": n } with 1 <= i <= n (got ${shown(shard)})`);
+  if (!isObject(shard) || !whole(shard.index) || !whole(shard.count) || (shard.index as number) > (shard.count as number) || (shard.count as number) > MAX_SHARDS) {
+    throw new ResultsFileError(path, `${path}: ${where} must be { "index": i, "count": n } with 1 <= i <= n <= ${MAX_SHARDS} (got ${shown(shard)})`);
   }
 }
 

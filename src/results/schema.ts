@@ -174,6 +174,9 @@ export interface ShardSpec {
   count: number;
 }
 
+/** The most shards a sweep is cut into (a Slurm array's default MaxArraySize is 1001): a count past it is refused, not computed. */
+export const MAX_SHARDS = 1000;
+
 /** A shard run that `bsbr merge` joined: what its cases were measured with and on. */
 export interface ShardRun {
   shard: ShardSpec;

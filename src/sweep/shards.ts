@@ -18,6 +18,9 @@ import { caseWork } from './work_estimate';
  */
 export function balancedSplit(works: readonly number[], count: number): number[] {
   const n = works.length;
+  // No fewer shards than cases: the least largest part is the largest case, and splitting never
+  // adds squares, so each case is a part of its own (what the passes below give, without their cost).
+  if (count >= n) return Array.from({ length: count + 1 }, (_, k) => Math.min(k, n));
   const prefix = [0];
   for (const w of works) prefix.push(prefix[prefix.length - 1] + w);
   const sum = (from: number, to: number) => prefix[to] - prefix[from];
@@ -73,8 +76,12 @@ export function balancedSplit(works: readonly number[], count: number): number[]
 
 /** The cases of one shard, in run order; with no shard, every case of the sweep. */
 export function shardCases(sweep: SweepSettings, config: ModelConfig, shard: ShardSpec | undefined): PlannedCase[] {
+  return shard === undefined ? planCases(sweep) : everyShard(sweep, config, shard.count)[shard.index - 1];
+}
+
+/** The cases of each of `count` shards, in shard order: the split computed once. */
+export function everyShard(sweep: SweepSettings, config: ModelConfig, count: number): PlannedCase[][] {
   const plan = planCases(sweep);
-  if (shard === undefined) return plan;
-  const bounds = balancedSplit(plan.map((c) => caseWork(c, sweep, config)), shard.count);
-  return plan.slice(bounds[shard.index - 1], bounds[shard.index]);
+  const bounds = balancedSplit(plan.map((c) => caseWork(c, sweep, config)), count);
+  return Array.from({ length: count }, (_, k) => plan.slice(bounds[k], bounds[k + 1]));
 }
