@@ -6,17 +6,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_CONFIG, ModelConfig, resolveConfig } from '../../models/config';
-import { canonicalModelName, MODEL_NAMES } from '../../models/registry';
+import { MODEL_NAMES } from '../../models/registry';
 import { BACKEND_NAMES, BackendChoice } from '../../models/backends/setup';
 import { InputError } from '../../models/errors';
 import { openRegularFile } from '../io/read_file';
-import { ADAPTIVE_DEFAULTS, ALL_MODELS, COMPARE_DEFAULTS } from '../options/defaults';
+import { ADAPTIVE_DEFAULTS, COMPARE_DEFAULTS } from '../options/defaults';
 import { modelConfigFromOptions, ModelOptions } from '../options/model_options';
 import { parseInteger, parsePositiveInteger, parsePositiveNumber } from '../options/numbers';
 import { flag, UsageError } from '../options/usage_error';
 import { readResults } from '../results/read';
 import { AdaptiveSampling, Mode, MODES, ResultsFile, ShardSpec, SweepSettings } from '../results/schema';
-import { listValues, parseBackendOption as backend, unique } from '../options/lists';
+import { listValues, parseBackendOption as backend, parseModels, unique } from '../options/lists';
 import { parseShard, shardLabel } from '../options/shard';
 import { RESULTS_JSON } from '../results/write';
 
@@ -77,17 +77,6 @@ function seqLengths(values: readonly string[]): number[] {
   return unique(lengths).sort((a, b) => a - b);
 }
 
-function models(names: string[] | undefined): string[] {
-  if (names === undefined) return [...COMPARE_DEFAULTS.models];
-  const listed = listValues(names);
-  if (listed.some((name) => name.toLowerCase() === ALL_MODELS)) return [...MODEL_NAMES];
-  return unique(listed.map((name) => {
-    const canonical = canonicalModelName(name);
-    if (!canonical) throw new UsageError('--models', `--models: unknown model '${name}' (valid: ${MODEL_NAMES.join(', ')}, or ${ALL_MODELS} for every one; case does not matter)`);
-    return canonical;
-  }));
-}
-
 function modes(values: readonly string[]): Mode[] {
   return unique(listValues(values).map((value) => {
     const mode = MODES.find((m) => m === value.toLowerCase());
@@ -140,7 +129,7 @@ const PERCENT = 100;
 function sweepSettings(raw: SweepOptions): SweepSettings {
   const { repeats, adaptive } = sampling(raw);
   return {
-    models: models(raw.models),
+    models: parseModels(raw.models, COMPARE_DEFAULTS.models),
     seq_lengths: seqLengths(raw.seqLengths ?? COMPARE_DEFAULTS.seqLengths.map(String)),
     modes: modes(raw.mode ?? COMPARE_DEFAULTS.modes),
     batch_size: raw.batchSize === undefined ? COMPARE_DEFAULTS.batchSize : parsePositiveInteger('--batch-size', raw.batchSize),

@@ -1,6 +1,7 @@
 /** List options and the options naming models or a backend, read the same way by every command. */
 import { BackendChoice, BackendError, parseBackendChoice } from '../../models/backends/setup';
 import { canonicalModelName, MODEL_NAMES } from '../../models/registry';
+import { ALL_MODELS } from './defaults';
 import { UsageError } from './usage_error';
 
 /** Each value once, in the order first given. */
@@ -13,12 +14,14 @@ export function listValues(values: readonly string[]): string[] {
   return values.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== '');
 }
 
-/** --models: canonical names, each once; undefined: all seven. */
-export function parseModels(names: string[] | undefined): string[] {
-  if (names === undefined) return [...MODEL_NAMES];
-  return unique(listValues(names).map((name) => {
+/** --models: canonical names, each once; `all` for every architecture; undefined: the command's defaults. */
+export function parseModels(names: readonly string[] | undefined, defaults: readonly string[]): string[] {
+  if (names === undefined) return [...defaults];
+  const listed = listValues(names);
+  if (listed.some((name) => name.toLowerCase() === ALL_MODELS)) return [...MODEL_NAMES];
+  return unique(listed.map((name) => {
     const canonical = canonicalModelName(name);
-    if (!canonical) throw new UsageError('--models', `--models: unknown model '${name}' (valid: ${MODEL_NAMES.join(', ')}; case does not matter)`);
+    if (!canonical) throw new UsageError('--models', `--models: unknown model '${name}' (valid: ${MODEL_NAMES.join(', ')}, or ${ALL_MODELS} for every one; case does not matter)`);
     return canonical;
   }));
 }

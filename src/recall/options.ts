@@ -157,7 +157,7 @@ function sweepFrom(raw: Filled, vocabSize: number, seed: number): RecallSweep {
   if (hiddenDims.length === 0) throw new UsageError('--hidden-dims', '--hidden-dims: give at least one hidden size');
   if (learningRates.length === 0) throw new UsageError('--learning-rates', '--learning-rates: give at least one learning rate');
   const sweep: RecallSweep = {
-    models: parseModels(raw.models),
+    models: parseModels(raw.models, RECALL_DEFAULTS.models),
     hidden_dims: hiddenDims,
     tasks: tasks(raw.tasks, vocabSize),
     learning_rates: learningRates,
