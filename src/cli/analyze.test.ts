@@ -28,10 +28,32 @@ beforeAll(async () => {
   fs.mkdirSync(runDir);
   fs.writeFileSync(path.join(runDir, 'results.json'), JSON.stringify(exampleResults()));
   // A run folder names its results.json.
-  run = await runCli(['analyze', runDir], dir);
+  run = await runCli(['analyze', runDir, '--out', runDir], dir);
 });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('bsbr analyze without --out: stdout only', () => {
+  it('prints the summary and writes nothing; with no argument it takes the newest run under ./results', async () => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'bsbr-analyze-latest-'));
+    try {
+      for (const [name, age] of [['old', 100], ['new', 0]] as const) {
+        fs.mkdirSync(path.join(cwd, 'results', name), { recursive: true });
+        const file = path.join(cwd, 'results', name, 'results.json');
+        fs.writeFileSync(file, JSON.stringify({ ...exampleResults(), run_id: `run-${name}` }));
+        const when = new Date(Date.now() - age * 1000);
+        fs.utimesSync(file, when, when);
+      }
+      const latest = await runCli(['analyze'], cwd);
+      expect(latest.code).toBe(0);
+      expect(latest.stdout).toMatch(/^run run-new: /);
+      expect(latest.stderr).toMatch(/^no files written: --out DIR writes the charts, fits and report\.html/m);
+      expect(fs.readdirSync(path.join(cwd, 'results', 'new'))).toEqual(['results.json']);
+    } finally {
+      fs.rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('bsbr analyze --results (built CLI)', () => {
   it('exits 0 and writes the fits, every chart as spec and SVG, and report.html beside the results', () => {
@@ -90,7 +112,7 @@ describe('bsbr analyze --results (built CLI)', () => {
     const lines = markdown.stdout.split('\n');
     expect(lines).toContain('### forward time fits: median ms ~ n^e on log-log axes; e of a + b n^e with a fixed cost a');
     expect(lines).toContain(
-      '| model | config | n | median ms | spread | 95% CI ms | min-max ms | repeats | tok/s | GFLOP/s | % of cal. | tensor MiB | RSS MiB | params | load | ! |',
+      '| model | config | n | median ms | spread | 95% CI ms | min-max ms | repeats | tok/s | GFLOP/s | % of cal. | tensor MiB | RSS MiB | params | load | threads | ! |',
     );
     expect(lines.some((l) => /^\| Standard \|  \| 64 \| [\d.]+ \| /.test(l))).toBe(true);
   });
@@ -143,13 +165,13 @@ describe('bsbr analyze: bad input is one line on stderr, exit code 2, nothing wr
   });
 
   it('none or more than one of RUN, --results and --example-data', async () => {
-    expectUsageError(await runCli(['analyze'], dir), /give a run folder or its results.json .*, --results <file> or --example-data/);
+    expectUsageError(await runCli(['analyze'], dir), /no run under \.\/results: give a run folder or its results.json .*, --results <file> or --example-data/);
     expectUsageError(await runCli(['analyze', '--example-data', '--results', 'x.json'], dir), /not both/);
     expectUsageError(await runCli(['analyze', runDir, '--example-data'], dir), /not both/);
   });
 
   it('an --example-data that names no shipped run is refused with the names', async () => {
-    expectUsageError(await runCli(['analyze', '--example-data', 'tpu'], dir), /--example-data: 'tpu' is not a shipped run \(cpu or gpu\)/);
+    expectUsageError(await runCli(['analyze', '--example-data', 'tpu'], dir), /--example-data: 'tpu' is not a shipped run \(cpu or gpu or recall\)/);
   });
 
   it('what is not a regular file is refused at once: /dev/zero, a FIFO', async () => {

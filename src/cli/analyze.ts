@@ -12,7 +12,8 @@ import { formatRunSummary } from '../reports/summary';
 import { writeAnalysis } from '../reports/write';
 import { UsageError } from '../options/usage_error';
 import { addOutputOptions, noticeWriter, OutputOptions, printResult } from './output';
-import { resultsFileOf } from './run_path';
+import { latestRun, resultsFileOf, RUNS_FOLDER } from './run_path';
+import { analyzeResults } from '../analysis/analysis';
 
 /**
  * The runs shipped with the package (real runs of this toolkit, never edited), by the name
@@ -61,7 +62,11 @@ function prepareOutDir(dir: string): void {
 function resultsPath(run: string | undefined, options: AnalyzeOptions, example: ExampleName | null): string {
   const given = [run, options.results, example ?? undefined].filter((x) => x !== undefined);
   if (given.length > 1) throw new UsageError('--results', 'give one of RUN, --results <file> and --example-data, not both');
-  if (given.length === 0) throw new UsageError('--results', 'give a run folder or its results.json (bsbr analyze results/<run>), --results <file> or --example-data');
+  if (given.length === 0) {
+    const latest = latestRun();
+    if (latest === null) throw new UsageError('--results', `no run under ./${RUNS_FOLDER}: give a run folder or its results.json (bsbr analyze results/<run>), --results <file> or --example-data`);
+    return latest;
+  }
   if (example) {
     const file = exampleDataPath(example);
     if (!fs.existsSync(file)) throw new UsageError('--example-data', `the example data is not in this package: ${file} is missing (analyse your own run with bsbr analyze <run>)`);
@@ -75,8 +80,21 @@ async function analyze(run: string | undefined, options: AnalyzeOptions): Promis
   const file = resultsPath(run, options, example);
   const outDir = options.out ?? (example ? EXAMPLES[example].outDir : path.dirname(file));
   const source = example ? `the example data shipped with bsbr, ${EXAMPLES[example].what} (${file})` : file;
-  if (isRecallRun(file)) return analyzeRecall(readRecallResults(file), outDir, source, options);
+  // Files only where asked: --out, or --example-data (whose report is nowhere else). bsbr compare
+  // already wrote a run's charts and report.html into its folder.
+  const writes = options.out !== undefined || example !== null;
+  if (isRecallRun(file)) {
+    const recall = readRecallResults(file);
+    if (!writes) return printResult(formatRecall(recall, options.format));
+    return analyzeRecall(recall, outDir, source, options);
+  }
   const results = readResults(file);
+  if (!writes) {
+    const analysis = analyzeResults(results);
+    printResult(formatRunSummary({ results, analysis, source }, options.format, () => fitsCsv(analysis.fits)));
+    noticeWriter(options)(`no files written: --out DIR writes the charts, fits and report.html (bsbr compare wrote them beside ${file})`);
+    return;
+  }
   prepareOutDir(outDir);
   const written = await writeAnalysis(results, outDir, source);
   const notice = noticeWriter(options);
@@ -101,9 +119,9 @@ export function registerAnalyze(program: Command): void {
   const command = program
     .command('analyze')
     .description('fit scaling exponents, compare models and draw the charts and report.html of a bsbr compare run; of a bsbr recall run, its accuracy against state size')
-    .argument('[run]', 'a run folder of bsbr compare or bsbr recall, or its results.json')
+    .argument('[run]', `a run folder of bsbr compare or bsbr recall, or its results.json (default: the newest run under ./${RUNS_FOLDER})`)
     .option('--results <file>', 'the results.json of a bsbr compare run (the same as giving it as RUN)')
     .option('--example-data [run]', 'analyse a real run shipped with the package: cpu (the default; wasm, all seven models), gpu (an NVIDIA H200 through webgpu) or recall (MQAR accuracy of all seven, trained on a GPU)')
-    .option('--out <dir>', `where to write the charts, fits and report.html (default: beside the results file; with --example-data: ./${EXAMPLES.cpu.outDir} or ./${EXAMPLES.gpu.outDir})`);
+    .option('--out <dir>', `write the charts, fits and report.html there (default: none, stdout only; with --example-data: ./${EXAMPLES.cpu.outDir} or ./${EXAMPLES.gpu.outDir})`);
   addOutputOptions(command, 'the fits, as fits.csv').action(analyze);
 }
