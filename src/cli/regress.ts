@@ -15,9 +15,9 @@ import { resultsFileOf } from './run_path';
 export const DEFAULT_BASELINE = path.join('results', 'baseline', 'results.json');
 
 interface RegressOptions extends OutputOptions {
-  baseline: string;
+  baseline?: string;
   current?: string;
-  threshold: string;
+  threshold?: string;
   updateBaseline?: boolean;
 }
 
@@ -56,9 +56,9 @@ function currentFile(run: string | undefined, options: RegressOptions): string {
 }
 
 function regress(run: string | undefined, options: RegressOptions): void {
-  const threshold = thresholdFraction(options.threshold);
+  const threshold = thresholdFraction(options.threshold ?? String(100 * DEFAULT_THRESHOLD));
   const current = currentFile(run, options);
-  const baseline = resultsFileOf(options.baseline);
+  const baseline = resultsFileOf(options.baseline ?? DEFAULT_BASELINE);
   if (options.updateBaseline) return updateBaseline(current, baseline, options);
   const report = compareRuns({ path: baseline, results: readResults(baseline) }, { path: current, results: readResults(current) }, threshold);
   printResult(formatReport(report, options.format));
