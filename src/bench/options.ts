@@ -12,7 +12,7 @@ import { InputError } from '../../models/errors';
 import { openRegularFile } from '../io/read_file';
 import { ADAPTIVE_DEFAULTS, COMPARE_DEFAULTS } from '../options/defaults';
 import { modelConfigFromOptions, ModelOptions } from '../options/model_options';
-import { parseInteger, parsePositiveInteger, parsePositiveNumber } from '../options/numbers';
+import { nonEmpty, parseInteger, parsePositiveInteger, parsePositiveNumber, within } from '../options/numbers';
 import { flag, UsageError } from '../options/usage_error';
 import { readResults } from '../results/read';
 import { AdaptiveSampling, Mode, MODES, ResultsFile, ShardSpec, SweepSettings } from '../results/schema';
@@ -71,14 +71,24 @@ export interface ResumedSweep {
 
 export type CompareRequest = NewSweep | ResumedSweep;
 
+/**
+ * The bounds of the sweep's counts and times, far past any real sweep: a value past them is a typo
+ * or a crafted file, and would make the planning loops or the workers' allocations run away.
+ */
+const LIMITS = {
+  seqLength: 2 ** 24, batchSize: 65536, repeats: 10_000, memoryMb: 2 ** 30,
+  /** Seconds: every time at most a week; --case-timeout at least 10 ms (a case's worker needs more to start). */
+  seconds: 604_800, caseTimeout: 0.01,
+} as const;
+
 function seqLengths(values: readonly string[]): number[] {
-  const lengths = listValues(values).map((v) => parseInteger('--seq-lengths', v, 1, 'a positive integer (give whole numbers of tokens >= 1, e.g. --seq-lengths 64 128 256)'));
+  const lengths = nonEmpty('--seq-lengths', listValues(values)).map((v) => within('--seq-lengths', parseInteger('--seq-lengths', v, 1, 'a positive integer (give whole numbers of tokens >= 1, e.g. --seq-lengths 64 128 256)'), 1, LIMITS.seqLength));
   // Ascending, so "the longer lengths" of a model are the ones after it.
   return unique(lengths).sort((a, b) => a - b);
 }
 
 function modes(values: readonly string[]): Mode[] {
-  return unique(listValues(values).map((value) => {
+  return unique(nonEmpty('--mode', listValues(values)).map((value) => {
     const mode = MODES.find((m) => m === value.toLowerCase());
     if (!mode) throw new UsageError('--mode', `--mode: unknown mode '${value}' (valid: ${MODES.join(', ')})`);
     return mode;
@@ -111,14 +121,14 @@ function sampling(raw: SweepOptions): { repeats: number; adaptive: AdaptiveSampl
   const adaptiveOnly = (['minRepeats', 'maxRepeats', 'sampleBudget'] as const).find((key) => raw[key] !== undefined);
   if (raw.targetCi === undefined) {
     if (adaptiveOnly) throw new UsageError(flag(adaptiveOnly), `${flag(adaptiveOnly)}: only with --target-ci (adaptive sampling); --repeats sets a fixed count`);
-    return { repeats: raw.repeats === undefined ? COMPARE_DEFAULTS.repeats : parsePositiveInteger('--repeats', raw.repeats), adaptive: null };
+    return { repeats: raw.repeats === undefined ? COMPARE_DEFAULTS.repeats : within('--repeats', parsePositiveInteger('--repeats', raw.repeats), 1, LIMITS.repeats), adaptive: null };
   }
   if (raw.repeats !== undefined) throw new UsageError('--repeats', '--repeats: a fixed count; with --target-ci give --min-repeats and --max-repeats instead');
   const target = parsePositiveNumber('--target-ci', raw.targetCi);
-  const min = raw.minRepeats === undefined ? ADAPTIVE_DEFAULTS.minRepeats : parsePositiveInteger('--min-repeats', raw.minRepeats);
-  const max = raw.maxRepeats === undefined ? Math.max(min, ADAPTIVE_DEFAULTS.maxRepeats) : parsePositiveInteger('--max-repeats', raw.maxRepeats);
+  const min = raw.minRepeats === undefined ? ADAPTIVE_DEFAULTS.minRepeats : within('--min-repeats', parsePositiveInteger('--min-repeats', raw.minRepeats), 1, LIMITS.repeats);
+  const max = raw.maxRepeats === undefined ? Math.max(min, ADAPTIVE_DEFAULTS.maxRepeats) : within('--max-repeats', parsePositiveInteger('--max-repeats', raw.maxRepeats), 1, LIMITS.repeats);
   if (max < min) throw new UsageError('--max-repeats', `--max-repeats: ${max} is fewer than --min-repeats ${min}`);
-  const budget = raw.sampleBudget === undefined ? ADAPTIVE_DEFAULTS.sampleBudget : parsePositiveNumber('--sample-budget', raw.sampleBudget);
+  const budget = raw.sampleBudget === undefined ? ADAPTIVE_DEFAULTS.sampleBudget : within('--sample-budget', parsePositiveNumber('--sample-budget', raw.sampleBudget), 0, LIMITS.seconds);
   return { repeats: min, adaptive: { target_ci: target / PERCENT, max_repeats: max, budget_s: budget } };
 }
 
@@ -132,11 +142,11 @@ function sweepSettings(raw: SweepOptions): SweepSettings {
     models: parseModels(raw.models, COMPARE_DEFAULTS.models),
     seq_lengths: seqLengths(raw.seqLengths ?? COMPARE_DEFAULTS.seqLengths.map(String)),
     modes: modes(raw.mode ?? COMPARE_DEFAULTS.modes),
-    batch_size: raw.batchSize === undefined ? COMPARE_DEFAULTS.batchSize : parsePositiveInteger('--batch-size', raw.batchSize),
-    warmup: raw.warmup === undefined ? COMPARE_DEFAULTS.warmup : parseInteger('--warmup', raw.warmup, 0, 'a non-negative integer'),
+    batch_size: raw.batchSize === undefined ? COMPARE_DEFAULTS.batchSize : within('--batch-size', parsePositiveInteger('--batch-size', raw.batchSize), 1, LIMITS.batchSize),
+    warmup: raw.warmup === undefined ? COMPARE_DEFAULTS.warmup : within('--warmup', parseInteger('--warmup', raw.warmup, 0, 'a non-negative integer'), 0, LIMITS.repeats),
     repeats,
-    time_limit_s: raw.timeLimit === undefined ? null : parsePositiveNumber('--time-limit', raw.timeLimit),
-    max_memory_mb: raw.maxMemory === undefined ? null : parsePositiveNumber('--max-memory', raw.maxMemory),
+    time_limit_s: raw.timeLimit === undefined ? null : within('--time-limit', parsePositiveNumber('--time-limit', raw.timeLimit), 0, LIMITS.seconds),
+    max_memory_mb: raw.maxMemory === undefined ? null : within('--max-memory', parsePositiveNumber('--max-memory', raw.maxMemory), 1, LIMITS.memoryMb),
     weights_file: weightsFile(raw.weights, raw.models),
     adaptive,
   };
@@ -170,7 +180,7 @@ function backendOption(raw: RawCompareOptions): BackendChoice {
 }
 
 function caseTimeoutS(raw: RawCompareOptions): number {
-  return raw.caseTimeout === undefined ? COMPARE_DEFAULTS.caseTimeout : parsePositiveNumber('--case-timeout', raw.caseTimeout);
+  return raw.caseTimeout === undefined ? COMPARE_DEFAULTS.caseTimeout : within('--case-timeout', parsePositiveNumber('--case-timeout', raw.caseTimeout), LIMITS.caseTimeout, LIMITS.seconds);
 }
 
 function threadsOption(raw: RawCompareOptions): number | undefined {

@@ -32,7 +32,7 @@ test.each<[string, Edit, RegExp]>([
   ['a negative length', (r) => (r.sweep.seq_lengths = [8, -16]), /sweep\.seq_lengths must be a list of: a positive integer/],
   ['an unknown model', (r) => (r.sweep.models = ['BSBR', 'Mamba']), /--models: unknown model 'Mamba'/],
   ['an invalid config', (r) => (r.config.numHeads = 3), /invalid config: numHeads must divide hiddenDim \(hiddenDim 16, numHeads 3\)/],
-  ['a config field as text', (r) => (r.config.hiddenDim = '16'), /invalid config: hiddenDim must be a positive integer \(got "16"\)/],
+  ['a config field as text', (r) => (r.config.hiddenDim = '16'), /invalid config: hiddenDim must be an integer in \[1, 16384\] \(got "16"\)/],
   ['a config without a field', (r) => delete r.config.chunkSize, /config has no chunkSize/],
   ['an unknown backend', (r) => (r.environment.backend = 'quantum'), /the run used backend 'quantum'/],
 ])('%s: exit 2, one line, the file untouched and nothing else written', async (_what, edit, message) => {

@@ -101,6 +101,18 @@ test.each([
   [['--max-memory', 'lots'], "--max-memory: 'lots' is not a positive number"],
   [['--window-size', '0'], '--window-size: invalid config: windowSize must be an integer in [1, 16777216] (got 0)'],
   [['--hidden-dim', '12', '--compression-factor', '5'], '--compression-factor: invalid config: compressionFactor must divide hiddenDim (hiddenDim 12, compressionFactor 5)'],
+  // An empty list would write a run that its own --resume refuses.
+  [['--models', ''], '--models: no value given (an empty list)'],
+  [['--seq-lengths', ' , '], '--seq-lengths: no value given (an empty list)'],
+  [['--mode', ''], '--mode: no value given (an empty list)'],
+  // Every count and time has a bound.
+  [['--batch-size', '1000000000'], '--batch-size: 1000000000 is outside [1, 65536]'],
+  [['--seq-lengths', '64', '99999999999'], '--seq-lengths: 99999999999 is outside [1, 16777216]'],
+  [['--repeats', '1000000'], '--repeats: 1000000 is outside [1, 10000]'],
+  [['--warmup', '1000000'], '--warmup: 1000000 is outside [0, 10000]'],
+  [['--case-timeout', '1e-9'], '--case-timeout: 1e-9 is outside [0.01, 604800]'],
+  [['--max-memory', '1e-300'], '--max-memory: 1e-300 is outside [1, 1073741824]'],
+  [['--time-limit', '1e9'], '--time-limit: 1000000000 is outside [0, 604800]'],
 ])('%j is refused: %s', (args, message) => {
   expect(() => parse(args)).toThrow(UsageError);
   expect(() => parse(args)).toThrow(message);

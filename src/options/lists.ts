@@ -2,6 +2,7 @@
 import { BackendChoice, BackendError, parseBackendChoice } from '../../models/backends/setup';
 import { canonicalModelName, MODEL_NAMES } from '../../models/registry';
 import { ALL_MODELS } from './defaults';
+import { nonEmpty } from './numbers';
 import { UsageError } from './usage_error';
 
 /** Each value once, in the order first given. */
@@ -17,7 +18,7 @@ export function listValues(values: readonly string[]): string[] {
 /** --models: canonical names, each once; `all` for every architecture; undefined: the command's defaults. */
 export function parseModels(names: readonly string[] | undefined, defaults: readonly string[]): string[] {
   if (names === undefined) return [...defaults];
-  const listed = listValues(names);
+  const listed = nonEmpty('--models', listValues(names));
   if (listed.some((name) => name.toLowerCase() === ALL_MODELS)) return [...MODEL_NAMES];
   return unique(listed.map((name) => {
     const canonical = canonicalModelName(name);

@@ -32,3 +32,15 @@ export function parsePositiveNumber(option: string, value: string): number {
   }
   return Number(text);
 }
+
+/** `value` as read for `option`, refused outside [min, max] (every count and time has a bound; docs/measurement.md). */
+export function within(option: string, value: number, min: number, max: number): number {
+  if (!(value >= min && value <= max)) throw new UsageError(option, `${option}: ${value} is outside [${min}, ${max}]`);
+  return value;
+}
+
+/** A list option with nothing in it (`--models ""`): refused, as its run could not be resumed. */
+export function nonEmpty<T>(option: string, values: T[]): T[] {
+  if (values.length === 0) throw new UsageError(option, `${option}: no value given (an empty list)`);
+  return values;
+}
