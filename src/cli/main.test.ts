@@ -70,3 +70,14 @@ test('an error bsbr did not expect is one line and exit 70, never exit 1 (a regr
     bug.mockRestore();
   }
 });
+
+test('--threshold takes any decimal form of a percentage (1e-320 was "not a percentage") within [0, 1000]', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'run.json');
+  fs.writeFileSync(file, JSON.stringify(runOf(sweep())));
+  const tiny = await run('regress', '--baseline', file, '--current', file, '--threshold', '1e-320', '--format', 'json');
+  expect(tiny.stderr.join('')).not.toMatch(/not a percentage/);
+  expect(tiny.code).not.toBe(2);
+  const huge = await run('regress', '--baseline', file, '--current', file, '--threshold', '1e9');
+  expect([huge.code, huge.stderr.join('')]).toEqual([2, "bsbr: error: --threshold: '1e9' is not a percentage in [0, 1000]"]);
+});

@@ -24,8 +24,10 @@ interface RegressOptions extends OutputOptions {
 /** '10' or '10%' -> 0.1. */
 function thresholdFraction(value: string): number {
   const text = String(value).trim();
-  if (!/^(\d+\.?\d*|\.\d+)%?$/.test(text)) throw new UsageError('--threshold', `--threshold: '${value}' is not a percentage (a number >= 0, e.g. 10 for 10%)`);
-  return Number(text.replace('%', '')) / 100;
+  if (!/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?%?$/i.test(text)) throw new UsageError('--threshold', `--threshold: '${value}' is not a percentage (a number >= 0, e.g. 10 for 10%)`);
+  const percent = Number(text.replace('%', ''));
+  if (!(percent <= 1000)) throw new UsageError('--threshold', `--threshold: '${value}' is not a percentage in [0, 1000]`);
+  return percent / 100;
 }
 
 /**
