@@ -5,7 +5,7 @@ import { checkNewOut, runStamp } from '../bench/options';
 import { claimNewFolder } from '../bench/run_folder';
 import { RESULTS_CSV, RESULTS_JSON, writeResults } from '../results/write';
 import { mergeShards } from '../merge/merge_runs';
-import { readResults } from '../results/read';
+import { parseResults, readResults } from '../results/read';
 import { ResultsFile, ShardRun } from '../results/schema';
 import { formatListing } from '../reports/listing';
 import { Column } from '../reports/table';
@@ -53,6 +53,8 @@ function merge(dirs: string[], options: MergeOptions): void {
   const { results, warnings } = mergeShards(runs, {
     allowPartial: options.allowPartial === true, runId: `${runStamp(now)}-merged`, command: ['bsbr', ...process.argv.slice(2)], now,
   });
+  // Checked as every reader will check it, before anything is written.
+  parseResults(JSON.stringify(results), path.join(options.out, RESULTS_JSON));
   createOutput(options.out, results);
   for (const warning of warnings) printLine(`bsbr: warning: ${warning}`);
   const shards = results.shards!.map((run) => ({ run, cases: results.cases.filter((c) => c.run_id === run.run_id).length }));

@@ -64,6 +64,7 @@ function checkDisjoint(folders: readonly ShardFolder[]): void {
       const key = caseKey(c);
       const other = caseDirs.get(key);
       if (other !== undefined) throw new UsageError('DIR', `the case ${key} is in two shards: ${other} and ${dir}`);
+      if (c.run_id !== results.run_id) throw new UsageError('DIR', `${dir} holds the case ${key} of run ${JSON.stringify(c.run_id)}, not of its own run ${JSON.stringify(results.run_id)}`);
       if (!sweepCases.has(key)) throw new UsageError('DIR', `${dir} holds the case ${key}, which is not one of its sweep's cases`);
       caseDirs.set(key, dir);
     }
