@@ -94,6 +94,6 @@ test('the installed command finds its shipped presets and example data from anot
   expect(dryRun.stdout).toMatch(/^4 cases, about \d+ s in all/m);
   const analyzed = run(process.execPath, [bin, 'analyze', '--example-data', '--quiet', '--format', 'json'], project);
   expect(analyzed.status).toBe(0);
-  expect(JSON.parse(analyzed.stdout).cases).toHaveLength(35);
+  expect(JSON.parse(analyzed.stdout).cases).toHaveLength(28);
   expect(fs.existsSync(path.join(project, 'bsbr-example-analysis', 'report.html'))).toBe(true);
 }, 120_000);

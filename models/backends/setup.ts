@@ -154,11 +154,13 @@ export async function setupBackend(requested: BackendChoice = 'auto', options: B
   const threads = threadCount(options);
   if (active && (choice === 'auto' || choice === active.name) && (active.name !== 'wasm' || activeThreads === threads)) return active;
   const candidates: readonly BackendName[] = choice === 'auto' ? BACKEND_NAMES : [choice];
-  const skipped: string[] = [];
+  const skipped: { name: BackendName; reason: string }[] = [];
   for (const name of candidates) {
     try {
       const { adapter, threads: running, notice } = await activate(name, choice === 'auto', threads);
-      const notes = notice ? [...skipped, notice] : skipped;
+      // One short line: the backends passed over by name (their reasons are long: a missing module's require stack).
+      const passedOver = skipped.length ? [`${skipped.map((s) => `${s.name} not usable`).join(', ')} (probeBackends() or bsbr backends says why)`] : [];
+      const notes = notice ? [...passedOver, notice] : passedOver;
       active = {
         name,
         packageName: SPECS[name].packageName,
@@ -171,10 +173,10 @@ export async function setupBackend(requested: BackendChoice = 'auto', options: B
       return active;
     } catch (err) {
       if (choice !== 'auto') throw new BackendError(`backend '${name}' is not usable: ${firstLine(err)}`);
-      skipped.push(`${name} not usable (${firstLine(err)})`);
+      skipped.push({ name, reason: firstLine(err) });
     }
   }
-  throw new BackendError(`no backend is usable: ${skipped.join('; ')}`);
+  throw new BackendError(`no backend is usable: ${skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}`);
 }
 
 /** A backend name in any case, checked: 'auto' or one of BACKEND_NAMES. */

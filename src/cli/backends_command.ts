@@ -19,7 +19,9 @@ export function registerBackends(program: Command): void {
   addOutputOptions(command, 'one row per backend').action(async (options: OutputOptions) => {
     const statuses = await probeBackends();
     printResult(formatListing(COLUMNS, statuses, options.format, (s) => ({
-      name: s.name, package: s.packageName, usable: s.usable, reason: s.reason, adapter: s.adapter ? JSON.stringify(s.adapter) : null,
+      // JSON holds the adapter as an object; a CSV cell as its JSON text.
+      name: s.name, package: s.packageName, usable: s.usable, reason: s.reason,
+      adapter: s.adapter ? (options.format === 'csv' ? JSON.stringify(s.adapter) : s.adapter) : null,
     })));
   });
 }

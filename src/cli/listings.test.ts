@@ -39,8 +39,20 @@ describe('bsbr backends', () => {
     for (const line of table.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
     const json = JSON.parse((await runCli(['backends', '--format', 'json'], tempDir())).stdout);
     expect(json.map((b: { name: string; usable: boolean }) => [b.name, typeof b.usable])).toEqual(BACKEND_NAMES.map((name) => [name, 'boolean']));
+    // The adapter is an object in JSON (or null), never JSON text inside JSON.
+    for (const b of json as { adapter: unknown }[]) expect(b.adapter === null || (typeof b.adapter === 'object' && !Array.isArray(b.adapter))).toBe(true);
     const markdown = (await runCli(['backends', '--format', 'markdown'], tempDir())).stdout.trimEnd().split('\n');
     expect(markdown[0]).toBe('| backend | usable | package | why |');
     expect(markdown).toHaveLength(2 + BACKEND_NAMES.length);
+  });
+});
+
+describe('--help', () => {
+  test('shows defaults plainly (no quotes) and marks required options', async () => {
+    const regress = (await runCli(['regress', '--help'], tempDir())).stdout.replace(/\s+/g, ' ');
+    expect(regress).toContain('default: table)');
+    expect(regress).not.toMatch(/default: "/);
+    const merge = (await runCli(['merge', '--help'], tempDir())).stdout.replace(/\s+/g, ' ');
+    expect(merge).toMatch(/--out <dir> .*\(required\)/);
   });
 });

@@ -70,7 +70,7 @@ export function registerMerge(program: Command): void {
     .command('merge')
     .description('join the folders of a sharded sweep (bsbr compare --shard i/n) into one run that analyze and regress read; refuses (exit 2) shards of different sweeps, a shard or case given twice, and a missing shard')
     .argument('<dir...>', 'the shard folders, each holding a results.json')
-    .requiredOption('--out <dir>', 'the folder for the merged results.json and results.csv')
+    .requiredOption('--out <dir>', 'the folder for the merged results.json and results.csv (required)')
     .option('--allow-partial', 'merge even when shards are missing or unfinished (their cases are left out, with a warning)');
   addOutputOptions(command, 'one row per merged shard').action(merge);
 }

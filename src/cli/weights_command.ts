@@ -64,7 +64,7 @@ export function registerWeights(program: Command): void {
     weights
       .command('save <file>')
       .description("write a seeded model's weights as a safetensors file (float32)")
-      .requiredOption('--model <name>', `the architecture (${MODEL_NAMES.join(', ')}; any case)`),
+      .requiredOption('--model <name>', `the architecture (${MODEL_NAMES.join(', ')}; any case) (required)`),
   ).action(save);
   weights
     .command('inspect <file>')

@@ -3,7 +3,8 @@ import { toCsv } from '../results/csv';
 import { Format } from './output_format';
 import { Column, markdownTable, outputWidth, textTable, wrapLine } from './table';
 
-export type ListingRecord = Record<string, string | number | boolean | null>;
+/** A record's values: plain values, or an object (JSON keeps it; a CSV cell is its JSON text). */
+export type ListingRecord = Record<string, string | number | boolean | null | object>;
 
 /** `remarks` are lines under the table (text and markdown only). */
 export function formatListing<T>(columns: readonly Column<T>[], rows: readonly T[], format: Format, record: (row: T) => ListingRecord, remarks: readonly string[] = []): string {
