@@ -83,6 +83,11 @@ async function compare(options: CompareCliOptions, command: Command): Promise<vo
   const request = parseCompareOptions(withPreset(options, command, defineCompare, 'compare'));
   if (options.dryRun) return dryRun(request, options);
   const notice = noticeWriter(options);
+  // More shards than cases (docs/sharding.md): this one has nothing to run, and merge needs no folder of it.
+  if (request.kind === 'new' && request.shard && shardCases(request.sweep, request.config, request.shard).length === 0) {
+    notice(`shard ${request.shard.index}/${request.shard.count} holds no case of this sweep (more shards than cases): nothing to run, nothing written`);
+    return;
+  }
   // The same analysis `bsbr analyze` writes: fits, charts and report.html beside the results.
   const analyse = (results: ResultsFile, dir: string) => writeAnalysis(results, dir, path.join(dir, RESULTS_JSON));
   const { dir, results, analysis: written } = await runCompare(request, createProgress(options.quiet ?? false), notice, analyse);

@@ -230,3 +230,10 @@ describe('a shard is an ordinary run folder', () => {
     expect(read('limited').cases.map((c) => [c.seq_len, c.status])).toEqual([[8, 'ok'], [16, 'skipped'], [32, 'skipped'], [64, 'skipped']]);
   }, 120_000);
 });
+
+test('a shard with no case (more shards than cases) exits 0 with a notice, before any work, writing nothing', async () => {
+  const cwd = tempDir();
+  const result = await runCli(['compare', ...TINY_ARGS, '--models', 'Linear', '--seq-lengths', '8', '--shard', '3/4', '--out', 'run'], cwd);
+  expect([result.code, result.stdout, result.stderr]).toEqual([0, '', 'shard 3/4 holds no case of this sweep (more shards than cases): nothing to run, nothing written\n']);
+  expect(fs.existsSync(path.join(cwd, 'run'))).toBe(false);
+});

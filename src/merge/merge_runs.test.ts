@@ -73,6 +73,13 @@ describe('refusals', () => {
     refused([shards[0], stray, shards[2], shards[3]], new RegExp(`^the case ${caseKey(shards[0].results.cases[0])} is in two shards: shard-1 and shard-2$`));
   });
 
+  test('more shards than cases: the shards with no case need no folder', () => {
+    const many = cutIntoShards(whole, whole.cases.length + 3);
+    const { results, warnings } = merge(many.filter((s) => s.results.cases.length > 0));
+    expect(results.cases.map(caseKey)).toEqual(whole.cases.map(caseKey));
+    expect(warnings).toEqual([]);
+  });
+
   test('a case that names another run id than its shard\'s: refused, as every reader would refuse the merge', () => {
     const stray = { dir: 'stray', results: { ...shards[1].results, cases: shards[1].results.cases.map((c, i) => (i === 0 ? { ...c, run_id: 'another-run' } : c)) } };
     refused([shards[0], stray, shards[2], shards[3]], /^stray holds the case .* of run "another-run", not of its own run "[^"]+"$/);
