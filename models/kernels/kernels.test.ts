@@ -8,7 +8,7 @@ import { causalAttentionComposite } from '../ops/causal_softmax';
 import { chunkAttentionComposite, chunkStatesComposite, retrieveComposite } from '../ops/bsbr_attention';
 import { deltaRuleKernelComposite } from '../ops/delta_rule';
 import { linearAttentionKernelComposite } from '../ops/linear_attention';
-import { denseComposite, geluComposite, layerNormComposite } from '../ops/position_wise';
+import { dense, denseComposite, DenseOptions, embed, geluComposite, layerNormComposite } from '../ops/position_wise';
 import { positionsFromTables, positionTables } from '../positional';
 import { unitLowerInverseByBlocks } from '../ops/triangular';
 import { relativeError } from '../ops/reference/arrays';
@@ -84,8 +84,22 @@ const chunkAttentionInputs = (batch: number, C: number, B: number, h: number, d:
   exists: tf.tensor2d(Array.from({ length: batch }, () => Array.from({ length: C }, (_, c) => (c > 0 ? 1 : 0)))),
 });
 
-/** Per kernel: inputs to try, and the composite it must equal. */
-const COMPOSITES: Record<string, { cases: KernelCase[]; composite: (inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap) => tf.Tensor }> = {
+/** DENSE's optional inputs and attributes as the options of dense() and denseComposite(). */
+const denseOptions = ({ addend, gamma, beta, residual, residualAddend }: tf.NamedTensorMap, { activation, epsilon }: tf.NamedAttrMap): DenseOptions => ({
+  addend,
+  norm: gamma ? { gamma: gamma as tf.Tensor1D, beta: beta as tf.Tensor1D, epsilon: epsilon as number } : undefined,
+  activation: activation as 'linear' | 'gelu',
+  residual: residualAddend ? [residual, residualAddend] : residual,
+});
+
+type Run = (inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap) => tf.Tensor;
+
+/**
+ * Per kernel: inputs to try, and the composite it must equal. A kernel with `forwardOnly` registers
+ * no gradient by design: `op`, what the models call, runs the composite while a gradient is recorded;
+ * `wrt` names the inputs that both the op and the composite differentiate (all float inputs if absent).
+ */
+const COMPOSITES: Record<string, { cases: KernelCase[]; composite: Run; forwardOnly?: { reason: string; op: Run; wrt?: string[] } }> = {
   [BATCHED_MATMUL]: {
     cases: [
       { label: '[5, 7, 3] @ [5, 3, 4]', inputs: (next) => ({ a: randomTensor([5, 7, 3], next), b: randomTensor([5, 3, 4], next) }) },
@@ -192,22 +206,35 @@ const COMPOSITES: Record<string, { cases: KernelCase[]; composite: (inputs: tf.N
       { label: 'an addend, LayerNorm: [2, 35, 40] @ [40, 33]', inputs: layer([2, 35], 40, 33, { addend: true, norm: true }), attrs: { activation: 'linear', epsilon: 1e-5 } },
       { label: 'two residuals: [1, 3, 64] @ [64, 40]', inputs: layer([1, 3], 64, 40, { residuals: 2 }), attrs: { activation: 'linear', epsilon: 0 } },
     ],
-    composite: ({ x, weight, bias, addend, gamma, beta, residual, residualAddend }, { activation, epsilon }) => denseComposite(x, weight as tf.Tensor2D, bias as tf.Tensor1D, {
-      addend,
-      norm: gamma ? { gamma: gamma as tf.Tensor1D, beta: beta as tf.Tensor1D, epsilon: epsilon as number } : undefined,
-      activation: activation as 'linear' | 'gelu',
-      residual: residualAddend ? [residual, residualAddend] : residual,
-    }),
+    composite: (inputs, attrs) => denseComposite(inputs.x, inputs.weight as tf.Tensor2D, inputs.bias as tf.Tensor1D, denseOptions(inputs, attrs)),
+    forwardOnly: {
+      reason: 'its inputs are optional and a gradient saves a fixed list',
+      op: (inputs, attrs) => dense(inputs.x, inputs.weight as tf.Tensor2D, inputs.bias as tf.Tensor1D, denseOptions(inputs, attrs)),
+    },
   },
   [EMBEDDING]: {
     // Positions across a step of the coarse table, far positions, an odd width.
     cases: [
-      { label: '[2, 1100] tokens from 1000, D = 6', inputs: tokens(2, 1100, 50, 6, 1000) },
-      { label: '[1, 5] tokens from 123456, D = 7', inputs: tokens(1, 5, 9, 7, 123456) },
-      { label: 'one token at 300, D = 16', inputs: tokens(3, 1, 20, 16, 300) },
+      { label: '[2, 1100] tokens from 1000, D = 6', inputs: tokens(2, 1100, 50, 6, 1000), attrs: { start: 1000 } },
+      { label: '[1, 5] tokens from 123456, D = 7', inputs: tokens(1, 5, 9, 7, 123456), attrs: { start: 123456 } },
+      { label: 'one token at 300, D = 16', inputs: tokens(3, 1, 20, 16, 300), attrs: { start: 300 } },
     ],
     composite: ({ ids, table, coarse, fine }) => tf.tidy(() => tf.add(tf.gather(table, ids), positionsFromTables(coarse, fine, (ids as tf.Tensor2D).shape[1], (table as tf.Tensor2D).shape[1]))),
+    forwardOnly: {
+      reason: "the table's gradient is the gather's",
+      // `start` (the first position, which the tables hold) is not an attribute of the kernel, only of the op,
+      // which makes its positions itself: the table is the one input both differentiate.
+      op: ({ ids, table }, { start }) => embed(ids as tf.Tensor2D, table as tf.Tensor2D, start as number, false),
+      wrt: ['table'],
+    },
   },
+};
+
+/** A gradient's largest difference relative to the largest entry of the expected one; absolute where every entry is 0 (one key: q and k get none). */
+const gradientError = (a: unknown, b: unknown) => {
+  const [x, y] = [[a].flat(5) as number[], [b].flat(5) as number[]];
+  const scale = Math.max(1e-6, ...y.map(Math.abs));
+  return Math.max(...x.map((v, j) => Math.abs(v - y[j]))) / scale;
 };
 
 const registered = registeredKernels();
@@ -234,6 +261,27 @@ describe.each(TEST_BACKENDS)('the kernels on %s', (backend) => {
         expect(relativeError(rows(kernel), rows(composite))).toBeLessThan(1e-5);
         tf.dispose(given);
       }));
+      const { forwardOnly } = COMPOSITES[name];
+      if (forwardOnly) {
+        it.each(cases)(`${name} has no gradient by design (${forwardOnly.reason}): under a gradient its op runs no ${name} and differentiates as the composite: $label`, on(async ({ inputs, attrs = {} }) => {
+          expect(tf.getGradient(name)).toBeUndefined();
+          const given = inputs(lcg(7));
+          const names = forwardOnly.wrt ?? Object.keys(given).filter((input) => given[input].dtype === 'float32');
+          const xs = names.map((input) => given[input]);
+          const as = (run: Run) => (...args: tf.Tensor[]) => run({ ...given, ...Object.fromEntries(names.map((input, i) => [input, args[i]])) }, attrs);
+          const out = forwardOnly.op(given, attrs);
+          const dy = randomTensor(out.shape, lcg(11));
+          out.dispose();
+          const { kernelNames } = await tf.profile(() => tf.dispose(tf.grads(as(forwardOnly.op))(xs, dy)));
+          expect(kernelNames).not.toContain(name);
+          const op = await readOp(() => tf.grads(as(forwardOnly.op))(xs, dy));
+          const composite = await readOp(() => tf.grads(as(COMPOSITES[name].composite))(xs, dy));
+          const errors = names.map((input, i) => [input, gradientError(op[i], composite[i])] as const);
+          expect(errors.filter(([, error]) => !(error < 1e-4))).toEqual([]);
+          tf.dispose([given, dy]);
+        }));
+        continue;
+      }
       it.each(cases)(`${name}'s gradient equals its composite's: $label`, on(async ({ inputs, attrs = {} }) => {
         const given = inputs(lcg(7));
         const names = Object.keys(given);
@@ -244,13 +292,7 @@ describe.each(TEST_BACKENDS)('the kernels on %s', (backend) => {
         out.dispose();
         const kernel = await readOp(() => tf.grads(as((inputs) => tf.engine().runKernel(name, inputs, attrs) as tf.Tensor))(xs, dy));
         const composite = await readOp(() => tf.grads(as(COMPOSITES[name].composite))(xs, dy));
-        // Relative to the largest entry; absolute where every entry is 0 (one key: q and k get none).
-        const error = (a: unknown, b: unknown) => {
-          const [x, y] = [[a].flat(5) as number[], [b].flat(5) as number[]];
-          const scale = Math.max(1e-6, ...y.map(Math.abs));
-          return Math.max(...x.map((v, j) => Math.abs(v - y[j]))) / scale;
-        };
-        const errors = names.map((input, i) => [input, error(kernel[i], composite[i])] as const);
+        const errors = names.map((input, i) => [input, gradientError(kernel[i], composite[i])] as const);
         expect(errors.filter(([, error]) => !(error < 1e-4))).toEqual([]);
         tf.dispose([given, dy]);
       }));

@@ -26,7 +26,7 @@ test.each<[string, Edit, RegExp]>([
   ['no models', (r) => delete r.sweep.models, /sweep\.models is missing/],
   ['a string where a list belongs', (r) => (r.sweep.seq_lengths = '8 16'), /sweep\.seq_lengths must be a list of: a positive integer \(got "8 16"\)/],
   ['repeats 0', (r) => (r.sweep.repeats = 0), /sweep\.repeats must be a positive integer \(got 0\)/],
-  ['an unknown mode', (r) => (r.sweep.modes = ['sideways']), /sweep\.modes must be a list of: one of forward, decode \(got \["sideways"\]\)/],
+  ['an unknown mode', (r) => (r.sweep.modes = ['sideways']), /sweep\.modes must be a list of: one of forward, decode, train \(got \["sideways"\]\)/],
   ['lengths as text', (r) => (r.sweep.seq_lengths = ['8', '16']), /sweep\.seq_lengths must be a list of: a positive integer/],
   ['a fractional length', (r) => (r.sweep.seq_lengths = [8, 12.5]), /sweep\.seq_lengths must be a list of: a positive integer \(got \[8,12\.5\]\)/],
   ['a negative length', (r) => (r.sweep.seq_lengths = [8, -16]), /sweep\.seq_lengths must be a list of: a positive integer/],
