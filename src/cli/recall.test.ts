@@ -59,12 +59,20 @@ describe('bsbr recall options', () => {
 });
 
 describe('a recall run', () => {
-  it('trains every case in worker processes (two at once), writes results.json, results.csv and the report; resume adds nothing; analyze reads it', async () => {
+  it('trains every case in worker processes (two at once), as two shards that merge into one run; resume adds nothing; analyze reads it', async () => {
     const cwd = tempDir();
-    const out = path.join(cwd, 'run');
-    const first = await runCli(['recall', ...TINY, '--jobs', '2', '--out', out], cwd);
-    expect(first.stderr).not.toContain('error');
-    expect(first.code).toBe(0);
+    const shard = (i: number) => path.join(cwd, `shard${i}`);
+    const runs = await Promise.all([1, 2].map((i) => runCli(['recall', ...TINY, '--jobs', '2', '--shard', `${i}/2`, '--out', shard(i)], cwd)));
+    for (const run of runs) {
+      expect(run.stderr).not.toContain('error');
+      expect(run.code).toBe(0);
+    }
+    const missing = await runCli(['merge', shard(1), '--out', path.join(cwd, 'partial')], cwd);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('merge: shard 2/2 is missing');
+    const out = path.join(cwd, 'merged');
+    const merged = await runCli(['merge', shard(2), shard(1), '--out', out], cwd);
+    expect(merged.code).toBe(0);
     const results = readRecallResults(path.join(out, 'results.json'));
     expect(results.cases.map((c) => [c.model, c.learning_rate, c.status])).toEqual([
       ['Standard', 1e-3, 'ok'], ['Standard', 3e-3, 'ok'], ['Linear', 1e-3, 'ok'], ['Linear', 3e-3, 'ok'],
@@ -76,18 +84,20 @@ describe('a recall run', () => {
       expect(c.params).toBeGreaterThan(0);
     }
     expect(fs.readFileSync(path.join(out, 'results.csv'), 'utf8').trim().split('\n')).toHaveLength(5);
-    for (const file of ['report.html', 'recall_vs_state.svg', 'recall_vs_length.vl.json', 'best.csv']) expect(fs.existsSync(path.join(out, file))).toBe(true);
-    expect(first.stdout).toMatch(/^Standard\s+16\s+L=16, kv=2\s+\d\.\d{3}/m);
+    for (const file of ['report.html', 'recall_vs_state.svg', 'recall_vs_length.vl.json', 'best.csv']) expect(fs.existsSync(path.join(shard(1), file))).toBe(true);
+    expect(runs[0].stdout).toMatch(/^Standard\s+16\s+L=16, kv=2\s+\d\.\d{3}/m);
 
-    const resumed = await runCli(['recall', '--resume', out, '--quiet'], cwd);
+    const before = readRecallResults(path.join(shard(1), 'results.json')).cases;
+    const resumed = await runCli(['recall', '--resume', shard(1), '--quiet'], cwd);
     expect(resumed.code).toBe(0);
-    expect(readRecallResults(path.join(out, 'results.json')).cases).toEqual(results.cases);
-    expect((await runCli(['recall', '--resume', out, '--steps', '9'], cwd)).stderr).toContain('--resume finishes a run with its own settings; leave out --steps');
+    expect(readRecallResults(path.join(shard(1), 'results.json')).cases).toEqual(before);
+    expect((await runCli(['recall', '--resume', shard(1), '--steps', '9'], cwd)).stderr).toContain('--resume finishes a run with its own settings; leave out --steps');
 
     const analysis = path.join(cwd, 'analysis');
     const analyzed = await runCli(['analyze', out, '--out', analysis, '--format', 'csv'], cwd);
     expect(analyzed.code).toBe(0);
     expect(analyzed.stdout.split('\n')[0]).toBe('model,hidden_dim,seq_len,kv_pairs,accuracy,learning_rate,state_floats,params,steps,final_loss,cases,failed');
+    expect(analyzed.stdout.trim().split('\n')).toHaveLength(3);
     expect(fs.readFileSync(path.join(analysis, 'report.html'), 'utf8')).toContain('MQAR accuracy against decode-state size');
-  }, 300_000);
+  }, 600_000);
 });
