@@ -38,7 +38,7 @@ describe('bad input: exit 2, one line, nothing written', () => {
     ['unknown model', ['--models', 'BSBR', 'Transformer'], /unknown model 'Transformer' \(valid: BSBR, Standard, Linear, DeltaNet, SlidingWindow, Hopfield, GAU/],
     ['heads not dividing hidden', ['--hidden-dim', '10', '--num-heads', '3'], /--num-heads: .*numHeads must divide hiddenDim \(hiddenDim 10, numHeads 3\)/],
     ['non-positive chunk', ['--chunk-size', '0'], /--chunk-size: .*chunkSize must be an integer in \[1, 65536\]/],
-    ['unknown mode', ['--mode', 'train'], /unknown mode 'train' \(valid: forward, decode\)/],
+    ['unknown mode', ['--mode', 'sideways'], /unknown mode 'sideways' \(valid: forward, decode, train\)/],
     ['threads 0', ['--threads', '0'], /--threads: '0' is not a positive integer/],
     // Commander's own errors carry the same prefix.
     ['unknown option', ['--xyzzy'], /^bsbr: error: unknown option '--xyzzy'$/],
