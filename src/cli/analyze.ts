@@ -22,7 +22,7 @@ import { analyzeResults } from '../analysis/analysis';
  */
 const EXAMPLES = {
   cpu: { folder: 'example', outDir: 'bsbr-example-analysis', what: 'the CPU run' },
-  gpu: { folder: 'example-gpu', outDir: 'bsbr-example-gpu-analysis', what: 'the GPU run (NVIDIA H200, webgpu)' },
+  gpu: { folder: 'example-gpu', outDir: 'bsbr-example-gpu-analysis', what: 'the GPU run (NVIDIA H100, webgpu)' },
   recall: { folder: 'example-recall', outDir: 'bsbr-example-recall-analysis', what: 'the GPU recall run (bsbr recall --preset recall-gpu)' },
 } as const;
 
@@ -121,7 +121,7 @@ export function registerAnalyze(program: Command): void {
     .description('fit scaling exponents, compare models and draw the charts and report.html of a bsbr compare run; of a bsbr recall run, its accuracy against state size')
     .argument('[run]', `a run folder of bsbr compare or bsbr recall, or its results.json (default: the newest run under ./${RUNS_FOLDER})`)
     .option('--results <file>', 'the results.json of a bsbr compare run (the same as giving it as RUN)')
-    .option('--example-data [run]', 'analyse a real run shipped with the package: cpu (the default; wasm, all seven models), gpu (an NVIDIA H200 through webgpu) or recall (MQAR accuracy of all seven, trained on a GPU)')
+    .option('--example-data [run]', 'analyse a real run shipped with the package: cpu (the default; wasm, all seven models), gpu (an NVIDIA H100 through webgpu) or recall (MQAR accuracy of all seven, trained on a GPU)')
     .option('--out <dir>', `write the charts, fits and report.html there (default: none, stdout only; with --example-data: ./${EXAMPLES.cpu.outDir} or ./${EXAMPLES.gpu.outDir})`);
   addOutputOptions(command, 'the fits, as fits.csv').action(analyze);
 }
