@@ -35,7 +35,7 @@ test('a case that throws is recorded as error with its message; longer lengths o
   // The failing test worker fails Standard n=8 after building its model; the case worker runs the others.
   const workerScript = path.join(packageRoot(), 'dist', 'src', 'bench', 'testing', 'failing_worker.js');
   await runSweep({ dir, results, backend: 'wasm', progress: createProgress(false, stderr.stream), caseTimeoutS: 300, workerScript });
-  const { cases } = readResults(path.join(dir, 'results.json'));
+  const { cases, config } = readResults(path.join(dir, 'results.json'));
   expect(summary(cases)).toEqual(['Standard 8 error', 'Standard 16 skipped', 'BSBR 8 ok', 'BSBR 16 ok']);
   const [failed, skipped] = cases;
   expect(failed.message).toBe('failure injected by the failing test worker');
@@ -47,10 +47,12 @@ test('a case that throws is recorded as error with its message; longer lengths o
   expect(stderr.text()).toMatch(/\[1\/4\] Standard forward n=8: error: failure injected/);
   expect(stderr.text()).toMatch(/\[2\/4\] Standard forward n=16: skipped: not run: n=8 failed/);
   const csv = fs.readFileSync(path.join(dir, 'results.csv'), 'utf8').split('\n');
-  // The spec's columns, no later (device) figures on wasm, no knobs (Standard reads none), no spread or
-  // interval: empty fields up to the worker's load averages; no warnings.
-  const empty = ','.repeat(LATER_CASE_COLUMNS.length + 3 + 3 + 1);
-  expect(csv[1]).toMatch(new RegExp(`,Standard,forward,wasm,8,1,\\d+,error,,,,,,0,,,,,,failure injected by the failing test worker${empty}[\\d.]+,[\\d.]+,$`));
+  // The spec's columns, no later (device) figures on wasm, the run's config, no knobs (Standard reads
+  // none), the threads and dtype, no spread, interval or calibration (nothing was measured), the
+  // worker's load averages; no warnings.
+  const sizes = [config.hiddenDim, config.numHeads, config.hiddenDim / config.numHeads, config.numLayers, config.ffDim].join(',');
+  const later = ','.repeat(LATER_CASE_COLUMNS.length + 1);
+  expect(csv[1]).toMatch(new RegExp(`,Standard,forward,wasm,8,1,\\d+,error,,,,,,0,,,,,,failure injected by the failing test worker${later}${sizes},,,,\\d+,float32,,,,,[\\d.]+,[\\d.]+,$`));
 });
 
 test('a case over --time-limit makes the longer lengths of that model skipped', async () => {
