@@ -35,7 +35,7 @@ test.each<[string, Edit, string]>([
   ['an ok case without samples', (r) => (r.cases[0].samples_ms = []), 'run.json: cases[0].samples_ms must be a non-empty list of: a positive number (got [])'],
   ['a duplicated case', (r) => r.cases.push(r.cases[2]), 'run.json: cases[22] repeats the case Standard forward n=256 of cases[2]'],
   ['an unknown status', (r) => (r.cases[0].status = 'fine'), 'run.json: cases[0].status must be one of ok, non-finite, error, skipped (got "fine")'],
-  ['a mode of the sweep unknown', (r) => (r.sweep.modes = ['sideways']), 'run.json: sweep.modes must be a list of: one of forward, decode (got ["sideways"])'],
+  ['a mode of the sweep unknown', (r) => (r.sweep.modes = ['sideways']), 'run.json: sweep.modes must be a list of: one of forward, decode, train (got ["sideways"])'],
   ['lengths as text in the sweep', (r) => (r.sweep.seq_lengths = ['64']), 'run.json: sweep.seq_lengths must be a list of: a positive integer (got ["64"])'],
   ['repeats 0 in the sweep', (r) => (r.sweep.repeats = 0), 'run.json: sweep.repeats must be a positive integer (got 0)'],
   ['a zero calibration', (r) => (r.calibration.median_ms = 0), 'run.json: calibration.median_ms must be a positive number (got 0)'],
