@@ -33,11 +33,12 @@ export function slidingWindowAttention(
     const front = w - P;
     const back = C * w - m;
     const padTime = (t: tf.Tensor4D) => tf.pad(t, [[0, 0], [0, 0], [front, back], [0, 0]]);
-    // [b', h', (C+1) w, d'] -> [b', h', C, 2w, d']. Cut in rank 4: wasm slices rank 5 element by element.
+    // [b', h', (C+1) w, d'] -> [b', h', C, 2w, d']. Cut and joined in rank 4, as is the gradient's split:
+    // wasm slices rank 5 element by element.
     const pairedBlocks = (t: tf.Tensor4D) => {
       const [b1, h1, , d1] = t.shape;
-      const half = (from: number) => tf.reshape(tf.slice(t, [0, 0, from, 0], [-1, -1, C * w, -1]), [b1, h1, C, w, d1]);
-      return tf.concat([half(0), half(w)], 3) as tf.Tensor5D;
+      const half = (from: number) => tf.reshape(tf.slice(t, [0, 0, from, 0], [-1, -1, C * w, -1]), [b1 * h1, C, w, d1]);
+      return tf.reshape(tf.concat([half(0), half(w)], 2), [b1, h1, C, 2 * w, d1]) as tf.Tensor5D;
     };
     const qb = tf.reshape(tf.pad(q, [[0, 0], [0, 0], [0, back], [0, 0]]), [b, h, C, w, d]) as tf.Tensor5D;
     // The phantom front keys must not be seen; without them and without padding no key mask is needed.

@@ -24,6 +24,27 @@ describe('BatchMatMulXnn on wasm', () => {
     expect(products()).toEqual(single);
   });
 
+  it('gives small products (computed in a loop, not by XNNPACK) to float32 rounding of the plain sums', () => {
+    for (const [batchA, batchB] of [[5, 5], [1, 5], [5, 1]]) {
+      const a = tf.randomNormal([batchA, 3, 4], 0, 1, 'float32', 1);
+      const b = tf.randomNormal([batchB, 4, 2], 0, 1, 'float32', 2);
+      const [av, bv] = [a.dataSync(), b.dataSync()];
+      const out = tf.engine().runKernel(BATCHED_MATMUL, { a, b }) as tf.Tensor;
+      expect(out.shape).toEqual([5, 3, 2]);
+      const got = out.dataSync();
+      for (let i = 0; i < 5; i++) {
+        for (let r = 0; r < 3; r++) {
+          for (let c = 0; c < 2; c++) {
+            let sum = 0;
+            for (let j = 0; j < 4; j++) sum += av[(batchA === 1 ? 0 : i) * 12 + r * 4 + j] * bv[(batchB === 1 ? 0 : i) * 8 + j * 2 + c];
+            expect(got[i * 6 + r * 2 + c]).toBeCloseTo(sum, 5);
+          }
+        }
+      }
+      tf.dispose([a, b, out]);
+    }
+  });
+
   it('refuses shapes it cannot multiply', () => {
     const a = tf.zeros([2, 3, 4]);
     const b = tf.zeros([3, 4, 5]);

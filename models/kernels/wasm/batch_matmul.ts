@@ -9,6 +9,8 @@
  * [batch, m, k] @ [batch, k, p] with equal batches or a batch of 1 on either side (broadcast);
  * transposes are done before calling it.
  *
+ * Products too small to pay for a call into XNNPACK are computed in a plain loop instead.
+ *
  * On the threaded backend a batch of at least one element per thread is split between its kernel
  * workers instead (worker_pool.ts), each running its elements on its own single-threaded XNNPACK:
  * XNNPACK's pool would split every small product and wait for it, once per element.
@@ -41,6 +43,30 @@ export function multiplyOnWorker(heap: () => Float32Array, params: ArrayLike<num
   }
 }
 
+/**
+ * Products of at most this many multiply-adds are computed in a plain loop: a call into XNNPACK
+ * costs more than the product itself (a banded attention of window 1 makes thousands of 1 x 2 score
+ * products per head).
+ */
+const SMALL_PRODUCT = 1024;
+
+/** All the products in a loop over the heap; params as for multiplyOnWorker. */
+function multiplySmall(heap: Float32Array, params: number[], batch: number): void {
+  const [a, b, out, m, k, n, batchA, batchB] = params;
+  for (let i = 0; i < batch; i++) {
+    const ai = a + (batchA === 1 ? 0 : i * m * k);
+    const bi = b + (batchB === 1 ? 0 : i * k * n);
+    const oi = out + i * m * n;
+    for (let r = 0; r < m; r++) {
+      for (let c = 0; c < n; c++) {
+        let sum = 0;
+        for (let j = 0; j < k; j++) sum += heap[ai + r * k + j] * heap[bi + j * n + c];
+        heap[oi + r * n + c] = sum;
+      }
+    }
+  }
+}
+
 function batchMatMulXnn({ inputs: { a, b }, backend: wasm }: KernelArgs<typeof BATCHED_MATMUL, WasmBackend>): tf.TensorInfo {
   const [batchA, m, k] = a.shape;
   const [batchB, k2, p] = b.shape;
@@ -51,6 +77,10 @@ function batchMatMulXnn({ inputs: { a, b }, backend: wasm }: KernelArgs<typeof B
   const out = wasm.makeOutput([batch, m, p], 'float32');
   // Float offsets of the operands in the heap.
   const [aAt, bAt, outAt] = [a, b, out].map((t) => wasm.dataIdMap.get(t.dataId).memoryOffset / 4);
+  if (m * k * p <= SMALL_PRODUCT) {
+    multiplySmall(wasm.wasm.HEAPF32, [aAt, bAt, outAt, m, k, p, batchA, batchB], batch);
+    return out;
+  }
   const pool = workerPoolOf(wasm.wasm);
   if (pool && batch >= pool.size) {
     pool.run(multiplyOnWorker, [aAt, bAt, outAt, m, k, p, batchA, batchB], batch);
