@@ -9,7 +9,7 @@ import { DEFAULT_CONFIG, ModelConfig, resolveConfig } from '../../models/config'
 import { MODEL_NAMES } from '../../models/registry';
 import { BACKEND_NAMES, BackendChoice } from '../../models/backends/setup';
 import { InputError } from '../../models/errors';
-import { openRegularFile } from '../io/read_file';
+import { fileSha256 } from '../io/file_sha256';
 import { ADAPTIVE_DEFAULTS, COMPARE_DEFAULTS } from '../options/defaults';
 import { modelConfigFromOptions, ModelOptions } from '../options/model_options';
 import { nonEmpty, parseInteger, parsePositiveInteger, parsePositiveNumber, within } from '../options/numbers';
@@ -95,16 +95,18 @@ function modes(values: readonly string[]): Mode[] {
   }));
 }
 
-/** --weights: a regular file, for exactly one model (its shapes are checked by the calibration worker). */
-function weightsFile(file: string | undefined, names: string[] | undefined): string | null {
-  if (file === undefined) return null;
+/**
+ * --weights: a regular file, for exactly one model (its shapes are checked by the calibration
+ * worker), with the SHA-256 of its bytes.
+ */
+function weightsFile(file: string | undefined, names: string[] | undefined): Pick<SweepSettings, 'weights_file' | 'weights_sha256'> {
+  if (file === undefined) return { weights_file: null, weights_sha256: null };
   if (names === undefined || listValues(names).length !== 1) throw new UsageError('--weights', `--weights: loads one model's weights; give exactly one --models NAME (valid: ${MODEL_NAMES.join(', ')})`);
   try {
-    fs.closeSync(openRegularFile(file, 'safetensors file').fd);
+    return { weights_file: path.resolve(file), weights_sha256: fileSha256(file, 'safetensors file') };
   } catch (err) {
     throw new UsageError('--weights', `--weights: ${(err as Error).message}`);
   }
-  return path.resolve(file);
 }
 
 /** The sweep's settings: what the command line says, or what a stored run says, read by the same rules. */
@@ -147,7 +149,7 @@ function sweepSettings(raw: SweepOptions): SweepSettings {
     repeats,
     time_limit_s: raw.timeLimit === undefined ? null : within('--time-limit', parsePositiveNumber('--time-limit', raw.timeLimit), 0, LIMITS.seconds),
     max_memory_mb: raw.maxMemory === undefined ? null : within('--max-memory', parsePositiveNumber('--max-memory', raw.maxMemory), 1, LIMITS.memoryMb),
-    weights_file: weightsFile(raw.weights, raw.models),
+    ...weightsFile(raw.weights, raw.models),
     adaptive,
   };
 }
@@ -226,6 +228,11 @@ export function readResumable(dir: string): ResultsFile {
     const results = readResults(file);
     if (results.shards) throw new UsageError('--resume', `${dir} is a merged run; resume the shard that lacks cases, then merge again`);
     const sweep = sweepSettings(sweepAsOptions(results.sweep));
+    // Runs from before the digest was recorded have none to compare.
+    const recorded = results.sweep.weights_sha256;
+    if (recorded && sweep.weights_sha256 !== recorded) {
+      throw new UsageError('--resume', `the weights file ${sweep.weights_file} has changed since the run began (SHA-256 ${sweep.weights_sha256!.slice(0, 12)}..., the run recorded ${recorded.slice(0, 12)}...); restore it, or start a new run`);
+    }
     // Every field, as bsbr writes them (compressionFactor is absent for none): a default is not what the run used.
     const missing = Object.keys(DEFAULT_CONFIG).filter((key) => key !== 'compressionFactor' && !(key in results.config));
     if (missing.length) throw new UsageError('--resume', `config has no ${missing.join(', ')}`);
@@ -233,7 +240,7 @@ export function readResumable(dir: string): ResultsFile {
     if (!(BACKEND_NAMES as readonly string[]).includes(results.environment.backend)) {
       throw new UsageError('--resume', `the run used backend '${results.environment.backend}', which this bsbr does not know (valid: ${BACKEND_NAMES.join(', ')})`);
     }
-    return { ...results, sweep: { ...sweep, threads: results.sweep.threads }, config };
+    return { ...results, sweep: { ...sweep, threads: results.sweep.threads, weights_sha256: recorded }, config };
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     throw new UsageError('--resume', `--resume: ${file} cannot be resumed: ${err.message}`);

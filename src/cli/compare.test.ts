@@ -3,6 +3,7 @@
  * real sweep and what it writes and prints.
  */
 import { execFileSync, spawn } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -110,7 +111,7 @@ describe('a tiny real sweep', () => {
     expect(run.config).toEqual(config);
     expect(run.sweep).toEqual({
       models: ['Standard', 'BSBR'], seq_lengths: [8, 16], modes: ['forward'], batch_size: 1, warmup: 0, repeats: 1,
-      time_limit_s: null, max_memory_mb: null, weights_file: null, adaptive: null, threads: 2,
+      time_limit_s: null, max_memory_mb: null, weights_file: null, weights_sha256: null, adaptive: null, threads: 2,
     });
     expect(run.command.slice(0, 2)).toEqual(['bsbr', 'compare']);
     const env = run.environment;
@@ -271,5 +272,28 @@ describe('--weights: a sweep with loaded weights', () => {
     const run = readResults(path.join(cwd, 'run', 'results.json'));
     expect(run.sweep.weights_file).toBe(path.join(fs.realpathSync(cwd), 'fits.safetensors'));
     expect(run.cases.map((c) => c.status)).toEqual(['ok']);
+  });
+
+  test('--resume refuses a weights file that changed since the run began, or is gone (exit 2, one line, the run untouched)', async () => {
+    fs.copyFileSync(path.join(cwd, 'fits.safetensors'), path.join(cwd, 'kept.safetensors'));
+    const started = await runCli(['compare', ...TINY_ARGS, '--models', 'BSBR', '--seq-lengths', '8', '--weights', 'kept.safetensors', '--out', 'kept'], cwd);
+    expect(started.code).toBe(0);
+    const file = path.join(cwd, 'kept', 'results.json');
+    const bytes = fs.readFileSync(path.join(cwd, 'kept.safetensors'));
+    expect(readResults(file).sweep.weights_sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    const text = fs.readFileSync(file, 'utf8');
+    // One bit of the last weight flipped: the same shapes, another value; only the digest tells them apart.
+    const changed = Buffer.from(bytes);
+    changed[changed.length - 1] ^= 1;
+    fs.writeFileSync(path.join(cwd, 'kept.safetensors'), changed);
+    for (const args of [['--dry-run'], []]) {
+      expectUsageError(await runCli(['compare', '--resume', 'kept', ...args], cwd), /--resume: kept\/results\.json cannot be resumed: the weights file .*kept\.safetensors has changed since the run began \(SHA-256 [0-9a-f]{12}\.\.\., the run recorded [0-9a-f]{12}\.\.\.\)/);
+    }
+    fs.rmSync(path.join(cwd, 'kept.safetensors'));
+    expectUsageError(await runCli(['compare', '--resume', 'kept'], cwd), /--resume: kept\/results\.json cannot be resumed: --weights: safetensors file not found: .*kept\.safetensors$/);
+    expect(fs.readFileSync(file, 'utf8')).toBe(text);
+    // The same bytes again: the run resumes (it is finished, so nothing is left to run).
+    fs.writeFileSync(path.join(cwd, 'kept.safetensors'), bytes);
+    expect((await runCli(['compare', '--resume', 'kept'], cwd)).code).toBe(0);
   });
 });

@@ -34,7 +34,7 @@ test('options not given take the defaults of src/options/defaults.ts', () => {
     caseTimeoutS: COMPARE_DEFAULTS.caseTimeout,
     sweep: {
       models: COMPARE_DEFAULTS.models, seq_lengths: COMPARE_DEFAULTS.seqLengths, modes: COMPARE_DEFAULTS.modes, batch_size: COMPARE_DEFAULTS.batchSize,
-      warmup: COMPARE_DEFAULTS.warmup, repeats: COMPARE_DEFAULTS.repeats, time_limit_s: null, max_memory_mb: null, weights_file: null, adaptive: null, threads: null,
+      warmup: COMPARE_DEFAULTS.warmup, repeats: COMPARE_DEFAULTS.repeats, time_limit_s: null, max_memory_mb: null, weights_file: null, weights_sha256: null, adaptive: null, threads: null,
     },
     config: MODEL_DEFAULTS,
   });
@@ -58,7 +58,7 @@ test('every option reaches the sweep settings or the model config', () => {
   expect(request.threads).toBe(3);
   expect(request.sweep).toEqual({
     models: ['GAU', 'BSBR'], seq_lengths: [8, 16, 32], modes: ['decode', 'forward'], batch_size: 2, warmup: 0, repeats: 1,
-    time_limit_s: 1.5, max_memory_mb: 512, weights_file: null, adaptive: null, threads: 3,
+    time_limit_s: 1.5, max_memory_mb: 512, weights_file: null, weights_sha256: null, adaptive: null, threads: 3,
   });
   expect(request.config).toMatchObject({
     vocabSize: 50, hiddenDim: 24, numLayers: 3, numHeads: 3, ffDim: 40, chunkSize: 6, windowSize: 5, beta: 0.5,

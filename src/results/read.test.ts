@@ -45,6 +45,7 @@ test.each<[string, Edit, string]>([
   ['a calibration spread as text', (r) => (r.calibration.spread = 'low'), 'run.json: calibration.spread must be a number >= 0 (got "low")'],
   ['an adaptive target of 0', (r) => (r.sweep.adaptive = { target_ci: 0, max_repeats: 9, budget_s: 3 }), 'run.json: sweep.adaptive.target_ci must be a positive number (got 0)'],
   ['adaptive settings as text', (r) => (r.sweep.adaptive = 'on'), 'run.json: sweep.adaptive must be an object or null'],
+  ['a weights digest that is not one', (r) => (r.sweep.weights_sha256 = 'abc'), 'run.json: sweep.weights_sha256 must be a SHA-256 in 64 lowercase hex digits or null (got "abc")'],
 ])('%s is refused', (_what, edit, message) => {
   const text = edited(edit);
   expect(() => parseResults(text, 'run.json')).toThrow(ResultsFileError);
@@ -53,6 +54,7 @@ test.each<[string, Edit, string]>([
 
 test('runs from before --weights (no sweep.weights_file) or before webgpu (no device columns, no adapter) are still read', () => {
   expect(() => parseResults(edited((r) => delete r.sweep.weights_file), 'run.json')).not.toThrow();
+  expect(() => parseResults(edited((r) => delete r.sweep.weights_sha256), 'run.json')).not.toThrow();
   const beforeWebgpu = edited((r) => {
     delete r.environment.adapter;
     for (const c of r.cases) {

@@ -22,6 +22,7 @@ const POSITIVE: Check = [(v) => finite(v) && v > 0, 'a positive number'];
 const NON_NEGATIVE: Check = [(v) => finite(v) && v >= 0, 'a number >= 0'];
 const COUNT: Check = [(v) => Number.isSafeInteger(v) && (v as number) >= 0, 'an integer >= 0'];
 const POSITIVE_INTEGER: Check = [(v) => Number.isSafeInteger(v) && (v as number) > 0, 'a positive integer'];
+const SHA256: Check = [(v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v), 'a SHA-256 in 64 lowercase hex digits'];
 const MODE: Check = [(v) => MODES.includes(v as never), `one of ${MODES.join(', ')}`];
 const STATUS: Check = [(v) => CASE_STATUSES.includes(v as never), `one of ${CASE_STATUSES.join(', ')}`];
 const nullOr = ([test, what]: Check): Check => [(v) => v === null || test(v), `${what} or null`];
@@ -209,6 +210,7 @@ export function parseResults(text: string, path: string): ResultsFile {
   expect(path, sweep, 'sweep.', 'max_memory_mb', nullOr(POSITIVE));
   // Absent in runs from before --weights existed.
   expect(path, sweep, 'sweep.', 'weights_file', nullOr(STRING), true);
+  expect(path, sweep, 'sweep.', 'weights_sha256', nullOr(SHA256), true);
   checkAdaptive(path, sweep);
   expect(path, sweep, 'sweep.', 'threads', nullOr(POSITIVE_INTEGER), true);
   checkCalibration(path, data.calibration);

@@ -150,6 +150,11 @@ export interface SweepSettings {
   /** A safetensors file loaded into the (single) model instead of its seeded weights (--weights). */
   weights_file: string | null;
   /**
+   * SHA-256 of the weights file's bytes when the run began (null without --weights): --resume
+   * refuses a file that has changed since. Absent in runs from before it was recorded.
+   */
+  weights_sha256?: string | null;
+  /**
    * --threads as given: every case on that many threads; null: the default rule, one thread for
    * small cases and every core for large ones (src/sweep/case_threads.ts). Absent in older runs,
    * whose cases all ran on environment.threads.
