@@ -7,7 +7,7 @@ import { resolveConfig } from '../../models/config';
 import { planFor } from '../../models/plan';
 import { readTextTable } from '../testing/text_table';
 import { presetArgs, presetNames, presetsDir } from './presets';
-import { runCli, tempDir } from '../testing/cli';
+import { runCli, tempDir, TINY_ARGS } from '../testing/cli';
 import * as workerClient from '../bench/worker_client';
 import { registerCompare } from './compare';
 
@@ -48,6 +48,22 @@ describe('--dry-run', () => {
   test('one case is "1 case"', async () => {
     const result = await runCli(['compare', '--dry-run', '--models', 'Linear', '--seq-lengths', '64'], tempDir());
     expect(result.stdout).toMatch(/^1 case, about \d+ s in all/m);
+  });
+
+  test('nothing to run (a finished run resumed, a shard with no case): 0 cases and no time, exit 0', async () => {
+    const cwd = tempDir();
+    expect((await runCli(['compare', ...TINY_ARGS, '--models', 'Linear', '--seq-lengths', '8', '--out', 'run'], cwd)).code).toBe(0);
+    const results = fs.readFileSync(path.join(cwd, 'run', 'results.json'), 'utf8');
+    for (const args of [['--resume', 'run'], ['--models', 'Linear', '--seq-lengths', '64', '--shard', '2/2']]) {
+      const result = await runCli(['compare', '--dry-run', ...args], cwd);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe('0 cases: nothing to run (dry run: nothing was run or written)\n');
+      expect(result.stderr).toBe('');
+      const json = await runCli(['compare', '--dry-run', ...args, '--format', 'json'], cwd);
+      expect(JSON.parse(json.stdout)).toEqual([]);
+    }
+    expect(fs.readdirSync(cwd)).toEqual(['run']);
+    expect(fs.readFileSync(path.join(cwd, 'run', 'results.json'), 'utf8')).toBe(results);
   });
 
   test('--format json gives the cases as records', async () => {
