@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ModelConfig } from './config';
 import { CausalLM } from './model';
 import { createModel, MODEL_NAMES } from './registry';
-import { randomIds, runsOn } from './testing/harness';
+import { randomIds, testsOn } from './testing/harness';
 
 const TARGET = 50;
 const N = 4096;
@@ -47,7 +47,7 @@ function tally(names: string[]): string {
   return [...counts].sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} x ${count}`).join(', ');
 }
 
-const on = runsOn('webgpu');
+const itOn = testsOn('webgpu');
 
 describe.each(MODEL_NAMES)('webgpu: %s', (name) => {
   const limit = LIMITS[name];
@@ -58,14 +58,14 @@ describe.each(MODEL_NAMES)('webgpu: %s', (name) => {
   afterAll(() => model?.dispose());
   const built = () => (model ??= createModel(name, CONFIG));
 
-  it(title(`forward at ${N} tokens`, limit.forward), on(async () => {
+  itOn(title(`forward at ${N} tokens`, limit.forward), async () => {
     const ids = tf.tensor2d(randomIds(1, N, CONFIG.vocabSize!, 5), [1, N], 'int32');
     const kernels = await kernelsOf(() => built().forward(ids));
     ids.dispose();
     expect({ count: kernels.length, kernels: tally(kernels) }).toEqual({ count: Math.min(kernels.length, limit.forward), kernels: tally(kernels) });
-  }), 600_000);
+  }, 600_000);
 
-  it(title(`decode step at a context of ${CONTEXT}`, limit.decode), on(async () => {
+  itOn(title(`decode step at a context of ${CONTEXT}`, limit.decode), async () => {
     const state = built().initState(1);
     const context = tf.tensor2d(randomIds(1, CONTEXT, CONFIG.vocabSize!, 6), [1, CONTEXT], 'int32');
     const token = tf.tensor2d([[7]], [1, 1], 'int32');
@@ -74,5 +74,5 @@ describe.each(MODEL_NAMES)('webgpu: %s', (name) => {
     built().disposeState(state);
     tf.dispose([context, token]);
     expect({ count: kernels.length, kernels: tally(kernels) }).toEqual({ count: Math.min(kernels.length, limit.decode), kernels: tally(kernels) });
-  }), 300_000);
+  }, 300_000);
 });

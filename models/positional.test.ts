@@ -1,5 +1,5 @@
 import { sinusoidalPositions } from './positional';
-import { readAndDispose, TEST_BACKENDS, useBackend } from './testing/harness';
+import { readAndDispose, TEST_BACKENDS, testsOn } from './testing/harness';
 
 /** PE straight from the formula in float64. */
 function naivePositions(start: number, length: number, dim: number): number[][] {
@@ -10,17 +10,16 @@ function naivePositions(start: number, length: number, dim: number): number[][] 
 }
 
 describe.each(TEST_BACKENDS)('sinusoidal positions on %s', (backend) => {
-  const available = useBackend(backend);
-  it.each([
+  const itOn = testsOn(backend);
+  itOn.each([
     [0, 5, 8, true], [0, 5, 8, false], [1000, 2100, 6, true], [1000, 2100, 6, false], [123456, 1030, 7, true], [123456, 1030, 7, false],
-  ])('start %i, %i positions, D = %i, filled on the host: %s, equal the float64 formula', async (start, length, dim, onHost) => {
-    if (!available()) return;
-    const got = await readAndDispose<number[][]>(sinusoidalPositions(start, length, dim, onHost));
+  ])('start %i, %i positions, D = %i, filled on the host: %s, equal the float64 formula', async (start, length, dim, fillOnHost) => {
+    const got = await readAndDispose<number[][]>(sinusoidalPositions(start, length, dim, fillOnHost));
     const expected = naivePositions(start, length, dim);
     let worst = 0;
     expected.forEach((row, p) => row.forEach((e, i) => { worst = Math.max(worst, Math.abs(got[p][i] - e)); }));
     expect(got.length).toBe(length);
     expect(got[0].length).toBe(dim);
-    expect(worst).toBeLessThan(onHost ? 1e-7 : 1e-6);
+    expect(worst).toBeLessThan(fillOnHost ? 1e-7 : 1e-6);
   });
 });

@@ -12,7 +12,7 @@ import { dense, denseComposite, DenseOptions, embed, geluComposite, layerNormCom
 import { positionsFromTables, positionTables } from '../positional';
 import { unitLowerInverseByBlocks } from '../ops/triangular';
 import { relativeError } from '../ops/reference/arrays';
-import { lcg, runsOn, TEST_BACKENDS } from '../testing/harness';
+import { lcg, TEST_BACKENDS, useBackend } from '../testing/harness';
 import { randomTensor, readOp } from '../testing/ops';
 import { KERNEL_NAMES, registeredKernels } from '../testing/registered_kernels';
 import {
@@ -240,19 +240,19 @@ const gradientError = (a: unknown, b: unknown) => {
 const registered = registeredKernels();
 
 describe.each(TEST_BACKENDS)('the kernels on %s', (backend) => {
-  const on = runsOn(backend);
   const status = registered[backend];
+  if (!('unusable' in status)) useBackend(backend);
 
   for (const name of KERNEL_NAMES) {
     if ('unusable' in status) {
-      it.skip(`${name}: ${backend} cannot be set up here (${status.unusable})`, () => undefined);
+      it.skip(`${name} (skipped: ${backend} cannot be set up here: ${status.unusable})`, () => undefined);
     } else if (!status.kernels.includes(name)) {
-      it.skip(`${name}: ${backend} registers no such kernel (the ops run the composite there)`, () => undefined);
+      it.skip(`${name} (skipped: ${backend} registers no such kernel; the ops run the composite there)`, () => undefined);
     } else if (!COMPOSITES[name]) {
       it(`${name} has a composite here to compare with`, () => expect(Object.keys(COMPOSITES)).toContain(name));
     } else {
       const cases = COMPOSITES[name].cases;
-      it.each(cases.filter((c) => !c.gradientOnly))(`${name} equals its composite: $label`, on(async ({ inputs, attrs = {} }) => {
+      it.each(cases.filter((c) => !c.gradientOnly))(`${name} equals its composite: $label`, async ({ inputs, attrs = {} }) => {
         const given = inputs(lcg(7));
         const kernel = await readOp(() => tf.engine().runKernel(name, given, attrs) as tf.Tensor);
         const composite = await readOp(() => COMPOSITES[name].composite(given, attrs));
@@ -260,10 +260,10 @@ describe.each(TEST_BACKENDS)('the kernels on %s', (backend) => {
         const rows = (x: unknown) => [[x].flat(depth(x) - 1) as number[][]];
         expect(relativeError(rows(kernel), rows(composite))).toBeLessThan(1e-5);
         tf.dispose(given);
-      }));
+      });
       const { forwardOnly } = COMPOSITES[name];
       if (forwardOnly) {
-        it.each(cases)(`${name} has no gradient by design (${forwardOnly.reason}): under a gradient its op runs no ${name} and differentiates as the composite: $label`, on(async ({ inputs, attrs = {} }) => {
+        it.each(cases)(`${name} has no gradient by design (${forwardOnly.reason}): under a gradient its op runs no ${name} and differentiates as the composite: $label`, async ({ inputs, attrs = {} }) => {
           expect(tf.getGradient(name)).toBeUndefined();
           const given = inputs(lcg(7));
           const names = forwardOnly.wrt ?? Object.keys(given).filter((input) => given[input].dtype === 'float32');
@@ -279,10 +279,10 @@ describe.each(TEST_BACKENDS)('the kernels on %s', (backend) => {
           const errors = names.map((input, i) => [input, gradientError(op[i], composite[i])] as const);
           expect(errors.filter(([, error]) => !(error < 1e-4))).toEqual([]);
           tf.dispose([given, dy]);
-        }));
+        });
         continue;
       }
-      it.each(cases)(`${name}'s gradient equals its composite's: $label`, on(async ({ inputs, attrs = {} }) => {
+      it.each(cases)(`${name}'s gradient equals its composite's: $label`, async ({ inputs, attrs = {} }) => {
         const given = inputs(lcg(7));
         const names = Object.keys(given);
         const xs = names.map((input) => given[input]);
@@ -295,7 +295,7 @@ describe.each(TEST_BACKENDS)('the kernels on %s', (backend) => {
         const errors = names.map((input, i) => [input, gradientError(kernel[i], composite[i])] as const);
         expect(errors.filter(([, error]) => !(error < 1e-4))).toEqual([]);
         tf.dispose([given, dy]);
-      }));
+      });
     }
   }
 });

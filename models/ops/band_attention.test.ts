@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeAll } from './state_tensors';
 import { slidingWindowReference } from './reference/sliding_window';
-import { liveTensors, maskWhere, runsOn, TEST_BACKENDS } from '../testing/harness';
+import { liveTensors, maskWhere, testsOn, TEST_BACKENDS } from '../testing/harness';
 import { Heads, headsError, joinSteps, opOptions, randomQKV, readOp, stepSpans } from '../testing/ops';
 import { slidingWindowAttention } from './band_attention';
 
@@ -10,16 +10,16 @@ const [B, H, D] = [2, 2, 4];
 const SCALE = 1 / Math.sqrt(D);
 
 describe.each(TEST_BACKENDS)('sliding-window attention on %s', (backend) => {
-  const on = runsOn(backend);
+  const itOn = testsOn(backend);
   const reference = ([q, k, v]: Heads[], valid: number[][], w: number) =>
     q.map((qb, b) => qb.map((qh, h) => slidingWindowReference(qh, k[b][h], v[b][h], valid[b], SCALE, w)));
 
-  it.each([
+  itOn.each([
     { n: 17, w: 3, masked: true },
     { n: 13, w: 3, masked: false },
     { n: 4, w: 5, masked: true },
     { n: 9, w: 1, masked: false },
-  ])('a whole sequence: n = $n, w = $w (mask: $masked) equals the reference', on(async ({ n, w, masked }) => {
+  ])('a whole sequence: n = $n, w = $w (mask: $masked) equals the reference', async ({ n, w, masked }) => {
     const qkv = randomQKV(B, H, n, D, n + w);
     // Row 0: a masked prefix longer than the window (no key in view at first), row 1: holes.
     const valid = maskWhere(B, n, (b, t) => masked && (b === 0 ? t < w + 1 || t === 10 : t % 3 === 1));
@@ -28,12 +28,12 @@ describe.each(TEST_BACKENDS)('sliding-window attention on %s', (backend) => {
     const output = await readOp(() => slidingWindowAttention(q, k, v, validTensor, w, SCALE, opOptions().masksOnHost));
     expect(headsError(output, reference(qkv, valid, w))).toBeLessThan(1e-5);
     disposeAll([q, k, v, validTensor]);
-  }));
+  });
 
-  it.each([
+  itOn.each([
     { n: 18, w: 3, steps: [1, 1, 5, 2, 1, 8] },
     { n: 7, w: 2, steps: [1] },
-  ])('steps of $steps over a rolling cache of the last w = $w keys: n = $n equals the reference', on(async ({ n, w, steps }) => {
+  ])('steps of $steps over a rolling cache of the last w = $w keys: n = $n equals the reference', async ({ n, w, steps }) => {
     const qkv = randomQKV(B, H, n, D, n * w);
     const [q, k, v] = qkv.map((x) => tf.tensor4d(x));
     const before = liveTensors();
@@ -53,5 +53,5 @@ describe.each(TEST_BACKENDS)('sliding-window attention on %s', (backend) => {
     disposeAll(cache);
     expect(liveTensors()).toBe(before);
     disposeAll([q, k, v]);
-  }));
+  });
 });

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { disposeAll } from './state_tensors';
 import { headSlice, Mat, vecMat } from './reference/arrays';
 import { bsbrReference, metaTokens } from './reference/bsbr';
-import { lcg, liveTensors, maskWhere, readAndDispose, runsOn, TEST_BACKENDS } from '../testing/harness';
+import { lcg, liveTensors, maskWhere, readAndDispose, testsOn, TEST_BACKENDS } from '../testing/harness';
 import { Heads, headsError, joinSteps, opOptions, randomHeads, randomMatrix, readOp, stepSpans } from '../testing/ops';
 import { bsbrChunkGroup, bsbrCloseChunk, bsbrInitialState, BSBROptions, bsbrStep, MetaProjections, metaRows } from './bsbr_attention';
 import { splitHeads } from './heads';
@@ -55,13 +55,13 @@ function bsbrOptions(inputs: Inputs, compressed: boolean): { options: BSBROption
 }
 
 describe.each(TEST_BACKENDS)('BSBR attention on %s', (backend) => {
-  const on = runsOn(backend);
+  const itOn = testsOn(backend);
 
-  it.each([
+  itOn.each([
     { n: 19, masked: true, compressed: false, group: 2 },
     { n: 16, masked: false, compressed: true, group: 2 },
     { n: 3, masked: false, compressed: false, group: 1 },
-  ])('chunk groups of $group chunks, each after the earlier groups\' states: n = $n (mask: $masked, compressed: $compressed) equal the reference, the states too', on(async ({ n, masked, compressed, group }) => {
+  ])('chunk groups of $group chunks, each after the earlier groups\' states: n = $n (mask: $masked, compressed: $compressed) equal the reference, the states too', async ({ n, masked, compressed, group }) => {
     const inputs = bsbrInputs(n, n + group);
     const valid = maskWhere(B, n, (b, t) => masked && MASK(b, t));
     const expected = reference(inputs, valid, compressed);
@@ -96,13 +96,13 @@ describe.each(TEST_BACKENDS)('BSBR attention on %s', (backend) => {
     expect(headsError(output, expected.map((eb) => eb.map((e) => e.output)))).toBeLessThan(1e-5);
     expect(headsError(joinSteps(states), expected.map((eb) => eb.map((e) => e.states)))).toBeLessThan(1e-5);
     disposeAll([q, k, v, keyMask, metaKeys, metaQueries, keyExists, queryExists, ...weights]);
-  }));
+  });
 
-  it.each([
+  itOn.each([
     { n: 19, steps: [1], compressed: false },
     { n: 19, steps: [3, 6, 2], compressed: true },
     { n: 8, steps: [8], compressed: false },
-  ])('steps of $steps: n = $n (compressed: $compressed) equal the reference, the finished chunks\' states and meta keys too', on(async ({ n, steps, compressed }) => {
+  ])('steps of $steps: n = $n (compressed: $compressed) equal the reference, the finished chunks\' states and meta keys too', async ({ n, steps, compressed }) => {
     const inputs = bsbrInputs(n, n * steps.length);
     const expected = reference(inputs, maskWhere(B, n, () => false), compressed);
     const [q, k, v] = [inputs.q, inputs.k, inputs.v].map((t) => tf.tensor4d(t));
@@ -129,13 +129,13 @@ describe.each(TEST_BACKENDS)('BSBR attention on %s', (backend) => {
     disposeAll([state.chunkKeys, state.chunkValues, state.retrieved, state.lastInput]);
     expect(liveTensors()).toBe(before);
     disposeAll([q, k, v, x, R, Hm, ...weights]);
-  }));
+  });
 
-  it.each([
+  itOn.each([
     { n: 19, masked: true },
     { n: 19, masked: false },
     { n: 8, masked: true },
-  ])('metaRows for n = $n (mask: $masked) picks the tokens of the meta keys and queries that a loop over the mask picks', on(async ({ n, masked }) => {
+  ])('metaRows for n = $n (mask: $masked) picks the tokens of the meta keys and queries that a loop over the mask picks', async ({ n, masked }) => {
     const valid = maskWhere(B, n, (b, t) => masked && MASK(b, t));
     const validTensor = masked ? tf.tensor2d(valid) : null;
     const rows = await readOp(() => metaRows(validTensor, B, n, CHUNK));
@@ -145,5 +145,5 @@ describe.each(TEST_BACKENDS)('BSBR attention on %s', (backend) => {
       expect(existsOf).toEqual(tokens.map((picked) => picked[key].map((t) => (t < 0 ? 0 : 1))));
     }
     validTensor?.dispose();
-  }));
+  });
 });

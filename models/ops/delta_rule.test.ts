@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { disposeAll } from './state_tensors';
 import { Mat } from './reference/arrays';
 import { deltaRuleReference, normalize } from './reference/deltanet';
-import { lcg, runsOn, TEST_BACKENDS } from '../testing/harness';
+import { lcg, testsOn, TEST_BACKENDS } from '../testing/harness';
 import { CHUNKED_CASES, headsError, opOptions, randomHeads, randomMatrix, readOp } from '../testing/ops';
 import { deltaRuleChunkwise, deltaRuleRecurrent } from './delta_rule';
 
@@ -26,9 +26,9 @@ function deltaInputs(b: number, h: number, n: number, d: number, seed: number, k
 const [B, H, D] = [2, 2, 6];
 
 describe.each(TEST_BACKENDS)('the delta rule on %s', (backend) => {
-  const on = runsOn(backend);
+  const itOn = testsOn(backend);
 
-  it.each(CHUNKED_CASES)('n = $n in chunks of $chunk (non-writing tokens: $masked): chunkwise and recurrent from an initial memory equal the reference, final memory too', on(async ({ n, chunk, masked }) => {
+  itOn.each(CHUNKED_CASES)('n = $n in chunks of $chunk (non-writing tokens: $masked): chunkwise and recurrent from an initial memory equal the reference, final memory too', async ({ n, chunk, masked }) => {
     const { q, k, v, beta, next } = deltaInputs(B, H, n, D, n * 7 + chunk, -1, (b, t) => !masked || (b === 0 ? t % 5 !== 2 : t >= 3));
     // The ops hold the memory as M = S^T [key][value]; the reference S [value][key].
     const memory = Array.from({ length: B }, () => Array.from({ length: H }, () => randomMatrix(D, D, next, -0.5, 0.5)));
@@ -43,17 +43,17 @@ describe.each(TEST_BACKENDS)('the delta rule on %s', (backend) => {
       expect(headsError(form.memory, expected.map((b) => b.map((h) => transpose(h.state))))).toBeLessThan(1e-5);
     }
     disposeAll(inputs);
-  }));
+  });
 
   // In float32 at chunks of 64 with correlated keys, an unstable inverse of (I + A) shows (architectures.md section 4).
   // One head on cpu, whose block substitution is slow (tfjs-cpu's rank-5 transposes), a modest case on webgpu (lavapipe).
   const [heads, n, chunk] = { wasm: [3, 512, 64], cpu: [1, 512, 64], webgpu: [1, 128, 32] }[backend];
-  it(`chunkwise in float32 matches the float64 recurrence at n = ${n} in chunks of ${chunk} (${heads} heads of 16, correlated unit keys, beta in (0, 1)): within 1e-4`, on(async () => {
+  itOn(`chunkwise in float32 matches the float64 recurrence at n = ${n} in chunks of ${chunk} (${heads} heads of 16, correlated unit keys, beta in (0, 1)): within 1e-4`, async () => {
     const { q, k, v, beta } = deltaInputs(1, heads, n, 16, 5, 0);
     const expected = q[0].map((qh, h) => deltaRuleReference(qh, k[0][h], v[0][h], beta[0][h]).output);
     const inputs = [tf.tensor4d(q), tf.tensor4d(k), tf.tensor4d(v), tf.tensor3d(beta), tf.zeros([1, heads, 16, 16]) as tf.Tensor4D] as const;
     const { output } = await readOp(() => deltaRuleChunkwise(...inputs, chunk, opOptions().masksOnHost));
     expect(headsError(output, [expected])).toBeLessThan(1e-4);
     disposeAll(inputs);
-  }));
+  });
 });

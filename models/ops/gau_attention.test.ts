@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { disposeAll } from './state_tensors';
 import { Mat, relativeError } from './reference/arrays';
 import { GAUSums, gauReference } from './reference/gau';
-import { lcg, liveTensors, maskWhere, readAndDispose, runsOn, TEST_BACKENDS } from '../testing/harness';
+import { lcg, liveTensors, maskWhere, readAndDispose, testsOn, TEST_BACKENDS } from '../testing/harness';
 import { CHUNKED_CASES, opOptions, randomMatrix, readOp, stepSpans } from '../testing/ops';
 import { gauAttentionChunkwise, gauAttentionStep, gauCloseChunk, gauInitialState } from './gau_attention';
 import { stepThroughChunks } from './scan';
@@ -19,9 +19,9 @@ function gauInputs(n: number, counts: number[], seed: number) {
 }
 
 describe.each(TEST_BACKENDS)('GAU attention on %s', (backend) => {
-  const on = runsOn(backend);
+  const itOn = testsOn(backend);
 
-  it.each(CHUNKED_CASES)('chunkwise: n = $n in chunks of $chunk (mask: $masked) after a carried sum and count, and after none, equals the reference, the carry after too', on(async ({ n, chunk, masked }) => {
+  itOn.each(CHUNKED_CASES)('chunkwise: n = $n in chunks of $chunk (mask: $masked) after a carried sum and count, and after none, equals the reference, the carry after too', async ({ n, chunk, masked }) => {
     // A different count per batch row; row 0 has a fully masked first chunk, row 1 holes and a masked tail.
     const { q, k, v, carry: given } = gauInputs(n, [5, 12], n);
     const valid = maskWhere(B, n, (b, t) => masked && (b === 0 ? t < chunk : t % 5 === 2 || t >= n - 3));
@@ -43,13 +43,13 @@ describe.each(TEST_BACKENDS)('GAU attention on %s', (backend) => {
       if (carry) tf.dispose([carried.sum!, carried.count as tf.Tensor]);
     }
     disposeAll([qt, kt, vt, validTensor]);
-  }));
+  });
 
-  it.each([
+  itOn.each([
     { n: 19, chunk: 4, steps: [1] },
     { n: 19, chunk: 4, steps: [3, 2, 6] },
     { n: 10, chunk: 3, steps: [10] },
-  ])('steps of $steps: n = $n in chunks of $chunk after a carried sum equal the reference, the sum over completed chunks too', on(async ({ n, chunk, steps }) => {
+  ])('steps of $steps: n = $n in chunks of $chunk after a carried sum equal the reference, the sum over completed chunks too', async ({ n, chunk, steps }) => {
     const { q, k, v, carry } = gauInputs(n, [8, 8], n + chunk);
     const valid = maskWhere(B, n, () => false);
     const expected = q.map((qb, b) => gauReference(qb, k[b], v[b], valid[b], chunk, carry[b]));
@@ -77,5 +77,5 @@ describe.each(TEST_BACKENDS)('GAU attention on %s', (backend) => {
     disposeAll([state.chunkKeys, state.chunkValues]);
     expect(liveTensors()).toBe(before);
     disposeAll([qt, kt, vt]);
-  }));
+  });
 });

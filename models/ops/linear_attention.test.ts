@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeAll } from './state_tensors';
 import { LinearSums, linearReference, phi } from './reference/linear';
-import { lcg, maskWhere, runsOn, TEST_BACKENDS } from '../testing/harness';
+import { lcg, maskWhere, testsOn, TEST_BACKENDS } from '../testing/harness';
 import { CHUNKED_CASES, headsError, opOptions, randomHeads, randomMatrix, readOp } from '../testing/ops';
 import { linearAttentionChunkwise, linearAttentionRecurrent } from './linear_attention';
 
@@ -12,9 +12,9 @@ const [B, H, D] = [2, 2, 5];
 const widened = ({ S, z }: LinearSums) => S.map((row, a) => [...row, z[a]]);
 
 describe.each(TEST_BACKENDS)('linear attention on %s', (backend) => {
-  const on = runsOn(backend);
+  const itOn = testsOn(backend);
 
-  it.each(CHUNKED_CASES)('n = $n in chunks of $chunk (mask: $masked): chunkwise and recurrent, from an initial [S | z] and from none, equal the reference, the final [S | z] too', on(async ({ n, chunk, masked }) => {
+  itOn.each(CHUNKED_CASES)('n = $n in chunks of $chunk (mask: $masked): chunkwise and recurrent, from an initial [S | z] and from none, equal the reference, the final [S | z] too', async ({ n, chunk, masked }) => {
     const next = lcg(n * 31 + chunk);
     const [q, k] = [0, 1].map(() => randomHeads(B, H, n, D, next, -2, 2).map((b) => b.map((h) => h.map(phi))));
     const v = randomHeads(B, H, n, D, next);
@@ -37,5 +37,5 @@ describe.each(TEST_BACKENDS)('linear attention on %s', (backend) => {
       initialTensor?.dispose();
     }
     disposeAll([...inputs, validTensor]);
-  }));
+  });
 });

@@ -1,6 +1,7 @@
 /** bmm (the backend's BATCHED_MATMUL kernel where it has one) against tf.matMul, with and without transposes. */
 import * as tf from '@tensorflow/tfjs-core';
-import { lcg, runsOn, TEST_BACKENDS } from '../testing/harness';
+import { lcg, testsOn, TEST_BACKENDS } from '../testing/harness';
+import { itOrSkip } from '../testing/skip';
 import { randomTensor, readOp } from '../testing/ops';
 import { relativeError } from './reference/arrays';
 import { bmm } from './matmul';
@@ -17,9 +18,9 @@ const CASES: Array<[string, number[], number[], boolean, boolean]> = [
 ];
 
 describe.each(TEST_BACKENDS)('bmm on %s', (backend) => {
-  const on = runsOn(backend);
+  const itOn = testsOn(backend);
 
-  it.each(CASES)('%s: %j x %j (transposed %s, %s) equals tf.matMul', on(async (_, aShape, bShape, ta, tb) => {
+  itOn.each(CASES)('%s: %j x %j (transposed %s, %s) equals tf.matMul', async (_, aShape, bShape, ta, tb) => {
     const next = lcg(aShape.length * 7 + bShape[bShape.length - 1]);
     const [a, b] = [randomTensor(aShape, next), randomTensor(bShape, next)];
     const product = await readOp(() => bmm(a, b, ta, tb));
@@ -27,16 +28,16 @@ describe.each(TEST_BACKENDS)('bmm on %s', (backend) => {
     const asRows = (x: unknown) => [[x].flat(aShape.length - 1) as number[][]];
     expect(relativeError(asRows(product), asRows(expected))).toBeLessThan(1e-6);
     tf.dispose([a, b]);
-  }));
+  });
 
   // The slices are cut the same way on every backend (webgpu needs them: tf.matMul fails there, so the
   // products are taken on the host); 65536 products cost seconds per backend, so on cpu only.
-  (backend === 'cpu' ? it : it.skip)('a batch past one dispatch\'s 65535 products (taken in slices): [65536, 1, 2] x [65536, 1, 2]^T equals the products (on cpu only)', on(async () => {
+  (backend === 'cpu' ? itOn : itOrSkip('65536 products cost seconds per backend: on cpu only'))('a batch past one dispatch\'s 65535 products (taken in slices): [65536, 1, 2] x [65536, 1, 2]^T equals the products', async () => {
     const next = lcg(3);
     const [a, b] = [randomTensor([65536, 1, 2], next), randomTensor([65536, 1, 2], next)];
     const [av, bv] = [await a.array(), await b.array()] as number[][][][];
     const product = (await readOp(() => bmm(a, b, false, true))) as number[][][];
     expect(relativeError(product, av.map((ai, i) => [[ai[0][0] * bv[i][0][0] + ai[0][1] * bv[i][0][1]]]))).toBeLessThan(1e-6);
     tf.dispose([a, b]);
-  }));
+  });
 });

@@ -1,6 +1,6 @@
 /** Standard/Hopfield's query blocks with the keys in one softmax equal the online softmax over fixed-size key blocks. */
 import * as tf from '@tensorflow/tfjs-core';
-import { lcg, readAndDispose, TEST_BACKENDS, useBackend } from '../testing/harness';
+import { lcg, readAndDispose, TEST_BACKENDS, testsOn } from '../testing/harness';
 import { softmaxAttentionBlocked } from './softmax_attention';
 
 function random(shape: number[], seed: number): tf.Tensor4D {
@@ -9,11 +9,10 @@ function random(shape: number[], seed: number): tf.Tensor4D {
 }
 
 describe.each(TEST_BACKENDS)('online softmax over key blocks on %s', (backend) => {
-  const available = useBackend(backend);
-  it.each([
+  const itOn = testsOn(backend);
+  itOn.each([
     [1, 3, false], [3, 3, false], [3, 1, true], [2, 5, true],
   ])('updateSteps %i, key blocks of %i, padding %s: equals one softmax per query block', async (updateSteps, keyBlock, padded) => {
-    if (!available()) return;
     const [b, h, n, d] = [2, 2, 11, 4];
     const [q, k, v] = [random([b, h, n, d], 1), random([b, h, n, d], 2), random([b, h, n, d], 3)];
     // Row 0: the first three keys masked (queries 0-2 see none); row 1: holes.

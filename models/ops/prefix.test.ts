@@ -1,7 +1,7 @@
 /** Exclusive prefix sums over chunks (by 'matmul' and by 'cumsum', with and without a carry) and exclusive prefix maxima, against loops. */
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeAll } from './state_tensors';
-import { lcg, runsOn, TEST_BACKENDS } from '../testing/harness';
+import { lcg, testsOn, TEST_BACKENDS } from '../testing/harness';
 import { readOp } from '../testing/ops';
 import { exclusivePrefixMax, exclusivePrefixSum } from './prefix';
 
@@ -10,9 +10,9 @@ const integers = (shape: number[], next: () => number, lo: number, hi: number): 
   Array.from({ length: shape[0] }, () => Array.from({ length: shape[1] }, () => Array.from({ length: shape[2] }, () => lo + Math.floor((hi - lo) * next()))));
 
 describe.each(TEST_BACKENDS)('prefix scans on %s', (backend) => {
-  const on = runsOn(backend);
+  const itOn = testsOn(backend);
 
-  it.each([[1, false], [1, true], [5, false], [7, true]] as Array<[number, boolean]>)('exclusivePrefixSum of %i chunks (carry: %s): matmul and cumsum identical, and the loop\'s sums', on(async (G, withCarry) => {
+  itOn.each([[1, false], [1, true], [5, false], [7, true]] as Array<[number, boolean]>)('exclusivePrefixSum of %i chunks (carry: %s): matmul and cumsum identical, and the loop\'s sums', async (G, withCarry) => {
     const next = lcg(G * 2 + Number(withCarry));
     const x = integers([2, G, 3], next, -9, 10);
     const carry = withCarry ? integers([2, 1, 3], next, -50, 50) : null;
@@ -22,14 +22,14 @@ describe.each(TEST_BACKENDS)('prefix scans on %s', (backend) => {
     expect(await readOp(() => exclusivePrefixSum(xt, carryTensor, 'cumsum'))).toEqual(byMatmul);
     expect(byMatmul).toEqual(expected);
     disposeAll([xt, carryTensor]);
-  }));
+  });
 
-  it.each([1, 2, 5, 8, 13])('exclusivePrefixMax over %i columns equals the loop max(-1, max_{j<c} x_j)', on(async (C) => {
+  itOn.each([1, 2, 5, 8, 13])('exclusivePrefixMax over %i columns equals the loop max(-1, max_{j<c} x_j)', async (C) => {
     const next = lcg(C);
     const x = Array.from({ length: 3 }, () => Array.from({ length: C }, () => Math.floor(21 * next()) - 1));
     const input = tf.tensor2d(x, [3, C], 'int32');
     const expected = x.map((row) => row.map((_, c) => Math.max(-1, ...row.slice(0, c))));
     expect(await readOp(() => exclusivePrefixMax(input))).toEqual(expected);
     input.dispose();
-  }));
+  });
 });

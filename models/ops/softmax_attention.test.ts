@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeAll } from './state_tensors';
 import { hopfieldReference } from './reference/hopfield';
-import { liveTensors, maskWhere, runsOn, TEST_BACKENDS } from '../testing/harness';
+import { liveTensors, maskWhere, testsOn, TEST_BACKENDS } from '../testing/harness';
 import { Heads, headsError, joinSteps, opOptions, randomQKV, readOp, stepSpans } from '../testing/ops';
 import { appendToBlocks, softmaxAttentionBlocked, softmaxAttentionCached } from './softmax_attention';
 
@@ -17,7 +17,7 @@ const VARIANTS = [
 ];
 
 describe.each(TEST_BACKENDS)('softmax attention on %s', (backend) => {
-  const on = runsOn(backend);
+  const itOn = testsOn(backend);
 
   describe.each(VARIANTS)('$name (updateSteps $updateSteps)', ({ updateSteps, scale }) => {
     const reference = ([q, k, v]: Heads[], valid: number[][]) =>
@@ -25,12 +25,12 @@ describe.each(TEST_BACKENDS)('softmax attention on %s', (backend) => {
     const options = () => ({ scale, updateSteps, masksOnHost: opOptions().masksOnHost });
 
     // keyBlock null: each query block's keys in one softmax; else online over key blocks of that size.
-    it.each([
+    itOn.each([
       { n: 23, queryBlock: 8, keyBlock: null, masked: true },
       { n: 23, queryBlock: 8, keyBlock: 5, masked: true },
       { n: 23, queryBlock: 32, keyBlock: null, masked: false },
       { n: 23, queryBlock: 32, keyBlock: 7, masked: false },
-    ])('blocked: n = $n in query blocks of $queryBlock, key blocks of $keyBlock (mask: $masked) equals the reference', on(async ({ n, queryBlock, keyBlock, masked }) => {
+    ])('blocked: n = $n in query blocks of $queryBlock, key blocks of $keyBlock (mask: $masked) equals the reference', async ({ n, queryBlock, keyBlock, masked }) => {
       const qkv = randomQKV(B, H, n, D, queryBlock + (keyBlock ?? 0));
       // Row 0 has a masked prefix (queries there see no key at all and get 0), row 1 holes.
       const valid = maskWhere(B, n, (b, t) => masked && (b === 0 ? t < 3 || t === 10 : t % 4 === 1));
@@ -39,12 +39,12 @@ describe.each(TEST_BACKENDS)('softmax attention on %s', (backend) => {
       const output = await readOp(() => softmaxAttentionBlocked(q, k, v, validTensor, queryBlock, keyBlock, options()));
       expect(headsError(output, reference(qkv, valid))).toBeLessThan(1e-5);
       disposeAll([q, k, v, validTensor]);
-    }));
+    });
 
-    it.each([
+    itOn.each([
       { n: 23, steps: [7, 1, 1, 9, 5], cacheBlock: 5 },
       { n: 9, steps: [1], cacheBlock: 4 },
-    ])('cached: n = $n in steps of $steps over cache blocks of $cacheBlock equals the reference', on(async ({ n, steps, cacheBlock }) => {
+    ])('cached: n = $n in steps of $steps over cache blocks of $cacheBlock equals the reference', async ({ n, steps, cacheBlock }) => {
       const qkv = randomQKV(B, H, n, D, cacheBlock);
       const [q, k, v] = qkv.map((x) => tf.tensor4d(x));
       const before = liveTensors();
@@ -64,6 +64,6 @@ describe.each(TEST_BACKENDS)('softmax attention on %s', (backend) => {
       disposeAll([...keys, ...values]);
       expect(liveTensors()).toBe(before);
       disposeAll([q, k, v]);
-    }));
+    });
   });
 });

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Mat } from './reference/arrays';
 import { normalize } from './reference/deltanet';
-import { lcg, runsOn, TEST_BACKENDS } from '../testing/harness';
+import { lcg, testsOn, TEST_BACKENDS } from '../testing/harness';
 import { randomMatrix, readOp } from '../testing/ops';
 import { unitLowerInverse, unitLowerInverseByBlocks } from './triangular';
 
@@ -38,19 +38,19 @@ function deltaNetMatrices(count: number, B: number, seed: number): Mat[] {
 const INVERSES = [['unitLowerInverse', unitLowerInverse], ['unitLowerInverseByBlocks', unitLowerInverseByBlocks]] as const;
 
 describe.each(TEST_BACKENDS)('the unit lower inverse on %s', (backend) => {
-  const on = runsOn(backend);
+  const itOn = testsOn(backend);
 
   // 64: DeltaNet's chunk; 128: another level of wasm's blocked halves; 100: halves of uneven sizes (25 rows into 13 and 12).
   const sized = INVERSES.flatMap(([name, inverse]) => [64, 128, 100].map((B) => [name, inverse, B] as const));
-  it.each(sized)('%s inverts I + tril(diag(beta) K K^T, -1) at B = %i to float32 accuracy: |(I + A) X - I| < 1e-5', on(async (_, inverse, B) => {
+  itOn.each(sized)('%s inverts I + tril(diag(beta) K K^T, -1) at B = %i to float32 accuracy: |(I + A) X - I| < 1e-5', async (_, inverse, B) => {
     const a = deltaNetMatrices(3, B, 9);
     const input = tf.tensor3d(a);
     expect(residual(a, await readOp(() => inverse(input)))).toBeLessThan(1e-5);
     input.dispose();
-  }));
+  });
 
   // B = 1, and sizes that are not powers of two (padded to one by the blocks), under leading axes.
-  it.each([[[2], 1], [[2], 7], [[2, 2], 12]] as Array<[number[], number]>)('lead %j, B = %i: both forms invert, ignoring entries on and above the diagonal', on(async (lead, B) => {
+  itOn.each([[[2], 1], [[2], 7], [[2, 2], 12]] as Array<[number[], number]>)('lead %j, B = %i: both forms invert, ignoring entries on and above the diagonal', async (lead, B) => {
     const next = lcg(B);
     const count = lead.reduce((x, y) => x * y, 1);
     const full = Array.from({ length: count }, () => randomMatrix(B, B, next, -0.3, 0.3));
@@ -63,5 +63,5 @@ describe.each(TEST_BACKENDS)('the unit lower inverse on %s', (backend) => {
       expect(residual(strict, fromFull)).toBeLessThan(1e-5);
     }
     tf.dispose([fullInput, strictInput]);
-  }));
+  });
 });

@@ -1,45 +1,44 @@
 /** Shared helpers of the model tests: backends, tiny configs, deterministic inputs, async reads. */
 import * as tf from '@tensorflow/tfjs-core';
-import { probeBackends, setupBackend } from '../backends/setup';
+import * as path from 'path';
+import { setupBackend } from '../backends/setup';
 import { ModelConfig } from '../config';
 import { CausalLM } from '../model';
 import { createModel } from '../registry';
+import { callInChild } from './in_child';
+import { itOrSkip, TestDefiner } from './skip';
 
 /** The backends the shared suites run on: the embedded default, the reference, and a GPU (lavapipe in CI). */
 export const TEST_BACKENDS = ['wasm', 'cpu', 'webgpu'] as const;
 export type TestBackend = (typeof TEST_BACKENDS)[number];
 
-/**
- * Call at the top of a describe (or file): its tests run on `backend`. Returns a function that tells
- * whether the backend is available: webgpu needs a Vulkan driver (lavapipe: .ci/run installs it).
- * Where it is missing the tests pass with a notice, except under CI=true, where they fail.
- */
-export function useBackend(backend: TestBackend): () => boolean {
-  let available = false;
+/** Call at the top of a describe (or file): `backend` is set up before its tests (a failure if it cannot be). */
+export function useBackend(backend: TestBackend): void {
   beforeAll(async () => {
-    if (backend === 'webgpu') {
-      const status = (await probeBackends()).find((s) => s.name === 'webgpu')!;
-      if (!status.usable) {
-        if (process.env.CI === 'true') throw new Error(`webgpu is not usable under CI: ${status.reason}`);
-        console.warn(`skipping the webgpu tests: ${status.reason}`);
-        return;
-      }
-    }
     await setupBackend(backend);
-    available = true;
   });
-  return () => available;
 }
 
 /**
- * useBackend(backend), and a wrapper for test bodies (taking it.each's arguments, if any) that run
- * only where the backend is available: `const on = runsOn(backend); it('...', on(async () => ...))`.
+ * Why `backend` cannot run on this machine, or null where it can. wasm and cpu are dependencies and
+ * always run; webgpu needs a Vulkan adapter (lavapipe will do), which a child process looks for.
+ * Under CI=true, null: .ci/run installs lavapipe, and a missing adapter there fails the tests.
  */
-export function runsOn(backend: TestBackend): <A extends unknown[]>(body: (...args: A) => Promise<void>) => (...args: A) => Promise<void> {
-  const available = useBackend(backend);
-  return (body) => async (...args) => {
-    if (available()) await body(...args);
-  };
+export function unusableHere(backend: TestBackend): string | null {
+  if (backend !== 'webgpu' || process.env.CI === 'true') return null;
+  const reason = callInChild<string | null>(path.join(__dirname, 'webgpu_here.ts'), 'whyWebGpuUnusable');
+  return reason === null ? null : `${backend} cannot run here: ${reason}`;
+}
+
+/**
+ * Call at the top of a describe (or file) whose tests run on `backend`, and define them with the
+ * function it returns: jest's `it`, the backend set up before the tests, where it can run here (see
+ * unusableHere); elsewhere one that defines each test skipped, saying why in its title.
+ */
+export function testsOn(backend: TestBackend): TestDefiner {
+  const reason = unusableHere(backend);
+  if (reason === null) useBackend(backend);
+  return itOrSkip(reason);
 }
 
 /** Call at the top of a test file: every test there runs on the default backend (wasm). */

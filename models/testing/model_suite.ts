@@ -8,7 +8,7 @@ import { ConfigError, ModelConfig, resolveConfig } from '../config';
 import { NAIVE_ATTENTIONS, relativeError } from '../ops/reference';
 import { createModel, MODEL_NAMES, ModelName } from '../registry';
 import { chunkEdgeMask, naiveError, TINY_LENGTHS } from './agreement';
-import { forwardArray, liveTensors, maskWhere, randomIds, readAndDispose, runsOn, TestBackend, TINY, withModel } from './harness';
+import { forwardArray, liveTensors, maskWhere, randomIds, readAndDispose, testsOn, TestBackend, TINY, withModel } from './harness';
 
 const linear = (i: number, o: number) => i * o + o;
 
@@ -49,31 +49,31 @@ const VARIANTS: Partial<Record<ModelName, Partial<ModelConfig>[]>> = {
 const N = 13; // not a multiple of the chunk (4) or of window + 1
 
 export function describeModelSuite(backend: TestBackend): void {
-/** A test that runs only where the backend is available (see useBackend). */
-const on = runsOn(backend);
+/** Defines a test that runs on the backend, or is skipped saying why where the backend cannot run here (see testsOn). */
+const itOn = testsOn(backend);
 
 describe.each(MODEL_NAMES.flatMap((name) => [{}, ...(VARIANTS[name] ?? [])].map((variant) => [name, variant] as const)))(
   `${backend}: %s %j`, (name, variant) => {
     const config = { ...TINY, ...variant };
     const naive = NAIVE_ATTENTIONS[name];
 
-    it.each(TINY_LENGTHS)('equals the float64 reference at n = %i', (n) => on(async () => {
+    itOn.each(TINY_LENGTHS)('equals the float64 reference at n = %i', async (n) => {
       await withModel(name, config, async (model) => expect(await naiveError(model, randomIds(2, n, 50, n), null, naive)).toBeLessThan(1e-4));
-    })());
+    });
 
-    it('equals the float64 reference under a padding mask (a masked first chunk, holes, a masked tail and middle chunk)', on(async () => {
+    itOn('equals the float64 reference under a padding mask (a masked first chunk, holes, a masked tail and middle chunk)', async () => {
       await withModel(name, config, async (model) => expect(await naiveError(model, randomIds(3, 18, 50, 99), chunkEdgeMask(), naive)).toBeLessThan(1e-4));
-    }));
+    });
 
-    it('gives finite hidden states [b, n, D]', on(async () => {
+    itOn('gives finite hidden states [b, n, D]', async () => {
       await withModel(name, config, async (model) => {
         const out = model.forward(randomIds(2, N, 50, 1));
         expect(out.shape).toEqual([2, N, 16]);
         expect((await readAndDispose<number[][][]>(out)).flat(2).every(Number.isFinite)).toBe(true);
       });
-    }));
+    });
 
-    it.each([6, 8])('is causal: changing tokens from %i on moves only outputs from there on', (p) => on(async () => {
+    itOn.each([6, 8])('is causal: changing tokens from %i on moves only outputs from there on', async (p) => {
       await withModel(name, config, async (model) => {
         const ids = randomIds(1, N, 50, 2);
         const changed = ids.map((row) => row.map((id, t) => (t >= p ? (id + 1 + t) % 50 : id)));
@@ -84,9 +84,9 @@ describe.each(MODEL_NAMES.flatMap((name) => [{}, ...(VARIANTS[name] ?? [])].map(
         expect(diff[p]).toBeGreaterThan(1e-3);
         expect(diff[N - 1]).toBeGreaterThan(1e-3);
       });
-    })());
+    });
 
-    it.each([[[1]], [[3, 1, 6, 1, 2]], [[N]], [[5, 8]]])('decode in steps of %j reproduces forward', (pattern) => on(async () => {
+    itOn.each([[[1]], [[3, 1, 6, 1, 2]], [[N]], [[5, 8]]])('decode in steps of %j reproduces forward', async (pattern) => {
       await withModel(name, config, async (model) => {
         const ids = randomIds(2, N, 50, 3);
         const expected = await forwardArray(model, ids);
@@ -103,9 +103,9 @@ describe.each(MODEL_NAMES.flatMap((name) => [{}, ...(VARIANTS[name] ?? [])].map(
         const stepped = expected.map((_, b) => parts.flatMap((part) => part[b]));
         expect(relativeError(stepped, expected)).toBeLessThan(1e-4);
       });
-    })());
+    });
 
-    it('gives a right-padded batch the outputs of the unpadded sequences', on(async () => {
+    itOn('gives a right-padded batch the outputs of the unpadded sequences', async () => {
       await withModel(name, config, async (model) => {
         const ids = randomIds(2, N, 50, 4);
         const lengths = [N, 7];
@@ -117,9 +117,9 @@ describe.each(MODEL_NAMES.flatMap((name) => [{}, ...(VARIANTS[name] ?? [])].map(
         }
         expect(padded.flat(2).every(Number.isFinite)).toBe(true);
       });
-    }));
+    });
 
-    it('ignores what stands at masked positions (holes anywhere, a fully masked first chunk)', on(async () => {
+    itOn('ignores what stands at masked positions (holes anywhere, a fully masked first chunk)', async () => {
       await withModel(name, config, async (model) => {
         const ids = randomIds(2, N, 50, 5);
         const mask = maskWhere(2, N, (b, t) => (b === 0 ? t < 4 || t === 9 : t % 4 === 2));
@@ -130,24 +130,24 @@ describe.each(MODEL_NAMES.flatMap((name) => [{}, ...(VARIANTS[name] ?? [])].map(
         expect(relativeError(b, a, real)).toBeLessThan(1e-6);
         expect(b.flat(2).every(Number.isFinite)).toBe(true);
       });
-    }));
+    });
 
-    it('has exactly the closed-form parameter count', on(async () => {
+    itOn('has exactly the closed-form parameter count', async () => {
       await withModel(name, config, (model) => expect(model.countParams()).toBe(expectedParams(name, config)));
       const wide = { ...config, vocabSize: 1000, hiddenDim: 64, numHeads: 4, ffDim: 100, numLayers: 3 };
       await withModel(name, wide, (model) => expect(model.countParams()).toBe(expectedParams(name, wide)));
-    }));
+    });
 
-    it('is seeded: the same seed gives the same weights, another seed others', on(async () => {
+    itOn('is seeded: the same seed gives the same weights, another seed others', async () => {
       const ids = randomIds(1, N, 50, 6);
       const a = await withModel(name, { ...config, seed: 1 }, (m) => forwardArray(m, ids));
       const b = await withModel(name, { ...config, seed: 1 }, (m) => forwardArray(m, ids));
       const c = await withModel(name, { ...config, seed: 2 }, (m) => forwardArray(m, ids));
       expect(b).toEqual(a);
       expect(relativeError(c, a)).toBeGreaterThan(1e-3);
-    }));
+    });
 
-    it('leaves no tensors behind in forward, step and dispose', on(async () => {
+    itOn('leaves no tensors behind in forward, step and dispose', async () => {
       const before = liveTensors();
       await withModel(name, config, (model) => {
         const afterBuild = liveTensors();
@@ -161,11 +161,11 @@ describe.each(MODEL_NAMES.flatMap((name) => [{}, ...(VARIANTS[name] ?? [])].map(
         expect(liveTensors()).toBe(afterBuild);
       });
       expect(liveTensors()).toBe(before);
-    }));
+    });
   });
 
 describe(`${backend}: configuration`, () => {
-  it.each(MODEL_NAMES)('%s refuses bad configs with a message naming the field', (name) => on(async () => {
+  itOn.each(MODEL_NAMES)('%s refuses bad configs with a message naming the field', async (name) => {
     const bad: Array<[Partial<ModelConfig>, RegExp]> = [
       [{ hiddenDim: 30, numHeads: 4 }, /numHeads must divide hiddenDim/],
       [{ chunkSize: 0 }, /chunkSize must be an integer in \[1, 65536\]/],
@@ -181,12 +181,12 @@ describe(`${backend}: configuration`, () => {
       expect(() => createModel(name, { ...TINY, ...config })).toThrow(ConfigError);
       expect(() => createModel(name, { ...TINY, ...config })).toThrow(message);
     }
-  })());
+  });
 
-  it('createModel takes names in any case and lists the valid ones for an unknown name', on(async () => {
+  itOn('createModel takes names in any case and lists the valid ones for an unknown name', async () => {
     await withModel('bsbr', TINY, (model) => expect(model.name).toBe('BSBR'));
     expect(() => createModel('Mamba')).toThrow(`unknown model 'Mamba' (valid: ${MODEL_NAMES.join(', ')})`);
-  }));
+  });
 
   it('every registered model has a closed-form parameter count and a reference here', () => {
     for (const name of MODEL_NAMES) expect([name, ATTENTION_PARAMS[name] !== undefined, NAIVE_ATTENTIONS[name] !== undefined]).toEqual([name, true, true]);

@@ -10,7 +10,7 @@ import { Dropout } from '../dropout';
 import { CausalLM } from '../model';
 import { DropoutFactor, NAIVE_ATTENTIONS, naiveHidden, naiveLoss, Weights } from '../ops/reference';
 import { MODEL_NAMES, ModelName } from '../registry';
-import { lcg, liveTensors, randomIds, runsOn, TestBackend, TINY, withModel } from './harness';
+import { lcg, liveTensors, randomIds, testsOn, TestBackend, TINY, withModel } from './harness';
 
 /** Per-model variants of the tiny config that switch on optional features. */
 const VARIANTS: Partial<Record<ModelName, Partial<ModelConfig>[]>> = {
@@ -69,20 +69,20 @@ async function worstGradientError(model: CausalLM, name: ModelName): Promise<{ w
 }
 
 export function describeTrainingSuite(backend: TestBackend): void {
-  const on = runsOn(backend);
+  const itOn = testsOn(backend);
 
   describe.each(MODEL_NAMES.flatMap((name) => [{}, ...(VARIANTS[name] ?? [])].map((variant) => [name, variant] as const)))(
     `${backend}: training %s %j`, (name, variant) => {
       const config = { ...TINY, ...variant, dropout: DROPOUT.rate };
 
-      it('gives every weight the gradient of the float64 reference loss (central differences; dropout, padding) within 1e-3', on(async () => {
+      itOn('gives every weight the gradient of the float64 reference loss (central differences; dropout, padding) within 1e-3', async () => {
         await withModel(name, config, async (model) => {
           const worst = await worstGradientError(model, name);
           expect(worst.error < 1e-3 ? 'ok' : worst).toBe('ok');
         });
-      }));
+      });
 
-      it('is causal in its gradient: the output at t has zero gradient from the embeddings of tokens after t', on(async () => {
+      itOn('is causal in its gradient: the output at t has zero gradient from the embeddings of tokens after t', async () => {
         await withModel(name, config, async (model) => {
           // Tokens up to t from [0, 25), after t from [25, 50): the later rows of the embedding are read only after t.
           const t = 5;
@@ -98,9 +98,9 @@ export function describeTrainingSuite(backend: TestBackend): void {
           expect(before).toBeGreaterThan(0);
           expect(after).toBe(0);
         });
-      }));
+      });
 
-      it('leaks no tensor in a training step, nor in one that throws', on(async () => {
+      itOn('leaks no tensor in a training step, nor in one that throws', async () => {
         await withModel(name, config, async (model) => {
           const before = liveTensors();
           const { value, grads } = tf.variableGrads(() => model.loss(IDS, MASK, { training: true, dropoutSeed: 1 }));
@@ -109,6 +109,6 @@ export function describeTrainingSuite(backend: TestBackend): void {
           expect(() => tf.variableGrads(() => model.loss(IDS, [[1, 1, 1]], { training: true }))).toThrow(/attentionMask/);
           expect(liveTensors()).toBe(before);
         });
-      }));
+      });
     });
 }

@@ -5,11 +5,10 @@ import { readResults } from '../results/read';
 import { fillDisk, useSmallDisk } from '../testing/full_disk';
 import { ended, runCli, startCli, tempDir, TINY_ARGS, waitFor } from '../testing/cli';
 
-const smallDisk = useSmallDisk(4096);
+const small = useSmallDisk(4096);
 
-test('a full disk mid-sweep: one line, exit 2, the finished cases kept whole, nothing half-written; --resume finishes once there is room', async () => {
-  const disk = smallDisk();
-  if (!disk) return;
+small.it('a full disk mid-sweep: one line, exit 2, the finished cases kept whole, nothing half-written; --resume finishes once there is room', async () => {
+  const disk = small.disk();
   const cwd = tempDir();
   const run = path.join(disk.dir, 'run');
   const file = path.join(run, 'results.json');

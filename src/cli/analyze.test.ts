@@ -195,11 +195,10 @@ describe('bsbr analyze: bad input is one line on stderr, exit code 2, nothing wr
 });
 
 describe('bsbr analyze on a full disk (a real 64 KB tmpfs)', () => {
-  const smallDisk = useSmallDisk(64);
+  const small = useSmallDisk(64);
 
-  it('one line naming the file, exit 2, and nothing written: no file half-written, no temporary file', async () => {
-    const disk = smallDisk();
-    if (!disk) return;
+  small.it('one line naming the file, exit 2, and nothing written: no file half-written, no temporary file', async () => {
+    const disk = small.disk();
     const out = path.join(disk.dir, 'analysis');
     const child = await runCli(['analyze', '--results', path.join(runDir, 'results.json'), '--out', out], dir);
     expect(child.code).toBe(2);

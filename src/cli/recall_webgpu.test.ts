@@ -3,15 +3,15 @@
  * lavapipe in CI: every model, BSBR with and without compression, trains through the built command.
  */
 import * as path from 'path';
-import { runsOn } from '../../models/testing/harness';
+import { testsOn } from '../../models/testing/harness';
 import { readRecallResults } from '../results/recall_read';
 import { presetArgs } from './presets';
 import { runCli, tempDir } from '../testing/cli';
 
 describe('bsbr recall on webgpu', () => {
-  const on = runsOn('webgpu');
+  const itOn = testsOn('webgpu');
 
-  it('trains all seven (and BSBR compressed) with two workers at once, every case ok', on(async () => {
+  itOn('trains all seven (and BSBR compressed) with two workers at once, every case ok', async () => {
     // The preset's own backend, jobs and compression; the sizes tiny.
     const preset = presetArgs('recall-gpu', 'recall');
     for (const [flag, value] of [['--backend', 'webgpu'], ['--jobs', '16'], ['--bsbr-compression', 'none']]) {
@@ -31,5 +31,5 @@ describe('bsbr recall on webgpu', () => {
     expect(results.cases.map((c) => `${c.model}${c.compression_factor ? ` cf${c.compression_factor}` : ''}:${c.status}`)).toEqual([
       'BSBR:ok', 'BSBR cf4:ok', 'Standard:ok', 'Linear:ok', 'DeltaNet:ok', 'SlidingWindow:ok', 'Hopfield:ok', 'GAU:ok',
     ]);
-  }), 600_000);
+  }, 600_000);
 });

@@ -53,11 +53,10 @@ test('a temporary file left by a process killed mid-write is removed by the next
 });
 
 describe('on a full disk (a real tmpfs)', () => {
-  const smallDisk = useSmallDisk(64);
+  const small = useSmallDisk(64);
 
-  test('a write past the space left fails in one line, leaves the old file whole and no temporary file', () => {
-    const disk = smallDisk();
-    if (!disk) return;
+  small.it('a write past the space left fails in one line, leaves the old file whole and no temporary file', () => {
+    const disk = small.disk();
     const file = path.join(disk.dir, 'results.json');
     writeFileAtomic(file, 'the finished cases');
     // 64 KB of disk: a 1 MB file cannot fit.
@@ -68,9 +67,8 @@ describe('on a full disk (a real tmpfs)', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe('the finished cases');
   });
 
-  test('a full disk: the first byte already fails', () => {
-    const disk = smallDisk();
-    if (!disk) return;
+  small.it('a full disk: the first byte already fails', () => {
+    const disk = small.disk();
     fillDisk(disk.dir);
     expect(() => writeFileAtomic(path.join(disk.dir, 'small.txt'), 'x')).toThrow('no space left on device (ENOSPC)');
     expect(fs.existsSync(path.join(disk.dir, 'small.txt'))).toBe(false);

@@ -7,6 +7,7 @@ import { analyzeResults } from '../analysis/analysis';
 import { exampleResults } from '../analysis/testing/synthetic';
 import { buildCharts, NamedChart } from './charts';
 import { reportHtml } from './html';
+import { itOrSkip } from '../../models/testing/skip';
 
 /** Debian's `chromium` package; .ci/run installs it. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -28,12 +29,11 @@ let context: BrowserContext;
 
 /**
  * The browser tests run wherever Chromium is installed, and always in CI (CI=true, where .ci/run
- * installs it): there a missing browser fails them. Elsewhere they are skipped with a notice, so that
+ * installs it): there a missing browser fails them. Elsewhere they are skipped saying why, so that
  * `npm install && npm test` passes on a machine without a browser.
  */
 const browserTests = fs.existsSync(CHROMIUM) || Boolean(process.env.CI);
-const browserIt = browserTests ? it : it.skip;
-if (!browserTests) console.warn(`report.html browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium; CI=true makes this a failure)`);
+const browserIt = itOrSkip(browserTests ? null : `no Chromium at ${CHROMIUM} (apt-get install -y chromium; CI=true makes this a failure)`);
 
 beforeAll(async () => {
   if (!browserTests) return;

@@ -3,7 +3,7 @@ import { ModelConfig, resolveConfig } from '../../models/config';
 import { CausalLM } from '../../models/model';
 import { createModel, MODEL_NAMES } from '../../models/registry';
 import { planFor } from '../../models/plan';
-import { randomIds, TEST_BACKENDS, useBackend } from '../../models/testing/harness';
+import { randomIds, TEST_BACKENDS, testsOn } from '../../models/testing/harness';
 import { BATCHED_MATMUL, CAUSAL_ATTENTION, CHUNK_ATTENTION, CHUNK_STATES, DELTA_RULE, DENSE, LINEAR_ATTENTION, RETRIEVE, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
 import { caseFlops, forwardFlops, hasCostModel, stepFlops, trainFlops } from './flops';
 import { trainingStep } from '../bench/measure';
@@ -97,33 +97,30 @@ test('every registered model has a cost model', () => {
 });
 
 describe.each(TEST_BACKENDS)('on %s, the cost model under the backend\'s plan counts exactly the matmuls each model performs', (backend) => {
-  const available = useBackend(backend);
+  const itOn = testsOn(backend);
 
   describe.each(MODEL_NAMES)('%s', (name) => {
     const window = name === 'SlidingWindow' ? SMALL.windowSize : undefined;
     let model: CausalLM;
     beforeAll(() => {
-      if (available()) model = createModel(name, SMALL);
+      model = createModel(name, SMALL);
     });
     afterAll(() => model?.dispose());
 
     // 5 and 6: partial chunks and windows; 300: more than one Standard query block.
-    test.each([1, 5, 6, 300])('forward over n = %i, batch 2', async (n) => {
-      if (!available()) return;
+    itOn.each([1, 5, 6, 300])('forward over n = %i, batch 2', async (n) => {
       const ids = randomIds(2, n, 20, n);
       expect(await countedFlops(() => model.forward(ids), window)).toBe(forwardFlops(name, model.config, n, 2, model.plan));
     });
 
     // 5: partial chunks and windows; 300: more than one Standard query block.
-    test.each([5, 300])('training step over n = %i, batch 2 (forward, layers recomputed, backward, head)', async (n) => {
-      if (!available()) return;
+    itOn.each([5, 300])('training step over n = %i, batch 2 (forward, layers recomputed, backward, head)', async (n) => {
       const ids = tf.tensor2d(randomIds(2, n, 20, n), undefined, 'int32');
       expect(await countedFlops(() => trainingStep(model, ids, 1), window)).toBe(trainFlops(name, model.config, n, 2, model.plan));
       ids.dispose();
     });
 
-    test('single-token steps at positions 0 .. 9 (chunks opening and closing)', async () => {
-      if (!available()) return;
+    itOn('single-token steps at positions 0 .. 9 (chunks opening and closing)', async () => {
       const state = model.initState(2);
       const ids = randomIds(2, 10, 20, 3);
       try {

@@ -1,28 +1,28 @@
 /**
  * A real small disk for the full-disk tests: a tmpfs of a few KB mounted on a temporary folder.
- * Mounting needs root (CAP_SYS_ADMIN). Where it is refused the tests skip with a notice, except under
- * CI=true (.ci/run runs as root), where that is a failure.
+ * Mounting needs root (CAP_SYS_ADMIN). Where it is refused the tests are skipped saying why, except
+ * under CI (.ci/run runs as root), where that is a failure.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { itOrSkip, TestDefiner } from '../../models/testing/skip';
 
 export interface SmallDisk {
   dir: string;
   unmount(): void;
 }
 
-/** Mounts a tmpfs of `kilobytes` KB; null where mounting is not permitted (outside CI). */
-function mountSmallDisk(kilobytes: number): SmallDisk | null {
+/** Mounts a tmpfs of `kilobytes` KB on a new temporary folder; throws where mounting is not permitted. */
+function mountSmallDisk(kilobytes: number): SmallDisk {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsbr-small-disk-'));
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${kilobytes}k`, 'tmpfs', dir], { stdio: 'pipe' });
   } catch (err) {
     fs.rmdirSync(dir);
-    if (process.env.CI) throw new Error(`cannot mount a tmpfs for the full-disk tests (they run as root in CI): ${(err as Error).message}`);
-    console.warn(`full-disk tests skipped: mounting a tmpfs needs root (${String((err as Error).message).split('\n')[0]}); CI=true makes this a failure`);
-    return null;
+    const said = String((err as { stderr?: Buffer }).stderr ?? '').trim() || (err as Error).message;
+    throw new Error(`cannot mount a tmpfs for the full-disk tests (mounting needs root): ${said.split('\n')[0]}`);
   }
   return {
     dir,
@@ -33,14 +33,32 @@ function mountSmallDisk(kilobytes: number): SmallDisk | null {
   };
 }
 
-/** A small disk for the tests of one file: mounted before them, unmounted after; the getter gives null where it cannot be mounted. */
-export function useSmallDisk(kilobytes: number): () => SmallDisk | null {
-  let disk: SmallDisk | null = null;
-  beforeAll(() => {
-    disk = mountSmallDisk(kilobytes);
-  });
-  afterAll(() => disk?.unmount());
-  return () => disk;
+/** Why no tmpfs can be mounted here (a small one is mounted and unmounted to find out), or null where one can; null under CI. */
+function unmountableHere(): string | null {
+  if (process.env.CI) return null;
+  try {
+    mountSmallDisk(4).unmount();
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/**
+ * Call at the top of a describe (or file) whose tests need a small disk of `kilobytes` KB, and define
+ * them with the `it` it returns: jest's own, the disk mounted before the tests and unmounted after,
+ * where a tmpfs can be mounted here; elsewhere one that defines each test skipped, saying why.
+ */
+export function useSmallDisk(kilobytes: number): { it: TestDefiner; disk: () => SmallDisk } {
+  const reason = unmountableHere();
+  let disk: SmallDisk | undefined;
+  if (reason === null) {
+    beforeAll(() => {
+      disk = mountSmallDisk(kilobytes);
+    });
+    afterAll(() => disk?.unmount());
+  }
+  return { it: itOrSkip(reason), disk: () => disk! };
 }
 
 /** Fills the disk under `dir` to the last byte with a file named `name` (write() fills what is left before it fails). */
