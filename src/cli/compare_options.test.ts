@@ -64,6 +64,9 @@ test('every option reaches the sweep settings or the model config', () => {
     vocabSize: 50, hiddenDim: 24, numLayers: 3, numHeads: 3, ffDim: 40, chunkSize: 6, windowSize: 5, beta: 0.5,
     temperature: 2.5, expansionFactor: 3, compressionFactor: 4, seed: 7,
   });
+  // No compression: none, as bsbr recall spells it, or 0 (earlier command lines); the config has no factor.
+  expect(parseNew(['--compression-factor', 'none']).config.compressionFactor).toBeUndefined();
+  expect(parseNew(['--compression-factor', 'None']).config.compressionFactor).toBeUndefined();
   expect(parseNew(['--compression-factor', '0']).config.compressionFactor).toBeUndefined();
 });
 

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { modelsReading } from '../../models/descriptors';
 import { MODEL_DEFAULTS as D } from '../options/defaults';
+import { NO_COMPRESSION } from '../options/model_options';
 import { withDefault } from './option_default';
 
 /** The architectures that read a knob, as the help names them: "BSBR, Linear, DeltaNet, GAU". */
@@ -21,6 +22,6 @@ export function addModelOptions(command: Command): Command {
     .addOption(withDefault('--temperature <x>', `softmax temperature (${readers('temperature')})`, D.temperature))
     .addOption(withDefault('--update-steps <n>', `retrieval iterations (${readers('updateSteps')})`, D.updateSteps))
     .addOption(withDefault('--expansion-factor <n>', `inner size E = factor x hidden size (${readers('expansionFactor')})`, D.expansionFactor))
-    .addOption(withDefault('--compression-factor <n>', `compress chunk states to hidden size / n features, 0 for none (${readers('compressionFactor')})`, D.compressionFactor ?? 0))
+    .addOption(withDefault('--compression-factor <n>', `compress chunk states to hidden size / n features, or none (${readers('compressionFactor')})`, D.compressionFactor ?? NO_COMPRESSION))
     .addOption(withDefault('--seed <n>', 'weight initialisation seed', D.seed));
 }

@@ -12,8 +12,15 @@ export const MODEL_NUMBER_FIELDS = [
 type NumberField = (typeof MODEL_NUMBER_FIELDS)[number];
 
 /**
+ * How the command line spells "no compression" (`--compression-factor none`, as `bsbr recall
+ * --bsbr-compression none`); the model config has no compressionFactor then. 0, the spelling of
+ * earlier command lines, is read as none too.
+ */
+export const NO_COMPRESSION = 'none';
+
+/**
  * The options as typed (camelCase, like ModelConfig): every field but dropout (inactive), numbers
- * as text, compressionFactor 0 meaning none; undefined where not given.
+ * as text, compressionFactor `none` (or 0) meaning none; undefined where not given.
  */
 export type ModelOptions = Partial<Record<NumberField, string>> & { learnedBeta?: boolean };
 
@@ -25,7 +32,8 @@ export function modelConfigFromOptions(options: ModelOptions): ModelConfig {
   const config: Partial<ModelConfig> = { learnedBeta: options.learnedBeta ?? MODEL_DEFAULTS.learnedBeta };
   for (const field of MODEL_NUMBER_FIELDS) {
     const typed = options[field];
-    config[field] = typed === undefined ? MODEL_DEFAULTS[field] : parseNumber(flag(field), typed);
+    if (field === 'compressionFactor' && typed?.toLowerCase() === NO_COMPRESSION) config[field] = undefined;
+    else config[field] = typed === undefined ? MODEL_DEFAULTS[field] : parseNumber(flag(field), typed);
   }
   if (config.compressionFactor === 0) config.compressionFactor = undefined;
   try {
