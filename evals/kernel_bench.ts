@@ -1,6 +1,6 @@
 /**
  * The batched products attention needs, on the wasm backend: the stock BatchMatMul (tf.matMul,
- * batch > 1 or a transposed operand: a scalar loop) against bmm (BatchMatMulXnn, batch element by
+ * batch > 1 or a transposed operand: a scalar loop) against bmm (BATCHED_MATMUL, batch element by
  * batch element on XNNPACK), with the 2-D matmul rate beside them.
  *
  *   node dist/evals/kernel_bench.js [--threads N]

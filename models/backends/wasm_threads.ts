@@ -10,7 +10,7 @@
  *   URL, given the `require` and `__filename` it expects;
  * - instantiateWasm: emscripten_num_logical_cores reports 2N, because the C++ side caps the pool at
  *   half the logical cores (it assumes hyper-threading); and emscripten's 8 pre-started workers are
- *   cut to the N - 1 that XNNPACK's pool uses beside the calling thread (each costs about 10 MB);
+ *   cut to the N - 1 that XNNPACK's pool uses beside the calling thread (each holds memory of its own);
  * - the pool's workers are unref'd, so that they do not keep the process alive.
  * The backend object is the package's own BackendWasm, so every kernel runs unchanged. One thread
  * is the package's single-threaded SIMD build. The C++ side uses at most MAX_WASM_THREADS.

@@ -131,8 +131,8 @@ export function registerWebGpu(): void {
   // The package registers its factory on import when navigator.gpu exists; ours replaces it.
   const { WebGPUBackend } = require('@tensorflow/tfjs-backend-webgpu') as { WebGPUBackend: WebGpuBackendClass };
   // Off: the backend would otherwise run an op on the CPU, in a per-element JS loop, whenever its
-  // inputs are small host values (a range, a table), however large the output: a [512, 512] mask
-  // from two ranges cost tens of ms a call on the H200's host.
+  // inputs are small host values (a range, a table), however large the output (a [512, 512] mask
+  // from two ranges, say).
   tf.env().set('WEBGPU_CPU_FORWARD', false);
   tf.removeBackend('webgpu');
   tf.registerBackend('webgpu', async () => {

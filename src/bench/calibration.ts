@@ -16,8 +16,8 @@ export const CALIBRATION = { size: 1024, gpuSize: 4096, warmup: 3, repeats: 15 }
 
 /**
  * The same matmul timed again in every case's worker, on the case's threads, right after its timed
- * calls: fewer calls (about 0.2-0.4 s a case on two cores), so that each case has a yardstick taken
- * when and where it ran (docs/measurement.md, "Calibration").
+ * calls: fewer calls, so that each case has a yardstick taken when and where it ran
+ * (docs/measurement.md, "Calibration", gives its cost).
  */
 export const CASE_CALIBRATION = { warmup: 1, repeats: 5 } as const;
 

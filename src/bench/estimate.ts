@@ -12,12 +12,8 @@ import { caseWork } from '../sweep/work_estimate';
 import { PlannedCase } from '../sweep/cases';
 
 /**
- * The fixed costs, from two sweeps of a tiny model (`bsbr compare --models Linear --hidden-dim 16
- * --num-heads 2 --ff-dim 32 --num-layers 1 --vocab-size 100 --repeats 1 --warmup 0 --quiet
- * --seq-lengths 8`, then `8,16,32,64,128`) on the 2-core machine of docs/performance.md at a load
- * average of about 8: 10.7 s and 14.2 s. Per case (a worker process, its backend, its model):
- * (14.2 - 10.7) / 4 = 0.9 s; per run (the calibration worker and the analysis): 10.7 - 0.9 = 9.8 s.
- * An idle machine is faster; the estimate errs long.
+ * The fixed costs in seconds: per case (a worker process, its backend, its model) and per run (the
+ * calibration worker and the analysis). docs/measurement.md (`--dry-run`) says how they were measured.
  */
 export const WORKER_START_S = 0.9;
 export const RUN_START_S = 9.8;

@@ -113,7 +113,7 @@ interface TrackedEngine {
  * live tensor bytes is read after every kernel (what tf.profile's peakBytes reports), minus the bytes
  * already live before the call. Weights, inputs and any streaming state that existed before are
  * excluded. Not tf.profile itself: it keeps a record per kernel and its final Math.max(...records)
- * overflows the call stack past about 120k kernels (DeltaNet at 262k tokens).
+ * overflows the call stack once a call runs enough kernels (DeltaNet at 262k tokens does).
  */
 export async function peakTensorBytes(call: TimedCall): Promise<number> {
   const engine = tf.engine() as unknown as TrackedEngine;

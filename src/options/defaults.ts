@@ -29,8 +29,8 @@ export const ALL_MODELS = 'all';
 
 /**
  * Without --threads, a case whose measured call is under this many FLOPs (analytic, src/sweep/flops.ts)
- * runs on one wasm thread, a larger one on every core (docs/measurement.md, "Threads": on two cores,
- * two threads were slower than one for every case measured up to 9 GFLOP, faster at 16,384 tokens).
+ * runs on one wasm thread, a larger one on every core (docs/measurement.md, "Threads", gives the
+ * measurements behind the bound).
  */
 export const ONE_THREAD_BELOW_FLOPS = 10e9;
 

@@ -1,4 +1,4 @@
-/** BatchMatMulXnn's own checks on wasm; its products are compared with tf.matMul by models/ops/matmul.test.ts and models/kernels/kernels.test.ts. */
+/** BATCHED_MATMUL's own checks on wasm; its products are compared with tf.matMul by models/ops/matmul.test.ts and models/kernels/kernels.test.ts. */
 import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from '../../backends/setup';
 import { BATCHED_MATMUL } from '../names';
@@ -9,7 +9,7 @@ beforeAll(async () => {
   expect(threads).toBe(2);
 });
 
-describe('BatchMatMulXnn on wasm', () => {
+describe('BATCHED_MATMUL on wasm', () => {
   it('split between the kernel workers (2 threads), gives exactly the single-threaded products', async () => {
     const values = (shape: number[], seed: number) => tf.tidy(() => tf.randomNormal(shape, 0, 1, 'float32', seed).dataSync());
     const products = () => tf.tidy(() => ['left', 'right', 'none'].map((broadcast) => {

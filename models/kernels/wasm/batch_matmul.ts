@@ -67,7 +67,7 @@ function multiplySmall(heap: Float32Array, params: number[], batch: number): voi
   }
 }
 
-function batchMatMulXnn({ inputs: { a, b }, backend: wasm }: KernelArgs<typeof BATCHED_MATMUL, WasmBackend>): tf.TensorInfo {
+function batchedMatMul({ inputs: { a, b }, backend: wasm }: KernelArgs<typeof BATCHED_MATMUL, WasmBackend>): tf.TensorInfo {
   const [batchA, m, k] = a.shape;
   const [batchB, k2, p] = b.shape;
   if (a.shape.length !== 3 || b.shape.length !== 3 || k !== k2 || (batchA !== batchB && batchA !== 1 && batchB !== 1)) {
@@ -98,6 +98,6 @@ function batchMatMulXnn({ inputs: { a, b }, backend: wasm }: KernelArgs<typeof B
 }
 
 /** Registers the kernel with TensorFlow.js (once); it runs only on the wasm backend. */
-export function registerBatchMatMulXnn(): void {
-  registerOnce(BATCHED_MATMUL, 'wasm', batchMatMulXnn);
+export function registerBatchedMatMul(): void {
+  registerOnce(BATCHED_MATMUL, 'wasm', batchedMatMul);
 }

@@ -1,8 +1,9 @@
 /**
  * GatherV2 along axis 0 for the wasm backend, as whole-row copies.
  *
- * The stock wasm Gather moves one element at a time (about 25 ns each here), which makes the
- * embedding lookup of a long sequence cost more than the matmuls around it. Gathering rows of a
+ * The stock wasm Gather moves one element at a time, which makes the embedding lookup of a long
+ * sequence cost more than the matmuls around it (docs/performance.md, "How the wasm backend is kept
+ * on its fast path", gives the measurement). Gathering rows of a
  * float32 table along axis 0 is a copy of contiguous rows, done here through views of the heap; every
  * other case goes to the stock kernel.
  */

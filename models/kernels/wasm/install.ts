@@ -1,4 +1,4 @@
-import { multiplyOnWorker, registerBatchMatMulXnn } from './batch_matmul';
+import { multiplyOnWorker, registerBatchedMatMul } from './batch_matmul';
 import { installWasmGather } from './gather';
 import { installWasmSlice } from './slice';
 import { invertUnitLower, registerUnitLowerInverse } from './unit_lower_inverse';
@@ -9,12 +9,12 @@ export const WORKER_KERNELS: WorkerKernel[] = [multiplyOnWorker, invertUnitLower
 
 /**
  * The wasm backend's kernels that this package adds or replaces (docs/performance.md says why):
- * BatchMatMulXnn (batched products on XNNPACK), Slice without the whole-input copy, GatherV2 by rows,
+ * BATCHED_MATMUL (batched products on XNNPACK), Slice without the whole-input copy, GatherV2 by rows,
  * UnitLowerInverse (DeltaNet's (I + A)^-1 by forward substitution).
  * Called once the wasm backend's package is loaded.
  */
 export function installWasmKernels(): void {
-  registerBatchMatMulXnn();
+  registerBatchedMatMul();
   installWasmSlice();
   installWasmGather();
   registerUnitLowerInverse();
