@@ -40,7 +40,7 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
     this.options = {
       chunkSize: this.chunk,
       headDim: d,
-      masksOnHost: plan.fillOnHost,
+      fillOnHost: plan.fillOnHost,
       compression: compress && decompress ? { compress: (x) => compress.apply(x), decompress: (x) => decompress.apply(x) } : null,
     };
     this.meta = {

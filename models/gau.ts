@@ -40,7 +40,7 @@ export class GAUAttention implements CausalAttention<GAUState> {
     const chunk = Math.min(this.chunk, x.shape[1]);
     const groupLength = chunksPerGroup(this.plan.groupRows, x.shape[0], chunk, this.plan.gauChunksPerGroup) * chunk;
     const start: GAUCarry = { sum: null, count: 0 };
-    const options = { chunkSize: chunk, masksOnHost: this.plan.fillOnHost, prefixSums: this.plan.prefixSums };
+    const options = { chunkSize: chunk, fillOnHost: this.plan.fillOnHost, prefixSums: this.plan.prefixSums };
     return tf.tidy(() => scanChunkGroups<GAUCarry>(x, mask, groupLength, start, (xg, maskg, carry) => {
       const { output, carry: after } = gauAttentionChunkwise(this.q.apply(xg), this.k.apply(xg), this.v.apply(xg), maskg, carry, options);
       return { out: this.out.apply(tf.mul(output, tf.sigmoid(this.gate.apply(xg))) as tf.Tensor3D), carry: after };

@@ -56,7 +56,7 @@ export class LinearAttention implements CausalAttention<LinearState> {
     const groupLength = chunksPerGroup(this.plan.groupRows, x.shape[0], this.chunk) * this.chunk;
     return scanChunkGroups<tf.Tensor4D | null>(x, mask, groupLength, before, (xg, maskg, sums) => {
       const { output, state } = linearAttention(this.proj.q.apply(xg), this.proj.k.apply(xg), this.proj.v.apply(xg), maskg, sums, this.heads,
-        this.chunk, { masksOnHost: this.plan.fillOnHost, prefixSums: this.plan.prefixSums });
+        this.chunk, { fillOnHost: this.plan.fillOnHost, prefixSums: this.plan.prefixSums });
       return { out: this.proj.out.apply(output), carry: state };
     }) as { out: tf.Tensor3D; carry: tf.Tensor4D };
   }

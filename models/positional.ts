@@ -83,11 +83,11 @@ function trigTables(start: number, length: number, dim: number) {
  * float64 tables, sin(x + y) = sin x cos y + cos x sin y and cos(x + y) = cos x cos y - sin x sin y,
  * so only (length/1024 + 1024) D sines and cosines are evaluated, and the angles stay exact at
  * millions of positions (a float32 sin of pos * w_i would not). On the host the sums are taken in
- * float64 and the table uploaded (`onHost`); on a GPU the two small tables are uploaded and summed
+ * float64 and the table uploaded (`fillOnHost`); on a GPU the two small tables are uploaded and summed
  * there, in float32 (products of values in [-1, 1]: rounding about 1e-7).
  */
-export function sinusoidalPositions(start: number, length: number, dim: number, onHost: boolean): tf.Tensor2D {
-  if (!onHost) {
+export function sinusoidalPositions(start: number, length: number, dim: number, fillOnHost: boolean): tf.Tensor2D {
+  if (!fillOnHost) {
     return tf.tidy(() => {
       const { coarse, fine } = positionTables(start, length, dim);
       return positionsFromTables(coarse, fine, length, dim);

@@ -28,7 +28,7 @@ export class StandardAttention implements CausalAttention<KVCacheState> {
   constructor(store: ParamStore, prefix: string, config: ModelConfig, protected readonly plan: ExecutionPlan, scale = 1 / Math.sqrt(headDim(config)), updateSteps = 1) {
     this.proj = new AttentionProjections(store, prefix, config.hiddenDim);
     this.heads = config.numHeads;
-    this.options = { scale, updateSteps, masksOnHost: plan.fillOnHost };
+    this.options = { scale, updateSteps, fillOnHost: plan.fillOnHost };
   }
 
   forward(x: tf.Tensor3D, mask: tf.Tensor2D | null): tf.Tensor3D {

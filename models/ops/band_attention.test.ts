@@ -25,7 +25,7 @@ describe.each(TEST_BACKENDS)('sliding-window attention on %s', (backend) => {
     const valid = maskWhere(B, n, (b, t) => masked && (b === 0 ? t < w + 1 || t === 10 : t % 3 === 1));
     const [q, k, v] = qkv.map((x) => tf.tensor4d(x));
     const validTensor = masked ? tf.tensor2d(valid) : null;
-    const output = await readOp(() => slidingWindowAttention(q, k, v, validTensor, w, SCALE, opOptions().masksOnHost));
+    const output = await readOp(() => slidingWindowAttention(q, k, v, validTensor, w, SCALE, opOptions().fillOnHost));
     expect(headsError(output, reference(qkv, valid, w))).toBeLessThan(1e-5);
     disposeAll([q, k, v, validTensor]);
   });
@@ -43,7 +43,7 @@ describe.each(TEST_BACKENDS)('sliding-window attention on %s', (backend) => {
       const [qs, ks, vs] = [q, k, v].map((x) => tf.slice(x, [0, 0, start, 0], [-1, -1, end - start, -1]));
       const [keys, values] = cache.length ? [tf.concat([cache[0], ks], 2), tf.concat([cache[1], vs], 2)] : [ks, vs];
       expect(keys.shape[2] - (end - start)).toBe(Math.min(w, start));
-      parts.push(await readOp(() => slidingWindowAttention(qs, keys, values, null, w, SCALE, opOptions().masksOnHost)));
+      parts.push(await readOp(() => slidingWindowAttention(qs, keys, values, null, w, SCALE, opOptions().fillOnHost)));
       const kept = Math.min(w, end);
       disposeAll(cache);
       cache = [keys, values].map((x) => tf.slice(x, [0, 0, x.shape[2] - kept, 0], [-1, -1, kept, -1]));

@@ -14,18 +14,18 @@ import { softmaxAttend } from './softmax';
  * [b, P + m] (1 real, 0 padding), or null when all are real.
  */
 export function slidingWindowAttention(
-  q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, keyValid: tf.Tensor2D | null, window: number, scale: number, masksOnHost: boolean,
+  q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, keyValid: tf.Tensor2D | null, window: number, scale: number, fillOnHost: boolean,
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const [b, h, m, d] = q.shape;
     const w = window;
     const P = k.shape[2] - m;
     // Without padding, one band over all keys: fused where the backend has the kernel, one block when it fits.
-    if (!keyValid && (m <= w || fusedCausalAttention(d, v.shape[3]))) return causalAttention(q, k, v, scale, w, masksOnHost);
+    if (!keyValid && (m <= w || fusedCausalAttention(d, v.shape[3]))) return causalAttention(q, k, v, scale, w, fillOnHost);
     if (m <= w) {
       // One block: the scores are at most [w, 2w].
       const keyMask = keyValid ? tf.reshape(keyValid, [b, 1, 1, P + m]) : null;
-      return softmaxAttend(q, k, v, scale, causalMask(m, P + m, P, masksOnHost, w), keyMask);
+      return softmaxAttend(q, k, v, scale, causalMask(m, P + m, P, fillOnHost, w), keyMask);
     }
     const C = Math.ceil(m / w);
     // Keys are padded in front to w slots before the first query (P real ones, w - P phantom) and at
@@ -47,7 +47,7 @@ export function slidingWindowAttention(
       ? tf.reshape(pairedBlocks(padTime(tf.reshape(valid, [valid.shape[0], 1, P + m, 1]))), [valid.shape[0], 1, C, 1, 2 * w])
       : null;
     // Query i of a block sits at key slot w + i of its 2w keys and sees slots i .. w + i.
-    const o = softmaxAttend(qb, pairedBlocks(padTime(k)), pairedBlocks(padTime(v)), scale, causalMask(w, 2 * w, w, masksOnHost, w), keyMask);
+    const o = softmaxAttend(qb, pairedBlocks(padTime(k)), pairedBlocks(padTime(v)), scale, causalMask(w, 2 * w, w, fillOnHost, w), keyMask);
     return tf.slice(tf.reshape(o, [b, h, C * w, d]), [0, 0, 0, 0], [-1, -1, m, -1]) as tf.Tensor4D;
   });
 }

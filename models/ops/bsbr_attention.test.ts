@@ -51,7 +51,7 @@ function bsbrOptions(inputs: Inputs, compressed: boolean): { options: BSBROption
   const compression = compressed
     ? { compress: (f: tf.Tensor4D) => linearMap(f, weights[0]) as tf.Tensor4D, decompress: (m: tf.Tensor4D) => linearMap(m, weights[1]) as tf.Tensor4D }
     : null;
-  return { options: { chunkSize: CHUNK, headDim: d, masksOnHost: opOptions().masksOnHost, compression }, weights };
+  return { options: { chunkSize: CHUNK, headDim: d, fillOnHost: opOptions().fillOnHost, compression }, weights };
 }
 
 describe.each(TEST_BACKENDS)('BSBR attention on %s', (backend) => {

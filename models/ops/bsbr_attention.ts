@@ -22,7 +22,7 @@ import { swapTensor } from './state_tensors';
 export interface BSBROptions {
   chunkSize: number;
   headDim: number;
-  masksOnHost: boolean;
+  fillOnHost: boolean;
   /** compress: chunk states [.., d*d] -> [.., D/cf]; decompress back. Null without compression. */
   compression: { compress(x: tf.Tensor4D): tf.Tensor4D; decompress(x: tf.Tensor4D): tf.Tensor4D } | null;
 }
@@ -131,11 +131,11 @@ export function bsbrChunkGroup(
     const [b, h, G, B, d] = q.shape;
     const g1 = g0 + G;
     const local = keyMask
-      ? softmaxAttend(q, k, v, 1 / Math.sqrt(d), causalMask(B, B, 0, options.masksOnHost), keyMask)
-      : causalAttention(q, k, v, 1 / Math.sqrt(d), undefined, options.masksOnHost);
+      ? softmaxAttend(q, k, v, 1 / Math.sqrt(d), causalMask(B, B, 0, options.fillOnHost), keyMask)
+      : causalAttention(q, k, v, 1 / Math.sqrt(d), undefined, options.fillOnHost);
     const states = chunkStates(k, v, options);
     // Chunk c may retrieve chunk j only if j < c and chunk j has an unmasked token; G_c = 0 when none.
-    const allowed = tf.mul(causalMask(G, g1, g0 - 1, options.masksOnHost), tf.reshape(tf.slice(keyExists, [0, 0], [-1, g1]), [b, 1, 1, g1]));
+    const allowed = tf.mul(causalMask(G, g1, g0 - 1, options.fillOnHost), tf.reshape(tf.slice(keyExists, [0, 0], [-1, g1]), [b, 1, 1, g1]));
     const retrieved = tf.mul(
       retrieve(metaQueries, metaKeys, [...earlier, states], allowed, options),
       tf.reshape(tf.slice(queryExists, [0, g0], [-1, G]), [b, 1, G, 1, 1]),
@@ -271,7 +271,7 @@ export function bsbrStep(
   }
   const keys = state.chunkKeys ? tf.concat([state.chunkKeys, k], 2) : k;
   const values = state.chunkValues ? tf.concat([state.chunkValues, v], 2) : v;
-  let o = causalAttention(q, keys, values, 1 / Math.sqrt(d), undefined, options.masksOnHost);
+  let o = causalAttention(q, keys, values, 1 / Math.sqrt(d), undefined, options.fillOnHost);
   if (state.retrieved) o = tf.add(o, bmm(q, state.retrieved));
   state.chunkKeys = swapTensor(state.chunkKeys, keys);
   state.chunkValues = swapTensor(state.chunkValues, values);

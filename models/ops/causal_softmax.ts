@@ -21,10 +21,10 @@ export function fusedCausalAttention(d: number, e: number): boolean {
  * v [..., S, e] (same leading axes): query i at position S - L + i sees keys at or before it and,
  * with a window, at most `window` positions behind it.
  */
-export function causalAttention<T extends tf.Tensor>(q: T, k: tf.Tensor, v: tf.Tensor, scale: number, window: number | undefined, masksOnHost: boolean): T {
+export function causalAttention<T extends tf.Tensor>(q: T, k: tf.Tensor, v: tf.Tensor, scale: number, window: number | undefined, fillOnHost: boolean): T {
   const d = q.shape[q.rank - 1];
   const e = v.shape[v.rank - 1];
-  if (!fusedCausalAttention(d, e)) return causalAttentionComposite(q, k, v, scale, window, masksOnHost);
+  if (!fusedCausalAttention(d, e)) return causalAttentionComposite(q, k, v, scale, window, fillOnHost);
   return tf.tidy(() => {
     const [L, S] = [q.shape[q.rank - 2], v.shape[v.rank - 2]];
     const lead = q.shape.slice(0, -2);
@@ -39,9 +39,9 @@ export function causalAttention<T extends tf.Tensor>(q: T, k: tf.Tensor, v: tf.T
 }
 
 /** causalAttention by tf ops under an explicit mask (what CAUSAL_ATTENTION kernels must equal). */
-export function causalAttentionComposite<T extends tf.Tensor>(q: T, k: tf.Tensor, v: tf.Tensor, scale: number, window: number | undefined, masksOnHost: boolean): T {
+export function causalAttentionComposite<T extends tf.Tensor>(q: T, k: tf.Tensor, v: tf.Tensor, scale: number, window: number | undefined, fillOnHost: boolean): T {
   const [L, S] = [q.shape[q.rank - 2], v.shape[v.rank - 2]];
-  return tf.tidy(() => softmaxAttend(q, k, v, scale, causalMask(L, S, S - L, masksOnHost, window), null));
+  return tf.tidy(() => softmaxAttend(q, k, v, scale, causalMask(L, S, S - L, fillOnHost, window), null));
 }
 
 /**

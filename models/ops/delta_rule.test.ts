@@ -35,7 +35,7 @@ describe.each(TEST_BACKENDS)('the delta rule on %s', (backend) => {
     const expected = q.map((qb, b) => qb.map((qh, h) => deltaRuleReference(qh, k[b][h], v[b][h], beta[b][h], transpose(memory[b][h]))));
     const inputs = [tf.tensor4d(q), tf.tensor4d(k), tf.tensor4d(v), tf.tensor3d(beta), tf.tensor4d(memory)] as const;
     const forms = [
-      await readOp(() => deltaRuleChunkwise(...inputs, chunk, opOptions().masksOnHost)),
+      await readOp(() => deltaRuleChunkwise(...inputs, chunk, opOptions().fillOnHost)),
       await readOp(() => deltaRuleRecurrent(...inputs)),
     ];
     for (const form of forms) {
@@ -52,7 +52,7 @@ describe.each(TEST_BACKENDS)('the delta rule on %s', (backend) => {
     const { q, k, v, beta } = deltaInputs(1, heads, n, 16, 5, 0);
     const expected = q[0].map((qh, h) => deltaRuleReference(qh, k[0][h], v[0][h], beta[0][h]).output);
     const inputs = [tf.tensor4d(q), tf.tensor4d(k), tf.tensor4d(v), tf.tensor3d(beta), tf.zeros([1, heads, 16, 16]) as tf.Tensor4D] as const;
-    const { output } = await readOp(() => deltaRuleChunkwise(...inputs, chunk, opOptions().masksOnHost));
+    const { output } = await readOp(() => deltaRuleChunkwise(...inputs, chunk, opOptions().fillOnHost));
     expect(headsError(output, [expected])).toBeLessThan(1e-4);
     disposeAll(inputs);
   });

@@ -36,11 +36,11 @@ export function l2Normalize<T extends tf.Tensor>(x: T): T {
  * one dispatch, models/kernels/webgpu/delta_rule.ts), else deltaRuleChunkwise on the split heads.
  */
 export function deltaRule(
-  q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, beta: tf.Tensor3D, memory: tf.Tensor4D, heads: number, chunkSize: number, masksOnHost: boolean,
+  q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, beta: tf.Tensor3D, memory: tf.Tensor4D, heads: number, chunkSize: number, fillOnHost: boolean,
 ): DeltaRuleLayerResult {
   const [b, n, width] = q.shape;
   const d = width / heads;
-  if (!(hasKernel(DELTA_RULE) && deltaRuleTakes(d))) return deltaRuleComposite(q, k, v, beta, memory, heads, chunkSize, masksOnHost);
+  if (!(hasKernel(DELTA_RULE) && deltaRuleTakes(d))) return deltaRuleComposite(q, k, v, beta, memory, heads, chunkSize, fillOnHost);
   return tf.tidy(() => {
     const both = runKernel(DELTA_RULE, { q, k, v, beta, memory }, { heads }) as tf.Tensor3D;
     return {
@@ -52,14 +52,14 @@ export function deltaRule(
 
 /** deltaRule by tf ops (what DELTA_RULE kernels must equal): normalised heads, the chunkwise form, heads merged. */
 export function deltaRuleComposite(
-  q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, beta: tf.Tensor3D, memory: tf.Tensor4D, heads: number, chunkSize: number, masksOnHost: boolean,
+  q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, beta: tf.Tensor3D, memory: tf.Tensor4D, heads: number, chunkSize: number, fillOnHost: boolean,
 ): DeltaRuleLayerResult {
   return tf.tidy(() => {
     const betaHeads = tf.transpose(beta, [0, 2, 1]) as tf.Tensor3D;
     // A token that writes nothing gets k = 0 as well (deltaRuleChunkwise's contract).
     const writes = tf.cast(tf.notEqual(betaHeads, 0), 'float32');
     const keys = tf.mul(l2Normalize(splitHeads(k, heads)), tf.expandDims(writes, 3)) as tf.Tensor4D;
-    const { output, memory: after } = deltaRuleChunkwise(l2Normalize(splitHeads(q, heads)), keys, splitHeads(v, heads), betaHeads, memory, chunkSize, masksOnHost);
+    const { output, memory: after } = deltaRuleChunkwise(l2Normalize(splitHeads(q, heads)), keys, splitHeads(v, heads), betaHeads, memory, chunkSize, fillOnHost);
     return { output: mergeHeads(output), memory: after };
   });
 }
@@ -88,7 +88,7 @@ registerCompositeGradient(DELTA_RULE, ['q', 'k', 'v', 'beta', 'memory'], deltaRu
  * Delta and M_next pass from chunk to chunk.
  */
 export function deltaRuleChunkwise(
-  q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, beta: tf.Tensor3D, memory: tf.Tensor4D, chunkSize: number, masksOnHost: boolean,
+  q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, beta: tf.Tensor3D, memory: tf.Tensor4D, chunkSize: number, fillOnHost: boolean,
 ): DeltaRuleResult {
   return tf.tidy(() => {
     const [b, h, n, d] = q.shape;
@@ -101,7 +101,7 @@ export function deltaRuleChunkwise(
     const kc = chunked(k);
     const kt = tf.transpose(kc, [0, 1, 3, 2]);
     const betaRows = tf.reshape(pad > 0 ? tf.pad(beta, [[0, 0], [0, 0], [0, pad]]) : beta, [b * h, C, B, 1]);
-    const a = tf.mul(tf.mul(bmm(kc, kt), betaRows), causalMask(B, B, -1, masksOnHost));
+    const a = tf.mul(tf.mul(bmm(kc, kt), betaRows), causalMask(B, B, -1, fillOnHost));
     const t = tf.mul(unitLowerInverse(a), tf.reshape(betaRows, [b * h, C, 1, B]));
     const w = bmm(t, kc) as tf.Tensor4D;
     const u = bmm(t, chunked(v)) as tf.Tensor4D;
@@ -121,7 +121,7 @@ export function deltaRuleChunkwise(
       deltas.push(delta);
       m = next;
     }
-    const o = tf.add(bmm(qc, tf.stack(starts, 1)), bmm(tf.mul(bmm(qc, kt), causalMask(B, B, 0, masksOnHost)), tf.stack(deltas, 1)));
+    const o = tf.add(bmm(qc, tf.stack(starts, 1)), bmm(tf.mul(bmm(qc, kt), causalMask(B, B, 0, fillOnHost)), tf.stack(deltas, 1)));
     const all = tf.reshape(o, [b, h, C * B, d]) as tf.Tensor4D;
     return {
       output: pad > 0 ? tf.slice(all, [0, 0, 0, 0], [-1, -1, n, -1]) : all,

@@ -65,7 +65,7 @@ describe.each(TEST_BACKENDS)('GAU attention on %s', (backend) => {
       const [qs, ks, vs] = [qt, kt, vt].map((x) => tokens(x, start, end - start));
       // As GAUAttention.step: the step's tokens split where a chunk fills.
       const outputs = stepThroughChunks(qs, chunk, state, (piece, at) => gauAttentionStep(state, piece as tf.Tensor3D,
-        tokens(ks, at, piece.shape[1]!), tokens(vs, at, piece.shape[1]!), opOptions().masksOnHost), () => gauCloseChunk(state));
+        tokens(ks, at, piece.shape[1]!), tokens(vs, at, piece.shape[1]!), opOptions().fillOnHost), () => gauCloseChunk(state));
       for (const o of outputs) parts.push(await readAndDispose(o));
       disposeAll([qs, ks, vs]);
     }

@@ -21,7 +21,7 @@ export interface GAUCarry {
 
 export interface GAUOptions {
   chunkSize: number;
-  masksOnHost: boolean;
+  fillOnHost: boolean;
   prefixSums: 'matmul' | 'cumsum';
 }
 
@@ -53,7 +53,7 @@ export function gauAttentionChunkwise(
       keyMask = tf.expandDims(real, 2) as tf.Tensor4D;
       counts = tf.sum(real, 2);
     }
-    const local = softmaxAttend(qc, kc, vc, 1 / Math.sqrt(E), causalMask(B, B, 0, options.masksOnHost), keyMask);
+    const local = softmaxAttend(qc, kc, vc, 1 / Math.sqrt(E), causalMask(B, B, 0, options.fillOnHost), keyMask);
     // Sums over all earlier chunks of K_j^T V_j, carried ones included.
     const states = tf.reshape(bmm(kc, vc, true, false), [b, G, E * E]) as tf.Tensor3D;
     const sums = exclusivePrefixSum(states, carry.sum, options.prefixSums);
@@ -90,12 +90,12 @@ export function gauInitialState(): GAUState {
  * The streaming form, for tokens q, k, v [b, L, E] that all fall in the current chunk: local
  * attention over the chunk so far plus the cross term; the state takes their keys and values.
  */
-export function gauAttentionStep(state: GAUState, q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, masksOnHost: boolean): tf.Tensor3D {
+export function gauAttentionStep(state: GAUState, q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, fillOnHost: boolean): tf.Tensor3D {
   const L = q.shape[1];
   const E = q.shape[2];
   const keys = state.chunkKeys ? tf.concat([state.chunkKeys, k], 1) : k;
   const values = state.chunkValues ? tf.concat([state.chunkValues, v], 1) : v;
-  let o = softmaxAttend(q, keys, values, 1 / Math.sqrt(E), causalMask(L, keys.shape[1], state.filled, masksOnHost), null);
+  let o = softmaxAttend(q, keys, values, 1 / Math.sqrt(E), causalMask(L, keys.shape[1], state.filled, fillOnHost), null);
   if (state.pastSum) o = tf.add(o, tf.div(bmm(q, state.pastSum), state.pastCount));
   state.chunkKeys = swapTensor(state.chunkKeys, keys);
   state.chunkValues = swapTensor(state.chunkValues, values);

@@ -57,7 +57,7 @@ export interface LinearAttentionLayerResult {
  */
 export function linearAttention(
   q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, valid: tf.Tensor2D | null, initial: tf.Tensor4D | null, heads: number,
-  chunkSize: number, options: { masksOnHost: boolean; prefixSums: 'matmul' | 'cumsum' },
+  chunkSize: number, options: { fillOnHost: boolean; prefixSums: 'matmul' | 'cumsum' },
 ): LinearAttentionLayerResult {
   const [b, n, width] = q.shape;
   const d = width / heads;
@@ -87,7 +87,7 @@ export function linearAttentionKernelComposite(inputs: Record<string, tf.Tensor>
     const split = (t: tf.Tensor) => splitHeads(t as tf.Tensor3D, heads);
     // Any chunk size gives the same (the epsilon is LINEAR_EPSILON's); the masks on the host work on every backend.
     const { output, state: after } = linearAttentionChunkwise(featureMap(split(q)), featureMap(split(k)), split(v), valid as tf.Tensor2D,
-      state as tf.Tensor4D, 32, { masksOnHost: true, prefixSums: 'matmul' });
+      state as tf.Tensor4D, 32, { fillOnHost: true, prefixSums: 'matmul' });
     return tf.concat([mergeHeads(output), tf.reshape(after, [b, width / heads + 1, width])], 1) as tf.Tensor3D;
   });
 }
@@ -103,7 +103,7 @@ registerCompositeGradient(LINEAR_ATTENTION, ['q', 'k', 'v', 'valid', 'state'], l
  */
 export function linearAttentionChunkwise(
   q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, valid: tf.Tensor2D | null, initial: tf.Tensor4D | null,
-  chunkSize: number, options: { masksOnHost: boolean; prefixSums: 'matmul' | 'cumsum' },
+  chunkSize: number, options: { fillOnHost: boolean; prefixSums: 'matmul' | 'cumsum' },
 ): LinearAttentionResult {
   return tf.tidy(() => {
     const [b, h, n, d] = q.shape;
@@ -116,7 +116,7 @@ export function linearAttentionChunkwise(
     const qc = chunked(q);
     const kc = chunked(k);
     const values = chunked(widenedValues(v, valid));
-    const local = bmm(tf.mul(bmm(qc, kc, false, true), causalMask(B, B, 0, options.masksOnHost)), values);
+    const local = bmm(tf.mul(bmm(qc, kc, false, true), causalMask(B, B, 0, options.fillOnHost)), values);
     // Each chunk's own [S | z], and by an exclusive prefix sum the sums over all earlier tokens.
     const chunkSums = bmm(kc, values, true, false);
     const flat = (t: tf.Tensor) => tf.reshape(t, [b * h, -1, d * (d + 1)]) as tf.Tensor3D;

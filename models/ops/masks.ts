@@ -3,11 +3,11 @@ import * as tf from '@tensorflow/tfjs-core';
 /**
  * allowed [queries, keys]: 1 where query t (absolute position t + offset) may see key s (position s):
  * s <= t + offset, and s >= t + offset - window when a window is given; 0 elsewhere. Filled in JS
- * and uploaded when `onHost` (a broadcast compare on wasm costs far more than the fill), else built
+ * and uploaded when `fillOnHost` (a broadcast compare on wasm costs far more than the fill), else built
  * by tensor ops on the device.
  */
-export function causalMask(queries: number, keys: number, offset: number, onHost: boolean, window?: number): tf.Tensor2D {
-  if (onHost) {
+export function causalMask(queries: number, keys: number, offset: number, fillOnHost: boolean, window?: number): tf.Tensor2D {
+  if (fillOnHost) {
     const allowed = new Float32Array(queries * keys);
     for (let t = 0; t < queries; t++) {
       const position = t + offset;

@@ -17,7 +17,7 @@ describe.each(TEST_BACKENDS)('online softmax over key blocks on %s', (backend) =
     const [q, k, v] = [random([b, h, n, d], 1), random([b, h, n, d], 2), random([b, h, n, d], 3)];
     // Row 0: the first three keys masked (queries 0-2 see none); row 1: holes.
     const valid = padded ? tf.tensor2d([[0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1], [1, 1, 0, 1, 1, 0, 1, 1, 1, 0, 1]]) : null;
-    const options = { scale: 0.7, updateSteps, masksOnHost: backend !== 'webgpu' };
+    const options = { scale: 0.7, updateSteps, fillOnHost: backend !== 'webgpu' };
     const before = tf.memory().numTensors;
     const whole = await readAndDispose<number[][][][]>(softmaxAttentionBlocked(q, k, v, valid, 4, null, options));
     const online = await readAndDispose<number[][][][]>(softmaxAttentionBlocked(q, k, v, valid, 4, keyBlock, options));

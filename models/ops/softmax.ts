@@ -27,7 +27,7 @@ export function maskedSoftmax<T extends tf.Tensor>(scores: T, allowed: tf.Tensor
  * query with no allowed key at all gets 0.
  */
 export function blockedSoftmaxAttend(
-  q: tf.Tensor4D, keyBlocks: tf.Tensor4D[], valueBlocks: tf.Tensor4D[], scale: number, start: number, masksOnHost: boolean,
+  q: tf.Tensor4D, keyBlocks: tf.Tensor4D[], valueBlocks: tf.Tensor4D[], scale: number, start: number, fillOnHost: boolean,
   keyMasks: tf.Tensor4D[] | null = null,
 ): tf.Tensor4D {
   return tf.tidy(() => {
@@ -36,7 +36,7 @@ export function blockedSoftmaxAttend(
     let sum: tf.Tensor | null = null;
     let acc: tf.Tensor | null = null;
     for (let j = 0, offset = 0; j < keyBlocks.length; offset += keyBlocks[j].shape[2], j++) {
-      const causal = causalMask(q.shape[2], keyBlocks[j].shape[2], start - offset, masksOnHost);
+      const causal = causalMask(q.shape[2], keyBlocks[j].shape[2], start - offset, fillOnHost);
       const allowed = keyMasks ? tf.mul(causal, keyMasks[j]) : causal;
       const scores = tf.add(bmm(scaled, keyBlocks[j], false, true), tf.mul(tf.sub(allowed, 1), BIG));
       const blockMax = tf.max(scores, -1, true);

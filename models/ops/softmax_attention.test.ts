@@ -22,7 +22,7 @@ describe.each(TEST_BACKENDS)('softmax attention on %s', (backend) => {
   describe.each(VARIANTS)('$name (updateSteps $updateSteps)', ({ updateSteps, scale }) => {
     const reference = ([q, k, v]: Heads[], valid: number[][]) =>
       q.map((qb, b) => qb.map((qh, h) => hopfieldReference(qh, k[b][h], v[b][h], valid[b], scale, updateSteps)));
-    const options = () => ({ scale, updateSteps, masksOnHost: opOptions().masksOnHost });
+    const options = () => ({ scale, updateSteps, fillOnHost: opOptions().fillOnHost });
 
     // keyBlock null: each query block's keys in one softmax; else online over key blocks of that size.
     itOn.each([

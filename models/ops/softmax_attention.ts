@@ -17,7 +17,7 @@ export interface SoftmaxAttentionOptions {
   scale: number;
   /** Retrieval passes: 1 for plain softmax attention. */
   updateSteps: number;
-  masksOnHost: boolean;
+  fillOnHost: boolean;
 }
 
 /**
@@ -26,7 +26,7 @@ export interface SoftmaxAttentionOptions {
  */
 function attendBlock(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, start: number, keyMask: tf.Tensor4D | null, options: SoftmaxAttentionOptions): tf.Tensor4D {
   return tf.tidy(() => {
-    const allowed = causalMask(q.shape[2], k.shape[2], start, options.masksOnHost);
+    const allowed = causalMask(q.shape[2], k.shape[2], start, options.fillOnHost);
     let xi = q;
     for (let i = 1; i < options.updateSteps; i++) xi = softmaxAttend(xi, k, k, options.scale, allowed, keyMask);
     return softmaxAttend(xi, k, v, options.scale, allowed, keyMask);
@@ -47,8 +47,8 @@ function attendBlockOnline(
     const keys = blocksOf(k);
     const masks = keyMask ? spans.map(([from, size]) => tf.slice(keyMask, [0, 0, 0, from], [-1, -1, -1, size])) : null;
     let xi = q;
-    for (let i = 1; i < options.updateSteps; i++) xi = blockedSoftmaxAttend(xi, keys, keys, options.scale, start, options.masksOnHost, masks);
-    return blockedSoftmaxAttend(xi, keys, blocksOf(v), options.scale, start, options.masksOnHost, masks);
+    for (let i = 1; i < options.updateSteps; i++) xi = blockedSoftmaxAttend(xi, keys, keys, options.scale, start, options.fillOnHost, masks);
+    return blockedSoftmaxAttend(xi, keys, blocksOf(v), options.scale, start, options.fillOnHost, masks);
   });
 }
 
@@ -68,8 +68,8 @@ export function softmaxAttentionBlocked(
   if (!valid && fusedCausalAttention(q.shape[3], v.shape[3])) {
     return tf.tidy(() => {
       let xi = q;
-      for (let i = 1; i < options.updateSteps; i++) xi = causalAttention(xi, k, k, options.scale, undefined, options.masksOnHost);
-      return causalAttention(xi, k, v, options.scale, undefined, options.masksOnHost);
+      for (let i = 1; i < options.updateSteps; i++) xi = causalAttention(xi, k, k, options.scale, undefined, options.fillOnHost);
+      return causalAttention(xi, k, v, options.scale, undefined, options.fillOnHost);
     });
   }
   const keyMask = valid ? tf.reshape(valid, [valid.shape[0], 1, 1, n]) as tf.Tensor4D : null;
@@ -108,11 +108,11 @@ export function softmaxAttentionCached(
       // A cache of one block goes to the fused kernel, the queries its last positions. Over more
       // blocks the online form stays: the kernel walks a query's keys in one workgroup, serially.
       const [k, v] = [keyBlocks[0], valueBlocks[0]];
-      for (let i = 1; i < options.updateSteps; i++) xi = causalAttention(xi, k, k, options.scale, undefined, options.masksOnHost);
-      return causalAttention(xi, k, v, options.scale, undefined, options.masksOnHost);
+      for (let i = 1; i < options.updateSteps; i++) xi = causalAttention(xi, k, k, options.scale, undefined, options.fillOnHost);
+      return causalAttention(xi, k, v, options.scale, undefined, options.fillOnHost);
     }
-    for (let i = 1; i < options.updateSteps; i++) xi = blockedSoftmaxAttend(xi, keyBlocks, keyBlocks, options.scale, start, options.masksOnHost);
-    return blockedSoftmaxAttend(xi, keyBlocks, valueBlocks, options.scale, start, options.masksOnHost);
+    for (let i = 1; i < options.updateSteps; i++) xi = blockedSoftmaxAttend(xi, keyBlocks, keyBlocks, options.scale, start, options.fillOnHost);
+    return blockedSoftmaxAttend(xi, keyBlocks, valueBlocks, options.scale, start, options.fillOnHost);
   });
 }
 

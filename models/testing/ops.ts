@@ -84,7 +84,7 @@ export const CHUNKED_CASES = [
 ];
 
 /** The active backend's plan choices in the form the ops take them: masks on the host or the device, prefix sums by matmul or cumsum. */
-export function opOptions(): { masksOnHost: boolean; prefixSums: 'matmul' | 'cumsum' } {
+export function opOptions(): { fillOnHost: boolean; prefixSums: 'matmul' | 'cumsum' } {
   const plan = currentPlan(1);
-  return { masksOnHost: plan.fillOnHost, prefixSums: plan.prefixSums };
+  return { fillOnHost: plan.fillOnHost, prefixSums: plan.prefixSums };
 }
