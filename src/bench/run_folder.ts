@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { othersEntries } from '../io/folder_entries';
 import { makeFolder, removeFolders } from '../io/make_folder';
 import { pidAlive } from '../io/pid_alive';
 import { openRegularFile, readAt } from '../io/read_file';
@@ -156,14 +157,13 @@ export function claimNewFolder(dir: string): RunFolder {
     throw cannotWrite(dir, err);
   }
   const folder = hold(dir, created, '--out');
-  const held = fs.readdirSync(dir).filter((name) => name !== LOCK_FILE);
-  if (held.length === 0) return folder;
+  const held = othersEntries(dir, (name) => name === LOCK_FILE);
+  if (held.names.length === 0) return folder;
   folder.release();
-  if (held.includes(RESULTS_JSON)) {
+  if (held.names.includes(RESULTS_JSON)) {
     throw new UsageError('--out', `--out: '${dir}' already holds a ${RESULTS_JSON} (finish it with --resume ${dir}, or choose another --out)`);
   }
-  const listed = `${held.slice(0, 3).join(', ')}${held.length > 3 ? ', ...' : ''}`;
-  throw new UsageError('--out', `--out: '${dir}' is not empty (it holds ${listed}); a new run needs a new or empty folder`);
+  throw new UsageError('--out', `--out: '${dir}' is not empty (it holds ${held.listed}); a new run needs a new or empty folder`);
 }
 
 /**

@@ -192,6 +192,32 @@ describe('bsbr analyze: bad input is one line on stderr, exit code 2, nothing wr
     fs.writeFileSync(file, '');
     expectUsageError(await runCli(['analyze', '--results', path.join(runDir, 'results.json'), '--out', path.join(file, 'sub')], dir), /cannot write to --out/);
   });
+
+  it("an --out holding a user's own report.html is refused (as compare's --out): the file untouched, nothing written", async () => {
+    const out = path.join(dir, 'mine');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'report.html'), '<p>my own report</p>');
+    expectUsageError(await runCli(['analyze', runDir, '--out', out], dir), /^bsbr: error: --out: '.*mine' holds files that no analysis wrote there, or that changed since \(report\.html\); give a new or empty folder/);
+    expect(fs.readdirSync(out)).toEqual(['report.html']);
+    expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toBe('<p>my own report</p>');
+  });
+
+  it('analyze writes again over its own output (and beside the run it reads), not once a file there is added or edited', async () => {
+    const out = path.join(dir, 'again');
+    for (let i = 0; i < 2; i++) expect((await runCli(['analyze', runDir, '--out', out, '--quiet'], dir)).code).toBe(0);
+    // The run's folder, analysed into itself by beforeAll: its results.json and the analysis written there.
+    expect((await runCli(['analyze', runDir, '--out', runDir, '--quiet'], dir)).code).toBe(0);
+    const before = new Map(fs.readdirSync(out).map((name) => [name, fs.readFileSync(path.join(out, name))]));
+    fs.writeFileSync(path.join(out, 'notes.txt'), 'mine');
+    expectUsageError(await runCli(['analyze', runDir, '--out', out], dir), /holds files that no analysis wrote there, or that changed since \(notes\.txt\)/);
+    fs.rmSync(path.join(out, 'notes.txt'));
+    fs.appendFileSync(path.join(out, 'report.html'), '<!-- my edit -->');
+    expectUsageError(await runCli(['analyze', runDir, '--out', out], dir), /holds files that no analysis wrote there, or that changed since \(report\.html\)/);
+    for (const [name, bytes] of before) {
+      if (name !== 'report.html') expect(fs.readFileSync(path.join(out, name))).toEqual(bytes);
+    }
+    expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(/<!-- my edit -->$/);
+  });
 });
 
 describe('bsbr analyze on a full disk (a real 64 KB tmpfs)', () => {

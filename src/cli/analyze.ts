@@ -1,10 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
+import { othersEntries } from '../io/folder_entries';
 import { makeFolder } from '../io/make_folder';
+import { isTemporary } from '../io/write_files';
 import { packageRoot } from '../package_root';
+import { analysisFiles } from '../reports/analysis_record';
 import { fitsCsv } from '../reports/fits_files';
 import { readResults } from '../results/read';
+import { RESULTS_CSV } from '../results/write';
 import { isRecallRun, readRecallResults } from '../results/recall_read';
 import { RecallResults } from '../results/recall_schema';
 import { formatRecall, writeRecallAnalysis } from '../reports/recall';
@@ -48,8 +52,23 @@ function exampleName(options: AnalyzeOptions): ExampleName | null {
   return name as ExampleName;
 }
 
-/** Creates the output folder (nothing else is written if that fails) and checks it is writable. */
-function prepareOutDir(dir: string): void {
+/**
+ * Refuses an --out holding anything but an analysis's own files, unchanged since it wrote them (its
+ * record says which), the run it reads (`source` and its results.csv, in their own folder) and the
+ * temporary files a killed writer leaves: as compare's --out, nobody's file is overwritten.
+ */
+function checkOutDir(dir: string, source: string): void {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return;
+  const run = path.resolve(path.dirname(source)) === path.resolve(dir) ? [path.basename(source), RESULTS_CSV] : [];
+  const analysis = analysisFiles(dir);
+  const others = othersEntries(dir, (name) => run.includes(name) || isTemporary(name) || analysis(name));
+  if (others.names.length === 0) return;
+  throw new UsageError('--out', `--out: '${dir}' holds files that no analysis wrote there, or that changed since (${others.listed}); give a new or empty folder (analyze writes again only over its own output)`);
+}
+
+/** Creates the output folder (nothing else is written if that fails) and checks it is writable and holds nobody else's files. */
+function prepareOutDir(dir: string, source: string): void {
+  checkOutDir(dir, source);
   try {
     makeFolder(dir);
     fs.accessSync(dir, fs.constants.W_OK);
@@ -86,7 +105,7 @@ async function analyze(run: string | undefined, options: AnalyzeOptions): Promis
   if (isRecallRun(file)) {
     const recall = readRecallResults(file);
     if (!writes) return printResult(formatRecall(recall, options.format));
-    return analyzeRecall(recall, outDir, source, options);
+    return analyzeRecall(recall, outDir, file, source, options);
   }
   const results = readResults(file);
   if (!writes) {
@@ -95,7 +114,7 @@ async function analyze(run: string | undefined, options: AnalyzeOptions): Promis
     noticeWriter(options)(`no files written: --out DIR writes the charts, fits and report.html (bsbr compare wrote them beside ${file})`);
     return;
   }
-  prepareOutDir(outDir);
+  prepareOutDir(outDir, file);
   const written = await writeAnalysis(results, outDir, source);
   const notice = noticeWriter(options);
   written.notices.forEach(notice);
@@ -105,8 +124,8 @@ async function analyze(run: string | undefined, options: AnalyzeOptions): Promis
 }
 
 /** A `bsbr recall` run: its best-accuracy table on stdout, the charts and report.html in outDir. */
-async function analyzeRecall(results: RecallResults, outDir: string, source: string, options: AnalyzeOptions): Promise<void> {
-  prepareOutDir(outDir);
+async function analyzeRecall(results: RecallResults, outDir: string, file: string, source: string, options: AnalyzeOptions): Promise<void> {
+  prepareOutDir(outDir, file);
   const written = await writeRecallAnalysis(results, outDir, source);
   const notice = noticeWriter(options);
   written.notices.forEach(notice);

@@ -18,6 +18,11 @@ const NAME_MAX = 255;
 /** A temporary file of this module: `.<target's name, cut to fit>.<pid>.<8 hex>.bsbr-tmp`. */
 const TEMPORARY = /^\..*\.(\d+)\.[0-9a-f]{8}\.bsbr-tmp$/s;
 
+/** Whether `name` is a temporary file of this module (one a killed writer may have left). */
+export function isTemporary(name: string): boolean {
+  return TEMPORARY.test(name);
+}
+
 /** The longest start of `text` that is at most `bytes` long in UTF-8 (no character cut in two). */
 function fitBytes(text: string, bytes: number): string {
   let fitted = '';

@@ -8,6 +8,7 @@ import * as path from 'path';
 import type { TopLevelSpec } from 'vega-lite' with { 'resolution-mode': 'import' };
 import { makeFolder } from '../io/make_folder';
 import { FileContent, writeFilesAtomic } from '../io/write_files';
+import { withAnalysisRecord } from './analysis_record';
 import { toCsv } from '../results/csv';
 import { RecallCase, recallModelLabel, RecallResults } from '../results/recall_schema';
 import { ColorDef, NamedChart, PanelSpec, PositionDef, SCHEMA, UnitSpec } from './charts';
@@ -201,7 +202,8 @@ export interface RecallAnalysis {
 
 /**
  * Writes into `outDir`: best.csv, each chart as `<name>.vl.json`, `.svg` and `.png` (where
- * @resvg/resvg-js loads), and report.html with the table and the charts; all at once, atomically.
+ * @resvg/resvg-js loads), report.html with the table and the charts, and their record
+ * (.bsbr-analysis); all at once, atomically.
  */
 export async function writeRecallAnalysis(results: RecallResults, outDir: string, source: string): Promise<RecallAnalysis> {
   const rows = bestRecall(results);
@@ -226,6 +228,6 @@ export async function writeRecallAnalysis(results: RecallResults, outDir: string
   }
   write('report.html', reportHtml(results, rows, svgs, source));
   makeFolder(outDir);
-  writeFilesAtomic(contents);
+  writeFilesAtomic(withAnalysisRecord(outDir, contents));
   return { outDir, files, notices };
 }

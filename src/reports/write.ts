@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Analysis, analyzeResults } from '../analysis/analysis';
 import { makeFolder } from '../io/make_folder';
 import { FileContent, writeFilesAtomic } from '../io/write_files';
+import { withAnalysisRecord } from './analysis_record';
 import { ResultsFile } from '../results/schema';
 import { buildCharts } from './charts';
 import { fitsCsv, fitsJson, slowdownCsv } from './fits_files';
@@ -21,7 +22,8 @@ export interface AnalysisSummary {
 /**
  * Analyses `results` and writes into `outDir` (created if needed): fits.csv, fits.json,
  * slowdown.csv, `<chart>.vl.json`, `<chart>.svg`, `<chart>.png` (where @resvg/resvg-js loads) and
- * report.html. `source` names where the results came from in the report. All are made first and
+ * report.html, and their record (.bsbr-analysis, src/reports/analysis_record.ts). `source` names
+ * where the results came from in the report. All are made first and
  * then written together, atomically: a failure (a full disk) leaves every file as it was.
  */
 export async function writeAnalysis(results: ResultsFile, outDir: string, source = 'results.json'): Promise<AnalysisSummary> {
@@ -48,6 +50,6 @@ export async function writeAnalysis(results: ResultsFile, outDir: string, source
   }
   write('report.html', reportHtml({ results, analysis, charts, source }));
   makeFolder(outDir);
-  writeFilesAtomic(contents);
+  writeFilesAtomic(withAnalysisRecord(outDir, contents));
   return { outDir, analysis, files, notices };
 }
