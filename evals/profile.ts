@@ -2,7 +2,7 @@
  * Where a forward pass (or a training step, --mode train) spends its time: runs it under tf.profile
  * and prints the kernel time summed per kernel name, with the share of the total and the call count.
  *
- *   node dist/evals/profile.js --model BSBR --seq-len 16384 [--mode train] [--chunk-size 32] [--compression-factor 2] [--threads 2] ...
+ *   node dist/evals/profile.js --model BSBR --seq-len 16384 [--mode train] [--chunk-size 32] [--compression-factor 2] [--dropout 0] [--threads 2] ...
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
       'chunk-size': { type: 'string', default: '32' },
       'window-size': { type: 'string', default: '32' },
       'compression-factor': { type: 'string' },
+      dropout: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
       mode: { type: 'string', default: 'forward' },
       threads: { type: 'string' },
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
     hiddenDim: Number(values['hidden-dim']), numHeads: Number(values['num-heads']), numLayers: Number(values['num-layers']),
     ffDim: Number(values['ff-dim']), chunkSize: Number(values['chunk-size']), windowSize: Number(values['window-size']),
     compressionFactor: values['compression-factor'] ? Number(values['compression-factor']) : undefined,
+    ...(values.dropout === undefined ? {} : { dropout: Number(values.dropout) }),
   });
   const ids = tf.randomUniform([1, n], 0, model.config.vocabSize, 'int32') as tf.Tensor2D;
   const call = values.mode === 'train' ? () => trainingStep(model, ids, 0) : () => model.forward(ids);
