@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { activeBackend } from '../../models/backends/setup';
 import { Calibration } from '../results/schema';
-import { fixedPlan, sampleCalls } from './sampling';
+import { fixedSampling, sampleCalls } from './sampling';
 import { relativeSpread, summarize } from '../results/stats';
 
 /**
@@ -32,7 +32,7 @@ export async function measureCalibration({ warmup, repeats }: { warmup: number; 
   const a = tf.randomUniform([size, size], -1, 1, 'float32', 1) as tf.Tensor2D;
   const b = tf.randomUniform([size, size], -1, 1, 'float32', 2) as tf.Tensor2D;
   try {
-    const samples_ms = await sampleCalls(() => tf.matMul(a, b), warmup, fixedPlan(repeats));
+    const samples_ms = await sampleCalls(() => tf.matMul(a, b), warmup, fixedSampling(repeats));
     const flops = 2 * size * size * size;
     const median_ms = summarize(samples_ms).median;
     return {

@@ -47,10 +47,10 @@ export function referenceRates(reference: ResultsFile): Map<string, number> {
  * model's reference rate; adaptive sampling is counted at its minimum repeats.
  */
 export function estimateCases(
-  plan: readonly PlannedCase[], sweep: SweepSettings, config: ModelConfig, rates: ReadonlyMap<string, number>, execution: ExecutionPlan,
+  cases: readonly PlannedCase[], sweep: SweepSettings, config: ModelConfig, rates: ReadonlyMap<string, number>, execution: ExecutionPlan,
 ): CaseEstimate[] {
   const { warmup, repeats, batch_size: batch } = sweep;
-  return plan.map((c) => {
+  return cases.map((c) => {
     const flops = caseFlops(c.model, c.mode, config, c.seqLen, batch, warmup, repeats, execution);
     const rate = rates.get(c.model);
     if (flops === null || rate === undefined) return { model: c.model, mode: c.mode, seq_len: c.seqLen, flops, seconds: null };

@@ -3,7 +3,7 @@ import { CausalLM, DecodeState, TokenIds } from '../../models/model';
 import { createModel } from '../../models/registry';
 import { TINY, useDefaultBackend } from '../../models/testing/harness';
 import { CaseSpec, measureModel } from './measure';
-import { fixedPlan, sampleCalls } from './sampling';
+import { fixedSampling, sampleCalls } from './sampling';
 import { peakTensorBytes } from './timer';
 
 useDefaultBackend();
@@ -18,7 +18,7 @@ describe('timing', () => {
       const ready = new Promise<Float32Array>((resolve) => setTimeout(() => resolve(new Float32Array(1)), 30));
       return Object.assign(out, { data: () => ready }) as tf.Tensor;
     };
-    const samples = await sampleCalls(slow, 2, fixedPlan(3));
+    const samples = await sampleCalls(slow, 2, fixedSampling(3));
     expect(calls).toBe(5);
     expect(samples).toHaveLength(3);
     for (const s of samples) expect(s).toBeGreaterThanOrEqual(29);
@@ -49,7 +49,7 @@ describe('timing', () => {
 });
 
 describe('measureModel', () => {
-  const spec = (mode: 'forward' | 'decode', seqLen: number): CaseSpec => ({ model: 'BSBR', mode, seqLen, batchSize: 2, warmup: 2, sampling: fixedPlan(3), seed: 0 });
+  const spec = (mode: 'forward' | 'decode', seqLen: number): CaseSpec => ({ model: 'BSBR', mode, seqLen, batchSize: 2, warmup: 2, sampling: fixedSampling(3), seed: 0 });
   let model: CausalLM;
   beforeAll(() => {
     model = createModel('BSBR', TINY);

@@ -3,7 +3,7 @@ import { CausalLM } from '../../models/model';
 import { Mode } from '../results/schema';
 import { caseFlops } from '../sweep/flops';
 import { checkOutput, OutputCheck } from './finite';
-import { sampleCalls, SamplingPlan } from './sampling';
+import { sampleCalls, Sampling } from './sampling';
 import { deviceBytesHeld, dispatchesPerCall, gpuKernelMs, peakTensorBytes, TimedCall } from './timer';
 
 /** What one (model, mode, length) case measures. */
@@ -13,7 +13,7 @@ export interface CaseSpec {
   seqLen: number;
   batchSize: number;
   warmup: number;
-  sampling: SamplingPlan;
+  sampling: Sampling;
   /** Seed of the random input ids. */
   seed: number;
 }

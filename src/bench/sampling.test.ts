@@ -1,15 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useDefaultBackend } from '../../models/testing/harness';
-import { fixedPlan, sampleCalls, samplingDone, samplingPlan, SamplingPlan } from './sampling';
+import { fixedSampling, sampleCalls, samplingDone, samplingOf, Sampling } from './sampling';
 
 useDefaultBackend();
 
-const adaptive = (overrides: Partial<SamplingPlan> = {}): SamplingPlan => ({ minRepeats: 6, maxRepeats: 50, targetCi: 0.05, budgetMs: 1e6, ...overrides });
+const adaptive = (overrides: Partial<Sampling> = {}): Sampling => ({ minRepeats: 6, maxRepeats: 50, targetCi: 0.05, budgetMs: 1e6, ...overrides });
 
 describe('samplingDone', () => {
-  test('a fixed plan stops at exactly its count, however noisy', () => {
-    expect(samplingDone([1, 9, 1, 9], fixedPlan(5))).toBe(false);
-    expect(samplingDone([1, 9, 1, 9, 1], fixedPlan(5))).toBe(true);
+  test('a fixed sampling stops at exactly its count, however noisy', () => {
+    expect(samplingDone([1, 9, 1, 9], fixedSampling(5))).toBe(false);
+    expect(samplingDone([1, 9, 1, 9, 1], fixedSampling(5))).toBe(true);
   });
 
   test('adaptive: not before minRepeats, then once the interval is within the target', () => {
@@ -33,13 +33,13 @@ describe('samplingDone', () => {
   });
 });
 
-test('samplingPlan: repeats is the fixed count, or the minimum of the adaptive settings (seconds to ms, percent as a fraction)', () => {
+test('samplingOf: repeats is the fixed count, or the minimum of the adaptive settings (seconds to ms, percent as a fraction)', () => {
   const sweep = { models: [], seq_lengths: [], modes: [], batch_size: 1, warmup: 0, repeats: 7, time_limit_s: null, max_memory_mb: null, weights_file: null };
-  expect(samplingPlan(sweep)).toEqual(fixedPlan(7));
-  expect(samplingPlan({ ...sweep, adaptive: { target_ci: 0.02, max_repeats: 40, budget_s: 3 } })).toEqual({ minRepeats: 7, maxRepeats: 40, targetCi: 0.02, budgetMs: 3000 });
+  expect(samplingOf(sweep)).toEqual(fixedSampling(7));
+  expect(samplingOf({ ...sweep, adaptive: { target_ci: 0.02, max_repeats: 40, budget_s: 3 } })).toEqual({ minRepeats: 7, maxRepeats: 40, targetCi: 0.02, budgetMs: 3000 });
 });
 
-test('sampleCalls: warm-up calls untimed, then timed calls until the plan is met, each timed until its data is ready', async () => {
+test('sampleCalls: warm-up calls untimed, then timed calls until the sampling is met, each timed until its data is ready', async () => {
   const delays = [0, 0, 200, ...Array(20).fill(20)];
   let calls = 0;
   const call = () => {

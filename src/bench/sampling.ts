@@ -8,7 +8,7 @@ import { SweepSettings } from '../results/schema';
 import { ciHalfWidth } from '../results/stats';
 import { runToCompletion, TimedCall, timeOnce } from './timer';
 
-export interface SamplingPlan {
+export interface Sampling {
   minRepeats: number;
   maxRepeats: number;
   /** Stop once the interval's farther end is within this fraction of the median; null: a fixed count. */
@@ -17,32 +17,32 @@ export interface SamplingPlan {
   budgetMs: number | null;
 }
 
-/** A plan of exactly `repeats` timed calls. */
-export function fixedPlan(repeats: number): SamplingPlan {
+/** Exactly `repeats` timed calls. */
+export function fixedSampling(repeats: number): Sampling {
   return { minRepeats: repeats, maxRepeats: repeats, targetCi: null, budgetMs: null };
 }
 
-/** The plan a sweep's settings ask for (repeats is the minimum when adaptive). */
-export function samplingPlan(sweep: SweepSettings): SamplingPlan {
+/** The sampling a sweep's settings ask for (repeats is the minimum when adaptive). */
+export function samplingOf(sweep: SweepSettings): Sampling {
   const adaptive = sweep.adaptive;
-  if (!adaptive) return fixedPlan(sweep.repeats);
+  if (!adaptive) return fixedSampling(sweep.repeats);
   return { minRepeats: sweep.repeats, maxRepeats: adaptive.max_repeats, targetCi: adaptive.target_ci, budgetMs: adaptive.budget_s * 1000 };
 }
 
-/** Whether the samples so far are enough under the plan. */
-export function samplingDone(samples: readonly number[], plan: SamplingPlan): boolean {
-  if (samples.length < plan.minRepeats) return false;
-  if (samples.length >= plan.maxRepeats) return true;
-  if (plan.targetCi === null) return false;
-  if (plan.budgetMs !== null && samples.reduce((sum, x) => sum + x, 0) >= plan.budgetMs) return true;
+/** Whether the samples so far are enough under `sampling`. */
+export function samplingDone(samples: readonly number[], sampling: Sampling): boolean {
+  if (samples.length < sampling.minRepeats) return false;
+  if (samples.length >= sampling.maxRepeats) return true;
+  if (sampling.targetCi === null) return false;
+  if (sampling.budgetMs !== null && samples.reduce((sum, x) => sum + x, 0) >= sampling.budgetMs) return true;
   const half = ciHalfWidth(samples);
-  return half !== null && half <= plan.targetCi;
+  return half !== null && half <= sampling.targetCi;
 }
 
-/** `warmup` untimed calls, then timed ones until the plan is satisfied. */
-export async function sampleCalls(call: TimedCall, warmup: number, plan: SamplingPlan): Promise<number[]> {
+/** `warmup` untimed calls, then timed ones until `sampling` is satisfied. */
+export async function sampleCalls(call: TimedCall, warmup: number, sampling: Sampling): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await runToCompletion(call);
   const samples: number[] = [];
-  while (!samplingDone(samples, plan)) samples.push(await timeOnce(call));
+  while (!samplingDone(samples, sampling)) samples.push(await timeOnce(call));
   return samples;
 }

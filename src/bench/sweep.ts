@@ -9,7 +9,7 @@ import { limitExceeded, skipReason } from './limits';
 import { SweepProgress } from './progress';
 import { measuredRow, unmeasuredRow } from './rows';
 import { PlannedCase, sameCase } from '../sweep/cases';
-import { samplingPlan } from './sampling';
+import { samplingOf } from './sampling';
 import { shardCases } from '../sweep/shards';
 import { runWorker } from './worker_client';
 import { RESULTS_JSON, writeResults } from '../results/write';
@@ -57,7 +57,7 @@ async function runCase(run: SweepRun, c: PlannedCase): Promise<CaseResult> {
     backend: run.backend,
     threads,
     config: results.config,
-    spec: { model: c.model, mode: c.mode, seqLen: c.seqLen, batchSize, warmup, sampling: samplingPlan(results.sweep), seed: results.config.seed },
+    spec: { model: c.model, mode: c.mode, seqLen: c.seqLen, batchSize, warmup, sampling: samplingOf(results.sweep), seed: results.config.seed },
     weightsFile: results.sweep.weights_file ?? undefined,
   } as const;
   const load_before = oneMinuteLoad();
@@ -90,10 +90,10 @@ function save(run: SweepRun): void {
 
 export async function runSweep(run: SweepRun): Promise<void> {
   const { results } = run;
-  const plan = shardCases(results.sweep, results.config, results.shard);
-  const order = (row: CaseResult) => plan.findIndex((c) => sameCase(row, c));
-  const pending = plan.filter((c) => !results.cases.some((row) => sameCase(row, c)));
-  run.progress.start(plan.length, plan.length - pending.length);
+  const cases = shardCases(results.sweep, results.config, results.shard);
+  const order = (row: CaseResult) => cases.findIndex((c) => sameCase(row, c));
+  const pending = cases.filter((c) => !results.cases.some((row) => sameCase(row, c)));
+  run.progress.start(cases.length, cases.length - pending.length);
   try {
     for (const c of pending) {
       run.progress.caseStarted(c);

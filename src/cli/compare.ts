@@ -17,7 +17,7 @@ import { readResults } from '../results/read';
 import { CaseResult, ResultsFile, ShardSpec, SweepSettings } from '../results/schema';
 import { formatRunSummary } from '../reports/summary';
 import { writeAnalysis } from '../reports/write';
-import { formatPlan } from '../reports/dry_run';
+import { formatDryRun } from '../reports/dry_run';
 import { exampleDataPath } from './analyze';
 import { ADAPTIVE_DEFAULTS, ALL_MODELS, COMPARE_DEFAULTS } from '../options/defaults';
 import { EXIT } from './exit_codes';
@@ -73,10 +73,10 @@ function planned(request: CompareRequest): { sweep: SweepSettings; config: Model
 /** The cases the request would run (its shard's; a resumed run: those without a row yet) with their estimates. */
 function dryRun(request: CompareRequest, options: CompareCliOptions): void {
   const { sweep, config, shard, done } = planned(request);
-  const plan = shardCases(sweep, config, shard).filter((c) => !done.some((row) => sameCase(row, c)));
+  const cases = shardCases(sweep, config, shard).filter((c) => !done.some((row) => sameCase(row, c)));
   const reference = readResults(exampleDataPath());
   const execution = planFor(reference.environment.backend, 0);
-  printResult(formatPlan(estimateCases(plan, sweep, config, referenceRates(reference), execution), reference, options.format));
+  printResult(formatDryRun(estimateCases(cases, sweep, config, referenceRates(reference), execution), reference, options.format));
 }
 
 async function compare(options: CompareCliOptions, command: Command): Promise<void> {

@@ -13,7 +13,7 @@ const COLUMNS: readonly Column<CaseEstimate>[] = [
   { head: 'estimate s', text: (e) => (e.seconds === null ? '-' : e.seconds.toFixed(1)), align: 'right' },
 ];
 
-export function formatPlan(estimates: readonly CaseEstimate[], reference: ResultsFile, format: Format): string {
+export function formatDryRun(estimates: readonly CaseEstimate[], reference: ResultsFile, format: Format): string {
   // A finished run resumed, a shard with no case: no run would start, so there is no time to estimate.
   if (estimates.length === 0 && (format === 'table' || format === 'markdown')) return '0 cases: nothing to run (dry run: nothing was run or written)';
   const env = reference.environment;
