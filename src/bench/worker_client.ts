@@ -1,4 +1,4 @@
-import { fork, Serializable } from 'child_process';
+import { ChildProcess, fork, Serializable } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { WorkerJob, WorkerReply } from './jobs';
@@ -46,6 +46,12 @@ export interface WorkerCrash {
   message: string;
 }
 
+/** The workers running now, killed when this process exits (one listener, however many jobs run at once). */
+const liveWorkers = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of liveWorkers) child.kill('SIGKILL');
+});
+
 /**
  * runWorker for any worker script that answers one job with one reply (`bsbr recall`'s too): the
  * same process handling, timeout and crash reply.
@@ -62,11 +68,11 @@ export function runJob<Reply>(job: Serializable, timeoutS: number, script: strin
     let reply: Reply | undefined;
     let timedOut = false;
     const kill = () => child.kill('SIGKILL');
+    liveWorkers.add(child);
     const timer = setTimeout(() => {
       timedOut = true;
       kill();
     }, Math.min(timeoutS * 1000, MAX_TIMER_MS));
-    process.once('exit', kill);
     child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('message', (message) => {
       reply = message as Reply;
@@ -75,7 +81,7 @@ export function runJob<Reply>(job: Serializable, timeoutS: number, script: strin
     // 'close' comes after the process has exited and its stderr has been read to the end.
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      process.off('exit', kill);
+      liveWorkers.delete(child);
       const message = timedOut
         ? `the worker did not finish within --case-timeout ${timeoutS} s and was killed`
         : crashMessage(code, signal, stderr.lastLine());
