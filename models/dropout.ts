@@ -1,11 +1,14 @@
 /**
  * Seeded dropout (docs/architectures.md, "Training"). Each element's keep/drop draw is a hash of
- * (seed, site, sequence, position, feature), computed on the host and uploaded, so the same seed gives
- * the same masks on every backend, however a backend cuts the work into groups of tokens, and a
- * layer recomputed in the backward draws the same mask again. TensorFlow.js's own dropout draws from
- * an unseeded generator on the GPU.
+ * (seed, site, sequence, position, feature), so the same seed gives the same masks on every backend,
+ * however a backend cuts the work into groups of tokens, and a layer recomputed in the backward draws
+ * the same mask again. A backend with a DROPOUT kernel hashes on the device; elsewhere the mask is
+ * computed on the host (dropoutMask, the kernel's contract) and uploaded. TensorFlow.js's own dropout
+ * draws from an unseeded generator on the GPU.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradientOnce } from './kernels/gradients';
+import { DROPOUT, DropoutAttrs, hasKernel, runKernel } from './kernels/names';
 
 /** How forward() runs: dropout is active only when training. */
 export interface ForwardOptions {
@@ -33,6 +36,43 @@ function hashName(name: string): number {
   return h >>> 0;
 }
 
+/**
+ * The mask the DROPOUT contract describes (models/kernels/names.ts) for x [b, L, F], on the host:
+ * 0 where dropped, attrs.keep where kept, row-major [b, L, F].
+ */
+export function dropoutMask({ siteKey, start, threshold, keep }: DropoutAttrs, b: number, L: number, F: number): Float32Array {
+  const values = new Float32Array(b * L * F);
+  for (let s = 0; s < b; s++) {
+    const sequenceKey = mix(siteKey ^ s);
+    for (let t = 0; t < L; t++) {
+      const rowKey = mix(sequenceKey ^ mix(start + t));
+      const row = (s * L + t) * F;
+      for (let i = 0; i < F; i++) values[row + i] = mix(rowKey ^ i) < threshold ? 0 : keep;
+    }
+  }
+  return values;
+}
+
+/** x [b, L, F] times its mask drawn on the host (what DROPOUT kernels must equal). */
+export function dropoutComposite<T extends tf.Tensor>(x: T, attrs: DropoutAttrs): T {
+  const [b, L, F] = x.shape;
+  return tf.tidy(() => tf.mul(x, tf.tensor(dropoutMask(attrs, b, L, F), x.shape, 'float32')) as T);
+}
+
+/**
+ * The draws' threshold: a u32 hash h is dropped where h < rate * 2^32 (its fraction of 2^32 below
+ * the rate), i.e. where h < ceil(rate * 2^32), an integer comparison.
+ */
+export function dropoutThreshold(rate: number): number {
+  return Math.ceil(rate * 4294967296);
+}
+
+// d(x * mask)/dx = mask: dy through the same kernel, with the same attributes.
+registerGradientOnce({
+  kernelName: DROPOUT,
+  gradFunc: (dy, _saved, attrs) => ({ x: () => runKernel(DROPOUT, { x: dy as tf.Tensor }, attrs as unknown as DropoutAttrs) }),
+});
+
 /** Dropout at a rate, with one seed for a whole forward; null when inactive. */
 export class Dropout {
   private constructor(readonly rate: number, private readonly seed: number) {}
@@ -45,35 +85,20 @@ export class Dropout {
     return new Dropout(rate, seed);
   }
 
-  /**
-   * The mask of `site` for x [b, L, F] at positions start .. start+L-1: 0 where dropped, 1 / (1 - rate)
-   * where kept, as float32 [b, L, F].
-   */
-  mask(site: string, shape: readonly number[], start: number): tf.Tensor {
-    const [b, L, F] = shape;
-    return tf.tensor(this.maskValues(site, b, L, F, start), [b, L, F], 'float32');
+  /** The DROPOUT attributes of `site`'s mask for rows at positions start ... */
+  attrs(site: string, start: number): DropoutAttrs {
+    return { siteKey: mix(hashName(site) ^ mix(this.seed)), start, threshold: dropoutThreshold(this.rate), keep: 1 / (1 - this.rate) };
   }
 
-  /** mask()'s values, row-major [b, L, F], on the host. */
+  /** The mask of `site` for x [b, L, F] at positions start .. start+L-1, on the host (dropoutMask). */
   maskValues(site: string, b: number, L: number, F: number, start: number): Float32Array {
-    const values = new Float32Array(b * L * F);
-    const keep = 1 / (1 - this.rate);
-    // Dropped where the hash, as a fraction of 2^32, is below the rate.
-    const threshold = this.rate * 4294967296;
-    const siteKey = mix(hashName(site) ^ mix(this.seed));
-    for (let s = 0; s < b; s++) {
-      const sequenceKey = mix(siteKey ^ s);
-      for (let t = 0; t < L; t++) {
-        const rowKey = mix(sequenceKey ^ mix(start + t));
-        const row = (s * L + t) * F;
-        for (let i = 0; i < F; i++) values[row + i] = mix(rowKey ^ i) < threshold ? 0 : keep;
-      }
-    }
-    return values;
+    return dropoutMask(this.attrs(site, start), b, L, F);
   }
 
-  /** x [b, L, F] (positions start ..) with the site's mask applied. */
+  /** x [b, L, F] (positions start ..) with the site's mask applied: on the device where the backend has a DROPOUT kernel. */
   apply<T extends tf.Tensor>(x: T, site: string, start: number): T {
-    return tf.tidy(() => tf.mul(x, this.mask(site, x.shape, start)) as T);
+    const attrs = this.attrs(site, start);
+    if (hasKernel(DROPOUT)) return runKernel(DROPOUT, { x }, attrs) as T;
+    return dropoutComposite(x, attrs);
   }
 }

@@ -4,6 +4,7 @@
  * a skipped test saying so; kernels registered later are picked up as they come.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { Dropout, dropoutComposite } from '../dropout';
 import { causalAttentionComposite } from '../ops/causal_softmax';
 import { chunkAttentionComposite, chunkStatesComposite, retrieveComposite } from '../ops/bsbr_attention';
 import { deltaRuleKernelComposite } from '../ops/delta_rule';
@@ -16,7 +17,7 @@ import { lcg, TEST_BACKENDS, useBackend } from '../testing/harness';
 import { randomTensor, readOp } from '../testing/ops';
 import { KERNEL_NAMES, registeredKernels } from '../testing/registered_kernels';
 import {
-  BATCHED_MATMUL, CAUSAL_ATTENTION, CHUNK_ATTENTION, CHUNK_STATES, DELTA_RULE, DENSE, EMBEDDING, EXCLUSIVE_SCAN, GELU, LAYER_NORM, LINEAR_ATTENTION, RETRIEVE,
+  BATCHED_MATMUL, CAUSAL_ATTENTION, CHUNK_ATTENTION, CHUNK_STATES, DELTA_RULE, DENSE, DropoutAttrs, DROPOUT, EMBEDDING, EXCLUSIVE_SCAN, GELU, LAYER_NORM, LINEAR_ATTENTION, RETRIEVE,
   UNIT_LOWER_INVERSE,
 } from './names';
 
@@ -83,6 +84,9 @@ const chunkAttentionInputs = (batch: number, C: number, B: number, h: number, d:
   valid: holes(batch, C * B, 3), retrieved: randomTensor([batch, h, C, d * d], next),
   exists: tf.tensor2d(Array.from({ length: batch }, () => Array.from({ length: C }, (_, c) => (c > 0 ? 1 : 0)))),
 });
+
+/** DROPOUT's attributes for a site at `start`, as the models draw them at `rate` with seed 11. */
+const dropoutAttrs = (rate: number, site: string, start: number) => ({ ...Dropout.of(rate, { training: true, dropoutSeed: 11 })!.attrs(site, start) });
 
 /** DENSE's optional inputs and attributes as the options of dense() and denseComposite(). */
 const denseOptions = ({ addend, gamma, beta, residual, residualAddend }: tf.NamedTensorMap, { activation, epsilon }: tf.NamedAttrMap): DenseOptions => ({
@@ -211,6 +215,15 @@ const COMPOSITES: Record<string, { cases: KernelCase[]; composite: Run; forwardO
       reason: 'its inputs are optional and a gradient saves a fixed list',
       op: (inputs, attrs) => dense(inputs.x, inputs.weight as tf.Tensor2D, inputs.bias as tf.Tensor1D, denseOptions(inputs, attrs)),
     },
+  },
+  [DROPOUT]: {
+    // Rates with rate * 2^32 not an integer (0.3, 0.1) and an integer (0.5); far positions; widths across a workgroup.
+    cases: [
+      { label: '[2, 5, 7] from 0 at 0.3', inputs: (next) => ({ x: randomTensor([2, 5, 7], next) }), attrs: dropoutAttrs(0.3, 'layers.0.attention', 0) },
+      { label: '[1, 70, 33] from 1000 at 0.1', inputs: (next) => ({ x: randomTensor([1, 70, 33], next) }), attrs: dropoutAttrs(0.1, 'layers.1.ff.2', 1000) },
+      { label: '[3, 4, 64] from 262140 at 0.5', inputs: (next) => ({ x: randomTensor([3, 4, 64], next) }), attrs: dropoutAttrs(0.5, 'layers.0.ff', 262140) },
+    ],
+    composite: ({ x }, attrs) => dropoutComposite(x, attrs as unknown as DropoutAttrs),
   },
   [EMBEDDING]: {
     // Positions across a step of the coarse table, far positions, an odd width.

@@ -152,6 +152,28 @@ export function chunkAttentionTakes(d: number): boolean {
   return d % 4 === 0 && d <= 64;
 }
 
+/**
+ * Seeded dropout (docs/architectures.md, "Training") of float32 x [b, L, F] at positions attrs.start ..
+ * start+L-1: x * mask, the mask 0 where mix(rowKey ^ i) < attrs.threshold and attrs.keep elsewhere, for
+ * sequence s, row t and feature i, with rowKey = mix(mix(attrs.siteKey ^ s) ^ mix(start + t)), mix the
+ * lowbias32 hash of u32 words (models/dropout.ts) and the hash compared as an unsigned integer.
+ */
+export const DROPOUT = 'BsbrDropout';
+export interface DropoutInputs { x: tf.TensorInfo }
+export interface DropoutAttrs {
+  /** The site's u32 key: mix(hashName(site) ^ mix(seed)). */
+  siteKey: number;
+  /** The position of row 0. */
+  start: number;
+  /**
+   * The number of hashes dropped, ceil(rate * 2^32), in 1 .. 2^32 for a rate in (0, 1): for an
+   * integer hash h, h < ceil(r) exactly when h < r, so the mask is the one drawn against rate * 2^32.
+   */
+  threshold: number;
+  /** The kept elements' factor, 1 / (1 - rate) (as float32). */
+  keep: number;
+}
+
 /** For kernels that take no attributes. */
 export type NoAttrs = Record<string, never>;
 
@@ -170,6 +192,7 @@ export interface KernelContracts {
   [CHUNK_STATES]: { inputs: ChunkStatesInputs; attrs: ChunkStatesAttrs };
   [RETRIEVE]: { inputs: RetrieveInputs; attrs: RetrieveAttrs };
   [CHUNK_ATTENTION]: { inputs: ChunkAttentionInputs; attrs: ChunkAttentionAttrs };
+  [DROPOUT]: { inputs: DropoutInputs; attrs: DropoutAttrs };
 }
 
 export type KernelName = keyof KernelContracts;

@@ -3,6 +3,7 @@ import { registerChunkAttention } from './chunk_attention';
 import { registerChunkStates } from './chunk_states';
 import { registerDeltaRule } from './delta_rule';
 import { registerDense } from './dense';
+import { registerDropout } from './dropout';
 import { registerEmbedding } from './embedding';
 import { registerExclusiveScan } from './exclusive_scan';
 import { registerGelu } from './gelu';
@@ -16,7 +17,8 @@ import { registerRetrieve } from './retrieve';
  * one dispatch; ChunkStates, Retrieve and ChunkAttention, BSBR's attention around its compression;
  * ExclusiveScan, a one-pass prefix sum over chunks; LayerNorm and Gelu, each one dispatch instead of
  * five to nine (on a GPU the per-dispatch host cost dominates short sequences); Dense, a layer with
- * its LayerNorm, bias, GELU and residual; Embedding, the token rows with their positions. Called
+ * its LayerNorm, bias, GELU and residual; Embedding, the token rows with their positions; Dropout, the
+ * seeded masks drawn on the device instead of hashed and uploaded by the host. Called
  * once the webgpu backend's package is loaded.
  */
 export function installWebGpuKernels(): void {
@@ -31,4 +33,5 @@ export function installWebGpuKernels(): void {
   registerGelu();
   registerDense();
   registerEmbedding();
+  registerDropout();
 }

@@ -29,7 +29,10 @@ export interface WebGpuBackend {
 }
 
 /** A uniform of a program: its WGSL type and this call's value. */
-export type Uniform = ['i32' | 'f32', number];
+export type Uniform = ['i32' | 'u32' | 'f32', number];
+
+/** The backend's name of each uniform type (the array it writes the value through). */
+const UNIFORM_TYPES: Record<Uniform[0], string> = { i32: 'int32', u32: 'uint32', f32: 'float32' };
 
 /** One dispatch of a program of this package: what differs from program to program. */
 export interface Dispatch {
@@ -71,7 +74,7 @@ export function dispatch(backend: WebGpuBackend, spec: Dispatch): tf.TensorInfo 
     getUserCode: spec.code,
   };
   return backend.runWebGPUProgram(program, names.map((name) => spec.inputs[name]), 'float32',
-    uniforms.map(([, [type, value]]) => ({ type: type === 'i32' ? 'int32' : 'float32', data: [value] })));
+    uniforms.map(([, [type, value]]) => ({ type: UNIFORM_TYPES[type], data: [value] })));
 }
 
 /** WGSL: sets `groupSlot` (declare `var<workgroup> groupSlot : i32;`) to this workgroup's flat index. */
