@@ -13,14 +13,14 @@ import { ModelConfig } from '../../models/config';
 import { relativeError } from '../../models/ops/reference/arrays';
 import { createModel, MODEL_NAMES } from '../../models/registry';
 import { randomIds, readAndDispose, TINY, useBackend } from '../../models/testing/harness';
+import { itOrSkip } from '../../models/testing/skip';
 import { writeSafetensors } from '../../src/weights/safetensors';
 import * as tf from '@tensorflow/tfjs-core';
 
 const PYTHON = '/usr/bin/python3';
 const PEER = __dirname;
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
-const maybe = hasTorch ? it : it.skip;
-const skipped = hasTorch ? '' : ' (skipped: /usr/bin/python3 cannot import torch and numpy)';
+const withTorch = itOrSkip(hasTorch ? null : `${PYTHON} cannot import torch and numpy`);
 
 /** Every architecture at TINY, and the knobs that change their math. */
 const CASES: Array<{ model: string; config: Partial<ModelConfig> }> = [
@@ -44,7 +44,7 @@ describe('the PyTorch peer', () => {
   beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsbr-peer-')); });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  maybe(`computes the same hidden states and next-token loss as the models here from the same weights, for all seven${skipped}`, async () => {
+  withTorch('computes the same hidden states and next-token loss as the models here from the same weights, for all seven', async () => {
     const ids = randomIds(2, LENGTH, TINY.vocabSize!, 3);
     const expected: number[][][][] = [];
     const losses: number[] = [];
@@ -75,7 +75,7 @@ describe('the PyTorch peer', () => {
     for (const e of errors) expect({ ...e, ok: e.hidden < 1e-4 && e.loss < 1e-4 }).toEqual({ ...e, ok: true });
   }, 120_000);
 
-  maybe(`decodes token by token to its own forward, prefills inside and at the end of a chunk${skipped}`, () => {
+  withTorch('decodes token by token to its own forward, prefills inside and at the end of a chunk', () => {
     const rows = runPeer('decode_check.py', []).trim().split('\n').map((line) => JSON.parse(line) as { model: string; ok: boolean; relative_error: number });
     expect(new Set(rows.map((r) => r.model))).toEqual(new Set(MODEL_NAMES));
     expect(rows.filter((r) => !r.ok)).toEqual([]);

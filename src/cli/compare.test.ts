@@ -18,6 +18,7 @@ import { readResults } from '../results/read';
 import { readSafetensors, writeSafetensors } from '../weights/safetensors';
 import { CASE_COLUMNS, ResultsFile } from '../results/schema';
 import { BIN, CliResult, runCli, tempDir, TINY_ARGS, TINY_MODEL_ARGS } from '../testing/cli';
+import { itOrSkip } from '../../models/testing/skip';
 
 useDefaultBackend();
 
@@ -192,8 +193,9 @@ const hasScript = (() => {
     return false;
   }
 })();
+const withTerminal = itOrSkip(hasScript ? null : 'no script(1) here to give the command a pseudo-terminal (util-linux)');
 
-(hasScript ? test : test.skip)('on a terminal, a progress bar with the case count and an ETA', () => {
+withTerminal('on a terminal, a progress bar with the case count and an ETA', () => {
   const cwd = tempDir();
   const command = [process.execPath, BIN, 'compare', ...TINY_ARGS, '--models', 'BSBR', '--seq-lengths', '8', '--out', 'run'].join(' ');
   // stderr is the terminal here; the summary on stdout goes to /dev/null.
@@ -203,7 +205,7 @@ const hasScript = (() => {
   expect(fs.existsSync(path.join(cwd, 'run', 'results.csv'))).toBe(true);
 });
 
-(hasScript ? test : test.skip)('Ctrl-C during the progress bar: line wrapping restored, how to resume, exit 130, the finished cases kept', async () => {
+withTerminal('Ctrl-C during the progress bar: line wrapping restored, how to resume, exit 130, the finished cases kept', async () => {
   const cwd = tempDir();
   const command = [process.execPath, BIN, 'compare', ...TINY_ARGS, '--models', 'BSBR', 'Linear', '--seq-lengths', '8', '16', '32', '--out', 'run'].join(' ');
   // script gives the command a pseudo-terminal; a ^C typed into it reaches the command's process group as SIGINT.
