@@ -21,8 +21,13 @@ Promise.resolve(require(process.argv[1])[process.argv[2]]()).then((result) => {
 });
 `;
 
+/** How long the child may take: setting up every backend takes seconds; a hung one fails the test file instead of stopping it. */
+const CHILD_TIMEOUT_MS = 120_000;
+
 /** What `name`, an exported function of the TypeScript file `file` taking no argument, returns (awaited), called in a child process. */
 export function callInChild<T>(file: string, name: string): T {
-  const output = execFileSync(process.execPath, ['-e', CHILD, file, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = execFileSync(process.execPath, ['-e', CHILD, file, name], {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: CHILD_TIMEOUT_MS,
+  });
   return JSON.parse(output) as T;
 }

@@ -4,7 +4,8 @@
  *
  * Done with tf ops it is B - 1 sequential steps of tiny batched products, which costs far more in
  * per-op overhead than in arithmetic; forward substitution in plain JS costs B^3/6 scalar
- * multiply-adds per matrix (~20% of DeltaNet's forward at chunk 128). Here each matrix is inverted
+ * multiply-adds per matrix (docs/performance.md, "How the wasm backend is kept on its fast path",
+ * gives what each cost). Here each matrix is inverted
  * by halves, the way LAPACK's blocked trtri does it: for L = [[L11, 0], [L21, L22]],
  * L^-1 = [[X11, 0], [-X22 L21 X11, X22]] with X11, X22 the inverses of the halves, down to blocks of
  * 16 rows solved by forward substitution (summed in float64); the two products per split run on
