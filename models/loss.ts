@@ -14,14 +14,32 @@ export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor, weights: tf.T
   return tf.tidy(() => tf.div(crossEntropySum(logits, labels, weights), tf.maximum(tf.sum(weights), 1e-30)) as tf.Scalar);
 }
 
-/** sum(w * (logsumexp(logits) - logits[label])) over every position: crossEntropy before the division. */
+/**
+ * sum(w * (logsumexp(logits) - logits[label])) over every position: crossEntropy before the division.
+ * Its gradient with respect to the logits is written out, w * (softmax(logits) - onehot(label)):
+ * TensorFlow.js's own gradients of the sums inside logsumexp would each build a tensor of ones of the
+ * logits' shape [positions, V] on the host and upload it.
+ */
 export function crossEntropySum(logits: tf.Tensor, labels: tf.Tensor, weights: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     const V = logits.shape[logits.rank - 1];
-    const flat = tf.reshape(logits, [-1, V]) as tf.Tensor2D;
-    const picked = tf.sum(tf.mul(flat, tf.oneHot(tf.reshape(labels, [-1]) as tf.Tensor1D, V)), -1);
-    const terms = tf.sub(tf.logSumExp(flat, -1), picked);
-    return tf.sum(tf.mul(terms, tf.reshape(weights, [-1]))) as tf.Scalar;
+    const sum = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [flat, ids, w] = args as tf.Tensor[];
+      const save = args[3] as tf.GradSaveFunc;
+      const lse = tf.logSumExp(flat, -1, true);
+      const picked = tf.sum(tf.mul(flat, tf.oneHot(ids as tf.Tensor1D, V)), -1);
+      const terms = tf.sub(tf.reshape(lse, [-1]), picked);
+      save([flat, ids, w, lse, terms]);
+      return {
+        value: tf.sum(tf.mul(terms, w)),
+        gradFunc: (dy: tf.Tensor, [x, idx, wx, lsex, termsx]: tf.Tensor[]) => {
+          const probs = tf.exp(tf.sub(x, lsex));
+          const dFlat = tf.mul(tf.sub(probs, tf.oneHot(idx as tf.Tensor1D, V)), tf.mul(tf.reshape(wx, [-1, 1]), dy));
+          return [dFlat, tf.zeros(idx.shape), tf.mul(termsx, dy)];
+        },
+      };
+    });
+    return sum(tf.reshape(logits, [-1, V]), tf.reshape(labels, [-1]), tf.reshape(weights, [-1])) as tf.Scalar;
   });
 }
 
