@@ -35,7 +35,7 @@ def words(values):
 
 def parse_args(argv):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    ap.add_argument('--preset', help='read the sweep from evals/presets/NAME.args (its --backend is ours and ignored); options given here override it')
+    ap.add_argument('--preset', help='read the sweep from evals/presets/NAME.args (its --backend and --case-timeout are ours and ignored); options given here override it')
     ap.add_argument('--models', nargs='+', default=list(MODEL_NAMES))
     ap.add_argument('--mode', nargs='+', default=['forward'])
     ap.add_argument('--seq-lengths', nargs='+', default=['64', '128', '256', '512', '1024'])
@@ -53,6 +53,7 @@ def parse_args(argv):
     ap.add_argument('--threads', type=int, help='torch.set_num_threads (CPU); default: torch\'s own')
     ap.add_argument('--fla', action='store_true', help="Linear and DeltaNet's forward and train through flash-linear-attention's chunk kernels (the package must be importable)")
     ap.add_argument('--backend', help=argparse.SUPPRESS)
+    ap.add_argument('--case-timeout', help=argparse.SUPPRESS)
     preset = []
     if '--preset' in argv:
         name = argv[argv.index('--preset') + 1]
