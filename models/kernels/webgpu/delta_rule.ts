@@ -13,7 +13,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerOnce } from '../register';
 import { DELTA_RULE, deltaRuleTakes, KernelArgs } from '../names';
-import { dispatch, FLAT_WORKGROUP_INDEX, WebGpuBackend, WORKGROUP } from './program';
+import { dispatch, WebGpuBackend, WORKGROUP } from './program';
+import { headWalkStart, stageQueryKeyTile } from './token_recurrence';
 
 const TOKENS = 16;
 
@@ -29,16 +30,7 @@ function shader(d: number): string {
     var<workgroup> groupSlot : i32;
 
     fn main(index : i32) {
-      let n = uniforms.tokens;
-      let h = uniforms.heads;
-      let width = h * ${d};
-      ${FLAT_WORKGROUP_INDEX}
-      let group = workgroupUniformLoad(&groupSlot);
-      if (group >= uniforms.batch * h) { return; }
-      let row = group / h;
-      let head = group % h;
-      let c = i32(localId.x);
-      let owner = c < ${d};
+      ${headWalkStart(d)}
 
       // m = M[:, c]: m[i4] holds key features 4 i4 .. 4 i4 + 3.
       var m : array<vec4<f32>, ${d4}>;
@@ -49,12 +41,7 @@ function shader(d: number): string {
 
       for (var t0 = 0; t0 < n; t0 += TOKENS) {
         workgroupBarrier();
-        for (var x = c; x < TOKENS * ${d4}; x += ${WORKGROUP}) {
-          let t = min(t0 + x / ${d4}, n - 1);
-          let at = (row * n + t) * width + head * ${d} + 4 * (x % ${d4});
-          tileQ[x] = vec4<f32>(queries[at], queries[at + 1], queries[at + 2], queries[at + 3]);
-          tileK[x] = vec4<f32>(keys[at], keys[at + 1], keys[at + 2], keys[at + 3]);
-        }
+        ${stageQueryKeyTile(d, '')}
         workgroupBarrier();
         for (var s = c; s < TOKENS; s += ${WORKGROUP}) {
           var qq = 0.0;

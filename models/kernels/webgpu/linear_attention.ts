@@ -13,7 +13,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerOnce } from '../register';
 import { KernelArgs, LINEAR_ATTENTION, linearAttentionTakes } from '../names';
-import { dispatch, FLAT_WORKGROUP_INDEX, WebGpuBackend, WORKGROUP } from './program';
+import { dispatch, WebGpuBackend, WORKGROUP } from './program';
+import { headWalkStart, stageQueryKeyTile } from './token_recurrence';
 
 const TOKENS = 16;
 
@@ -36,16 +37,7 @@ function shader(d: number): string {
     }
 
     fn main(index : i32) {
-      let n = uniforms.tokens;
-      let h = uniforms.heads;
-      let width = h * ${d};
-      ${FLAT_WORKGROUP_INDEX}
-      let group = workgroupUniformLoad(&groupSlot);
-      if (group >= uniforms.batch * h) { return; }
-      let row = group / h;
-      let head = group % h;
-      let c = i32(localId.x);
-      let owner = c < ${d};
+      ${headWalkStart(d)}
       let column = min(c, ${d - 1});
 
       // s = S[:, c] (s[i4]: key features 4 i4 .. 4 i4 + 3) and z_c, from the state before the first token.
@@ -59,12 +51,7 @@ function shader(d: number): string {
 
       for (var t0 = 0; t0 < n; t0 += TOKENS) {
         workgroupBarrier();
-        for (var x = c; x < TOKENS * ${d4}; x += ${WORKGROUP}) {
-          let t = min(t0 + x / ${d4}, n - 1);
-          let at = (row * n + t) * width + head * ${d} + 4 * (x % ${d4});
-          tileQ[x] = phi(vec4<f32>(queries[at], queries[at + 1], queries[at + 2], queries[at + 3]));
-          tileK[x] = phi(vec4<f32>(keys[at], keys[at + 1], keys[at + 2], keys[at + 3]));
-        }
+        ${stageQueryKeyTile(d, 'phi')}
         for (var x = c; x < TOKENS; x += ${WORKGROUP}) { tileValid[x] = f32(valid[row * n + min(t0 + x, n - 1)]); }
         workgroupBarrier();
         let tiles = min(TOKENS, n - t0);
