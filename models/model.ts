@@ -85,12 +85,7 @@ export abstract class CausalLM {
    * activations kept for the backward are one [b, n, D] tensor per layer.
    */
   forward(inputIds: TokenIds, attentionMask?: MaskInput | null, options?: ForwardOptions): tf.Tensor3D {
-    this.assertLive();
-    const ids = checkTokenIds(inputIds, this.config.vocabSize);
-    let mask: tf.Tensor2D | null = null;
-    try {
-      const [b, n] = ids.shape;
-      mask = attentionMask == null ? null : checkMask(attentionMask, b, n);
+    return this.withInputs(inputIds, attentionMask, (ids, mask) => {
       const dropout = Dropout.of(this.config.dropout, options);
       const groups = this.plan.groupRows;
       // Position-wise work runs in token groups and each tensor is freed as soon as it is used, so the
@@ -106,6 +101,21 @@ export abstract class CausalLM {
       } finally {
         x.dispose();
       }
+    });
+  }
+
+  /**
+   * Runs `body` on the checked inputs (ids [b, n] int32, mask [b, n] or null), then frees whatever
+   * the checks uploaded from arrays (tensors passed in stay the caller's).
+   */
+  private withInputs<T>(inputIds: TokenIds, attentionMask: MaskInput | null | undefined, body: (ids: tf.Tensor2D, mask: tf.Tensor2D | null) => T): T {
+    this.assertLive();
+    const ids = checkTokenIds(inputIds, this.config.vocabSize);
+    let mask: tf.Tensor2D | null = null;
+    try {
+      const [b, n] = ids.shape;
+      mask = attentionMask == null ? null : checkMask(attentionMask, b, n);
+      return body(ids, mask);
     } finally {
       mask?.dispose();
       if (ids !== inputIds) ids.dispose();
@@ -193,12 +203,8 @@ export abstract class CausalLM {
    * each group is recomputed in the backward, so no [b, n, V] tensor is ever held.
    */
   loss(inputIds: TokenIds, attentionMask?: MaskInput | null, options?: ForwardOptions): tf.Scalar {
-    this.assertLive();
-    const ids = checkTokenIds(inputIds, this.config.vocabSize);
-    let mask: tf.Tensor2D | null = null;
-    try {
+    return this.withInputs(inputIds, attentionMask, (ids, mask) => {
       const [b, n] = ids.shape;
-      mask = attentionMask == null ? null : checkMask(attentionMask, b, n);
       const hidden = this.forward(ids, mask, options);
       try {
         return tf.tidy(() => {
@@ -224,10 +230,7 @@ export abstract class CausalLM {
       } finally {
         hidden.dispose();
       }
-    } finally {
-      mask?.dispose();
-      if (ids !== inputIds) ids.dispose();
-    }
+    });
   }
 
   /**
