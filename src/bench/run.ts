@@ -9,14 +9,11 @@ import { CALIBRATION_TIMEOUT_S } from './calibration';
 import { captureEnvironment, oneMinuteLoad } from './environment';
 import { CompareRequest, NewSweep, readResumable } from './options';
 import { SweepProgress } from './progress';
-import { claimDefaultFolder, claimNewFolder, claimResumedFolder, RunFolder } from './run_folder';
+import { claimRunFolder, RunFolder, runOpening } from './run_folder';
 import { RunError } from './run_error';
 import { runSweep } from './sweep';
 import { runWorker } from './worker_client';
 import { RESULTS_JSON, writeResults } from '../results/write';
-
-/** Where a new run goes when --out is not given: results/<run id>. */
-const DEFAULT_PARENT = 'results';
 
 /**
  * A new run in its claimed folder: the calibration worker sets up the backend first (an unusable
@@ -40,9 +37,7 @@ async function startRun(request: NewSweep, folder: RunFolder, notice: (line: str
   const results: ResultsFile = {
     format: 'bsbr-results',
     version: 1,
-    run_id: request.out === null ? path.basename(folder.dir) : request.runId,
-    created_at: new Date().toISOString(),
-    command: ['bsbr', ...process.argv.slice(2)],
+    ...runOpening(request, folder),
     config: request.config,
     sweep: request.sweep,
     environment: captureEnvironment(reply.backend),
@@ -54,12 +49,6 @@ async function startRun(request: NewSweep, folder: RunFolder, notice: (line: str
   // After the output exists, so that bad input still gets exactly one line.
   if (reply.backend.notice) notice(reply.backend.notice);
   return { results, backend: reply.backend.name };
-}
-
-/** The run folder, locked before any work: a second writer of the same folder is refused. */
-function claim(request: CompareRequest): RunFolder {
-  if (request.kind === 'resume') return claimResumedFolder(request.dir);
-  return request.out === null ? claimDefaultFolder(DEFAULT_PARENT, request.runId) : claimNewFolder(request.out);
 }
 
 /** A finished run: its folder, its results (also written there) and what `analyse` made of them. */
@@ -78,7 +67,7 @@ export async function runCompare<Analysis>(
   request: CompareRequest, progress: SweepProgress, notice: (line: string) => void,
   analyse: (results: ResultsFile, dir: string) => Promise<Analysis>,
 ): Promise<CompletedRun<Analysis>> {
-  const folder = claim(request);
+  const folder = claimRunFolder(request);
   let run: { results: ResultsFile; backend: BackendName } | undefined;
   const forget = onInterrupt((signal) => {
     progress.stop();

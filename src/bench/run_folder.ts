@@ -189,3 +189,27 @@ export function claimDefaultFolder(parent: string, stamp: string): RunFolder {
     return hold(dir, created ?? path.resolve(dir), '--out');
   }
 }
+
+/** Where a new run goes when --out is not given: results/<run id>. */
+const DEFAULT_PARENT = 'results';
+
+/** Which folder a run writes: a new one (out null: results/<run id>) or one being resumed. */
+export type RunFolderRequest = { kind: 'new'; out: string | null; runId: string } | { kind: 'resume'; dir: string };
+
+/** The run folder, locked before any work: a second writer of the same folder is refused. */
+export function claimRunFolder(request: RunFolderRequest): RunFolder {
+  if (request.kind === 'resume') return claimResumedFolder(request.dir);
+  return request.out === null ? claimDefaultFolder(DEFAULT_PARENT, request.runId) : claimNewFolder(request.out);
+}
+
+/**
+ * The fields that open a new run's results: its id (the folder's name when --out was not given,
+ * so a default folder taken as <run id>-2 names the run so), when and by which command it was made.
+ */
+export function runOpening(request: { out: string | null; runId: string }, folder: RunFolder): { run_id: string; created_at: string; command: string[] } {
+  return {
+    run_id: request.out === null ? path.basename(folder.dir) : request.runId,
+    created_at: new Date().toISOString(),
+    command: ['bsbr', ...process.argv.slice(2)],
+  };
+}

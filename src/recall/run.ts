@@ -8,7 +8,7 @@ import { BackendChoice, BackendError, BackendName } from '../../models/backends/
 import { ModelConfig } from '../../models/config';
 import { decodeStateFloats } from '../../models/state_size';
 import { captureEnvironment } from '../bench/environment';
-import { claimDefaultFolder, claimNewFolder, claimResumedFolder, RunFolder } from '../bench/run_folder';
+import { claimRunFolder, RunFolder, runOpening } from '../bench/run_folder';
 import { RunError } from '../bench/run_error';
 import { runJob } from '../bench/worker_client';
 import { onInterrupt } from '../io/signals';
@@ -25,9 +25,6 @@ import { RESULTS_JSON } from '../results/write';
 
 /** The compiled worker script beside this file. */
 export const RECALL_WORKER = path.join(__dirname, 'worker.js');
-
-/** Where a new run goes when --out is not given: results/<run id>. */
-const DEFAULT_PARENT = 'results';
 
 /** Seconds the setup worker may take (loading a backend). */
 const SETUP_TIMEOUT_S = 300;
@@ -68,9 +65,7 @@ async function startRun(request: Extract<RecallRequest, { kind: 'new' }>, folder
   const results: RecallResults = {
     format: RECALL_FORMAT,
     version: 1,
-    run_id: request.out === null ? path.basename(folder.dir) : request.runId,
-    created_at: new Date().toISOString(),
-    command: ['bsbr', ...process.argv.slice(2)],
+    ...runOpening(request, folder),
     config: request.config,
     sweep: request.sweep,
     environment: captureEnvironment(reply.backend),
@@ -99,11 +94,6 @@ async function runCase(results: RecallResults, c: RecallCaseKey, execution: Exec
   return { ...row, params: (!reply.ok && 'params' in reply && reply.params) || null, message: reply.ok ? `unexpected ${reply.kind} reply from the worker` : reply.message };
 }
 
-function claim(request: RecallRequest): RunFolder {
-  if (request.kind === 'resume') return claimResumedFolder(request.dir);
-  return request.out === null ? claimDefaultFolder(DEFAULT_PARENT, request.runId) : claimNewFolder(request.out);
-}
-
 /** Runs the cases without a row, up to execution.jobs at once, largest first; results grow as they finish. */
 async function runPending(dir: string, results: RecallResults, execution: Execution, progress: Progress): Promise<void> {
   const plan = shardRecallCases(results.sweep, results.shard);
@@ -130,7 +120,7 @@ async function runPending(dir: string, results: RecallResults, execution: Execut
 
 /** Runs (or finishes) a recall run; resolves to its folder and results. */
 export async function runRecall(request: RecallRequest, progress: Progress): Promise<{ dir: string; results: RecallResults }> {
-  const folder = claim(request);
+  const folder = claimRunFolder(request);
   let results: RecallResults | undefined;
   const forget = onInterrupt((signal) => {
     folder.release();
