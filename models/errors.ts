@@ -9,3 +9,8 @@ export class InputError extends Error {
     this.name = new.target.name;
   }
 }
+
+/** The first line of an error's message (of the value itself if it is not an Error): what a one-line report shows. */
+export function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split('\n')[0];
+}

@@ -3,7 +3,7 @@
  * package's kernels installed. The lowest layer of the package, below the ops and the models.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError } from '../errors';
+import { firstLine, InputError } from '../errors';
 import { installWasmKernels } from '../kernels/wasm/install';
 import { installWebGpuKernels } from '../kernels/webgpu/install';
 import { ALL_CORES, startWasm } from './wasm_threads';
@@ -61,10 +61,6 @@ export class BackendError extends InputError {
   constructor(message: string) {
     super('backend', message);
   }
-}
-
-function firstLine(err: unknown): string {
-  return String((err as Error)?.message ?? err).split('\n')[0];
 }
 
 function packageVersion(packageName: string): string {

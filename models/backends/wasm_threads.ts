@@ -19,6 +19,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
+import { firstLine } from '../errors';
 import { WORKER_KERNELS } from '../kernels/wasm/install';
 import { attachWorkerPool, startWorkerPool, WorkerPool } from '../kernels/wasm/worker_pool';
 
@@ -69,10 +70,6 @@ let stockFactory: (() => tf.KernelBackend | Promise<tf.KernelBackend>) | undefin
 let registered: { asked: number; result: WasmThreads } | undefined;
 /** The kernel workers of the threaded backend registered last. */
 let workers: WorkerPool | undefined;
-
-function firstLine(err: unknown): string {
-  return String((err as Error)?.message ?? err).split('\n')[0];
-}
 
 /** The pthread script: the package's worker script, which expects CommonJS's require and __filename. */
 function workerUrl(glue: string): URL {

@@ -5,16 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CausalLM } from '../../models/model';
+import { firstLine } from '../../models/errors';
 import { createModel } from '../../models/registry';
 import { setupBackend } from '../../models/backends/setup';
 import { readSafetensors } from '../weights/safetensors';
 import { CASE_CALIBRATION, measureCalibration } from './calibration';
 import { WeightsToLoad, WorkerJob, WorkerReply } from './jobs';
 import { measureModel } from './measure';
-
-function firstLine(err: unknown): string {
-  return String((err as Error)?.message ?? err).split('\n')[0];
-}
 
 /** Loads a safetensors file into the model (every name and shape checked; nothing half-loaded). */
 function loadWeights(model: CausalLM, file: string): void {

@@ -4,13 +4,10 @@
  * crash from ending the run; several run at once under --jobs.
  */
 import { setupBackend } from '../../models/backends/setup';
+import { firstLine } from '../../models/errors';
 import { createModel } from '../../models/registry';
 import { RecallJob, RecallReply } from './jobs';
 import { trainRecall } from './train';
-
-function firstLine(err: unknown): string {
-  return String((err as Error)?.message ?? err).split('\n')[0];
-}
 
 async function run(job: RecallJob): Promise<RecallReply> {
   let backend;
