@@ -9,13 +9,13 @@ import type { TopLevelSpec } from 'vega-lite' with { 'resolution-mode': 'import'
 import { makeFolder } from '../io/make_folder';
 import { FileContent, writeFilesAtomic } from '../io/write_files';
 import { withAnalysisRecord } from './analysis_record';
+import { writeCharts } from './chart_files';
 import { toCsv } from '../results/csv';
 import { RecallCase, recallModelLabel, RecallResults } from '../results/recall_schema';
 import { ColorDef, NamedChart, PanelSpec, PositionDef, SCHEMA, UnitSpec } from './charts';
 import { keyValueTable, STYLE } from './html';
 import { formatListing, ListingRecord } from './listing';
 import { Format } from './output_format';
-import { loadResvg, renderSvg, svgToPng } from './render';
 import { Column, escapeHtml, htmlTable } from './table';
 
 /** The best case of one (model, hidden size, task) over the learning rates. */
@@ -215,17 +215,7 @@ export async function writeRecallAnalysis(results: RecallResults, outDir: string
     files.push(name);
   };
   write('best.csv', recallBestCsv(rows));
-  const resvg = loadResvg();
-  if (resvg instanceof Error) notices.push(`PNG not written (SVG only): @resvg/resvg-js did not load: ${resvg.message.split('\n')[0]}`);
-  const svgs: Array<[NamedChart, string]> = [];
-  for (const chart of recallCharts(rows)) {
-    write(`${chart.name}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`);
-    const { svg, warnings } = await renderSvg(chart.spec);
-    notices.push(...warnings.map((w) => `chart ${chart.name}: ${w}`));
-    write(`${chart.name}.svg`, svg);
-    if (!(resvg instanceof Error)) write(`${chart.name}.png`, svgToPng(resvg, svg));
-    svgs.push([chart, svg]);
-  }
+  const svgs = await writeCharts(recallCharts(rows), write, notices);
   write('report.html', reportHtml(results, rows, svgs, source));
   makeFolder(outDir);
   writeFilesAtomic(withAnalysisRecord(outDir, contents));

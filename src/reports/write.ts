@@ -5,10 +5,10 @@ import { makeFolder } from '../io/make_folder';
 import { FileContent, writeFilesAtomic } from '../io/write_files';
 import { withAnalysisRecord } from './analysis_record';
 import { ResultsFile } from '../results/schema';
+import { writeCharts } from './chart_files';
 import { buildCharts } from './charts';
 import { fitsCsv, fitsJson, slowdownCsv } from './fits_files';
 import { reportHtml } from './html';
-import { loadResvg, renderSvg, svgToPng } from './render';
 
 export interface AnalysisSummary {
   outDir: string;
@@ -39,15 +39,7 @@ export async function writeAnalysis(results: ResultsFile, outDir: string, source
   write('fits.csv', fitsCsv(analysis.fits));
   write('fits.json', `${JSON.stringify(fitsJson(results, analysis), null, 2)}\n`);
   write('slowdown.csv', slowdownCsv(analysis.slowdown));
-  const resvg = loadResvg();
-  if (resvg instanceof Error) notices.push(`PNG not written (SVG only): @resvg/resvg-js did not load: ${resvg.message.split('\n')[0]}`);
-  for (const chart of charts) {
-    write(`${chart.name}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`);
-    const { svg, warnings } = await renderSvg(chart.spec);
-    notices.push(...warnings.map((w) => `chart ${chart.name}: ${w}`));
-    write(`${chart.name}.svg`, svg);
-    if (!(resvg instanceof Error)) write(`${chart.name}.png`, svgToPng(resvg, svg));
-  }
+  await writeCharts(charts, write, notices);
   write('report.html', reportHtml({ results, analysis, charts, source }));
   makeFolder(outDir);
   writeFilesAtomic(withAnalysisRecord(outDir, contents));
