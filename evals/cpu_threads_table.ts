@@ -6,9 +6,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { summarize } from '../src/results/stats';
 import { readResults } from '../src/results/read';
 import { ResultsFile } from '../src/results/schema';
+import { loadLine, readPeer, spread } from './rounds';
 
 interface Round {
   threaded: ResultsFile;
@@ -23,27 +23,13 @@ function median(run: ResultsFile, model: string): number {
   return row.median_ms!;
 }
 
-function readPeer(file: string): Map<string, number> {
-  const rows = fs.readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { model: string; median_ms?: number; error?: string });
-  return new Map(rows.map((r) => {
-    if (r.median_ms === undefined) throw new Error(`${file}: ${r.model}: ${r.error}`);
-    return [r.model, r.median_ms];
-  }));
-}
-
-/** "1.23 [1.10-1.31]": the median over rounds and the range. */
-function spread(values: number[], digits = 2): string {
-  const s = summarize(values);
-  return `${s.median.toFixed(digits)} [${s.min.toFixed(digits)}-${s.max.toFixed(digits)}]`;
-}
-
 function main(dir: string): void {
   const rounds: Round[] = [];
   for (let r = 1; fs.existsSync(path.join(dir, `round${r}-peer.jsonl`)); r++) {
     rounds.push({
       threaded: readResults(path.join(dir, `round${r}-ours-threaded`, 'results.json')),
       single: readResults(path.join(dir, `round${r}-ours-single`, 'results.json')),
-      peer: readPeer(path.join(dir, `round${r}-peer.jsonl`)),
+      peer: readPeer(path.join(dir, `round${r}-peer.jsonl`), (line) => line.model),
     });
   }
   if (rounds.length === 0) throw new Error(`${dir}: no finished round`);
@@ -63,9 +49,8 @@ function main(dir: string): void {
   const calThreaded = rounds.map((r) => cal(r.threaded));
   const calSingle = rounds.map((r) => cal(r.single));
   console.log(`| calibration matmul 1024^3 | ${spread(calThreaded, 1)} | | | ${spread(calSingle, 1)} | ${spread(calSingle.map((x, i) => x / calThreaded[i]))} |`);
-  const loads = fs.readFileSync(path.join(dir, 'load.txt'), 'utf8').trim().split('\n').map((line) => Number(line.split(' ')[2]));
   console.log('');
-  console.log(`1-minute load average before and after each of the ${loads.length / 2} runs: ${spread(loads, 1)} (median [min-max]) on ${env.cpu_count} cores`);
+  console.log(loadLine(dir, env.cpu_count));
 }
 
 main(process.argv[2] ?? 'results/cpu-threads');

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readResults } from '../src/results/read';
 import { ResultsFile } from '../src/results/schema';
-import { summarize } from '../src/results/stats';
+import { loadLine, readPeer, spread } from './rounds';
 
 type Mode = 'forward' | 'train';
 
@@ -24,24 +24,10 @@ function ours(run: ResultsFile, model: string, mode: Mode): number {
   return row.median_ms!;
 }
 
-function readPeer(file: string): Map<string, number> {
-  const rows = fs.readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { model: string; mode: Mode; median_ms?: number; error?: string });
-  return new Map(rows.map((r) => {
-    if (r.median_ms === undefined) throw new Error(`${file}: ${r.model} ${r.mode}: ${r.error}`);
-    return [`${r.model} ${r.mode}`, r.median_ms];
-  }));
-}
-
-/** "1.23 [1.10-1.31]": the median over rounds and the range. */
-function spread(values: number[], digits = 2): string {
-  const s = summarize(values);
-  return `${s.median.toFixed(digits)} [${s.min.toFixed(digits)}-${s.max.toFixed(digits)}]`;
-}
-
 function main(dir: string): void {
   const rounds: Round[] = [];
   for (let r = 1; fs.existsSync(path.join(dir, `round${r}-peer.jsonl`)); r++) {
-    rounds.push({ ours: readResults(path.join(dir, `round${r}-ours`, 'results.json')), peer: readPeer(path.join(dir, `round${r}-peer.jsonl`)) });
+    rounds.push({ ours: readResults(path.join(dir, `round${r}-ours`, 'results.json')), peer: readPeer(path.join(dir, `round${r}-peer.jsonl`), (line) => `${line.model} ${line.mode}`) });
   }
   if (rounds.length === 0) throw new Error(`${dir}: no finished round`);
   const env = rounds[0].ours.environment;
@@ -59,9 +45,8 @@ function main(dir: string): void {
     const ratio = (a: number[], b: number[]) => spread(a.map((x, i) => x / b[i]));
     console.log(`| ${model} | ${spread(train.ours, 0)} | ${spread(train.peer, 0)} | ${ratio(train.ours, train.peer)} | ${spread(forward.ours, 0)} | ${spread(forward.peer, 0)} | ${ratio(forward.ours, forward.peer)} | ${ratio(train.ours, forward.ours)} | ${ratio(train.peer, forward.peer)} |`);
   }
-  const loads = fs.readFileSync(path.join(dir, 'load.txt'), 'utf8').trim().split('\n').map((line) => Number(line.split(' ')[2]));
   console.log('');
-  console.log(`1-minute load average before and after each of the ${loads.length / 2} runs: ${spread(loads, 1)} (median [min-max]) on ${env.cpu_count} cores`);
+  console.log(loadLine(dir, env.cpu_count));
 }
 
 main(process.argv[2] ?? 'results/cpu-train');
