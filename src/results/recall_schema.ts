@@ -47,15 +47,8 @@ export interface RecallEvaluation {
 }
 
 /** One case, one results.csv row (the evaluations in JSON only). */
-export interface RecallCase {
+export interface RecallCase extends RecallCaseKey {
   run_id: string;
-  model: string;
-  /** BSBR's compression factor, null for none and for the other models. */
-  compression_factor: number | null;
-  hidden_dim: number;
-  seq_len: number;
-  kv_pairs: number;
-  learning_rate: number;
   backend: string;
   status: RecallStatus;
   /** Test accuracy over every query of the test set, at the last evaluation. */
@@ -104,6 +97,7 @@ export interface RecallResults {
 /** A case before it runs: what identifies it. */
 export interface RecallCaseKey {
   model: string;
+  /** BSBR's compression factor, null for none and for the other models. */
   compression_factor: number | null;
   hidden_dim: number;
   seq_len: number;
