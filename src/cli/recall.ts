@@ -5,7 +5,7 @@ import { ALL_CORES } from '../../models/backends/wasm_threads';
 import { decodeStateFloats } from '../../models/state_size';
 import { RECALL_DEFAULTS as D } from '../options/defaults';
 import { parseRecallOptions, RawRecallOptions } from '../recall/options';
-import { planRecallCases, shardRecallCases } from '../recall/plan';
+import { planRecallCases, shardRecallCases } from '../recall/cases';
 import { caseLabel, runRecall } from '../recall/run';
 import { readRecallResults } from '../results/recall_read';
 import { recallCaseConfig, recallCaseKey } from '../results/recall_schema';

@@ -4,7 +4,7 @@
  * by run_id; the shards' environments are kept under `shards`.
  */
 import { UsageError } from '../options/usage_error';
-import { planRecallCases, shardRecallCases } from '../recall/plan';
+import { planRecallCases, shardRecallCases } from '../recall/cases';
 import { recallCaseKey, RecallResults } from '../results/recall_schema';
 
 export function mergeRecallShards(

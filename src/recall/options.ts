@@ -16,7 +16,7 @@ import { UsageError } from '../options/usage_error';
 import { readRecallResults } from '../results/recall_read';
 import { RecallSweep, RecallTask } from '../results/recall_schema';
 import { checkMqarShape } from './mqar';
-import { planRecallCases } from './plan';
+import { planRecallCases } from './cases';
 import { RecallRequest } from './run';
 import { RESULTS_JSON } from '../results/write';
 

@@ -19,7 +19,7 @@ import {
 import { writeRecallResults } from '../results/recall_write';
 import { ShardSpec } from '../results/schema';
 import { RecallJob, RecallReply } from './jobs';
-import { recallCaseWork, shardRecallCases } from './plan';
+import { recallCaseWork, shardRecallCases } from './cases';
 import { TrainSpec } from './train';
 import { RESULTS_JSON } from '../results/write';
 
