@@ -4,11 +4,8 @@
  * against the decode state's size (log x, a line per model, a panel per task) and accuracy against
  * the sequence length (a panel per hidden size), in report.html beside them.
  */
-import * as path from 'path';
 import type { TopLevelSpec } from 'vega-lite' with { 'resolution-mode': 'import' };
-import { makeFolder } from '../io/make_folder';
-import { FileContent, writeFilesAtomic } from '../io/write_files';
-import { withAnalysisRecord } from './analysis_record';
+import { AnalysisFiles } from './analysis_files';
 import { writeCharts } from './chart_files';
 import { toCsv } from '../results/csv';
 import { RecallCase, recallModelLabel, RecallResults } from '../results/recall_schema';
@@ -207,17 +204,10 @@ export interface RecallAnalysis {
  */
 export async function writeRecallAnalysis(results: RecallResults, outDir: string, source: string): Promise<RecallAnalysis> {
   const rows = bestRecall(results);
-  const files: string[] = [];
-  const notices: string[] = [];
-  const contents: Array<[string, FileContent]> = [];
-  const write = (name: string, content: FileContent): void => {
-    contents.push([path.join(outDir, name), content]);
-    files.push(name);
-  };
-  write('best.csv', recallBestCsv(rows));
-  const svgs = await writeCharts(recallCharts(rows), write, notices);
-  write('report.html', reportHtml(results, rows, svgs, source));
-  makeFolder(outDir);
-  writeFilesAtomic(withAnalysisRecord(outDir, contents));
-  return { outDir, files, notices };
+  const out = new AnalysisFiles(outDir);
+  out.add('best.csv', recallBestCsv(rows));
+  const svgs = await writeCharts(recallCharts(rows), out);
+  out.add('report.html', reportHtml(results, rows, svgs, source));
+  out.writeAll();
+  return { outDir, files: out.names, notices: out.notices };
 }

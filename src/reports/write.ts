@@ -1,9 +1,6 @@
 /** Writes every output of `bsbr analyze` (also called by `bsbr compare` at the end of a sweep). */
-import * as path from 'path';
 import { Analysis, analyzeResults } from '../analysis/analysis';
-import { makeFolder } from '../io/make_folder';
-import { FileContent, writeFilesAtomic } from '../io/write_files';
-import { withAnalysisRecord } from './analysis_record';
+import { AnalysisFiles } from './analysis_files';
 import { ResultsFile } from '../results/schema';
 import { writeCharts } from './chart_files';
 import { buildCharts } from './charts';
@@ -29,19 +26,12 @@ export interface AnalysisSummary {
 export async function writeAnalysis(results: ResultsFile, outDir: string, source = 'results.json'): Promise<AnalysisSummary> {
   const analysis = analyzeResults(results);
   const charts = buildCharts(results, analysis);
-  const files: string[] = [];
-  const notices: string[] = [];
-  const contents: Array<[string, FileContent]> = [];
-  const write = (name: string, content: FileContent): void => {
-    contents.push([path.join(outDir, name), content]);
-    files.push(name);
-  };
-  write('fits.csv', fitsCsv(analysis.fits));
-  write('fits.json', `${JSON.stringify(fitsJson(results, analysis), null, 2)}\n`);
-  write('slowdown.csv', slowdownCsv(analysis.slowdown));
-  await writeCharts(charts, write, notices);
-  write('report.html', reportHtml({ results, analysis, charts, source }));
-  makeFolder(outDir);
-  writeFilesAtomic(withAnalysisRecord(outDir, contents));
-  return { outDir, analysis, files, notices };
+  const out = new AnalysisFiles(outDir);
+  out.add('fits.csv', fitsCsv(analysis.fits));
+  out.add('fits.json', `${JSON.stringify(fitsJson(results, analysis), null, 2)}\n`);
+  out.add('slowdown.csv', slowdownCsv(analysis.slowdown));
+  await writeCharts(charts, out);
+  out.add('report.html', reportHtml({ results, analysis, charts, source }));
+  out.writeAll();
+  return { outDir, analysis, files: out.names, notices: out.notices };
 }
