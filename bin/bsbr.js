@@ -6,7 +6,9 @@ const fs = require('fs');
 
 const entry = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
 if (!fs.existsSync(entry)) {
-  console.error('bsbr: error: the package is not built (dist/ is missing); run `npm install` or `npm run build` in its folder');
+  console.error(
+    'bsbr: error: the package is not built (dist/ is missing); run `npm install` or `npm run build` in its folder',
+  );
   process.exit(2);
 }
 require(entry)

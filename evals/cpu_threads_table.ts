@@ -35,20 +35,28 @@ function main(dir: string): void {
   if (rounds.length === 0) throw new Error(`${dir}: no finished round`);
   const threads = rounds[0].threaded.environment.threads;
   const env = rounds[0].threaded.environment;
-  console.log(`${rounds.length} rounds; ours on wasm ${env.backend_version} with ${threads} threads and with 1; ${env.cpu_model} x${env.cpu_count}; Node ${env.node_version}`);
+  console.log(
+    `${rounds.length} rounds; ours on wasm ${env.backend_version} with ${threads} threads and with 1; ${env.cpu_model} x${env.cpu_count}; Node ${env.node_version}`,
+  );
   console.log('');
-  console.log(`| model | ours, ${threads} threads, ms | peer, ms | ours / peer | ours, 1 thread, ms | speed-up from threads |`);
+  console.log(
+    `| model | ours, ${threads} threads, ms | peer, ms | ours / peer | ours, 1 thread, ms | speed-up from threads |`,
+  );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const model of rounds[0].threaded.sweep.models) {
     const ours = rounds.map((r) => median(r.threaded, model));
     const peer = rounds.map((r) => r.peer.get(model)!);
     const single = rounds.map((r) => median(r.single, model));
-    console.log(`| ${model} | ${spread(ours, 0)} | ${spread(peer, 0)} | ${spread(ours.map((x, i) => x / peer[i]))} | ${spread(single, 0)} | ${spread(single.map((x, i) => x / ours[i]))} |`);
+    console.log(
+      `| ${model} | ${spread(ours, 0)} | ${spread(peer, 0)} | ${spread(ours.map((x, i) => x / peer[i]))} | ${spread(single, 0)} | ${spread(single.map((x, i) => x / ours[i]))} |`,
+    );
   }
   const cal = (run: ResultsFile) => run.calibration!.median_ms;
   const calThreaded = rounds.map((r) => cal(r.threaded));
   const calSingle = rounds.map((r) => cal(r.single));
-  console.log(`| calibration matmul 1024^3 | ${spread(calThreaded, 1)} | | | ${spread(calSingle, 1)} | ${spread(calSingle.map((x, i) => x / calThreaded[i]))} |`);
+  console.log(
+    `| calibration matmul 1024^3 | ${spread(calThreaded, 1)} | | | ${spread(calSingle, 1)} | ${spread(calSingle.map((x, i) => x / calThreaded[i]))} |`,
+  );
   console.log('');
   console.log(loadLine(dir, env.cpu_count));
 }

@@ -44,14 +44,23 @@ async function main(): Promise<void> {
   });
   const backend = await setupBackend(values.backend as 'webgpu');
   const [n, context] = [Number(values['seq-len']), Number(values.context)];
-  console.log(`backend ${backend.name}${backend.adapter ? ` (${backend.adapter.vendor} ${backend.adapter.device || backend.adapter.architecture})` : ''}; forward at ${n} tokens, decode step after ${context}`);
+  console.log(
+    `backend ${backend.name}${backend.adapter ? ` (${backend.adapter.vendor} ${backend.adapter.device || backend.adapter.architecture})` : ''}; forward at ${n} tokens, decode step after ${context}`,
+  );
   const train = values.train!;
-  console.log(`| model | forward kernels | forward dispatches | decode kernels | decode dispatches |${train ? ' train kernels | train dispatches |' : ''}`);
+  console.log(
+    `| model | forward kernels | forward dispatches | decode kernels | decode dispatches |${train ? ' train kernels | train dispatches |' : ''}`,
+  );
   console.log(`|---|---|---|---|---|${train ? '---|---|' : ''}`);
   for (const name of values.models!.split(',')) {
     const model = createModel(name, {
-      vocabSize: 100, hiddenDim: Number(values['hidden-dim']), numHeads: Number(values['num-heads']), numLayers: Number(values['num-layers']),
-      ffDim: Number(values['ff-dim']), chunkSize: Number(values['chunk-size']), compressionFactor: Number(values['compression-factor']),
+      vocabSize: 100,
+      hiddenDim: Number(values['hidden-dim']),
+      numHeads: Number(values['num-heads']),
+      numLayers: Number(values['num-layers']),
+      ffDim: Number(values['ff-dim']),
+      chunkSize: Number(values['chunk-size']),
+      compressionFactor: Number(values['compression-factor']),
       ...(values.dropout === undefined ? {} : { dropout: Number(values.dropout) }),
     });
     const ids = tf.randomUniform([1, n], 0, 100, 'int32', 1) as tf.Tensor2D;
@@ -61,7 +70,12 @@ async function main(): Promise<void> {
     const token = tf.tensor2d([[7]], [1, 1], 'int32');
     model.step(state, prefix).hidden.dispose();
     const step = () => model.step(state, token).hidden;
-    const counts = [await kernelCount(forward), await dispatchesPerCall(forward), await kernelCount(step), await dispatchesPerCall(step)];
+    const counts = [
+      await kernelCount(forward),
+      await dispatchesPerCall(forward),
+      await kernelCount(step),
+      await dispatchesPerCall(step),
+    ];
     if (train) {
       const trainStep = () => trainingStep(model, ids, 0);
       counts.push(await kernelCount(trainStep), await dispatchesPerCall(trainStep));

@@ -17,7 +17,14 @@ import { createModel, MODEL_NAMES } from '../models/registry';
 
 /** The config of the GPU figures in docs/performance.md (hidden 256, 4 heads, 2 layers, ff 512, chunk 128, cf 2). */
 const CONFIG: Partial<ModelConfig> = {
-  vocabSize: 10000, hiddenDim: 256, numHeads: 4, numLayers: 2, ffDim: 512, chunkSize: 128, compressionFactor: 2, seed: 0,
+  vocabSize: 10000,
+  hiddenDim: 256,
+  numHeads: 4,
+  numLayers: 2,
+  ffDim: 512,
+  chunkSize: 128,
+  compressionFactor: 2,
+  seed: 0,
 };
 
 interface Outputs {
@@ -35,7 +42,7 @@ function ids(n: number, seed: number): tf.Tensor2D {
 async function timed(run: () => tf.Tensor): Promise<{ values: Float32Array; ms: number }> {
   const start = performance.now();
   const out = run();
-  const values = await out.data() as Float32Array;
+  const values = (await out.data()) as Float32Array;
   const ms = performance.now() - start;
   out.dispose();
   return { values, ms };
@@ -87,7 +94,10 @@ async function main(): Promise<void> {
     const at = process.argv.indexOf(flag);
     return at >= 0 ? process.argv[at + 1] : fallback;
   };
-  const lengths: Array<[number, BackendName]> = [[Number(arg('--short', '512')), 'cpu'], [Number(arg('--long', '4096')), 'wasm']];
+  const lengths: Array<[number, BackendName]> = [
+    [Number(arg('--short', '512')), 'cpu'],
+    [Number(arg('--long', '4096')), 'wasm'],
+  ];
   const lines: object[] = [];
   const gpu = await setupBackend('webgpu');
   console.error(`webgpu on ${gpu.adapter?.vendor} ${gpu.adapter?.device} (${gpu.adapter?.description})`);
@@ -98,10 +108,13 @@ async function main(): Promise<void> {
         const onGpu = await outputsOn('webgpu', name, n);
         const onCpu = await outputsOn(reference, name, n);
         line = {
-          model: name, n, reference,
+          model: name,
+          n,
+          reference,
           forward_rel_diff: relativeDifference(onGpu.forward, onCpu.forward),
           step_rel_diff: relativeDifference(onGpu.step, onCpu.step),
-          webgpu_forward_ms: onGpu.forwardMs, webgpu_step_ms: onGpu.stepMs,
+          webgpu_forward_ms: onGpu.forwardMs,
+          webgpu_step_ms: onGpu.stepMs,
           finite: onGpu.forward.every(Number.isFinite) && onGpu.step.every(Number.isFinite),
         };
       } catch (err) {
@@ -111,7 +124,10 @@ async function main(): Promise<void> {
       lines.push(line);
     }
   }
-  fs.writeFileSync(arg('--out', 'smoke.json'), JSON.stringify({ adapter: gpu.adapter, config: CONFIG, cases: lines }, null, 1));
+  fs.writeFileSync(
+    arg('--out', 'smoke.json'),
+    JSON.stringify({ adapter: gpu.adapter, config: CONFIG, cases: lines }, null, 1),
+  );
   releaseBackend();
 }
 

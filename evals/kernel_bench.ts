@@ -46,7 +46,9 @@ async function main(): Promise<void> {
     const flops = 2 * batch * m * k * p;
     const stock = medianMs(() => tf.matMul(a, b, ta, tb), 3);
     const fast = medianMs(() => bmm(a, b, ta, tb));
-    console.log(`| ${label} | ${batch} x [${m}x${k}]@[${k}x${p}] | ${stock.toFixed(1)} | ${gflops(flops, stock)} | ${fast.toFixed(1)} | ${gflops(flops, fast)} | ${(stock / fast).toFixed(1)}x |`);
+    console.log(
+      `| ${label} | ${batch} x [${m}x${k}]@[${k}x${p}] | ${stock.toFixed(1)} | ${gflops(flops, stock)} | ${fast.toFixed(1)} | ${gflops(flops, fast)} | ${(stock / fast).toFixed(1)}x |`,
+    );
     tf.dispose([a, b]);
   }
   tf.dispose(square);

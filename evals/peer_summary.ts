@@ -26,11 +26,21 @@ interface PeerRow {
 }
 
 function readPeer(folder: string): PeerRow[] {
-  return fs.readdirSync(folder).filter((f) => /^peer.*\.jsonl$/.test(f)).sort().flatMap((f) =>
-    fs.readFileSync(path.join(folder, f), 'utf8').split('\n').filter((line) => line.trim().startsWith('{')).map((line) => JSON.parse(line) as PeerRow));
+  return fs
+    .readdirSync(folder)
+    .filter((f) => /^peer.*\.jsonl$/.test(f))
+    .sort()
+    .flatMap((f) =>
+      fs
+        .readFileSync(path.join(folder, f), 'utf8')
+        .split('\n')
+        .filter((line) => line.trim().startsWith('{'))
+        .map((line) => JSON.parse(line) as PeerRow),
+    );
 }
 
-const ms = (x: number | null | undefined): string => (x == null ? '-' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const ms = (x: number | null | undefined): string =>
+  x == null ? '-' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
 const gb = (x: number | null | undefined): string => (x == null ? '-' : (x / 1e9).toFixed(2));
 
 function peerCell(row: PeerRow | undefined): string {
@@ -57,10 +67,14 @@ function summary(folder: string): string {
     const eager = find(c.model, c.seq_len, c.mode, 'eager');
     const fla = find(c.model, c.seq_len, c.mode, 'fla');
     const ours = c.status === 'ok' ? ms(c.median_ms) : c.status;
-    const ratio = (p: PeerRow | undefined) => (c.status === 'ok' && p?.median_ms ? `${(c.median_ms! / p.median_ms).toFixed(2)}x` : '-');
+    const ratio = (p: PeerRow | undefined) =>
+      c.status === 'ok' && p?.median_ms ? `${(c.median_ms! / p.median_ms).toFixed(2)}x` : '-';
     const peerMemory = eager?.peak_bytes != null ? eager.peak_bytes - (eager.base_bytes ?? 0) : null;
-    lines.push(`| ${c.model} | ${c.seq_len} | ${c.mode} | ${ours} | ${ms(c.gpu_kernel_ms)} | ${c.dispatches ?? '-'} | ${peerCell(eager)} | ${ratio(eager)} |`
-      + (withFla ? ` ${peerCell(fla)} | ${ratio(fla)} |` : '') + ` ${gb(c.peak_device_bytes)} / ${gb(peerMemory)} |`);
+    lines.push(
+      `| ${c.model} | ${c.seq_len} | ${c.mode} | ${ours} | ${ms(c.gpu_kernel_ms)} | ${c.dispatches ?? '-'} | ${peerCell(eager)} | ${ratio(eager)} |` +
+        (withFla ? ` ${peerCell(fla)} | ${ratio(fla)} |` : '') +
+        ` ${gb(c.peak_device_bytes)} / ${gb(peerMemory)} |`,
+    );
   }
   return lines.join('\n');
 }

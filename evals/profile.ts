@@ -28,11 +28,17 @@ async function main(): Promise<void> {
       threads: { type: 'string' },
     },
   });
-  const backend = await setupBackend(values.backend as 'auto', { threads: values.threads ? Number(values.threads) : undefined });
+  const backend = await setupBackend(values.backend as 'auto', {
+    threads: values.threads ? Number(values.threads) : undefined,
+  });
   const n = Number(values['seq-len']);
   const model = createModel(values.model!, {
-    hiddenDim: Number(values['hidden-dim']), numHeads: Number(values['num-heads']), numLayers: Number(values['num-layers']),
-    ffDim: Number(values['ff-dim']), chunkSize: Number(values['chunk-size']), windowSize: Number(values['window-size']),
+    hiddenDim: Number(values['hidden-dim']),
+    numHeads: Number(values['num-heads']),
+    numLayers: Number(values['num-layers']),
+    ffDim: Number(values['ff-dim']),
+    chunkSize: Number(values['chunk-size']),
+    windowSize: Number(values['window-size']),
     compressionFactor: values['compression-factor'] ? Number(values['compression-factor']) : undefined,
     ...(values.dropout === undefined ? {} : { dropout: Number(values.dropout) }),
   });
@@ -63,9 +69,13 @@ async function main(): Promise<void> {
     byKernel.set(k.name, entry);
   }
   const total = [...byKernel.values()].reduce((a, e) => a + e.ms, 0);
-  console.log(`${model.name} ${values.mode} n=${n} on ${backend.name} (${backend.threads ?? 'default'} threads): wall ${unprofiled.toFixed(1)} ms (median of 3), profiled wall ${wall.toFixed(0)} ms, kernels ${total.toFixed(0)} ms, peak tensor bytes ${(info.peakBytes / 2 ** 20).toFixed(1)} MiB`);
+  console.log(
+    `${model.name} ${values.mode} n=${n} on ${backend.name} (${backend.threads ?? 'default'} threads): wall ${unprofiled.toFixed(1)} ms (median of 3), profiled wall ${wall.toFixed(0)} ms, kernels ${total.toFixed(0)} ms, peak tensor bytes ${(info.peakBytes / 2 ** 20).toFixed(1)} MiB`,
+  );
   for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms)) {
-    console.log(`${name.padEnd(24)} ${e.ms.toFixed(1).padStart(9)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}% ${String(e.calls).padStart(7)} calls`);
+    console.log(
+      `${name.padEnd(24)} ${e.ms.toFixed(1).padStart(9)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}% ${String(e.calls).padStart(7)} calls`,
+    );
   }
   ids.dispose();
   model.dispose();

@@ -27,11 +27,29 @@ async function main(): Promise<void> {
   const backend = await setupBackend(values.backend as 'auto', {});
   const d = Number(values['hidden-dim']);
   const L = Number(values['seq-len']);
-  const config = resolveConfig({ vocabSize: 512, hiddenDim: d, numLayers: 2, numHeads: 2, ffDim: 2 * d, dropout: 0, seed: 0 });
+  const config = resolveConfig({
+    vocabSize: 512,
+    hiddenDim: d,
+    numLayers: 2,
+    numHeads: 2,
+    ffDim: 2 * d,
+    dropout: 0,
+    seed: 0,
+  });
   const model = createModel(values.model!, config);
   const spec: TrainSpec = {
-    seqLen: L, kvPairs: L / 16, trainExamples: 25600, testExamples: 256, batchSize: 256, steps: Number(values.steps),
-    warmupSteps: 5, learningRate: 1e-2, evalEvery: Number.MAX_SAFE_INTEGER, targetAccuracy: 1, seed: 0, filler: 'zeros',
+    seqLen: L,
+    kvPairs: L / 16,
+    trainExamples: 25600,
+    testExamples: 256,
+    batchSize: 256,
+    steps: Number(values.steps),
+    warmupSteps: 5,
+    learningRate: 1e-2,
+    evalEvery: Number.MAX_SAFE_INTEGER,
+    targetAccuracy: 1,
+    seed: 0,
+    filler: 'zeros',
   };
   let begin = performance.now();
   await trainRecall(model, config, { ...spec, steps: 5 });
@@ -43,7 +61,18 @@ async function main(): Promise<void> {
   await trainRecall(model, config, spec);
   const msPerStep = (performance.now() - begin) / spec.steps;
   model.dispose();
-  console.log(JSON.stringify({ backend: backend.name, model: values.model, hidden_dim: d, seq_len: L, batch: spec.batchSize, warm5_ms: warmMs, kernels_per_step: info.kernels.length, ms_per_step: msPerStep }));
+  console.log(
+    JSON.stringify({
+      backend: backend.name,
+      model: values.model,
+      hidden_dim: d,
+      seq_len: L,
+      batch: spec.batchSize,
+      warm5_ms: warmMs,
+      kernels_per_step: info.kernels.length,
+      ms_per_step: msPerStep,
+    }),
+  );
 }
 
 main().catch((error) => {

@@ -17,11 +17,17 @@ export interface PeerLine {
 
 /** The peer's median ms of each line of `file`, under `key` of that line; a line with an error stops the table. */
 export function readPeer(file: string, key: (line: PeerLine) => string): Map<string, number> {
-  const rows = fs.readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as PeerLine);
-  return new Map(rows.map((r) => {
-    if (r.median_ms === undefined) throw new Error(`${file}: ${key(r)}: ${r.error}`);
-    return [key(r), r.median_ms];
-  }));
+  const rows = fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as PeerLine);
+  return new Map(
+    rows.map((r) => {
+      if (r.median_ms === undefined) throw new Error(`${file}: ${key(r)}: ${r.error}`);
+      return [key(r), r.median_ms];
+    }),
+  );
 }
 
 /** "1.23 [1.10-1.31]": the median over rounds and the range. */
@@ -32,6 +38,10 @@ export function spread(values: number[], digits = 2): string {
 
 /** The line on the 1-minute load averages in `dir`/load.txt (one before and one after each run). */
 export function loadLine(dir: string, cores: number): string {
-  const loads = fs.readFileSync(path.join(dir, 'load.txt'), 'utf8').trim().split('\n').map((line) => Number(line.split(' ')[2]));
+  const loads = fs
+    .readFileSync(path.join(dir, 'load.txt'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => Number(line.split(' ')[2]));
   return `1-minute load average before and after each of the ${loads.length / 2} runs: ${spread(loads, 1)} (median [min-max]) on ${cores} cores`;
 }

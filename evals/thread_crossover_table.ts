@@ -27,14 +27,24 @@ function rounds(dir: string, n: string): { single: ResultsFile[]; cores: Results
 }
 
 function main(dir: string): void {
-  const lengths = [...new Set(fs.readdirSync(dir).map((name) => /^n(\d+)-round/.exec(name)?.[1]).filter((n): n is string => n !== undefined))]
-    .sort((a, b) => Number(a) - Number(b));
+  const lengths = [
+    ...new Set(
+      fs
+        .readdirSync(dir)
+        .map((name) => /^n(\d+)-round/.exec(name)?.[1])
+        .filter((n): n is string => n !== undefined),
+    ),
+  ].sort((a, b) => Number(a) - Number(b));
   const first = lengths.map((n) => rounds(dir, n)).find((r) => r.cores.length > 0);
   if (first === undefined) throw new Error(`${dir}: no finished round`);
   const env = first.cores[0].environment;
-  console.log(`wasm ${env.backend_version}, 1 thread against ${env.threads}; ${env.cpu_model} x${env.cpu_count}; Node ${env.node_version}`);
+  console.log(
+    `wasm ${env.backend_version}, 1 thread against ${env.threads}; ${env.cpu_model} x${env.cpu_count}; Node ${env.node_version}`,
+  );
   console.log('');
-  console.log(`| model | n | MFLOP | rounds | 1 thread, ms | ${env.threads} threads, ms | 1 thread / ${env.threads} threads |`);
+  console.log(
+    `| model | n | MFLOP | rounds | 1 thread, ms | ${env.threads} threads, ms | 1 thread / ${env.threads} threads |`,
+  );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const n of lengths) table(rounds(dir, n));
   console.log('');
@@ -44,13 +54,17 @@ function main(dir: string): void {
 function table({ single, cores }: { single: ResultsFile[]; cores: ResultsFile[] }): void {
   if (cores.length === 0) return;
   for (const c of cores[0].cases) {
-    const pairs = single.map((s, i) => [okMedian(s, c), okMedian(cores[i], c)]).filter((p): p is [number, number] => p[0] !== null && p[1] !== null);
+    const pairs = single
+      .map((s, i) => [okMedian(s, c), okMedian(cores[i], c)])
+      .filter((p): p is [number, number] => p[0] !== null && p[1] !== null);
     if (pairs.length === 0) continue;
     const one = summarize(pairs.map((p) => p[0])).median;
     const all = summarize(pairs.map((p) => p[1])).median;
     const ratio = summarize(pairs.map((p) => p[0] / p[1]));
     const mflop = c.flops === null ? '-' : (c.flops / 1e6).toFixed(0);
-    console.log(`| ${c.model} | ${c.seq_len} | ${mflop} | ${pairs.length} | ${one.toFixed(2)} | ${all.toFixed(2)} | ${ratio.median.toFixed(2)} [${ratio.min.toFixed(2)}-${ratio.max.toFixed(2)}] |`);
+    console.log(
+      `| ${c.model} | ${c.seq_len} | ${mflop} | ${pairs.length} | ${one.toFixed(2)} | ${all.toFixed(2)} | ${ratio.median.toFixed(2)} [${ratio.min.toFixed(2)}-${ratio.max.toFixed(2)}] |`,
+    );
   }
 }
 

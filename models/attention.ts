@@ -24,7 +24,12 @@ export interface CausalAttention<State> {
 }
 
 /** Builds one layer's attention, registering its weights under `prefix` in the store, scheduled by `plan`. */
-export type AttentionFactory = (store: ParamStore, prefix: string, config: ModelConfig, plan: ExecutionPlan) => CausalAttention<unknown>;
+export type AttentionFactory = (
+  store: ParamStore,
+  prefix: string,
+  config: ModelConfig,
+  plan: ExecutionPlan,
+) => CausalAttention<unknown>;
 
 /**
  * The widest row (floats per token) of an attention's work over a group of tokens: its projections,
@@ -37,4 +42,3 @@ export const chunkedRow: WidestRow = ({ hiddenDim, numHeads, chunkSize }) => Mat
 
 /** Projections of D per token (the softmax attentions' scores are blocked by the plan's query and key blocks). */
 export const projectionRow: WidestRow = ({ hiddenDim }) => hiddenDim;
-

@@ -20,7 +20,16 @@ describe('BSBR across groups of chunks', () => {
 
 describe('BSBR as the package README shows it', () => {
   it('new BSBRModel({...}).forward(inputIds, attentionMask) on [2, 256] gives [2, 256, 512]', async () => {
-    const model = new BSBRModel({ vocabSize: 10000, hiddenDim: 512, numLayers: 4, numHeads: 8, chunkSize: 128, ffDim: 2048, dropout: 0.1, compressionFactor: 4 });
+    const model = new BSBRModel({
+      vocabSize: 10000,
+      hiddenDim: 512,
+      numLayers: 4,
+      numHeads: 8,
+      chunkSize: 128,
+      ffDim: 2048,
+      dropout: 0.1,
+      compressionFactor: 4,
+    });
     const inputIds = tf.randomUniform([2, 256], 0, 10000, 'int32') as tf.Tensor2D;
     const attentionMask = tf.ones([2, 256]) as tf.Tensor2D;
     const out = model.forward(inputIds, attentionMask);
@@ -32,11 +41,18 @@ describe('BSBR as the package README shows it', () => {
 });
 
 describe('BSBR with a chunk longer than the input', () => {
-  it('computes on the tokens there are: the memory of chunk 1024 at n = 12 is that of chunk 12, the output the reference\'s', async () => {
+  it("computes on the tokens there are: the memory of chunk 1024 at n = 12 is that of chunk 12, the output the reference's", async () => {
     const config = { ...TINY, numLayers: 1, compressionFactor: 2 };
     const ids = randomIds(2, 12, 50, 3);
-    const peak = (chunkSize: number) => withModel('BSBR', { ...config, chunkSize }, async (model) => (await tf.profile(() => model.forward(ids).dispose())).peakBytes);
+    const peak = (chunkSize: number) =>
+      withModel(
+        'BSBR',
+        { ...config, chunkSize },
+        async (model) => (await tf.profile(() => model.forward(ids).dispose())).peakBytes,
+      );
     expect(await peak(1024)).toBe(await peak(12));
-    await withModel('BSBR', { ...config, chunkSize: 1024 }, async (model) => expect(await naiveError(model, ids, null, naiveBSBR)).toBeLessThan(1e-4));
+    await withModel('BSBR', { ...config, chunkSize: 1024 }, async (model) =>
+      expect(await naiveError(model, ids, null, naiveBSBR)).toBeLessThan(1e-4),
+    );
   });
 });

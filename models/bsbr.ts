@@ -5,7 +5,16 @@ import { headDim, ModelConfig } from './config';
 import { AttentionProjections, Linear } from './layers';
 import { CausalLM } from './model';
 import {
-  bsbrChunkGroup, bsbrChunkGroupFused, bsbrCloseChunk, bsbrInitialState, BSBROptions, BSBRState, bsbrStep, fusedBsbr, MetaProjections, metaRows,
+  bsbrChunkGroup,
+  bsbrChunkGroupFused,
+  bsbrCloseChunk,
+  bsbrInitialState,
+  BSBROptions,
+  BSBRState,
+  bsbrStep,
+  fusedBsbr,
+  MetaProjections,
+  metaRows,
 } from './ops/bsbr_attention';
 import { mergeHeads, splitHeads } from './ops/heads';
 import { chunksPerGroup, stepThroughChunks } from './ops/scan';
@@ -26,7 +35,12 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
   private readonly options: BSBROptions;
   private readonly meta: MetaProjections;
 
-  constructor(store: ParamStore, prefix: string, config: ModelConfig, private readonly plan: ExecutionPlan) {
+  constructor(
+    store: ParamStore,
+    prefix: string,
+    config: ModelConfig,
+    private readonly plan: ExecutionPlan,
+  ) {
     const D = config.hiddenDim;
     const d = headDim(config);
     this.heads = config.numHeads;
@@ -41,7 +55,8 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
       chunkSize: this.chunk,
       headDim: d,
       fillOnHost: plan.fillOnHost,
-      compression: compress && decompress ? { compress: (x) => compress.apply(x), decompress: (x) => decompress.apply(x) } : null,
+      compression:
+        compress && decompress ? { compress: (x) => compress.apply(x), decompress: (x) => decompress.apply(x) } : null,
     };
     this.meta = {
       query: (x) => splitHeads(this.metaQuery.apply(x), this.heads),
@@ -69,14 +84,23 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
       const rows = metaRows(mask, b, n, B);
       const flat = tf.reshape(x, [b * n, D]);
       const gathered = (at: tf.Tensor1D) => tf.reshape(tf.gather(flat, at), [b, C, D]) as tf.Tensor3D;
-      const [keys, queries] = [this.metaKey.apply(gathered(rows.keyRows)), this.metaQuery.apply(gathered(rows.queryRows))];
+      const [keys, queries] = [
+        this.metaKey.apply(gathered(rows.keyRows)),
+        this.metaQuery.apply(gathered(rows.queryRows)),
+      ];
       return fused
         ? [keys, queries, rows.keyExists, rows.queryExists]
         : [splitHeads(keys, this.heads), splitHeads(queries, this.heads), rows.keyExists, rows.queryExists];
     });
     // Chunks [from, to) along `axis`, the whole tensor when that is all of it.
-    const chunksOf = <T extends tf.Tensor>(t: T, axis: number, from: number, to: number): T => (from === 0 && to === t.shape[axis]
-      ? t : tf.slice(t, t.shape.map((_, i) => (i === axis ? from : 0)), t.shape.map((size, i) => (i === axis ? to - from : size))));
+    const chunksOf = <T extends tf.Tensor>(t: T, axis: number, from: number, to: number): T =>
+      from === 0 && to === t.shape[axis]
+        ? t
+        : tf.slice(
+            t,
+            t.shape.map((_, i) => (i === axis ? from : 0)),
+            t.shape.map((size, i) => (i === axis ? to - from : size)),
+          );
     const earlier: tf.Tensor4D[] = [];
     const outputs: tf.Tensor3D[] = [];
     try {
@@ -90,14 +114,37 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
           let output: tf.Tensor3D;
           if (fused) {
             const { q, k, v, valid } = this.projectTokens(xg, maskg, g1 - g0, B);
-            const group = bsbrChunkGroupFused(q, k, v, valid, g0, this.heads, chunksOf(metaQueries as tf.Tensor3D, 1, g0, g1),
-              chunksOf(metaKeys as tf.Tensor3D, 1, 0, g1), chunksOf(keyExists, 1, 0, g1), chunksOf(queryExists, 1, g0, g1), earlier, options);
+            const group = bsbrChunkGroupFused(
+              q,
+              k,
+              v,
+              valid,
+              g0,
+              this.heads,
+              chunksOf(metaQueries as tf.Tensor3D, 1, g0, g1),
+              chunksOf(metaKeys as tf.Tensor3D, 1, 0, g1),
+              chunksOf(keyExists, 1, 0, g1),
+              chunksOf(queryExists, 1, g0, g1),
+              earlier,
+              options,
+            );
             earlier.push(tf.keep(group.states));
             output = group.output;
           } else {
             const { q, k, v, keyMask } = this.projectChunks(xg, maskg, g1 - g0, B);
-            const group = bsbrChunkGroup(q, k, v, keyMask, g0, chunksOf(metaQueries as tf.Tensor4D, 2, g0, g1), chunksOf(metaKeys as tf.Tensor4D, 2, 0, g1),
-              keyExists, queryExists, earlier, options);
+            const group = bsbrChunkGroup(
+              q,
+              k,
+              v,
+              keyMask,
+              g0,
+              chunksOf(metaQueries as tf.Tensor4D, 2, g0, g1),
+              chunksOf(metaKeys as tf.Tensor4D, 2, 0, g1),
+              keyExists,
+              queryExists,
+              earlier,
+              options,
+            );
             earlier.push(tf.keep(group.states));
             output = mergeHeads(group.output);
           }
@@ -120,13 +167,26 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
   private projectTokens(x: tf.Tensor3D, mask: tf.Tensor2D | null, chunks: number, B: number) {
     const [b, L] = x.shape;
     const pad = chunks * B - L;
-    const xp = pad > 0 ? tf.pad(x, [[0, 0], [0, pad], [0, 0]]) : x;
+    const xp =
+      pad > 0
+        ? tf.pad(x, [
+            [0, 0],
+            [0, pad],
+            [0, 0],
+          ])
+        : x;
     const q = this.proj.q.apply(xp);
     let k = this.proj.k.apply(xp);
     let v = this.proj.v.apply(xp);
     let valid = tf.ones([b, chunks * B]) as tf.Tensor2D;
     if (mask) {
-      valid = pad > 0 ? tf.pad(mask, [[0, 0], [0, pad]]) : mask;
+      valid =
+        pad > 0
+          ? tf.pad(mask, [
+              [0, 0],
+              [0, pad],
+            ])
+          : mask;
       k = tf.mul(k, tf.expandDims(valid, 2));
       v = tf.mul(v, tf.expandDims(valid, 2));
     }
@@ -144,14 +204,28 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
     const pad = chunks * B - L;
     // A padded tail only ever follows every real token of the last chunk: causal masking hides it
     // from real queries, and the last chunk's state is never retrieved.
-    const xp = pad > 0 ? tf.pad(x, [[0, 0], [0, pad], [0, 0]]) : x;
-    const chunked = (t: tf.Tensor3D) => tf.reshape(splitHeads(t, this.heads), [b, this.heads, chunks, B, d]) as tf.Tensor5D;
+    const xp =
+      pad > 0
+        ? tf.pad(x, [
+            [0, 0],
+            [0, pad],
+            [0, 0],
+          ])
+        : x;
+    const chunked = (t: tf.Tensor3D) =>
+      tf.reshape(splitHeads(t, this.heads), [b, this.heads, chunks, B, d]) as tf.Tensor5D;
     const q = chunked(this.proj.q.apply(xp));
     let k = chunked(this.proj.k.apply(xp));
     let v = chunked(this.proj.v.apply(xp));
     let keyMask: tf.Tensor5D | null = null;
     if (mask) {
-      const mp = pad > 0 ? tf.pad(mask, [[0, 0], [0, pad]]) : mask;
+      const mp =
+        pad > 0
+          ? tf.pad(mask, [
+              [0, 0],
+              [0, pad],
+            ])
+          : mask;
       k = tf.mul(k, tf.reshape(mp, [b, 1, chunks, B, 1]));
       v = tf.mul(v, tf.reshape(mp, [b, 1, chunks, B, 1]));
       keyMask = tf.reshape(mp, [b, 1, chunks, 1, B]);
@@ -164,18 +238,33 @@ export class BSBRAttention implements CausalAttention<BSBRState> {
   }
 
   step(state: BSBRState, x: tf.Tensor3D): tf.Tensor3D {
-    const outputs = stepThroughChunks(x, this.chunk, state, (piece) => {
-      const xp = piece as tf.Tensor3D;
-      const [q, k, v] = [this.proj.q, this.proj.k, this.proj.v].map((p) => splitHeads(p.apply(xp), this.heads));
-      return bsbrStep(state, xp, q, k, v, this.meta, this.options);
-    }, () => bsbrCloseChunk(state, this.meta, this.options));
-    const result = tf.tidy(() => this.proj.out.apply(mergeHeads(outputs.length === 1 ? outputs[0] : tf.concat(outputs, 2))));
+    const outputs = stepThroughChunks(
+      x,
+      this.chunk,
+      state,
+      (piece) => {
+        const xp = piece as tf.Tensor3D;
+        const [q, k, v] = [this.proj.q, this.proj.k, this.proj.v].map((p) => splitHeads(p.apply(xp), this.heads));
+        return bsbrStep(state, xp, q, k, v, this.meta, this.options);
+      },
+      () => bsbrCloseChunk(state, this.meta, this.options),
+    );
+    const result = tf.tidy(() =>
+      this.proj.out.apply(mergeHeads(outputs.length === 1 ? outputs[0] : tf.concat(outputs, 2))),
+    );
     tf.dispose(outputs);
     return result;
   }
 
   disposeState(state: BSBRState): void {
-    disposeAll([state.chunkKeys, state.chunkValues, state.chunkStates, state.metaKeys, state.retrieved, state.lastInput]);
+    disposeAll([
+      state.chunkKeys,
+      state.chunkValues,
+      state.chunkStates,
+      state.metaKeys,
+      state.retrieved,
+      state.lastInput,
+    ]);
     Object.assign(state, bsbrInitialState());
   }
 }

@@ -59,8 +59,15 @@ export class ConfigError extends InputError {
  * memory: a wasm allocation past its heap aborts the backend for good, so it is refused here.
  */
 const MAXIMA = {
-  vocabSize: 2 ** 24, hiddenDim: 2 ** 14, numLayers: 1024, numHeads: 2 ** 14, ffDim: 2 ** 20, chunkSize: 2 ** 16,
-  windowSize: 2 ** 24, updateSteps: 1024, expansionFactor: 64,
+  vocabSize: 2 ** 24,
+  hiddenDim: 2 ** 14,
+  numLayers: 1024,
+  numHeads: 2 ** 14,
+  ffDim: 2 ** 20,
+  chunkSize: 2 ** 16,
+  windowSize: 2 ** 24,
+  updateSteps: 1024,
+  expansionFactor: 64,
 } as const;
 
 /** The most values one weight may hold: 1 GiB of float32, a quarter of the wasm heap. */
@@ -81,7 +88,10 @@ function requireInteger(field: string, value: unknown, min: number, max: number)
 /** A weight of a * b values, refused by the knob `field` that makes it past MAX_WEIGHT_VALUES. */
 function requireWeightFits(field: string, value: number, other: string, a: number, b: number): void {
   if (a * b > MAX_WEIGHT_VALUES) {
-    throw new ConfigError(field, `${value} with ${other} makes a weight of ${a * b} values; at most ${MAX_WEIGHT_VALUES} (2^28) fit a backend`);
+    throw new ConfigError(
+      field,
+      `${value} with ${other} makes a weight of ${a * b} values; at most ${MAX_WEIGHT_VALUES} (2^28) fit a backend`,
+    );
   }
 }
 
@@ -95,24 +105,34 @@ export function resolveConfig(partial: Partial<ModelConfig> = {}): ModelConfig {
   }
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
   const config: ModelConfig = { ...DEFAULT_CONFIG, ...defined };
-  for (const [field, max] of Object.entries(MAXIMA)) requireInteger(field, config[field as keyof typeof MAXIMA], 1, max);
+  for (const [field, max] of Object.entries(MAXIMA))
+    requireInteger(field, config[field as keyof typeof MAXIMA], 1, max);
   const D = config.hiddenDim;
   requireWeightFits('vocabSize', config.vocabSize, `hiddenDim ${D}`, config.vocabSize, D);
   requireWeightFits('ffDim', config.ffDim, `hiddenDim ${D}`, config.ffDim, D);
   requireWeightFits('expansionFactor', config.expansionFactor, `hiddenDim ${D}`, config.expansionFactor * D, D);
   if (config.hiddenDim % config.numHeads !== 0) {
-    throw new ConfigError('numHeads', `must divide hiddenDim (hiddenDim ${config.hiddenDim}, numHeads ${config.numHeads})`);
+    throw new ConfigError(
+      'numHeads',
+      `must divide hiddenDim (hiddenDim ${config.hiddenDim}, numHeads ${config.numHeads})`,
+    );
   }
   if (typeof config.dropout !== 'number' || !(config.dropout >= 0 && config.dropout < 1)) {
     throw new ConfigError('dropout', `must be in [0, 1) (got ${JSON.stringify(config.dropout)})`);
   }
   // The delta rule scales the state along k by 1 - beta each write: outside [0, 2] it grows without bound.
   if (typeof config.beta !== 'number' || !(config.beta >= 0 && config.beta <= 2)) {
-    throw new ConfigError('beta', `must be in [0, 2], where the delta rule's state stays bounded (got ${JSON.stringify(config.beta)})`);
+    throw new ConfigError(
+      'beta',
+      `must be in [0, 2], where the delta rule's state stays bounded (got ${JSON.stringify(config.beta)})`,
+    );
   }
   const [coldest, hottest] = TEMPERATURE_RANGE;
   if (typeof config.temperature !== 'number' || !(config.temperature >= coldest && config.temperature <= hottest)) {
-    throw new ConfigError('temperature', `must be a number in [${coldest.toFixed(6)}, ${hottest}] (got ${JSON.stringify(config.temperature)})`);
+    throw new ConfigError(
+      'temperature',
+      `must be a number in [${coldest.toFixed(6)}, ${hottest}] (got ${JSON.stringify(config.temperature)})`,
+    );
   }
   if (typeof config.learnedBeta !== 'boolean') {
     throw new ConfigError('learnedBeta', `must be true or false (got ${JSON.stringify(config.learnedBeta)})`);
@@ -121,10 +141,19 @@ export function resolveConfig(partial: Partial<ModelConfig> = {}): ModelConfig {
   if (config.compressionFactor !== undefined) {
     requireInteger('compressionFactor', config.compressionFactor, 1, D);
     if (config.hiddenDim % config.compressionFactor !== 0) {
-      throw new ConfigError('compressionFactor', `must divide hiddenDim (hiddenDim ${config.hiddenDim}, compressionFactor ${config.compressionFactor})`);
+      throw new ConfigError(
+        'compressionFactor',
+        `must divide hiddenDim (hiddenDim ${config.hiddenDim}, compressionFactor ${config.compressionFactor})`,
+      );
     }
     const d = headDim(config);
-    requireWeightFits('compressionFactor', config.compressionFactor, `head size ${d}`, d * d, D / config.compressionFactor);
+    requireWeightFits(
+      'compressionFactor',
+      config.compressionFactor,
+      `head size ${d}`,
+      d * d,
+      D / config.compressionFactor,
+    );
   }
   return config;
 }

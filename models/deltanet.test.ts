@@ -12,7 +12,11 @@ describe('DeltaNet across groups of chunks', () => {
       const [batch, n] = [model.plan.groupRows / 128, 150];
       expect(chunksPerGroup(model.plan.groupRows, batch, config.chunkSize!) * config.chunkSize!).toBeLessThan(n);
       const ids = randomIds(batch, n, 50, 8);
-      const mask = maskWhere(batch, n, (b, t) => (b % 3 === 0 && t >= 125 && t < 133) || (b % 5 === 1 && t % 7 === 3) || (b % 4 === 2 && t < 4));
+      const mask = maskWhere(
+        batch,
+        n,
+        (b, t) => (b % 3 === 0 && t >= 125 && t < 133) || (b % 5 === 1 && t % 7 === 3) || (b % 4 === 2 && t < 4),
+      );
       expect(await naiveError(model, ids, mask, naiveDeltaNet)).toBeLessThan(1e-4);
     });
   });

@@ -28,7 +28,12 @@ export class DeltaNetAttention implements CausalAttention<DeltaNetState> {
   private readonly d: number;
   private readonly chunk: number;
 
-  constructor(store: ParamStore, prefix: string, config: ModelConfig, private readonly plan: ExecutionPlan) {
+  constructor(
+    store: ParamStore,
+    prefix: string,
+    config: ModelConfig,
+    private readonly plan: ExecutionPlan,
+  ) {
     const D = config.hiddenDim;
     this.heads = config.numHeads;
     this.d = headDim(config);
@@ -59,7 +64,11 @@ export class DeltaNetAttention implements CausalAttention<DeltaNetState> {
    * from group to group, so that only one group's q, k, v and chunk tensors are live at any length.
    * Returns the outputs after out_proj [b, n, D] and S^T after the last token.
    */
-  private attendInGroups(x: tf.Tensor3D, mask: tf.Tensor2D | null, memory: tf.Tensor4D): { out: tf.Tensor3D; carry: tf.Tensor4D } {
+  private attendInGroups(
+    x: tf.Tensor3D,
+    mask: tf.Tensor2D | null,
+    memory: tf.Tensor4D,
+  ): { out: tf.Tensor3D; carry: tf.Tensor4D } {
     const groupLength = chunksPerGroup(this.plan.groupRows, x.shape[0], this.chunk) * this.chunk;
     return scanChunkGroups(x, mask, groupLength, memory, (xg, maskg, before) => {
       const [q, k, v, beta] = this.project(xg, maskg);
@@ -76,7 +85,9 @@ export class DeltaNetAttention implements CausalAttention<DeltaNetState> {
   private project(x: tf.Tensor3D, mask: tf.Tensor2D | null): [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D] {
     return tf.tidy(() => {
       const [b, n] = x.shape;
-      let beta: tf.Tensor3D = this.betaProj ? tf.sigmoid(this.betaProj.apply(x)) : tf.fill([b, n, this.heads], this.beta);
+      let beta: tf.Tensor3D = this.betaProj
+        ? tf.sigmoid(this.betaProj.apply(x))
+        : tf.fill([b, n, this.heads], this.beta);
       if (mask) beta = tf.mul(beta, tf.reshape(mask, [b, n, 1]));
       return [this.proj.q.apply(x), this.proj.k.apply(x), this.proj.v.apply(x), beta];
     });
@@ -85,6 +96,11 @@ export class DeltaNetAttention implements CausalAttention<DeltaNetState> {
 
 export class DeltaNetModel extends CausalLM {
   constructor(config: Partial<ModelConfig> = {}) {
-    super('DeltaNet', config, (store, prefix, cfg, plan) => new DeltaNetAttention(store, prefix, cfg, plan), chunkedRow);
+    super(
+      'DeltaNet',
+      config,
+      (store, prefix, cfg, plan) => new DeltaNetAttention(store, prefix, cfg, plan),
+      chunkedRow,
+    );
   }
 }

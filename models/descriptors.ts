@@ -84,7 +84,8 @@ export const MODEL_DESCRIPTORS: Readonly<Record<ModelName, ModelDescriptor>> = {
     knobs: ['temperature', 'updateSteps'],
     docs: {
       section: 5,
-      title: 'modern Hopfield retrieval (Ramsauer et al. 2020); with one update step (the default) and temperature 1 it computes the same as Standard',
+      title:
+        'modern Hopfield retrieval (Ramsauer et al. 2020); with one update step (the default) and temperature 1 it computes the same as Standard',
     },
     theory: {
       forward: { cost: 'O(s n^2 d)', scaling: 'O(n^2)', exponent: 2 },
@@ -93,7 +94,10 @@ export const MODEL_DESCRIPTORS: Readonly<Record<ModelName, ModelDescriptor>> = {
   },
   GAU: {
     knobs: ['chunkSize', 'expansionFactor'],
-    docs: { section: 6, title: 'gated attention unit, chunked (after Hua et al. 2022); one head of size E, ignores numHeads' },
+    docs: {
+      section: 6,
+      title: 'gated attention unit, chunked (after Hua et al. 2022); one head of size E, ignores numHeads',
+    },
     theory: {
       forward: { cost: 'O(n B E + n E^2)', scaling: 'O(n)', exponent: 1 },
       decode: { cost: 'O(B E + E^2) amortised', scaling: 'O(1)', exponent: 0 },

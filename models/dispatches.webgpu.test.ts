@@ -17,7 +17,16 @@ const N = 4096;
 const CONTEXT = 300;
 
 /** The benchmarks' GPU settings (chunk 128, cf 2, two layers of four heads), at a width lavapipe runs quickly. */
-const CONFIG: Partial<ModelConfig> = { vocabSize: 100, hiddenDim: 32, numHeads: 4, ffDim: 64, numLayers: 2, chunkSize: 128, compressionFactor: 2, seed: 3 };
+const CONFIG: Partial<ModelConfig> = {
+  vocabSize: 100,
+  hiddenDim: 32,
+  numHeads: 4,
+  ffDim: 64,
+  numLayers: 2,
+  chunkSize: 128,
+  compressionFactor: 2,
+  seed: 3,
+};
 
 /** Per model, the most kernels a forward at N and a decode step may run: TARGET, or today's count where it is above. */
 const LIMITS: Record<string, { forward: number; decode: number }> = {
@@ -44,35 +53,53 @@ async function kernelsOf(call: () => tf.Tensor): Promise<string[]> {
 function tally(names: string[]): string {
   const counts = new Map<string, number>();
   for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} x ${count}`).join(', ');
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, count]) => `${name} x ${count}`)
+    .join(', ');
 }
 
 const itOn = testsOn('webgpu');
 
 describe.each(MODEL_NAMES)('webgpu: %s', (name) => {
   const limit = LIMITS[name];
-  const title = (mode: string, count: number) => (count <= TARGET
-    ? `a ${mode} runs at most ${TARGET} kernels`
-    : `a ${mode} runs at most ${count} kernels (today's count; the target is ${TARGET})`);
+  const title = (mode: string, count: number) =>
+    count <= TARGET
+      ? `a ${mode} runs at most ${TARGET} kernels`
+      : `a ${mode} runs at most ${count} kernels (today's count; the target is ${TARGET})`;
   let model: CausalLM | undefined;
   afterAll(() => model?.dispose());
   const built = () => (model ??= createModel(name, CONFIG));
 
-  itOn(title(`forward at ${N} tokens`, limit.forward), async () => {
-    const ids = tf.tensor2d(randomIds(1, N, CONFIG.vocabSize!, 5), [1, N], 'int32');
-    const kernels = await kernelsOf(() => built().forward(ids));
-    ids.dispose();
-    expect({ count: kernels.length, kernels: tally(kernels) }).toEqual({ count: Math.min(kernels.length, limit.forward), kernels: tally(kernels) });
-  }, 600_000);
+  itOn(
+    title(`forward at ${N} tokens`, limit.forward),
+    async () => {
+      const ids = tf.tensor2d(randomIds(1, N, CONFIG.vocabSize!, 5), [1, N], 'int32');
+      const kernels = await kernelsOf(() => built().forward(ids));
+      ids.dispose();
+      expect({ count: kernels.length, kernels: tally(kernels) }).toEqual({
+        count: Math.min(kernels.length, limit.forward),
+        kernels: tally(kernels),
+      });
+    },
+    600_000,
+  );
 
-  itOn(title(`decode step at a context of ${CONTEXT}`, limit.decode), async () => {
-    const state = built().initState(1);
-    const context = tf.tensor2d(randomIds(1, CONTEXT, CONFIG.vocabSize!, 6), [1, CONTEXT], 'int32');
-    const token = tf.tensor2d([[7]], [1, 1], 'int32');
-    built().step(state, context).hidden.dispose();
-    const kernels = await kernelsOf(() => built().step(state, token).hidden);
-    built().disposeState(state);
-    tf.dispose([context, token]);
-    expect({ count: kernels.length, kernels: tally(kernels) }).toEqual({ count: Math.min(kernels.length, limit.decode), kernels: tally(kernels) });
-  }, 300_000);
+  itOn(
+    title(`decode step at a context of ${CONTEXT}`, limit.decode),
+    async () => {
+      const state = built().initState(1);
+      const context = tf.tensor2d(randomIds(1, CONTEXT, CONFIG.vocabSize!, 6), [1, CONTEXT], 'int32');
+      const token = tf.tensor2d([[7]], [1, 1], 'int32');
+      built().step(state, context).hidden.dispose();
+      const kernels = await kernelsOf(() => built().step(state, token).hidden);
+      built().disposeState(state);
+      tf.dispose([context, token]);
+      expect({ count: kernels.length, kernels: tally(kernels) }).toEqual({
+        count: Math.min(kernels.length, limit.decode),
+        kernels: tally(kernels),
+      });
+    },
+    300_000,
+  );
 });

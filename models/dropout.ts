@@ -40,7 +40,12 @@ function hashName(name: string): number {
  * The mask the DROPOUT contract describes (models/kernels/names.ts) for x [b, L, F], on the host:
  * 0 where dropped, attrs.keep where kept, row-major [b, L, F].
  */
-export function dropoutMask({ siteKey, start, threshold, keep }: DropoutAttrs, b: number, L: number, F: number): Float32Array {
+export function dropoutMask(
+  { siteKey, start, threshold, keep }: DropoutAttrs,
+  b: number,
+  L: number,
+  F: number,
+): Float32Array {
   const values = new Float32Array(b * L * F);
   for (let s = 0; s < b; s++) {
     const sequenceKey = mix(siteKey ^ s);
@@ -70,12 +75,17 @@ export function dropoutThreshold(rate: number): number {
 // d(x * mask)/dx = mask: dy through the same kernel, with the same attributes.
 registerGradientOnce({
   kernelName: DROPOUT,
-  gradFunc: (dy, _saved, attrs) => ({ x: () => runKernel(DROPOUT, { x: dy as tf.Tensor }, attrs as unknown as DropoutAttrs) }),
+  gradFunc: (dy, _saved, attrs) => ({
+    x: () => runKernel(DROPOUT, { x: dy as tf.Tensor }, attrs as unknown as DropoutAttrs),
+  }),
 });
 
 /** Dropout at a rate, with one seed for a whole forward; null when inactive. */
 export class Dropout {
-  private constructor(readonly rate: number, private readonly seed: number) {}
+  private constructor(
+    readonly rate: number,
+    private readonly seed: number,
+  ) {}
 
   /** The dropout of a forward with these options, or null when it is inactive (not training, or rate 0). */
   static of(rate: number, options: ForwardOptions | undefined): Dropout | null {
@@ -87,7 +97,12 @@ export class Dropout {
 
   /** The DROPOUT attributes of `site`'s mask for rows at positions start ... */
   attrs(site: string, start: number): DropoutAttrs {
-    return { siteKey: mix(hashName(site) ^ mix(this.seed)), start, threshold: dropoutThreshold(this.rate), keep: 1 / (1 - this.rate) };
+    return {
+      siteKey: mix(hashName(site) ^ mix(this.seed)),
+      start,
+      threshold: dropoutThreshold(this.rate),
+      keep: 1 / (1 - this.rate),
+    };
   }
 
   /** The mask of `site` for x [b, L, F] at positions start .. start+L-1, on the host (dropoutMask). */

@@ -30,10 +30,14 @@ test('a disposed ids tensor, or setWeights(null), is an InputError naming the ar
     const ids = tf.tensor2d([[1, 2]], [1, 2], 'int32');
     ids.dispose();
     expect(thrown(() => model.forward(ids))).toEqual(new InputError('inputIds', 'inputIds is a disposed tensor'));
-    expect(thrown(() => model.step(model.initState(1), ids))).toEqual(new InputError('inputIds', 'inputIds is a disposed tensor'));
+    expect(thrown(() => model.step(model.initState(1), ids))).toEqual(
+      new InputError('inputIds', 'inputIds is a disposed tensor'),
+    );
     const mask = tf.ones([1, 2]) as tf.Tensor2D;
     mask.dispose();
-    expect(thrown(() => model.forward([[1, 2]], mask))).toEqual(new InputError('attentionMask', 'attentionMask is a disposed tensor'));
+    expect(thrown(() => model.forward([[1, 2]], mask))).toEqual(
+      new InputError('attentionMask', 'attentionMask is a disposed tensor'),
+    );
     for (const weights of [null, undefined, 5, 'w']) {
       const err = thrown(() => model.setWeights(weights as never));
       expect(err).toBeInstanceOf(InputError);
@@ -46,15 +50,22 @@ test('a constructor that fails part-way frees every weight it made and throws a 
   class Failing extends CausalLM {
     constructor() {
       let layers = 0;
-      super('Failing', { ...TINY, numLayers: 3 }, (store, prefix, config, plan) => {
-        if (++layers === 3) throw new RangeError('Invalid typed array length: 8589934592');
-        return new StandardAttention(store, prefix, config, plan);
-      }, projectionRow);
+      super(
+        'Failing',
+        { ...TINY, numLayers: 3 },
+        (store, prefix, config, plan) => {
+          if (++layers === 3) throw new RangeError('Invalid typed array length: 8589934592');
+          return new StandardAttention(store, prefix, config, plan);
+        },
+        projectionRow,
+      );
     }
   }
   const before = liveTensors();
   const err = thrown(() => new Failing());
   expect(err).toBeInstanceOf(ConfigError);
-  expect(err.message).toBe('invalid config: weights cannot be made: RangeError: Invalid typed array length: 8589934592');
+  expect(err.message).toBe(
+    'invalid config: weights cannot be made: RangeError: Invalid typed array length: 8589934592',
+  );
   expect(liveTensors()).toBe(before);
 });

@@ -4,7 +4,10 @@
  * prints such an error as one line and exits 2.
  */
 export class InputError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
     this.name = new.target.name;
   }

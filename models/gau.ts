@@ -4,7 +4,14 @@ import { disposeAll } from './ops/state_tensors';
 import { ModelConfig } from './config';
 import { Linear } from './layers';
 import { CausalLM } from './model';
-import { GAUCarry, gauAttentionChunkwise, gauAttentionStep, gauCloseChunk, gauInitialState, GAUState } from './ops/gau_attention';
+import {
+  GAUCarry,
+  gauAttentionChunkwise,
+  gauAttentionStep,
+  gauCloseChunk,
+  gauInitialState,
+  GAUState,
+} from './ops/gau_attention';
 import { chunksPerGroup, scanChunkGroups, stepThroughChunks } from './ops/scan';
 import { ParamStore } from './params';
 import { ExecutionPlan } from './plan';
@@ -23,7 +30,12 @@ export class GAUAttention implements CausalAttention<GAUState> {
   private readonly out: Linear;
   private readonly chunk: number;
 
-  constructor(store: ParamStore, prefix: string, config: ModelConfig, private readonly plan: ExecutionPlan) {
+  constructor(
+    store: ParamStore,
+    prefix: string,
+    config: ModelConfig,
+    private readonly plan: ExecutionPlan,
+  ) {
     const D = config.hiddenDim;
     const E = config.expansionFactor * D;
     this.q = new Linear(store, `${prefix}.q_proj`, D, E);
@@ -41,10 +53,20 @@ export class GAUAttention implements CausalAttention<GAUState> {
     const groupLength = chunksPerGroup(this.plan.groupRows, x.shape[0], chunk, this.plan.gauChunksPerGroup) * chunk;
     const start: GAUCarry = { sum: null, count: 0 };
     const options = { chunkSize: chunk, fillOnHost: this.plan.fillOnHost, prefixSums: this.plan.prefixSums };
-    return tf.tidy(() => scanChunkGroups<GAUCarry>(x, mask, groupLength, start, (xg, maskg, carry) => {
-      const { output, carry: after } = gauAttentionChunkwise(this.q.apply(xg), this.k.apply(xg), this.v.apply(xg), maskg, carry, options);
-      return { out: this.out.apply(tf.mul(output, tf.sigmoid(this.gate.apply(xg))) as tf.Tensor3D), carry: after };
-    }).out);
+    return tf.tidy(
+      () =>
+        scanChunkGroups<GAUCarry>(x, mask, groupLength, start, (xg, maskg, carry) => {
+          const { output, carry: after } = gauAttentionChunkwise(
+            this.q.apply(xg),
+            this.k.apply(xg),
+            this.v.apply(xg),
+            maskg,
+            carry,
+            options,
+          );
+          return { out: this.out.apply(tf.mul(output, tf.sigmoid(this.gate.apply(xg))) as tf.Tensor3D), carry: after };
+        }).out,
+    );
   }
 
   initState(): GAUState {
@@ -52,11 +74,17 @@ export class GAUAttention implements CausalAttention<GAUState> {
   }
 
   step(state: GAUState, x: tf.Tensor3D): tf.Tensor3D {
-    const outputs = stepThroughChunks(x, this.chunk, state, (piece) => {
-      const xp = piece as tf.Tensor3D;
-      const o = gauAttentionStep(state, this.q.apply(xp), this.k.apply(xp), this.v.apply(xp), this.plan.fillOnHost);
-      return tf.mul(o, tf.sigmoid(this.gate.apply(xp))) as tf.Tensor3D;
-    }, () => gauCloseChunk(state));
+    const outputs = stepThroughChunks(
+      x,
+      this.chunk,
+      state,
+      (piece) => {
+        const xp = piece as tf.Tensor3D;
+        const o = gauAttentionStep(state, this.q.apply(xp), this.k.apply(xp), this.v.apply(xp), this.plan.fillOnHost);
+        return tf.mul(o, tf.sigmoid(this.gate.apply(xp))) as tf.Tensor3D;
+      },
+      () => gauCloseChunk(state),
+    );
     const result = tf.tidy(() => this.out.apply(outputs.length === 1 ? outputs[0] : tf.concat(outputs, 1)));
     tf.dispose(outputs);
     return result;
@@ -71,6 +99,11 @@ export class GAUAttention implements CausalAttention<GAUState> {
 export class GAUModel extends CausalLM {
   constructor(config: Partial<ModelConfig> = {}) {
     // Its four projections of E = expansionFactor * D per token.
-    super('GAU', config, (store, prefix, cfg, plan) => new GAUAttention(store, prefix, cfg, plan), (c) => 4 * c.expansionFactor * c.hiddenDim);
+    super(
+      'GAU',
+      config,
+      (store, prefix, cfg, plan) => new GAUAttention(store, prefix, cfg, plan),
+      (c) => 4 * c.expansionFactor * c.hiddenDim,
+    );
   }
 }

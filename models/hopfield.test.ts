@@ -6,8 +6,9 @@ import { naiveHopfield, naiveTemperedStandard } from './ops/reference/hopfield';
 
 useDefaultBackend();
 
-
-const VARIANTS: Array<Partial<ModelConfig>> = [1, 2, 3].flatMap((updateSteps) => [1, 0.5].map((temperature) => ({ updateSteps, temperature })));
+const VARIANTS: Array<Partial<ModelConfig>> = [1, 2, 3].flatMap((updateSteps) =>
+  [1, 0.5].map((temperature) => ({ updateSteps, temperature })),
+);
 
 describe.each(VARIANTS)('Hopfield %j efficient form equals the naive formula', (variant) => {
   const config = { ...TINY, ...variant };
@@ -15,7 +16,9 @@ describe.each(VARIANTS)('Hopfield %j efficient form equals the naive formula', (
   it.each([1, 4, 7, 13])('n=%i', async (n) => {
     await withModel('Hopfield', config, async (model) => {
       const ids = randomIds(2, n, 50, n);
-      expect(relativeError(await forwardArray(model, ids), await naiveModelForward(model, ids, null, naiveHopfield))).toBeLessThan(1e-4);
+      expect(
+        relativeError(await forwardArray(model, ids), await naiveModelForward(model, ids, null, naiveHopfield)),
+      ).toBeLessThan(1e-4);
     });
   });
 
@@ -28,7 +31,13 @@ describe.each(VARIANTS)('Hopfield %j efficient form equals the naive formula', (
       const ids = randomIds(2, n, 50, 3);
       const mask = maskWhere(2, n, holes);
       const real = (b: number, t: number) => mask[b][t] === 1;
-      expect(relativeError(await forwardArray(model, ids, mask), await naiveModelForward(model, ids, mask, naiveHopfield), real)).toBeLessThan(1e-4);
+      expect(
+        relativeError(
+          await forwardArray(model, ids, mask),
+          await naiveModelForward(model, ids, mask, naiveHopfield),
+          real,
+        ),
+      ).toBeLessThan(1e-4);
     });
   });
 });
@@ -39,7 +48,9 @@ describe('Hopfield', () => {
     await withModel('Hopfield', config, async (model) => {
       const n = model.plan.queryBlock + 3;
       const ids = randomIds(1, n, 50, 11);
-      expect(relativeError(await forwardArray(model, ids), await naiveModelForward(model, ids, null, naiveHopfield))).toBeLessThan(1e-4);
+      expect(
+        relativeError(await forwardArray(model, ids), await naiveModelForward(model, ids, null, naiveHopfield)),
+      ).toBeLessThan(1e-4);
     });
   });
 
@@ -47,17 +58,31 @@ describe('Hopfield', () => {
     const ids = randomIds(2, 9, 50, 5);
     const tempered = { ...TINY, updateSteps: 1, temperature: 0.5 };
     await withModel('Hopfield', tempered, async (model) => {
-      expect(relativeError(await forwardArray(model, ids), await naiveModelForward(model, ids, null, naiveTemperedStandard))).toBeLessThan(1e-4);
+      expect(
+        relativeError(await forwardArray(model, ids), await naiveModelForward(model, ids, null, naiveTemperedStandard)),
+      ).toBeLessThan(1e-4);
     });
-    const hopfield = await withModel('Hopfield', { ...TINY, updateSteps: 1 }, async (model) => await forwardArray(model, ids));
+    const hopfield = await withModel(
+      'Hopfield',
+      { ...TINY, updateSteps: 1 },
+      async (model) => await forwardArray(model, ids),
+    );
     const standard = await withModel('Standard', TINY, async (model) => await forwardArray(model, ids));
     expect(relativeError(hopfield, standard)).toBeLessThan(1e-6);
   });
 
   it('more update steps change the output', async () => {
     const ids = randomIds(1, 9, 50, 6);
-    const one = await withModel('Hopfield', { ...TINY, updateSteps: 1 }, async (model) => await forwardArray(model, ids));
-    const three = await withModel('Hopfield', { ...TINY, updateSteps: 3 }, async (model) => await forwardArray(model, ids));
+    const one = await withModel(
+      'Hopfield',
+      { ...TINY, updateSteps: 1 },
+      async (model) => await forwardArray(model, ids),
+    );
+    const three = await withModel(
+      'Hopfield',
+      { ...TINY, updateSteps: 3 },
+      async (model) => await forwardArray(model, ids),
+    );
     expect(relativeError(three, one)).toBeGreaterThan(1e-3);
   });
 });
@@ -71,9 +96,15 @@ describe('Hopfield decode across cache blocks', () => {
       const expected = await forwardArray(model, ids);
       const state = model.initState(1);
       const parts: number[][][][] = [];
-      for (const [start, end] of [[0, model.plan.cacheBlock - 5], [model.plan.cacheBlock - 5, n]]) {
-        const { hidden } = model.step(state, ids.map((row) => row.slice(start, end)));
-        parts.push(await hidden.array() as number[][][]);
+      for (const [start, end] of [
+        [0, model.plan.cacheBlock - 5],
+        [model.plan.cacheBlock - 5, n],
+      ]) {
+        const { hidden } = model.step(
+          state,
+          ids.map((row) => row.slice(start, end)),
+        );
+        parts.push((await hidden.array()) as number[][][]);
         hidden.dispose();
       }
       model.disposeState(state);

@@ -19,6 +19,11 @@ export class HopfieldAttention extends StandardAttention {
 
 export class HopfieldModel extends CausalLM {
   constructor(config: Partial<ModelConfig> = {}) {
-    super('Hopfield', config, (store, prefix, cfg, plan) => new HopfieldAttention(store, prefix, cfg, plan), projectionRow);
+    super(
+      'Hopfield',
+      config,
+      (store, prefix, cfg, plan) => new HopfieldAttention(store, prefix, cfg, plan),
+      projectionRow,
+    );
   }
 }

@@ -50,14 +50,22 @@ export class AttentionProjections {
 
 /** LayerNorm over the last axis with weight and bias, epsilon 1e-5. */
 export class LayerNorm {
-  constructor(private readonly store: ParamStore, readonly name: string, readonly features: number) {
+  constructor(
+    private readonly store: ParamStore,
+    readonly name: string,
+    readonly features: number,
+  ) {
     store.create(`${name}.weight`, [features], { kind: 'constant', value: 1 });
     store.create(`${name}.bias`, [features], { kind: 'constant', value: 0 });
   }
 
   /** Its weight, bias and epsilon, as a dense layer takes them to normalise its input. */
   get params(): NonNullable<DenseOptions['norm']> {
-    return { gamma: this.store.get(`${this.name}.weight`) as tf.Tensor1D, beta: this.store.get(`${this.name}.bias`) as tf.Tensor1D, epsilon: 1e-5 };
+    return {
+      gamma: this.store.get(`${this.name}.weight`) as tf.Tensor1D,
+      beta: this.store.get(`${this.name}.bias`) as tf.Tensor1D,
+      epsilon: 1e-5,
+    };
   }
 
   apply<T extends tf.Tensor>(x: T): T {
@@ -83,7 +91,12 @@ export class FeedForward {
    * (training), `dropout.inner` acts on the GELU's output and `dropout.output` on FF's before the
    * residual is added.
    */
-  residual<T extends tf.Tensor>(x: T, attended: T, norm: LayerNorm, dropout?: { inner: (t: T) => T; output: (t: T) => T }): T {
+  residual<T extends tf.Tensor>(
+    x: T,
+    attended: T,
+    norm: LayerNorm,
+    dropout?: { inner: (t: T) => T; output: (t: T) => T },
+  ): T {
     return tf.tidy(() => {
       const inner = this.up.apply(x, { addend: attended, norm: norm.params, activation: 'gelu' });
       if (!dropout) return this.down.apply(inner, { residual: [x, attended] });

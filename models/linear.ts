@@ -24,7 +24,12 @@ export class LinearAttention implements CausalAttention<LinearState> {
   private readonly heads: number;
   private readonly chunk: number;
 
-  constructor(store: ParamStore, prefix: string, config: ModelConfig, private readonly plan: ExecutionPlan) {
+  constructor(
+    store: ParamStore,
+    prefix: string,
+    config: ModelConfig,
+    private readonly plan: ExecutionPlan,
+  ) {
     this.proj = new AttentionProjections(store, prefix, config.hiddenDim);
     this.heads = config.numHeads;
     this.chunk = config.chunkSize;
@@ -52,11 +57,23 @@ export class LinearAttention implements CausalAttention<LinearState> {
   }
 
   /** Outputs after out_proj [b, n, D] and the sums after the last token. */
-  private attendInGroups(x: tf.Tensor3D, mask: tf.Tensor2D | null, before: tf.Tensor4D | null): { out: tf.Tensor3D; carry: tf.Tensor4D } {
+  private attendInGroups(
+    x: tf.Tensor3D,
+    mask: tf.Tensor2D | null,
+    before: tf.Tensor4D | null,
+  ): { out: tf.Tensor3D; carry: tf.Tensor4D } {
     const groupLength = chunksPerGroup(this.plan.groupRows, x.shape[0], this.chunk) * this.chunk;
     return scanChunkGroups<tf.Tensor4D | null>(x, mask, groupLength, before, (xg, maskg, sums) => {
-      const { output, state } = linearAttention(this.proj.q.apply(xg), this.proj.k.apply(xg), this.proj.v.apply(xg), maskg, sums, this.heads,
-        this.chunk, { fillOnHost: this.plan.fillOnHost, prefixSums: this.plan.prefixSums });
+      const { output, state } = linearAttention(
+        this.proj.q.apply(xg),
+        this.proj.k.apply(xg),
+        this.proj.v.apply(xg),
+        maskg,
+        sums,
+        this.heads,
+        this.chunk,
+        { fillOnHost: this.plan.fillOnHost, prefixSums: this.plan.prefixSums },
+      );
       return { out: this.proj.out.apply(output), carry: state };
     }) as { out: tf.Tensor3D; carry: tf.Tensor4D };
   }

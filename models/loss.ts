@@ -11,7 +11,9 @@ import * as tf from '@tensorflow/tfjs-core';
  * `crossEntropySum`.
  */
 export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor, weights: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.div(crossEntropySum(logits, labels, weights), tf.maximum(tf.sum(weights), 1e-30)) as tf.Scalar);
+  return tf.tidy(
+    () => tf.div(crossEntropySum(logits, labels, weights), tf.maximum(tf.sum(weights), 1e-30)) as tf.Scalar,
+  );
 }
 
 /**
@@ -48,7 +50,10 @@ export function crossEntropySum(logits: tf.Tensor, labels: tf.Tensor, weights: t
  * t < n - 1) predicts ids[t + 1] and counts when both t and t + 1 are real tokens. Returns
  * labels [b, n] int32 (the next id; 0 at the last position) and weights [b, n] (1 counted, 0 not).
  */
-export function nextTokenTargets(ids: tf.Tensor2D, mask: tf.Tensor2D | null): { labels: tf.Tensor2D; weights: tf.Tensor2D } {
+export function nextTokenTargets(
+  ids: tf.Tensor2D,
+  mask: tf.Tensor2D | null,
+): { labels: tf.Tensor2D; weights: tf.Tensor2D } {
   return tf.tidy(() => {
     const [b, n] = ids.shape;
     const labels = tf.concat([tf.slice(ids, [0, 1], [b, n - 1]), tf.zeros([b, 1], 'int32')], 1) as tf.Tensor2D;

@@ -47,7 +47,12 @@ export abstract class CausalLM {
   private readonly states = new WeakMap<DecodeState, 'live' | 'disposed'>();
   private disposed = false;
 
-  protected constructor(readonly name: string, config: Partial<ModelConfig>, attention: AttentionFactory, attentionRow: WidestRow) {
+  protected constructor(
+    readonly name: string,
+    config: Partial<ModelConfig>,
+    attention: AttentionFactory,
+    attentionRow: WidestRow,
+  ) {
     this.config = resolveConfig(config);
     requireBackend();
     const { vocabSize, hiddenDim, ffDim, numLayers, seed } = this.config;
@@ -108,7 +113,11 @@ export abstract class CausalLM {
    * Runs `body` on the checked inputs (ids [b, n] int32, mask [b, n] or null), then frees whatever
    * the checks uploaded from arrays (tensors passed in stay the caller's).
    */
-  private withInputs<T>(inputIds: TokenIds, attentionMask: MaskInput | null | undefined, body: (ids: tf.Tensor2D, mask: tf.Tensor2D | null) => T): T {
+  private withInputs<T>(
+    inputIds: TokenIds,
+    attentionMask: MaskInput | null | undefined,
+    body: (ids: tf.Tensor2D, mask: tf.Tensor2D | null) => T,
+  ): T {
     this.assertLive();
     const ids = checkTokenIds(inputIds, this.config.vocabSize);
     let mask: tf.Tensor2D | null = null;
@@ -135,9 +144,14 @@ export abstract class CausalLM {
       (args[args.length - 1] as tf.GradSaveFunc)(mask ? [input, mask] : [input]);
       return {
         value: this.layerForward(i, input, mask, dropout),
-        gradFunc: (dy: tf.Tensor, [savedInput, savedMask]: tf.Tensor[]) => tf.tidy(() => vjp(
-          () => this.layerForward(i, savedInput as tf.Tensor3D, (savedMask ?? null) as tf.Tensor2D | null, dropout),
-          [savedInput, ...weights], dy)),
+        gradFunc: (dy: tf.Tensor, [savedInput, savedMask]: tf.Tensor[]) =>
+          tf.tidy(() =>
+            vjp(
+              () => this.layerForward(i, savedInput as tf.Tensor3D, (savedMask ?? null) as tf.Tensor2D | null, dropout),
+              [savedInput, ...weights],
+              dy,
+            ),
+          ),
       };
     });
     return op(x, ...weights) as tf.Tensor3D;
@@ -159,7 +173,12 @@ export abstract class CausalLM {
       return mapTokenGroups([x, attended], groups, ([group, attn], start) => {
         const drop = (t: tf.Tensor3D, site: string) => (dropout ? dropout.apply(t, site, start) : t);
         const dropped = drop(attn as tf.Tensor3D, `${prefix}.attention`);
-        return layer.ff.residual(group as tf.Tensor3D, dropped, layer.norm2, dropout ? { inner: (t) => drop(t, `${prefix}.ff.2`), output: (t) => drop(t, `${prefix}.ff`) } : undefined);
+        return layer.ff.residual(
+          group as tf.Tensor3D,
+          dropped,
+          layer.norm2,
+          dropout ? { inner: (t) => drop(t, `${prefix}.ff.2`), output: (t) => drop(t, `${prefix}.ff`) } : undefined,
+        );
       });
     } finally {
       attended.dispose();
@@ -190,7 +209,10 @@ export abstract class CausalLM {
       const [b, n, D] = hidden.shape;
       const at = positions instanceof tf.Tensor ? positions : tf.tensor2d(positions, undefined, 'int32');
       const k = at.shape[1];
-      const rows = tf.add(tf.reshape(at, [b, k]), tf.mul(tf.reshape(tf.range(0, b, 1, 'int32'), [b, 1]), tf.scalar(n, 'int32')));
+      const rows = tf.add(
+        tf.reshape(at, [b, k]),
+        tf.mul(tf.reshape(tf.range(0, b, 1, 'int32'), [b, 1]), tf.scalar(n, 'int32')),
+      );
       const gathered = tf.gather(tf.reshape(hidden, [b * n, D]), tf.reshape(rows, [-1]));
       return this.logits(tf.reshape(gathered, [b, k, D]) as tf.Tensor3D);
     });
@@ -220,7 +242,8 @@ export abstract class CausalLM {
               (save as tf.GradSaveFunc)([hg as tf.Tensor, l, w]);
               return {
                 value: groupLoss(hg as tf.Tensor3D, l, w),
-                gradFunc: (dy: tf.Tensor, [sh, sl, sw]: tf.Tensor[]) => tf.tidy(() => vjp(() => groupLoss(sh as tf.Tensor3D, sl, sw), [sh, embedding], dy)),
+                gradFunc: (dy: tf.Tensor, [sh, sl, sw]: tf.Tensor[]) =>
+                  tf.tidy(() => vjp(() => groupLoss(sh as tf.Tensor3D, sl, sw), [sh, embedding], dy)),
               };
             });
             return op(h, embedding);
@@ -281,8 +304,13 @@ export abstract class CausalLM {
   /** The streaming state before any token, for `batchSize` sequences. */
   initState(batchSize: number): DecodeState {
     this.assertLive();
-    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new InputError('batchSize', `batchSize must be a positive integer (got ${batchSize})`);
-    const state: DecodeState = { batchSize, position: 0, layers: this.layers.map((l) => l.attention.initState(batchSize)) };
+    if (!Number.isInteger(batchSize) || batchSize <= 0)
+      throw new InputError('batchSize', `batchSize must be a positive integer (got ${batchSize})`);
+    const state: DecodeState = {
+      batchSize,
+      position: 0,
+      layers: this.layers.map((l) => l.attention.initState(batchSize)),
+    };
     this.states.set(state, 'live');
     return state;
   }
@@ -297,7 +325,10 @@ export abstract class CausalLM {
     const ids = checkTokenIds(inputIds, this.config.vocabSize);
     try {
       if (ids.shape[0] !== state.batchSize) {
-        throw new InputError('inputIds', `step: inputIds has batch ${ids.shape[0]} but the state was made for ${state.batchSize}`);
+        throw new InputError(
+          'inputIds',
+          `step: inputIds has batch ${ids.shape[0]} but the state was made for ${state.batchSize}`,
+        );
       }
       // Layer by layer, each layer's input freed once the next exists: a long prefill holds one layer's temporaries.
       let x = this.embed(ids, state.position);
@@ -342,7 +373,8 @@ export abstract class CausalLM {
   private assertOwnState(state: DecodeState, call: string): void {
     const status = this.states.get(state);
     if (status === 'disposed') throw new InputError('state', `${call}: the decode state has been disposed`);
-    if (status !== 'live') throw new InputError('state', `${call}: the decode state was not made by this ${this.name} model's initState()`);
+    if (status !== 'live')
+      throw new InputError('state', `${call}: the decode state was not made by this ${this.name} model's initState()`);
   }
 
   private embed(ids: tf.Tensor2D, start: number): tf.Tensor3D {
@@ -355,6 +387,8 @@ function requireBackend(): void {
   try {
     tf.backend();
   } catch (err) {
-    throw new Error(`no TensorFlow.js backend is ready: call 'await setupBackend()' from the bsbr package first (${(err as Error).message})`);
+    throw new Error(
+      `no TensorFlow.js backend is ready: call 'await setupBackend()' from the bsbr package first (${(err as Error).message})`,
+    );
   }
 }

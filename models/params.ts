@@ -20,9 +20,7 @@ function hashName(name: string): number {
 }
 
 export type Initialiser =
-  | { kind: 'uniform'; bound: number }
-  | { kind: 'normal'; std: number }
-  | { kind: 'constant'; value: number };
+  { kind: 'uniform'; bound: number } | { kind: 'normal'; std: number } | { kind: 'constant'; value: number };
 
 /**
  * How a weight is held: 'plain' exactly as in the state dict; 'linear' an nn.Linear weight, held
@@ -48,7 +46,10 @@ export class ParamStore {
   private readonly params = new Map<string, Param>();
   private readonly prefix: string;
 
-  constructor(private readonly seed: number, owner = 'model') {
+  constructor(
+    private readonly seed: number,
+    owner = 'model',
+  ) {
     this.prefix = `${owner}${storesMade++}`;
   }
 
@@ -107,10 +108,12 @@ export class ParamStore {
    * store takes ownership of the tensors given (and disposes them). Anything else is refused untouched.
    */
   replaceAll(tensors: Map<string, tf.Tensor>): void {
-    const fits = tensors.size === this.params.size && this.names().every((name) => {
-      const tensor = tensors.get(name);
-      return tensor !== undefined && tf.util.arraysEqual(tensor.shape, this.get(name).shape);
-    });
+    const fits =
+      tensors.size === this.params.size &&
+      this.names().every((name) => {
+        const tensor = tensors.get(name);
+        return tensor !== undefined && tf.util.arraysEqual(tensor.shape, this.get(name).shape);
+      });
     if (!fits) throw new Error('replaceAll needs exactly the held parameters, each with its held shape');
     for (const [name, tensor] of tensors) {
       this.param(name).variable.assign(tensor);

@@ -99,7 +99,12 @@ function gpuGroupRows(maxBindingBytes: number, widestRow: number): number {
 export function planFor(backend: string, widestRow: number, adapter?: AdapterInfo): ExecutionPlan {
   if (adapter) {
     const maxBinding = adapter.maxStorageBufferBindingSize;
-    return { backend, ...GPU, groupRows: gpuGroupRows(maxBinding, widestRow), logitsPerGroup: Math.min(1 << 26, Math.floor(maxBinding / 4)) };
+    return {
+      backend,
+      ...GPU,
+      groupRows: gpuGroupRows(maxBinding, widestRow),
+      logitsPerGroup: Math.min(1 << 26, Math.floor(maxBinding / 4)),
+    };
   }
   return { backend, ...HOST };
 }

@@ -7,7 +7,12 @@ const BLOCK = 1024;
  * sin and cos of pos * w_i for pos = start + p * step (p < count) and every frequency w_i, in
  * float64: [count, D/2] each.
  */
-function trigTable(start: number, step: number, count: number, frequencies: Float64Array): { sin: Float64Array; cos: Float64Array } {
+function trigTable(
+  start: number,
+  step: number,
+  count: number,
+  frequencies: Float64Array,
+): { sin: Float64Array; cos: Float64Array } {
   const half = frequencies.length;
   const sin = new Float64Array(count * half);
   const cos = new Float64Array(count * half);
@@ -73,7 +78,13 @@ function trigTables(start: number, length: number, dim: number) {
   const frequencies = Float64Array.from({ length: half }, (_, i) => Math.pow(10000, -(2 * i) / dim));
   const blocks = Math.ceil(length / BLOCK);
   const rows = Math.min(BLOCK, length);
-  return { half, blocks, rows, coarse: trigTable(start, BLOCK, blocks, frequencies), fine: fineTable(dim, frequencies) };
+  return {
+    half,
+    blocks,
+    rows,
+    coarse: trigTable(start, BLOCK, blocks, frequencies),
+    fine: fineTable(dim, frequencies),
+  };
 }
 
 /**

@@ -6,14 +6,15 @@ import { naiveSlidingWindow } from './ops/reference/sliding_window';
 
 useDefaultBackend();
 
-
 describe('SlidingWindow efficient form equals the naive formula', () => {
   // TINY has windowSize 3: lengths within one block, at block edges, off them, and over many blocks.
   for (const windowSize of [3, 1, 5]) {
     it.each([1, 3, 4, 7, 13, 26])(`w=${windowSize}, n=%i`, async (n) => {
       await withModel('SlidingWindow', { ...TINY, windowSize }, async (model) => {
         const ids = randomIds(2, n, 50, n);
-        expect(relativeError(await forwardArray(model, ids), await naiveModelForward(model, ids, null, naiveSlidingWindow))).toBeLessThan(1e-4);
+        expect(
+          relativeError(await forwardArray(model, ids), await naiveModelForward(model, ids, null, naiveSlidingWindow)),
+        ).toBeLessThan(1e-4);
       });
     });
   }
@@ -27,7 +28,11 @@ describe('SlidingWindow efficient form equals the naive formula', () => {
       const ids = randomIds(2, n, 50, 3);
       const mask = maskWhere(2, n, holes);
       const real = (b: number, t: number) => mask[b][t] === 1;
-      const err = relativeError(await forwardArray(model, ids, mask), await naiveModelForward(model, ids, mask, naiveSlidingWindow), real);
+      const err = relativeError(
+        await forwardArray(model, ids, mask),
+        await naiveModelForward(model, ids, mask, naiveSlidingWindow),
+        real,
+      );
       expect(err).toBeLessThan(1e-4);
     });
   });
@@ -53,9 +58,18 @@ describe('SlidingWindow decode', () => {
       const state = model.initState(2);
       const parts: number[][][][] = [];
       // A long prefill, single tokens, then a step longer than the window.
-      for (const [start, end] of [[0, 11], [11, 12], [12, 13], [13, 21], [21, 26]]) {
-        const { hidden } = model.step(state, ids.map((row) => row.slice(start, end)));
-        parts.push(await hidden.array() as number[][][]);
+      for (const [start, end] of [
+        [0, 11],
+        [11, 12],
+        [12, 13],
+        [13, 21],
+        [21, 26],
+      ]) {
+        const { hidden } = model.step(
+          state,
+          ids.map((row) => row.slice(start, end)),
+        );
+        parts.push((await hidden.array()) as number[][][]);
         hidden.dispose();
         for (const layer of state.layers as KVCacheState[]) {
           expect(layer.keys.map((block) => block.shape[2])).toEqual([Math.min(TINY.windowSize!, end)]);

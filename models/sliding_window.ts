@@ -55,6 +55,11 @@ export class SlidingWindowAttention extends StandardAttention {
 
 export class SlidingWindowModel extends CausalLM {
   constructor(config: Partial<ModelConfig> = {}) {
-    super('SlidingWindow', config, (store, prefix, cfg, plan) => new SlidingWindowAttention(store, prefix, cfg, plan), projectionRow);
+    super(
+      'SlidingWindow',
+      config,
+      (store, prefix, cfg, plan) => new SlidingWindowAttention(store, prefix, cfg, plan),
+      projectionRow,
+    );
   }
 }

@@ -5,7 +5,12 @@ import { headDim, ModelConfig } from './config';
 import { AttentionProjections } from './layers';
 import { CausalLM } from './model';
 import { mergeHeads, splitHeads } from './ops/heads';
-import { appendToBlocks, SoftmaxAttentionOptions, softmaxAttentionBlocked, softmaxAttentionCached } from './ops/softmax_attention';
+import {
+  appendToBlocks,
+  SoftmaxAttentionOptions,
+  softmaxAttentionBlocked,
+  softmaxAttentionCached,
+} from './ops/softmax_attention';
 import { ParamStore } from './params';
 import { ExecutionPlan } from './plan';
 
@@ -25,7 +30,14 @@ export class StandardAttention implements CausalAttention<KVCacheState> {
   protected readonly heads: number;
   private readonly options: SoftmaxAttentionOptions;
 
-  constructor(store: ParamStore, prefix: string, config: ModelConfig, protected readonly plan: ExecutionPlan, scale = 1 / Math.sqrt(headDim(config)), updateSteps = 1) {
+  constructor(
+    store: ParamStore,
+    prefix: string,
+    config: ModelConfig,
+    protected readonly plan: ExecutionPlan,
+    scale = 1 / Math.sqrt(headDim(config)),
+    updateSteps = 1,
+  ) {
     this.proj = new AttentionProjections(store, prefix, config.hiddenDim);
     this.heads = config.numHeads;
     this.options = { scale, updateSteps, fillOnHost: plan.fillOnHost };
@@ -34,7 +46,9 @@ export class StandardAttention implements CausalAttention<KVCacheState> {
   forward(x: tf.Tensor3D, mask: tf.Tensor2D | null): tf.Tensor3D {
     return tf.tidy(() => {
       const [q, k, v] = this.project(x);
-      return this.proj.out.apply(mergeHeads(softmaxAttentionBlocked(q, k, v, mask, this.plan.queryBlock, this.plan.keyBlock, this.options)));
+      return this.proj.out.apply(
+        mergeHeads(softmaxAttentionBlocked(q, k, v, mask, this.plan.queryBlock, this.plan.keyBlock, this.options)),
+      );
     });
   }
 
@@ -70,6 +84,11 @@ export class StandardAttention implements CausalAttention<KVCacheState> {
 
 export class StandardModel extends CausalLM {
   constructor(config: Partial<ModelConfig> = {}) {
-    super('Standard', config, (store, prefix, cfg, plan) => new StandardAttention(store, prefix, cfg, plan), projectionRow);
+    super(
+      'Standard',
+      config,
+      (store, prefix, cfg, plan) => new StandardAttention(store, prefix, cfg, plan),
+      projectionRow,
+    );
   }
 }

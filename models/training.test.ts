@@ -6,7 +6,10 @@ import { liveTensors, randomIds, readAndDispose, TINY, useDefaultBackend, withMo
 useDefaultBackend();
 
 const IDS = randomIds(2, 11, 50, 3);
-const MASK = [[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], [0, 1, 1, 1, 0, 1, 1, 1, 1, 0, 0]];
+const MASK = [
+  [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+  [0, 1, 1, 1, 0, 1, 1, 1, 1, 0, 0],
+];
 
 describe('training API', () => {
   it('holds every weight as a trainable variable under its state-dict name, and setWeights writes them', async () => {
@@ -26,7 +29,11 @@ describe('training API', () => {
   });
 
   it('crossEntropy is the weighted mean of -log softmax at the labels', async () => {
-    const logits = tf.tensor2d([[1, 2, 3], [0, 0, 0], [5, 1, 1]]);
+    const logits = tf.tensor2d([
+      [1, 2, 3],
+      [0, 0, 0],
+      [5, 1, 1],
+    ]);
     const loss = crossEntropy(logits, tf.tensor1d([2, 0, 1], 'int32'), tf.tensor1d([1, 3, 0]));
     const lse = (row: number[]) => Math.log(row.reduce((a, x) => a + Math.exp(x), 0));
     const expected = (1 * (lse([1, 2, 3]) - 3) + 3 * (lse([0, 0, 0]) - 0)) / 4;
@@ -48,15 +55,22 @@ describe('training API', () => {
       const rows = (await logits.array()) as number[][][];
       let sum = 0;
       let count = 0;
-      IDS.forEach((seq, b) => seq.slice(0, -1).forEach((_, t) => {
-        if (!MASK[b][t] || !MASK[b][t + 1]) return;
-        const row = rows[b][t];
-        const max = Math.max(...row);
-        sum += Math.log(row.reduce((a, x) => a + Math.exp(x - max), 0)) + max - row[seq[t + 1]];
-        count++;
-      }));
+      IDS.forEach((seq, b) =>
+        seq.slice(0, -1).forEach((_, t) => {
+          if (!MASK[b][t] || !MASK[b][t + 1]) return;
+          const row = rows[b][t];
+          const max = Math.max(...row);
+          sum += Math.log(row.reduce((a, x) => a + Math.exp(x - max), 0)) + max - row[seq[t + 1]];
+          count++;
+        }),
+      );
       expect(whole).toBeCloseTo(sum / count, 4);
-      const at = await readAndDispose(model.logitsAt(hidden, [[0, 5], [10, 2]]));
+      const at = await readAndDispose(
+        model.logitsAt(hidden, [
+          [0, 5],
+          [10, 2],
+        ]),
+      );
       expect(at[0][1]).toEqual(rows[0][5]);
       expect(at[1][0]).toEqual(rows[1][10]);
       tf.dispose([hidden, logits, ids, mask]);
@@ -75,7 +89,9 @@ describe('training API', () => {
       expect(c).not.toEqual(a);
     });
     await withModel('BSBR', { ...TINY, dropout: 0 }, async (model) => {
-      expect(await readAndDispose(model.forward(IDS, null, { training: true }))).toEqual(await readAndDispose(model.forward(IDS)));
+      expect(await readAndDispose(model.forward(IDS, null, { training: true }))).toEqual(
+        await readAndDispose(model.forward(IDS)),
+      );
     });
   });
 

@@ -38,13 +38,26 @@ const ATTENTION: Record<string, (p: string, c: ModelConfig) => Entry[]> = {
     const d = headDim(c);
     const cf = c.compressionFactor;
     return [
-      ...projections(p, ['q_proj', 'k_proj', 'v_proj', 'out_proj', 'meta_r_proj', 'meta_h_proj'], c.hiddenDim, c.hiddenDim),
-      ...(cf ? [...linear(`${p}.compress_proj`, d * d, c.hiddenDim / cf), ...linear(`${p}.decompress_proj`, c.hiddenDim / cf, d * d)] : []),
+      ...projections(
+        p,
+        ['q_proj', 'k_proj', 'v_proj', 'out_proj', 'meta_r_proj', 'meta_h_proj'],
+        c.hiddenDim,
+        c.hiddenDim,
+      ),
+      ...(cf
+        ? [
+            ...linear(`${p}.compress_proj`, d * d, c.hiddenDim / cf),
+            ...linear(`${p}.decompress_proj`, c.hiddenDim / cf, d * d),
+          ]
+        : []),
     ];
   },
   GAU: (p, c) => {
     const E = c.expansionFactor * c.hiddenDim;
-    return [...projections(p, ['q_proj', 'k_proj', 'v_proj', 'gate_proj'], c.hiddenDim, E), ...linear(`${p}.out_proj`, E, c.hiddenDim)];
+    return [
+      ...projections(p, ['q_proj', 'k_proj', 'v_proj', 'gate_proj'], c.hiddenDim, E),
+      ...linear(`${p}.out_proj`, E, c.hiddenDim),
+    ];
   },
 };
 
@@ -52,7 +65,10 @@ const ATTENTION: Record<string, (p: string, c: ModelConfig) => Entry[]> = {
 function expectedStateDict(name: string, partial: Partial<ModelConfig>): Entry[] {
   const c = resolveConfig(partial);
   const D = c.hiddenDim;
-  const norm = (n: string): Entry[] => [[`${n}.weight`, [D]], [`${n}.bias`, [D]]];
+  const norm = (n: string): Entry[] => [
+    [`${n}.weight`, [D]],
+    [`${n}.bias`, [D]],
+  ];
   const layers = Array.from({ length: c.numLayers }, (_, i) => [
     ...ATTENTION[name](`layers.${i}.attention`, c),
     ...norm(`layers.${i}.layer_norm1`),
@@ -66,8 +82,12 @@ function expectedStateDict(name: string, partial: Partial<ModelConfig>): Entry[]
 /** Every registered model with the tiny config, plus the options that add weights: [title, model, config]. */
 const CASES: [string, string, Partial<ModelConfig>][] = [
   ...MODEL_NAMES.map((name): [string, string, Partial<ModelConfig>] => [name, name, TINY]),
-  ...(MODEL_NAMES.includes('BSBR') ? [['BSBR (compressed)', 'BSBR', { ...TINY, compressionFactor: 2 }] as [string, string, Partial<ModelConfig>]] : []),
-  ...(MODEL_NAMES.includes('DeltaNet') ? [['DeltaNet (learnedBeta)', 'DeltaNet', { ...TINY, learnedBeta: true }] as [string, string, Partial<ModelConfig>]] : []),
+  ...(MODEL_NAMES.includes('BSBR')
+    ? [['BSBR (compressed)', 'BSBR', { ...TINY, compressionFactor: 2 }] as [string, string, Partial<ModelConfig>]]
+    : []),
+  ...(MODEL_NAMES.includes('DeltaNet')
+    ? [['DeltaNet (learnedBeta)', 'DeltaNet', { ...TINY, learnedBeta: true }] as [string, string, Partial<ModelConfig>]]
+    : []),
 ];
 
 /** Hidden states as raw bits, so equality means bit-identical. */
@@ -160,7 +180,9 @@ describe('loading checks everything first and loads all or nothing', () => {
         'wrong dtype layer_norm.weight: expected float32, got int32',
         'unexpected lm_head.weight [50, 16]',
       ]);
-      expect(error!.message).toMatch(/^weights do not fit the model \(4 problems\): missing layers\.1\.layer_norm2\.bias \[16\]; /);
+      expect(error!.message).toMatch(
+        /^weights do not fit the model \(4 problems\): missing layers\.1\.layer_norm2\.bias \[16\]; /,
+      );
       expect(outputBits(model, ids, ones)).toEqual(before);
       disposeMap(weights);
     });
@@ -193,12 +215,21 @@ describe('the nn.Linear convention', () => {
   it('a state-dict weight W [out, in] and bias b give y = x W^T + b, and export back unchanged', async () => {
     const store = new ParamStore(0);
     const layer = new Linear(store, 'proj', 3, 2);
-    const w = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+    const w = tf.tensor2d([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const b = tf.tensor1d([0.5, -1]);
     importWeights(store, { 'proj.weight': w, 'proj.bias': b });
-    const x = tf.tensor2d([[1, 0, -1], [2, 1, 0]]);
+    const x = tf.tensor2d([
+      [1, 0, -1],
+      [2, 1, 0],
+    ]);
     const y = layer.apply(x);
-    expect(y.arraySync()).toEqual([[1 - 3 + 0.5, 4 - 6 - 1], [2 + 2 + 0.5, 8 + 5 - 1]]);
+    expect(y.arraySync()).toEqual([
+      [1 - 3 + 0.5, 4 - 6 - 1],
+      [2 + 2 + 0.5, 8 + 5 - 1],
+    ]);
     const exported = exportWeights(store);
     expect(exported.get('proj.weight')!.arraySync()).toEqual(w.arraySync());
     expect(exported.get('proj.bias')!.arraySync()).toEqual(b.arraySync());

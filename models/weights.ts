@@ -11,7 +11,10 @@ export const IGNORED_WEIGHT_NAMES: readonly string[] = ['pos_encoding.pe'];
 /** Weights that do not fit a model: every problem found, one per entry of `problems`. */
 export class WeightsError extends InputError {
   constructor(readonly problems: readonly string[]) {
-    super('weights', `weights do not fit the model (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.join('; ')}`);
+    super(
+      'weights',
+      `weights do not fit the model (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.join('; ')}`,
+    );
   }
 }
 
@@ -40,7 +43,10 @@ export function exportWeights(store: ParamStore): Map<string, tf.Tensor> {
  */
 export function importWeights(store: ParamStore, weights: WeightMap): void {
   if (!(weights instanceof Map) && (typeof weights !== 'object' || weights === null || Array.isArray(weights))) {
-    throw new InputError('weights', `weights must be a Map or an object of tensors by name (got ${weights === null ? 'null' : Array.isArray(weights) ? 'an array' : typeof weights})`);
+    throw new InputError(
+      'weights',
+      `weights must be a Map or an object of tensors by name (got ${weights === null ? 'null' : Array.isArray(weights) ? 'an array' : typeof weights})`,
+    );
   }
   const given = weights instanceof Map ? weights : new Map(Object.entries(weights));
   const known = new Set(store.names());
@@ -57,7 +63,9 @@ export function importWeights(store: ParamStore, weights: WeightMap): void {
     } else if (tensor.dtype !== 'float32') {
       problems.push(`wrong dtype ${name}: expected float32, got ${tensor.dtype}`);
     } else if (!tf.util.arraysEqual(tensor.shape, stateDictShape(store, name))) {
-      problems.push(`wrong shape ${name}: expected ${formatShape(stateDictShape(store, name))}, got ${formatShape(tensor.shape)}`);
+      problems.push(
+        `wrong shape ${name}: expected ${formatShape(stateDictShape(store, name))}, got ${formatShape(tensor.shape)}`,
+      );
     }
   }
   if (problems.length) throw new WeightsError(problems);

@@ -29,7 +29,8 @@ function run(command: string, args: string[], cwd: string): { status: number | n
 }
 
 beforeAll(() => {
-  if (!fs.existsSync(path.join(packageRoot(), 'dist', 'src', 'index.js'))) throw new Error('dist/ is missing: build first with `npm run build`');
+  if (!fs.existsSync(path.join(packageRoot(), 'dist', 'src', 'index.js')))
+    throw new Error('dist/ is missing: build first with `npm run build`');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsbr-pack-'));
   const packed = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], packageRoot());
   expect(packed.status).toBe(0);
@@ -42,7 +43,8 @@ beforeAll(() => {
   expect(run('tar', ['-xzf', path.join(dir, info.filename), '-C', dir], dir).status).toBe(0);
   fs.renameSync(path.join(dir, 'package'), path.join(modules, 'bsbr'));
   const ours = path.join(packageRoot(), 'node_modules');
-  for (const name of fs.readdirSync(ours).filter((n) => !n.startsWith('.'))) fs.symlinkSync(path.join(ours, name), path.join(modules, name));
+  for (const name of fs.readdirSync(ours).filter((n) => !n.startsWith('.')))
+    fs.symlinkSync(path.join(ours, name), path.join(modules, name));
 }, 120_000);
 
 afterAll(() => {
@@ -50,7 +52,17 @@ afterAll(() => {
 });
 
 test('holds the license, the built library and command, the presets and the example data, and no tests or test helpers', () => {
-  for (const file of ['LICENSE', 'README.md', 'package.json', 'bin/bsbr.js', 'dist/src/index.js', 'dist/src/cli/main.js', 'evals/presets/long.args', 'results/example/results.json', 'results/example-gpu/results.json']) {
+  for (const file of [
+    'LICENSE',
+    'README.md',
+    'package.json',
+    'bin/bsbr.js',
+    'dist/src/index.js',
+    'dist/src/cli/main.js',
+    'evals/presets/long.args',
+    'results/example/results.json',
+    'results/example-gpu/results.json',
+  ]) {
     expect(files).toContain(file);
   }
   expect(files.filter((f) => /\.test\.|\/testing\//.test(f))).toEqual([]);
@@ -78,11 +90,19 @@ test('the README training example runs as written from the installed package: gr
   const result = run(process.execPath, ['train.mjs'], project);
   expect(result.stderr.split('\n').filter((l) => l && !l.startsWith('Warning: maxDynamic'))).toEqual([]);
   expect(result.status).toBe(0);
-  expect(result.stdout.trimEnd().split('\n')).toEqual(['gradients: 43 weights', 'loss went down: true', 'tensors left: 0']);
+  expect(result.stdout.trimEnd().split('\n')).toEqual([
+    'gradients: 43 weights',
+    'loss went down: true',
+    'tensors left: 0',
+  ]);
 }, 180_000);
 
-test('the package imports itself by name inside its own folder (the exports self-reference), as the README\'s example does', () => {
-  const result = run(process.execPath, ['--input-type=module', '-e', "import { createModel } from 'bsbr'; console.log(typeof createModel);"], packageRoot());
+test("the package imports itself by name inside its own folder (the exports self-reference), as the README's example does", () => {
+  const result = run(
+    process.execPath,
+    ['--input-type=module', '-e', "import { createModel } from 'bsbr'; console.log(typeof createModel);"],
+    packageRoot(),
+  );
   expect(result.stderr).toBe('');
   expect(result.stdout.trim()).toBe('function');
 });

@@ -33,7 +33,10 @@ const CASES: Array<{ model: string; config: Partial<ModelConfig> }> = [
 const LENGTH = 19; // not a multiple of the chunk (4) or the window (3)
 
 function runPeer(script: string, args: string[]): string {
-  const result = spawnSync(PYTHON, [path.join(PEER, script), ...args], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  const result = spawnSync(PYTHON, [path.join(PEER, script), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, OMP_NUM_THREADS: '1' },
+  });
   if (result.status !== 0) throw new Error(`${script} exited ${result.status}: ${result.stderr}`);
   return result.stdout;
 }
@@ -41,43 +44,61 @@ function runPeer(script: string, args: string[]): string {
 describe('the PyTorch peer', () => {
   useBackend('cpu');
   let dir: string;
-  beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsbr-peer-')); });
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsbr-peer-'));
+  });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  withTorch('computes the same hidden states and next-token loss as the models here from the same weights, for all seven', async () => {
-    const ids = randomIds(2, LENGTH, TINY.vocabSize!, 3);
-    const expected: number[][][][] = [];
-    const losses: number[] = [];
-    const cases = [];
-    for (const [i, { model: name, config: knobs }] of CASES.entries()) {
-      const model = createModel(name, { ...TINY, ...knobs });
-      try {
-        const weights = model.getWeights();
-        const file = path.join(dir, `${i}.safetensors`);
+  withTorch(
+    'computes the same hidden states and next-token loss as the models here from the same weights, for all seven',
+    async () => {
+      const ids = randomIds(2, LENGTH, TINY.vocabSize!, 3);
+      const expected: number[][][][] = [];
+      const losses: number[] = [];
+      const cases = [];
+      for (const [i, { model: name, config: knobs }] of CASES.entries()) {
+        const model = createModel(name, { ...TINY, ...knobs });
         try {
-          writeSafetensors(file, weights);
+          const weights = model.getWeights();
+          const file = path.join(dir, `${i}.safetensors`);
+          try {
+            writeSafetensors(file, weights);
+          } finally {
+            tf.dispose([...weights.values()]);
+          }
+          expected.push(await readAndDispose(model.forward(ids)));
+          losses.push(await readAndDispose<number>(model.loss(ids)));
+          cases.push({ model: name, config: model.config, weights: file, ids });
         } finally {
-          tf.dispose([...weights.values()]);
+          model.dispose();
         }
-        expected.push(await readAndDispose(model.forward(ids)));
-        losses.push(await readAndDispose<number>(model.loss(ids)));
-        cases.push({ model: name, config: model.config, weights: file, ids });
-      } finally {
-        model.dispose();
       }
-    }
-    fs.writeFileSync(path.join(dir, 'cases.json'), JSON.stringify(cases));
-    const rows = runPeer('agree.py', [path.join(dir, 'cases.json')]).trim().split('\n').map((line) => JSON.parse(line) as { model: string; hidden: number[][][]; loss: number });
-    expect(rows.map((r) => r.model)).toEqual(CASES.map((c) => c.model));
-    const errors = rows.map((row, i) => ({
-      ...CASES[i], hidden: relativeError(row.hidden, expected[i]), loss: Math.abs(row.loss - losses[i]) / Math.abs(losses[i]),
-    }));
-    for (const e of errors) expect({ ...e, ok: e.hidden < 1e-4 && e.loss < 1e-4 }).toEqual({ ...e, ok: true });
-  }, 120_000);
+      fs.writeFileSync(path.join(dir, 'cases.json'), JSON.stringify(cases));
+      const rows = runPeer('agree.py', [path.join(dir, 'cases.json')])
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { model: string; hidden: number[][][]; loss: number });
+      expect(rows.map((r) => r.model)).toEqual(CASES.map((c) => c.model));
+      const errors = rows.map((row, i) => ({
+        ...CASES[i],
+        hidden: relativeError(row.hidden, expected[i]),
+        loss: Math.abs(row.loss - losses[i]) / Math.abs(losses[i]),
+      }));
+      for (const e of errors) expect({ ...e, ok: e.hidden < 1e-4 && e.loss < 1e-4 }).toEqual({ ...e, ok: true });
+    },
+    120_000,
+  );
 
-  withTorch('decodes token by token to its own forward, prefills inside and at the end of a chunk', () => {
-    const rows = runPeer('decode_check.py', []).trim().split('\n').map((line) => JSON.parse(line) as { model: string; ok: boolean; relative_error: number });
-    expect(new Set(rows.map((r) => r.model))).toEqual(new Set(MODEL_NAMES));
-    expect(rows.filter((r) => !r.ok)).toEqual([]);
-  }, 120_000);
+  withTorch(
+    'decodes token by token to its own forward, prefills inside and at the end of a chunk',
+    () => {
+      const rows = runPeer('decode_check.py', [])
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { model: string; ok: boolean; relative_error: number });
+      expect(new Set(rows.map((r) => r.model))).toEqual(new Set(MODEL_NAMES));
+      expect(rows.filter((r) => !r.ok)).toEqual([]);
+    },
+    120_000,
+  );
 });

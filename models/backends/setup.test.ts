@@ -4,7 +4,10 @@ import { itOrSkip } from '../testing/skip';
 import { probeBackends, releaseBackend, setupBackend } from './setup';
 
 /** The optional backends whose packages are not dependencies (found missing at definition, where not installed). */
-const OPTIONAL = [['tensorflow-gpu', '@tensorflow/tfjs-node-gpu'], ['tensorflow', '@tensorflow/tfjs-node']] as const;
+const OPTIONAL = [
+  ['tensorflow-gpu', '@tensorflow/tfjs-node-gpu'],
+  ['tensorflow', '@tensorflow/tfjs-node'],
+] as const;
 
 function installed(packageName: string): boolean {
   try {
@@ -47,29 +50,42 @@ describe('backends', () => {
   });
 
   const missing = OPTIONAL.find(([, packageName]) => !installed(packageName));
-  itOrSkip(missing ? null : 'every optional backend is installed here: none is missing to ask for')('asking for a missing optional backend is a clear error', async () => {
-    const [name, packageName] = missing!;
-    await expect(setupBackend(name)).rejects.toThrow(`backend '${name}' is not usable: ${packageName} is not installed (optional: npm install ${packageName})`);
-  });
+  itOrSkip(missing ? null : 'every optional backend is installed here: none is missing to ask for')(
+    'asking for a missing optional backend is a clear error',
+    async () => {
+      const [name, packageName] = missing!;
+      await expect(setupBackend(name)).rejects.toThrow(
+        `backend '${name}' is not usable: ${packageName} is not installed (optional: npm install ${packageName})`,
+      );
+    },
+  );
 
   it('refuses an unknown backend name with the valid ones', async () => {
-    await expect(setupBackend('metal' as never)).rejects.toThrow("unknown backend 'metal' (valid: auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu)");
+    await expect(setupBackend('metal' as never)).rejects.toThrow(
+      "unknown backend 'metal' (valid: auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu)",
+    );
   });
 });
 
 describe('webgpu', () => {
-  itOrSkip(unusableHere('webgpu'))('runs when asked for by name on whatever adapter Dawn finds (lavapipe here), and agrees with cpu', async () => {
-    const statuses = await probeBackends();
-    const webgpu = statuses.find((s) => s.name === 'webgpu')!;
-    expect(webgpu.usable).toBe(true);
-    const active = await setupBackend('webgpu');
-    expect(active.adapter!.vendor.length).toBeGreaterThan(0);
-    expect(active.adapter!.maxStorageBufferBindingSize).toBeGreaterThan(0);
-    const a = tf.tensor2d([[1, 2], [3, 4]]);
-    const product = await tf.matMul(a, a).data();
-    expect(Array.from(product)).toEqual([7, 10, 15, 22]);
-    tf.dispose(a);
-    releaseBackend();
-    expect(tf.findBackend('webgpu')).toBeFalsy();
-  });
+  itOrSkip(unusableHere('webgpu'))(
+    'runs when asked for by name on whatever adapter Dawn finds (lavapipe here), and agrees with cpu',
+    async () => {
+      const statuses = await probeBackends();
+      const webgpu = statuses.find((s) => s.name === 'webgpu')!;
+      expect(webgpu.usable).toBe(true);
+      const active = await setupBackend('webgpu');
+      expect(active.adapter!.vendor.length).toBeGreaterThan(0);
+      expect(active.adapter!.maxStorageBufferBindingSize).toBeGreaterThan(0);
+      const a = tf.tensor2d([
+        [1, 2],
+        [3, 4],
+      ]);
+      const product = await tf.matMul(a, a).data();
+      expect(Array.from(product)).toEqual([7, 10, 15, 22]);
+      tf.dispose(a);
+      releaseBackend();
+      expect(tf.findBackend('webgpu')).toBeFalsy();
+    },
+  );
 });

@@ -88,7 +88,9 @@ async function activate(name: BackendName, hardwareOnly: boolean, threads: numbe
   try {
     require.resolve(spec.packageName);
   } catch {
-    throw new BackendError(`${spec.packageName} is not installed` + (spec.optional ? ` (optional: npm install ${spec.packageName})` : ''));
+    throw new BackendError(
+      `${spec.packageName} is not installed` + (spec.optional ? ` (optional: npm install ${spec.packageName})` : ''),
+    );
   }
   if (name === 'webgpu') {
     try {
@@ -97,15 +99,16 @@ async function activate(name: BackendName, hardwareOnly: boolean, threads: numbe
       throw new BackendError(firstLine(err));
     }
     if (hardwareOnly && adapter.software) {
-      throw new BackendError(`only a software adapter (${adapter.device}), slower than wasm: ask for --backend webgpu to use it`);
+      throw new BackendError(
+        `only a software adapter (${adapter.device}), slower than wasm: ask for --backend webgpu to use it`,
+      );
     }
   }
   try {
     if (name === 'webgpu') {
       registerWebGpu();
       installWebGpuKernels();
-    }
-    else require(spec.packageName);
+    } else require(spec.packageName);
     if (name === 'cpu') {
       // Silences the cpu backend's first-use banner; our own notice already says what to install.
       tf.env().set('PROD', true);
@@ -115,7 +118,9 @@ async function activate(name: BackendName, hardwareOnly: boolean, threads: numbe
     throw new BackendError(`${spec.packageName} failed to load: ${firstLine(err)}`);
   }
   if (!tf.findBackendFactory(spec.registeredAs)) {
-    throw new BackendError(`${spec.packageName} loaded but registered no '${spec.registeredAs}' backend with this @tensorflow/tfjs-core (${tf.version_core}); its version must match`);
+    throw new BackendError(
+      `${spec.packageName} loaded but registered no '${spec.registeredAs}' backend with this @tensorflow/tfjs-core (${tf.version_core}); its version must match`,
+    );
   }
   let ok = false;
   try {
@@ -135,7 +140,8 @@ let activeThreads: number | undefined;
 
 function threadCount(options: BackendOptions): number {
   const threads = options.threads ?? ALL_CORES;
-  if (!Number.isInteger(threads) || threads < 1) throw new InputError('threads', `threads must be a positive integer, not ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new InputError('threads', `threads must be a positive integer, not ${threads}`);
   return threads;
 }
 
@@ -145,17 +151,23 @@ function threadCount(options: BackendOptions): number {
  * passed over in `notice`. Names are case-insensitive. wasm runs on `options.threads` threads
  * (default: every core), or on one where threads cannot start (`notice` says why).
  */
-export async function setupBackend(requested: BackendChoice = 'auto', options: BackendOptions = {}): Promise<ActiveBackend> {
+export async function setupBackend(
+  requested: BackendChoice = 'auto',
+  options: BackendOptions = {},
+): Promise<ActiveBackend> {
   const choice = parseBackendChoice(requested);
   const threads = threadCount(options);
-  if (active && (choice === 'auto' || choice === active.name) && (active.name !== 'wasm' || activeThreads === threads)) return active;
+  if (active && (choice === 'auto' || choice === active.name) && (active.name !== 'wasm' || activeThreads === threads))
+    return active;
   const candidates: readonly BackendName[] = choice === 'auto' ? BACKEND_NAMES : [choice];
   const skipped: { name: BackendName; reason: string }[] = [];
   for (const name of candidates) {
     try {
       const { adapter, threads: running, notice } = await activate(name, choice === 'auto', threads);
       // One short line: the backends passed over by name (their reasons are long: a missing module's require stack).
-      const passedOver = skipped.length ? [`${skipped.map((s) => `${s.name} not usable`).join(', ')} (probeBackends() or bsbr backends says why)`] : [];
+      const passedOver = skipped.length
+        ? [`${skipped.map((s) => `${s.name} not usable`).join(', ')} (probeBackends() or bsbr backends says why)`]
+        : [];
       const notes = notice ? [...passedOver, notice] : passedOver;
       active = {
         name,
@@ -209,8 +221,16 @@ export async function probeBackends(): Promise<BackendStatus[]> {
     const packageName = SPECS[name].packageName;
     try {
       const { adapter } = await activate(name, false, activeThreads ?? ALL_CORES);
-      const on = adapter ? ` on ${adapter.software ? 'a software adapter' : 'a hardware adapter'}: ${adapter.vendor} ${adapter.device}` : '';
-      statuses.push({ name, packageName, usable: true, reason: `${packageName} ${packageVersion(packageName)} loaded${on}`, adapter });
+      const on = adapter
+        ? ` on ${adapter.software ? 'a software adapter' : 'a hardware adapter'}: ${adapter.vendor} ${adapter.device}`
+        : '';
+      statuses.push({
+        name,
+        packageName,
+        usable: true,
+        reason: `${packageName} ${packageVersion(packageName)} loaded${on}`,
+        adapter,
+      });
     } catch (err) {
       statuses.push({ name, packageName, usable: false, reason: firstLine(err) });
     }

@@ -15,9 +15,14 @@ const BUILT_SETUP = path.resolve(__dirname, '../../dist/models/backends/setup.js
  * code. A process still running after 30 s is killed: its status is then null, not an exit code.
  */
 function runNode(flags: string[], code: string): { status: number | null; stdout: string; stderr: string } {
-  if (!fs.existsSync(BUILT_SETUP)) throw new Error(`${BUILT_SETUP} is missing: run \`npm run build\` first (npm test does)`);
+  if (!fs.existsSync(BUILT_SETUP))
+    throw new Error(`${BUILT_SETUP} is missing: run \`npm run build\` first (npm test does)`);
   const script = `const { setupBackend } = require(${JSON.stringify(BUILT_SETUP)}); const tf = require('@tensorflow/tfjs-core');\n${code}`;
-  const child = spawnSync(process.execPath, [...flags, '-e', script], { cwd: path.dirname(BUILT_SETUP), encoding: 'utf8', timeout: 30_000 });
+  const child = spawnSync(process.execPath, [...flags, '-e', script], {
+    cwd: path.dirname(BUILT_SETUP),
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { status: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 
@@ -46,12 +51,16 @@ describe('setupBackend("wasm", { threads })', () => {
   it(`uses at most ${MAX_WASM_THREADS} threads and says so`, async () => {
     const active = await setupBackend('wasm', { threads: 12 });
     expect(active.threads).toBe(MAX_WASM_THREADS);
-    expect(active.notice).toBe(`backend: using wasm; wasm: ${MAX_WASM_THREADS} threads, not 12 (the threaded build uses at most ${MAX_WASM_THREADS})`);
+    expect(active.notice).toBe(
+      `backend: using wasm; wasm: ${MAX_WASM_THREADS} threads, not 12 (the threaded build uses at most ${MAX_WASM_THREADS})`,
+    );
   });
 
   it('refuses a thread count that is not a positive integer', async () => {
     for (const threads of [0, -1, 1.5]) {
-      await expect(setupBackend('wasm', { threads })).rejects.toThrow(new InputError('threads', `threads must be a positive integer, not ${threads}`));
+      await expect(setupBackend('wasm', { threads })).rejects.toThrow(
+        new InputError('threads', `threads must be a positive integer, not ${threads}`),
+      );
     }
   });
 
@@ -62,7 +71,10 @@ describe('setupBackend("wasm", { threads })', () => {
 
 describe('in a process of its own (the built package)', () => {
   it('a process that ran the threaded backend exits by itself (the pool does not keep it alive)', () => {
-    const run = runNode([], `setupBackend('wasm', { threads: 2 }).then((b) => { tf.matMul(tf.ones([64, 64]), tf.ones([64, 64])).dataSync(); console.log(b.threads); });`);
+    const run = runNode(
+      [],
+      `setupBackend('wasm', { threads: 2 }).then((b) => { tf.matMul(tf.ones([64, 64]), tf.ones([64, 64])).dataSync(); console.log(b.threads); });`,
+    );
     // Exit code 0: it ended by itself (one killed at the 30 s bound has none).
     expect(run).toMatchObject({ status: 0, stdout: '2\n', stderr: '' });
   });
@@ -76,8 +88,15 @@ describe('in a process of its own (the built package)', () => {
   });
 
   it('without SharedArrayBuffer, falls back to one thread with a one-line notice', () => {
-    const run = runNode(['--no-harmony-sharedarraybuffer'], `setupBackend('wasm', { threads: 2 }).then((b) => console.log(JSON.stringify([b.threads, b.notice, tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])).dataSync()[0]])));`);
+    const run = runNode(
+      ['--no-harmony-sharedarraybuffer'],
+      `setupBackend('wasm', { threads: 2 }).then((b) => console.log(JSON.stringify([b.threads, b.notice, tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])).dataSync()[0]])));`,
+    );
     expect(run.status).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual([1, 'backend: using wasm; wasm: 2 threads could not start (SharedArrayBuffer is not defined); running on 1 thread', 2]);
+    expect(JSON.parse(run.stdout)).toEqual([
+      1,
+      'backend: using wasm; wasm: 2 threads could not start (SharedArrayBuffer is not defined); running on 1 thread',
+      2,
+    ]);
   });
 });

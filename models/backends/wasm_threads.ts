@@ -104,13 +104,20 @@ function instantiate(threads: number): Promise<ThreadedModule> {
         return {};
       },
     };
-    const before = new Set<unknown>([...process.listeners('uncaughtException'), ...process.listeners('unhandledRejection')]);
-    factory(config).then(resolve, reject).finally(() => {
-      // emscripten's Node glue adds handlers that rethrow every uncaught error from inside the glue,
-      // whose 100 kB line Node then prints as the error's source: Node's own handling is kept instead.
-      for (const handler of process.listeners('uncaughtException')) if (!before.has(handler)) process.removeListener('uncaughtException', handler);
-      for (const handler of process.listeners('unhandledRejection')) if (!before.has(handler)) process.removeListener('unhandledRejection', handler);
-    });
+    const before = new Set<unknown>([
+      ...process.listeners('uncaughtException'),
+      ...process.listeners('unhandledRejection'),
+    ]);
+    factory(config)
+      .then(resolve, reject)
+      .finally(() => {
+        // emscripten's Node glue adds handlers that rethrow every uncaught error from inside the glue,
+        // whose 100 kB line Node then prints as the error's source: Node's own handling is kept instead.
+        for (const handler of process.listeners('uncaughtException'))
+          if (!before.has(handler)) process.removeListener('uncaughtException', handler);
+        for (const handler of process.listeners('unhandledRejection'))
+          if (!before.has(handler)) process.removeListener('unhandledRejection', handler);
+      });
   });
 }
 
@@ -169,7 +176,8 @@ async function start(threads: number): Promise<WasmThreads> {
   if (threads > 1) {
     try {
       const started = await startThreaded(pkg, threads);
-      if (started < threads) notice = `wasm: ${started} threads, not ${threads} (the threaded build uses at most ${MAX_WASM_THREADS})`;
+      if (started < threads)
+        notice = `wasm: ${started} threads, not ${threads} (the threaded build uses at most ${MAX_WASM_THREADS})`;
       return { threads: started, notice };
     } catch (err) {
       notice = `wasm: ${threads} threads could not start (${firstLine(err)}); running on 1 thread`;

@@ -69,7 +69,8 @@ function describeAdapter(adapter: GpuAdapter): AdapterInfo {
     architecture: info.architecture,
     device: info.device,
     description: info.description,
-    software: info.architecture === 'software' || /llvmpipe|lavapipe|swiftshader/i.test(`${info.device} ${info.description}`),
+    software:
+      info.architecture === 'software' || /llvmpipe|lavapipe|swiftshader/i.test(`${info.device} ${info.description}`),
     maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
     timestampQuery: adapter.features.has('timestamp-query'),
   };
@@ -95,7 +96,9 @@ export async function findAdapter(): Promise<AdapterInfo> {
   try {
     dawn = loadDawn();
   } catch (err) {
-    throw new Error(`the webgpu package is not installed or failed to load (${String((err as Error).message).split('\n')[0]})`);
+    throw new Error(
+      `the webgpu package is not installed or failed to load (${String((err as Error).message).split('\n')[0]})`,
+    );
   }
   const wanted = process.env[ADAPTER_ENV];
   // Timestamps unquantized: the GPU kernel times that compare records would otherwise round to coarse steps.
@@ -105,10 +108,17 @@ export async function findAdapter(): Promise<AdapterInfo> {
     adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   } catch (err) {
     if (!wanted) throw err;
-    const found = String((err as Error).message ?? err).split('\n').slice(1).map((l) => l.trim()).join(' ');
+    const found = String((err as Error).message ?? err)
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim())
+      .join(' ');
     throw new Error(`${ADAPTER_ENV}='${wanted}' matches no adapter's name; ${found}`);
   }
-  if (!adapter) throw new Error('Dawn found no WebGPU adapter (no Vulkan driver: install a GPU driver, or mesa-vulkan-drivers for lavapipe)');
+  if (!adapter)
+    throw new Error(
+      'Dawn found no WebGPU adapter (no Vulkan driver: install a GPU driver, or mesa-vulkan-drivers for lavapipe)',
+    );
   Object.assign(globalThis, dawn.globals);
   state = { gpu, adapter, info: describeAdapter(adapter) };
   return state.info;
@@ -135,30 +145,34 @@ export function registerWebGpu(): void {
   // from two ranges, say).
   tf.env().set('WEBGPU_CPU_FORWARD', false);
   tf.removeBackend('webgpu');
-  tf.registerBackend('webgpu', async () => {
-    const { adapter } = gpuState;
-    const features = ['timestamp-query', 'bgra8unorm-storage'].filter((f) => adapter.features.has(f));
-    const limits = adapter.limits;
-    const device = await adapter.requestDevice({
-      requiredFeatures: features,
-      requiredLimits: {
-        maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
-        maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
-        maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
-        maxBufferSize: limits.maxBufferSize,
-        maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
-        maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
-      },
-    });
-    device.addEventListener('uncapturederror', (event) => {
-      gpuState.error ??= event.error.message.split('\n')[0];
-    });
-    void device.lost.then((info) => {
-      if (info.reason !== 'destroyed') gpuState.error ??= `the GPU device was lost: ${info.message.split('\n')[0]}`;
-    });
-    gpuState.device = device;
-    return new WebGPUBackend(device, adapter.info);
-  }, 3);
+  tf.registerBackend(
+    'webgpu',
+    async () => {
+      const { adapter } = gpuState;
+      const features = ['timestamp-query', 'bgra8unorm-storage'].filter((f) => adapter.features.has(f));
+      const limits = adapter.limits;
+      const device = await adapter.requestDevice({
+        requiredFeatures: features,
+        requiredLimits: {
+          maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+          maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
+          maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+          maxBufferSize: limits.maxBufferSize,
+          maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+          maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+        },
+      });
+      device.addEventListener('uncapturederror', (event) => {
+        gpuState.error ??= event.error.message.split('\n')[0];
+      });
+      void device.lost.then((info) => {
+        if (info.reason !== 'destroyed') gpuState.error ??= `the GPU device was lost: ${info.message.split('\n')[0]}`;
+      });
+      gpuState.device = device;
+      return new WebGPUBackend(device, adapter.info);
+    },
+    3,
+  );
 }
 
 /**

@@ -10,11 +10,16 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** [batch, m, k] @ [batch, k, p], both untransposed float32 (a batch of 1 on either side broadcasts). */
 export const BATCHED_MATMUL = 'BsbrBatchedMatMul';
-export interface BatchedMatMulInputs { a: tf.TensorInfo; b: tf.TensorInfo }
+export interface BatchedMatMulInputs {
+  a: tf.TensorInfo;
+  b: tf.TensorInfo;
+}
 
 /** (I + A)^-1 for every strictly lower-triangular A of a float32 [..., B, B] (entries on and above the diagonal ignored). */
 export const UNIT_LOWER_INVERSE = 'BsbrUnitLowerInverse';
-export interface UnitLowerInverseInputs { a: tf.TensorInfo }
+export interface UnitLowerInverseInputs {
+  a: tf.TensorInfo;
+}
 
 /**
  * softmax(q k^T * scale) v for float32 q [batch, L, d] at the last L of the S key positions of
@@ -23,7 +28,11 @@ export interface UnitLowerInverseInputs { a: tf.TensorInfo }
  * value sizes that causalAttentionTakes accepts.
  */
 export const CAUSAL_ATTENTION = 'BsbrCausalAttention';
-export interface CausalAttentionInputs { q: tf.TensorInfo; k: tf.TensorInfo; v: tf.TensorInfo }
+export interface CausalAttentionInputs {
+  q: tf.TensorInfo;
+  k: tf.TensorInfo;
+  v: tf.TensorInfo;
+}
 export interface CausalAttentionAttrs {
   /** Multiplies q . k. */
   scale: number;
@@ -38,16 +47,26 @@ export function causalAttentionTakes(d: number, e: number): boolean {
 
 /** Exclusive prefix sum along axis 1 of a float32 [b, G, F]: out[:, c] = sum_{j<c} x[:, j] (row 0 is zero). */
 export const EXCLUSIVE_SCAN = 'BsbrExclusiveScan';
-export interface ExclusiveScanInputs { x: tf.TensorInfo }
+export interface ExclusiveScanInputs {
+  x: tf.TensorInfo;
+}
 
 /** LayerNorm over the last axis of float32 x [..., F] with gamma, beta [F] and attrs.epsilon (the biased variance, as PyTorch). */
 export const LAYER_NORM = 'BsbrLayerNorm';
-export interface LayerNormInputs { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo }
-export interface LayerNormAttrs { epsilon: number }
+export interface LayerNormInputs {
+  x: tf.TensorInfo;
+  gamma: tf.TensorInfo;
+  beta: tf.TensorInfo;
+}
+export interface LayerNormAttrs {
+  epsilon: number;
+}
 
 /** Exact GELU of float32 x, elementwise: 0.5 x (1 + erf(x / sqrt 2)). */
 export const GELU = 'BsbrGelu';
-export interface GeluInputs { x: tf.TensorInfo }
+export interface GeluInputs {
+  x: tf.TensorInfo;
+}
 
 /**
  * The delta rule (docs/architectures.md section 4) token by token, for every batch row and head j of
@@ -59,8 +78,16 @@ export interface GeluInputs { x: tf.TensorInfo }
  * deltaRuleTakes accepts.
  */
 export const DELTA_RULE = 'BsbrDeltaRule';
-export interface DeltaRuleInputs { q: tf.TensorInfo; k: tf.TensorInfo; v: tf.TensorInfo; beta: tf.TensorInfo; memory: tf.TensorInfo }
-export interface DeltaRuleAttrs { heads: number }
+export interface DeltaRuleInputs {
+  q: tf.TensorInfo;
+  k: tf.TensorInfo;
+  v: tf.TensorInfo;
+  beta: tf.TensorInfo;
+  memory: tf.TensorInfo;
+}
+export interface DeltaRuleAttrs {
+  heads: number;
+}
 
 /** The head sizes a DELTA_RULE kernel must take: multiples of 4, at most 64. */
 export function deltaRuleTakes(d: number): boolean {
@@ -77,8 +104,17 @@ export function deltaRuleTakes(d: number): boolean {
  * row-major. attrs.heads: h. Takes head sizes that linearAttentionTakes accepts.
  */
 export const LINEAR_ATTENTION = 'BsbrLinearAttention';
-export interface LinearAttentionInputs { q: tf.TensorInfo; k: tf.TensorInfo; v: tf.TensorInfo; valid: tf.TensorInfo; state: tf.TensorInfo }
-export interface LinearAttentionAttrs { heads: number; epsilon: number }
+export interface LinearAttentionInputs {
+  q: tf.TensorInfo;
+  k: tf.TensorInfo;
+  v: tf.TensorInfo;
+  valid: tf.TensorInfo;
+  state: tf.TensorInfo;
+}
+export interface LinearAttentionAttrs {
+  heads: number;
+  epsilon: number;
+}
 
 /** The head sizes a LINEAR_ATTENTION kernel must take: multiples of 4, at most 64. */
 export function linearAttentionTakes(d: number): boolean {
@@ -115,7 +151,12 @@ export interface DenseAttrs {
  * and fine [min(n, 1024), 2, D/2] at r, so that PE(start + 1024 a + r) pairs coarse a with fine r.
  */
 export const EMBEDDING = 'BsbrEmbedding';
-export interface EmbeddingInputs { ids: tf.TensorInfo; table: tf.TensorInfo; coarse: tf.TensorInfo; fine: tf.TensorInfo }
+export interface EmbeddingInputs {
+  ids: tf.TensorInfo;
+  table: tf.TensorInfo;
+  coarse: tf.TensorInfo;
+  fine: tf.TensorInfo;
+}
 
 /**
  * BSBR's chunk states (docs/architectures.md section 7) for every head: from float32 k, v [b, n, h*d]
@@ -123,8 +164,14 @@ export interface EmbeddingInputs { ids: tf.TensorInfo; table: tf.TensorInfo; coa
  * (entry a*d + e: the sum over the chunk's tokens of k[a] v[e], features of head j). attrs.heads: h.
  */
 export const CHUNK_STATES = 'BsbrChunkStates';
-export interface ChunkStatesInputs { k: tf.TensorInfo; v: tf.TensorInfo }
-export interface ChunkStatesAttrs { heads: number; chunk: number }
+export interface ChunkStatesInputs {
+  k: tf.TensorInfo;
+  v: tf.TensorInfo;
+}
+export interface ChunkStatesAttrs {
+  heads: number;
+  chunk: number;
+}
 
 /**
  * BSBR's retrieval (docs/architectures.md section 7): for meta queries [b, G, h*d] of chunks
@@ -133,8 +180,17 @@ export interface ChunkStatesAttrs { heads: number; chunk: number }
  * over the chunks j < first + g that exist, per head: [b, h, G, S] (0 where no chunk counts).
  */
 export const RETRIEVE = 'BsbrRetrieve';
-export interface RetrieveInputs { queries: tf.TensorInfo; keys: tf.TensorInfo; states: tf.TensorInfo; exists: tf.TensorInfo }
-export interface RetrieveAttrs { heads: number; first: number; scale: number }
+export interface RetrieveInputs {
+  queries: tf.TensorInfo;
+  keys: tf.TensorInfo;
+  states: tf.TensorInfo;
+  exists: tf.TensorInfo;
+}
+export interface RetrieveAttrs {
+  heads: number;
+  first: number;
+  scale: number;
+}
 
 /**
  * BSBR's output (docs/architectures.md section 7) for every head: from float32 q, k, v [b, n, h*d]
@@ -144,8 +200,19 @@ export interface RetrieveAttrs { heads: number; first: number; scale: number }
  * Takes head sizes that chunkAttentionTakes accepts.
  */
 export const CHUNK_ATTENTION = 'BsbrChunkAttention';
-export interface ChunkAttentionInputs { q: tf.TensorInfo; k: tf.TensorInfo; v: tf.TensorInfo; valid: tf.TensorInfo; retrieved: tf.TensorInfo; exists: tf.TensorInfo }
-export interface ChunkAttentionAttrs { heads: number; chunk: number; scale: number }
+export interface ChunkAttentionInputs {
+  q: tf.TensorInfo;
+  k: tf.TensorInfo;
+  v: tf.TensorInfo;
+  valid: tf.TensorInfo;
+  retrieved: tf.TensorInfo;
+  exists: tf.TensorInfo;
+}
+export interface ChunkAttentionAttrs {
+  heads: number;
+  chunk: number;
+  scale: number;
+}
 
 /** The head sizes a CHUNK_ATTENTION kernel must take: multiples of 4, at most 64. */
 export function chunkAttentionTakes(d: number): boolean {
@@ -159,7 +226,9 @@ export function chunkAttentionTakes(d: number): boolean {
  * lowbias32 hash of u32 words (models/dropout.ts) and the hash compared as an unsigned integer.
  */
 export const DROPOUT = 'BsbrDropout';
-export interface DropoutInputs { x: tf.TensorInfo }
+export interface DropoutInputs {
+  x: tf.TensorInfo;
+}
 export interface DropoutAttrs {
   /** The site's u32 key: mix(hashName(site) ^ mix(seed)). */
   siteKey: number;
@@ -215,6 +284,16 @@ export function hasKernel(name: KernelName): boolean {
  * Runs kernel `name` on the active backend (which must have registered it) with inputs and
  * attributes checked against its contract; the one place they meet TF.js's untyped maps.
  */
-export function runKernel<K extends KernelName>(name: K, inputs: { [I in keyof KernelInputs<K>]: tf.Tensor }, ...attrs: KernelAttrs<K> extends NoAttrs ? [] : [KernelAttrs<K>]): tf.Tensor {
-  return tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, (attrs[0] ?? {}) as unknown as tf.NamedAttrMap) as tf.Tensor;
+export function runKernel<K extends KernelName>(
+  name: K,
+  inputs: { [I in keyof KernelInputs<K>]: tf.Tensor },
+  ...attrs: KernelAttrs<K> extends NoAttrs ? [] : [KernelAttrs<K>]
+): tf.Tensor {
+  return tf
+    .engine()
+    .runKernel(
+      name,
+      inputs as unknown as tf.NamedTensorMap,
+      (attrs[0] ?? {}) as unknown as tf.NamedAttrMap,
+    ) as tf.Tensor;
 }

@@ -28,7 +28,7 @@ function expandReduced(dy: tf.Tensor, x: tf.Tensor, axes: number[]): tf.Tensor {
 
 /** Normalised reduction axes of an attribute (a number, an array, or absent for all axes). */
 function reductionAxes(attr: unknown, rank: number): number[] {
-  const list = attr == null ? [...Array(rank).keys()] : Array.isArray(attr) ? attr as number[] : [attr as number];
+  const list = attr == null ? [...Array(rank).keys()] : Array.isArray(attr) ? (attr as number[]) : [attr as number];
   return list.map((a) => (a < 0 ? a + rank : a));
 }
 
@@ -37,7 +37,11 @@ function reductionAxes(attr: unknown, rank: number): number[] {
  * with the uncut axes after it, leading uncut axes together. Pads and slices of more than four axes
  * go wrong on the webgpu backend; the models' boxes merge to at most four.
  */
-function mergedBox(shape: readonly number[], begin: readonly number[], size: readonly number[]): { shape: number[]; begin: number[]; size: number[] } {
+function mergedBox(
+  shape: readonly number[],
+  begin: readonly number[],
+  size: readonly number[],
+): { shape: number[]; begin: number[]; size: number[] } {
   const box = { shape: [] as number[], begin: [] as number[], size: [] as number[] };
   shape.forEach((dim, i) => {
     const last = box.shape.length - 1;
@@ -56,12 +60,17 @@ function mergedBox(shape: readonly number[], begin: readonly number[], size: rea
 
 const inversePermutation = (perm: number[]): number[] => {
   const inverse = new Array<number>(perm.length);
-  perm.forEach((p, i) => { inverse[p] = i; });
+  perm.forEach((p, i) => {
+    inverse[p] = i;
+  });
   return inverse;
 };
 
 /** a op b broadcasting: the two inputs' gradients from the elementwise factors dL/da = dy * fa, dL/db = dy * fb. */
-function binary(kernelName: string, grads: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => [tf.Tensor, tf.Tensor]): tf.GradConfig {
+function binary(
+  kernelName: string,
+  grads: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => [tf.Tensor, tf.Tensor],
+): tf.GradConfig {
   return {
     kernelName,
     inputsToSave: ['a', 'b'],
@@ -73,7 +82,11 @@ function binary(kernelName: string, grads: (dy: tf.Tensor, a: tf.Tensor, b: tf.T
 }
 
 /** A unary kernel with input x whose gradient is dy times f(x, y) (y the saved output). */
-function unary(kernelName: string, f: (dy: tf.Tensor, x: tf.Tensor, y: tf.Tensor) => tf.Tensor, input = 'x'): tf.GradConfig {
+function unary(
+  kernelName: string,
+  f: (dy: tf.Tensor, x: tf.Tensor, y: tf.Tensor) => tf.Tensor,
+  input = 'x',
+): tf.GradConfig {
   return {
     kernelName,
     inputsToSave: [input],
@@ -88,8 +101,14 @@ const GRADIENTS: tf.GradConfig[] = [
   binary('Multiply', (dy, a, b) => [tf.mul(dy, b), tf.mul(dy, a)]),
   // -(dy / b) (a / b) rather than -dy a / b^2: b^2 underflows to 0 for a tiny divisor (a clamped sum of no weights).
   binary('RealDiv', (dy, a, b) => [tf.div(dy, b), tf.neg(tf.mul(tf.div(dy, b), tf.div(a, b)))]),
-  binary('Maximum', (dy, a, b) => [tf.mul(dy, tf.cast(tf.greaterEqual(a, b), 'float32')), tf.mul(dy, tf.cast(tf.less(a, b), 'float32'))]),
-  binary('Minimum', (dy, a, b) => [tf.mul(dy, tf.cast(tf.lessEqual(a, b), 'float32')), tf.mul(dy, tf.cast(tf.greater(a, b), 'float32'))]),
+  binary('Maximum', (dy, a, b) => [
+    tf.mul(dy, tf.cast(tf.greaterEqual(a, b), 'float32')),
+    tf.mul(dy, tf.cast(tf.less(a, b), 'float32')),
+  ]),
+  binary('Minimum', (dy, a, b) => [
+    tf.mul(dy, tf.cast(tf.lessEqual(a, b), 'float32')),
+    tf.mul(dy, tf.cast(tf.greater(a, b), 'float32')),
+  ]),
   binary('SquaredDifference', (dy, a, b) => {
     const twice = tf.mul(tf.mul(dy, tf.sub(a, b)), 2);
     return [twice, tf.neg(twice)];
@@ -146,7 +165,10 @@ const GRADIENTS: tf.GradConfig[] = [
     outputsToSave: [true],
     gradFunc: (dy, [x, y], attrs) => {
       const axes = reductionAxes(attrs.reductionIndices, x.rank);
-      return { x: () => tf.mul(expandReduced(dy as tf.Tensor, x, axes), tf.cast(tf.equal(x, expandReduced(y, x, axes)), 'float32')) };
+      return {
+        x: () =>
+          tf.mul(expandReduced(dy as tf.Tensor, x, axes), tf.cast(tf.equal(x, expandReduced(y, x, axes)), 'float32')),
+      };
     },
   })),
   {
@@ -161,7 +183,9 @@ const GRADIENTS: tf.GradConfig[] = [
   },
   {
     kernelName: 'Transpose',
-    gradFunc: (dy, _saved, attrs) => ({ x: () => tf.transpose(dy as tf.Tensor, inversePermutation(attrs.perm as number[])) }),
+    gradFunc: (dy, _saved, attrs) => ({
+      x: () => tf.transpose(dy as tf.Tensor, inversePermutation(attrs.perm as number[])),
+    }),
   },
   {
     kernelName: 'Slice',
@@ -176,7 +200,14 @@ const GRADIENTS: tf.GradConfig[] = [
       const size = given(attrs.size, -1).map((s, i) => (s === -1 ? x.shape[i] - begin[i] : s));
       const box = mergedBox(x.shape, begin, size);
       return {
-        x: () => tf.reshape(tf.pad(tf.reshape(dy as tf.Tensor, box.size), box.begin.map((b, i) => [b, box.shape[i] - b - box.size[i]] as [number, number])), x.shape),
+        x: () =>
+          tf.reshape(
+            tf.pad(
+              tf.reshape(dy as tf.Tensor, box.size),
+              box.begin.map((b, i) => [b, box.shape[i] - b - box.size[i]] as [number, number]),
+            ),
+            x.shape,
+          ),
       };
     },
   },
@@ -186,7 +217,11 @@ const GRADIENTS: tf.GradConfig[] = [
     gradFunc: (dy, [x], attrs) => {
       const paddings = attrs.paddings as Array<[number, number]>;
       const g = dy as tf.Tensor;
-      const box = mergedBox(g.shape, paddings.map((p) => p[0]), x.shape);
+      const box = mergedBox(
+        g.shape,
+        paddings.map((p) => p[0]),
+        x.shape,
+      );
       return { x: () => tf.reshape(tf.slice(tf.reshape(g, box.shape), box.begin, box.size), x.shape) };
     },
   },
@@ -195,7 +230,11 @@ const GRADIENTS: tf.GradConfig[] = [
     saveAllInputs: true,
     gradFunc: (dy, saved, attrs) => {
       const axis = reductionAxes(attrs.axis, saved[0].rank)[0];
-      const parts = tf.split(dy as tf.Tensor, saved.map((t) => t.shape[axis]), axis);
+      const parts = tf.split(
+        dy as tf.Tensor,
+        saved.map((t) => t.shape[axis]),
+        axis,
+      );
       return Object.fromEntries(parts.map((part, i) => [i, () => part]));
     },
   },
@@ -217,8 +256,20 @@ const GRADIENTS: tf.GradConfig[] = [
     gradFunc: (dy, [x], attrs) => {
       const reps = attrs.reps as number[];
       // dy as [r0, x0, r1, x1, ...]: summing the r axes adds up the tiles.
-      const split = tf.reshape(dy as tf.Tensor, x.shape.flatMap((s, i) => [reps[i], s]));
-      return { x: () => tf.reshape(tf.sum(split, reps.map((_, i) => 2 * i)), x.shape) };
+      const split = tf.reshape(
+        dy as tf.Tensor,
+        x.shape.flatMap((s, i) => [reps[i], s]),
+      );
+      return {
+        x: () =>
+          tf.reshape(
+            tf.sum(
+              split,
+              reps.map((_, i) => 2 * i),
+            ),
+            x.shape,
+          ),
+      };
     },
   },
   {
@@ -236,7 +287,8 @@ const GRADIENTS: tf.GradConfig[] = [
   {
     kernelName: 'Cumsum',
     gradFunc: (dy, _saved, attrs) => ({
-      x: () => tf.cumsum(dy as tf.Tensor, attrs.axis as number, attrs.exclusive as boolean, !(attrs.reverse as boolean)),
+      x: () =>
+        tf.cumsum(dy as tf.Tensor, attrs.axis as number, attrs.exclusive as boolean, !(attrs.reverse as boolean)),
     }),
   },
   {
@@ -251,8 +303,12 @@ const GRADIENTS: tf.GradConfig[] = [
           const g = dy as tf.Tensor;
           const k = indices.rank;
           // dy is [x before axis, indices..., x after axis]: bring the index axes to the front.
-          const perm = [...Array(k).keys()].map((i) => axis + i)
-            .concat([...Array(axis).keys()], [...Array(g.rank - axis - k).keys()].map((i) => axis + k + i));
+          const perm = [...Array(k).keys()]
+            .map((i) => axis + i)
+            .concat(
+              [...Array(axis).keys()],
+              [...Array(g.rank - axis - k).keys()].map((i) => axis + k + i),
+            );
           const rest = x.shape.filter((_, i) => i !== axis);
           const updates = tf.reshape(tf.transpose(g, perm), [indices.size, ...rest]);
           const front = tf.scatterND(tf.reshape(indices, [indices.size, 1]), updates, [x.shape[axis], ...rest]);

@@ -33,25 +33,39 @@ describe.each(TEST_BACKENDS)('sliding-window attention on %s', (backend) => {
   itOn.each([
     { n: 18, w: 3, steps: [1, 1, 5, 2, 1, 8] },
     { n: 7, w: 2, steps: [1] },
-  ])('steps of $steps over a rolling cache of the last w = $w keys: n = $n equals the reference', async ({ n, w, steps }) => {
-    const qkv = randomQKV(B, H, n, D, n * w);
-    const [q, k, v] = qkv.map((x) => tf.tensor4d(x));
-    const before = liveTensors();
-    let cache: tf.Tensor4D[] = [];
-    const parts: Heads[] = [];
-    for (const [start, end] of stepSpans(n, steps)) {
-      const [qs, ks, vs] = [q, k, v].map((x) => tf.slice(x, [0, 0, start, 0], [-1, -1, end - start, -1]));
-      const [keys, values] = cache.length ? [tf.concat([cache[0], ks], 2), tf.concat([cache[1], vs], 2)] : [ks, vs];
-      expect(keys.shape[2] - (end - start)).toBe(Math.min(w, start));
-      parts.push(await readOp(() => slidingWindowAttention(qs, keys, values, null, w, SCALE, opOptions().fillOnHost)));
-      const kept = Math.min(w, end);
+  ])(
+    'steps of $steps over a rolling cache of the last w = $w keys: n = $n equals the reference',
+    async ({ n, w, steps }) => {
+      const qkv = randomQKV(B, H, n, D, n * w);
+      const [q, k, v] = qkv.map((x) => tf.tensor4d(x));
+      const before = liveTensors();
+      let cache: tf.Tensor4D[] = [];
+      const parts: Heads[] = [];
+      for (const [start, end] of stepSpans(n, steps)) {
+        const [qs, ks, vs] = [q, k, v].map((x) => tf.slice(x, [0, 0, start, 0], [-1, -1, end - start, -1]));
+        const [keys, values] = cache.length ? [tf.concat([cache[0], ks], 2), tf.concat([cache[1], vs], 2)] : [ks, vs];
+        expect(keys.shape[2] - (end - start)).toBe(Math.min(w, start));
+        parts.push(
+          await readOp(() => slidingWindowAttention(qs, keys, values, null, w, SCALE, opOptions().fillOnHost)),
+        );
+        const kept = Math.min(w, end);
+        disposeAll(cache);
+        cache = [keys, values].map((x) => tf.slice(x, [0, 0, x.shape[2] - kept, 0], [-1, -1, kept, -1]));
+        disposeAll([qs, ks, vs, keys, values]);
+      }
+      expect(
+        headsError(
+          joinSteps(parts),
+          reference(
+            qkv,
+            maskWhere(B, n, () => false),
+            w,
+          ),
+        ),
+      ).toBeLessThan(1e-5);
       disposeAll(cache);
-      cache = [keys, values].map((x) => tf.slice(x, [0, 0, x.shape[2] - kept, 0], [-1, -1, kept, -1]));
-      disposeAll([qs, ks, vs, keys, values]);
-    }
-    expect(headsError(joinSteps(parts), reference(qkv, maskWhere(B, n, () => false), w))).toBeLessThan(1e-5);
-    disposeAll(cache);
-    expect(liveTensors()).toBe(before);
-    disposeAll([q, k, v]);
-  });
+      expect(liveTensors()).toBe(before);
+      disposeAll([q, k, v]);
+    },
+  );
 });

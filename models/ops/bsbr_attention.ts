@@ -73,8 +73,17 @@ function metaRowsOfMask(valid: tf.Tensor2D, batch: number, n: number, chunk: num
     const int = (value: number) => tf.scalar(value, 'int32');
     const positions = tf.range(0, C * chunk, 1, 'int32');
     // last[b, j]: the position of chunk j's last real token, or -1.
-    const real = tf.cast(tf.pad(valid, [[0, 0], [0, pad]]), 'int32');
-    const last = tf.max(tf.reshape(tf.sub(tf.mul(real, tf.add(positions, int(1))), int(1)), [batch, C, chunk]), 2) as tf.Tensor2D;
+    const real = tf.cast(
+      tf.pad(valid, [
+        [0, 0],
+        [0, pad],
+      ]),
+      'int32',
+    );
+    const last = tf.max(
+      tf.reshape(tf.sub(tf.mul(real, tf.add(positions, int(1))), int(1)), [batch, C, chunk]),
+      2,
+    ) as tf.Tensor2D;
     const before = exclusivePrefixMax(last);
     const base = tf.reshape(tf.range(0, batch * n, n, 'int32'), [batch, 1]);
     const rows = (at: tf.Tensor2D) => tf.reshape(tf.add(base, tf.maximum(at, int(0))), [-1]) as tf.Tensor1D;
@@ -89,7 +98,13 @@ function metaRowsOfMask(valid: tf.Tensor2D, batch: number, n: number, chunk: num
  * [b, h, J_p, S]; allowed [.., Q, J] says which j count (a row with none gives 0 weights).
  * Returns [b, h, Q, d, d].
  */
-export function retrieve(r: tf.Tensor4D, metaKeys: tf.Tensor4D, stateParts: tf.Tensor4D[], allowed: tf.Tensor, options: BSBROptions): tf.Tensor5D {
+export function retrieve(
+  r: tf.Tensor4D,
+  metaKeys: tf.Tensor4D,
+  stateParts: tf.Tensor4D[],
+  allowed: tf.Tensor,
+  options: BSBROptions,
+): tf.Tensor5D {
   return tf.tidy(() => {
     const [b, h, Q, d] = r.shape;
     const alpha = maskedSoftmax(tf.mul(bmm(r, metaKeys, false, true), 1 / Math.sqrt(d)), allowed);
@@ -98,7 +113,7 @@ export function retrieve(r: tf.Tensor4D, metaKeys: tf.Tensor4D, stateParts: tf.T
       const part = stateParts[p];
       const weights = stateParts.length === 1 ? alpha : tf.slice(alpha, [0, 0, 0, j0], [-1, -1, -1, part.shape[2]]);
       const term = bmm(weights as tf.Tensor4D, part);
-      mixed = mixed ? tf.add(mixed, term) as tf.Tensor4D : term;
+      mixed = mixed ? (tf.add(mixed, term) as tf.Tensor4D) : term;
       j0 += part.shape[2];
     }
     const g = options.compression ? options.compression.decompress(mixed!) : mixed!;
@@ -123,9 +138,17 @@ export function chunkStates(k: tf.Tensor5D, v: tf.Tensor5D, options: BSBROptions
  * the outputs [b, h, G*B, d] and this group's states [b, h, G, S] (which later groups retrieve).
  */
 export function bsbrChunkGroup(
-  q: tf.Tensor5D, k: tf.Tensor5D, v: tf.Tensor5D, keyMask: tf.Tensor5D | null, g0: number,
-  metaQueries: tf.Tensor4D, metaKeys: tf.Tensor4D, keyExists: tf.Tensor2D, queryExists: tf.Tensor2D,
-  earlier: tf.Tensor4D[], options: BSBROptions,
+  q: tf.Tensor5D,
+  k: tf.Tensor5D,
+  v: tf.Tensor5D,
+  keyMask: tf.Tensor5D | null,
+  g0: number,
+  metaQueries: tf.Tensor4D,
+  metaKeys: tf.Tensor4D,
+  keyExists: tf.Tensor2D,
+  queryExists: tf.Tensor2D,
+  earlier: tf.Tensor4D[],
+  options: BSBROptions,
 ): { output: tf.Tensor4D; states: tf.Tensor4D } {
   return tf.tidy(() => {
     const [b, h, G, B, d] = q.shape;
@@ -135,7 +158,10 @@ export function bsbrChunkGroup(
       : causalAttention(q, k, v, 1 / Math.sqrt(d), undefined, options.fillOnHost);
     const states = chunkStates(k, v, options);
     // Chunk c may retrieve chunk j only if j < c and chunk j has an unmasked token; G_c = 0 when none.
-    const allowed = tf.mul(causalMask(G, g1, g0 - 1, options.fillOnHost), tf.reshape(tf.slice(keyExists, [0, 0], [-1, g1]), [b, 1, 1, g1]));
+    const allowed = tf.mul(
+      causalMask(G, g1, g0 - 1, options.fillOnHost),
+      tf.reshape(tf.slice(keyExists, [0, 0], [-1, g1]), [b, 1, 1, g1]),
+    );
     const retrieved = tf.mul(
       retrieve(metaQueries, metaKeys, [...earlier, states], allowed, options),
       tf.reshape(tf.slice(queryExists, [0, g0], [-1, G]), [b, 1, G, 1, 1]),
@@ -164,44 +190,100 @@ export function chunkStatesComposite(k: tf.Tensor3D, v: tf.Tensor3D, heads: numb
   return tf.tidy(() => {
     const [b, n, width] = k.shape;
     const d = width / heads;
-    return tf.reshape(bmm(chunkedHeads(k, heads, chunk), chunkedHeads(v, heads, chunk), true, false), [b, heads, n / chunk, d * d]);
+    return tf.reshape(bmm(chunkedHeads(k, heads, chunk), chunkedHeads(v, heads, chunk), true, false), [
+      b,
+      heads,
+      n / chunk,
+      d * d,
+    ]);
   });
 }
 
 /** RETRIEVE by tf ops (what its kernels must equal): the masked softmax of the meta scores, then the mixture of the states. */
 export function retrieveComposite(
-  queries: tf.Tensor3D, keys: tf.Tensor3D, states: tf.Tensor4D, exists: tf.Tensor2D, heads: number, first: number, scale: number,
+  queries: tf.Tensor3D,
+  keys: tf.Tensor3D,
+  states: tf.Tensor4D,
+  exists: tf.Tensor2D,
+  heads: number,
+  first: number,
+  scale: number,
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const [b, G] = queries.shape;
     const J = keys.shape[1];
     const allowed = tf.mul(causalMask(G, J, first - 1, true), tf.reshape(exists, [b, 1, 1, J]));
-    const alpha = maskedSoftmax(tf.mul(bmm(splitHeads(queries, heads), splitHeads(keys, heads), false, true), scale), allowed);
+    const alpha = maskedSoftmax(
+      tf.mul(bmm(splitHeads(queries, heads), splitHeads(keys, heads), false, true), scale),
+      allowed,
+    );
     return bmm(alpha as tf.Tensor4D, states);
   });
 }
 
 /** CHUNK_ATTENTION by tf ops (what its kernels must equal): the softmax inside chunks over real keys plus exists_c q^T G_c. */
 export function chunkAttentionComposite(
-  q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, valid: tf.Tensor2D, retrieved: tf.Tensor4D, exists: tf.Tensor2D, heads: number, chunk: number, scale: number,
+  q: tf.Tensor3D,
+  k: tf.Tensor3D,
+  v: tf.Tensor3D,
+  valid: tf.Tensor2D,
+  retrieved: tf.Tensor4D,
+  exists: tf.Tensor2D,
+  heads: number,
+  chunk: number,
+  scale: number,
 ): tf.Tensor3D {
   return tf.tidy(() => {
     const [b, n, width] = q.shape;
     const d = width / heads;
     const C = n / chunk;
     const qc = chunkedHeads(q, heads, chunk);
-    const local = softmaxAttend(qc, chunkedHeads(k, heads, chunk), chunkedHeads(v, heads, chunk), scale, causalMask(chunk, chunk, 0, true),
-      tf.reshape(valid, [b, 1, C, 1, chunk]));
+    const local = softmaxAttend(
+      qc,
+      chunkedHeads(k, heads, chunk),
+      chunkedHeads(v, heads, chunk),
+      scale,
+      causalMask(chunk, chunk, 0, true),
+      tf.reshape(valid, [b, 1, C, 1, chunk]),
+    );
     const across = tf.mul(bmm(qc, tf.reshape(retrieved, [b, heads, C, d, d])), tf.reshape(exists, [b, 1, C, 1, 1]));
     return mergeHeads(tf.reshape(tf.add(local, across), [b, heads, n, d]) as tf.Tensor4D);
   });
 }
 
-registerCompositeGradient(CHUNK_STATES, ['k', 'v'], ({ k, v }, { heads, chunk }) => chunkStatesComposite(k as tf.Tensor3D, v as tf.Tensor3D, heads as number, chunk as number));
-registerCompositeGradient(RETRIEVE, ['queries', 'keys', 'states', 'exists'], ({ queries, keys, states, exists }, { heads, first, scale }) => retrieveComposite(
-  queries as tf.Tensor3D, keys as tf.Tensor3D, states as tf.Tensor4D, exists as tf.Tensor2D, heads as number, first as number, scale as number));
-registerCompositeGradient(CHUNK_ATTENTION, ['q', 'k', 'v', 'valid', 'retrieved', 'exists'], ({ q, k, v, valid, retrieved, exists }, { heads, chunk, scale }) => chunkAttentionComposite(
-  q as tf.Tensor3D, k as tf.Tensor3D, v as tf.Tensor3D, valid as tf.Tensor2D, retrieved as tf.Tensor4D, exists as tf.Tensor2D, heads as number, chunk as number, scale as number));
+registerCompositeGradient(CHUNK_STATES, ['k', 'v'], ({ k, v }, { heads, chunk }) =>
+  chunkStatesComposite(k as tf.Tensor3D, v as tf.Tensor3D, heads as number, chunk as number),
+);
+registerCompositeGradient(
+  RETRIEVE,
+  ['queries', 'keys', 'states', 'exists'],
+  ({ queries, keys, states, exists }, { heads, first, scale }) =>
+    retrieveComposite(
+      queries as tf.Tensor3D,
+      keys as tf.Tensor3D,
+      states as tf.Tensor4D,
+      exists as tf.Tensor2D,
+      heads as number,
+      first as number,
+      scale as number,
+    ),
+);
+registerCompositeGradient(
+  CHUNK_ATTENTION,
+  ['q', 'k', 'v', 'valid', 'retrieved', 'exists'],
+  ({ q, k, v, valid, retrieved, exists }, { heads, chunk, scale }) =>
+    chunkAttentionComposite(
+      q as tf.Tensor3D,
+      k as tf.Tensor3D,
+      v as tf.Tensor3D,
+      valid as tf.Tensor2D,
+      retrieved as tf.Tensor4D,
+      exists as tf.Tensor2D,
+      heads as number,
+      chunk as number,
+      scale as number,
+    ),
+);
 
 /**
  * The chunkwise form for one group of chunks g0 .. g0+G-1 by the fused kernels (fusedBsbr), in the
@@ -211,9 +293,18 @@ registerCompositeGradient(CHUNK_ATTENTION, ['q', 'k', 'v', 'valid', 'retrieved',
  * bsbrChunkGroup. Returns the outputs [b, G*B, h*d] and this group's states [b, h, G, S].
  */
 export function bsbrChunkGroupFused(
-  q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, valid: tf.Tensor2D, g0: number, heads: number,
-  metaQueries: tf.Tensor3D, metaKeys: tf.Tensor3D, keyExists: tf.Tensor2D, queryExists: tf.Tensor2D,
-  earlier: tf.Tensor4D[], options: BSBROptions,
+  q: tf.Tensor3D,
+  k: tf.Tensor3D,
+  v: tf.Tensor3D,
+  valid: tf.Tensor2D,
+  g0: number,
+  heads: number,
+  metaQueries: tf.Tensor3D,
+  metaKeys: tf.Tensor3D,
+  keyExists: tf.Tensor2D,
+  queryExists: tf.Tensor2D,
+  earlier: tf.Tensor4D[],
+  options: BSBROptions,
 ): { output: tf.Tensor3D; states: tf.Tensor4D } {
   return tf.tidy(() => {
     const chunk = options.chunkSize;
@@ -221,9 +312,17 @@ export function bsbrChunkGroupFused(
     const raw = runKernel(CHUNK_STATES, { k, v }, { heads, chunk }) as tf.Tensor4D;
     const states = options.compression ? options.compression.compress(raw) : raw;
     const all = earlier.length > 0 ? tf.concat([...earlier, states], 2) : states;
-    const mixed = runKernel(RETRIEVE, { queries: metaQueries, keys: metaKeys, states: all, exists: keyExists }, { heads, first: g0, scale }) as tf.Tensor4D;
+    const mixed = runKernel(
+      RETRIEVE,
+      { queries: metaQueries, keys: metaKeys, states: all, exists: keyExists },
+      { heads, first: g0, scale },
+    ) as tf.Tensor4D;
     const retrieved = options.compression ? options.compression.decompress(mixed) : mixed;
-    const output = runKernel(CHUNK_ATTENTION, { q, k, v, valid, retrieved, exists: queryExists }, { heads, chunk, scale }) as tf.Tensor3D;
+    const output = runKernel(
+      CHUNK_ATTENTION,
+      { q, k, v, valid, retrieved, exists: queryExists },
+      { heads, chunk, scale },
+    ) as tf.Tensor3D;
     return { output, states };
   });
 }
@@ -244,7 +343,15 @@ export interface BSBRState {
 }
 
 export function bsbrInitialState(): BSBRState {
-  return { chunkKeys: null, chunkValues: null, filled: 0, chunkStates: null, metaKeys: null, retrieved: null, lastInput: null };
+  return {
+    chunkKeys: null,
+    chunkValues: null,
+    filled: 0,
+    chunkStates: null,
+    metaKeys: null,
+    retrieved: null,
+    lastInput: null,
+  };
 }
 
 /** The meta projections of a layer, on the attention input at one token [b, 1, D] -> heads [b, h, 1, d]. */
@@ -259,7 +366,13 @@ export interface MetaProjections {
  * the chunk starts. Returns [b, h, L, d].
  */
 export function bsbrStep(
-  state: BSBRState, x: tf.Tensor3D, q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, meta: MetaProjections, options: BSBROptions,
+  state: BSBRState,
+  x: tf.Tensor3D,
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  meta: MetaProjections,
+  options: BSBROptions,
 ): tf.Tensor4D {
   const [b, L, D] = x.shape;
   const [, h, , d] = q.shape;
@@ -275,7 +388,10 @@ export function bsbrStep(
   if (state.retrieved) o = tf.add(o, bmm(q, state.retrieved));
   state.chunkKeys = swapTensor(state.chunkKeys, keys);
   state.chunkValues = swapTensor(state.chunkValues, values);
-  state.lastInput = swapTensor(state.lastInput, tf.reshape(tf.slice(x, [0, L - 1, 0], [b, 1, D]), [b, D]) as tf.Tensor2D);
+  state.lastInput = swapTensor(
+    state.lastInput,
+    tf.reshape(tf.slice(x, [0, L - 1, 0], [b, 1, D]), [b, D]) as tf.Tensor2D,
+  );
   state.filled += L;
   return o;
 }
@@ -284,9 +400,15 @@ export function bsbrStep(
 export function bsbrCloseChunk(state: BSBRState, meta: MetaProjections, options: BSBROptions): void {
   const [b, h, B, d] = state.chunkKeys!.shape;
   const chunkState = chunkStates(
-    tf.reshape(state.chunkKeys!, [b, h, 1, B, d]) as tf.Tensor5D, tf.reshape(state.chunkValues!, [b, h, 1, B, d]) as tf.Tensor5D, options);
+    tf.reshape(state.chunkKeys!, [b, h, 1, B, d]) as tf.Tensor5D,
+    tf.reshape(state.chunkValues!, [b, h, 1, B, d]) as tf.Tensor5D,
+    options,
+  );
   const metaKey = meta.key(tf.reshape(state.lastInput!, [b, 1, -1]) as tf.Tensor3D);
-  state.chunkStates = swapTensor(state.chunkStates, state.chunkStates ? tf.concat([state.chunkStates, chunkState], 2) : chunkState);
+  state.chunkStates = swapTensor(
+    state.chunkStates,
+    state.chunkStates ? tf.concat([state.chunkStates, chunkState], 2) : chunkState,
+  );
   state.metaKeys = swapTensor(state.metaKeys, state.metaKeys ? tf.concat([state.metaKeys, metaKey], 2) : metaKey);
   state.chunkKeys = swapTensor(state.chunkKeys, null);
   state.chunkValues = swapTensor(state.chunkValues, null);

@@ -21,7 +21,14 @@ export function fusedCausalAttention(d: number, e: number): boolean {
  * v [..., S, e] (same leading axes): query i at position S - L + i sees keys at or before it and,
  * with a window, at most `window` positions behind it.
  */
-export function causalAttention<T extends tf.Tensor>(q: T, k: tf.Tensor, v: tf.Tensor, scale: number, window: number | undefined, fillOnHost: boolean): T {
+export function causalAttention<T extends tf.Tensor>(
+  q: T,
+  k: tf.Tensor,
+  v: tf.Tensor,
+  scale: number,
+  window: number | undefined,
+  fillOnHost: boolean,
+): T {
   const d = q.shape[q.rank - 1];
   const e = v.shape[v.rank - 1];
   if (!fusedCausalAttention(d, e)) return causalAttentionComposite(q, k, v, scale, window, fillOnHost);
@@ -39,7 +46,14 @@ export function causalAttention<T extends tf.Tensor>(q: T, k: tf.Tensor, v: tf.T
 }
 
 /** causalAttention by tf ops under an explicit mask (what CAUSAL_ATTENTION kernels must equal). */
-export function causalAttentionComposite<T extends tf.Tensor>(q: T, k: tf.Tensor, v: tf.Tensor, scale: number, window: number | undefined, fillOnHost: boolean): T {
+export function causalAttentionComposite<T extends tf.Tensor>(
+  q: T,
+  k: tf.Tensor,
+  v: tf.Tensor,
+  scale: number,
+  window: number | undefined,
+  fillOnHost: boolean,
+): T {
   const [L, S] = [q.shape[q.rank - 2], v.shape[v.rank - 2]];
   return tf.tidy(() => softmaxAttend(q, k, v, scale, causalMask(L, S, S - L, fillOnHost, window), null));
 }
@@ -58,13 +72,23 @@ const BACKWARD_QUERIES = 1024;
  * positions (window as the kernel's, or undefined): each block's first query, query count, and the
  * span [first, last] of keys it sees. The cost model counts the backward's products from these.
  */
-export function attentionBackwardBlocks(batch: number, L: number, S: number, window?: number): Array<{ start: number; rows: number; first: number; last: number }> {
+export function attentionBackwardBlocks(
+  batch: number,
+  L: number,
+  S: number,
+  window?: number,
+): Array<{ start: number; rows: number; first: number; last: number }> {
   const block = Math.max(1, Math.min(L, BACKWARD_QUERIES, Math.floor(BACKWARD_SCORES / (batch * S))));
   const blocks = [];
   for (let start = 0; start < L; start += block) {
     const rows = Math.min(block, L - start);
     // Query i sits at position S - L + i.
-    blocks.push({ start, rows, first: window === undefined ? 0 : Math.max(0, S - L + start - window), last: S - L + start + rows - 1 });
+    blocks.push({
+      start,
+      rows,
+      first: window === undefined ? 0 : Math.max(0, S - L + start - window),
+      last: S - L + start + rows - 1,
+    });
   }
   return blocks;
 }
@@ -80,7 +104,7 @@ registerGradientOnce({
   inputsToSave: ['q', 'k', 'v'],
   gradFunc: (dy, [q, k, v], attrs) => {
     const scale = attrs.scale as number;
-    const window = (attrs.window as number) >= 0 ? attrs.window as number : undefined;
+    const window = (attrs.window as number) >= 0 ? (attrs.window as number) : undefined;
     const [batch, L, d] = q.shape;
     const [S, e] = [k.shape[1] as number, v.shape[2] as number];
     const grads = tf.tidy(() => {
@@ -89,14 +113,22 @@ registerGradientOnce({
       let dv: tf.Tensor = tf.zeros([batch, S, e]);
       for (const { start: i0, rows, first, last } of attentionBackwardBlocks(batch, L, S, window)) {
         const keys = last - first + 1;
-        const [qb, dob] = [tf.slice(q, [0, i0, 0], [-1, rows, -1]), tf.slice(dy as tf.Tensor, [0, i0, 0], [-1, rows, -1])];
+        const [qb, dob] = [
+          tf.slice(q, [0, i0, 0], [-1, rows, -1]),
+          tf.slice(dy as tf.Tensor, [0, i0, 0], [-1, rows, -1]),
+        ];
         const [kb, vb] = [tf.slice(k, [0, first, 0], [-1, keys, -1]), tf.slice(v, [0, first, 0], [-1, keys, -1])];
         const allowed = causalMask(rows, keys, S - L + i0 - first, false, window);
         const p = tf.softmax(tf.add(bmm(tf.mul(qb, scale), kb, false, true), tf.mul(tf.sub(allowed, 1), BIG)));
         const dp = bmm(dob, vb, false, true);
         const ds = tf.mul(p, tf.sub(dp, tf.sum(tf.mul(p, dp), -1, true)));
         dq.push(tf.mul(bmm(ds, kb), scale));
-        const place = (t: tf.Tensor) => tf.pad(t, [[0, 0], [first, S - 1 - last], [0, 0]]);
+        const place = (t: tf.Tensor) =>
+          tf.pad(t, [
+            [0, 0],
+            [first, S - 1 - last],
+            [0, 0],
+          ]);
         dk = tf.add(dk, place(tf.mul(bmm(ds, qb, true, false), scale)));
         dv = tf.add(dv, place(bmm(p, dob, true, false)));
       }

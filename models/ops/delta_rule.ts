@@ -36,11 +36,19 @@ export function l2Normalize<T extends tf.Tensor>(x: T): T {
  * one dispatch, models/kernels/webgpu/delta_rule.ts), else deltaRuleChunkwise on the split heads.
  */
 export function deltaRule(
-  q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, beta: tf.Tensor3D, memory: tf.Tensor4D, heads: number, chunkSize: number, fillOnHost: boolean,
+  q: tf.Tensor3D,
+  k: tf.Tensor3D,
+  v: tf.Tensor3D,
+  beta: tf.Tensor3D,
+  memory: tf.Tensor4D,
+  heads: number,
+  chunkSize: number,
+  fillOnHost: boolean,
 ): DeltaRuleLayerResult {
   const [b, n, width] = q.shape;
   const d = width / heads;
-  if (!(hasKernel(DELTA_RULE) && deltaRuleTakes(d))) return deltaRuleComposite(q, k, v, beta, memory, heads, chunkSize, fillOnHost);
+  if (!(hasKernel(DELTA_RULE) && deltaRuleTakes(d)))
+    return deltaRuleComposite(q, k, v, beta, memory, heads, chunkSize, fillOnHost);
   return tf.tidy(() => {
     const both = runKernel(DELTA_RULE, { q, k, v, beta, memory }, { heads }) as tf.Tensor3D;
     return {
@@ -52,14 +60,29 @@ export function deltaRule(
 
 /** deltaRule by tf ops (what DELTA_RULE kernels must equal): normalised heads, the chunkwise form, heads merged. */
 export function deltaRuleComposite(
-  q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, beta: tf.Tensor3D, memory: tf.Tensor4D, heads: number, chunkSize: number, fillOnHost: boolean,
+  q: tf.Tensor3D,
+  k: tf.Tensor3D,
+  v: tf.Tensor3D,
+  beta: tf.Tensor3D,
+  memory: tf.Tensor4D,
+  heads: number,
+  chunkSize: number,
+  fillOnHost: boolean,
 ): DeltaRuleLayerResult {
   return tf.tidy(() => {
     const betaHeads = tf.transpose(beta, [0, 2, 1]) as tf.Tensor3D;
     // A token that writes nothing gets k = 0 as well (deltaRuleChunkwise's contract).
     const writes = tf.cast(tf.notEqual(betaHeads, 0), 'float32');
     const keys = tf.mul(l2Normalize(splitHeads(k, heads)), tf.expandDims(writes, 3)) as tf.Tensor4D;
-    const { output, memory: after } = deltaRuleChunkwise(l2Normalize(splitHeads(q, heads)), keys, splitHeads(v, heads), betaHeads, memory, chunkSize, fillOnHost);
+    const { output, memory: after } = deltaRuleChunkwise(
+      l2Normalize(splitHeads(q, heads)),
+      keys,
+      splitHeads(v, heads),
+      betaHeads,
+      memory,
+      chunkSize,
+      fillOnHost,
+    );
     return { output: mergeHeads(output), memory: after };
   });
 }
@@ -71,7 +94,16 @@ export function deltaRuleKernelComposite(inputs: Record<string, tf.Tensor>, attr
     const heads = attrs.heads as number;
     const [b, , width] = q.shape;
     // Any chunk size gives the same; the masks on the host work on every backend.
-    const { output, memory: after } = deltaRuleComposite(q, k, v, beta, memory as unknown as tf.Tensor4D, heads, 32, true);
+    const { output, memory: after } = deltaRuleComposite(
+      q,
+      k,
+      v,
+      beta,
+      memory as unknown as tf.Tensor4D,
+      heads,
+      32,
+      true,
+    );
     return tf.concat([output, tf.reshape(after, [b, width / heads, width])], 1) as tf.Tensor3D;
   });
 }
@@ -88,7 +120,13 @@ registerCompositeGradient(DELTA_RULE, ['q', 'k', 'v', 'beta', 'memory'], deltaRu
  * Delta and M_next pass from chunk to chunk.
  */
 export function deltaRuleChunkwise(
-  q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, beta: tf.Tensor3D, memory: tf.Tensor4D, chunkSize: number, fillOnHost: boolean,
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  beta: tf.Tensor3D,
+  memory: tf.Tensor4D,
+  chunkSize: number,
+  fillOnHost: boolean,
 ): DeltaRuleResult {
   return tf.tidy(() => {
     const [b, h, n, d] = q.shape;
@@ -96,11 +134,31 @@ export function deltaRuleChunkwise(
     const C = Math.ceil(n / B);
     const pad = C * B - n;
     // The padded tail has beta = 0 and k = 0, so it writes nothing; its outputs are cropped.
-    const chunked = (t: tf.Tensor4D) => tf.reshape(pad > 0 ? tf.pad(t, [[0, 0], [0, 0], [0, pad], [0, 0]]) : t, [b * h, C, B, d]) as tf.Tensor4D;
+    const chunked = (t: tf.Tensor4D) =>
+      tf.reshape(
+        pad > 0
+          ? tf.pad(t, [
+              [0, 0],
+              [0, 0],
+              [0, pad],
+              [0, 0],
+            ])
+          : t,
+        [b * h, C, B, d],
+      ) as tf.Tensor4D;
     const qc = chunked(q);
     const kc = chunked(k);
     const kt = tf.transpose(kc, [0, 1, 3, 2]);
-    const betaRows = tf.reshape(pad > 0 ? tf.pad(beta, [[0, 0], [0, 0], [0, pad]]) : beta, [b * h, C, B, 1]);
+    const betaRows = tf.reshape(
+      pad > 0
+        ? tf.pad(beta, [
+            [0, 0],
+            [0, 0],
+            [0, pad],
+          ])
+        : beta,
+      [b * h, C, B, 1],
+    );
     const a = tf.mul(tf.mul(bmm(kc, kt), betaRows), causalMask(B, B, -1, fillOnHost));
     const t = tf.mul(unitLowerInverse(a), tf.reshape(betaRows, [b * h, C, 1, B]));
     const w = bmm(t, kc) as tf.Tensor4D;
@@ -108,7 +166,8 @@ export function deltaRuleChunkwise(
     // The state passes from chunk to chunk: the only sequential part, which computes just Delta and
     // M_next. O of every chunk follows in two batched products from the kept Deltas and the states M
     // at each chunk's start ([b*h, C, B, d] and [b*h, C, d, d]: about the size of the inputs).
-    const chunk = (x: tf.Tensor4D, c: number) => tf.reshape(tf.slice(x, [0, c, 0, 0], [-1, 1, -1, -1]), [b * h, x.shape[2], x.shape[3]]) as tf.Tensor3D;
+    const chunk = (x: tf.Tensor4D, c: number) =>
+      tf.reshape(tf.slice(x, [0, c, 0, 0], [-1, 1, -1, -1]), [b * h, x.shape[2], x.shape[3]]) as tf.Tensor3D;
     let m = tf.reshape(memory, [b * h, d, d]) as tf.Tensor3D;
     const starts: tf.Tensor3D[] = [];
     const deltas: tf.Tensor3D[] = [];
@@ -121,7 +180,10 @@ export function deltaRuleChunkwise(
       deltas.push(delta);
       m = next;
     }
-    const o = tf.add(bmm(qc, tf.stack(starts, 1)), bmm(tf.mul(bmm(qc, kt), causalMask(B, B, 0, fillOnHost)), tf.stack(deltas, 1)));
+    const o = tf.add(
+      bmm(qc, tf.stack(starts, 1)),
+      bmm(tf.mul(bmm(qc, kt), causalMask(B, B, 0, fillOnHost)), tf.stack(deltas, 1)),
+    );
     const all = tf.reshape(o, [b, h, C * B, d]) as tf.Tensor4D;
     return {
       output: pad > 0 ? tf.slice(all, [0, 0, 0, 0], [-1, -1, n, -1]) : all,
@@ -131,7 +193,13 @@ export function deltaRuleChunkwise(
 }
 
 /** Recurrent: the rule applied token by token (M += k (beta (v - M^T k))^T, o = M^T q). */
-export function deltaRuleRecurrent(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, beta: tf.Tensor3D, memory: tf.Tensor4D): DeltaRuleResult {
+export function deltaRuleRecurrent(
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  beta: tf.Tensor3D,
+  memory: tf.Tensor4D,
+): DeltaRuleResult {
   return tf.tidy(() => {
     const n = q.shape[2];
     const at = (t: tf.Tensor4D, i: number) => tf.slice(t, [0, 0, i, 0], [-1, -1, 1, -1]);

@@ -56,21 +56,43 @@ export interface LinearAttentionLayerResult {
  * models/kernels/webgpu/linear_attention.ts), else linearAttentionChunkwise on the split heads.
  */
 export function linearAttention(
-  q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, valid: tf.Tensor2D | null, initial: tf.Tensor4D | null, heads: number,
-  chunkSize: number, options: { fillOnHost: boolean; prefixSums: 'matmul' | 'cumsum' },
+  q: tf.Tensor3D,
+  k: tf.Tensor3D,
+  v: tf.Tensor3D,
+  valid: tf.Tensor2D | null,
+  initial: tf.Tensor4D | null,
+  heads: number,
+  chunkSize: number,
+  options: { fillOnHost: boolean; prefixSums: 'matmul' | 'cumsum' },
 ): LinearAttentionLayerResult {
   const [b, n, width] = q.shape;
   const d = width / heads;
   if (!(hasKernel(LINEAR_ATTENTION) && linearAttentionTakes(d))) {
     return tf.tidy(() => {
-      const { output, state } = linearAttentionChunkwise(featureMap(splitHeads(q, heads)), featureMap(splitHeads(k, heads)), splitHeads(v, heads), valid, initial, chunkSize, options);
+      const { output, state } = linearAttentionChunkwise(
+        featureMap(splitHeads(q, heads)),
+        featureMap(splitHeads(k, heads)),
+        splitHeads(v, heads),
+        valid,
+        initial,
+        chunkSize,
+        options,
+      );
       return { output: mergeHeads(output), state };
     });
   }
   return tf.tidy(() => {
-    const both = runKernel(LINEAR_ATTENTION, {
-      q, k, v, valid: valid ?? tf.ones([b, n]), state: initial ?? tf.zeros([b, heads, d, d + 1]),
-    }, { heads, epsilon: LINEAR_EPSILON }) as tf.Tensor3D;
+    const both = runKernel(
+      LINEAR_ATTENTION,
+      {
+        q,
+        k,
+        v,
+        valid: valid ?? tf.ones([b, n]),
+        state: initial ?? tf.zeros([b, heads, d, d + 1]),
+      },
+      { heads, epsilon: LINEAR_EPSILON },
+    ) as tf.Tensor3D;
     return {
       output: tf.slice(both, [0, 0, 0], [b, n, width]),
       state: tf.reshape(tf.slice(both, [0, n, 0], [b, d + 1, width]), [b, heads, d, d + 1]) as tf.Tensor4D,
@@ -86,8 +108,15 @@ export function linearAttentionKernelComposite(inputs: Record<string, tf.Tensor>
     const [b, , width] = q.shape;
     const split = (t: tf.Tensor) => splitHeads(t as tf.Tensor3D, heads);
     // Any chunk size gives the same (the epsilon is LINEAR_EPSILON's); the masks on the host work on every backend.
-    const { output, state: after } = linearAttentionChunkwise(featureMap(split(q)), featureMap(split(k)), split(v), valid as tf.Tensor2D,
-      state as tf.Tensor4D, 32, { fillOnHost: true, prefixSums: 'matmul' });
+    const { output, state: after } = linearAttentionChunkwise(
+      featureMap(split(q)),
+      featureMap(split(k)),
+      split(v),
+      valid as tf.Tensor2D,
+      state as tf.Tensor4D,
+      32,
+      { fillOnHost: true, prefixSums: 'matmul' },
+    );
     return tf.concat([mergeHeads(output), tf.reshape(after, [b, width / heads + 1, width])], 1) as tf.Tensor3D;
   });
 }
@@ -102,8 +131,13 @@ registerCompositeGradient(LINEAR_ATTENTION, ['q', 'k', 'v', 'valid', 'state'], l
  * own size (a decode step does no padded work).
  */
 export function linearAttentionChunkwise(
-  q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, valid: tf.Tensor2D | null, initial: tf.Tensor4D | null,
-  chunkSize: number, options: { fillOnHost: boolean; prefixSums: 'matmul' | 'cumsum' },
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  valid: tf.Tensor2D | null,
+  initial: tf.Tensor4D | null,
+  chunkSize: number,
+  options: { fillOnHost: boolean; prefixSums: 'matmul' | 'cumsum' },
 ): LinearAttentionResult {
   return tf.tidy(() => {
     const [b, h, n, d] = q.shape;
@@ -111,7 +145,15 @@ export function linearAttentionChunkwise(
     const C = Math.ceil(n / B);
     const pad = C * B - n;
     // Padding adds zero values (so nothing to any sum) and its outputs are cropped.
-    const padTime = (t: tf.Tensor4D) => (pad > 0 ? tf.pad(t, [[0, 0], [0, 0], [0, pad], [0, 0]]) : t);
+    const padTime = (t: tf.Tensor4D) =>
+      pad > 0
+        ? tf.pad(t, [
+            [0, 0],
+            [0, 0],
+            [0, pad],
+            [0, 0],
+          ])
+        : t;
     const chunked = (t: tf.Tensor4D) => tf.reshape(padTime(t), [b, h, C, B, t.shape[3]]) as tf.Tensor5D;
     const qc = chunked(q);
     const kc = chunked(k);
@@ -127,13 +169,17 @@ export function linearAttentionChunkwise(
     const both = tf.reshape(tf.add(local, bmm(qc, earlier)), [b, h, C * B, d + 1]) as tf.Tensor4D;
     const output = normalise(pad > 0 ? tf.slice(both, [0, 0, 0, 0], [-1, -1, n, -1]) : both, d);
     const total = tf.sum(chunkSums, 2) as tf.Tensor4D;
-    return { output, state: initial ? tf.add(initial, total) as tf.Tensor4D : total };
+    return { output, state: initial ? (tf.add(initial, total) as tf.Tensor4D) : total };
   });
 }
 
 /** Recurrent: the state updated token by token, o_t read after its own update. Same inputs and result as the chunkwise form. */
 export function linearAttentionRecurrent(
-  q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, valid: tf.Tensor2D | null, initial: tf.Tensor4D | null,
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  valid: tf.Tensor2D | null,
+  initial: tf.Tensor4D | null,
 ): LinearAttentionResult {
   return tf.tidy(() => {
     const [b, h, n, d] = q.shape;

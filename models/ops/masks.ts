@@ -6,7 +6,13 @@ import * as tf from '@tensorflow/tfjs-core';
  * and uploaded when `fillOnHost` (a broadcast compare on wasm costs far more than the fill), else built
  * by tensor ops on the device.
  */
-export function causalMask(queries: number, keys: number, offset: number, fillOnHost: boolean, window?: number): tf.Tensor2D {
+export function causalMask(
+  queries: number,
+  keys: number,
+  offset: number,
+  fillOnHost: boolean,
+  window?: number,
+): tf.Tensor2D {
   if (fillOnHost) {
     const allowed = new Float32Array(queries * keys);
     for (let t = 0; t < queries; t++) {
@@ -19,8 +25,14 @@ export function causalMask(queries: number, keys: number, offset: number, fillOn
   }
   return tf.tidy(() => {
     // behind[t, s] = (t + offset) - s: how far key s lies behind query t.
-    const behind = tf.sub(tf.reshape(tf.range(offset, offset + queries, 1, 'int32'), [queries, 1]), tf.reshape(tf.range(0, keys, 1, 'int32'), [1, keys]));
-    const seen = window === undefined ? tf.greaterEqual(behind, 0) : tf.logicalAnd(tf.greaterEqual(behind, 0), tf.lessEqual(behind, window));
+    const behind = tf.sub(
+      tf.reshape(tf.range(offset, offset + queries, 1, 'int32'), [queries, 1]),
+      tf.reshape(tf.range(0, keys, 1, 'int32'), [1, keys]),
+    );
+    const seen =
+      window === undefined
+        ? tf.greaterEqual(behind, 0)
+        : tf.logicalAnd(tf.greaterEqual(behind, 0), tf.lessEqual(behind, window));
     return tf.cast(seen, 'float32') as tf.Tensor2D;
   });
 }

@@ -32,12 +32,20 @@ describe.each(TEST_BACKENDS)('bmm on %s', (backend) => {
 
   // The slices are cut the same way on every backend (webgpu needs them: tf.matMul fails there, so the
   // products are taken on the host); 65536 products cost seconds per backend, so on cpu only.
-  (backend === 'cpu' ? itOn : itOrSkip('65536 products cost seconds per backend: on cpu only'))('a batch past one dispatch\'s 65535 products (taken in slices): [65536, 1, 2] x [65536, 1, 2]^T equals the products', async () => {
-    const next = lcg(3);
-    const [a, b] = [randomTensor([65536, 1, 2], next), randomTensor([65536, 1, 2], next)];
-    const [av, bv] = [await a.array(), await b.array()] as number[][][][];
-    const product = (await readOp(() => bmm(a, b, false, true))) as number[][][];
-    expect(relativeError(product, av.map((ai, i) => [[ai[0][0] * bv[i][0][0] + ai[0][1] * bv[i][0][1]]]))).toBeLessThan(1e-6);
-    tf.dispose([a, b]);
-  });
+  (backend === 'cpu' ? itOn : itOrSkip('65536 products cost seconds per backend: on cpu only'))(
+    "a batch past one dispatch's 65535 products (taken in slices): [65536, 1, 2] x [65536, 1, 2]^T equals the products",
+    async () => {
+      const next = lcg(3);
+      const [a, b] = [randomTensor([65536, 1, 2], next), randomTensor([65536, 1, 2], next)];
+      const [av, bv] = [await a.array(), await b.array()] as number[][][][];
+      const product = (await readOp(() => bmm(a, b, false, true))) as number[][][];
+      expect(
+        relativeError(
+          product,
+          av.map((ai, i) => [[ai[0][0] * bv[i][0][0] + ai[0][1] * bv[i][0][1]]]),
+        ),
+      ).toBeLessThan(1e-6);
+      tf.dispose([a, b]);
+    },
+  );
 });

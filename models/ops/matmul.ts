@@ -5,7 +5,10 @@ import { BATCHED_MATMUL, hasKernel, runKernel } from '../kernels/names';
 /** grad summed over the leading axes along which `operand` was broadcast to it. */
 function unbroadcastBatch(grad: tf.Tensor, operand: tf.Tensor): tf.Tensor {
   const lead = grad.rank - operand.rank;
-  const axes = grad.shape.slice(0, -2).map((s, i) => (i < lead || operand.shape[i - lead] !== s ? i : -1)).filter((i) => i >= 0);
+  const axes = grad.shape
+    .slice(0, -2)
+    .map((s, i) => (i < lead || operand.shape[i - lead] !== s ? i : -1))
+    .filter((i) => i >= 0);
   return axes.length ? tf.reshape(tf.sum(grad, axes), operand.shape) : grad;
 }
 
@@ -14,11 +17,21 @@ function unbroadcastBatch(grad: tf.Tensor, operand: tf.Tensor): tf.Tensor {
  * backend has BATCHED_MATMUL, transposes materialised and the product on its fast path; the wasm
  * backend's own BatchMatMul is slow with a transposed operand), summed over broadcast batch axes.
  */
-function productGradients(dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): { a: () => tf.Tensor; b: () => tf.Tensor } {
-  const [da, db] = !ta && !tb ? [() => bmm(dy, b, false, true), () => bmm(a, dy, true, false)]
-    : !ta && tb ? [() => bmm(dy, b), () => bmm(dy, a, true, false)]
-      : ta && !tb ? [() => bmm(b, dy, false, true), () => bmm(a, dy)]
-        : [() => bmm(b, dy, true, true), () => bmm(dy, a, true, true)];
+function productGradients(
+  dy: tf.Tensor,
+  a: tf.Tensor,
+  b: tf.Tensor,
+  ta: boolean,
+  tb: boolean,
+): { a: () => tf.Tensor; b: () => tf.Tensor } {
+  const [da, db] =
+    !ta && !tb
+      ? [() => bmm(dy, b, false, true), () => bmm(a, dy, true, false)]
+      : !ta && tb
+        ? [() => bmm(dy, b), () => bmm(dy, a, true, false)]
+        : ta && !tb
+          ? [() => bmm(b, dy, false, true), () => bmm(a, dy)]
+          : [() => bmm(b, dy, true, true), () => bmm(dy, a, true, true)];
   return { a: () => unbroadcastBatch(da(), a), b: () => unbroadcastBatch(db(), b) };
 }
 
@@ -33,7 +46,8 @@ registerGradientOnce({
 registerGradientOnce({
   kernelName: 'BatchMatMul',
   inputsToSave: ['a', 'b'],
-  gradFunc: (dy, [a, b], attrs) => productGradients(dy as tf.Tensor, a, b, attrs.transposeA as boolean, attrs.transposeB as boolean),
+  gradFunc: (dy, [a, b], attrs) =>
+    productGradients(dy as tf.Tensor, a, b, attrs.transposeA as boolean, attrs.transposeB as boolean),
 });
 
 /**
@@ -52,7 +66,9 @@ function bmmInSlices<T extends tf.Tensor>(a: T, b: tf.Tensor, transposeA: boolea
     const parts: tf.Tensor[] = [];
     for (let i = 0; i < batch; i += MAX_BATCH) {
       const take = Math.min(MAX_BATCH, batch - i);
-      parts.push(bmm(tf.slice(fa, [i, 0, 0], [take, -1, -1]), tf.slice(fb, [i, 0, 0], [take, -1, -1]), transposeA, transposeB));
+      parts.push(
+        bmm(tf.slice(fa, [i, 0, 0], [take, -1, -1]), tf.slice(fb, [i, 0, 0], [take, -1, -1]), transposeA, transposeB),
+      );
     }
     const out = tf.concat(parts, 0);
     return tf.reshape(out, [...lead, ...out.shape.slice(-2)]) as T;
@@ -67,7 +83,8 @@ function bmmInSlices<T extends tf.Tensor>(a: T, b: tf.Tensor, transposeA: boolea
  */
 export function bmm<T extends tf.Tensor>(a: T, b: tf.Tensor, transposeA = false, transposeB = false): T {
   const batch = a.shape.slice(0, -2).reduce((x, y) => x * y, 1);
-  if (batch > MAX_BATCH && a.rank === b.rank && a.shape.slice(0, -2).every((s, i) => s === b.shape[i])) return bmmInSlices(a, b, transposeA, transposeB);
+  if (batch > MAX_BATCH && a.rank === b.rank && a.shape.slice(0, -2).every((s, i) => s === b.shape[i]))
+    return bmmInSlices(a, b, transposeA, transposeB);
   if (!hasKernel(BATCHED_MATMUL) || a.rank < 3 || a.rank !== b.rank) {
     return tf.matMul(a, b, transposeA, transposeB) as unknown as T;
   }

@@ -36,7 +36,9 @@ export function geluComposite<T extends tf.Tensor>(x: T): T {
 }
 
 // The fused kernels' gradients: those of their composites.
-registerCompositeGradient(LAYER_NORM, ['x', 'gamma', 'beta'], ({ x, gamma, beta }, { epsilon }) => layerNormComposite(x, gamma, beta, epsilon as number));
+registerCompositeGradient(LAYER_NORM, ['x', 'gamma', 'beta'], ({ x, gamma, beta }, { epsilon }) =>
+  layerNormComposite(x, gamma, beta, epsilon as number),
+);
 registerCompositeGradient(GELU, ['x'], ({ x }) => geluComposite(x));
 
 /**
@@ -56,19 +58,34 @@ export interface DenseOptions {
  * have gradients (a kernel's gradient saves a fixed list of inputs, and DENSE's are optional); the
  * models record only the recomputation of a layer in its backward (model.ts), never the forward.
  */
-export function dense<T extends tf.Tensor>(x: T, weight: tf.Tensor2D, bias: tf.Tensor1D, options: DenseOptions = {}): T {
+export function dense<T extends tf.Tensor>(
+  x: T,
+  weight: tf.Tensor2D,
+  bias: tf.Tensor1D,
+  options: DenseOptions = {},
+): T {
   if (!hasKernel(DENSE) || recordingGradients()) return denseComposite(x, weight, bias, options);
   const { addend, norm, activation = 'linear', residual } = options;
-  const [first, second] = residual instanceof tf.Tensor ? [residual] : residual ?? [];
+  const [first, second] = residual instanceof tf.Tensor ? [residual] : (residual ?? []);
   const inputs = {
-    x, weight, bias, ...(addend ? { addend } : {}), ...(norm ? { gamma: norm.gamma, beta: norm.beta } : {}),
-    ...(first ? { residual: first } : {}), ...(second ? { residualAddend: second } : {}),
+    x,
+    weight,
+    bias,
+    ...(addend ? { addend } : {}),
+    ...(norm ? { gamma: norm.gamma, beta: norm.beta } : {}),
+    ...(first ? { residual: first } : {}),
+    ...(second ? { residualAddend: second } : {}),
   };
   return runKernel(DENSE, inputs, { activation, epsilon: norm?.epsilon ?? 0 }) as T;
 }
 
 /** dense by tf ops (what DENSE kernels must equal). */
-export function denseComposite<T extends tf.Tensor>(x: T, weight: tf.Tensor2D, bias: tf.Tensor1D, options: DenseOptions = {}): T {
+export function denseComposite<T extends tf.Tensor>(
+  x: T,
+  weight: tf.Tensor2D,
+  bias: tf.Tensor1D,
+  options: DenseOptions = {},
+): T {
   const { addend, norm, activation = 'linear', residual } = options;
   return tf.tidy(() => {
     const sum = addend ? tf.add(x, addend) : x;
@@ -81,7 +98,7 @@ export function denseComposite<T extends tf.Tensor>(x: T, weight: tf.Tensor2D, b
       : tf.fused.matMul({ a: flat, b: weight, bias });
     const activated = activation === 'gelu' ? gelu(product) : product;
     const y = tf.reshape(activated, [...x.shape.slice(0, -1), weight.shape[1]]);
-    const residuals = residual instanceof tf.Tensor ? [residual] : residual ?? [];
+    const residuals = residual instanceof tf.Tensor ? [residual] : (residual ?? []);
     return residuals.reduce((total: tf.Tensor, r) => tf.add(total, r), y) as T;
   });
 }
@@ -100,6 +117,17 @@ export function embed(ids: tf.Tensor2D, table: tf.Tensor2D, start: number, posit
 }
 
 /** embed by tf ops (what EMBEDDING kernels must equal). */
-export function embedComposite(ids: tf.Tensor2D, table: tf.Tensor2D, start: number, positionsOnHost: boolean): tf.Tensor3D {
-  return tf.tidy(() => tf.add(tf.gather(table, ids), sinusoidalPositions(start, ids.shape[1], table.shape[1], positionsOnHost)) as tf.Tensor3D);
+export function embedComposite(
+  ids: tf.Tensor2D,
+  table: tf.Tensor2D,
+  start: number,
+  positionsOnHost: boolean,
+): tf.Tensor3D {
+  return tf.tidy(
+    () =>
+      tf.add(
+        tf.gather(table, ids),
+        sinusoidalPositions(start, ids.shape[1], table.shape[1], positionsOnHost),
+      ) as tf.Tensor3D,
+  );
 }

@@ -10,11 +10,17 @@ import { bmm } from './matmul';
  * lower-triangular G x G ones matrix (on wasm a matmul runs on the fast path and a cumsum does not);
  * by 'cumsum', the backend's EXCLUSIVE_SCAN kernel where it has one, else tf.cumsum (exclusive), plus the carry.
  */
-export function exclusivePrefixSum(x: tf.Tensor3D, carry: tf.Tensor3D | null, method: 'matmul' | 'cumsum'): tf.Tensor3D {
+export function exclusivePrefixSum(
+  x: tf.Tensor3D,
+  carry: tf.Tensor3D | null,
+  method: 'matmul' | 'cumsum',
+): tf.Tensor3D {
   return tf.tidy(() => {
     const [b, G] = x.shape;
     if (method === 'cumsum') {
-      const sums = (hasKernel(EXCLUSIVE_SCAN) ? runKernel(EXCLUSIVE_SCAN, { x }) : tf.cumsum(x, 1, true)) as tf.Tensor3D;
+      const sums = (
+        hasKernel(EXCLUSIVE_SCAN) ? runKernel(EXCLUSIVE_SCAN, { x }) : tf.cumsum(x, 1, true)
+      ) as tf.Tensor3D;
       return carry ? tf.add(sums, carry) : sums;
     }
     const inputs = carry ? G + 1 : G;
@@ -42,7 +48,10 @@ export function exclusivePrefixMax(x: tf.Tensor2D): tf.Tensor2D {
     // Shift right by one: column c holds x[c - 1].
     let result = tf.concat([tf.fill([x.shape[0], 1], -1, x.dtype), tf.slice(x, [0, 0], [-1, C - 1])], 1) as tf.Tensor2D;
     for (let shift = 1; shift < C; shift *= 2) {
-      const shifted = tf.concat([tf.fill([x.shape[0], shift], -1, x.dtype), tf.slice(result, [0, 0], [-1, C - shift])], 1);
+      const shifted = tf.concat(
+        [tf.fill([x.shape[0], shift], -1, x.dtype), tf.slice(result, [0, 0], [-1, C - shift])],
+        1,
+      );
       result = tf.maximum(result, shifted);
     }
     return result;

@@ -18,15 +18,21 @@ export function tokenGroups(batch: number, n: number, groupRows: number): Array<
  * the results along the token axis; with a single group it is just fn(...inputs).
  */
 export function mapTokenGroups(
-  inputs: tf.Tensor[], groupRows: number, fn: (slices: tf.Tensor[], start: number) => tf.Tensor3D,
+  inputs: tf.Tensor[],
+  groupRows: number,
+  fn: (slices: tf.Tensor[], start: number) => tf.Tensor3D,
 ): tf.Tensor3D {
   const [b, n] = inputs[0].shape;
   const groups = tokenGroups(b, n, groupRows);
   if (groups.length === 1) return tf.tidy(() => fn(inputs, 0));
-  const parts = groups.map(([start, end]) => tf.tidy(() => fn(
-    inputs.map((t) => tf.slice(t, [0, start], [-1, end - start])),
-    start,
-  )));
+  const parts = groups.map(([start, end]) =>
+    tf.tidy(() =>
+      fn(
+        inputs.map((t) => tf.slice(t, [0, start], [-1, end - start])),
+        start,
+      ),
+    ),
+  );
   const joined = tf.concat(parts, 1);
   tf.dispose(parts);
   return joined;
@@ -54,7 +60,8 @@ export function scanChunkGroups<C>(
 ): { out: tf.Tensor3D; carry: C } {
   const [b, n] = x.shape;
   // tidy and dispose are typed for containers without nulls, which they skip anyway.
-  const tidy = (run: () => { out: tf.Tensor3D; carry: C }) => tf.tidy(run as unknown as () => tf.TensorContainer) as unknown as ReturnType<typeof run>;
+  const tidy = (run: () => { out: tf.Tensor3D; carry: C }) =>
+    tf.tidy(run as unknown as () => tf.TensorContainer) as unknown as ReturnType<typeof run>;
   const dispose = (c: C) => tf.dispose(c as unknown as tf.TensorContainer);
   if (n <= groupLength) return tidy(() => fn(x, mask, carry));
   const parts: tf.Tensor3D[] = [];
@@ -62,11 +69,9 @@ export function scanChunkGroups<C>(
   try {
     for (let start = 0; start < n; start += groupLength) {
       const length = Math.min(groupLength, n - start);
-      const next = tidy(() => fn(
-        tf.slice(x, [0, start, 0], [b, length, -1]),
-        mask ? tf.slice(mask, [0, start], [b, length]) : null,
-        current,
-      ));
+      const next = tidy(() =>
+        fn(tf.slice(x, [0, start, 0], [b, length, -1]), mask ? tf.slice(mask, [0, start], [b, length]) : null, current),
+      );
       if (current !== carry) dispose(current);
       current = next.carry;
       parts.push(next.out);
@@ -86,7 +91,11 @@ export function scanChunkGroups<C>(
  * state.filled) and `close` after a piece that fills its chunk. Returns the pieces' outputs in order.
  */
 export function stepThroughChunks<T extends tf.Tensor>(
-  x: tf.Tensor, chunk: number, state: { filled: number }, within: (piece: tf.Tensor, offset: number) => T, close: () => void,
+  x: tf.Tensor,
+  chunk: number,
+  state: { filled: number },
+  within: (piece: tf.Tensor, offset: number) => T,
+  close: () => void,
 ): T[] {
   const m = x.shape[1]!;
   const outputs: T[] = [];

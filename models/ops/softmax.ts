@@ -27,7 +27,12 @@ export function maskedSoftmax<T extends tf.Tensor>(scores: T, allowed: tf.Tensor
  * query with no allowed key at all gets 0.
  */
 export function blockedSoftmaxAttend(
-  q: tf.Tensor4D, keyBlocks: tf.Tensor4D[], valueBlocks: tf.Tensor4D[], scale: number, start: number, fillOnHost: boolean,
+  q: tf.Tensor4D,
+  keyBlocks: tf.Tensor4D[],
+  valueBlocks: tf.Tensor4D[],
+  scale: number,
+  start: number,
+  fillOnHost: boolean,
   keyMasks: tf.Tensor4D[] | null = null,
 ): tf.Tensor4D {
   return tf.tidy(() => {
@@ -66,7 +71,12 @@ export function blockedSoftmaxAttend(
  * is used (two passes instead of six).
  */
 export function softmaxAttend<T extends tf.Tensor>(
-  q: T, k: tf.Tensor, v: tf.Tensor, scale: number, allowed: tf.Tensor2D, keyMask: tf.Tensor | null,
+  q: T,
+  k: tf.Tensor,
+  v: tf.Tensor,
+  scale: number,
+  allowed: tf.Tensor2D,
+  keyMask: tf.Tensor | null,
 ): T {
   return tf.tidy(() => {
     const scores = bmm(tf.mul(q, scale) as T, k, false, true);

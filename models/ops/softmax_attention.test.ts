@@ -30,40 +30,58 @@ describe.each(TEST_BACKENDS)('softmax attention on %s', (backend) => {
       { n: 23, queryBlock: 8, keyBlock: 5, masked: true },
       { n: 23, queryBlock: 32, keyBlock: null, masked: false },
       { n: 23, queryBlock: 32, keyBlock: 7, masked: false },
-    ])('blocked: n = $n in query blocks of $queryBlock, key blocks of $keyBlock (mask: $masked) equals the reference', async ({ n, queryBlock, keyBlock, masked }) => {
-      const qkv = randomQKV(B, H, n, D, queryBlock + (keyBlock ?? 0));
-      // Row 0 has a masked prefix (queries there see no key at all and get 0), row 1 holes.
-      const valid = maskWhere(B, n, (b, t) => masked && (b === 0 ? t < 3 || t === 10 : t % 4 === 1));
-      const [q, k, v] = qkv.map((x) => tf.tensor4d(x));
-      const validTensor = masked ? tf.tensor2d(valid) : null;
-      const output = await readOp(() => softmaxAttentionBlocked(q, k, v, validTensor, queryBlock, keyBlock, options()));
-      expect(headsError(output, reference(qkv, valid))).toBeLessThan(1e-5);
-      disposeAll([q, k, v, validTensor]);
-    });
+    ])(
+      'blocked: n = $n in query blocks of $queryBlock, key blocks of $keyBlock (mask: $masked) equals the reference',
+      async ({ n, queryBlock, keyBlock, masked }) => {
+        const qkv = randomQKV(B, H, n, D, queryBlock + (keyBlock ?? 0));
+        // Row 0 has a masked prefix (queries there see no key at all and get 0), row 1 holes.
+        const valid = maskWhere(B, n, (b, t) => masked && (b === 0 ? t < 3 || t === 10 : t % 4 === 1));
+        const [q, k, v] = qkv.map((x) => tf.tensor4d(x));
+        const validTensor = masked ? tf.tensor2d(valid) : null;
+        const output = await readOp(() =>
+          softmaxAttentionBlocked(q, k, v, validTensor, queryBlock, keyBlock, options()),
+        );
+        expect(headsError(output, reference(qkv, valid))).toBeLessThan(1e-5);
+        disposeAll([q, k, v, validTensor]);
+      },
+    );
 
     itOn.each([
       { n: 23, steps: [7, 1, 1, 9, 5], cacheBlock: 5 },
       { n: 9, steps: [1], cacheBlock: 4 },
-    ])('cached: n = $n in steps of $steps over cache blocks of $cacheBlock equals the reference', async ({ n, steps, cacheBlock }) => {
-      const qkv = randomQKV(B, H, n, D, cacheBlock);
-      const [q, k, v] = qkv.map((x) => tf.tensor4d(x));
-      const before = liveTensors();
-      const keys: tf.Tensor4D[] = [];
-      const values: tf.Tensor4D[] = [];
-      const parts: Heads[] = [];
-      for (const [start, end] of stepSpans(n, steps)) {
-        const [qs, ks, vs] = [q, k, v].map((x) => tf.slice(x, [0, 0, start, 0], [-1, -1, end - start, -1]));
-        appendToBlocks(keys, ks, cacheBlock);
-        appendToBlocks(values, vs, cacheBlock);
-        parts.push(await readOp(() => softmaxAttentionCached(qs, keys, values, start, options())));
-        tf.dispose([qs, ks, vs]);
-      }
-      const blocks = Array.from({ length: Math.ceil(n / cacheBlock) }, (_, i) => Math.min(cacheBlock, n - i * cacheBlock));
-      expect([keys, values].map((cache) => cache.map((block) => block.shape[2]))).toEqual([blocks, blocks]);
-      expect(headsError(joinSteps(parts), reference(qkv, maskWhere(B, n, () => false)))).toBeLessThan(1e-5);
-      disposeAll([...keys, ...values]);
-      expect(liveTensors()).toBe(before);
-      disposeAll([q, k, v]);
-    });
+    ])(
+      'cached: n = $n in steps of $steps over cache blocks of $cacheBlock equals the reference',
+      async ({ n, steps, cacheBlock }) => {
+        const qkv = randomQKV(B, H, n, D, cacheBlock);
+        const [q, k, v] = qkv.map((x) => tf.tensor4d(x));
+        const before = liveTensors();
+        const keys: tf.Tensor4D[] = [];
+        const values: tf.Tensor4D[] = [];
+        const parts: Heads[] = [];
+        for (const [start, end] of stepSpans(n, steps)) {
+          const [qs, ks, vs] = [q, k, v].map((x) => tf.slice(x, [0, 0, start, 0], [-1, -1, end - start, -1]));
+          appendToBlocks(keys, ks, cacheBlock);
+          appendToBlocks(values, vs, cacheBlock);
+          parts.push(await readOp(() => softmaxAttentionCached(qs, keys, values, start, options())));
+          tf.dispose([qs, ks, vs]);
+        }
+        const blocks = Array.from({ length: Math.ceil(n / cacheBlock) }, (_, i) =>
+          Math.min(cacheBlock, n - i * cacheBlock),
+        );
+        expect([keys, values].map((cache) => cache.map((block) => block.shape[2]))).toEqual([blocks, blocks]);
+        expect(
+          headsError(
+            joinSteps(parts),
+            reference(
+              qkv,
+              maskWhere(B, n, () => false),
+            ),
+          ),
+        ).toBeLessThan(1e-5);
+        disposeAll([...keys, ...values]);
+        expect(liveTensors()).toBe(before);
+        disposeAll([q, k, v]);
+      },
+    );
   });
 });

@@ -24,7 +24,14 @@ export interface SoftmaxAttentionOptions {
  * Queries q [b, h, L, d] at positions start .. start+L-1 over keys/values [b, h, S, d] at positions
  * 0 .. S-1, keyMask [b, 1, 1, S] (1 real, 0 padding) or null.
  */
-function attendBlock(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, start: number, keyMask: tf.Tensor4D | null, options: SoftmaxAttentionOptions): tf.Tensor4D {
+function attendBlock(
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  start: number,
+  keyMask: tf.Tensor4D | null,
+  options: SoftmaxAttentionOptions,
+): tf.Tensor4D {
   return tf.tidy(() => {
     const allowed = causalMask(q.shape[2], k.shape[2], start, options.fillOnHost);
     let xi = q;
@@ -38,16 +45,26 @@ function attendBlock(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, start: numb
  * keyBlock, online across them: every score tensor has the same [b, h, L, keyBlock] shape.
  */
 function attendBlockOnline(
-  q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, start: number, keyMask: tf.Tensor4D | null, keyBlock: number, options: SoftmaxAttentionOptions,
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  start: number,
+  keyMask: tf.Tensor4D | null,
+  keyBlock: number,
+  options: SoftmaxAttentionOptions,
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const S = k.shape[2];
-    const spans = Array.from({ length: Math.ceil(S / keyBlock) }, (_, j) => [j * keyBlock, Math.min(keyBlock, S - j * keyBlock)]);
+    const spans = Array.from({ length: Math.ceil(S / keyBlock) }, (_, j) => [
+      j * keyBlock,
+      Math.min(keyBlock, S - j * keyBlock),
+    ]);
     const blocksOf = (t: tf.Tensor4D) => spans.map(([from, size]) => tf.slice(t, [0, 0, from, 0], [-1, -1, size, -1]));
     const keys = blocksOf(k);
     const masks = keyMask ? spans.map(([from, size]) => tf.slice(keyMask, [0, 0, 0, from], [-1, -1, -1, size])) : null;
     let xi = q;
-    for (let i = 1; i < options.updateSteps; i++) xi = blockedSoftmaxAttend(xi, keys, keys, options.scale, start, options.fillOnHost, masks);
+    for (let i = 1; i < options.updateSteps; i++)
+      xi = blockedSoftmaxAttend(xi, keys, keys, options.scale, start, options.fillOnHost, masks);
     return blockedSoftmaxAttend(xi, keys, blocksOf(v), options.scale, start, options.fillOnHost, masks);
   });
 }
@@ -61,32 +78,43 @@ function attendBlockOnline(
  * padding, the whole sequence goes to that kernel at once (it never holds the scores).
  */
 export function softmaxAttentionBlocked(
-  q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, valid: tf.Tensor2D | null, queryBlock: number, keyBlock: number | null,
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  valid: tf.Tensor2D | null,
+  queryBlock: number,
+  keyBlock: number | null,
   options: SoftmaxAttentionOptions,
 ): tf.Tensor4D {
   const n = q.shape[2];
   if (!valid && fusedCausalAttention(q.shape[3], v.shape[3])) {
     return tf.tidy(() => {
       let xi = q;
-      for (let i = 1; i < options.updateSteps; i++) xi = causalAttention(xi, k, k, options.scale, undefined, options.fillOnHost);
+      for (let i = 1; i < options.updateSteps; i++)
+        xi = causalAttention(xi, k, k, options.scale, undefined, options.fillOnHost);
       return causalAttention(xi, k, v, options.scale, undefined, options.fillOnHost);
     });
   }
-  const keyMask = valid ? tf.reshape(valid, [valid.shape[0], 1, 1, n]) as tf.Tensor4D : null;
-  const attend = (qb: tf.Tensor4D, kb: tf.Tensor4D, vb: tf.Tensor4D, start: number, mask: tf.Tensor4D | null) => (keyBlock === null
-    ? attendBlock(qb, kb, vb, start, mask, options)
-    : attendBlockOnline(qb, kb, vb, start, mask, keyBlock, options));
+  const keyMask = valid ? (tf.reshape(valid, [valid.shape[0], 1, 1, n]) as tf.Tensor4D) : null;
+  const attend = (qb: tf.Tensor4D, kb: tf.Tensor4D, vb: tf.Tensor4D, start: number, mask: tf.Tensor4D | null) =>
+    keyBlock === null
+      ? attendBlock(qb, kb, vb, start, mask, options)
+      : attendBlockOnline(qb, kb, vb, start, mask, keyBlock, options);
   const blocks: tf.Tensor4D[] = [];
   try {
     for (let start = 0; start < n; start += queryBlock) {
       const end = Math.min(n, start + queryBlock);
-      blocks.push(tf.tidy(() => attend(
-        tf.slice(q, [0, 0, start, 0], [-1, -1, end - start, -1]),
-        tf.slice(k, [0, 0, 0, 0], [-1, -1, end, -1]),
-        tf.slice(v, [0, 0, 0, 0], [-1, -1, end, -1]),
-        start,
-        keyMask ? tf.slice(keyMask, [0, 0, 0, 0], [-1, -1, -1, end]) : null,
-      )));
+      blocks.push(
+        tf.tidy(() =>
+          attend(
+            tf.slice(q, [0, 0, start, 0], [-1, -1, end - start, -1]),
+            tf.slice(k, [0, 0, 0, 0], [-1, -1, end, -1]),
+            tf.slice(v, [0, 0, 0, 0], [-1, -1, end, -1]),
+            start,
+            keyMask ? tf.slice(keyMask, [0, 0, 0, 0], [-1, -1, -1, end]) : null,
+          ),
+        ),
+      );
     }
     return blocks.length === 1 ? blocks[0] : tf.concat(blocks, 2);
   } finally {
@@ -100,7 +128,11 @@ export function softmaxAttentionBlocked(
  * and values in consecutive blocks (the new tokens' included), no padding.
  */
 export function softmaxAttentionCached(
-  q: tf.Tensor4D, keyBlocks: tf.Tensor4D[], valueBlocks: tf.Tensor4D[], start: number, options: SoftmaxAttentionOptions,
+  q: tf.Tensor4D,
+  keyBlocks: tf.Tensor4D[],
+  valueBlocks: tf.Tensor4D[],
+  start: number,
+  options: SoftmaxAttentionOptions,
 ): tf.Tensor4D {
   return tf.tidy(() => {
     let xi = q;
@@ -108,10 +140,12 @@ export function softmaxAttentionCached(
       // A cache of one block goes to the fused kernel, the queries its last positions. Over more
       // blocks the online form stays: the kernel walks a query's keys in one workgroup, serially.
       const [k, v] = [keyBlocks[0], valueBlocks[0]];
-      for (let i = 1; i < options.updateSteps; i++) xi = causalAttention(xi, k, k, options.scale, undefined, options.fillOnHost);
+      for (let i = 1; i < options.updateSteps; i++)
+        xi = causalAttention(xi, k, k, options.scale, undefined, options.fillOnHost);
       return causalAttention(xi, k, v, options.scale, undefined, options.fillOnHost);
     }
-    for (let i = 1; i < options.updateSteps; i++) xi = blockedSoftmaxAttend(xi, keyBlocks, keyBlocks, options.scale, start, options.fillOnHost);
+    for (let i = 1; i < options.updateSteps; i++)
+      xi = blockedSoftmaxAttend(xi, keyBlocks, keyBlocks, options.scale, start, options.fillOnHost);
     return blockedSoftmaxAttend(xi, keyBlocks, valueBlocks, options.scale, start, options.fillOnHost);
   });
 }

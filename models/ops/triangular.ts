@@ -46,7 +46,15 @@ export function unitLowerInverseByBlocks<T extends tf.Tensor>(a: T): T {
     let P = 1;
     while (P < B) P *= 2;
     const strict = tf.mul(tf.reshape(a, [-1, B, B]), tf.sub(tf.linalg.bandPart(tf.ones([B, B]), -1, 0), tf.eye(B)));
-    const lower = (P > B ? tf.pad(strict, [[0, 0], [0, P - B], [0, P - B]]) : strict) as tf.Tensor3D;
+    const lower = (
+      P > B
+        ? tf.pad(strict, [
+            [0, 0],
+            [0, P - B],
+            [0, P - B],
+          ])
+        : strict
+    ) as tf.Tensor3D;
     const N = lower.shape[0];
     // Inverses of the diagonal blocks of size s: [N, P / s, s, s]; at s = 1 all ones.
     let inverses = tf.ones([N, P, 1, 1]) as tf.Tensor4D;
@@ -54,7 +62,12 @@ export function unitLowerInverseByBlocks<T extends tf.Tensor>(a: T): T {
       const G = P / (2 * s);
       // A's blocks below the diagonal blocks of size s: rows [2gs + s, 2gs + 2s), columns [2gs, 2gs + s).
       // The diagonal blocks of size 2s (block (g, g) of the G x G grid), then their lower-left quarter.
-      const grid = tf.reshape(tf.transpose(tf.reshape(lower, [N, G, 2 * s, G, 2 * s]), [0, 1, 3, 2, 4]), [N, G * G, 2 * s, 2 * s]);
+      const grid = tf.reshape(tf.transpose(tf.reshape(lower, [N, G, 2 * s, G, 2 * s]), [0, 1, 3, 2, 4]), [
+        N,
+        G * G,
+        2 * s,
+        2 * s,
+      ]);
       const diagonal = tf.gather(grid, tf.range(0, G * G, G + 1, 'int32'), 1);
       const below = tf.slice(diagonal, [0, 0, s, 0], [-1, -1, s, s]);
       const pairs = tf.reshape(inverses, [N, G, 2, s, s]);

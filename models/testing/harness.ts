@@ -48,8 +48,14 @@ export function useDefaultBackend(): void {
 
 /** A tiny config that still exercises heads, chunks, windows and two layers. */
 export const TINY: Partial<ModelConfig> = {
-  vocabSize: 50, hiddenDim: 16, numLayers: 2, numHeads: 2, ffDim: 24,
-  chunkSize: 4, windowSize: 3, seed: 7,
+  vocabSize: 50,
+  hiddenDim: 16,
+  numLayers: 2,
+  numHeads: 2,
+  ffDim: 24,
+  chunkSize: 4,
+  windowSize: 3,
+  seed: 7,
 };
 
 /** A small deterministic generator for test inputs (not weights). */
@@ -74,7 +80,7 @@ export function maskWhere(batch: number, n: number, holes: (b: number, t: number
 /** A tensor's values as nested arrays, read asynchronously (the only read the webgpu backend has in Node), then disposed. */
 export async function readAndDispose<T = number[][][]>(t: tf.Tensor): Promise<T> {
   try {
-    return await t.array() as T;
+    return (await t.array()) as T;
   } finally {
     t.dispose();
   }
@@ -86,7 +92,11 @@ export function forwardArray(model: CausalLM, ids: number[][], mask?: number[][]
 }
 
 /** Builds a model for the test and disposes it afterwards. */
-export async function withModel<T>(name: string, config: Partial<ModelConfig>, body: (model: CausalLM) => T | Promise<T>): Promise<T> {
+export async function withModel<T>(
+  name: string,
+  config: Partial<ModelConfig>,
+  body: (model: CausalLM) => T | Promise<T>,
+): Promise<T> {
   const model = createModel(name, config);
   try {
     return await body(model);

@@ -27,7 +27,9 @@ const CHILD_TIMEOUT_MS = 120_000;
 /** What `name`, an exported function of the TypeScript file `file` taking no argument, returns (awaited), called in a child process. */
 export function callInChild<T>(file: string, name: string): T {
   const output = execFileSync(process.execPath, ['-e', CHILD, file, name], {
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: CHILD_TIMEOUT_MS,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: CHILD_TIMEOUT_MS,
   });
   return JSON.parse(output) as T;
 }

@@ -25,19 +25,28 @@ export function randomQKV(b: number, h: number, n: number, d: number, seed: numb
 
 /** A float32 tensor of `shape`, entries uniform in [lo, hi). */
 export function randomTensor(shape: number[], next: () => number, lo = -1, hi = 1): tf.Tensor {
-  return tf.tensor(Float32Array.from({ length: shape.reduce((a, s) => a * s, 1) }, () => lo + (hi - lo) * next()), shape);
+  return tf.tensor(
+    Float32Array.from({ length: shape.reduce((a, s) => a * s, 1) }, () => lo + (hi - lo) * next()),
+    shape,
+  );
 }
 
 /** relativeError over every batch row and head of [b][h][n][d] arrays, at the positions where valid [b][n] is 1 if given. */
 export function headsError(actual: Heads, expected: Heads, valid?: number[][]): number {
   const heads = expected[0].length;
-  return relativeError(actual.flat(), expected.flat(), valid ? (bh, t) => valid[Math.floor(bh / heads)][t] !== 0 : undefined);
+  return relativeError(
+    actual.flat(),
+    expected.flat(),
+    valid ? (bh, t) => valid[Math.floor(bh / heads)][t] !== 0 : undefined,
+  );
 }
 
 /** A result with every tensor in it replaced by its values as nested arrays. */
 export type Values<T> = T extends tf.Tensor
   ? Awaited<ReturnType<T['array']>>
-  : T extends object ? { [K in keyof T]: Values<T[K]> } : T;
+  : T extends object
+    ? { [K in keyof T]: Values<T[K]> }
+    : T;
 
 /** Reads every tensor of a result (a tensor, or arrays and objects holding tensors) asynchronously, and disposes it. */
 async function readAll<T>(result: T): Promise<Values<T>> {
@@ -73,7 +82,8 @@ export function stepSpans(n: number, pattern: number[]): Array<[number, number]>
 }
 
 /** Outputs [b][h][m][d] of consecutive steps joined along the tokens. */
-export const joinSteps = (parts: Heads[]): Heads => parts[0].map((pb, b) => pb.map((_, h) => parts.flatMap((part) => part[b][h])));
+export const joinSteps = (parts: Heads[]): Heads =>
+  parts[0].map((pb, b) => pb.map((_, h) => parts.flatMap((part) => part[b][h])));
 
 /** Lengths and chunk sizes for the chunked ops: a partial last chunk, whole chunks, fewer tokens than a chunk, one token (a decode step). */
 export const CHUNKED_CASES = [

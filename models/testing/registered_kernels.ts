@@ -9,7 +9,9 @@ import { TEST_BACKENDS, TestBackend } from './harness';
 import { callInChild } from './in_child';
 
 /** Every kernel name models/kernels/names.ts declares. */
-export const KERNEL_NAMES = (Object.values(names) as unknown[]).filter((value): value is names.KernelName => typeof value === 'string');
+export const KERNEL_NAMES = (Object.values(names) as unknown[]).filter(
+  (value): value is names.KernelName => typeof value === 'string',
+);
 
 /** Per backend: the kernels it registers, or why it cannot be set up here. */
 export type RegisteredKernels = Record<TestBackend, { kernels: string[] } | { unusable: string }>;

@@ -25,7 +25,11 @@ describe('analyzeResults', () => {
   });
 
   it('gives two lengths an exponent but no class or R^2, and says so', () => {
-    const cases = [64, 128].map((seq_len) => ({ ...syntheticCase({ model: 'Standard', seq_len }), median_ms: seq_len / 10, peak_tensor_bytes: seq_len }));
+    const cases = [64, 128].map((seq_len) => ({
+      ...syntheticCase({ model: 'Standard', seq_len }),
+      median_ms: seq_len / 10,
+      peak_tensor_bytes: seq_len,
+    }));
     const fit = analyzeResults(syntheticResults(cases)).fits[0];
     expect(fit.time!.exponent).toBeCloseTo(1, 8);
     expect(fit.time_class).toBeNull();
@@ -42,7 +46,13 @@ describe('analyzeResults', () => {
   });
 
   it('fits time without memory when peak tensor bytes were not recorded', () => {
-    const cases = powerLawCases('Linear', 'forward', [64, 128, 256], (n) => n, (n) => n).map((c) => ({ ...c, peak_tensor_bytes: null }));
+    const cases = powerLawCases(
+      'Linear',
+      'forward',
+      [64, 128, 256],
+      (n) => n,
+      (n) => n,
+    ).map((c) => ({ ...c, peak_tensor_bytes: null }));
     const [fit] = analyzeResults(syntheticResults(cases)).fits;
     expect(fit.time).not.toBeNull();
     expect(fit.memory).toBeNull();
@@ -50,7 +60,9 @@ describe('analyzeResults', () => {
   });
 
   it('handles a run where nothing succeeded', () => {
-    const analysis = analyzeResults(syntheticResults([syntheticCase({ model: 'Standard', seq_len: 64, status: 'error' })]));
+    const analysis = analyzeResults(
+      syntheticResults([syntheticCase({ model: 'Standard', seq_len: 64, status: 'error' })]),
+    );
     expect(analysis.fits).toHaveLength(1);
     expect(analysis.fits[0].time).toBeNull();
     expect(analysis.slowdown).toEqual([]);
@@ -69,7 +81,13 @@ describe('analyzeResults', () => {
   it('says which lengths a fit covers when its class disagrees with the theory, and what the constant term reads', () => {
     // Standard with a fixed cost that dominates at these lengths: the log-log exponent reads O(n).
     const lengths = [64, 128, 256, 512, 1024];
-    const cases = powerLawCases('Standard', 'forward', lengths, (n) => 20 + 1e-4 * n ** 2, (n) => n);
+    const cases = powerLawCases(
+      'Standard',
+      'forward',
+      lengths,
+      (n) => 20 + 1e-4 * n ** 2,
+      (n) => n,
+    );
     const [fit] = analyzeResults(syntheticResults(cases)).fits;
     expect(fit.time_class).toBe('O(n)');
     expect(fit.note).toBe(
@@ -77,15 +95,31 @@ describe('analyzeResults', () => {
         `(with a constant term e = 2.00 [${fit.time_constant_term!.exponentCi95!.map((x) => x.toFixed(2)).join(', ')}]); the asymptote needs longer ones`,
     );
     // One that grows faster than its theory says is told to look for noise.
-    const [fast] = analyzeResults(syntheticResults(powerLawCases('Linear', 'forward', lengths, (n) => 1e-4 * n ** 2, (n) => n))).fits;
-    expect(fast.note).toMatch(/^over n = 64-1024 the time fit reads O\(n\^2\) where theory says O\(n\): more than the theory; look for noise/);
+    const [fast] = analyzeResults(
+      syntheticResults(
+        powerLawCases(
+          'Linear',
+          'forward',
+          lengths,
+          (n) => 1e-4 * n ** 2,
+          (n) => n,
+        ),
+      ),
+    ).fits;
+    expect(fast.note).toMatch(
+      /^over n = 64-1024 the time fit reads O\(n\^2\) where theory says O\(n\): more than the theory; look for noise/,
+    );
     // Agreement leaves the note empty.
-    expect(analyzeResults(exampleResults()).fits.find((f) => f.model === 'Linear' && f.mode === 'forward')!.note).toBe('');
+    expect(analyzeResults(exampleResults()).fits.find((f) => f.model === 'Linear' && f.mode === 'forward')!.note).toBe(
+      '',
+    );
   });
 
   it('warns of a time fit whose points scatter about the line', () => {
     const times = [10, 30, 12, 40, 25];
-    const cases = [64, 128, 256, 512, 1024].map((n, i) => syntheticCase({ model: 'Linear', seq_len: n, median_ms: times[i] }));
+    const cases = [64, 128, 256, 512, 1024].map((n, i) =>
+      syntheticCase({ model: 'Linear', seq_len: n, median_ms: times[i] }),
+    );
     const [fit] = analyzeResults(syntheticResults(cases)).fits;
     expect(fit.warnings).toEqual([expect.stringMatching(/^time poor fit: R\^2 0\.\d\d, points scatter/)]);
   });

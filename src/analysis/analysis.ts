@@ -61,10 +61,19 @@ function formatCi(ci: [number, number] | null): string {
  * What a time fit that disagrees with the theory covers. Below the theory: the lengths are too short
  * for the n-dependent work to dominate; above it: noise, or a cost the theory leaves out.
  */
-function disagreementNote(fit: PowerLawFit, theory: TheoreticalComplexity, seqLens: readonly number[], withConstant: ConstantTermFit | null): string {
+function disagreementNote(
+  fit: PowerLawFit,
+  theory: TheoreticalComplexity,
+  seqLens: readonly number[],
+  withConstant: ConstantTermFit | null,
+): string {
   const reads = `over n = ${lengthRange(seqLens)} the time fit reads ${suggestedClass(fit.exponent)} where theory says ${theory.scaling}`;
-  if (fit.exponent > theory.exponent) return `${reads}: more than the theory; look for noise (the warnings) or a cost it leaves out`;
-  const constant = withConstant === null ? '' : ` (with a constant term e = ${withConstant.exponent.toFixed(2)}${formatCi(withConstant.exponentCi95)})`;
+  if (fit.exponent > theory.exponent)
+    return `${reads}: more than the theory; look for noise (the warnings) or a cost it leaves out`;
+  const constant =
+    withConstant === null
+      ? ''
+      : ` (with a constant term e = ${withConstant.exponent.toFixed(2)}${formatCi(withConstant.exponentCi95)})`;
   return `${reads}: fixed and linear per-call costs dominate at these lengths${constant}; the asymptote needs longer ones`;
 }
 
@@ -88,10 +97,13 @@ function fitModel(mode: Mode, model: string, cases: readonly CaseResult[]): Mode
   const memory = powerLawOf(ok, (c) => c.peak_tensor_bytes);
   const theory = theoreticalComplexity(model, mode) ?? null;
   const notes: string[] = [];
-  if (time === null) notes.push(`${seqLens.length} ok length${seqLens.length === 1 ? '' : 's'} (a fit needs 2): no fit`);
+  if (time === null)
+    notes.push(`${seqLens.length} ok length${seqLens.length === 1 ? '' : 's'} (a fit needs 2): no fit`);
   else if (memory === null) notes.push('fewer than 2 lengths recorded peak tensor bytes: no memory fit');
-  if (time !== null && time.points < CLASS_MIN_LENGTHS) notes.push(`${time.points} lengths: an exponent, but no class or R^2 (they need ${CLASS_MIN_LENGTHS})`);
-  if (time !== null && time.points >= CLASS_MIN_LENGTHS && theory !== null && disagrees(theory, time.exponent)) notes.push(disagreementNote(time, theory, seqLens, timeConstantTerm));
+  if (time !== null && time.points < CLASS_MIN_LENGTHS)
+    notes.push(`${time.points} lengths: an exponent, but no class or R^2 (they need ${CLASS_MIN_LENGTHS})`);
+  if (time !== null && time.points >= CLASS_MIN_LENGTHS && theory !== null && disagrees(theory, time.exponent))
+    notes.push(disagreementNote(time, theory, seqLens, timeConstantTerm));
   return {
     mode,
     model,

@@ -16,7 +16,7 @@ describe('theoretical complexity', () => {
     }
   });
 
-  it('names each architecture\'s section of docs/architectures.md, in the spec\'s order', () => {
+  it("names each architecture's section of docs/architectures.md, in the spec's order", () => {
     expect(SPEC_MODELS.map((m) => MODEL_DESCRIPTORS[m].docs.section)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
@@ -31,7 +31,8 @@ describe('theoretical complexity', () => {
   it('decode: O(n) per step for softmax over the past, O(1) for the recurrent and windowed models', () => {
     expect(theoreticalComplexity('Standard', 'decode')!.scaling).toBe('O(n)');
     expect(theoreticalComplexity('Hopfield', 'decode')!.scaling).toBe('O(n)');
-    for (const model of ['SlidingWindow', 'Linear', 'DeltaNet', 'GAU']) expect(theoreticalComplexity(model, 'decode')!.scaling).toBe('O(1)');
+    for (const model of ['SlidingWindow', 'Linear', 'DeltaNet', 'GAU'])
+      expect(theoreticalComplexity(model, 'decode')!.scaling).toBe('O(1)');
   });
 
   it('knows nothing of a model the spec does not describe', () => {
@@ -42,15 +43,25 @@ describe('theoretical complexity', () => {
 describe('suggestedClass', () => {
   it('reads an exponent by the documented bands', () => {
     const cases: [number, string][] = [
-      [0.05, 'O(1)'], [0.49, 'O(1)'], [0.5, 'O(n)'], [1.02, 'O(n)'], [1.29, 'O(n)'], [1.3, 'O(n) to O(n^2)'],
-      [1.69, 'O(n) to O(n^2)'], [1.7, 'O(n^2)'], [2.0, 'O(n^2)'], [2.29, 'O(n^2)'], [2.3, 'above O(n^2)'], [3, 'above O(n^2)'],
+      [0.05, 'O(1)'],
+      [0.49, 'O(1)'],
+      [0.5, 'O(n)'],
+      [1.02, 'O(n)'],
+      [1.29, 'O(n)'],
+      [1.3, 'O(n) to O(n^2)'],
+      [1.69, 'O(n) to O(n^2)'],
+      [1.7, 'O(n^2)'],
+      [2.0, 'O(n^2)'],
+      [2.29, 'O(n^2)'],
+      [2.3, 'above O(n^2)'],
+      [3, 'above O(n^2)'],
     ];
     for (const [exponent, expected] of cases) expect(suggestedClass(exponent)).toBe(expected);
   });
 });
 
 describe('disagrees', () => {
-  it('compares the class a fitted exponent suggests with the theory\'s', () => {
+  it("compares the class a fitted exponent suggests with the theory's", () => {
     const standard = theoreticalComplexity('Standard', 'forward')!;
     expect(disagrees(standard, 1.02)).toBe(true);
     expect(disagrees(standard, 1.5)).toBe(true);

@@ -17,14 +17,20 @@ describe('fitConstantTerm: t = a + b n^e', () => {
 
   test('with noise the interval is wider and holds the true exponent', () => {
     const noise = [1.03, 0.97, 1.02, 0.98, 1.01];
-    const fit = fitConstantTerm(lengths, lengths.map((n, i) => (5 + 0.02 * n) * noise[i]));
+    const fit = fitConstantTerm(
+      lengths,
+      lengths.map((n, i) => (5 + 0.02 * n) * noise[i]),
+    );
     expect(fit.exponentCi95![0]).toBeLessThan(1);
     expect(fit.exponentCi95![1]).toBeGreaterThan(1);
     expect(fit.exponentCi95![1] - fit.exponentCi95![0]).toBeGreaterThan(0.05);
   });
 
   test('a pure power law needs no constant: a = 0', () => {
-    const fit = fitConstantTerm(lengths, lengths.map((n) => 3 * n ** 1.5));
+    const fit = fitConstantTerm(
+      lengths,
+      lengths.map((n) => 3 * n ** 1.5),
+    );
     expect(fit.constant).toBe(0);
     expect(fit.exponent).toBeCloseTo(1.5, 3);
   });

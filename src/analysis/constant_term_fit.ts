@@ -39,8 +39,18 @@ function solveAt(e: number, n: readonly number[], t: readonly number[]): Solutio
   const u = t.map((ti) => 1 / ti);
   const v = n.map((ni, i) => ni ** e / t[i]);
   const dot = (x: readonly number[], y: readonly number[]) => x.reduce((sum, xi, i) => sum + xi * y[i], 0);
-  const [uu, uv, vv, su, sv] = [dot(u, u), dot(u, v), dot(v, v), u.reduce((a, b) => a + b, 0), v.reduce((a, b) => a + b, 0)];
-  const residual = (a: number, b: number): Solution => ({ a, b, s: u.reduce((sum, ui, i) => sum + (1 - a * ui - b * v[i]) ** 2, 0) });
+  const [uu, uv, vv, su, sv] = [
+    dot(u, u),
+    dot(u, v),
+    dot(v, v),
+    u.reduce((a, b) => a + b, 0),
+    v.reduce((a, b) => a + b, 0),
+  ];
+  const residual = (a: number, b: number): Solution => ({
+    a,
+    b,
+    s: u.reduce((sum, ui, i) => sum + (1 - a * ui - b * v[i]) ** 2, 0),
+  });
   const candidates = [residual(0, sv / vv), residual(su / uu, 0)];
   const det = uu * vv - uv * uv;
   if (det > 1e-12 * uu * vv) {
@@ -54,8 +64,10 @@ function solveAt(e: number, n: readonly number[], t: readonly number[]): Solutio
 /** Fits t = a + b n^e to at least 3 points with at least 3 distinct n; every n and t positive. */
 export function fitConstantTerm(n: readonly number[], t: readonly number[]): ConstantTermFit {
   const k = n.length;
-  if (k !== t.length || new Set(n).size < 3) throw new Error(`fitConstantTerm: needs at least 3 distinct lengths, got ${new Set(n).size}`);
-  if (![...n, ...t].every((x) => x > 0 && Number.isFinite(x))) throw new Error('fitConstantTerm: every n and t must be a positive number');
+  if (k !== t.length || new Set(n).size < 3)
+    throw new Error(`fitConstantTerm: needs at least 3 distinct lengths, got ${new Set(n).size}`);
+  if (![...n, ...t].every((x) => x > 0 && Number.isFinite(x)))
+    throw new Error('fitConstantTerm: every n and t must be a positive number');
   const { low, high, step } = EXPONENT_RANGE;
   const scan = Array.from({ length: Math.round((high - low) / step) + 1 }, (_, i) => {
     const e = Number((low + i * step).toFixed(3)); // exactly the grid point, not its float sum

@@ -17,7 +17,10 @@ const LENGTHS = [64, 128, 256, 512, 1024, 2048];
 
 describe('fitPowerLaw', () => {
   it('recovers t = 3 n^2 exactly: exponent 2.00, R^2 = 1, coefficient 3, a zero-width interval', () => {
-    const fit = fitPowerLaw(LENGTHS, LENGTHS.map((n) => 3 * n ** 2));
+    const fit = fitPowerLaw(
+      LENGTHS,
+      LENGTHS.map((n) => 3 * n ** 2),
+    );
     expect(fit.points).toBe(6);
     expect(fit.exponent.toFixed(2)).toBe('2.00');
     expect(fit.exponent).toBeCloseTo(2, 10);
@@ -29,7 +32,10 @@ describe('fitPowerLaw', () => {
 
   it('recovers a noisy n^1.5 inside its 95% interval, which excludes 1 and 2', () => {
     const noise = normals(7);
-    const fit = fitPowerLaw(LENGTHS, LENGTHS.map((n) => 0.01 * n ** 1.5 * Math.exp(0.05 * noise())));
+    const fit = fitPowerLaw(
+      LENGTHS,
+      LENGTHS.map((n) => 0.01 * n ** 1.5 * Math.exp(0.05 * noise())),
+    );
     const [low, high] = fit.exponentCi95!;
     expect(low).toBeLessThan(1.5);
     expect(high).toBeGreaterThan(1.5);
@@ -45,7 +51,10 @@ describe('fitPowerLaw', () => {
     let covered = 0;
     for (let i = 0; i < trials; i++) {
       const lengths = LENGTHS.slice(0, 3 + (i % 4)); // 1 to 4 degrees of freedom
-      const [low, high] = fitPowerLaw(lengths, lengths.map((n) => 2 * n * Math.exp(0.2 * noise()))).exponentCi95!;
+      const [low, high] = fitPowerLaw(
+        lengths,
+        lengths.map((n) => 2 * n * Math.exp(0.2 * noise())),
+      ).exponentCi95!;
       if (low <= 1 && 1 <= high) covered += 1;
     }
     // Binomial(2000, 0.95) has standard deviation ~0.005: this band is about 4 of them each side.

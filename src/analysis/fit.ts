@@ -56,12 +56,22 @@ export function fitLine(x: readonly number[], y: readonly number[]): LineFit {
   const df = k - 2;
   const se = Math.sqrt(ssRes / df / sxx);
   const half = studentTQuantile(0.975, df) * se;
-  return { slope, intercept, rSquared, slopeStandardError: se, slopeCi95: [slope - half, slope + half], residualSd: Math.sqrt(ssRes / df) };
+  return {
+    slope,
+    intercept,
+    rSquared,
+    slopeStandardError: se,
+    slopeCi95: [slope - half, slope + half],
+    residualSd: Math.sqrt(ssRes / df),
+  };
 }
 
 /** Fits y = c n^e on log-log axes; every n and y must be positive. */
 export function fitPowerLaw(n: readonly number[], y: readonly number[]): PowerLawFit {
-  for (const [name, values] of [['n', n], ['y', y]] as const) {
+  for (const [name, values] of [
+    ['n', n],
+    ['y', y],
+  ] as const) {
     const bad = values.find((v) => !(v > 0 && Number.isFinite(v)));
     if (bad !== undefined) throw new Error(`fitPowerLaw: every ${name} must be a positive number, got ${bad}`);
   }

@@ -11,7 +11,8 @@ describe('slowdownTable', () => {
       syntheticCase({ model: 'A', seq_len: 64, mode: 'decode', median_ms: 0.4 }),
       syntheticCase({ model: 'B', seq_len: 64, mode: 'decode', median_ms: 0.1 }),
     ]);
-    const at = (model: string, n: number, mode = 'forward') => rows.find((r) => r.model === model && r.seq_len === n && r.mode === mode)!;
+    const at = (model: string, n: number, mode = 'forward') =>
+      rows.find((r) => r.model === model && r.seq_len === n && r.mode === mode)!;
     expect(at('A', 64).slowdown).toBe(1);
     expect(at('B', 64).slowdown).toBeCloseTo(2.5, 12);
     expect(at('B', 64).fastest_model).toBe('A');

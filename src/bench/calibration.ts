@@ -24,7 +24,10 @@ export const CASE_CALIBRATION = { warmup: 1, repeats: 5 } as const;
 /** The calibration worker's wall-clock bound: its work is fixed (--case-timeout bounds the cases), and slow backends need minutes. */
 export const CALIBRATION_TIMEOUT_S = 600;
 
-export async function measureCalibration({ warmup, repeats }: { warmup: number; repeats: number } = CALIBRATION): Promise<Calibration> {
+export async function measureCalibration({
+  warmup,
+  repeats,
+}: { warmup: number; repeats: number } = CALIBRATION): Promise<Calibration> {
   const active = activeBackend();
   const adapter = active?.adapter;
   const threads = active?.threads ?? null;
@@ -36,7 +39,9 @@ export async function measureCalibration({ warmup, repeats }: { warmup: number; 
     const flops = 2 * size * size * size;
     const median_ms = summarize(samples_ms).median;
     return {
-      description: `matmul ${size}x${size}x${size} float32` + (threads === null ? '' : `, ${threads} thread${threads === 1 ? '' : 's'}`),
+      description:
+        `matmul ${size}x${size}x${size} float32` +
+        (threads === null ? '' : `, ${threads} thread${threads === 1 ? '' : 's'}`),
       flops,
       median_ms,
       gflops_per_s: flops / (median_ms * 1e6),

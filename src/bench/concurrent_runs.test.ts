@@ -9,11 +9,16 @@ const SWEEP = [...TINY_ARGS, '--models', 'BSBR', 'Linear', '--seq-lengths', '8',
 
 test('two runs with the same --out started together: one runs, the other is refused with exit 2 before any work', async () => {
   const cwd = tempDir();
-  const [a, b] = await Promise.all([runCli(['compare', ...SWEEP, '--out', 'run'], cwd), runCli(['compare', ...SWEEP, '--out', 'run'], cwd)]);
+  const [a, b] = await Promise.all([
+    runCli(['compare', ...SWEEP, '--out', 'run'], cwd),
+    runCli(['compare', ...SWEEP, '--out', 'run'], cwd),
+  ]);
   const [winner, loser] = a.code === 0 ? [a, b] : [b, a];
   expect([winner.code, loser.code]).toEqual([0, 2]);
   expect(loser.stdout).toBe('');
-  expect(loser.stderr).toMatch(/^bsbr: error: --out: 'run' is in use by another bsbr compare \(process \d+ on .*\); wait for it to end/);
+  expect(loser.stderr).toMatch(
+    /^bsbr: error: --out: 'run' is in use by another bsbr compare \(process \d+ on .*\); wait for it to end/,
+  );
   const run = readResults(path.join(cwd, 'run', 'results.json'));
   expect(run.cases.map((c) => c.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
   expect(fs.existsSync(path.join(cwd, 'run', LOCK_FILE))).toBe(false);
@@ -51,7 +56,9 @@ test("an --out holding a user's own files and no results.json is refused, not ov
   fs.writeFileSync(path.join(cwd, 'mine', 'report.html'), 'my report');
   const result = await runCli(['compare', ...SWEEP, '--out', 'mine'], cwd);
   expect(result.code).toBe(2);
-  expect(result.stderr).toBe("bsbr: error: --out: 'mine' is not empty (it holds report.html); a new run needs a new or empty folder\n");
+  expect(result.stderr).toBe(
+    "bsbr: error: --out: 'mine' is not empty (it holds report.html); a new run needs a new or empty folder\n",
+  );
   expect(fs.readdirSync(path.join(cwd, 'mine'))).toEqual(['report.html']);
   expect(fs.readFileSync(path.join(cwd, 'mine', 'report.html'), 'utf8')).toBe('my report');
 });
@@ -59,5 +66,7 @@ test("an --out holding a user's own files and no results.json is refused, not ov
 test('an --out under /proc fails at once with exit 2', async () => {
   const result = await runCli(['compare', ...SWEEP, '--out', '/proc/bsbr/run'], tempDir());
   expect(result.code).toBe(2);
-  expect(result.stderr).toBe("bsbr: error: --out: cannot write to '/proc/bsbr/run': cannot create the folder /proc/bsbr/run: no such file or directory (ENOENT)\n");
+  expect(result.stderr).toBe(
+    "bsbr: error: --out: cannot write to '/proc/bsbr/run': cannot create the folder /proc/bsbr/run: no such file or directory (ENOENT)\n",
+  );
 });

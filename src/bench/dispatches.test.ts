@@ -4,7 +4,11 @@ import { dispatchesPerCall } from './timer';
 
 describe('dispatchesPerCall on webgpu', () => {
   const itOn = testsOn('webgpu');
-  const a = () => tf.tensor2d([[1, 2], [3, 4]]);
+  const a = () =>
+    tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
 
   itOn('counts the programs one call runs: two elementwise ops are two, a reshape none', async () => {
     const x = a();
@@ -17,7 +21,10 @@ describe('dispatchesPerCall on webgpu', () => {
     const x = a();
     await dispatchesPerCall(() => tf.add(x, 1));
     const y = tf.add(x, 1);
-    expect(await y.array()).toEqual([[2, 3], [4, 5]]);
+    expect(await y.array()).toEqual([
+      [2, 3],
+      [4, 5],
+    ]);
     tf.dispose([x, y]);
   });
 });
@@ -26,7 +33,12 @@ describe('dispatchesPerCall elsewhere', () => {
   useDefaultBackend();
   it('is null on a backend without GPU dispatches (wasm), and runs nothing', async () => {
     let calls = 0;
-    expect(await dispatchesPerCall(() => { calls++; return tf.scalar(1); })).toBeNull();
+    expect(
+      await dispatchesPerCall(() => {
+        calls++;
+        return tf.scalar(1);
+      }),
+    ).toBeNull();
     expect(calls).toBe(0);
   });
 });

@@ -6,8 +6,13 @@ import * as path from 'path';
 import { codeHash, captureEnvironment } from './environment';
 
 const adapter: AdapterInfo = {
-  vendor: 'nvidia', architecture: 'hopper', device: 'NVIDIA H200', description: 'NVIDIA H200', software: false,
-  maxStorageBufferBindingSize: 2 ** 31, timestampQuery: true,
+  vendor: 'nvidia',
+  architecture: 'hopper',
+  device: 'NVIDIA H200',
+  description: 'NVIDIA H200',
+  software: false,
+  maxStorageBufferBindingSize: 2 ** 31,
+  timestampQuery: true,
 };
 
 describe('the run environment says which device a run got', () => {
@@ -19,7 +24,13 @@ describe('the run environment says which device a run got', () => {
   test('webgpu: the adapter, and the variables that chose it', () => {
     process.env.BSBR_WEBGPU_ADAPTER = 'H200';
     delete process.env.CUDA_VISIBLE_DEVICES;
-    const backend: ActiveBackend = { name: 'webgpu', packageName: '@tensorflow/tfjs-backend-webgpu', version: '4.22.0', threads: null, adapter };
+    const backend: ActiveBackend = {
+      name: 'webgpu',
+      packageName: '@tensorflow/tfjs-backend-webgpu',
+      version: '4.22.0',
+      threads: null,
+      adapter,
+    };
     const env = captureEnvironment(backend);
     expect(env.backend).toBe('webgpu');
     expect(env.adapter).toEqual(adapter);
@@ -29,7 +40,12 @@ describe('the run environment says which device a run got', () => {
   test('tensorflow-gpu: no adapter; CUDA_VISIBLE_DEVICES as set', () => {
     delete process.env.BSBR_WEBGPU_ADAPTER;
     process.env.CUDA_VISIBLE_DEVICES = '3';
-    const env = captureEnvironment({ name: 'tensorflow-gpu', packageName: '@tensorflow/tfjs-node-gpu', version: '4.22.0', threads: null });
+    const env = captureEnvironment({
+      name: 'tensorflow-gpu',
+      packageName: '@tensorflow/tfjs-node-gpu',
+      version: '4.22.0',
+      threads: null,
+    });
     expect(env.adapter).toBeNull();
     expect(env.threads).toBeNull();
     expect(env.device_selection).toEqual({ CUDA_VISIBLE_DEVICES: '3' });
@@ -58,7 +74,12 @@ describe('the run environment says which code ran', () => {
   });
 
   test('a run of this checkout records its commit, whether files were modified, and the code hash', () => {
-    const env = captureEnvironment({ name: 'cpu', packageName: '@tensorflow/tfjs-backend-cpu', version: '4.22.0', threads: 1 });
+    const env = captureEnvironment({
+      name: 'cpu',
+      packageName: '@tensorflow/tfjs-backend-cpu',
+      version: '4.22.0',
+      threads: 1,
+    });
     if (env.git_commit === null) expect(env.git_modified).toBeNull();
     else expect(typeof env.git_modified).toBe('boolean');
     expect(env.code_sha256 === null || /^[0-9a-f]{64}$/.test(env.code_sha256!)).toBe(true);

@@ -68,7 +68,9 @@ export function codeHash(root: string): string | null {
 const DEVICE_SELECTION = ['CUDA_VISIBLE_DEVICES', ADAPTER_ENV];
 
 function deviceSelection(): Record<string, string> {
-  return Object.fromEntries(DEVICE_SELECTION.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]!]));
+  return Object.fromEntries(
+    DEVICE_SELECTION.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]!]),
+  );
 }
 
 /** The machine's 1-minute load average; null on Windows, where Node reports none. */

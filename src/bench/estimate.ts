@@ -33,7 +33,10 @@ export function referenceRates(reference: ResultsFile): Map<string, number> {
   const rates = new Map<string, number>();
   for (const model of new Set(reference.cases.map((c) => c.model))) {
     const measured = reference.cases
-      .filter((c): c is CaseResult & { gflops_per_s: number } => c.model === model && c.mode === 'forward' && c.status === 'ok' && c.gflops_per_s !== null)
+      .filter(
+        (c): c is CaseResult & { gflops_per_s: number } =>
+          c.model === model && c.mode === 'forward' && c.status === 'ok' && c.gflops_per_s !== null,
+      )
       .map((c) => c.gflops_per_s)
       .sort((a, b) => a - b);
     if (measured.length > 0) rates.set(model, measured[Math.floor(measured.length / 2)]);
@@ -47,13 +50,24 @@ export function referenceRates(reference: ResultsFile): Map<string, number> {
  * model's reference rate; adaptive sampling is counted at its minimum repeats.
  */
 export function estimateCases(
-  cases: readonly PlannedCase[], sweep: SweepSettings, config: ModelConfig, rates: ReadonlyMap<string, number>, execution: ExecutionPlan,
+  cases: readonly PlannedCase[],
+  sweep: SweepSettings,
+  config: ModelConfig,
+  rates: ReadonlyMap<string, number>,
+  execution: ExecutionPlan,
 ): CaseEstimate[] {
   const { warmup, repeats, batch_size: batch } = sweep;
   return cases.map((c) => {
     const flops = caseFlops(c.model, c.mode, config, c.seqLen, batch, warmup, repeats, execution);
     const rate = rates.get(c.model);
-    if (flops === null || rate === undefined) return { model: c.model, mode: c.mode, seq_len: c.seqLen, flops, seconds: null };
-    return { model: c.model, mode: c.mode, seq_len: c.seqLen, flops, seconds: WORKER_START_S + caseWork(c, sweep, config, execution) / (rate * 1e9) };
+    if (flops === null || rate === undefined)
+      return { model: c.model, mode: c.mode, seq_len: c.seqLen, flops, seconds: null };
+    return {
+      model: c.model,
+      mode: c.mode,
+      seq_len: c.seqLen,
+      flops,
+      seconds: WORKER_START_S + caseWork(c, sweep, config, execution) / (rate * 1e9),
+    };
   });
 }

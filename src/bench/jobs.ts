@@ -14,7 +14,14 @@ export interface WeightsToLoad {
 /** threads: the wasm backend's (setupBackend's option; default every core). */
 export type WorkerJob =
   | { kind: 'calibration'; backend: BackendChoice; threads?: number; weights?: WeightsToLoad }
-  | { kind: 'case'; backend: BackendChoice; threads?: number; config: ModelConfig; spec: CaseSpec; weightsFile?: string };
+  | {
+      kind: 'case';
+      backend: BackendChoice;
+      threads?: number;
+      config: ModelConfig;
+      spec: CaseSpec;
+      weightsFile?: string;
+    };
 
 export interface CaseMeasurement extends ModelMeasurement {
   params: number;

@@ -25,12 +25,19 @@ export function limitExceeded(row: CaseResult, limits: CaseLimits): string | nul
  * model and mode went over a limit or failed (a case that crashes at n would crash at 2n too).
  * Decided from the rows alone, so a resumed sweep skips exactly what the first run would have.
  */
-export function skipReason(rows: readonly CaseResult[], model: string, mode: Mode, n: number, limits: CaseLimits): string | null {
+export function skipReason(
+  rows: readonly CaseResult[],
+  model: string,
+  mode: Mode,
+  n: number,
+  limits: CaseLimits,
+): string | null {
   const shorter = rows
     .filter((r) => r.model === model && r.mode === mode && r.seq_len < n && r.status !== 'skipped')
     .sort((a, b) => a.seq_len - b.seq_len);
   for (const row of shorter) {
-    if (row.status === 'error') return `not run: n=${row.seq_len} failed, so a longer sequence is not tried (${row.message})`;
+    if (row.status === 'error')
+      return `not run: n=${row.seq_len} failed, so a longer sequence is not tried (${row.message})`;
     const over = limitExceeded(row, limits);
     if (over) return `not run: at n=${row.seq_len} the ${over}`;
   }

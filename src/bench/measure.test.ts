@@ -24,7 +24,7 @@ describe('timing', () => {
     for (const s of samples) expect(s).toBeGreaterThanOrEqual(29);
   });
 
-  test('peak tensor bytes count the call\'s own tensors, not what was live before', async () => {
+  test("peak tensor bytes count the call's own tensors, not what was live before", async () => {
     const resident = tf.zeros([100000]);
     const peak = await peakTensorBytes(() => tf.tidy(() => tf.add(tf.ones([1000]), tf.ones([1000]))));
     resident.dispose();
@@ -32,7 +32,7 @@ describe('timing', () => {
     expect(peak).toBe(3 * 4000);
   });
 
-  test('peak tensor bytes agree with tf.profile\'s peakBytes on a model forward', async () => {
+  test("peak tensor bytes agree with tf.profile's peakBytes on a model forward", async () => {
     const model = createModel('BSBR', { ...TINY, compressionFactor: 2 });
     const ids = tf.tensor2d([[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]], undefined, 'int32');
     const call = () => model.forward(ids);
@@ -49,7 +49,15 @@ describe('timing', () => {
 });
 
 describe('measureModel', () => {
-  const spec = (mode: 'forward' | 'decode', seqLen: number): CaseSpec => ({ model: 'BSBR', mode, seqLen, batchSize: 2, warmup: 2, sampling: fixedSampling(3), seed: 0 });
+  const spec = (mode: 'forward' | 'decode', seqLen: number): CaseSpec => ({
+    model: 'BSBR',
+    mode,
+    seqLen,
+    batchSize: 2,
+    warmup: 2,
+    sampling: fixedSampling(3),
+    seed: 0,
+  });
   let model: CausalLM;
   beforeAll(() => {
     model = createModel('BSBR', TINY);

@@ -46,7 +46,16 @@ async function measureCall(model: CausalLM, call: TimedCall, spec: CaseSpec): Pr
     gpu_kernel_ms: await gpuKernelMs(call),
     dispatches: await dispatchesPerCall(call),
     // Decode: the mean over the steps actually timed (an adaptive case chooses how many).
-    flops: caseFlops(model.name, spec.mode, model.config, spec.seqLen, spec.batchSize, spec.warmup, samples_ms.length, model.plan),
+    flops: caseFlops(
+      model.name,
+      spec.mode,
+      model.config,
+      spec.seqLen,
+      spec.batchSize,
+      spec.warmup,
+      samples_ms.length,
+      model.plan,
+    ),
     output: await checkOutput(call),
   };
 }
@@ -93,7 +102,9 @@ async function measureDecode(model: CausalLM, spec: CaseSpec): Promise<ModelMeas
 export function trainingStep(model: CausalLM, ids: tf.Tensor2D, seed: number): tf.Tensor1D {
   return tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => model.loss(ids, null, { training: true, dropoutSeed: seed }));
-    const firsts = Object.values(grads).map((g) => tf.reshape(tf.slice(g, new Array(g.rank).fill(0), new Array(g.rank).fill(1)), [1]));
+    const firsts = Object.values(grads).map((g) =>
+      tf.reshape(tf.slice(g, new Array(g.rank).fill(0), new Array(g.rank).fill(1)), [1]),
+    );
     return tf.concat([tf.reshape(value, [1]), ...firsts]) as tf.Tensor1D;
   });
 }

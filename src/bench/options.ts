@@ -76,32 +76,57 @@ export type CompareRequest = NewSweep | ResumedSweep;
  * or a crafted file, and would make the planning loops or the workers' allocations run away.
  */
 const LIMITS = {
-  seqLength: 2 ** 24, batchSize: 65536, repeats: 10_000, memoryMb: 2 ** 30,
+  seqLength: 2 ** 24,
+  batchSize: 65536,
+  repeats: 10_000,
+  memoryMb: 2 ** 30,
   /** Seconds: every time at most a week; --case-timeout at least 10 ms (a case's worker needs more to start). */
-  seconds: 604_800, caseTimeout: 0.01,
+  seconds: 604_800,
+  caseTimeout: 0.01,
 } as const;
 
 function seqLengths(values: readonly string[]): number[] {
-  const lengths = nonEmpty('--seq-lengths', listValues(values)).map((v) => within('--seq-lengths', parseInteger('--seq-lengths', v, 1, 'a positive integer (give whole numbers of tokens >= 1, e.g. --seq-lengths 64 128 256)'), 1, LIMITS.seqLength));
+  const lengths = nonEmpty('--seq-lengths', listValues(values)).map((v) =>
+    within(
+      '--seq-lengths',
+      parseInteger(
+        '--seq-lengths',
+        v,
+        1,
+        'a positive integer (give whole numbers of tokens >= 1, e.g. --seq-lengths 64 128 256)',
+      ),
+      1,
+      LIMITS.seqLength,
+    ),
+  );
   // Ascending, so "the longer lengths" of a model are the ones after it.
   return unique(lengths).sort((a, b) => a - b);
 }
 
 function modes(values: readonly string[]): Mode[] {
-  return unique(nonEmpty('--mode', listValues(values)).map((value) => {
-    const mode = MODES.find((m) => m === value.toLowerCase());
-    if (!mode) throw new UsageError('--mode', `--mode: unknown mode '${value}' (valid: ${MODES.join(', ')})`);
-    return mode;
-  }));
+  return unique(
+    nonEmpty('--mode', listValues(values)).map((value) => {
+      const mode = MODES.find((m) => m === value.toLowerCase());
+      if (!mode) throw new UsageError('--mode', `--mode: unknown mode '${value}' (valid: ${MODES.join(', ')})`);
+      return mode;
+    }),
+  );
 }
 
 /**
  * --weights: a regular file, for exactly one model (its shapes are checked by the calibration
  * worker), with the SHA-256 of its bytes.
  */
-function weightsFile(file: string | undefined, names: string[] | undefined): Pick<SweepSettings, 'weights_file' | 'weights_sha256'> {
+function weightsFile(
+  file: string | undefined,
+  names: string[] | undefined,
+): Pick<SweepSettings, 'weights_file' | 'weights_sha256'> {
   if (file === undefined) return { weights_file: null, weights_sha256: null };
-  if (names === undefined || listValues(names).length !== 1) throw new UsageError('--weights', `--weights: loads one model's weights; give exactly one --models NAME (valid: ${MODEL_NAMES.join(', ')})`);
+  if (names === undefined || listValues(names).length !== 1)
+    throw new UsageError(
+      '--weights',
+      `--weights: loads one model's weights; give exactly one --models NAME (valid: ${MODEL_NAMES.join(', ')})`,
+    );
   try {
     return { weights_file: path.resolve(file), weights_sha256: fileSha256(file, 'safetensors file') };
   } catch (err) {
@@ -112,7 +137,19 @@ function weightsFile(file: string | undefined, names: string[] | undefined): Pic
 /** The sweep's settings: what the command line says, or what a stored run says, read by the same rules. */
 type SweepOptions = Pick<
   RawCompareOptions,
-  'seqLengths' | 'models' | 'mode' | 'batchSize' | 'warmup' | 'repeats' | 'targetCi' | 'minRepeats' | 'maxRepeats' | 'sampleBudget' | 'timeLimit' | 'maxMemory' | 'weights'
+  | 'seqLengths'
+  | 'models'
+  | 'mode'
+  | 'batchSize'
+  | 'warmup'
+  | 'repeats'
+  | 'targetCi'
+  | 'minRepeats'
+  | 'maxRepeats'
+  | 'sampleBudget'
+  | 'timeLimit'
+  | 'maxMemory'
+  | 'weights'
 >;
 
 /**
@@ -122,15 +159,38 @@ type SweepOptions = Pick<
 function sampling(raw: SweepOptions): { repeats: number; adaptive: AdaptiveSampling | null } {
   const adaptiveOnly = (['minRepeats', 'maxRepeats', 'sampleBudget'] as const).find((key) => raw[key] !== undefined);
   if (raw.targetCi === undefined) {
-    if (adaptiveOnly) throw new UsageError(flag(adaptiveOnly), `${flag(adaptiveOnly)}: only with --target-ci (adaptive sampling); --repeats sets a fixed count`);
-    return { repeats: raw.repeats === undefined ? COMPARE_DEFAULTS.repeats : within('--repeats', parsePositiveInteger('--repeats', raw.repeats), 1, LIMITS.repeats), adaptive: null };
+    if (adaptiveOnly)
+      throw new UsageError(
+        flag(adaptiveOnly),
+        `${flag(adaptiveOnly)}: only with --target-ci (adaptive sampling); --repeats sets a fixed count`,
+      );
+    return {
+      repeats:
+        raw.repeats === undefined
+          ? COMPARE_DEFAULTS.repeats
+          : within('--repeats', parsePositiveInteger('--repeats', raw.repeats), 1, LIMITS.repeats),
+      adaptive: null,
+    };
   }
-  if (raw.repeats !== undefined) throw new UsageError('--repeats', '--repeats: a fixed count; with --target-ci give --min-repeats and --max-repeats instead');
+  if (raw.repeats !== undefined)
+    throw new UsageError(
+      '--repeats',
+      '--repeats: a fixed count; with --target-ci give --min-repeats and --max-repeats instead',
+    );
   const target = parsePositiveNumber('--target-ci', raw.targetCi);
-  const min = raw.minRepeats === undefined ? ADAPTIVE_DEFAULTS.minRepeats : within('--min-repeats', parsePositiveInteger('--min-repeats', raw.minRepeats), 1, LIMITS.repeats);
-  const max = raw.maxRepeats === undefined ? Math.max(min, ADAPTIVE_DEFAULTS.maxRepeats) : within('--max-repeats', parsePositiveInteger('--max-repeats', raw.maxRepeats), 1, LIMITS.repeats);
+  const min =
+    raw.minRepeats === undefined
+      ? ADAPTIVE_DEFAULTS.minRepeats
+      : within('--min-repeats', parsePositiveInteger('--min-repeats', raw.minRepeats), 1, LIMITS.repeats);
+  const max =
+    raw.maxRepeats === undefined
+      ? Math.max(min, ADAPTIVE_DEFAULTS.maxRepeats)
+      : within('--max-repeats', parsePositiveInteger('--max-repeats', raw.maxRepeats), 1, LIMITS.repeats);
   if (max < min) throw new UsageError('--max-repeats', `--max-repeats: ${max} is fewer than --min-repeats ${min}`);
-  const budget = raw.sampleBudget === undefined ? ADAPTIVE_DEFAULTS.sampleBudget : within('--sample-budget', parsePositiveNumber('--sample-budget', raw.sampleBudget), 0, LIMITS.seconds);
+  const budget =
+    raw.sampleBudget === undefined
+      ? ADAPTIVE_DEFAULTS.sampleBudget
+      : within('--sample-budget', parsePositiveNumber('--sample-budget', raw.sampleBudget), 0, LIMITS.seconds);
   return { repeats: min, adaptive: { target_ci: target / PERCENT, max_repeats: max, budget_s: budget } };
 }
 
@@ -144,11 +204,23 @@ function sweepSettings(raw: SweepOptions): SweepSettings {
     models: parseModels(raw.models, COMPARE_DEFAULTS.models),
     seq_lengths: seqLengths(raw.seqLengths ?? COMPARE_DEFAULTS.seqLengths.map(String)),
     modes: modes(raw.mode ?? COMPARE_DEFAULTS.modes),
-    batch_size: raw.batchSize === undefined ? COMPARE_DEFAULTS.batchSize : within('--batch-size', parsePositiveInteger('--batch-size', raw.batchSize), 1, LIMITS.batchSize),
-    warmup: raw.warmup === undefined ? COMPARE_DEFAULTS.warmup : within('--warmup', parseInteger('--warmup', raw.warmup, 0, 'a non-negative integer'), 0, LIMITS.repeats),
+    batch_size:
+      raw.batchSize === undefined
+        ? COMPARE_DEFAULTS.batchSize
+        : within('--batch-size', parsePositiveInteger('--batch-size', raw.batchSize), 1, LIMITS.batchSize),
+    warmup:
+      raw.warmup === undefined
+        ? COMPARE_DEFAULTS.warmup
+        : within('--warmup', parseInteger('--warmup', raw.warmup, 0, 'a non-negative integer'), 0, LIMITS.repeats),
     repeats,
-    time_limit_s: raw.timeLimit === undefined ? null : within('--time-limit', parsePositiveNumber('--time-limit', raw.timeLimit), 0, LIMITS.seconds),
-    max_memory_mb: raw.maxMemory === undefined ? null : within('--max-memory', parsePositiveNumber('--max-memory', raw.maxMemory), 1, LIMITS.memoryMb),
+    time_limit_s:
+      raw.timeLimit === undefined
+        ? null
+        : within('--time-limit', parsePositiveNumber('--time-limit', raw.timeLimit), 0, LIMITS.seconds),
+    max_memory_mb:
+      raw.maxMemory === undefined
+        ? null
+        : within('--max-memory', parsePositiveNumber('--max-memory', raw.maxMemory), 1, LIMITS.memoryMb),
     ...weightsFile(raw.weights, raw.models),
     adaptive,
   };
@@ -182,7 +254,14 @@ function backendOption(raw: RawCompareOptions): BackendChoice {
 }
 
 function caseTimeoutS(raw: RawCompareOptions): number {
-  return raw.caseTimeout === undefined ? COMPARE_DEFAULTS.caseTimeout : within('--case-timeout', parsePositiveNumber('--case-timeout', raw.caseTimeout), LIMITS.caseTimeout, LIMITS.seconds);
+  return raw.caseTimeout === undefined
+    ? COMPARE_DEFAULTS.caseTimeout
+    : within(
+        '--case-timeout',
+        parsePositiveNumber('--case-timeout', raw.caseTimeout),
+        LIMITS.caseTimeout,
+        LIMITS.seconds,
+      );
 }
 
 function threadsOption(raw: RawCompareOptions): number | undefined {
@@ -191,18 +270,26 @@ function threadsOption(raw: RawCompareOptions): number | undefined {
 
 /** A run id and default folder name from the start time: 2025-01-31T12-00-00Z. */
 export function runStamp(now: Date): string {
-  return now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  return now
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/:/g, '-');
 }
 
 /** An --out that a new run can be written to: no file of that name, no results.json in it; `advice` says what to do instead. */
 export function checkNewOut(out: string, advice: string): void {
   if (!fs.existsSync(out)) return;
   if (!fs.statSync(out).isDirectory()) throw new UsageError('--out', `--out: '${out}' exists and is not a folder`);
-  if (fs.existsSync(path.join(out, RESULTS_JSON))) throw new UsageError('--out', `--out: '${out}' already holds a ${RESULTS_JSON} (${advice})`);
+  if (fs.existsSync(path.join(out, RESULTS_JSON)))
+    throw new UsageError('--out', `--out: '${out}' already holds a ${RESULTS_JSON} (${advice})`);
 }
 
 function newSweep(raw: RawCompareOptions, now: Date): NewSweep {
-  if (raw.retryFailed) throw new UsageError('--retry-failed', '--retry-failed: only with --resume <dir> (it runs the failed cases of that run again)');
+  if (raw.retryFailed)
+    throw new UsageError(
+      '--retry-failed',
+      '--retry-failed: only with --resume <dir> (it runs the failed cases of that run again)',
+    );
   const shard = raw.shard === undefined ? undefined : parseShard(raw.shard);
   return {
     kind: 'new',
@@ -226,19 +313,28 @@ export function readResumable(dir: string): ResultsFile {
   const file = path.join(dir, RESULTS_JSON);
   try {
     const results = readResults(file);
-    if (results.shards) throw new UsageError('--resume', `${dir} is a merged run; resume the shard that lacks cases, then merge again`);
+    if (results.shards)
+      throw new UsageError('--resume', `${dir} is a merged run; resume the shard that lacks cases, then merge again`);
     const sweep = sweepSettings(sweepAsOptions(results.sweep));
     // Runs from before the digest was recorded have none to compare.
     const recorded = results.sweep.weights_sha256;
     if (recorded && sweep.weights_sha256 !== recorded) {
-      throw new UsageError('--resume', `the weights file ${sweep.weights_file} has changed since the run began (SHA-256 ${sweep.weights_sha256!.slice(0, 12)}..., the run recorded ${recorded.slice(0, 12)}...); restore it, or start a new run`);
+      throw new UsageError(
+        '--resume',
+        `the weights file ${sweep.weights_file} has changed since the run began (SHA-256 ${sweep.weights_sha256!.slice(0, 12)}..., the run recorded ${recorded.slice(0, 12)}...); restore it, or start a new run`,
+      );
     }
     // Every field, as bsbr writes them (compressionFactor is absent for none): a default is not what the run used.
-    const missing = Object.keys(DEFAULT_CONFIG).filter((key) => key !== 'compressionFactor' && !(key in results.config));
+    const missing = Object.keys(DEFAULT_CONFIG).filter(
+      (key) => key !== 'compressionFactor' && !(key in results.config),
+    );
     if (missing.length) throw new UsageError('--resume', `config has no ${missing.join(', ')}`);
     const config = resolveConfig(results.config);
     if (!(BACKEND_NAMES as readonly string[]).includes(results.environment.backend)) {
-      throw new UsageError('--resume', `the run used backend '${results.environment.backend}', which this bsbr does not know (valid: ${BACKEND_NAMES.join(', ')})`);
+      throw new UsageError(
+        '--resume',
+        `the run used backend '${results.environment.backend}', which this bsbr does not know (valid: ${BACKEND_NAMES.join(', ')})`,
+      );
     }
     return { ...results, sweep: { ...sweep, threads: results.sweep.threads, weights_sha256: recorded }, config };
   } catch (err) {
@@ -254,11 +350,21 @@ function show(value: unknown): string {
 
 /** What a run is asked to be, by option, for comparing a resumed run with the options given alongside --resume. */
 function requestAsOptions(
-  sweep: SweepSettings, config: ModelConfig, backendName: string, threads: number | undefined, shard: ShardSpec | undefined, out: string | undefined,
+  sweep: SweepSettings,
+  config: ModelConfig,
+  backendName: string,
+  threads: number | undefined,
+  shard: ShardSpec | undefined,
+  out: string | undefined,
 ): Partial<Record<keyof RawCompareOptions, unknown>> {
   return {
-    ...sweepAsOptions(sweep), ...config, compressionFactor: config.compressionFactor ?? 0,
-    backend: backendName, threads, shard: shard ? shardLabel(shard) : undefined, out: out === undefined ? undefined : path.resolve(out),
+    ...sweepAsOptions(sweep),
+    ...config,
+    compressionFactor: config.compressionFactor ?? 0,
+    backend: backendName,
+    threads,
+    shard: shard ? shardLabel(shard) : undefined,
+    out: out === undefined ? undefined : path.resolve(out),
   };
 }
 
@@ -269,12 +375,28 @@ function requestAsOptions(
 function resumedSweep(raw: RawCompareOptions): ResumedSweep {
   const dir = raw.resume!;
   const results = readResumable(dir);
-  const stored = requestAsOptions(results.sweep, results.config, results.environment.backend, results.environment.threads ?? undefined, results.shard, dir);
-  const asked = requestAsOptions(sweepSettings(raw), modelConfigFromOptions(raw), backendOption(raw), threadsOption(raw),
-    raw.shard === undefined ? undefined : parseShard(raw.shard), raw.out);
+  const stored = requestAsOptions(
+    results.sweep,
+    results.config,
+    results.environment.backend,
+    results.environment.threads ?? undefined,
+    results.shard,
+    dir,
+  );
+  const asked = requestAsOptions(
+    sweepSettings(raw),
+    modelConfigFromOptions(raw),
+    backendOption(raw),
+    threadsOption(raw),
+    raw.shard === undefined ? undefined : parseShard(raw.shard),
+    raw.out,
+  );
   for (const key of Object.keys(stored) as Array<keyof RawCompareOptions>) {
     if (raw[key] !== undefined && JSON.stringify(asked[key]) !== JSON.stringify(stored[key])) {
-      throw new UsageError(flag(key), `${flag(key)} ${show(asked[key])} conflicts with the run being resumed, which used ${show(stored[key])} (leave ${flag(key)} out to resume it)`);
+      throw new UsageError(
+        flag(key),
+        `${flag(key)} ${show(asked[key])} conflicts with the run being resumed, which used ${show(stored[key])} (leave ${flag(key)} out to resume it)`,
+      );
     }
   }
   return { kind: 'resume', dir, retryFailed: raw.retryFailed === true, caseTimeoutS: caseTimeoutS(raw) };

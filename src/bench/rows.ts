@@ -20,10 +20,31 @@ interface RowContext {
 
 function emptyRow(ctx: RowContext, c: PlannedCase, params: number): CaseResult {
   return {
-    run_id: ctx.runId, model: c.model, mode: c.mode, backend: ctx.backend, seq_len: c.seqLen,
-    batch_size: ctx.sweep.batch_size, params, status: 'ok', median_ms: null, min_ms: null, max_ms: null,
-    mean_ms: null, std_ms: null, repeats: 0, tokens_per_s: null, flops: null, gflops_per_s: null,
-    peak_tensor_bytes: null, peak_rss_bytes: null, message: '', samples_ms: [], peak_device_bytes: null, gpu_kernel_ms: null, dispatches: null, host_ms: null,
+    run_id: ctx.runId,
+    model: c.model,
+    mode: c.mode,
+    backend: ctx.backend,
+    seq_len: c.seqLen,
+    batch_size: ctx.sweep.batch_size,
+    params,
+    status: 'ok',
+    median_ms: null,
+    min_ms: null,
+    max_ms: null,
+    mean_ms: null,
+    std_ms: null,
+    repeats: 0,
+    tokens_per_s: null,
+    flops: null,
+    gflops_per_s: null,
+    peak_tensor_bytes: null,
+    peak_rss_bytes: null,
+    message: '',
+    samples_ms: [],
+    peak_device_bytes: null,
+    gpu_kernel_ms: null,
+    dispatches: null,
+    host_ms: null,
   };
 }
 
@@ -32,14 +53,24 @@ function emptyRow(ctx: RowContext, c: PlannedCase, params: number): CaseResult {
  * sequence per step); gflops_per_s = flops / median. An output with values that are not finite makes
  * the status non-finite (timings kept). threads: those the worker's backend ran on.
  */
-export function measuredRow(ctx: RowContext, c: PlannedCase, m: CaseMeasurement, load: LoadSpan, threads: number | null): CaseResult {
+export function measuredRow(
+  ctx: RowContext,
+  c: PlannedCase,
+  m: CaseMeasurement,
+  load: LoadSpan,
+  threads: number | null,
+): CaseResult {
   const stats = summarize(m.samples_ms);
   const seconds = stats.median / 1000;
   const batch = ctx.sweep.batch_size;
   const flops = m.flops;
   return {
     ...emptyRow(ctx, c, m.params),
-    median_ms: stats.median, min_ms: stats.min, max_ms: stats.max, mean_ms: stats.mean, std_ms: stats.std,
+    median_ms: stats.median,
+    min_ms: stats.min,
+    max_ms: stats.max,
+    mean_ms: stats.mean,
+    std_ms: stats.std,
     repeats: m.samples_ms.length,
     tokens_per_s: (c.mode === 'decode' ? batch : batch * c.seqLen) / seconds,
     flops,
@@ -66,7 +97,12 @@ export function measuredRow(ctx: RowContext, c: PlannedCase, m: CaseMeasurement,
 
 /** A case that failed (status error, with the load of its worker) or was not run (status skipped); params 0 when never known. */
 export function unmeasuredRow(
-  ctx: RowContext, c: PlannedCase, status: 'error' | 'skipped', message: string, params: number, load?: LoadSpan,
+  ctx: RowContext,
+  c: PlannedCase,
+  status: 'error' | 'skipped',
+  message: string,
+  params: number,
+  load?: LoadSpan,
 ): CaseResult {
   return { ...emptyRow(ctx, c, params), status, message, ...load };
 }

@@ -20,15 +20,22 @@ import { RESULTS_JSON, writeResults } from '../results/write';
  * backend stops here, and the folder is given back as it was) and times the fixed matmul; then
  * the empty run is written.
  */
-async function startRun(request: NewSweep, folder: RunFolder, notice: (line: string) => void): Promise<{ results: ResultsFile; backend: BackendName }> {
+async function startRun(
+  request: NewSweep,
+  folder: RunFolder,
+  notice: (line: string) => void,
+): Promise<{ results: ResultsFile; backend: BackendName }> {
   const weightsFile = request.sweep.weights_file;
   const load_before = oneMinuteLoad();
-  const reply = await runWorker({
-    kind: 'calibration',
-    backend: request.backend,
-    threads: request.threads,
-    weights: weightsFile ? { model: request.sweep.models[0], config: request.config, file: weightsFile } : undefined,
-  }, CALIBRATION_TIMEOUT_S);
+  const reply = await runWorker(
+    {
+      kind: 'calibration',
+      backend: request.backend,
+      threads: request.threads,
+      weights: weightsFile ? { model: request.sweep.models[0], config: request.config, file: weightsFile } : undefined,
+    },
+    CALIBRATION_TIMEOUT_S,
+  );
   if (!reply.ok && reply.stage === 'backend') throw new BackendError(reply.message);
   if (!reply.ok && reply.stage === 'weights') throw new UsageError('--weights', reply.message);
   if (!reply.ok || reply.kind !== 'calibration') {
@@ -64,7 +71,9 @@ export interface CompletedRun<Analysis> {
  * one-line remarks (a backend fallback).
  */
 export async function runCompare<Analysis>(
-  request: CompareRequest, progress: SweepProgress, notice: (line: string) => void,
+  request: CompareRequest,
+  progress: SweepProgress,
+  notice: (line: string) => void,
   analyse: (results: ResultsFile, dir: string) => Promise<Analysis>,
 ): Promise<CompletedRun<Analysis>> {
   const folder = claimRunFolder(request);
@@ -73,9 +82,13 @@ export async function runCompare<Analysis>(
     progress.stop();
     folder.release();
     const file = path.join(folder.dir, RESULTS_JSON);
-    console.error(printable(run
-      ? `bsbr: interrupted by ${signal}: the ${run.results.cases.length} finished cases are kept in ${file}; finish the run with: bsbr compare --resume ${folder.dir}`
-      : `bsbr: interrupted by ${signal} before the sweep started; nothing was written`));
+    console.error(
+      printable(
+        run
+          ? `bsbr: interrupted by ${signal}: the ${run.results.cases.length} finished cases are kept in ${file}; finish the run with: bsbr compare --resume ${folder.dir}`
+          : `bsbr: interrupted by ${signal} before the sweep started; nothing was written`,
+      ),
+    );
   });
   try {
     if (request.kind === 'new') {

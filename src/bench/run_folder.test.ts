@@ -8,7 +8,10 @@ import { claimDefaultFolder, claimNewFolder, claimResumedFolder, LOCK_FILE } fro
 test('a new folder is created and locked; release unlocks it and removes it while empty', () => {
   const dir = path.join(tempDir(), 'a', 'run');
   const folder = claimNewFolder(dir);
-  expect(JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid, hostname: os.hostname() });
+  expect(JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8'))).toMatchObject({
+    pid: process.pid,
+    hostname: os.hostname(),
+  });
   folder.release();
   expect(fs.existsSync(path.dirname(dir))).toBe(false);
 });
@@ -16,7 +19,9 @@ test('a new folder is created and locked; release unlocks it and removes it whil
 test('a second writer of a held folder is refused, naming the owner; after release it may take it', () => {
   const dir = path.join(tempDir(), 'run');
   const first = claimNewFolder(dir);
-  expect(() => claimNewFolder(dir)).toThrow(new RegExp(`^--out: '${dir}' is in use by another bsbr compare \\(process ${process.pid} on `));
+  expect(() => claimNewFolder(dir)).toThrow(
+    new RegExp(`^--out: '${dir}' is in use by another bsbr compare \\(process ${process.pid} on `),
+  );
   expect(() => claimResumedFolder(dir)).toThrow(/^--resume: .* is in use by another bsbr compare/);
   first.release();
   claimNewFolder(dir).release();
@@ -26,7 +31,10 @@ test('a lock left by a process that is gone is taken over', () => {
   const dir = tempDir();
   // A pid that existed and has exited.
   const gone = spawnSync(process.execPath, ['-e', '0']).pid;
-  fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: gone, hostname: os.hostname(), started_at: '2025-01-01T00:00:00.000Z' }));
+  fs.writeFileSync(
+    path.join(dir, LOCK_FILE),
+    JSON.stringify({ pid: gone, hostname: os.hostname(), started_at: '2025-01-01T00:00:00.000Z' }),
+  );
   const folder = claimResumedFolder(dir);
   expect(JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
   folder.release();
@@ -36,17 +44,25 @@ test('a lock left by a process that is gone is taken over', () => {
 test("a folder with anything in it (a user's report.html) is refused and left as it was", () => {
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'report.html'), 'mine');
-  expect(() => claimNewFolder(dir)).toThrow(`--out: '${dir}' is not empty (it holds report.html); a new run needs a new or empty folder`);
+  expect(() => claimNewFolder(dir)).toThrow(
+    `--out: '${dir}' is not empty (it holds report.html); a new run needs a new or empty folder`,
+  );
   expect(fs.readdirSync(dir)).toEqual(['report.html']);
   fs.writeFileSync(path.join(dir, 'results.json'), '{}');
-  expect(() => claimNewFolder(dir)).toThrow(`--out: '${dir}' already holds a results.json (finish it with --resume ${dir}`);
+  expect(() => claimNewFolder(dir)).toThrow(
+    `--out: '${dir}' already holds a results.json (finish it with --resume ${dir}`,
+  );
 });
 
 test('an --out that is a file, or under /proc, is refused before anything runs', () => {
   const file = path.join(tempDir(), 'file');
   fs.writeFileSync(file, 'x');
-  expect(() => claimNewFolder(file)).toThrow(`--out: cannot write to '${file}': cannot use ${file} as a folder: it is a file`);
-  expect(() => claimNewFolder('/proc/bsbr/run')).toThrow("--out: cannot write to '/proc/bsbr/run': cannot create the folder /proc/bsbr/run: no such file or directory (ENOENT)");
+  expect(() => claimNewFolder(file)).toThrow(
+    `--out: cannot write to '${file}': cannot use ${file} as a folder: it is a file`,
+  );
+  expect(() => claimNewFolder('/proc/bsbr/run')).toThrow(
+    "--out: cannot write to '/proc/bsbr/run': cannot create the folder /proc/bsbr/run: no such file or directory (ENOENT)",
+  );
 });
 
 test('default folders of runs started in the same second are distinct', () => {
@@ -73,26 +89,36 @@ describe('a lock file that is not one bsbr wrote is refused at once, in one line
     const dir = tempDir();
     const lock = path.join(dir, LOCK_FILE);
     execFileSync('mkfifo', [lock]);
-    expect(option(() => claimResumedFolder(dir)).message).toBe(`--resume: ${lock} is not a bsbr lock file (it is a FIFO, not a regular file); remove it if no bsbr compare writes to '${dir}'`);
+    expect(option(() => claimResumedFolder(dir)).message).toBe(
+      `--resume: ${lock} is not a bsbr lock file (it is a FIFO, not a regular file); remove it if no bsbr compare writes to '${dir}'`,
+    );
     fs.rmSync(lock);
     fs.symlinkSync('/dev/zero', lock);
-    expect(option(() => claimNewFolder(dir)).message).toBe(`--out: ${lock} is not a bsbr lock file (it is a device, not a regular file); remove it if no bsbr compare writes to '${dir}'`);
+    expect(option(() => claimNewFolder(dir)).message).toBe(
+      `--out: ${lock} is not a bsbr lock file (it is a device, not a regular file); remove it if no bsbr compare writes to '${dir}'`,
+    );
   });
 
   test('a large file is read no further than a lock can be long', () => {
     const dir = tempDir();
     const lock = path.join(dir, LOCK_FILE);
     fs.writeFileSync(lock, `{"pid": 1, "hostname": "${'x'.repeat(10_000)}"}`);
-    expect(option(() => claimResumedFolder(dir)).message).toMatch(/^--resume: .* is not a bsbr lock file \(it holds more than 4096 bytes\)/);
+    expect(option(() => claimResumedFolder(dir)).message).toMatch(
+      /^--resume: .* is not a bsbr lock file \(it holds more than 4096 bytes\)/,
+    );
   });
 
   test('a lock holding {} or two lines names what it holds, not "process undefined on undefined"', () => {
     const dir = tempDir();
     const lock = path.join(dir, LOCK_FILE);
     fs.writeFileSync(lock, '{}');
-    expect(option(() => claimResumedFolder(dir)).message).toBe(`--resume: ${lock} is not a bsbr lock file (it holds "{}", not a pid, hostname and start time); remove it if no bsbr compare writes to '${dir}'`);
+    expect(option(() => claimResumedFolder(dir)).message).toBe(
+      `--resume: ${lock} is not a bsbr lock file (it holds "{}", not a pid, hostname and start time); remove it if no bsbr compare writes to '${dir}'`,
+    );
     fs.writeFileSync(lock, `${JSON.stringify({ pid: 1, hostname: 'h', started_at: 's' })}\nmore`);
-    expect(option(() => claimResumedFolder(dir)).message).toMatch(/is not a bsbr lock file \(it holds .*, not a pid, hostname and start time\)/);
+    expect(option(() => claimResumedFolder(dir)).message).toMatch(
+      /is not a bsbr lock file \(it holds .*, not a pid, hostname and start time\)/,
+    );
     expect(fs.readFileSync(lock, 'utf8')).toMatch(/more$/);
   });
 

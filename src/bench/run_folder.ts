@@ -32,8 +32,14 @@ const MAX_LOCK_BYTES = 4096;
 
 function isOwner(value: unknown): value is LockOwner {
   const owner = value as Partial<LockOwner> | null;
-  return typeof owner === 'object' && owner !== null && Number.isSafeInteger(owner.pid) && owner.pid! > 0
-    && typeof owner.hostname === 'string' && typeof owner.started_at === 'string';
+  return (
+    typeof owner === 'object' &&
+    owner !== null &&
+    Number.isSafeInteger(owner.pid) &&
+    owner.pid! > 0 &&
+    typeof owner.hostname === 'string' &&
+    typeof owner.started_at === 'string'
+  );
 }
 
 /**
@@ -43,7 +49,11 @@ function isOwner(value: unknown): value is LockOwner {
  * without waiting on it or reading past the length of a lock.
  */
 function readOwner(lock: string, dir: string, option: string): LockOwner | 'empty' | 'gone' {
-  const refuse = (what: string) => new UsageError(option, `${option}: ${lock} is not a bsbr lock file (${what}); remove it if no bsbr compare writes to '${dir}'`);
+  const refuse = (what: string) =>
+    new UsageError(
+      option,
+      `${option}: ${lock} is not a bsbr lock file (${what}); remove it if no bsbr compare writes to '${dir}'`,
+    );
   let text: string;
   try {
     const file = openRegularFile(lock, 'lock file');
@@ -67,7 +77,10 @@ function readOwner(lock: string, dir: string, option: string): LockOwner | 'empt
   } catch {
     owner = undefined;
   }
-  if (!isOwner(owner)) throw refuse(`it holds ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text)}, not a pid, hostname and start time`);
+  if (!isOwner(owner))
+    throw refuse(
+      `it holds ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text)}, not a pid, hostname and start time`,
+    );
   return owner;
 }
 
@@ -107,7 +120,8 @@ function lock(dir: string, option: string): () => void {
     if (owner === 'gone') continue;
     // Empty: being written this instant by its owner: not ours to remove.
     if (owner === 'empty' || ownerAlive(owner)) {
-      const who = owner === 'empty' ? 'another process' : `process ${owner.pid} on ${owner.hostname}, since ${owner.started_at}`;
+      const who =
+        owner === 'empty' ? 'another process' : `process ${owner.pid} on ${owner.hostname}, since ${owner.started_at}`;
       throw new UsageError(
         option,
         `${option}: '${dir}' is in use by another bsbr compare (${who}); wait for it to end, or remove ${file} if no bsbr compare writes there`,
@@ -137,7 +151,8 @@ function hold(dir: string, top: string | undefined, option: string): RunFolder {
 
 /** Locks the folder of a run being resumed (it must exist). */
 export function claimResumedFolder(dir: string): RunFolder {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError('--resume', `--resume: no run folder '${dir}'`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new UsageError('--resume', `--resume: no run folder '${dir}'`);
   return hold(dir, undefined, '--resume');
 }
 
@@ -161,9 +176,15 @@ export function claimNewFolder(dir: string): RunFolder {
   if (held.names.length === 0) return folder;
   folder.release();
   if (held.names.includes(RESULTS_JSON)) {
-    throw new UsageError('--out', `--out: '${dir}' already holds a ${RESULTS_JSON} (finish it with --resume ${dir}, or choose another --out)`);
+    throw new UsageError(
+      '--out',
+      `--out: '${dir}' already holds a ${RESULTS_JSON} (finish it with --resume ${dir}, or choose another --out)`,
+    );
   }
-  throw new UsageError('--out', `--out: '${dir}' is not empty (it holds ${held.listed}); a new run needs a new or empty folder`);
+  throw new UsageError(
+    '--out',
+    `--out: '${dir}' is not empty (it holds ${held.listed}); a new run needs a new or empty folder`,
+  );
 }
 
 /**
@@ -206,7 +227,10 @@ export function claimRunFolder(request: RunFolderRequest): RunFolder {
  * The fields that open a new run's results: its id (the folder's name when --out was not given,
  * so a default folder taken as <run id>-2 names the run so), when and by which command it was made.
  */
-export function runOpening(request: { out: string | null; runId: string }, folder: RunFolder): { run_id: string; created_at: string; command: string[] } {
+export function runOpening(
+  request: { out: string | null; runId: string },
+  folder: RunFolder,
+): { run_id: string; created_at: string; command: string[] } {
   return {
     run_id: request.out === null ? path.basename(folder.dir) : request.runId,
     created_at: new Date().toISOString(),

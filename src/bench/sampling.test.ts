@@ -4,7 +4,13 @@ import { fixedSampling, sampleCalls, samplingDone, samplingOf, Sampling } from '
 
 useDefaultBackend();
 
-const adaptive = (overrides: Partial<Sampling> = {}): Sampling => ({ minRepeats: 6, maxRepeats: 50, targetCi: 0.05, budgetMs: 1e6, ...overrides });
+const adaptive = (overrides: Partial<Sampling> = {}): Sampling => ({
+  minRepeats: 6,
+  maxRepeats: 50,
+  targetCi: 0.05,
+  budgetMs: 1e6,
+  ...overrides,
+});
 
 describe('samplingDone', () => {
   test('a fixed sampling stops at exactly its count, however noisy', () => {
@@ -34,9 +40,24 @@ describe('samplingDone', () => {
 });
 
 test('samplingOf: repeats is the fixed count, or the minimum of the adaptive settings (seconds to ms, percent as a fraction)', () => {
-  const sweep = { models: [], seq_lengths: [], modes: [], batch_size: 1, warmup: 0, repeats: 7, time_limit_s: null, max_memory_mb: null, weights_file: null };
+  const sweep = {
+    models: [],
+    seq_lengths: [],
+    modes: [],
+    batch_size: 1,
+    warmup: 0,
+    repeats: 7,
+    time_limit_s: null,
+    max_memory_mb: null,
+    weights_file: null,
+  };
   expect(samplingOf(sweep)).toEqual(fixedSampling(7));
-  expect(samplingOf({ ...sweep, adaptive: { target_ci: 0.02, max_repeats: 40, budget_s: 3 } })).toEqual({ minRepeats: 7, maxRepeats: 40, targetCi: 0.02, budgetMs: 3000 });
+  expect(samplingOf({ ...sweep, adaptive: { target_ci: 0.02, max_repeats: 40, budget_s: 3 } })).toEqual({
+    minRepeats: 7,
+    maxRepeats: 40,
+    targetCi: 0.02,
+    budgetMs: 3000,
+  });
 });
 
 test('sampleCalls: warm-up calls untimed, then timed calls until the sampling is met, each timed until its data is ready', async () => {

@@ -26,7 +26,12 @@ export function fixedSampling(repeats: number): Sampling {
 export function samplingOf(sweep: SweepSettings): Sampling {
   const adaptive = sweep.adaptive;
   if (!adaptive) return fixedSampling(sweep.repeats);
-  return { minRepeats: sweep.repeats, maxRepeats: adaptive.max_repeats, targetCi: adaptive.target_ci, budgetMs: adaptive.budget_s * 1000 };
+  return {
+    minRepeats: sweep.repeats,
+    maxRepeats: adaptive.max_repeats,
+    targetCi: adaptive.target_ci,
+    budgetMs: adaptive.budget_s * 1000,
+  };
 }
 
 /** Whether the samples so far are enough under `sampling`. */

@@ -57,7 +57,15 @@ async function runCase(run: SweepRun, c: PlannedCase): Promise<CaseResult> {
     backend: run.backend,
     threads,
     config: results.config,
-    spec: { model: c.model, mode: c.mode, seqLen: c.seqLen, batchSize, warmup, sampling: samplingOf(results.sweep), seed: results.config.seed },
+    spec: {
+      model: c.model,
+      mode: c.mode,
+      seqLen: c.seqLen,
+      batchSize,
+      warmup,
+      sampling: samplingOf(results.sweep),
+      seed: results.config.seed,
+    },
     weightsFile: results.sweep.weights_file ?? undefined,
   } as const;
   const load_before = oneMinuteLoad();
@@ -65,17 +73,35 @@ async function runCase(run: SweepRun, c: PlannedCase): Promise<CaseResult> {
   const load = { load_before, load_after: oneMinuteLoad() };
   if (reply.ok && reply.kind === 'case' && threads !== undefined && reply.backend.threads !== threads) {
     const notice = reply.backend.notice ? ` (${reply.backend.notice})` : '';
-    return unmeasuredRow(ctx, c, 'error', `ran on ${reply.backend.threads} threads, not the ${threads} asked for${notice}`, reply.measurement.params, load);
+    return unmeasuredRow(
+      ctx,
+      c,
+      'error',
+      `ran on ${reply.backend.threads} threads, not the ${threads} asked for${notice}`,
+      reply.measurement.params,
+      load,
+    );
   }
   if (reply.ok && reply.kind === 'case') {
     const row = measuredRow(ctx, c, reply.measurement, load, reply.backend.threads);
     const over = limitExceeded(row, results.sweep);
-    if (over) row.message = [row.message, `${over}; longer lengths of ${c.model} ${c.mode} are not run`].filter(Boolean).join('; ');
+    if (over)
+      row.message = [row.message, `${over}; longer lengths of ${c.model} ${c.mode} are not run`]
+        .filter(Boolean)
+        .join('; ');
     return row;
   }
-  if (!reply.ok && reply.stage === 'backend') throw new BackendError(`backend '${run.backend}' is not usable: ${reply.message}`);
+  if (!reply.ok && reply.stage === 'backend')
+    throw new BackendError(`backend '${run.backend}' is not usable: ${reply.message}`);
   const message = reply.ok ? `unexpected ${reply.kind} reply from the worker` : reply.message;
-  return unmeasuredRow(ctx, c, 'error', message, (!reply.ok && reply.params) || knownParams(results.cases, c.model), load);
+  return unmeasuredRow(
+    ctx,
+    c,
+    'error',
+    message,
+    (!reply.ok && reply.params) || knownParams(results.cases, c.model),
+    load,
+  );
 }
 
 /** Writes the run; a failure (a full disk) says that what was written before is kept and how to go on. */
@@ -84,7 +110,10 @@ function save(run: SweepRun): void {
     writeResults(run.dir, run.results);
   } catch (err) {
     if (!(err instanceof FileError)) throw err;
-    throw new FileError(err.field, `${err.message}; the cases finished before are kept in ${path.join(run.dir, RESULTS_JSON)}: make room, then finish with bsbr compare --resume ${run.dir}`);
+    throw new FileError(
+      err.field,
+      `${err.message}; the cases finished before are kept in ${path.join(run.dir, RESULTS_JSON)}: make room, then finish with bsbr compare --resume ${run.dir}`,
+    );
   }
 }
 

@@ -55,7 +55,9 @@ export async function gpuKernelMs(call: TimedCall): Promise<number | null> {
   const times: number[] = [];
   for (let i = 0; i < 3; i++) {
     let out: tf.Tensor | undefined;
-    const info = await tf.time(() => { out = call(); });
+    const info = await tf.time(() => {
+      out = call();
+    });
     await finished(out!);
     out!.dispose();
     if (typeof info.kernelMs !== 'number') return null;

@@ -17,7 +17,13 @@ function tailCollector(): { push(chunk: Buffer): void; lastLine(): string } {
       text = (text + chunk.toString('utf8')).slice(-4000);
     },
     lastLine() {
-      return text.split('\n').map((l) => l.trim()).filter(Boolean).pop() ?? '';
+      return (
+        text
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean)
+          .pop() ?? ''
+      );
     },
   };
 }
@@ -69,10 +75,13 @@ export function runJob<Reply>(job: Serializable, timeoutS: number, script: strin
     let timedOut = false;
     const kill = () => child.kill('SIGKILL');
     liveWorkers.add(child);
-    const timer = setTimeout(() => {
-      timedOut = true;
-      kill();
-    }, Math.min(timeoutS * 1000, MAX_TIMER_MS));
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        kill();
+      },
+      Math.min(timeoutS * 1000, MAX_TIMER_MS),
+    );
     child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('message', (message) => {
       reply = message as Reply;

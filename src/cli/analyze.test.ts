@@ -37,7 +37,10 @@ describe('bsbr analyze without --out: stdout only', () => {
   it('prints the summary and writes nothing; with no argument it takes the newest run under ./results', async () => {
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'bsbr-analyze-latest-'));
     try {
-      for (const [name, age] of [['old', 100], ['new', 0]] as const) {
+      for (const [name, age] of [
+        ['old', 100],
+        ['new', 0],
+      ] as const) {
         fs.mkdirSync(path.join(cwd, 'results', name), { recursive: true });
         const file = path.join(cwd, 'results', name, 'results.json');
         fs.writeFileSync(file, JSON.stringify({ ...exampleResults(), run_id: `run-${name}` }));
@@ -57,7 +60,9 @@ describe('bsbr analyze without --out: stdout only', () => {
 
 describe('bsbr analyze --results (built CLI)', () => {
   it('exits 0 and writes the fits, every chart as spec and SVG, and report.html beside the results', () => {
-    expect(run.stderr.trimEnd().split('\n').pop()).toBe(`wrote ${run.stderr.match(/wrote (\d+) files/)![1]} files to ${runDir}; open ${path.join(runDir, 'report.html')}`);
+    expect(run.stderr.trimEnd().split('\n').pop()).toBe(
+      `wrote ${run.stderr.match(/wrote (\d+) files/)![1]} files to ${runDir}; open ${path.join(runDir, 'report.html')}`,
+    );
     expect(run.code).toBe(0);
     for (const name of ['fits.csv', 'fits.json', 'slowdown.csv', 'report.html', ...CHARTS.map((c) => `${c}.vl.json`)]) {
       expect(fs.statSync(path.join(runDir, name)).size).toBeGreaterThan(100);
@@ -66,7 +71,8 @@ describe('bsbr analyze --results (built CLI)', () => {
       const svg = fs.readFileSync(path.join(runDir, `${chart}.svg`), 'utf8');
       expect(svg.startsWith('<svg')).toBe(true);
       expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
-      const title = (JSON.parse(fs.readFileSync(path.join(runDir, `${chart}.vl.json`), 'utf8')) as { title: string }).title;
+      const title = (JSON.parse(fs.readFileSync(path.join(runDir, `${chart}.vl.json`), 'utf8')) as { title: string })
+        .title;
       expect(svg).toContain(title.replace(/'/g, '&#39;'));
       expect((svg.match(/<path/g) ?? []).length).toBeGreaterThan(5);
     }
@@ -92,25 +98,46 @@ describe('bsbr analyze --results (built CLI)', () => {
     const csv = fs.readFileSync(path.join(runDir, 'fits.csv'), 'utf8').trim().split('\n');
     expect(csv).toHaveLength(1 + fits.length);
     expect(csv[0].split(',').slice(0, 5)).toEqual(['mode', 'model', 'seq_lens', 'time_points', 'time_exponent']);
-    expect(csv[0].split(',').slice(-5)).toEqual(['time_const_exponent', 'time_const_ci95_low', 'time_const_ci95_high', 'time_const_ms', 'warnings']);
+    expect(csv[0].split(',').slice(-5)).toEqual([
+      'time_const_exponent',
+      'time_const_ci95_low',
+      'time_const_ci95_high',
+      'time_const_ms',
+      'warnings',
+    ]);
   });
 
   it('prints per mode the cases, the time and memory fits and the slowdowns, in 80 columns, with the models it could not fit', () => {
     for (const line of run.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
-    for (const title of ['forward cases:', 'forward time fits:', 'forward memory fits:', 'decode cases:', 'decode slowdown against the fastest model']) {
+    for (const title of [
+      'forward cases:',
+      'forward time fits:',
+      'forward memory fits:',
+      'decode cases:',
+      'decode slowdown against the fastest model',
+    ]) {
       expect(run.stdout).toContain(title);
     }
     const timeFits = readTextTable(run.stdout.slice(run.stdout.indexOf('forward time fits:')), 'model');
-    expect(timeFits.find((r) => r.model === 'Standard')).toMatchObject({ lengths: '64-512', 'e [95% CI]': '2.00 [2.00, 2.00]', theory: 'O(n^2)' });
+    expect(timeFits.find((r) => r.model === 'Standard')).toMatchObject({
+      lengths: '64-512',
+      'e [95% CI]': '2.00 [2.00, 2.00]',
+      theory: 'O(n^2)',
+    });
     expect(run.stdout).toContain('! GAU: 1 ok length (a fit needs 2): no fit');
     expect(run.stdout).not.toContain('open ');
   });
 
   it('--format markdown: every table with every column (the tables of docs/performance.md)', async () => {
-    const markdown = await runCli(['analyze', runDir, '--format', 'markdown', '--quiet', '--out', path.join(dir, 'md')], dir);
+    const markdown = await runCli(
+      ['analyze', runDir, '--format', 'markdown', '--quiet', '--out', path.join(dir, 'md')],
+      dir,
+    );
     expect(markdown.stderr).toBe('');
     const lines = markdown.stdout.split('\n');
-    expect(lines).toContain('### forward time fits: median ms ~ n^e on log-log axes; e of a + b n^e with a fixed cost a');
+    expect(lines).toContain(
+      '### forward time fits: median ms ~ n^e on log-log axes; e of a + b n^e with a fixed cost a',
+    );
     expect(lines).toContain(
       '| model | config | n | median ms | spread | 95% CI ms | min-max ms | repeats | tok/s | GFLOP/s | % of cal. | tensor MiB | RSS MiB | params | load | threads | ! |',
     );
@@ -120,8 +147,12 @@ describe('bsbr analyze --results (built CLI)', () => {
   it('--format csv is fits.csv; --format json holds the cases, fits and slowdowns', async () => {
     const csv = await runCli(['analyze', runDir, '--format', 'csv', '--out', path.join(dir, 'csv')], dir);
     expect(`${csv.stdout}`).toBe(fs.readFileSync(path.join(dir, 'csv', 'fits.csv'), 'utf8'));
-    const json = JSON.parse((await runCli(['analyze', runDir, '--format', 'json', '--out', path.join(dir, 'json')], dir)).stdout);
-    expect(json.fits).toEqual((JSON.parse(fs.readFileSync(path.join(dir, 'json', 'fits.json'), 'utf8')) as FitsJson).fits);
+    const json = JSON.parse(
+      (await runCli(['analyze', runDir, '--format', 'json', '--out', path.join(dir, 'json')], dir)).stdout,
+    );
+    expect(json.fits).toEqual(
+      (JSON.parse(fs.readFileSync(path.join(dir, 'json', 'fits.json'), 'utf8')) as FitsJson).fits,
+    );
     expect(json.cases).toHaveLength(exampleResults().cases.length);
     expect(json.slowdown.length).toBeGreaterThan(0);
   });
@@ -129,11 +160,13 @@ describe('bsbr analyze --results (built CLI)', () => {
 
 /** A corruption of the results text by an edit of its JSON. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const edit = (change: (run: Record<string, any>) => void) => (text: string): string => {
-  const run = JSON.parse(text);
-  change(run);
-  return JSON.stringify(run);
-};
+const edit =
+  (change: (run: Record<string, any>) => void) =>
+  (text: string): string => {
+    const run = JSON.parse(text);
+    change(run);
+    return JSON.stringify(run);
+  };
 
 describe('bsbr analyze: bad input is one line on stderr, exit code 2, nothing written', () => {
   const expectUsageError = (child: CliResult, message: RegExp): void => {
@@ -148,12 +181,32 @@ describe('bsbr analyze: bad input is one line on stderr, exit code 2, nothing wr
     ['a missing file', null, /results file not found: .*nowhere\.json/],
     ['truncated JSON', (text: string) => text.slice(0, text.length / 2), /not valid JSON \(truncated or corrupted\?\)/],
     ['JSON that is not a results file', () => '{"hello": "world"}', /not a bsbr results file/],
-    ['a case without its fields', (text: string) => text.replace('"seq_len"', '"length"'), /cases\[0\] has no 'seq_len'/],
+    [
+      'a case without its fields',
+      (text: string) => text.replace('"seq_len"', '"length"'),
+      /cases\[0\] has no 'seq_len'/,
+    ],
     ['a created_at that is not a string', edit((r) => (r.created_at = 0)), /created_at must be a string \(got 0\)/],
-    ['a thin environment', edit((r) => delete r.environment.total_memory_bytes), /environment\.total_memory_bytes is missing/],
-    ['a thread count of 0', edit((r) => (r.environment.threads = 0)), /environment\.threads must be a positive integer or null \(got 0\)/],
-    ['a zero timing', edit((r) => (r.cases[0].median_ms = 0)), /cases\[0\]\.median_ms must be a positive number \(got 0\)/],
-    ['a timing as text', edit((r) => (r.cases[1].min_ms = '1')), /cases\[1\]\.min_ms must be a positive number \(got "1"\)/],
+    [
+      'a thin environment',
+      edit((r) => delete r.environment.total_memory_bytes),
+      /environment\.total_memory_bytes is missing/,
+    ],
+    [
+      'a thread count of 0',
+      edit((r) => (r.environment.threads = 0)),
+      /environment\.threads must be a positive integer or null \(got 0\)/,
+    ],
+    [
+      'a zero timing',
+      edit((r) => (r.cases[0].median_ms = 0)),
+      /cases\[0\]\.median_ms must be a positive number \(got 0\)/,
+    ],
+    [
+      'a timing as text',
+      edit((r) => (r.cases[1].min_ms = '1')),
+      /cases\[1\]\.min_ms must be a positive number \(got "1"\)/,
+    ],
   ])('%s', async (_label, corrupt, message) => {
     const bad = path.join(dir, 'bad');
     fs.rmSync(bad, { recursive: true, force: true });
@@ -165,39 +218,60 @@ describe('bsbr analyze: bad input is one line on stderr, exit code 2, nothing wr
   });
 
   it('none or more than one of RUN, --results and --example-data', async () => {
-    expectUsageError(await runCli(['analyze'], dir), /no run under \.\/results: give a run folder or its results.json .*, --results <file> or --example-data/);
+    expectUsageError(
+      await runCli(['analyze'], dir),
+      /no run under \.\/results: give a run folder or its results.json .*, --results <file> or --example-data/,
+    );
     expectUsageError(await runCli(['analyze', '--example-data', '--results', 'x.json'], dir), /not both/);
     expectUsageError(await runCli(['analyze', runDir, '--example-data'], dir), /not both/);
   });
 
   it('an --example-data that names no shipped run is refused with the names', async () => {
-    expectUsageError(await runCli(['analyze', '--example-data', 'tpu'], dir), /--example-data: 'tpu' is not a shipped run \(cpu or gpu or recall\)/);
+    expectUsageError(
+      await runCli(['analyze', '--example-data', 'tpu'], dir),
+      /--example-data: 'tpu' is not a shipped run \(cpu or gpu or recall\)/,
+    );
   });
 
   it('what is not a regular file is refused at once: /dev/zero, a FIFO', async () => {
     const fifo = path.join(dir, 'results.fifo');
     execFileSync('mkfifo', [fifo]);
-    for (const [file, kind] of [['/dev/zero', 'a device'], [fifo, 'a FIFO']]) {
-      expectUsageError(await runCli(['analyze', '--results', file, '--out', path.join(dir, 'never')], dir), new RegExp(`cannot read results file ${file}: it is ${kind}, not a regular file`));
+    for (const [file, kind] of [
+      ['/dev/zero', 'a device'],
+      [fifo, 'a FIFO'],
+    ]) {
+      expectUsageError(
+        await runCli(['analyze', '--results', file, '--out', path.join(dir, 'never')], dir),
+        new RegExp(`cannot read results file ${file}: it is ${kind}, not a regular file`),
+      );
     }
     expect(fs.existsSync(path.join(dir, 'never'))).toBe(false);
   });
 
   it('an --out under /proc fails at once', async () => {
-    expectUsageError(await runCli(['analyze', '--results', path.join(runDir, 'results.json'), '--out', '/proc/bsbr/out'], dir), /cannot write to --out \/proc\/bsbr\/out: cannot create the folder \/proc\/bsbr\/out: no such file or directory \(ENOENT\)/);
+    expectUsageError(
+      await runCli(['analyze', '--results', path.join(runDir, 'results.json'), '--out', '/proc/bsbr/out'], dir),
+      /cannot write to --out \/proc\/bsbr\/out: cannot create the folder \/proc\/bsbr\/out: no such file or directory \(ENOENT\)/,
+    );
   });
 
   it('an --out that cannot be a folder', async () => {
     const file = path.join(dir, 'a-file');
     fs.writeFileSync(file, '');
-    expectUsageError(await runCli(['analyze', '--results', path.join(runDir, 'results.json'), '--out', path.join(file, 'sub')], dir), /cannot write to --out/);
+    expectUsageError(
+      await runCli(['analyze', '--results', path.join(runDir, 'results.json'), '--out', path.join(file, 'sub')], dir),
+      /cannot write to --out/,
+    );
   });
 
   it("an --out holding a user's own report.html is refused (as compare's --out): the file untouched, nothing written", async () => {
     const out = path.join(dir, 'mine');
     fs.mkdirSync(out);
     fs.writeFileSync(path.join(out, 'report.html'), '<p>my own report</p>');
-    expectUsageError(await runCli(['analyze', runDir, '--out', out], dir), /^bsbr: error: --out: '.*mine' holds files that no analysis wrote there, or that changed since \(report\.html\); give a new or empty folder/);
+    expectUsageError(
+      await runCli(['analyze', runDir, '--out', out], dir),
+      /^bsbr: error: --out: '.*mine' holds files that no analysis wrote there, or that changed since \(report\.html\); give a new or empty folder/,
+    );
     expect(fs.readdirSync(out)).toEqual(['report.html']);
     expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toBe('<p>my own report</p>');
   });
@@ -209,10 +283,16 @@ describe('bsbr analyze: bad input is one line on stderr, exit code 2, nothing wr
     expect((await runCli(['analyze', runDir, '--out', runDir, '--quiet'], dir)).code).toBe(0);
     const before = new Map(fs.readdirSync(out).map((name) => [name, fs.readFileSync(path.join(out, name))]));
     fs.writeFileSync(path.join(out, 'notes.txt'), 'mine');
-    expectUsageError(await runCli(['analyze', runDir, '--out', out], dir), /holds files that no analysis wrote there, or that changed since \(notes\.txt\)/);
+    expectUsageError(
+      await runCli(['analyze', runDir, '--out', out], dir),
+      /holds files that no analysis wrote there, or that changed since \(notes\.txt\)/,
+    );
     fs.rmSync(path.join(out, 'notes.txt'));
     fs.appendFileSync(path.join(out, 'report.html'), '<!-- my edit -->');
-    expectUsageError(await runCli(['analyze', runDir, '--out', out], dir), /holds files that no analysis wrote there, or that changed since \(report\.html\)/);
+    expectUsageError(
+      await runCli(['analyze', runDir, '--out', out], dir),
+      /holds files that no analysis wrote there, or that changed since \(report\.html\)/,
+    );
     for (const [name, bytes] of before) {
       if (name !== 'report.html') expect(fs.readFileSync(path.join(out, name))).toEqual(bytes);
     }
@@ -223,14 +303,19 @@ describe('bsbr analyze: bad input is one line on stderr, exit code 2, nothing wr
 describe('bsbr analyze on a full disk (a real 64 KB tmpfs)', () => {
   const small = useSmallDisk(64);
 
-  small.it('one line naming the file, exit 2, and nothing written: no file half-written, no temporary file', async () => {
-    const disk = small.disk();
-    const out = path.join(disk.dir, 'analysis');
-    const child = await runCli(['analyze', '--results', path.join(runDir, 'results.json'), '--out', out], dir);
-    expect(child.code).toBe(2);
-    expect(child.stderr).toMatch(new RegExp(`^bsbr: error: cannot write ${out}/[\\w.]+: no space left on device \\(ENOSPC\\)\n$`));
-    expect(fs.readdirSync(out)).toEqual([]);
-  });
+  small.it(
+    'one line naming the file, exit 2, and nothing written: no file half-written, no temporary file',
+    async () => {
+      const disk = small.disk();
+      const out = path.join(disk.dir, 'analysis');
+      const child = await runCli(['analyze', '--results', path.join(runDir, 'results.json'), '--out', out], dir);
+      expect(child.code).toBe(2);
+      expect(child.stderr).toMatch(
+        new RegExp(`^bsbr: error: cannot write ${out}/[\\w.]+: no space left on device \\(ENOSPC\\)\n$`),
+      );
+      expect(fs.readdirSync(out)).toEqual([]);
+    },
+  );
 });
 
 describe('bsbr analyze --example-data', () => {
@@ -270,5 +355,4 @@ describe('bsbr analyze --example-data', () => {
     expect(fs.existsSync(path.join(dir, 'bsbr-example-gpu-analysis', 'report.html'))).toBe(true);
     expect(child.stdout).toContain('forward time fits:');
   });
-
 });

@@ -27,7 +27,11 @@ import { analyzeResults } from '../analysis/analysis';
 const EXAMPLES = {
   cpu: { folder: 'example', outDir: 'bsbr-example-analysis', what: 'the CPU run' },
   gpu: { folder: 'example-gpu', outDir: 'bsbr-example-gpu-analysis', what: 'the GPU run (NVIDIA H100, webgpu)' },
-  recall: { folder: 'example-recall', outDir: 'bsbr-example-recall-analysis', what: 'the GPU recall run (bsbr recall --preset recall-gpu)' },
+  recall: {
+    folder: 'example-recall',
+    outDir: 'bsbr-example-recall-analysis',
+    what: 'the GPU recall run (bsbr recall --preset recall-gpu)',
+  },
 } as const;
 
 export type ExampleName = keyof typeof EXAMPLES;
@@ -48,7 +52,11 @@ interface AnalyzeOptions extends OutputOptions {
 function exampleName(options: AnalyzeOptions): ExampleName | null {
   if (options.exampleData === undefined || options.exampleData === false) return null;
   const name = options.exampleData === true ? 'cpu' : options.exampleData;
-  if (!(name in EXAMPLES)) throw new UsageError('--example-data', `--example-data: '${name}' is not a shipped run (${Object.keys(EXAMPLES).join(' or ')})`);
+  if (!(name in EXAMPLES))
+    throw new UsageError(
+      '--example-data',
+      `--example-data: '${name}' is not a shipped run (${Object.keys(EXAMPLES).join(' or ')})`,
+    );
   return name as ExampleName;
 }
 
@@ -63,7 +71,10 @@ function checkOutDir(dir: string, source: string): void {
   const analysis = analysisFiles(dir);
   const others = othersEntries(dir, (name) => run.includes(name) || isTemporary(name) || analysis(name));
   if (others.names.length === 0) return;
-  throw new UsageError('--out', `--out: '${dir}' holds files that no analysis wrote there, or that changed since (${others.listed}); give a new or empty folder (analyze writes again only over its own output)`);
+  throw new UsageError(
+    '--out',
+    `--out: '${dir}' holds files that no analysis wrote there, or that changed since (${others.listed}); give a new or empty folder (analyze writes again only over its own output)`,
+  );
 }
 
 /** Creates the output folder (nothing else is written if that fails) and checks it is writable and holds nobody else's files. */
@@ -80,15 +91,24 @@ function prepareOutDir(dir: string, source: string): void {
 /** The results file named by `bsbr analyze RUN`, --results or --example-data: a run folder means its results.json. */
 function resultsPath(run: string | undefined, options: AnalyzeOptions, example: ExampleName | null): string {
   const given = [run, options.results, example ?? undefined].filter((x) => x !== undefined);
-  if (given.length > 1) throw new UsageError('--results', 'give one of RUN, --results <file> and --example-data, not both');
+  if (given.length > 1)
+    throw new UsageError('--results', 'give one of RUN, --results <file> and --example-data, not both');
   if (given.length === 0) {
     const latest = latestRun();
-    if (latest === null) throw new UsageError('--results', `no run under ./${RUNS_FOLDER}: give a run folder or its results.json (bsbr analyze results/<run>), --results <file> or --example-data`);
+    if (latest === null)
+      throw new UsageError(
+        '--results',
+        `no run under ./${RUNS_FOLDER}: give a run folder or its results.json (bsbr analyze results/<run>), --results <file> or --example-data`,
+      );
     return latest;
   }
   if (example) {
     const file = exampleDataPath(example);
-    if (!fs.existsSync(file)) throw new UsageError('--example-data', `the example data is not in this package: ${file} is missing (analyse your own run with bsbr analyze <run>)`);
+    if (!fs.existsSync(file))
+      throw new UsageError(
+        '--example-data',
+        `the example data is not in this package: ${file} is missing (analyse your own run with bsbr analyze <run>)`,
+      );
     return file;
   }
   return resultsFileOf((run ?? options.results)!);
@@ -111,7 +131,9 @@ async function analyze(run: string | undefined, options: AnalyzeOptions): Promis
   if (!writes) {
     const analysis = analyzeResults(results);
     printResult(formatRunSummary({ results, analysis, source }, options.format, () => fitsCsv(analysis.fits)));
-    noticeWriter(options)(`no files written: --out DIR writes the charts, fits and report.html (bsbr compare wrote them beside ${file})`);
+    noticeWriter(options)(
+      `no files written: --out DIR writes the charts, fits and report.html (bsbr compare wrote them beside ${file})`,
+    );
     return;
   }
   prepareOutDir(outDir, file);
@@ -119,12 +141,23 @@ async function analyze(run: string | undefined, options: AnalyzeOptions): Promis
   const notice = noticeWriter(options);
   written.notices.forEach(notice);
   const summary = { results, analysis: written.analysis, source };
-  printResult(formatRunSummary(summary, options.format, () => fitsCsv(written.analysis.fits), { out_dir: outDir, files: written.files }));
+  printResult(
+    formatRunSummary(summary, options.format, () => fitsCsv(written.analysis.fits), {
+      out_dir: outDir,
+      files: written.files,
+    }),
+  );
   notice(`wrote ${written.files.length} files to ${outDir}; open ${path.join(outDir, 'report.html')}`);
 }
 
 /** A `bsbr recall` run: its best-accuracy table on stdout, the charts and report.html in outDir. */
-async function analyzeRecall(results: RecallResults, outDir: string, file: string, source: string, options: AnalyzeOptions): Promise<void> {
+async function analyzeRecall(
+  results: RecallResults,
+  outDir: string,
+  file: string,
+  source: string,
+  options: AnalyzeOptions,
+): Promise<void> {
   prepareOutDir(outDir, file);
   const written = await writeRecallAnalysis(results, outDir, source);
   const notice = noticeWriter(options);
@@ -137,10 +170,21 @@ async function analyzeRecall(results: RecallResults, outDir: string, file: strin
 export function registerAnalyze(program: Command): void {
   const command = program
     .command('analyze')
-    .description('fit scaling exponents, compare models and draw the charts and report.html of a bsbr compare run; of a bsbr recall run, its accuracy against state size')
-    .argument('[run]', `a run folder of bsbr compare or bsbr recall, or its results.json (default: the newest run under ./${RUNS_FOLDER})`)
+    .description(
+      'fit scaling exponents, compare models and draw the charts and report.html of a bsbr compare run; of a bsbr recall run, its accuracy against state size',
+    )
+    .argument(
+      '[run]',
+      `a run folder of bsbr compare or bsbr recall, or its results.json (default: the newest run under ./${RUNS_FOLDER})`,
+    )
     .option('--results <file>', 'the results.json of a bsbr compare run (the same as giving it as RUN)')
-    .option('--example-data [run]', 'analyse a real run shipped with the package: cpu (the default; wasm, all seven models), gpu (an NVIDIA H100 through webgpu) or recall (MQAR accuracy of all seven, trained on a GPU)')
-    .option('--out <dir>', `write the charts, fits and report.html there (default: none, stdout only; with --example-data: ./${EXAMPLES.cpu.outDir} or ./${EXAMPLES.gpu.outDir})`);
+    .option(
+      '--example-data [run]',
+      'analyse a real run shipped with the package: cpu (the default; wasm, all seven models), gpu (an NVIDIA H100 through webgpu) or recall (MQAR accuracy of all seven, trained on a GPU)',
+    )
+    .option(
+      '--out <dir>',
+      `write the charts, fits and report.html there (default: none, stdout only; with --example-data: ./${EXAMPLES.cpu.outDir} or ./${EXAMPLES.gpu.outDir})`,
+    );
   addOutputOptions(command, 'the fits, as fits.csv').action(analyze);
 }

@@ -18,10 +18,15 @@ export function registerBackends(program: Command): void {
     .description('list the TensorFlow.js backends and whether each is usable here (auto takes the first usable one)');
   addOutputOptions(command, 'one row per backend').action(async (options: OutputOptions) => {
     const statuses = await probeBackends();
-    printResult(formatListing(COLUMNS, statuses, options.format, (s) => ({
-      // JSON holds the adapter as an object; a CSV cell as its JSON text.
-      name: s.name, package: s.packageName, usable: s.usable, reason: s.reason,
-      adapter: s.adapter ? (options.format === 'csv' ? JSON.stringify(s.adapter) : s.adapter) : null,
-    })));
+    printResult(
+      formatListing(COLUMNS, statuses, options.format, (s) => ({
+        // JSON holds the adapter as an object; a CSV cell as its JSON text.
+        name: s.name,
+        package: s.packageName,
+        usable: s.usable,
+        reason: s.reason,
+        adapter: s.adapter ? (options.format === 'csv' ? JSON.stringify(s.adapter) : s.adapter) : null,
+      })),
+    );
   });
 }

@@ -37,8 +37,16 @@ describe('bad input: exit 2, one line, nothing written', () => {
     ['length -3', ['--seq-lengths', '-3'], /'-3' is not a positive integer/],
     ['length 1.5', ['--seq-lengths', '1.5', '8'], /'1.5' is not a positive integer/],
     ['length abc', ['--seq-lengths', 'abc'], /'abc' is not a positive integer/],
-    ['unknown model', ['--models', 'BSBR', 'Transformer'], /unknown model 'Transformer' \(valid: BSBR, Standard, Linear, DeltaNet, SlidingWindow, Hopfield, GAU/],
-    ['heads not dividing hidden', ['--hidden-dim', '10', '--num-heads', '3'], /--num-heads: .*numHeads must divide hiddenDim \(hiddenDim 10, numHeads 3\)/],
+    [
+      'unknown model',
+      ['--models', 'BSBR', 'Transformer'],
+      /unknown model 'Transformer' \(valid: BSBR, Standard, Linear, DeltaNet, SlidingWindow, Hopfield, GAU/,
+    ],
+    [
+      'heads not dividing hidden',
+      ['--hidden-dim', '10', '--num-heads', '3'],
+      /--num-heads: .*numHeads must divide hiddenDim \(hiddenDim 10, numHeads 3\)/,
+    ],
     ['non-positive chunk', ['--chunk-size', '0'], /--chunk-size: .*chunkSize must be an integer in \[1, 65536\]/],
     ['unknown mode', ['--mode', 'sideways'], /unknown mode 'sideways' \(valid: forward, decode, train\)/],
     ['threads 0', ['--threads', '0'], /--threads: '0' is not a positive integer/],
@@ -55,7 +63,10 @@ describe('bad input: exit 2, one line, nothing written', () => {
   test('an --out that cannot be created', async () => {
     const cwd = tempDir();
     fs.writeFileSync(path.join(cwd, 'a-file'), '');
-    const result = await runCli(['compare', ...TINY_ARGS, '--models', 'BSBR', '--seq-lengths', '8', '--out', 'a-file/run'], cwd);
+    const result = await runCli(
+      ['compare', ...TINY_ARGS, '--models', 'BSBR', '--seq-lengths', '8', '--out', 'a-file/run'],
+      cwd,
+    );
     expectUsageError(result, /--out: cannot write to 'a-file\/run'/);
     expect(fs.readdirSync(cwd)).toEqual(['a-file']);
     expect(fs.statSync(path.join(cwd, 'a-file')).size).toBe(0);
@@ -65,7 +76,10 @@ describe('bad input: exit 2, one line, nothing written', () => {
     const cwd = tempDir();
     fs.mkdirSync(path.join(cwd, 'run'));
     fs.writeFileSync(path.join(cwd, 'run', 'results.json'), '{}');
-    expectUsageError(await runCli(['compare', '--out', 'run'], cwd), /already holds a results.json \(finish it with --resume run/);
+    expectUsageError(
+      await runCli(['compare', '--out', 'run'], cwd),
+      /already holds a results.json \(finish it with --resume run/,
+    );
     expect(fs.readdirSync(path.join(cwd, 'run'))).toEqual(['results.json']);
   });
 });
@@ -78,41 +92,96 @@ describe('a tiny real sweep', () => {
 
   beforeAll(async () => {
     // Lists with commas and spaces alike.
-    result = await runCli(['compare', ...TINY_ARGS, '--threads', '2', '--models', 'standard,bsbr', '--seq-lengths', '16', '8', '--out', 'run'], cwd);
+    result = await runCli(
+      [
+        'compare',
+        ...TINY_ARGS,
+        '--threads',
+        '2',
+        '--models',
+        'standard,bsbr',
+        '--seq-lengths',
+        '16',
+        '8',
+        '--out',
+        'run',
+      ],
+      cwd,
+    );
     run = readResults(path.join(cwd, 'run', 'results.json'));
-    csv = fs.readFileSync(path.join(cwd, 'run', 'results.csv'), 'utf8').trimEnd().split('\n').map((line) => line.split(','));
+    csv = fs
+      .readFileSync(path.join(cwd, 'run', 'results.csv'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split(','));
   });
 
   test('exits 0 and writes results.csv with the spec columns then the added ones, one row per case', () => {
     expect(result.code).toBe(0);
     expect(csv[0]).toEqual([...CASE_COLUMNS, ...EXTRA_CSV_COLUMNS]);
     expect(csv.slice(1).map((row) => [row[1], row[2], row[4], row[7]])).toEqual([
-      ['Standard', 'forward', '8', 'ok'], ['Standard', 'forward', '16', 'ok'],
-      ['BSBR', 'forward', '8', 'ok'], ['BSBR', 'forward', '16', 'ok'],
+      ['Standard', 'forward', '8', 'ok'],
+      ['Standard', 'forward', '16', 'ok'],
+      ['BSBR', 'forward', '8', 'ok'],
+      ['BSBR', 'forward', '16', 'ok'],
     ]);
     // The CSV holds the same numbers as the JSON, fractions to 6 significant digits.
-    const shown = (v: unknown) => (v == null ? '' : typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(6))) : String(v));
+    const shown = (v: unknown) =>
+      v == null ? '' : typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(6))) : String(v);
     run.cases.forEach((c, i) => {
       CASE_COLUMNS.forEach((column, j) => expect(csv[i + 1][j]).toBe(shown(c[column])));
     });
     // Then each model's cost knobs (empty where it does not read one) and the load averages around the case.
-    const extra = (row: string[], column: (typeof EXTRA_CSV_COLUMNS)[number]) => row[CASE_COLUMNS.length + EXTRA_CSV_COLUMNS.indexOf(column)];
-    expect(csv.slice(1).map((row) => [extra(row, 'chunk_size'), extra(row, 'window_size'), extra(row, 'compression_factor')])).toEqual([
-      ['', '', ''], ['', '', ''], ['4', '', '2'], ['4', '', '2'],
+    const extra = (row: string[], column: (typeof EXTRA_CSV_COLUMNS)[number]) =>
+      row[CASE_COLUMNS.length + EXTRA_CSV_COLUMNS.indexOf(column)];
+    expect(
+      csv
+        .slice(1)
+        .map((row) => [extra(row, 'chunk_size'), extra(row, 'window_size'), extra(row, 'compression_factor')]),
+    ).toEqual([
+      ['', '', ''],
+      ['', '', ''],
+      ['4', '', '2'],
+      ['4', '', '2'],
     ]);
     run.cases.forEach((c, i) => expect(extra(csv[i + 1], 'load_before')).toBe(shown(c.load_before)));
     // And the config that sets the cost, the case's threads and the dtype: rows of two runs stay apart.
-    expect(csv.slice(1).map((row) => ['hidden_dim', 'num_heads', 'head_dim', 'num_layers', 'ff_dim', 'threads', 'dtype'].map((k) => extra(row, k as never)))).toEqual(
-      Array(4).fill(['16', '2', '8', '1', '32', '2', 'float32']),
-    );
+    expect(
+      csv
+        .slice(1)
+        .map((row) =>
+          ['hidden_dim', 'num_heads', 'head_dim', 'num_layers', 'ff_dim', 'threads', 'dtype'].map((k) =>
+            extra(row, k as never),
+          ),
+        ),
+    ).toEqual(Array(4).fill(['16', '2', '8', '1', '32', '2', 'float32']));
   });
 
   test('results.json holds the settings, the resolved config, the environment, the calibration and every sample', () => {
-    const config = resolveConfig({ hiddenDim: 16, numHeads: 2, ffDim: 32, vocabSize: 100, numLayers: 1, chunkSize: 4, windowSize: 4, compressionFactor: 2 });
+    const config = resolveConfig({
+      hiddenDim: 16,
+      numHeads: 2,
+      ffDim: 32,
+      vocabSize: 100,
+      numLayers: 1,
+      chunkSize: 4,
+      windowSize: 4,
+      compressionFactor: 2,
+    });
     expect(run.config).toEqual(config);
     expect(run.sweep).toEqual({
-      models: ['Standard', 'BSBR'], seq_lengths: [8, 16], modes: ['forward'], batch_size: 1, warmup: 0, repeats: 1,
-      time_limit_s: null, max_memory_mb: null, weights_file: null, weights_sha256: null, adaptive: null, threads: 2,
+      models: ['Standard', 'BSBR'],
+      seq_lengths: [8, 16],
+      modes: ['forward'],
+      batch_size: 1,
+      warmup: 0,
+      repeats: 1,
+      time_limit_s: null,
+      max_memory_mb: null,
+      weights_file: null,
+      weights_sha256: null,
+      adaptive: null,
+      threads: 2,
     });
     expect(run.command.slice(0, 2)).toEqual(['bsbr', 'compare']);
     const env = run.environment;
@@ -148,7 +217,7 @@ describe('a tiny real sweep', () => {
     }
   });
 
-  test('params are each model\'s countParams()', () => {
+  test("params are each model's countParams()", () => {
     for (const name of ['Standard', 'BSBR']) {
       const model = createModel(name, run.config);
       const expected = model.countParams();
@@ -175,7 +244,10 @@ describe('a tiny real sweep', () => {
     for (const line of result.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
     const cases = readTextTable(result.stdout, 'model');
     expect(cases.map((r) => [r.model, r.config, r.n])).toEqual([
-      ['Standard', '', '8'], ['', '', '16'], ['BSBR', 'chunk 4, cf 2', '8'], ['', '', '16'],
+      ['Standard', '', '8'],
+      ['', '', '16'],
+      ['BSBR', 'chunk 4, cf 2', '8'],
+      ['', '', '16'],
     ]);
     expect(Math.abs(Number(cases[0]['median ms']) - run.cases[0].median_ms!)).toBeLessThanOrEqual(0.05);
     expect(result.stdout).toMatch(/^\(left out at 80 columns: [^)]*params[^)]*\)$/m);
@@ -193,11 +265,24 @@ const hasScript = (() => {
     return false;
   }
 })();
-const withTerminal = itOrSkip(hasScript ? null : 'no script(1) here to give the command a pseudo-terminal (util-linux)');
+const withTerminal = itOrSkip(
+  hasScript ? null : 'no script(1) here to give the command a pseudo-terminal (util-linux)',
+);
 
 withTerminal('on a terminal, a progress bar with the case count and an ETA', () => {
   const cwd = tempDir();
-  const command = [process.execPath, BIN, 'compare', ...TINY_ARGS, '--models', 'BSBR', '--seq-lengths', '8', '--out', 'run'].join(' ');
+  const command = [
+    process.execPath,
+    BIN,
+    'compare',
+    ...TINY_ARGS,
+    '--models',
+    'BSBR',
+    '--seq-lengths',
+    '8',
+    '--out',
+    'run',
+  ].join(' ');
   // stderr is the terminal here; the summary on stdout goes to /dev/null.
   const output = execFileSync('script', ['-qec', `${command} > /dev/null`, '/dev/null'], { cwd, encoding: 'utf8' });
   expect(output).toMatch(/1\/1 cases \| ETA/);
@@ -205,48 +290,96 @@ withTerminal('on a terminal, a progress bar with the case count and an ETA', () 
   expect(fs.existsSync(path.join(cwd, 'run', 'results.csv'))).toBe(true);
 });
 
-withTerminal('Ctrl-C during the progress bar: line wrapping restored, how to resume, exit 130, the finished cases kept', async () => {
-  const cwd = tempDir();
-  const command = [process.execPath, BIN, 'compare', ...TINY_ARGS, '--models', 'BSBR', 'Linear', '--seq-lengths', '8', '16', '32', '--out', 'run'].join(' ');
-  // script gives the command a pseudo-terminal; a ^C typed into it reaches the command's process group as SIGINT.
-  const child = spawn('script', ['-qec', command, '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-  let output = '';
-  let typed = false;
-  child.stdout!.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    if (/1\/6 cases \| ETA/.test(output) && !typed) typed = child.stdin!.write('\x03') || true;
-  });
-  const code = await new Promise((resolve) => child.on('close', resolve));
-  child.stdin!.destroy();
-  expect(code).toBe(130);
-  // The bar turned wrapping off (ESC [?7l); it is on again (ESC [?7h) before the message.
-  const off = output.lastIndexOf('\x1b[?7l');
-  const on = output.lastIndexOf('\x1b[?7h');
-  expect(off).toBeGreaterThanOrEqual(0);
-  expect(on).toBeGreaterThan(off);
-  const kept = readResults(path.join(cwd, 'run', 'results.json')).cases.length;
-  expect(kept).toBeGreaterThanOrEqual(1);
-  expect(output.slice(on)).toContain(`bsbr: interrupted by SIGINT: the ${kept} finished cases are kept in run/results.json; finish the run with: bsbr compare --resume run`);
-  expect(fs.readdirSync(path.join(cwd, 'run')).sort()).toEqual(['results.csv', 'results.json']);
-});
+withTerminal(
+  'Ctrl-C during the progress bar: line wrapping restored, how to resume, exit 130, the finished cases kept',
+  async () => {
+    const cwd = tempDir();
+    const command = [
+      process.execPath,
+      BIN,
+      'compare',
+      ...TINY_ARGS,
+      '--models',
+      'BSBR',
+      'Linear',
+      '--seq-lengths',
+      '8',
+      '16',
+      '32',
+      '--out',
+      'run',
+    ].join(' ');
+    // script gives the command a pseudo-terminal; a ^C typed into it reaches the command's process group as SIGINT.
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    let typed = false;
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/1\/6 cases \| ETA/.test(output) && !typed) typed = child.stdin!.write('\x03') || true;
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    child.stdin!.destroy();
+    expect(code).toBe(130);
+    // The bar turned wrapping off (ESC [?7l); it is on again (ESC [?7h) before the message.
+    const off = output.lastIndexOf('\x1b[?7l');
+    const on = output.lastIndexOf('\x1b[?7h');
+    expect(off).toBeGreaterThanOrEqual(0);
+    expect(on).toBeGreaterThan(off);
+    const kept = readResults(path.join(cwd, 'run', 'results.json')).cases.length;
+    expect(kept).toBeGreaterThanOrEqual(1);
+    expect(output.slice(on)).toContain(
+      `bsbr: interrupted by SIGINT: the ${kept} finished cases are kept in run/results.json; finish the run with: bsbr compare --resume run`,
+    );
+    expect(fs.readdirSync(path.join(cwd, 'run')).sort()).toEqual(['results.csv', 'results.json']);
+  },
+);
 
 describe('--weights: a sweep with loaded weights', () => {
   const cwd = tempDir();
   beforeAll(async () => {
     // Two files from `bsbr weights save`: one with the sweep's config (another seed), one with another hidden size.
     await runCli(['weights', 'save', 'fits.safetensors', '--model', 'BSBR', ...TINY_MODEL_ARGS, '--seed', '5'], cwd);
-    await runCli(['weights', 'save', 'wrong.safetensors', '--model', 'BSBR', '--hidden-dim', '8', '--num-heads', '2'], cwd);
+    await runCli(
+      ['weights', 'save', 'wrong.safetensors', '--model', 'BSBR', '--hidden-dim', '8', '--num-heads', '2'],
+      cwd,
+    );
   });
 
   test('needs exactly one model and an existing file', async () => {
-    expectUsageError(await runCli(['compare', '--weights', 'fits.safetensors', '--models', 'BSBR', 'Standard'], cwd), /--weights: loads one model's weights; give exactly one --models NAME/);
-    expectUsageError(await runCli(['compare', '--weights', 'nope.safetensors', '--models', 'BSBR'], cwd), /--weights: safetensors file not found: nope.safetensors$/);
-    expectUsageError(await runCli(['compare', '--weights', '/dev/zero', '--models', 'BSBR'], cwd), /--weights: cannot read safetensors file \/dev\/zero: it is a device, not a regular file$/);
+    expectUsageError(
+      await runCli(['compare', '--weights', 'fits.safetensors', '--models', 'BSBR', 'Standard'], cwd),
+      /--weights: loads one model's weights; give exactly one --models NAME/,
+    );
+    expectUsageError(
+      await runCli(['compare', '--weights', 'nope.safetensors', '--models', 'BSBR'], cwd),
+      /--weights: safetensors file not found: nope.safetensors$/,
+    );
+    expectUsageError(
+      await runCli(['compare', '--weights', '/dev/zero', '--models', 'BSBR'], cwd),
+      /--weights: cannot read safetensors file \/dev\/zero: it is a device, not a regular file$/,
+    );
   });
 
   test('a file that does not fit the config: exit 2 naming the entry and both shapes, nothing written', async () => {
-    const result = await runCli(['compare', ...TINY_ARGS, '--models', 'BSBR', '--seq-lengths', '8', '--weights', 'wrong.safetensors', '--out', 'bad'], cwd);
-    expectUsageError(result, /--weights .*wrong.safetensors: .*wrong shape embedding.weight: expected \[\d+, \d+\], got \[\d+, 8\]/);
+    const result = await runCli(
+      [
+        'compare',
+        ...TINY_ARGS,
+        '--models',
+        'BSBR',
+        '--seq-lengths',
+        '8',
+        '--weights',
+        'wrong.safetensors',
+        '--out',
+        'bad',
+      ],
+      cwd,
+    );
+    expectUsageError(
+      result,
+      /--weights .*wrong.safetensors: .*wrong shape embedding.weight: expected \[\d+, \d+\], got \[\d+, 8\]/,
+    );
     expect(fs.existsSync(path.join(cwd, 'bad'))).toBe(false);
   });
 
@@ -257,9 +390,25 @@ describe('--weights: a sweep with loaded weights', () => {
     weights.set('layer_norm.weight', tf.fill(norm.shape, 3e38));
     writeSafetensors(path.join(cwd, 'overflow.safetensors'), weights);
     tf.dispose([...weights.values(), norm]);
-    const result = await runCli(['compare', ...TINY_ARGS, '--models', 'BSBR', '--seq-lengths', '8', '--weights', 'overflow.safetensors', '--out', 'nan'], cwd);
+    const result = await runCli(
+      [
+        'compare',
+        ...TINY_ARGS,
+        '--models',
+        'BSBR',
+        '--seq-lengths',
+        '8',
+        '--weights',
+        'overflow.safetensors',
+        '--out',
+        'nan',
+      ],
+      cwd,
+    );
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/\[1\/1\] BSBR forward n=8: non-finite: the output holds \d+ of 128 values that are NaN or infinite/);
+    expect(result.stderr).toMatch(
+      /\[1\/1\] BSBR forward n=8: non-finite: the output holds \d+ of 128 values that are NaN or infinite/,
+    );
     expect(result.stderr).toMatch(/^bsbr: no case was measured ok/m);
     const [row] = readResults(path.join(cwd, 'nan', 'results.json')).cases;
     expect(row.status).toBe('non-finite');
@@ -269,7 +418,21 @@ describe('--weights: a sweep with loaded weights', () => {
   });
 
   test('a file that fits: the sweep runs and records the file', async () => {
-    const result = await runCli(['compare', ...TINY_ARGS, '--models', 'BSBR', '--seq-lengths', '8', '--weights', 'fits.safetensors', '--out', 'run'], cwd);
+    const result = await runCli(
+      [
+        'compare',
+        ...TINY_ARGS,
+        '--models',
+        'BSBR',
+        '--seq-lengths',
+        '8',
+        '--weights',
+        'fits.safetensors',
+        '--out',
+        'run',
+      ],
+      cwd,
+    );
     expect(result.code).toBe(0);
     const run = readResults(path.join(cwd, 'run', 'results.json'));
     expect(run.sweep.weights_file).toBe(path.join(fs.realpathSync(cwd), 'fits.safetensors'));
@@ -278,7 +441,21 @@ describe('--weights: a sweep with loaded weights', () => {
 
   test('--resume refuses a weights file that changed since the run began, or is gone (exit 2, one line, the run untouched)', async () => {
     fs.copyFileSync(path.join(cwd, 'fits.safetensors'), path.join(cwd, 'kept.safetensors'));
-    const started = await runCli(['compare', ...TINY_ARGS, '--models', 'BSBR', '--seq-lengths', '8', '--weights', 'kept.safetensors', '--out', 'kept'], cwd);
+    const started = await runCli(
+      [
+        'compare',
+        ...TINY_ARGS,
+        '--models',
+        'BSBR',
+        '--seq-lengths',
+        '8',
+        '--weights',
+        'kept.safetensors',
+        '--out',
+        'kept',
+      ],
+      cwd,
+    );
     expect(started.code).toBe(0);
     const file = path.join(cwd, 'kept', 'results.json');
     const bytes = fs.readFileSync(path.join(cwd, 'kept.safetensors'));
@@ -289,10 +466,16 @@ describe('--weights: a sweep with loaded weights', () => {
     changed[changed.length - 1] ^= 1;
     fs.writeFileSync(path.join(cwd, 'kept.safetensors'), changed);
     for (const args of [['--dry-run'], []]) {
-      expectUsageError(await runCli(['compare', '--resume', 'kept', ...args], cwd), /--resume: kept\/results\.json cannot be resumed: the weights file .*kept\.safetensors has changed since the run began \(SHA-256 [0-9a-f]{12}\.\.\., the run recorded [0-9a-f]{12}\.\.\.\)/);
+      expectUsageError(
+        await runCli(['compare', '--resume', 'kept', ...args], cwd),
+        /--resume: kept\/results\.json cannot be resumed: the weights file .*kept\.safetensors has changed since the run began \(SHA-256 [0-9a-f]{12}\.\.\., the run recorded [0-9a-f]{12}\.\.\.\)/,
+      );
     }
     fs.rmSync(path.join(cwd, 'kept.safetensors'));
-    expectUsageError(await runCli(['compare', '--resume', 'kept'], cwd), /--resume: kept\/results\.json cannot be resumed: --weights: safetensors file not found: .*kept\.safetensors$/);
+    expectUsageError(
+      await runCli(['compare', '--resume', 'kept'], cwd),
+      /--resume: kept\/results\.json cannot be resumed: --weights: safetensors file not found: .*kept\.safetensors$/,
+    );
     expect(fs.readFileSync(file, 'utf8')).toBe(text);
     // The same bytes again: the run resumes (it is finished, so nothing is left to run).
     fs.writeFileSync(path.join(cwd, 'kept.safetensors'), bytes);

@@ -14,9 +14,11 @@ function parse(args: string[]): CompareRequest {
   const program = new Command().exitOverride();
   registerCompare(program);
   let request: CompareRequest | undefined;
-  program.commands.find((c) => c.name() === 'compare')!.action((options: RawCompareOptions) => {
-    request = parseCompareOptions(options, NOW);
-  });
+  program.commands
+    .find((c) => c.name() === 'compare')!
+    .action((options: RawCompareOptions) => {
+      request = parseCompareOptions(options, NOW);
+    });
   program.parse(['compare', ...args], { from: 'user' });
   return request!;
 }
@@ -33,8 +35,18 @@ test('options not given take the defaults of src/options/defaults.ts', () => {
     backend: COMPARE_DEFAULTS.backend,
     caseTimeoutS: COMPARE_DEFAULTS.caseTimeout,
     sweep: {
-      models: COMPARE_DEFAULTS.models, seq_lengths: COMPARE_DEFAULTS.seqLengths, modes: COMPARE_DEFAULTS.modes, batch_size: COMPARE_DEFAULTS.batchSize,
-      warmup: COMPARE_DEFAULTS.warmup, repeats: COMPARE_DEFAULTS.repeats, time_limit_s: null, max_memory_mb: null, weights_file: null, weights_sha256: null, adaptive: null, threads: null,
+      models: COMPARE_DEFAULTS.models,
+      seq_lengths: COMPARE_DEFAULTS.seqLengths,
+      modes: COMPARE_DEFAULTS.modes,
+      batch_size: COMPARE_DEFAULTS.batchSize,
+      warmup: COMPARE_DEFAULTS.warmup,
+      repeats: COMPARE_DEFAULTS.repeats,
+      time_limit_s: null,
+      max_memory_mb: null,
+      weights_file: null,
+      weights_sha256: null,
+      adaptive: null,
+      threads: null,
     },
     config: MODEL_DEFAULTS,
   });
@@ -47,22 +59,89 @@ test('--models all: every architecture', () => {
 test('every option reaches the sweep settings or the model config', () => {
   const out = path.join(tempDir(), 'run');
   const request = parseNew([
-    '--seq-lengths', '32', '8', '16', '8', '--models', 'gau', 'BSBR', 'Gau', '--mode', 'decode', 'forward',
-    '--vocab-size', '50', '--hidden-dim', '24', '--num-layers', '3', '--num-heads', '3', '--ff-dim', '40',
-    '--chunk-size', '6', '--window-size', '5', '--beta', '0.5', '--temperature', '2.5', '--expansion-factor', '3',
-    '--compression-factor', '4', '--seed', '7', '--batch-size', '2', '--warmup', '0', '--repeats', '1',
-    '--backend', 'cpu', '--threads', '3', '--time-limit', '1.5', '--max-memory', '512', '--out', out,
+    '--seq-lengths',
+    '32',
+    '8',
+    '16',
+    '8',
+    '--models',
+    'gau',
+    'BSBR',
+    'Gau',
+    '--mode',
+    'decode',
+    'forward',
+    '--vocab-size',
+    '50',
+    '--hidden-dim',
+    '24',
+    '--num-layers',
+    '3',
+    '--num-heads',
+    '3',
+    '--ff-dim',
+    '40',
+    '--chunk-size',
+    '6',
+    '--window-size',
+    '5',
+    '--beta',
+    '0.5',
+    '--temperature',
+    '2.5',
+    '--expansion-factor',
+    '3',
+    '--compression-factor',
+    '4',
+    '--seed',
+    '7',
+    '--batch-size',
+    '2',
+    '--warmup',
+    '0',
+    '--repeats',
+    '1',
+    '--backend',
+    'cpu',
+    '--threads',
+    '3',
+    '--time-limit',
+    '1.5',
+    '--max-memory',
+    '512',
+    '--out',
+    out,
   ]);
   expect(request.out).toBe(out);
   expect(request.backend).toBe('cpu');
   expect(request.threads).toBe(3);
   expect(request.sweep).toEqual({
-    models: ['GAU', 'BSBR'], seq_lengths: [8, 16, 32], modes: ['decode', 'forward'], batch_size: 2, warmup: 0, repeats: 1,
-    time_limit_s: 1.5, max_memory_mb: 512, weights_file: null, weights_sha256: null, adaptive: null, threads: 3,
+    models: ['GAU', 'BSBR'],
+    seq_lengths: [8, 16, 32],
+    modes: ['decode', 'forward'],
+    batch_size: 2,
+    warmup: 0,
+    repeats: 1,
+    time_limit_s: 1.5,
+    max_memory_mb: 512,
+    weights_file: null,
+    weights_sha256: null,
+    adaptive: null,
+    threads: 3,
   });
   expect(request.config).toMatchObject({
-    vocabSize: 50, hiddenDim: 24, numLayers: 3, numHeads: 3, ffDim: 40, chunkSize: 6, windowSize: 5, beta: 0.5,
-    temperature: 2.5, expansionFactor: 3, compressionFactor: 4, seed: 7,
+    vocabSize: 50,
+    hiddenDim: 24,
+    numLayers: 3,
+    numHeads: 3,
+    ffDim: 40,
+    chunkSize: 6,
+    windowSize: 5,
+    beta: 0.5,
+    temperature: 2.5,
+    expansionFactor: 3,
+    compressionFactor: 4,
+    seed: 7,
   });
   // No compression: none, as bsbr recall spells it, or 0 (earlier command lines); the config has no factor.
   expect(parseNew(['--compression-factor', 'none']).config.compressionFactor).toBeUndefined();
@@ -71,7 +150,16 @@ test('every option reaches the sweep settings or the model config', () => {
 });
 
 test('lists take commas as well as spaces', () => {
-  const { sweep } = parseNew(['--models', 'BSBR,linear', 'GAU', '--seq-lengths', '64,128', '256', '--mode', 'forward,decode']);
+  const { sweep } = parseNew([
+    '--models',
+    'BSBR,linear',
+    'GAU',
+    '--seq-lengths',
+    '64,128',
+    '256',
+    '--mode',
+    'forward,decode',
+  ]);
   expect(sweep.models).toEqual(['BSBR', 'Linear', 'GAU']);
   expect(sweep.seq_lengths).toEqual([64, 128, 256]);
   expect(sweep.modes).toEqual(['forward', 'decode']);
@@ -80,9 +168,15 @@ test('lists take commas as well as spaces', () => {
 
 test('--target-ci turns on adaptive sampling, with its defaults', () => {
   const { minRepeats, maxRepeats, sampleBudget } = ADAPTIVE_DEFAULTS;
-  expect(parseNew(['--target-ci', '2']).sweep).toMatchObject({ repeats: minRepeats, adaptive: { target_ci: 0.02, max_repeats: maxRepeats, budget_s: sampleBudget } });
-  expect(parseNew(['--target-ci', '2', '--min-repeats', '10', '--max-repeats', '20', '--sample-budget', '5']).sweep).toMatchObject({
-    repeats: 10, adaptive: { target_ci: 0.02, max_repeats: 20, budget_s: 5 },
+  expect(parseNew(['--target-ci', '2']).sweep).toMatchObject({
+    repeats: minRepeats,
+    adaptive: { target_ci: 0.02, max_repeats: maxRepeats, budget_s: sampleBudget },
+  });
+  expect(
+    parseNew(['--target-ci', '2', '--min-repeats', '10', '--max-repeats', '20', '--sample-budget', '5']).sweep,
+  ).toMatchObject({
+    repeats: 10,
+    adaptive: { target_ci: 0.02, max_repeats: 20, budget_s: 5 },
   });
 });
 
@@ -95,7 +189,10 @@ test.each([
   [['--threads', '0'], "--threads: '0' is not a positive integer"],
   [['--threads', 'all'], "--threads: 'all' is not a positive integer"],
   [['--batch-size', '1.5'], "--batch-size: '1.5' is not a positive integer"],
-  [['--backend', 'gpu'], "--backend: unknown backend 'gpu' (valid: auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu)"],
+  [
+    ['--backend', 'gpu'],
+    "--backend: unknown backend 'gpu' (valid: auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu)",
+  ],
   [['--hidden-dim', '0x40'], "--hidden-dim: '0x40' is not a number"],
   [['--seq-lengths', '0x40'], "--seq-lengths: '0x40' is not a positive integer"],
   [['--beta', ''], "--beta: '' is not a number"],
@@ -103,7 +200,10 @@ test.each([
   [['--time-limit', '0'], "--time-limit: '0' is not a positive number"],
   [['--max-memory', 'lots'], "--max-memory: 'lots' is not a positive number"],
   [['--window-size', '0'], '--window-size: invalid config: windowSize must be an integer in [1, 16777216] (got 0)'],
-  [['--hidden-dim', '12', '--compression-factor', '5'], '--compression-factor: invalid config: compressionFactor must divide hiddenDim (hiddenDim 12, compressionFactor 5)'],
+  [
+    ['--hidden-dim', '12', '--compression-factor', '5'],
+    '--compression-factor: invalid config: compressionFactor must divide hiddenDim (hiddenDim 12, compressionFactor 5)',
+  ],
   // An empty list would write a run that its own --resume refuses.
   [['--models', ''], '--models: no value given (an empty list)'],
   [['--seq-lengths', ' , '], '--seq-lengths: no value given (an empty list)'],
@@ -143,6 +243,8 @@ describe('--shard', () => {
   });
 
   test('a bad shard is refused before anything runs', () => {
-    expect(() => parse(['--shard', '5/4'])).toThrow(new UsageError('--shard', "--shard: '5/4' gives shard 5 of 4; the index must be 1..4 (count >= 1)"));
+    expect(() => parse(['--shard', '5/4'])).toThrow(
+      new UsageError('--shard', "--shard: '5/4' gives shard 5 of 4; the index must be 1..4 (count >= 1)"),
+    );
   });
 });

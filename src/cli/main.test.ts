@@ -14,7 +14,9 @@ import { main } from './main';
 async function run(...argv: string[]): Promise<{ code: number; stderr: string[] }> {
   const stderr: string[] = [];
   const error = jest.spyOn(console, 'error').mockImplementation((line: string) => void stderr.push(line));
-  const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (stderr.push(String(chunk)), true));
+  const write = jest
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => (stderr.push(String(chunk)), true));
   try {
     return { code: await main(argv), stderr };
   } finally {
@@ -24,7 +26,11 @@ async function run(...argv: string[]): Promise<{ code: number; stderr: string[] 
 }
 
 test('the user-input errors share one base class that names the field', () => {
-  for (const err of [new UsageError('--out', 'm'), new ResultsFileError('run/results.json', 'm'), new SafetensorsError('w.safetensors', 'm')]) {
+  for (const err of [
+    new UsageError('--out', 'm'),
+    new ResultsFileError('run/results.json', 'm'),
+    new SafetensorsError('w.safetensors', 'm'),
+  ]) {
     expect(err).toBeInstanceOf(InputError);
     expect(err.name).toBe(err.constructor.name);
   }
@@ -32,9 +38,21 @@ test('the user-input errors share one base class that names the field', () => {
 });
 
 test.each([
-  ['a results file', ['analyze', '--results', 'missing.json'], /^bsbr: error: results file not found: .*missing\.json\n?$/],
-  ['a safetensors file', ['weights', 'inspect', 'empty.safetensors'], /^bsbr: error: .*empty\.safetensors: not a valid safetensors file/],
-  ['an option', ['regress', '--current', 'x.json', '--threshold', 'lots'], /^bsbr: error: --threshold: 'lots' is not a percentage/],
+  [
+    'a results file',
+    ['analyze', '--results', 'missing.json'],
+    /^bsbr: error: results file not found: .*missing\.json\n?$/,
+  ],
+  [
+    'a safetensors file',
+    ['weights', 'inspect', 'empty.safetensors'],
+    /^bsbr: error: .*empty\.safetensors: not a valid safetensors file/,
+  ],
+  [
+    'an option',
+    ['regress', '--current', 'x.json', '--threshold', 'lots'],
+    /^bsbr: error: --threshold: 'lots' is not a percentage/,
+  ],
 ])('%s that cannot be used: exit 2 and one line', async (_what, argv, message) => {
   const cwd = process.cwd();
   process.chdir(tempDir());
@@ -65,7 +83,9 @@ test('an error bsbr did not expect is one line and exit 70, never exit 1 (a regr
   try {
     const { code, stderr } = await run('regress', '--baseline', file, '--current', file);
     expect(code).toBe(70);
-    expect(stderr.join('')).toBe("bsbr: internal error: TypeError: Cannot read properties of undefined (reading 'median_ms') (a bug in bsbr: please report it with the command that gave it)");
+    expect(stderr.join('')).toBe(
+      "bsbr: internal error: TypeError: Cannot read properties of undefined (reading 'median_ms') (a bug in bsbr: please report it with the command that gave it)",
+    );
   } finally {
     bug.mockRestore();
   }
@@ -79,5 +99,8 @@ test('--threshold takes any decimal form of a percentage (1e-320 was "not a perc
   expect(tiny.stderr.join('')).not.toMatch(/not a percentage/);
   expect(tiny.code).not.toBe(2);
   const huge = await run('regress', '--baseline', file, '--current', file, '--threshold', '1e9');
-  expect([huge.code, huge.stderr.join('')]).toEqual([2, "bsbr: error: --threshold: '1e9' is not a percentage in [0, 1000]"]);
+  expect([huge.code, huge.stderr.join('')]).toEqual([
+    2,
+    "bsbr: error: --threshold: '1e9' is not a percentage in [0, 1000]",
+  ]);
 });

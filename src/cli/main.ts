@@ -56,7 +56,9 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.failed;
     }
     // Anything else is a bug: one line, and an exit code that no verdict uses.
-    printLine(`bsbr: internal error: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)} (a bug in bsbr: please report it with the command that gave it)`);
+    printLine(
+      `bsbr: internal error: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)} (a bug in bsbr: please report it with the command that gave it)`,
+    );
     return EXIT.crash;
   }
 }

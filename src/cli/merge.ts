@@ -50,13 +50,25 @@ function createOutput(out: string, write: (dir: string) => void): void {
 }
 
 /** The warnings, a row per merged shard on stdout, and where the run went. */
-function printMerged(runs: readonly MergedShard['run'][], cases: ReadonlyArray<{ run_id: string }>, warnings: readonly string[], options: MergeOptions): void {
+function printMerged(
+  runs: readonly MergedShard['run'][],
+  cases: ReadonlyArray<{ run_id: string }>,
+  warnings: readonly string[],
+  options: MergeOptions,
+): void {
   for (const warning of warnings) printLine(`bsbr: warning: ${warning}`);
   const shards = runs.map((run) => ({ run, cases: cases.filter((c) => c.run_id === run.run_id).length }));
-  printResult(formatListing(COLUMNS, shards, options.format, (s) => ({
-    shard: `${s.run.shard.index}/${s.run.shard.count}`, cases: s.cases, backend: s.run.environment.backend, run_id: s.run.run_id,
-  })));
-  noticeWriter(options)(`merged ${shards.length} shards, ${cases.length} cases: ${path.join(options.out, RESULTS_JSON)} and ${path.join(options.out, RESULTS_CSV)}`);
+  printResult(
+    formatListing(COLUMNS, shards, options.format, (s) => ({
+      shard: `${s.run.shard.index}/${s.run.shard.count}`,
+      cases: s.cases,
+      backend: s.run.environment.backend,
+      run_id: s.run.run_id,
+    })),
+  );
+  noticeWriter(options)(
+    `merged ${shards.length} shards, ${cases.length} cases: ${path.join(options.out, RESULTS_JSON)} and ${path.join(options.out, RESULTS_CSV)}`,
+  );
 }
 
 /** Shards of `bsbr recall`: their merged run, with a row per shard like compare's. */
@@ -65,7 +77,10 @@ function mergeRecall(dirs: string[], options: MergeOptions): void {
   checkNewOut(options.out, 'choose another --out');
   const now = new Date();
   const { results, warnings } = mergeRecallShards(runs, {
-    allowPartial: options.allowPartial === true, runId: `${runStamp(now)}-merged`, command: ['bsbr', ...process.argv.slice(2)], now,
+    allowPartial: options.allowPartial === true,
+    runId: `${runStamp(now)}-merged`,
+    command: ['bsbr', ...process.argv.slice(2)],
+    now,
   });
   // Checked as every reader will check it, before anything is written.
   checkRecallResults(JSON.parse(JSON.stringify(results)), path.join(options.out, RESULTS_JSON));
@@ -79,7 +94,10 @@ function merge(dirs: string[], options: MergeOptions): void {
   checkNewOut(options.out, 'choose another --out');
   const now = new Date();
   const { results, warnings } = mergeShards(runs, {
-    allowPartial: options.allowPartial === true, runId: `${runStamp(now)}-merged`, command: ['bsbr', ...process.argv.slice(2)], now,
+    allowPartial: options.allowPartial === true,
+    runId: `${runStamp(now)}-merged`,
+    command: ['bsbr', ...process.argv.slice(2)],
+    now,
   });
   // Checked as every reader will check it, before anything is written.
   parseResults(JSON.stringify(results), path.join(options.out, RESULTS_JSON));
@@ -91,9 +109,14 @@ function merge(dirs: string[], options: MergeOptions): void {
 export function registerMerge(program: Command): void {
   const command = program
     .command('merge')
-    .description('join the folders of a sharded sweep (bsbr compare or bsbr recall --shard i/n) into one run that analyze and regress read; refuses (exit 2) shards of different sweeps, a shard or case given twice, and a missing shard')
+    .description(
+      'join the folders of a sharded sweep (bsbr compare or bsbr recall --shard i/n) into one run that analyze and regress read; refuses (exit 2) shards of different sweeps, a shard or case given twice, and a missing shard',
+    )
     .argument('<dir...>', 'the shard folders, each holding a results.json')
     .requiredOption('--out <dir>', 'the folder for the merged results.json and results.csv (required)')
-    .option('--allow-partial', 'merge even when shards are missing or unfinished (their cases are left out, with a warning)');
+    .option(
+      '--allow-partial',
+      'merge even when shards are missing or unfinished (their cases are left out, with a warning)',
+    );
   addOutputOptions(command, 'one row per merged shard').action(merge);
 }

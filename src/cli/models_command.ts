@@ -25,7 +25,11 @@ function knobText(field: keyof ModelConfig): string {
 
 function modelInfos(): ModelInfo[] {
   return MODEL_NAMES.map((model) => {
-    const { knobs, docs, theory: { forward, decode } } = MODEL_DESCRIPTORS[model];
+    const {
+      knobs,
+      docs,
+      theory: { forward, decode },
+    } = MODEL_DESCRIPTORS[model];
     return {
       model,
       ...docs,
@@ -48,22 +52,29 @@ const COLUMNS: readonly Column<ModelInfo>[] = [
 /** One block per model: a table of six wide columns would not fit a terminal. */
 function modelsText(infos: readonly ModelInfo[]): string {
   const width = outputWidth();
-  const blocks = infos.map((m) => [
-    `${m.model} (docs/architectures.md section ${m.section})`,
-    wrapLine('  ', m.title, width),
-    wrapLine('  knobs: ', m.knobs, width),
-    wrapLine('  forward pass: ', m.forward, width),
-    wrapLine('  decode step after n tokens: ', m.decode, width),
-  ].join('\n'));
-  const shared = 'Every model also takes --vocab-size, --hidden-dim, --num-layers, --num-heads, --ff-dim and --seed; bsbr compare --help lists them.';
+  const blocks = infos.map((m) =>
+    [
+      `${m.model} (docs/architectures.md section ${m.section})`,
+      wrapLine('  ', m.title, width),
+      wrapLine('  knobs: ', m.knobs, width),
+      wrapLine('  forward pass: ', m.forward, width),
+      wrapLine('  decode step after n tokens: ', m.decode, width),
+    ].join('\n'),
+  );
+  const shared =
+    'Every model also takes --vocab-size, --hidden-dim, --num-layers, --num-heads, --ff-dim and --seed; bsbr compare --help lists them.';
   return [...blocks, wrapLine('', shared, width)].join('\n\n');
 }
 
 /** `bsbr models`: the architectures, their knobs and their theoretical costs. */
 export function registerModels(program: Command): void {
-  const command = program.command('models').description('list the architectures with their knobs and theoretical costs');
+  const command = program
+    .command('models')
+    .description('list the architectures with their knobs and theoretical costs');
   addOutputOptions(command, 'one row per model').action((options: OutputOptions) => {
     const infos = modelInfos();
-    printResult(options.format === 'table' ? modelsText(infos) : formatListing(COLUMNS, infos, options.format, (m) => ({ ...m })));
+    printResult(
+      options.format === 'table' ? modelsText(infos) : formatListing(COLUMNS, infos, options.format, (m) => ({ ...m })),
+    );
   });
 }

@@ -11,7 +11,11 @@ export interface OutputOptions {
 /** Adds --format (what stdout gets; `csv` says which table) and --quiet. */
 export function addOutputOptions(command: Command, csvHolds: string): Command {
   return command
-    .addOption(new Option('--format <format>', `what to print on stdout (csv: ${csvHolds})`).choices(FORMATS).default('table', 'table'))
+    .addOption(
+      new Option('--format <format>', `what to print on stdout (csv: ${csvHolds})`)
+        .choices(FORMATS)
+        .default('table', 'table'),
+    )
     .option('-q, --quiet', 'print no progress or notices on stderr (errors still)');
 }
 

@@ -14,13 +14,23 @@ export function presetsDir(kind: PresetKind = 'compare'): string {
 
 export function presetNames(kind: PresetKind = 'compare'): string[] {
   const dir = presetsDir(kind);
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.args')).map((f) => f.slice(0, -'.args'.length)).sort() : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.args'))
+        .map((f) => f.slice(0, -'.args'.length))
+        .sort()
+    : [];
 }
 
 /** The options a preset holds, as command-line words (whitespace-separated in its file). */
 export function presetArgs(name: string, kind: PresetKind = 'compare'): string[] {
-  if (!presetNames(kind).includes(name)) throw new UsageError('--preset', `--preset: no preset '${name}' (valid: ${presetNames(kind).join(', ')})`);
-  return fs.readFileSync(path.join(presetsDir(kind), `${name}.args`), 'utf8').split(/\s+/).filter(Boolean);
+  if (!presetNames(kind).includes(name))
+    throw new UsageError('--preset', `--preset: no preset '${name}' (valid: ${presetNames(kind).join(', ')})`);
+  return fs
+    .readFileSync(path.join(presetsDir(kind), `${name}.args`), 'utf8')
+    .split(/\s+/)
+    .filter(Boolean);
 }
 
 /**
@@ -28,19 +38,28 @@ export function presetArgs(name: string, kind: PresetKind = 'compare'): string[]
  * parses the preset): an option may come from one of them, not both.
  */
 export function withPreset<T extends { preset?: string }>(
-  options: T, command: Command, define: (command: Command) => Command, kind: PresetKind,
+  options: T,
+  command: Command,
+  define: (command: Command) => Command,
+  kind: PresetKind,
 ): T {
   const typed = (key: string) => command.getOptionValueSource(key) === 'cli';
   if (options.preset === undefined) return options;
   const words = presetArgs(options.preset, kind);
-  const scratch = define(new Command(command.name())).exitOverride().action(() => undefined);
+  const scratch = define(new Command(command.name()))
+    .exitOverride()
+    .action(() => undefined);
   scratch.parse(words, { from: 'user' });
   const fromPreset = (key: string) => scratch.getOptionValueSource(key) === 'cli';
   const merged: Record<string, unknown> = { ...options };
   for (const option of command.options) {
     const key = option.attributeName();
     if (!fromPreset(key)) continue;
-    if (typed(key)) throw new UsageError(option.long ?? '--preset', `${option.long} is set by --preset ${options.preset} (${words.join(' ')}); leave it out, or give every option without the preset`);
+    if (typed(key))
+      throw new UsageError(
+        option.long ?? '--preset',
+        `${option.long} is set by --preset ${options.preset} (${words.join(' ')}); leave it out, or give every option without the preset`,
+      );
     merged[key] = scratch.opts()[key];
   }
   return merged as T;

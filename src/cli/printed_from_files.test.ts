@@ -34,7 +34,10 @@ test('regress of two crafted runs prints their names escaped, in every format', 
     expectInert(result);
     expect(result.stdout).toContain(format === 'json' ? 'BSBR\\u001b[31m' : 'BSBR\\u001b[31m');
   }
-  const update = await runCli(['regress', '--baseline', path.join(dir, 'base.json'), '--current', file, '--update-baseline'], dir);
+  const update = await runCli(
+    ['regress', '--baseline', path.join(dir, 'base.json'), '--current', file, '--update-baseline'],
+    dir,
+  );
   expectInert(update);
   expect(update.stderr).toContain('cpu\\u001b[2J');
 });

@@ -14,10 +14,13 @@ function outcome(row: CaseResult): string {
 
 /** A progress bar with the current case and an ETA (for a terminal). */
 function progressBar(stream: NodeJS.WritableStream): SweepProgress {
-  const bar = new SingleBar({
-    format: '{bar} {value}/{total} cases | ETA {eta_formatted} | {current}',
-    stream,
-  }, Presets.shades_classic);
+  const bar = new SingleBar(
+    {
+      format: '{bar} {value}/{total} cases | ETA {eta_formatted} | {current}',
+      stream,
+    },
+    Presets.shades_classic,
+  );
   return {
     start: (total, done) => bar.start(total, done, { current: 'starting' }),
     caseStarted: (c) => bar.update({ current: label(c, c.seqLen) }),

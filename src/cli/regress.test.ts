@@ -59,10 +59,19 @@ describe('bsbr regress', () => {
   it('fails one model made 30% slower with exit 1, naming its cases', async () => {
     const result = await regress(baseline, file(slower(baselineRun, 1.3, (c) => c.model === 'Standard')));
     expect(result.code).toBe(1);
-    const regressed = Object.entries(verdicts(result.stdout)).filter(([, v]) => v === 'regression').map(([k]) => k);
-    expect(regressed.sort()).toEqual(['Standard decode 256', 'Standard decode 512', 'Standard forward 256', 'Standard forward 512']);
+    const regressed = Object.entries(verdicts(result.stdout))
+      .filter(([, v]) => v === 'regression')
+      .map(([k]) => k);
+    expect(regressed.sort()).toEqual([
+      'Standard decode 256',
+      'Standard decode 512',
+      'Standard forward 256',
+      'Standard forward 512',
+    ]);
     const outcome = result.stdout.trimEnd().split('\n\n').pop()!.replace(/\n/g, ' ');
-    expect(outcome).toMatch(/^4 regressions: .*regressed: Standard forward n=256, Standard forward n=512, Standard decode n=256, Standard decode n=512$/m);
+    expect(outcome).toMatch(
+      /^4 regressions: .*regressed: Standard forward n=256, Standard forward n=512, Standard decode n=256, Standard decode n=512$/m,
+    );
   });
 
   it('passes every case 30% slower together with the calibration', async () => {
@@ -79,7 +88,9 @@ describe('bsbr regress', () => {
       expect(result.code).toBe(3);
       expect(new Set(Object.values(verdicts(result.stdout)))).toEqual(new Set(['inconclusive']));
       const outcome = result.stdout.trimEnd().split('\n\n').pop()!.replace(/\n/g, ' ');
-      expect(outcome).toMatch(/^inconclusive: 12 cases compared, .* inconclusive: 12 cases cannot show a 10% change \(noise bars? ±\d+%( to ±\d+%)?\): the noise exceeds what must be detected/);
+      expect(outcome).toMatch(
+        /^inconclusive: 12 cases compared, .* inconclusive: 12 cases cannot show a 10% change \(noise bars? ±\d+%( to ±\d+%)?\): the noise exceeds what must be detected/,
+      );
     }
   });
 
@@ -93,7 +104,10 @@ describe('bsbr regress', () => {
     const result = await runCli(['regress', folder(slower(baselineRun, 2)), '--baseline', folder(baselineRun)], dir);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^12 regressions: 12 cases compared/m);
-    expectBadInput(await runCli(['regress', baseline, '--current', baseline], dir), /give the run to check once: as RUN or as --current, not both/);
+    expectBadInput(
+      await runCli(['regress', baseline, '--current', baseline], dir),
+      /give the run to check once: as RUN or as --current, not both/,
+    );
     expectBadInput(await runCli(['regress'], dir), /give the run to check: bsbr regress results\/<run>/);
   });
 
@@ -121,18 +135,30 @@ describe('bsbr regress', () => {
   describe('bad input: exit 2 and a clear message', () => {
     it('a missing, truncated or foreign file', async () => {
       expectBadInput(await regress(path.join(dir, 'nope.json'), baseline), /results file not found: .*nope\.json/);
-      expectBadInput(await regress(baseline, file(JSON.stringify(baselineRun).slice(0, 200))), /run\d+\.json is not valid JSON \(truncated or corrupted\?\)/);
+      expectBadInput(
+        await regress(baseline, file(JSON.stringify(baselineRun).slice(0, 200))),
+        /run\d+\.json is not valid JSON \(truncated or corrupted\?\)/,
+      );
       expectBadInput(await regress(baseline, file('{"cases": []}')), /is not a bsbr results file/);
     });
 
     it('a run without calibration', async () => {
-      expectBadInput(await regress(baseline, file({ ...baselineRun, calibration: null })), /has no calibration measurement; bsbr regress divides every timing by the calibration matmul/);
+      expectBadInput(
+        await regress(baseline, file({ ...baselineRun, calibration: null })),
+        /has no calibration measurement; bsbr regress divides every timing by the calibration matmul/,
+      );
     });
 
     it('runs that are not comparable', async () => {
       const other = file({ ...baselineRun, environment: { ...baselineRun.environment, backend: 'cpu' } });
-      expectBadInput(await regress(baseline, other), /not comparable \(1 difference\): backend: "wasm" in the baseline, "cpu" in the current run\. Run the current sweep as the baseline was made: bsbr compare /);
-      expectBadInput(await regress(baseline, file(run([{ model: 'GAU', seq_len: 64 }]))), /no \(model, mode, length\) case in common/);
+      expectBadInput(
+        await regress(baseline, other),
+        /not comparable \(1 difference\): backend: "wasm" in the baseline, "cpu" in the current run\. Run the current sweep as the baseline was made: bsbr compare /,
+      );
+      expectBadInput(
+        await regress(baseline, file(run([{ model: 'GAU', seq_len: 64 }]))),
+        /no \(model, mode, length\) case in common/,
+      );
     });
 
     it('bad options', async () => {
@@ -157,24 +183,45 @@ describe('bsbr regress', () => {
     });
 
     it.each<[string, (r: ResultsFile) => ResultsFile, RegExp]>([
-      ['a zero median', (r) => ({ ...r, cases: r.cases.map((c, i) => (i === 0 ? { ...c, median_ms: 0 } : c)) }), /cases\[0\]\.median_ms must be a positive number \(got 0\)/],
-      ['a duplicated case', (r) => ({ ...r, cases: [...r.cases, r.cases[0]] }), /cases\[12\] repeats the case BSBR forward n=256 of cases\[0\]/],
-      ['no ok case', (r) => ({ ...r, cases: r.cases.map((c) => ({ ...c, status: 'error' as const })) }), /has no ok case: as a baseline it would compare nothing/],
-    ])('refuses, as regress itself would, a run with %s and leaves the baseline alone', async (_what, spoil, message) => {
-      const target = file(baselineRun);
-      const before = fs.readFileSync(target, 'utf8');
-      expectBadInput(await regress(target, file(spoil(baselineRun)), '--update-baseline'), message);
-      expect(fs.readFileSync(target, 'utf8')).toBe(before);
-    });
+      [
+        'a zero median',
+        (r) => ({ ...r, cases: r.cases.map((c, i) => (i === 0 ? { ...c, median_ms: 0 } : c)) }),
+        /cases\[0\]\.median_ms must be a positive number \(got 0\)/,
+      ],
+      [
+        'a duplicated case',
+        (r) => ({ ...r, cases: [...r.cases, r.cases[0]] }),
+        /cases\[12\] repeats the case BSBR forward n=256 of cases\[0\]/,
+      ],
+      [
+        'no ok case',
+        (r) => ({ ...r, cases: r.cases.map((c) => ({ ...c, status: 'error' as const })) }),
+        /has no ok case: as a baseline it would compare nothing/,
+      ],
+    ])(
+      'refuses, as regress itself would, a run with %s and leaves the baseline alone',
+      async (_what, spoil, message) => {
+        const target = file(baselineRun);
+        const before = fs.readFileSync(target, 'utf8');
+        expectBadInput(await regress(target, file(spoil(baselineRun)), '--update-baseline'), message);
+        expect(fs.readFileSync(target, 'utf8')).toBe(before);
+      },
+    );
 
     it('a baseline under /proc fails at once', async () => {
-      expectBadInput(await regress('/proc/bsbr/baseline/results.json', baseline, '--update-baseline'), /cannot create the folder \/proc\/bsbr\/baseline: no such file or directory/);
+      expectBadInput(
+        await regress('/proc/bsbr/baseline/results.json', baseline, '--update-baseline'),
+        /cannot create the folder \/proc\/bsbr\/baseline: no such file or directory/,
+      );
     });
 
     it('refuses a current run without calibration and leaves the baseline alone', async () => {
       const target = file(baselineRun);
       const before = fs.readFileSync(target, 'utf8');
-      expectBadInput(await regress(target, file({ ...baselineRun, calibration: null }), '--update-baseline'), /has no calibration measurement; bsbr regress divides/);
+      expectBadInput(
+        await regress(target, file({ ...baselineRun, calibration: null }), '--update-baseline'),
+        /has no calibration measurement; bsbr regress divides/,
+      );
       expect(fs.readFileSync(target, 'utf8')).toBe(before);
     });
   });

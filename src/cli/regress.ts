@@ -24,9 +24,11 @@ interface RegressOptions extends OutputOptions {
 /** '10' or '10%' -> 0.1. */
 function thresholdFraction(value: string): number {
   const text = String(value).trim();
-  if (!/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?%?$/i.test(text)) throw new UsageError('--threshold', `--threshold: '${value}' is not a percentage (a number >= 0, e.g. 10 for 10%)`);
+  if (!/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?%?$/i.test(text))
+    throw new UsageError('--threshold', `--threshold: '${value}' is not a percentage (a number >= 0, e.g. 10 for 10%)`);
   const percent = Number(text.replace('%', ''));
-  if (!(percent <= 1000)) throw new UsageError('--threshold', `--threshold: '${value}' is not a percentage in [0, 1000]`);
+  if (!(percent <= 1000))
+    throw new UsageError('--threshold', `--threshold: '${value}' is not a percentage in [0, 1000]`);
   return percent / 100;
 }
 
@@ -37,7 +39,8 @@ function thresholdFraction(value: string): number {
  * It does not compare: a refresh is usually wanted precisely when the runs are no longer comparable.
  */
 function updateBaseline(currentFile: string, baselineFile: string, options: RegressOptions): void {
-  if (path.resolve(currentFile) === path.resolve(baselineFile)) throw new UsageError('--current', '--current and --baseline are the same file');
+  if (path.resolve(currentFile) === path.resolve(baselineFile))
+    throw new UsageError('--current', '--current and --baseline are the same file');
   const text = readResultsText(currentFile);
   const results = parseResults(text, currentFile);
   const current = baselineSummary({ path: currentFile, results });
@@ -51,9 +54,14 @@ function updateBaseline(currentFile: string, baselineFile: string, options: Regr
 
 /** The run to check: RUN or --current (one of them), a run folder meaning its results.json. */
 function currentFile(run: string | undefined, options: RegressOptions): string {
-  if (run !== undefined && options.current !== undefined) throw new UsageError('--current', 'give the run to check once: as RUN or as --current, not both');
+  if (run !== undefined && options.current !== undefined)
+    throw new UsageError('--current', 'give the run to check once: as RUN or as --current, not both');
   const target = run ?? options.current;
-  if (target === undefined) throw new UsageError('--current', 'give the run to check: bsbr regress results/<run> (a run folder of bsbr compare, or its results.json)');
+  if (target === undefined)
+    throw new UsageError(
+      '--current',
+      'give the run to check: bsbr regress results/<run> (a run folder of bsbr compare, or its results.json)',
+    );
   return resultsFileOf(target);
 }
 
@@ -62,7 +70,11 @@ function regress(run: string | undefined, options: RegressOptions): void {
   const current = currentFile(run, options);
   const baseline = resultsFileOf(options.baseline ?? DEFAULT_BASELINE);
   if (options.updateBaseline) return updateBaseline(current, baseline, options);
-  const report = compareRuns({ path: baseline, results: readResults(baseline) }, { path: current, results: readResults(current) }, threshold);
+  const report = compareRuns(
+    { path: baseline, results: readResults(baseline) },
+    { path: current, results: readResults(current) },
+    threshold,
+  );
   printResult(formatReport(report, options.format));
   if (report.outcome === 'regression') process.exitCode = EXIT.failed;
   if (report.outcome === 'inconclusive') process.exitCode = EXIT.inconclusive;
@@ -79,12 +91,17 @@ export function registerRegress(program: Command): void {
     .argument('[run]', 'the run to check: a run folder of bsbr compare, or its results.json (or --current)')
     .addOption(withDefault('--baseline <run>', 'the baseline: a run folder or its results.json', DEFAULT_BASELINE))
     .option('--current <run>', 'the run to check (the same as giving it as RUN)')
-    .addOption(withDefault(
-      '--threshold <percent>',
-      `a case regresses when its normalised median is more than this much slower than the baseline's and beyond ${NOISE_K} combined standard errors; ` +
-        'a case whose noise bar exceeds it is inconclusive',
-      100 * DEFAULT_THRESHOLD,
-    ))
-    .option('--update-baseline', 'instead of comparing, check the current run and copy it over the baseline file (creating its folder)');
+    .addOption(
+      withDefault(
+        '--threshold <percent>',
+        `a case regresses when its normalised median is more than this much slower than the baseline's and beyond ${NOISE_K} combined standard errors; ` +
+          'a case whose noise bar exceeds it is inconclusive',
+        100 * DEFAULT_THRESHOLD,
+      ),
+    )
+    .option(
+      '--update-baseline',
+      'instead of comparing, check the current run and copy it over the baseline file (creating its folder)',
+    );
   addOutputOptions(command, 'one row per case').action(regress);
 }

@@ -13,7 +13,8 @@ export const RUNS_FOLDER = 'results';
 /** The results.json of the newest run under ./results (by the file's modification time), or null where there is none. */
 export function latestRun(parent = RUNS_FOLDER): string | null {
   if (!fs.existsSync(parent) || !fs.statSync(parent).isDirectory()) return null;
-  const files = fs.readdirSync(parent)
+  const files = fs
+    .readdirSync(parent)
     .map((name) => path.join(parent, name, RESULTS_JSON))
     .filter((file) => fs.existsSync(file) && fs.statSync(file).isFile());
   if (files.length === 0) return null;

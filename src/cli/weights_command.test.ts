@@ -87,17 +87,45 @@ describe('bsbr weights save', () => {
       expect((error as InputError).field).toBe(field);
       expect(error!.message).toMatch(message);
     };
-    await refused([file, '--model', 'Mamba'], UsageError, '--model', "unknown model 'Mamba' (valid: BSBR, Standard, Linear, DeltaNet, SlidingWindow, Hopfield, GAU)");
-    await refused([file, '--model', 'Standard', '--hidden-dim', '10', '--num-heads', '4'], UsageError, '--num-heads',
-      '--num-heads: invalid config: numHeads must divide hiddenDim (hiddenDim 10, numHeads 4)');
-    await refused([file, '--model', 'Standard', '--seed', 'abc'], UsageError, '--seed', "--seed: 'abc' is not a number");
+    await refused(
+      [file, '--model', 'Mamba'],
+      UsageError,
+      '--model',
+      "unknown model 'Mamba' (valid: BSBR, Standard, Linear, DeltaNet, SlidingWindow, Hopfield, GAU)",
+    );
+    await refused(
+      [file, '--model', 'Standard', '--hidden-dim', '10', '--num-heads', '4'],
+      UsageError,
+      '--num-heads',
+      '--num-heads: invalid config: numHeads must divide hiddenDim (hiddenDim 10, numHeads 4)',
+    );
+    await refused(
+      [file, '--model', 'Standard', '--seed', 'abc'],
+      UsageError,
+      '--seed',
+      "--seed: 'abc' is not a number",
+    );
     // Read like every numeric option: decimal only.
-    await refused([file, '--model', 'Standard', '--hidden-dim', '0x40'], UsageError, '--hidden-dim', "--hidden-dim: '0x40' is not a number");
+    await refused(
+      [file, '--model', 'Standard', '--hidden-dim', '0x40'],
+      UsageError,
+      '--hidden-dim',
+      "--hidden-dim: '0x40' is not a number",
+    );
     // A size no array can hold: one line naming the option, before anything is allocated.
-    await refused([file, '--model', 'BSBR', '--vocab-size', '1000000000000'], UsageError, '--vocab-size',
-      '--vocab-size: invalid config: vocabSize must be an integer in [1, 16777216] (got 1000000000000)');
+    await refused(
+      [file, '--model', 'BSBR', '--vocab-size', '1000000000000'],
+      UsageError,
+      '--vocab-size',
+      '--vocab-size: invalid config: vocabSize must be an integer in [1, 16777216] (got 1000000000000)',
+    );
     const target = path.join(dir, 'no-dir', 'x.safetensors');
-    await refused([target, '--model', 'Standard', ...SMALL], FileError, target, /^cannot write .*no-dir.*no such file or directory \(ENOENT\)$/);
+    await refused(
+      [target, '--model', 'Standard', ...SMALL],
+      FileError,
+      target,
+      /^cannot write .*no-dir.*no such file or directory \(ENOENT\)$/,
+    );
     expect(fs.existsSync(file)).toBe(false);
   });
 });
@@ -118,7 +146,10 @@ describe('bsbr weights inspect', () => {
     fs.writeFileSync(file, Buffer.from([200, 0, 0, 0, 0, 0, 0, 0, 0x7b]));
     expect(await run('weights', 'inspect', file)).toEqual({
       out: [],
-      error: new SafetensorsError(file, `${file}: not a valid safetensors file: bad header length 200 (the file has 1 bytes after the length)`),
+      error: new SafetensorsError(
+        file,
+        `${file}: not a valid safetensors file: bad header length 200 (the file has 1 bytes after the length)`,
+      ),
     });
     const missing = await run('weights', 'inspect', path.join(dir, 'absent.safetensors'));
     expect(missing.error).toBeInstanceOf(FileError);
@@ -128,7 +159,11 @@ describe('bsbr weights inspect', () => {
   it('refuses what is not a regular file at once: /dev/zero, a FIFO, a folder', async () => {
     const fifo = path.join(dir, 'weights.fifo');
     execFileSync('mkfifo', [fifo]);
-    for (const [file, kind] of [['/dev/zero', 'a device'], [fifo, 'a FIFO'], [dir, 'a folder']]) {
+    for (const [file, kind] of [
+      ['/dev/zero', 'a device'],
+      [fifo, 'a FIFO'],
+      [dir, 'a folder'],
+    ]) {
       const { error } = await run('weights', 'inspect', file);
       expect(error).toBeInstanceOf(FileError);
       expect(error!.message).toBe(`cannot read safetensors file ${file}: it is ${kind}, not a regular file`);
@@ -147,7 +182,11 @@ describe('bsbr weights inspect', () => {
     fs.truncateSync(file, header.length + 4 * 1024 ** 3);
     const { error, out } = await run('weights', 'inspect', file);
     expect(error).toBeUndefined();
-    expect(out).toEqual([expect.stringMatching(/^name +dtype +shape$/), expect.stringMatching(/^big +F32 +\[1024, 1024, 1024\]$/), '1 tensors, 1073741824 parameters']);
+    expect(out).toEqual([
+      expect.stringMatching(/^name +dtype +shape$/),
+      expect.stringMatching(/^big +F32 +\[1024, 1024, 1024\]$/),
+      '1 tensors, 1073741824 parameters',
+    ]);
   });
 
   /** A safetensors file of `entries` [name, dtype, shape, bytes each], its data zeros. */
@@ -168,16 +207,31 @@ describe('bsbr weights inspect', () => {
   }
 
   it('lists tensors of every safetensors dtype (I64, F64, U8, BOOL...): listing needs only the header', async () => {
-    const file = safetensors('dtypes.safetensors', [['ids', 'I64', [2, 3], 8], ['scale', 'F64', [2], 8], ['bytes', 'U8', [5], 1], ['flags', 'BOOL', [3], 1]]);
+    const file = safetensors('dtypes.safetensors', [
+      ['ids', 'I64', [2, 3], 8],
+      ['scale', 'F64', [2], 8],
+      ['bytes', 'U8', [5], 1],
+      ['flags', 'BOOL', [3], 1],
+    ]);
     const { error, out } = await run('weights', 'inspect', file);
     expect(error).toBeUndefined();
-    expect(out.slice(1, -1).map((line) => line.split(/\s{2,}/))).toEqual([['ids', 'I64', '[2, 3]'], ['scale', 'F64', '[2]'], ['bytes', 'U8', '[5]'], ['flags', 'BOOL', '[3]']]);
+    expect(out.slice(1, -1).map((line) => line.split(/\s{2,}/))).toEqual([
+      ['ids', 'I64', '[2, 3]'],
+      ['scale', 'F64', '[2]'],
+      ['bytes', 'U8', '[5]'],
+      ['flags', 'BOOL', '[3]'],
+    ]);
     expect(out[out.length - 1]).toBe('4 tensors, 16 parameters');
-    expect(() => readSafetensors(file)).toThrow(/tensor ids has dtype "I64", which is not read here \(readable: F32, F16, BF16\)/);
+    expect(() => readSafetensors(file)).toThrow(
+      /tensor ids has dtype "I64", which is not read here \(readable: F32, F16, BF16\)/,
+    );
   });
 
   it('lists a file of 300,000 tensors (no spread of them into Math.max)', async () => {
-    const file = safetensors('many.safetensors', Array.from({ length: 300_000 }, (_, i): [string, string, number[], number] => [`t${i}`, 'U8', [1], 1]));
+    const file = safetensors(
+      'many.safetensors',
+      Array.from({ length: 300_000 }, (_, i): [string, string, number[], number] => [`t${i}`, 'U8', [1], 1]),
+    );
     const { error, out } = await run('weights', 'inspect', file);
     expect(error).toBeUndefined();
     expect(out[out.length - 1]).toBe('300000 tensors, 300000 parameters');

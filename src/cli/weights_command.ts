@@ -28,7 +28,10 @@ function saveWeights(file: string, name: string, config: ModelConfig): { tensors
     }
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
-    throw new UsageError('--model', `${name} with these sizes is too large to build here (${err.message}): lower --vocab-size, --hidden-dim, --ff-dim or --num-layers`);
+    throw new UsageError(
+      '--model',
+      `${name} with these sizes is too large to build here (${err.message}): lower --vocab-size, --hidden-dim, --ff-dim or --num-layers`,
+    );
   }
 }
 
@@ -44,22 +47,31 @@ async function save(file: string, options: ModelOptions & { model: string }): Pr
 
 function inspect(file: string): void {
   const entries = readSafetensorsHeader(file);
-  const rows = [['name', 'dtype', 'shape'], ...entries.map((e) => [printable(e.name), e.dtype, `[${e.shape.join(', ')}]`])];
+  const rows = [
+    ['name', 'dtype', 'shape'],
+    ...entries.map((e) => [printable(e.name), e.dtype, `[${e.shape.join(', ')}]`]),
+  ];
   // A loop, not Math.max(...rows): a file may list more tensors than a call takes arguments.
   const width = (column: number) => rows.reduce((most, row) => Math.max(most, row[column].length), 0);
   const [nameWidth, dtypeWidth] = [width(0), width(1)];
-  for (const [name, dtype, shape] of rows) printResult(`${name.padEnd(nameWidth)}  ${dtype.padEnd(dtypeWidth)}  ${shape}`);
+  for (const [name, dtype, shape] of rows)
+    printResult(`${name.padEnd(nameWidth)}  ${dtype.padEnd(dtypeWidth)}  ${shape}`);
   const counted = entries.filter((e) => !IGNORED_WEIGHT_NAMES.includes(e.name));
   const params = counted.reduce((total, e) => total + e.shape.reduce((a, b) => a * b, 1), 0);
   const ignored = entries.length - counted.length;
-  printResult(`${entries.length} tensors, ${params} parameters` + (ignored ? ` (not counting ${IGNORED_WEIGHT_NAMES.join(', ')}: a buffer, not a weight)` : ''));
+  printResult(
+    `${entries.length} tensors, ${params} parameters` +
+      (ignored ? ` (not counting ${IGNORED_WEIGHT_NAMES.join(', ')}: a buffer, not a weight)` : ''),
+  );
 }
 
 /** `bsbr weights save|inspect`: model weights as safetensors files in the original package's state-dict names. */
 export function registerWeights(program: Command): void {
   const weights = program
     .command('weights')
-    .description("save a seeded model's weights or list a safetensors file's tensors (names and shapes as the original PyTorch package's state_dict)");
+    .description(
+      "save a seeded model's weights or list a safetensors file's tensors (names and shapes as the original PyTorch package's state_dict)",
+    );
   addModelOptions(
     weights
       .command('save <file>')

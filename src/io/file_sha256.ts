@@ -8,7 +8,7 @@ export function fileSha256(path: string, what: string): string {
   const file = openRegularFile(path, what);
   try {
     const hash = createHash('sha256');
-    for (let position = 0; ; ) {
+    for (let position = 0; ;) {
       const chunk = readAt(file, position, 16 * MiB);
       if (chunk.length === 0) break;
       hash.update(chunk);

@@ -13,7 +13,9 @@ test('creates missing parents and returns the first folder it created', () => {
 
 test('a folder under /proc fails at once (fs.mkdirSync recursive loops forever there)', () => {
   expect(() => makeFolder('/proc/bsbr-out/run')).toThrow(FileError);
-  expect(() => makeFolder('/proc/bsbr-out/run')).toThrow('cannot create the folder /proc/bsbr-out/run: no such file or directory (ENOENT)');
+  expect(() => makeFolder('/proc/bsbr-out/run')).toThrow(
+    'cannot create the folder /proc/bsbr-out/run: no such file or directory (ENOENT)',
+  );
 });
 
 test('a path through a file, or a file itself, is refused', () => {

@@ -30,7 +30,10 @@ export function openRegularFile(path: string, what: string): OpenFile {
     fd = fs.openSync(path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new FileError(path, code === 'ENOENT' ? `${what} not found: ${path}` : `cannot read ${what} ${path}: ${describeSystemError(err)}`);
+    throw new FileError(
+      path,
+      code === 'ENOENT' ? `${what} not found: ${path}` : `cannot read ${what} ${path}: ${describeSystemError(err)}`,
+    );
   }
   const stat = fs.fstatSync(fd);
   if (!stat.isFile()) {
@@ -63,7 +66,8 @@ export function readRegularFile(path: string, what: string, maxBytes: number): B
       if (chunk.length === 0) break;
       chunks.push(chunk);
       total += chunk.length;
-      if (total > maxBytes) throw new FileError(path, `cannot read ${what} ${path}: it is larger than ${maxBytes / MiB} MiB`);
+      if (total > maxBytes)
+        throw new FileError(path, `cannot read ${what} ${path}: it is larger than ${maxBytes / MiB} MiB`);
     }
     return Buffer.concat(chunks);
   } finally {

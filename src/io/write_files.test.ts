@@ -9,7 +9,10 @@ import { temporaryName, writeFileAtomic, writeFilesAtomic } from './write_files'
 test('writes every file, and replaces an old one whole', () => {
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'a.txt'), 'old');
-  writeFilesAtomic([[path.join(dir, 'a.txt'), 'new a'], [path.join(dir, 'b.bin'), Buffer.from([1, 2])]]);
+  writeFilesAtomic([
+    [path.join(dir, 'a.txt'), 'new a'],
+    [path.join(dir, 'b.bin'), Buffer.from([1, 2])],
+  ]);
   expect(fs.readFileSync(path.join(dir, 'a.txt'), 'utf8')).toBe('new a');
   expect([...fs.readFileSync(path.join(dir, 'b.bin'))]).toEqual([1, 2]);
   expect(fs.readdirSync(dir).sort()).toEqual(['a.txt', 'b.bin']);
@@ -18,7 +21,11 @@ test('writes every file, and replaces an old one whole', () => {
 test('one file that cannot be written: no file is replaced and no temporary file is left', () => {
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'a.txt'), 'old');
-  const write = () => writeFilesAtomic([[path.join(dir, 'a.txt'), 'new'], [path.join(dir, 'missing', 'b.txt'), 'b']]);
+  const write = () =>
+    writeFilesAtomic([
+      [path.join(dir, 'a.txt'), 'new'],
+      [path.join(dir, 'missing', 'b.txt'), 'b'],
+    ]);
   expect(write).toThrow(FileError);
   expect(write).toThrow(`cannot write ${path.join(dir, 'missing', 'b.txt')}: no such file or directory (ENOENT)`);
   expect(fs.readdirSync(dir)).toEqual(['a.txt']);
@@ -39,7 +46,7 @@ test('a name past the limit fails in one line, from the write, not from the clea
   expect(() => writeFileAtomic(file, 'a')).toThrow(`cannot write ${file}: name too long (ENAMETOOLONG)`);
 });
 
-test('a temporary file left by a process killed mid-write is removed by the next write beside it; a live writer\'s is kept', () => {
+test("a temporary file left by a process killed mid-write is removed by the next write beside it; a live writer's is kept", () => {
   const dir = tempDir();
   const gone = spawnSync(process.execPath, ['-e', '0']).pid;
   writeFileAtomic(path.join(dir, 'baseline.json'), 'old');

@@ -23,7 +23,10 @@ export interface ShardFolder {
 function shardRun(dir: string, results: ResultsFile): ShardFolder {
   if (!results.shard) {
     const what = results.shards ? 'a merged run' : 'a run made without --shard';
-    throw new UsageError('DIR', `${dir} is not a shard run (it is ${what}); bsbr merge joins the folders of bsbr compare --shard i/n`);
+    throw new UsageError(
+      'DIR',
+      `${dir} is not a shard run (it is ${what}); bsbr merge joins the folders of bsbr compare --shard i/n`,
+    );
   }
   return { dir, results: results as ShardFolder['results'] };
 }
@@ -34,8 +37,16 @@ function firstDifference(a: ResultsFile, b: ResultsFile): [string, unknown, unkn
     ['the shard count', a.shard?.count, b.shard?.count],
     ['the backend', a.environment.backend, b.environment.backend],
     ['the calibration', a.calibration?.description, b.calibration?.description],
-    ...Object.keys({ ...a.sweep, ...b.sweep }).map((k): [string, unknown, unknown] => [`the sweep's ${k}`, (a.sweep as never)[k], (b.sweep as never)[k]]),
-    ...Object.keys({ ...a.config, ...b.config }).map((k): [string, unknown, unknown] => [`the model config's ${k}`, (a.config as never)[k], (b.config as never)[k]]),
+    ...Object.keys({ ...a.sweep, ...b.sweep }).map((k): [string, unknown, unknown] => [
+      `the sweep's ${k}`,
+      (a.sweep as never)[k],
+      (b.sweep as never)[k],
+    ]),
+    ...Object.keys({ ...a.config, ...b.config }).map((k): [string, unknown, unknown] => [
+      `the model config's ${k}`,
+      (a.config as never)[k],
+      (b.config as never)[k],
+    ]),
   ];
   return fields.find(([, x, y]) => JSON.stringify(x) !== JSON.stringify(y)) ?? null;
 }
@@ -46,7 +57,10 @@ function checkSameSweep(folders: readonly ShardFolder[]): void {
     const difference = firstDifference(first.results, other.results);
     if (difference) {
       const [what, x, y] = difference;
-      throw new UsageError('DIR', `${first.dir} and ${other.dir} are shards of different sweeps: ${what} is ${JSON.stringify(x) ?? 'unset'} in one and ${JSON.stringify(y) ?? 'unset'} in the other`);
+      throw new UsageError(
+        'DIR',
+        `${first.dir} and ${other.dir} are shards of different sweeps: ${what} is ${JSON.stringify(x) ?? 'unset'} in one and ${JSON.stringify(y) ?? 'unset'} in the other`,
+      );
     }
   }
 }
@@ -58,14 +72,20 @@ function checkDisjoint(folders: readonly ShardFolder[]): void {
   const sweepCases = new Set(planCases(folders[0].results.sweep).map(plannedCaseKey));
   for (const { dir, results } of folders) {
     const seen = shardDirs.get(results.shard.index);
-    if (seen !== undefined) throw new UsageError('DIR', `shard ${shardLabel(results.shard)} is given twice: ${seen} and ${dir}`);
+    if (seen !== undefined)
+      throw new UsageError('DIR', `shard ${shardLabel(results.shard)} is given twice: ${seen} and ${dir}`);
     shardDirs.set(results.shard.index, dir);
     for (const c of results.cases) {
       const key = caseKey(c);
       const other = caseDirs.get(key);
       if (other !== undefined) throw new UsageError('DIR', `the case ${key} is in two shards: ${other} and ${dir}`);
-      if (c.run_id !== results.run_id) throw new UsageError('DIR', `${dir} holds the case ${key} of run ${JSON.stringify(c.run_id)}, not of its own run ${JSON.stringify(results.run_id)}`);
-      if (!sweepCases.has(key)) throw new UsageError('DIR', `${dir} holds the case ${key}, which is not one of its sweep's cases`);
+      if (c.run_id !== results.run_id)
+        throw new UsageError(
+          'DIR',
+          `${dir} holds the case ${key} of run ${JSON.stringify(c.run_id)}, not of its own run ${JSON.stringify(results.run_id)}`,
+        );
+      if (!sweepCases.has(key))
+        throw new UsageError('DIR', `${dir} holds the case ${key}, which is not one of its sweep's cases`);
       caseDirs.set(key, dir);
     }
   }
@@ -85,7 +105,9 @@ function gaps(folders: readonly ShardFolder[]): string[] {
     if (!folder) {
       if (lacking.length > 0) problems.push(`shard ${shardLabel(spec)} is missing`);
     } else if (lacking.length) {
-      problems.push(`shard ${shardLabel(spec)} in ${folder.dir} lacks ${lacking.length} of its cases (${lacking[0]}${lacking.length > 1 ? ', ...' : ''}): finish it with bsbr compare --resume ${folder.dir}`);
+      problems.push(
+        `shard ${shardLabel(spec)} in ${folder.dir} lacks ${lacking.length} of its cases (${lacking[0]}${lacking.length > 1 ? ', ...' : ''}): finish it with bsbr compare --resume ${folder.dir}`,
+      );
     }
   }
   return problems;
@@ -95,11 +117,18 @@ function gaps(folders: readonly ShardFolder[]): string[] {
  * Checks the shard runs read from their folders (in the order given) and returns them ordered by shard
  * index, with what they lack when `allowPartial` lets that pass.
  */
-export function checkShards(runs: ReadonlyArray<{ dir: string; results: ResultsFile }>, allowPartial: boolean): { folders: ShardFolder[]; gaps: string[] } {
+export function checkShards(
+  runs: ReadonlyArray<{ dir: string; results: ResultsFile }>,
+  allowPartial: boolean,
+): { folders: ShardFolder[]; gaps: string[] } {
   const folders = runs.map(({ dir, results }) => shardRun(dir, results));
   checkSameSweep(folders);
   checkDisjoint(folders);
   const missing = gaps(folders);
-  if (missing.length && !allowPartial) throw new UsageError('DIR', `${missing.join('; ')} (give every shard's folder, or --allow-partial to merge what there is)`);
+  if (missing.length && !allowPartial)
+    throw new UsageError(
+      'DIR',
+      `${missing.join('; ')} (give every shard's folder, or --allow-partial to merge what there is)`,
+    );
   return { folders: [...folders].sort((a, b) => a.results.shard.index - b.results.shard.index), gaps: missing };
 }

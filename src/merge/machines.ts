@@ -27,14 +27,18 @@ function differing(folders: readonly ShardFolder[], describe: (env: RunEnvironme
     groups.set(value, [...(groups.get(value) ?? []), shardLabel(results.shard)]);
   }
   if (groups.size < 2) return null;
-  return [...groups].map(([value, shards]) => `${shards.length > 1 ? 'shards' : 'shard'} ${shards.join(', ')}: ${value}`).join('; ');
+  return [...groups]
+    .map(([value, shards]) => `${shards.length > 1 ? 'shards' : 'shard'} ${shards.join(', ')}: ${value}`)
+    .join('; ');
 }
 
 export function machineWarnings(folders: readonly ShardFolder[]): string[] {
   const warnings: string[] = [];
   const kinds = differing(folders, machineKind);
   if (kinds) {
-    warnings.push(`the shards ran on different kinds of machine (${kinds}); raw timings from different shards do not compare: bsbr regress divides each case by its own shard's calibration, while analyze's fits and charts use the raw timings`);
+    warnings.push(
+      `the shards ran on different kinds of machine (${kinds}); raw timings from different shards do not compare: bsbr regress divides each case by its own shard's calibration, while analyze's fits and charts use the raw timings`,
+    );
   }
   const versions = differing(folders, software);
   if (versions) warnings.push(`the shards ran different software (${versions})`);

@@ -25,7 +25,12 @@ export function mergeShards(
   const order = new Map(planCases(first.sweep).map((c, i) => [plannedCaseKey(c), i]));
   const cases = folders.flatMap((f) => f.results.cases).sort((a, b) => order.get(caseKey(a))! - order.get(caseKey(b))!);
   const shards: ShardRun[] = folders.map(({ results: r }) => ({
-    shard: r.shard, run_id: r.run_id, created_at: r.created_at, command: r.command, environment: r.environment, calibration: r.calibration,
+    shard: r.shard,
+    run_id: r.run_id,
+    created_at: r.created_at,
+    command: r.command,
+    environment: r.environment,
+    calibration: r.calibration,
   }));
   const results: ResultsFile = {
     format: 'bsbr-results',

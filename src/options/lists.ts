@@ -12,7 +12,10 @@ export function unique<T>(values: T[]): T[] {
 
 /** A list option given with spaces, commas or both: `--models BSBR,Linear GAU`. */
 export function listValues(values: readonly string[]): string[] {
-  return values.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  return values
+    .flatMap((v) => String(v).split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 /** --models: canonical names, each once; `all` for every architecture; undefined: the command's defaults. */
@@ -20,11 +23,17 @@ export function parseModels(names: readonly string[] | undefined, defaults: read
   if (names === undefined) return [...defaults];
   const listed = nonEmpty('--models', listValues(names));
   if (listed.some((name) => name.toLowerCase() === ALL_MODELS)) return [...MODEL_NAMES];
-  return unique(listed.map((name) => {
-    const canonical = canonicalModelName(name);
-    if (!canonical) throw new UsageError('--models', `--models: unknown model '${name}' (valid: ${MODEL_NAMES.join(', ')}, or ${ALL_MODELS} for every one; case does not matter)`);
-    return canonical;
-  }));
+  return unique(
+    listed.map((name) => {
+      const canonical = canonicalModelName(name);
+      if (!canonical)
+        throw new UsageError(
+          '--models',
+          `--models: unknown model '${name}' (valid: ${MODEL_NAMES.join(', ')}, or ${ALL_MODELS} for every one; case does not matter)`,
+        );
+      return canonical;
+    }),
+  );
 }
 
 /** --backend: a backend name in any case, as models/backends reads it. */

@@ -6,8 +6,19 @@ import { flag, UsageError } from './usage_error';
 
 /** The numeric fields, in the order of the options' help. */
 export const MODEL_NUMBER_FIELDS = [
-  'vocabSize', 'hiddenDim', 'numLayers', 'numHeads', 'ffDim', 'chunkSize', 'windowSize', 'beta', 'temperature',
-  'updateSteps', 'expansionFactor', 'compressionFactor', 'seed',
+  'vocabSize',
+  'hiddenDim',
+  'numLayers',
+  'numHeads',
+  'ffDim',
+  'chunkSize',
+  'windowSize',
+  'beta',
+  'temperature',
+  'updateSteps',
+  'expansionFactor',
+  'compressionFactor',
+  'seed',
 ] as const;
 type NumberField = (typeof MODEL_NUMBER_FIELDS)[number];
 

@@ -10,7 +10,8 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 /** A decimal number (any sign, fraction or exponent) as typed for `option`. */
 export function parseNumber(option: string, value: string): number {
   const text = String(value).trim();
-  if (!NUMBER.test(text) || !Number.isFinite(Number(text))) throw new UsageError(option, `${option}: '${value}' is not a number`);
+  if (!NUMBER.test(text) || !Number.isFinite(Number(text)))
+    throw new UsageError(option, `${option}: '${value}' is not a number`);
   return Number(text);
 }
 
@@ -23,7 +24,8 @@ export function parseInteger(option: string, value: string, min: number, what: s
   return Number(text);
 }
 
-export const parsePositiveInteger = (option: string, value: string): number => parseInteger(option, value, 1, 'a positive integer');
+export const parsePositiveInteger = (option: string, value: string): number =>
+  parseInteger(option, value, 1, 'a positive integer');
 
 export function parsePositiveNumber(option: string, value: string): number {
   const text = String(value).trim();

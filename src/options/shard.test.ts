@@ -2,7 +2,10 @@ import { UsageError } from './usage_error';
 import { parseShard } from './shard';
 
 const slurm = (id: number, min = 0, step = 1, count = 4) => ({
-  SLURM_ARRAY_TASK_ID: String(id), SLURM_ARRAY_TASK_MIN: String(min), SLURM_ARRAY_TASK_STEP: String(step), SLURM_ARRAY_TASK_COUNT: String(count),
+  SLURM_ARRAY_TASK_ID: String(id),
+  SLURM_ARRAY_TASK_MIN: String(min),
+  SLURM_ARRAY_TASK_STEP: String(step),
+  SLURM_ARRAY_TASK_COUNT: String(count),
 });
 
 describe('--shard i/n', () => {
@@ -22,7 +25,10 @@ describe('--shard i/n', () => {
     ['1.5/4', /is not i\/n/],
     // Bounded: a count past MAX_SHARDS (or past any number) is refused at once, not cut for minutes.
     ['1/1001', /--shard: '1\/1001' gives 1001 shards; at most 1000 are taken/],
-    ['1/99999999999999999999', /--shard: '1\/99999999999999999999' gives 100000000000000000000 shards; at most 1000 are taken/],
+    [
+      '1/99999999999999999999',
+      /--shard: '1\/99999999999999999999' gives 100000000000000000000 shards; at most 1000 are taken/,
+    ],
   ])('%s is refused', (value, message) => {
     expect(() => parseShard(value, {})).toThrow(UsageError);
     expect(() => parseShard(value, {})).toThrow(message);
@@ -40,8 +46,10 @@ describe('--shard auto', () => {
     expect(parseShard('auto', slurm(7, 1, 2))).toEqual({ index: 4, count: 4 });
   });
 
-  test('a Slurm task off the array\'s steps, or past its count, is refused', () => {
-    expect(() => parseShard('auto', slurm(4, 1, 2))).toThrow(/SLURM_ARRAY_TASK_ID 4 is not SLURM_ARRAY_TASK_MIN 1 plus a multiple of SLURM_ARRAY_TASK_STEP 2/);
+  test("a Slurm task off the array's steps, or past its count, is refused", () => {
+    expect(() => parseShard('auto', slurm(4, 1, 2))).toThrow(
+      /SLURM_ARRAY_TASK_ID 4 is not SLURM_ARRAY_TASK_MIN 1 plus a multiple of SLURM_ARRAY_TASK_STEP 2/,
+    );
     expect(() => parseShard('auto', slurm(9, 1, 2))).toThrow(/gives shard 5 of 4/);
   });
 
@@ -58,11 +66,15 @@ describe('--shard auto', () => {
   });
 
   test('JOB_COMPLETION_INDEX without JOB_COMPLETIONS says how to set it', () => {
-    expect(() => parseShard('auto', { JOB_COMPLETION_INDEX: '1' })).toThrow(/JOB_COMPLETIONS is not \(set it in the Job's pod template env to the Job's completions\)/);
+    expect(() => parseShard('auto', { JOB_COMPLETION_INDEX: '1' })).toThrow(
+      /JOB_COMPLETIONS is not \(set it in the Job's pod template env to the Job's completions\)/,
+    );
   });
 
   test('no job engine, or two at once, is refused', () => {
     expect(() => parseShard('auto', {})).toThrow(/no job index in the environment .*give --shard i\/n/);
-    expect(() => parseShard('auto', { ...slurm(1), JOB_COMPLETION_INDEX: '1', JOB_COMPLETIONS: '4' })).toThrow(/both SLURM_ARRAY_TASK_ID and JOB_COMPLETION_INDEX are set/);
+    expect(() => parseShard('auto', { ...slurm(1), JOB_COMPLETION_INDEX: '1', JOB_COMPLETIONS: '4' })).toThrow(
+      /both SLURM_ARRAY_TASK_ID and JOB_COMPLETION_INDEX are set/,
+    );
   });
 });

@@ -26,27 +26,35 @@ function referenceAdamW(w0: number[], grads: number[][], lrs: number[], wd: numb
 }
 
 describe('AdamW', () => {
-  it.each([0.1, 0])('matches the float64 update of torch.optim.AdamW over four steps (weight decay %p)', async (weightDecay) => {
-    const w0 = [0.5, -1.25, 2, 0.001, -3];
-    const grads = [[0.1, -0.2, 0.3, 0, 5], [-0.4, 0.1, 0.2, 1e-3, 5], [0.3, 0.3, -0.3, -1e-3, -5], [0, 1, -1, 0.5, 0]];
-    const lrs = [1e-3, 3e-3, 2e-3, 5e-4];
-    const w = tf.variable(tf.tensor1d(w0), true, 'adamw_test_w');
-    const before = tf.memory().numTensors;
-    const optimizer = new AdamW([w], { ...ADAMW_DEFAULTS, weightDecay });
-    grads.forEach((g, i) => {
-      const grad = tf.tensor1d(g);
-      optimizer.step({ adamw_test_w: grad }, lrs[i]);
-      grad.dispose();
-    });
-    const got = Array.from(await w.data());
-    const want = referenceAdamW(w0, grads, lrs, weightDecay);
-    got.forEach((x, j) => expect(x).toBeCloseTo(want[j], 5));
-    // The decay moves the weights: with and without it they differ.
-    if (weightDecay > 0) expect(Math.abs(want[4] - referenceAdamW(w0, grads, lrs, 0)[4])).toBeGreaterThan(1e-5);
-    optimizer.dispose();
-    expect(tf.memory().numTensors).toBe(before);
-    w.dispose();
-  });
+  it.each([0.1, 0])(
+    'matches the float64 update of torch.optim.AdamW over four steps (weight decay %p)',
+    async (weightDecay) => {
+      const w0 = [0.5, -1.25, 2, 0.001, -3];
+      const grads = [
+        [0.1, -0.2, 0.3, 0, 5],
+        [-0.4, 0.1, 0.2, 1e-3, 5],
+        [0.3, 0.3, -0.3, -1e-3, -5],
+        [0, 1, -1, 0.5, 0],
+      ];
+      const lrs = [1e-3, 3e-3, 2e-3, 5e-4];
+      const w = tf.variable(tf.tensor1d(w0), true, 'adamw_test_w');
+      const before = tf.memory().numTensors;
+      const optimizer = new AdamW([w], { ...ADAMW_DEFAULTS, weightDecay });
+      grads.forEach((g, i) => {
+        const grad = tf.tensor1d(g);
+        optimizer.step({ adamw_test_w: grad }, lrs[i]);
+        grad.dispose();
+      });
+      const got = Array.from(await w.data());
+      const want = referenceAdamW(w0, grads, lrs, weightDecay);
+      got.forEach((x, j) => expect(x).toBeCloseTo(want[j], 5));
+      // The decay moves the weights: with and without it they differ.
+      if (weightDecay > 0) expect(Math.abs(want[4] - referenceAdamW(w0, grads, lrs, 0)[4])).toBeGreaterThan(1e-5);
+      optimizer.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      w.dispose();
+    },
+  );
 
   it('refuses a weight without a gradient', () => {
     const w = tf.variable(tf.zeros([2]), true, 'adamw_test_lonely');

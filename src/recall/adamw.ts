@@ -22,10 +22,16 @@ export class AdamW {
   private readonly moments = new Map<tf.Variable, { m: tf.Variable; v: tf.Variable }>();
   private t = 0;
 
-  constructor(private readonly weights: readonly tf.Variable[], private readonly settings: AdamWSettings = ADAMW_DEFAULTS) {
+  constructor(
+    private readonly weights: readonly tf.Variable[],
+    private readonly settings: AdamWSettings = ADAMW_DEFAULTS,
+  ) {
     for (const w of weights) {
       // tidy frees the zeros; variables outlive it.
-      this.moments.set(w, tf.tidy(() => ({ m: tf.variable(tf.zerosLike(w), false), v: tf.variable(tf.zerosLike(w), false) })));
+      this.moments.set(
+        w,
+        tf.tidy(() => ({ m: tf.variable(tf.zerosLike(w), false), v: tf.variable(tf.zerosLike(w), false) })),
+      );
     }
   }
 

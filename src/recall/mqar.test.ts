@@ -108,11 +108,17 @@ describe('MQAR generator', () => {
   });
 
   it('refuses V <= L and 4 kv > L with messages that name them', () => {
-    expect(() => checkMqarShape(64, 64, 4)).toThrow('MQAR needs a vocabulary larger than the sequence (vocab 64, seq len 64)');
+    expect(() => checkMqarShape(64, 64, 4)).toThrow(
+      'MQAR needs a vocabulary larger than the sequence (vocab 64, seq len 64)',
+    );
     expect(() => checkMqarShape(100, 64, 17)).toThrow('MQAR needs 4 * kv pairs <= seq len (kv 17, seq len 64');
     expect(() => checkMqarShape(100, 64, 16)).not.toThrow();
-    expect(() => generateMqar({ vocabSize: 32, seqLen: 32, kvPairs: 2, examples: 1, seed: 0 })).toThrow('vocabulary larger');
-    expect(() => generateMqar({ vocabSize: 64, seqLen: 32, kvPairs: 0, examples: 1, seed: 0 })).toThrow('kvPairs must be a positive integer');
+    expect(() => generateMqar({ vocabSize: 32, seqLen: 32, kvPairs: 2, examples: 1, seed: 0 })).toThrow(
+      'vocabulary larger',
+    );
+    expect(() => generateMqar({ vocabSize: 64, seqLen: 32, kvPairs: 0, examples: 1, seed: 0 })).toThrow(
+      'kvPairs must be a positive integer',
+    );
   });
 });
 

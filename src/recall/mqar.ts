@@ -47,11 +47,24 @@ export interface MqarData {
 
 /** The task's limits: V > L (every example's tokens fit the vocabulary) and 4 kv <= L (pairs and queries fit the sequence). */
 export function checkMqarShape(vocabSize: number, seqLen: number, kvPairs: number): void {
-  for (const [field, value] of [['vocabSize', vocabSize], ['seqLen', seqLen], ['kvPairs', kvPairs]] as const) {
-    if (!Number.isInteger(value) || value <= 0) throw new InputError(field, `MQAR: ${field} must be a positive integer (got ${value})`);
+  for (const [field, value] of [
+    ['vocabSize', vocabSize],
+    ['seqLen', seqLen],
+    ['kvPairs', kvPairs],
+  ] as const) {
+    if (!Number.isInteger(value) || value <= 0)
+      throw new InputError(field, `MQAR: ${field} must be a positive integer (got ${value})`);
   }
-  if (vocabSize <= seqLen) throw new InputError('vocabSize', `MQAR needs a vocabulary larger than the sequence (vocab ${vocabSize}, seq len ${seqLen})`);
-  if (4 * kvPairs > seqLen) throw new InputError('kvPairs', `MQAR needs 4 * kv pairs <= seq len (kv ${kvPairs}, seq len ${seqLen}: the pairs take 2 kv positions and the queries up to 2 kv more)`);
+  if (vocabSize <= seqLen)
+    throw new InputError(
+      'vocabSize',
+      `MQAR needs a vocabulary larger than the sequence (vocab ${vocabSize}, seq len ${seqLen})`,
+    );
+  if (4 * kvPairs > seqLen)
+    throw new InputError(
+      'kvPairs',
+      `MQAR needs 4 * kv pairs <= seq len (kv ${kvPairs}, seq len ${seqLen}: the pairs take 2 kv positions and the queries up to 2 kv more)`,
+    );
 }
 
 /** The probability of each query slot's gap g = 0 .. slots-1: (g + 1)^(a - 1), normalised. */
@@ -99,7 +112,8 @@ function weightedDistinct(next: () => number, weights: readonly number[], count:
 export function generateMqar(spec: MqarSpec): MqarData {
   const { vocabSize: V, seqLen: L, kvPairs: kv, examples, seed } = spec;
   checkMqarShape(V, L, kv);
-  if (!Number.isInteger(examples) || examples <= 0) throw new InputError('examples', `MQAR: examples must be a positive integer (got ${examples})`);
+  if (!Number.isInteger(examples) || examples <= 0)
+    throw new InputError('examples', `MQAR: examples must be a positive integer (got ${examples})`);
   if (!Number.isInteger(seed)) throw new InputError('seed', `MQAR: seed must be an integer (got ${seed})`);
   const filler = spec.filler ?? 'zeros';
   const next = mulberry32(seed);

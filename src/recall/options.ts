@@ -53,8 +53,8 @@ export interface RawRecallOptions {
 }
 
 /** The options with every default filled in (as text, as if typed). */
-type Filled = Required<Omit<RawRecallOptions, 'models' | 'steps' | 'epochs' | 'threads' | 'out' | 'resume' | 'shard'>>
-  & Pick<RawRecallOptions, 'models' | 'steps' | 'epochs' | 'threads' | 'out' | 'resume' | 'shard'>;
+type Filled = Required<Omit<RawRecallOptions, 'models' | 'steps' | 'epochs' | 'threads' | 'out' | 'resume' | 'shard'>> &
+  Pick<RawRecallOptions, 'models' | 'steps' | 'epochs' | 'threads' | 'out' | 'resume' | 'shard'>;
 
 function fillDefaults(raw: RawRecallOptions): Filled {
   const D = RECALL_DEFAULTS;
@@ -109,18 +109,23 @@ function tasks(values: string[], vocabSize: number): RecallTask[] {
 }
 
 function compression(values: string[]): Array<number | null> {
-  return unique(listValues(values).map((v) => (v.toLowerCase() === 'none' ? null : parsePositiveInteger('--bsbr-compression', v))));
+  return unique(
+    listValues(values).map((v) => (v.toLowerCase() === 'none' ? null : parsePositiveInteger('--bsbr-compression', v))),
+  );
 }
 
 function filler(value: string): 'zeros' | 'random' {
-  if (value !== 'zeros' && value !== 'random') throw new UsageError('--filler', `--filler: '${value}' is not zeros or random`);
+  if (value !== 'zeros' && value !== 'random')
+    throw new UsageError('--filler', `--filler: '${value}' is not zeros or random`);
   return value;
 }
 
 /** --steps, or --epochs passes over the training set (not both); default RECALL_DEFAULTS.steps. */
 function steps(raw: Filled, trainExamples: number, batchSize: number): number {
-  if (raw.steps !== undefined && raw.epochs !== undefined) throw new UsageError('--epochs', '--epochs and --steps both set the length of training; give one');
-  if (raw.epochs !== undefined) return parsePositiveInteger('--epochs', raw.epochs) * Math.max(1, Math.floor(trainExamples / batchSize));
+  if (raw.steps !== undefined && raw.epochs !== undefined)
+    throw new UsageError('--epochs', '--epochs and --steps both set the length of training; give one');
+  if (raw.epochs !== undefined)
+    return parsePositiveInteger('--epochs', raw.epochs) * Math.max(1, Math.floor(trainExamples / batchSize));
   return raw.steps === undefined ? RECALL_DEFAULTS.steps : parsePositiveInteger('--steps', raw.steps);
 }
 
@@ -137,7 +142,11 @@ function baseConfig(raw: Filled, hiddenDims: number[], seed: number): ModelConfi
     seed,
   };
   for (const hiddenDim of hiddenDims) {
-    if (hiddenDim % config.numHeads !== 0) throw new UsageError('--num-heads', `--num-heads ${config.numHeads} must divide every --hidden-dims (${hiddenDim} does not divide)`);
+    if (hiddenDim % config.numHeads !== 0)
+      throw new UsageError(
+        '--num-heads',
+        `--num-heads ${config.numHeads} must divide every --hidden-dims (${hiddenDim} does not divide)`,
+      );
   }
   try {
     return resolveConfig({ ...config, hiddenDim: hiddenDims[0] });
@@ -151,11 +160,13 @@ function sweepFrom(raw: Filled, vocabSize: number, seed: number): RecallSweep {
   const trainExamples = parsePositiveInteger('--train-examples', raw.trainExamples);
   const batchSize = parsePositiveInteger('--batch-size', raw.batchSize);
   const targetAccuracy = parseNumber('--target-accuracy', raw.targetAccuracy);
-  if (!(targetAccuracy > 0 && targetAccuracy <= 1)) throw new UsageError('--target-accuracy', `--target-accuracy: '${raw.targetAccuracy}' is not in (0, 1]`);
+  if (!(targetAccuracy > 0 && targetAccuracy <= 1))
+    throw new UsageError('--target-accuracy', `--target-accuracy: '${raw.targetAccuracy}' is not in (0, 1]`);
   const learningRates = unique(listValues(raw.learningRates).map((v) => parsePositiveNumber('--learning-rates', v)));
   const hiddenDims = integers('--hidden-dims', raw.hiddenDims);
   if (hiddenDims.length === 0) throw new UsageError('--hidden-dims', '--hidden-dims: give at least one hidden size');
-  if (learningRates.length === 0) throw new UsageError('--learning-rates', '--learning-rates: give at least one learning rate');
+  if (learningRates.length === 0)
+    throw new UsageError('--learning-rates', '--learning-rates: give at least one learning rate');
   const sweep: RecallSweep = {
     models: parseModels(raw.models, RECALL_DEFAULTS.models),
     hidden_dims: hiddenDims,
@@ -175,7 +186,11 @@ function sweepFrom(raw: Filled, vocabSize: number, seed: number): RecallSweep {
   };
   for (const cf of sweep.bsbr_compression) {
     const odd = hiddenDims.find((d) => cf !== null && d % cf !== 0);
-    if (odd !== undefined) throw new UsageError('--bsbr-compression', `--bsbr-compression ${cf} must divide every --hidden-dims (${odd} does not divide)`);
+    if (odd !== undefined)
+      throw new UsageError(
+        '--bsbr-compression',
+        `--bsbr-compression ${cf} must divide every --hidden-dims (${odd} does not divide)`,
+      );
   }
   return sweep;
 }
@@ -183,7 +198,12 @@ function sweepFrom(raw: Filled, vocabSize: number, seed: number): RecallSweep {
 /** --jobs and --threads: wasm threads per worker default to the cores shared out among the jobs. */
 function execution(raw: Filled): { jobs: number; threads?: number; caseTimeoutS: number } {
   const jobs = parsePositiveInteger('--jobs', raw.jobs);
-  const threads = raw.threads === undefined ? (jobs > 1 ? Math.max(1, Math.floor(ALL_CORES / jobs)) : undefined) : parsePositiveInteger('--threads', raw.threads);
+  const threads =
+    raw.threads === undefined
+      ? jobs > 1
+        ? Math.max(1, Math.floor(ALL_CORES / jobs))
+        : undefined
+      : parsePositiveInteger('--threads', raw.threads);
   return { jobs, threads, caseTimeoutS: parsePositiveNumber('--case-timeout', raw.caseTimeout) };
 }
 
@@ -195,8 +215,14 @@ export function parseRecallOptions(typed: RawRecallOptions, now = new Date()): R
   const raw = fillDefaults(typed);
   if (raw.resume !== undefined) {
     const allowed = new Set(['resume', 'jobs', 'threads', 'caseTimeout', 'format', 'quiet', 'preset', 'dryRun']);
-    const clash = Object.keys(typed).find((key) => typed[key as keyof RawRecallOptions] !== undefined && !allowed.has(key));
-    if (clash) throw new UsageError('--resume', `--resume finishes a run with its own settings; leave out --${clash.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    const clash = Object.keys(typed).find(
+      (key) => typed[key as keyof RawRecallOptions] !== undefined && !allowed.has(key),
+    );
+    if (clash)
+      throw new UsageError(
+        '--resume',
+        `--resume finishes a run with its own settings; leave out --${clash.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+      );
     const dir = raw.resume;
     const file = path.join(dir, RESULTS_JSON);
     if (!fs.existsSync(file)) throw new UsageError('--resume', `--resume: no recall run in '${dir}' (no results.json)`);
@@ -211,7 +237,10 @@ export function parseRecallOptions(typed: RawRecallOptions, now = new Date()): R
   const shard = raw.shard === undefined ? undefined : parseShard(raw.shard);
   if (planRecallCases(sweep).length === 0) throw new UsageError('--models', 'the sweep has no case');
   if (raw.out !== undefined && fs.existsSync(path.join(raw.out, RESULTS_JSON))) {
-    throw new UsageError('--out', `--out: '${raw.out}' already holds a results.json (finish it with --resume ${raw.out}, or choose another --out)`);
+    throw new UsageError(
+      '--out',
+      `--out: '${raw.out}' already holds a results.json (finish it with --resume ${raw.out}, or choose another --out)`,
+    );
   }
   return {
     kind: 'new',

@@ -14,7 +14,13 @@ import { runJob } from '../bench/worker_client';
 import { onInterrupt } from '../io/signals';
 import { readRecallResults } from '../results/recall_read';
 import {
-  RECALL_FORMAT, RecallCase, RecallCaseKey, recallCaseConfig, recallCaseKey, RecallResults, RecallSweep,
+  RECALL_FORMAT,
+  RecallCase,
+  RecallCaseKey,
+  recallCaseConfig,
+  recallCaseKey,
+  RecallResults,
+  RecallSweep,
 } from '../results/recall_schema';
 import { writeRecallResults } from '../results/recall_write';
 import { ShardSpec } from '../results/schema';
@@ -39,7 +45,15 @@ interface Execution {
 }
 
 export type RecallRequest =
-  | ({ kind: 'new'; out: string | null; runId: string; backend: BackendChoice; config: ModelConfig; sweep: RecallSweep; shard?: ShardSpec } & Execution)
+  | ({
+      kind: 'new';
+      out: string | null;
+      runId: string;
+      backend: BackendChoice;
+      config: ModelConfig;
+      sweep: RecallSweep;
+      shard?: ShardSpec;
+    } & Execution)
   | ({ kind: 'resume'; dir: string } & Execution);
 
 /** What the run says as it goes (one line per finished case; nothing with --quiet). */
@@ -47,9 +61,18 @@ export type Progress = (line: string) => void;
 
 export function trainSpec(sweep: RecallSweep, c: RecallCaseKey): TrainSpec {
   return {
-    seqLen: c.seq_len, kvPairs: c.kv_pairs, trainExamples: sweep.train_examples, testExamples: sweep.test_examples,
-    batchSize: sweep.batch_size, steps: sweep.steps, warmupSteps: sweep.warmup_steps, learningRate: c.learning_rate,
-    evalEvery: sweep.eval_every, targetAccuracy: sweep.target_accuracy, seed: sweep.data_seed, filler: sweep.filler,
+    seqLen: c.seq_len,
+    kvPairs: c.kv_pairs,
+    trainExamples: sweep.train_examples,
+    testExamples: sweep.test_examples,
+    batchSize: sweep.batch_size,
+    steps: sweep.steps,
+    warmupSteps: sweep.warmup_steps,
+    learningRate: c.learning_rate,
+    evalEvery: sweep.eval_every,
+    targetAccuracy: sweep.target_accuracy,
+    seed: sweep.data_seed,
+    filler: sweep.filler,
   };
 }
 
@@ -59,9 +82,16 @@ export function caseLabel(c: RecallCaseKey): string {
 }
 
 async function startRun(request: Extract<RecallRequest, { kind: 'new' }>, folder: RunFolder): Promise<RecallResults> {
-  const reply = await runJob<RecallReply>({ kind: 'setup', backend: request.backend, threads: request.threads } satisfies RecallJob, SETUP_TIMEOUT_S, RECALL_WORKER);
+  const reply = await runJob<RecallReply>(
+    { kind: 'setup', backend: request.backend, threads: request.threads } satisfies RecallJob,
+    SETUP_TIMEOUT_S,
+    RECALL_WORKER,
+  );
   if (!reply.ok && reply.stage === 'backend') throw new BackendError(reply.message);
-  if (!reply.ok || reply.kind !== 'setup') throw new RunError(`the backend could not be set up: ${reply.ok ? `unexpected ${reply.kind} reply` : reply.message}`);
+  if (!reply.ok || reply.kind !== 'setup')
+    throw new RunError(
+      `the backend could not be set up: ${reply.ok ? `unexpected ${reply.kind} reply` : reply.message}`,
+    );
   const results: RecallResults = {
     format: RECALL_FORMAT,
     version: 1,
@@ -83,19 +113,48 @@ async function runCase(results: RecallResults, c: RecallCaseKey, execution: Exec
   const job: RecallJob = { kind: 'case', backend, threads, model: c.model, config, spec: trainSpec(results.sweep, c) };
   const reply = await runJob<RecallReply>(job, execution.caseTimeoutS, RECALL_WORKER);
   const row: RecallCase = {
-    run_id: results.run_id, ...c, backend, status: 'error', accuracy: null, final_loss: null, steps: null, wall_s: null,
-    state_floats: decodeStateFloats(c.model, config, c.seq_len), params: null, message: '', evaluations: [],
+    run_id: results.run_id,
+    ...c,
+    backend,
+    status: 'error',
+    accuracy: null,
+    final_loss: null,
+    steps: null,
+    wall_s: null,
+    state_floats: decodeStateFloats(c.model, config, c.seq_len),
+    params: null,
+    message: '',
+    evaluations: [],
   };
   if (reply.ok && reply.kind === 'case') {
     const { outcome } = reply;
-    return { ...row, status: 'ok', accuracy: outcome.accuracy, final_loss: outcome.finalLoss, steps: outcome.steps, wall_s: reply.wall_s, params: reply.params, evaluations: outcome.evaluations };
+    return {
+      ...row,
+      status: 'ok',
+      accuracy: outcome.accuracy,
+      final_loss: outcome.finalLoss,
+      steps: outcome.steps,
+      wall_s: reply.wall_s,
+      params: reply.params,
+      evaluations: outcome.evaluations,
+    };
   }
-  if (!reply.ok && reply.stage === 'backend') throw new BackendError(`backend '${backend}' is not usable: ${reply.message}`);
-  return { ...row, params: (!reply.ok && 'params' in reply && reply.params) || null, message: reply.ok ? `unexpected ${reply.kind} reply from the worker` : reply.message };
+  if (!reply.ok && reply.stage === 'backend')
+    throw new BackendError(`backend '${backend}' is not usable: ${reply.message}`);
+  return {
+    ...row,
+    params: (!reply.ok && 'params' in reply && reply.params) || null,
+    message: reply.ok ? `unexpected ${reply.kind} reply from the worker` : reply.message,
+  };
 }
 
 /** Runs the cases without a row, up to execution.jobs at once, largest first; results grow as they finish. */
-async function runPending(dir: string, results: RecallResults, execution: Execution, progress: Progress): Promise<void> {
+async function runPending(
+  dir: string,
+  results: RecallResults,
+  execution: Execution,
+  progress: Progress,
+): Promise<void> {
   const plan = shardRecallCases(results.sweep, results.shard);
   const order = new Map(plan.map((c, i) => [recallCaseKey(c), i]));
   const done = new Set(results.cases.map(recallCaseKey));
@@ -106,12 +165,15 @@ async function runPending(dir: string, results: RecallResults, execution: Execut
   const worker = async (): Promise<void> => {
     for (let c = queue.shift(); c; c = queue.shift()) {
       const row = await runCase(results, c, execution);
-      results.cases = [...results.cases, row].sort((a, b) => order.get(recallCaseKey(a))! - order.get(recallCaseKey(b))!);
+      results.cases = [...results.cases, row].sort(
+        (a, b) => order.get(recallCaseKey(a))! - order.get(recallCaseKey(b))!,
+      );
       writeRecallResults(dir, results);
       finished++;
-      const outcome = row.status === 'ok'
-        ? `accuracy ${row.accuracy!.toFixed(3)} after ${row.steps} steps, loss ${row.final_loss!.toFixed(3)}, ${row.wall_s!.toFixed(1)} s`
-        : `error: ${row.message}`;
+      const outcome =
+        row.status === 'ok'
+          ? `accuracy ${row.accuracy!.toFixed(3)} after ${row.steps} steps, loss ${row.final_loss!.toFixed(3)}, ${row.wall_s!.toFixed(1)} s`
+          : `error: ${row.message}`;
       progress(`[${finished}/${plan.length}] ${caseLabel(c)}: ${outcome}`);
     }
   };
@@ -119,17 +181,23 @@ async function runPending(dir: string, results: RecallResults, execution: Execut
 }
 
 /** Runs (or finishes) a recall run; resolves to its folder and results. */
-export async function runRecall(request: RecallRequest, progress: Progress): Promise<{ dir: string; results: RecallResults }> {
+export async function runRecall(
+  request: RecallRequest,
+  progress: Progress,
+): Promise<{ dir: string; results: RecallResults }> {
   const folder = claimRunFolder(request);
   let results: RecallResults | undefined;
   const forget = onInterrupt((signal) => {
     folder.release();
-    console.error(results
-      ? `bsbr: interrupted by ${signal}: the ${results.cases.length} finished cases are kept in ${path.join(folder.dir, RESULTS_JSON)}; finish the run with: bsbr recall --resume ${folder.dir}`
-      : `bsbr: interrupted by ${signal} before the first case; nothing was written`);
+    console.error(
+      results
+        ? `bsbr: interrupted by ${signal}: the ${results.cases.length} finished cases are kept in ${path.join(folder.dir, RESULTS_JSON)}; finish the run with: bsbr recall --resume ${folder.dir}`
+        : `bsbr: interrupted by ${signal} before the first case; nothing was written`,
+    );
   });
   try {
-    results = request.kind === 'new' ? await startRun(request, folder) : readRecallResults(path.join(folder.dir, RESULTS_JSON));
+    results =
+      request.kind === 'new' ? await startRun(request, folder) : readRecallResults(path.join(folder.dir, RESULTS_JSON));
     await runPending(folder.dir, results, request, progress);
     return { dir: folder.dir, results };
   } finally {

@@ -12,11 +12,29 @@ beforeAll(async () => {
   await setupBackend('wasm', { threads: 1 });
 });
 
-const CONFIG: ModelConfig = resolveConfig({ vocabSize: 32, hiddenDim: 32, numLayers: 2, numHeads: 2, ffDim: 64, dropout: 0, seed: 0 });
+const CONFIG: ModelConfig = resolveConfig({
+  vocabSize: 32,
+  hiddenDim: 32,
+  numLayers: 2,
+  numHeads: 2,
+  ffDim: 64,
+  dropout: 0,
+  seed: 0,
+});
 
 const SPEC: TrainSpec = {
-  seqLen: 16, kvPairs: 2, trainExamples: 4000, testExamples: 100, batchSize: 64, steps: 600, warmupSteps: 20,
-  learningRate: 1e-2, evalEvery: 100, targetAccuracy: 0.9, seed: 0, filler: 'zeros',
+  seqLen: 16,
+  kvPairs: 2,
+  trainExamples: 4000,
+  testExamples: 100,
+  batchSize: 64,
+  steps: 600,
+  warmupSteps: 20,
+  learningRate: 1e-2,
+  evalEvery: 100,
+  targetAccuracy: 0.9,
+  seed: 0,
+  filler: 'zeros',
 };
 
 async function train(name: string, config: ModelConfig, spec: TrainSpec) {

@@ -52,7 +52,10 @@ export interface TrainOutcome {
 }
 
 /** Examples `rows` of `data` as tensors: ids [b, L], query positions and answers [b, kv], all int32. */
-function batchTensors(data: MqarData, rows: readonly number[]): { ids: tf.Tensor2D; positions: tf.Tensor2D; answers: tf.Tensor2D } {
+function batchTensors(
+  data: MqarData,
+  rows: readonly number[],
+): { ids: tf.Tensor2D; positions: tf.Tensor2D; answers: tf.Tensor2D } {
   const { seqLen: L, kvPairs: kv } = data;
   const ids = new Int32Array(rows.length * L);
   const positions = new Int32Array(rows.length * kv);
@@ -143,7 +146,10 @@ export async function trainRecall(model: CausalLM, config: ModelConfig, spec: Tr
       const epoch = Math.floor(step / perEpoch);
       const within = step % perEpoch;
       if (within === 0) order = epochOrder(train.examples, spec.seed, epoch);
-      const { ids, positions, answers } = batchTensors(train, order.slice(within * spec.batchSize, (within + 1) * spec.batchSize));
+      const { ids, positions, answers } = batchTensors(
+        train,
+        order.slice(within * spec.batchSize, (within + 1) * spec.batchSize),
+      );
       try {
         const { value, grads } = tf.variableGrads(() => queryLoss(model, ids, positions, answers), variables);
         optimizer.step(grads, cosineLearningRate(step, spec.steps, spec.warmupSteps, spec.learningRate));

@@ -49,10 +49,17 @@ describe('the three outcomes on synthetic runs', () => {
   });
 
   it('a 2x regression under low noise: a regression', () => {
-    const report = check(quiet, slower(quiet, 2, (c) => c.model === 'BSBR'));
+    const report = check(
+      quiet,
+      slower(quiet, 2, (c) => c.model === 'BSBR'),
+    );
     expect(report.outcome).toBe('regression');
     expect(report.regressions).toBe(4);
-    expect(report.cases.filter((c) => c.model === 'BSBR').every((c) => c.verdict === 'regression' && Math.abs(c.change! - 1) < 1e-9)).toBe(true);
+    expect(
+      report.cases
+        .filter((c) => c.model === 'BSBR')
+        .every((c) => c.verdict === 'regression' && Math.abs(c.change! - 1) < 1e-9),
+    ).toBe(true);
   });
 
   it('a loaded machine (noise bars about ±100%): inconclusive, whether nothing changed, a 2x regression, or all looks faster', () => {
@@ -103,7 +110,10 @@ describe('compareRuns', () => {
   });
 
   it('fails one model made 30% slower, naming exactly its cases', () => {
-    const report = check(baseline, slower(baseline, 1.3, (c) => c.model === 'Linear'));
+    const report = check(
+      baseline,
+      slower(baseline, 1.3, (c) => c.model === 'Linear'),
+    );
     expect(report.regressions).toBe(4);
     for (const c of report.cases) {
       expect(c.verdict).toBe(c.model === 'Linear' ? 'regression' : 'within threshold');
@@ -135,7 +145,7 @@ describe('compareRuns', () => {
     expect(check(run(cases, 20, 0.02), slower(run(cases, 20, 0.02), 1.3)).regressions).toBe(12);
   });
 
-  it('combines the four medians\' errors in quadrature', () => {
+  it("combines the four medians' errors in quadrature", () => {
     const b = run([{ model: 'GAU', seq_len: 64, spread: 0.1 }], 20, 0.2);
     const c = run([{ model: 'GAU', seq_len: 64, spread: 0.3 }], 20, 0.4);
     const e = (half: number) => medianError(samplesAround(1, half))!;
@@ -190,24 +200,34 @@ describe('compareRuns', () => {
     expect(() => check(none, baseline)).toThrow(/base\.json has no calibration measurement/);
   });
 
-  it('rejects runs that are not comparable or share no case, naming every difference and the baseline\'s command', () => {
+  it("rejects runs that are not comparable or share no case, naming every difference and the baseline's command", () => {
     const otherBackend = { ...baseline, environment: { ...baseline.environment, backend: 'cpu' } };
-    expect(() => check(baseline, otherBackend)).toThrow(/not comparable \(1 difference\): backend: "wasm" in the baseline, "cpu" in the current run\./);
+    expect(() => check(baseline, otherBackend)).toThrow(
+      /not comparable \(1 difference\): backend: "wasm" in the baseline, "cpu" in the current run\./,
+    );
     const threads = (n: number) => ({ ...baseline, environment: { ...baseline.environment, threads: n } });
     expect(() => check(threads(1), threads(2))).toThrow(/threads: 1 in the baseline, 2 in the current run/);
     expect(() => check(baseline, threads(2))).toThrow(/threads: not recorded in the baseline, 2 in the current run/);
     expect(check(threads(2), threads(2)).regressions).toBe(0);
     const rule = (t: number | null) => ({ ...baseline, sweep: { ...baseline.sweep, threads: t } });
-    expect(() => check(rule(null), rule(2))).toThrow(/thread rule: "the default rule \(one thread for small cases\)" in the baseline, "--threads 2" in the current run/);
+    expect(() => check(rule(null), rule(2))).toThrow(
+      /thread rule: "the default rule \(one thread for small cases\)" in the baseline, "--threads 2" in the current run/,
+    );
     const made = { ...baseline, command: ['bsbr', 'compare', '--hidden-dim', '256'] };
-    const otherConfig = { ...baseline, config: { ...baseline.config, hiddenDim: 64, numHeads: 2 }, sweep: { ...baseline.sweep, warmup: 7 } };
+    const otherConfig = {
+      ...baseline,
+      config: { ...baseline.config, hiddenDim: 64, numHeads: 2 },
+      sweep: { ...baseline.sweep, warmup: 7 },
+    };
     let message = '';
     try {
       check(made, otherConfig);
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).toMatch(/not comparable \(3 differences\): warm-up calls: 1 in the baseline, 7 in the current run; config hiddenDim: 256 in the baseline, 64 in the current run; config numHeads: 4 in the baseline, 2 in the current run\. Run the current sweep as the baseline was made: bsbr compare --hidden-dim 256/);
+    expect(message).toMatch(
+      /not comparable \(3 differences\): warm-up calls: 1 in the baseline, 7 in the current run; config hiddenDim: 256 in the baseline, 64 in the current run; config numHeads: 4 in the baseline, 2 in the current run\. Run the current sweep as the baseline was made: bsbr compare --hidden-dim 256/,
+    );
     expect(() => check(baseline, run([{ model: 'GAU', seq_len: 4096 }]))).toThrow(UsageError);
   });
 
@@ -232,27 +252,38 @@ describe('a merged run (bsbr merge)', () => {
   const baseline = run(sweep());
   const shards = cutIntoShards(baseline, 4);
   const mergedWith = (second: ResultsFile) =>
-    mergeShards([shards[0], { dir: 'shard-2', results: second }, shards[2], shards[3]], { allowPartial: false, runId: 'merged', command: [], now: new Date(0) }).results;
+    mergeShards([shards[0], { dir: 'shard-2', results: second }, shards[2], shards[3]], {
+      allowPartial: false,
+      runId: 'merged',
+      command: [],
+      now: new Date(0),
+    }).results;
   const secondKeys = new Set(shards[1].results.cases.map(caseKey));
 
-  it('divides each case by its own shard\'s calibration: a shard on a machine twice as slow is no regression', () => {
+  it("divides each case by its own shard's calibration: a shard on a machine twice as slow is no regression", () => {
     const merged = mergedWith(slowerCalibration(slower(shards[1].results, 2), 2));
-    for (const [b, c] of [[baseline, merged], [merged, baseline]]) {
+    for (const [b, c] of [
+      [baseline, merged],
+      [merged, baseline],
+    ]) {
       const report = check(b, c);
       expect(report.regressions).toBe(0);
       expect(report.cases.every((x) => x.change !== null && Math.abs(x.change) < 1e-12)).toBe(true);
     }
   });
 
-  it('a shard whose cases are slower than its calibration says fails exactly that shard\'s cases', () => {
+  it("a shard whose cases are slower than its calibration says fails exactly that shard's cases", () => {
     const report = check(baseline, mergedWith(slower(shards[1].results, 2)));
     expect(report.regressions).toBe(secondKeys.size);
-    for (const c of report.cases) expect(c.verdict).toBe(secondKeys.has(caseKey(c)) ? 'regression' : 'within threshold');
+    for (const c of report.cases)
+      expect(c.verdict).toBe(secondKeys.has(caseKey(c)) ? 'regression' : 'within threshold');
   });
 
   it('a shard without a usable calibration is refused', () => {
     const merged = mergedWith(shards[1].results);
     const broken = { ...merged, shards: merged.shards!.map((s, i) => (i === 1 ? { ...s, calibration: null } : s)) };
-    expect(() => check(baseline, broken)).toThrow(new RegExp(`cur.json \\(shard run ${shards[1].results.run_id}\\) has no calibration measurement`));
+    expect(() => check(baseline, broken)).toThrow(
+      new RegExp(`cur.json \\(shard run ${shards[1].results.run_id}\\) has no calibration measurement`),
+    );
   });
 });

@@ -136,7 +136,10 @@ function requireCalibration(cal: Calibration | null | undefined, path: string): 
     );
   }
   if (!positive(cal.median_ms) || !Array.isArray(cal.samples_ms) || !cal.samples_ms.every(positive)) {
-    throw new ResultsFileError(path, `${path}: calibration needs a positive median_ms and samples_ms of positive numbers`);
+    throw new ResultsFileError(
+      path,
+      `${path}: calibration needs a positive median_ms and samples_ms of positive numbers`,
+    );
   }
 }
 
@@ -160,7 +163,8 @@ function calibrationDrift(results: ResultsFile): number | null {
 export function runSummary({ path, results }: NamedRun): RunSummary {
   const cal = results.calibration;
   requireCalibration(cal, path);
-  for (const shard of results.shards ?? []) requireCalibration(shard.calibration, `${path} (shard run ${shard.run_id})`);
+  for (const shard of results.shards ?? [])
+    requireCalibration(shard.calibration, `${path} (shard run ${shard.run_id})`);
   return {
     path,
     run_id: results.run_id,
@@ -181,7 +185,10 @@ export function runSummary({ path, results }: NamedRun): RunSummary {
 export function baselineSummary(run: NamedRun): RunSummary {
   const summary = runSummary(run);
   if (!run.results.cases.some((c) => c.status === 'ok')) {
-    throw new ResultsFileError(run.path, `${run.path} has no ok case: as a baseline it would compare nothing (take one from a run whose cases were measured)`);
+    throw new ResultsFileError(
+      run.path,
+      `${run.path} has no ok case: as a baseline it would compare nothing (take one from a run whose cases were measured)`,
+    );
   }
   return summary;
 }
@@ -210,7 +217,8 @@ function checkComparable(baseline: NamedRun, current: NamedRun): void {
   const differences: string[] = [];
   const differ = (what: string, x: unknown, y: unknown) => {
     const show = (v: unknown) => (v === undefined ? 'not recorded' : JSON.stringify(v));
-    if (JSON.stringify(x) !== JSON.stringify(y)) differences.push(`${what}: ${show(x)} in the baseline, ${show(y)} in the current run`);
+    if (JSON.stringify(x) !== JSON.stringify(y))
+      differences.push(`${what}: ${show(x)} in the baseline, ${show(y)} in the current run`);
   };
   differ('backend', b.environment.backend, c.environment.backend);
   differ('threads', b.environment.threads, c.environment.threads);
@@ -230,7 +238,12 @@ function checkComparable(baseline: NamedRun, current: NamedRun): void {
 }
 
 /** Both sides' yardsticks: each case's own calibration where both have one, else the runs'. */
-function yardsticks(b: CaseResult, c: CaseResult, baseline: NamedRun, current: NamedRun): [CaseYardstick, CaseYardstick] {
+function yardsticks(
+  b: CaseResult,
+  c: CaseResult,
+  baseline: NamedRun,
+  current: NamedRun,
+): [CaseYardstick, CaseYardstick] {
   const ownB = ownCalibration(b);
   const ownC = ownCalibration(c);
   if (ownB && ownC) return [ownB, ownC];
@@ -246,8 +259,12 @@ const NO_SIDE = { median_ms: null, calibration_ms: null, normalised: null, error
 function side(c: CaseResult, yardstick: CaseYardstick): Side {
   const median = c.median_ms as number;
   return {
-    status: 'ok', median_ms: median, calibration_ms: yardstick.median_ms, normalised: median / yardstick.median_ms,
-    error: medianError(c.samples_ms), calibration_error: medianError(yardstick.samples_ms),
+    status: 'ok',
+    median_ms: median,
+    calibration_ms: yardstick.median_ms,
+    normalised: median / yardstick.median_ms,
+    error: medianError(c.samples_ms),
+    calibration_error: medianError(yardstick.samples_ms),
   };
 }
 
@@ -280,7 +297,14 @@ function paired(b: CaseResult, c: CaseResult, baseline: NamedRun, current: Named
   const errors = [sb.error, sc.error, sb.calibration_error, sc.calibration_error];
   const noise = errors.every((e): e is number => e !== null) ? Math.hypot(...errors) : null;
   const change = (sc.normalised as number) / (sb.normalised as number) - 1;
-  return { baseline: sb, current: sc, normalised_by: yb.taken, change, noise, verdict: pairedVerdict(change, noise, threshold) };
+  return {
+    baseline: sb,
+    current: sc,
+    normalised_by: yb.taken,
+    change,
+    noise,
+    verdict: pairedVerdict(change, noise, threshold),
+  };
 }
 
 /**
@@ -289,14 +313,18 @@ function paired(b: CaseResult, c: CaseResult, baseline: NamedRun, current: Named
  * Throws ResultsFileError for a file unfit to compare and UsageError for runs that cannot be compared.
  */
 export function compareRuns(baseline: NamedRun, current: NamedRun, threshold = DEFAULT_THRESHOLD): RegressReport {
-  if (!(threshold >= 0 && Number.isFinite(threshold))) throw new UsageError('--threshold', `the threshold must be a finite number >= 0, not ${threshold}`);
+  if (!(threshold >= 0 && Number.isFinite(threshold)))
+    throw new UsageError('--threshold', `the threshold must be a finite number >= 0, not ${threshold}`);
   const base = baselineSummary(baseline);
   const cur = runSummary(current);
   const baseCases = casesByKey(baseline);
   const curCases = casesByKey(current);
   checkComparable(baseline, current);
   if (![...baseCases.keys()].some((k) => curCases.has(k))) {
-    throw new UsageError('--current', `the runs have no (model, mode, length) case in common: ${baseline.path} and ${current.path} measured different sweeps`);
+    throw new UsageError(
+      '--current',
+      `the runs have no (model, mode, length) case in common: ${baseline.path} and ${current.path} measured different sweeps`,
+    );
   }
   const keys = [...new Set([...baseCases.keys(), ...curCases.keys()])];
   const cases = keys.map((k): CaseComparison => {
@@ -306,7 +334,14 @@ export function compareRuns(baseline: NamedRun, current: NamedRun, threshold = D
     const row = { model: id.model, mode: id.mode, seq_len: id.seq_len };
     if (b?.status === 'ok' && c?.status === 'ok') return { ...row, ...paired(b, c, baseline, current, threshold) };
     const sides = { baseline: unpairedSide(b), current: unpairedSide(c) };
-    return { ...row, ...sides, normalised_by: null, change: null, noise: null, verdict: unpairedVerdict(sides.baseline, sides.current) };
+    return {
+      ...row,
+      ...sides,
+      normalised_by: null,
+      change: null,
+      noise: null,
+      verdict: unpairedVerdict(sides.baseline, sides.current),
+    };
   });
   const regressions = cases.filter((c) => FAILING.includes(c.verdict)).length;
   const inconclusive = cases.filter((c) => c.verdict === 'inconclusive').length;

@@ -14,7 +14,14 @@ const report = compareRuns({ path: 'base|line.json', results: baseline }, { path
 describe('regress output', () => {
   it('tables every case with the normalised baseline and current beside their change, the noise bar and the verdict', () => {
     const text = formatTable(report, 120);
-    const rows = readTextTable(text, 'model').map((r) => [r.model, r.baseline, r.current, r.change, r['noise bar'], r.verdict]);
+    const rows = readTextTable(text, 'model').map((r) => [
+      r.model,
+      r.baseline,
+      r.current,
+      r.change,
+      r['noise bar'],
+      r.verdict,
+    ]);
     // Medians 4 and 12 ms over a 20 ms calibration: 0.2 and 0.6; 30% slower: 0.78.
     expect(rows).toEqual([
       ['BSBR', '0.200', '0.200', '+0.0%', '±5.0%', 'within threshold'],
@@ -38,11 +45,16 @@ describe('regress output', () => {
   });
 
   it('says why a comparison is inconclusive: the noise bars against the threshold', () => {
-    const noisy = run([{ model: 'BSBR', seq_len: 256, spread: 0.9 }, { model: 'Linear', seq_len: 256, median_ms: 4 }]);
+    const noisy = run([
+      { model: 'BSBR', seq_len: 256, spread: 0.9 },
+      { model: 'Linear', seq_len: 256, median_ms: 4 },
+    ]);
     const text = formatTable(compareRuns({ path: 'b.json', results: noisy }, { path: 'c.json', results: noisy }), 200);
     const outcome = text.split('\n\n').pop()!.split('\n');
     expect(outcome[0]).toBe('inconclusive: 2 cases compared, 0 listed only (missing or not ok on a side)');
-    expect(outcome[1]).toMatch(/^inconclusive: 1 case cannot show a 10% change \(noise bar ±\d+%\): the noise exceeds what must be detected, so no pass is given\. /);
+    expect(outcome[1]).toMatch(
+      /^inconclusive: 1 case cannot show a 10% change \(noise bar ±\d+%\): the noise exceeds what must be detected, so no pass is given\. /,
+    );
   });
 
   it('writes a GitHub markdown table with one row per case and escaped pipes', () => {
@@ -57,8 +69,18 @@ describe('regress output', () => {
 
   it('writes the whole report as JSON', () => {
     const parsed = JSON.parse(formatJson(report));
-    expect(parsed).toMatchObject({ threshold: 0.1, regressions: 1, outcome: 'regression', baseline: { path: 'base|line.json' }, current: { path: 'cur.json' } });
-    expect(parsed.cases.map((c: { verdict: string }) => c.verdict)).toEqual(['within threshold', 'regression', 'not ok in both']);
+    expect(parsed).toMatchObject({
+      threshold: 0.1,
+      regressions: 1,
+      outcome: 'regression',
+      baseline: { path: 'base|line.json' },
+      current: { path: 'cur.json' },
+    });
+    expect(parsed.cases.map((c: { verdict: string }) => c.verdict)).toEqual([
+      'within threshold',
+      'regression',
+      'not ok in both',
+    ]);
     expect(parsed.cases[1].change).toBeCloseTo(0.3, 10);
   });
 

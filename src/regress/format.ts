@@ -24,7 +24,11 @@ function columns(k: number): Column<CaseComparison>[] {
     { head: 'baseline', text: (c) => normalised(c.baseline), align: 'right' },
     { head: 'current', text: (c) => normalised(c.current), align: 'right' },
     { head: 'change', text: (c) => (c.change === null ? '-' : percent(c.change, true)), align: 'right' },
-    { head: 'noise bar', text: (c) => (c.noise === null ? (c.change === null ? '-' : '?') : `±${percent(k * c.noise, false)}`), align: 'right' },
+    {
+      head: 'noise bar',
+      text: (c) => (c.noise === null ? (c.change === null ? '-' : '?') : `±${percent(k * c.noise, false)}`),
+      align: 'right',
+    },
     { head: 'verdict', text: (c) => c.verdict, wrap: true },
   ];
 }
@@ -42,7 +46,9 @@ function headline(r: RegressReport): string {
 /** Why the comparison cannot pass: the noise bars that exceed the threshold, and what would narrow them. */
 function inconclusiveReason(r: RegressReport): string | null {
   if (r.inconclusive === 0) return null;
-  const bars = r.cases.filter((c) => c.verdict === 'inconclusive').map((c) => (c.noise === null ? null : r.noise_k * c.noise));
+  const bars = r.cases
+    .filter((c) => c.verdict === 'inconclusive')
+    .map((c) => (c.noise === null ? null : r.noise_k * c.noise));
   const known = bars.filter((x): x is number => x !== null);
   const [low, high] = [smallest(known), largest(known)].map((x) => `±${percent(x, false)}`);
   const range = known.length === 0 ? '' : low === high ? ` (noise bar ${low})` : ` (noise bars ${low} to ${high})`;
@@ -57,7 +63,10 @@ function inconclusiveReason(r: RegressReport): string | null {
 
 /** A run's line: where it is from and its calibration, with the drift of the per-case calibrations. */
 function runLine(s: RegressReport['baseline']): string {
-  const drift = s.calibration_drift === null ? 'no per-case calibrations' : `per-case calibrations drift ${percent(s.calibration_drift, false)}`;
+  const drift =
+    s.calibration_drift === null
+      ? 'no per-case calibrations'
+      : `per-case calibrations drift ${percent(s.calibration_drift, false)}`;
   return `${s.path} (run ${s.run_id}, ${s.backend}, ${s.cpu_model}; calibration ${s.calibration} ${s.calibration_ms.toFixed(2)} ms, ${drift})`;
 }
 
@@ -66,10 +75,12 @@ function notes(r: RegressReport): { intro: string[]; outcome: string[] } {
   const paired = r.cases.filter((c) => c.change !== null);
   const listed = r.cases.length - paired.length;
   const byCase = paired.filter((c) => c.normalised_by === 'case').length;
-  const how = byCase === paired.length
-    ? "each divided by the calibration matmul timed in the case's own worker"
-    : byCase === 0 ? "each divided by its run's calibration matmul (in a merged run, its shard's)"
-    : `${byCase} divided by the calibration timed in the case's own worker, ${paired.length - byCase} by their run's`;
+  const how =
+    byCase === paired.length
+      ? "each divided by the calibration matmul timed in the case's own worker"
+      : byCase === 0
+        ? "each divided by its run's calibration matmul (in a merged run, its shard's)"
+        : `${byCase} divided by the calibration timed in the case's own worker, ${paired.length - byCase} by their run's`;
   const failed = r.cases.filter((c) => FAILING.includes(c.verdict)).map((c) => `${c.model} ${c.mode} n=${c.seq_len}`);
   const reason = inconclusiveReason(r);
   return {
@@ -91,7 +102,14 @@ export function formatTable(r: RegressReport, width = outputWidth()): string {
   const { intro, outcome } = notes(r);
   const table = textTable(columns(r.noise_k), r.cases, width);
   const dropped = table.dropped.length ? [`(left out at ${width} columns: ${table.dropped.join(', ')})`] : [];
-  return [...intro.map((line) => wrapLine('', line, width)), '', table.text, ...dropped, '', ...outcome.map((line) => wrapLine('', line, width))].join('\n');
+  return [
+    ...intro.map((line) => wrapLine('', line, width)),
+    '',
+    table.text,
+    ...dropped,
+    '',
+    ...outcome.map((line) => wrapLine('', line, width)),
+  ].join('\n');
 }
 
 /** A markdown line: pipes escaped so a path cannot break the list. */
@@ -117,16 +135,39 @@ export function formatJson(r: RegressReport): string {
 }
 
 const CSV_COLUMNS = [
-  'model', 'mode', 'seq_len', 'normalised_by',
-  'baseline_status', 'baseline_median_ms', 'baseline_calibration_ms', 'baseline_normalised', 'baseline_error',
-  'current_status', 'current_median_ms', 'current_calibration_ms', 'current_normalised', 'current_error',
-  'change', 'noise', 'verdict',
+  'model',
+  'mode',
+  'seq_len',
+  'normalised_by',
+  'baseline_status',
+  'baseline_median_ms',
+  'baseline_calibration_ms',
+  'baseline_normalised',
+  'baseline_error',
+  'current_status',
+  'current_median_ms',
+  'current_calibration_ms',
+  'current_normalised',
+  'current_error',
+  'change',
+  'noise',
+  'verdict',
 ] as const;
 
 /** One row per case: both sides' raw, calibration and normalised medians and errors, the change, the noise, the verdict. */
 export function formatCsv(r: RegressReport): string {
   const side = (s: Side) => [s.status, s.median_ms, s.calibration_ms, s.normalised, s.error];
-  const rows = r.cases.map((c) => [c.model, c.mode, c.seq_len, c.normalised_by, ...side(c.baseline), ...side(c.current), c.change, c.noise, c.verdict]);
+  const rows = r.cases.map((c) => [
+    c.model,
+    c.mode,
+    c.seq_len,
+    c.normalised_by,
+    ...side(c.baseline),
+    ...side(c.current),
+    c.change,
+    c.noise,
+    c.verdict,
+  ]);
   return toCsv(CSV_COLUMNS, rows).trimEnd();
 }
 

@@ -18,17 +18,28 @@ const FORMAT = 'bsbr-analysis';
 const MAX_RECORD_BYTES = MiB;
 
 /** `contents` (each [path in outDir, content]) with their record, to be written together. */
-export function withAnalysisRecord(outDir: string, contents: ReadonlyArray<[string, FileContent]>): Array<[string, FileContent]> {
-  const files = Object.fromEntries(contents.map(([file, content]) => [path.basename(file), createHash('sha256').update(content).digest('hex')]));
+export function withAnalysisRecord(
+  outDir: string,
+  contents: ReadonlyArray<[string, FileContent]>,
+): Array<[string, FileContent]> {
+  const files = Object.fromEntries(
+    contents.map(([file, content]) => [path.basename(file), createHash('sha256').update(content).digest('hex')]),
+  );
   return [...contents, [path.join(outDir, ANALYSIS_RECORD), `${JSON.stringify({ format: FORMAT, files }, null, 2)}\n`]];
 }
 
 /** The record of `dir` (file name to SHA-256); null where there is none, or not one bsbr wrote. */
 function readRecord(dir: string): Map<string, string> | null {
   try {
-    const record = JSON.parse(readRegularFile(path.join(dir, ANALYSIS_RECORD), 'analysis record', MAX_RECORD_BYTES).toString('utf8'));
+    const record = JSON.parse(
+      readRegularFile(path.join(dir, ANALYSIS_RECORD), 'analysis record', MAX_RECORD_BYTES).toString('utf8'),
+    );
     if (record?.format !== FORMAT || typeof record.files !== 'object' || record.files === null) return null;
-    return new Map(Object.entries(record.files as Record<string, unknown>).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+    return new Map(
+      Object.entries(record.files as Record<string, unknown>).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string',
+      ),
+    );
   } catch {
     return null;
   }

@@ -59,7 +59,9 @@ function ci(line: CaseLine): string {
 }
 
 function loads(c: CaseResult): string {
-  return c.load_before === undefined || c.load_before === null ? '-' : `${fixed(c.load_before, 1)}/${fixed(c.load_after, 1)}`;
+  return c.load_before === undefined || c.load_before === null
+    ? '-'
+    : `${fixed(c.load_before, 1)}/${fixed(c.load_after, 1)}`;
 }
 
 /**
@@ -74,18 +76,31 @@ const CASE_TABLE_COLUMNS: readonly Column<CaseLine>[] = [
   { head: 'median ms', text: (l) => (l.c.status === 'ok' ? ms(l.c.median_ms) : l.c.status), align: 'right' },
   { head: 'spread', text: spread, align: 'right', drop: 4 },
   { head: '95% CI ms', text: ci, align: 'right', drop: 9 },
-  { head: 'min-max ms', text: (l) => (l.c.min_ms === null ? '-' : `${ms(l.c.min_ms)}-${ms(l.c.max_ms)}`), align: 'right', drop: 12 },
+  {
+    head: 'min-max ms',
+    text: (l) => (l.c.min_ms === null ? '-' : `${ms(l.c.min_ms)}-${ms(l.c.max_ms)}`),
+    align: 'right',
+    drop: 12,
+  },
   { head: 'repeats', text: (l) => String(l.c.repeats), align: 'right', drop: 10 },
   { head: 'tok/s', text: (l) => fixed(l.c.tokens_per_s, 0), align: 'right', drop: 8 },
   { head: 'GFLOP/s', text: (l) => fixed(l.c.gflops_per_s, 1), align: 'right', drop: 2 },
   {
     head: '% of cal.',
-    text: (l) => (l.c.gflops_per_s === null || l.calibrationGflops === null ? '-' : `${((100 * l.c.gflops_per_s) / l.calibrationGflops).toFixed(0)}%`),
+    text: (l) =>
+      l.c.gflops_per_s === null || l.calibrationGflops === null
+        ? '-'
+        : `${((100 * l.c.gflops_per_s) / l.calibrationGflops).toFixed(0)}%`,
     align: 'right',
     drop: 7,
   },
   { head: 'tensor MiB', text: (l) => mib(l.c.peak_tensor_bytes), align: 'right', drop: 1 },
-  { head: 'RSS MiB', text: (l) => (l.c.peak_rss_bytes === null ? '-' : (l.c.peak_rss_bytes / MIB).toFixed(0)), align: 'right', drop: 5 },
+  {
+    head: 'RSS MiB',
+    text: (l) => (l.c.peak_rss_bytes === null ? '-' : (l.c.peak_rss_bytes / MIB).toFixed(0)),
+    align: 'right',
+    drop: 5,
+  },
   { head: 'params', text: (l) => (l.first ? String(l.c.params) : ''), align: 'right', drop: 6 },
   { head: 'load', text: (l) => loads(l.c), align: 'right', drop: 11 },
   { head: 'threads', text: (l) => fixed(l.c.threads, 0), align: 'right', drop: 16 },
@@ -106,13 +121,22 @@ const DEVICE_COLUMNS: readonly Column<CaseLine>[] = [
 /** host_ms as a share of the median: how much of the figure is the host's, not the GPU's. */
 function hostShare(c: CaseResult): string {
   const host = c.host_ms ?? null;
-  return host === null || c.median_ms === null || c.median_ms <= 0 ? '-' : `${((100 * host) / c.median_ms).toFixed(0)}%`;
+  return host === null || c.median_ms === null || c.median_ms <= 0
+    ? '-'
+    : `${((100 * host) / c.median_ms).toFixed(0)}%`;
 }
 
 /** The columns of a case table: the device figures (before the mark) only where some case has them. */
 export function caseTableColumns(lines: readonly CaseLine[]): Column<CaseLine>[] {
-  const device = lines.some((l) => (l.c.peak_device_bytes ?? null) !== null || (l.c.gpu_kernel_ms ?? null) !== null || (l.c.dispatches ?? null) !== null);
-  return device ? [...CASE_TABLE_COLUMNS.slice(0, -1), ...DEVICE_COLUMNS, CASE_TABLE_COLUMNS[CASE_TABLE_COLUMNS.length - 1]] : [...CASE_TABLE_COLUMNS];
+  const device = lines.some(
+    (l) =>
+      (l.c.peak_device_bytes ?? null) !== null ||
+      (l.c.gpu_kernel_ms ?? null) !== null ||
+      (l.c.dispatches ?? null) !== null,
+  );
+  return device
+    ? [...CASE_TABLE_COLUMNS.slice(0, -1), ...DEVICE_COLUMNS, CASE_TABLE_COLUMNS[CASE_TABLE_COLUMNS.length - 1]]
+    : [...CASE_TABLE_COLUMNS];
 }
 
 /** "BSBR forward n=64". */

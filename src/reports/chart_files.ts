@@ -8,9 +8,13 @@ import { loadResvg, renderSvg, svgToPng } from './render';
  * Adds `<chart>.vl.json`, `<chart>.svg` and `<chart>.png` of each chart to `out`, in order; a PNG
  * not written and each chart's rendering warnings go to its notices. Returns each chart with its SVG.
  */
-export async function writeCharts(charts: readonly NamedChart[], out: AnalysisFiles): Promise<Array<[NamedChart, string]>> {
+export async function writeCharts(
+  charts: readonly NamedChart[],
+  out: AnalysisFiles,
+): Promise<Array<[NamedChart, string]>> {
   const resvg = loadResvg();
-  if (resvg instanceof Error) out.notices.push(`PNG not written (SVG only): @resvg/resvg-js did not load: ${firstLine(resvg)}`);
+  if (resvg instanceof Error)
+    out.notices.push(`PNG not written (SVG only): @resvg/resvg-js did not load: ${firstLine(resvg)}`);
   const svgs: Array<[NamedChart, string]> = [];
   for (const chart of charts) {
     out.add(`${chart.name}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`);

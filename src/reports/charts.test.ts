@@ -90,17 +90,22 @@ describe('chart specs', () => {
     expect(curved.residualSd!).toBeGreaterThan(0.05);
     expect(drawsLine(curved)).toBe(false);
     expect(drawsLine(fitPowerLaw([64, 128, 256], [1, 4, 16]))).toBe(true);
-    const curvedAnalysis = { ...analysis, fits: analysis.fits.map((f) => (f.model === 'Standard' && f.mode === 'forward' ? { ...f, time: curved } : f)) };
+    const curvedAnalysis = {
+      ...analysis,
+      fits: analysis.fits.map((f) => (f.model === 'Standard' && f.mode === 'forward' ? { ...f, time: curved } : f)),
+    };
     const label = exponentLabels(curvedAnalysis, 'forward').get('Standard')!;
     expect(label).toMatch(/^Standard: e = \d\.\d\d \[\d\.\d\d, \d\.\d\d\] \(curved: no line\)$/);
     expect(exponentLabels(analysis, 'forward').get('Standard')).toBe('Standard: e = 2.00 [2.00, 2.00]');
   });
 
-  it('time: a log y, the median\'s 95% interval as the bar (not min-max), cases with warnings marked', () => {
+  it("time: a log y, the median's 95% interval as the bar (not min-max), cases with warnings marked", () => {
     const [forward] = (chart('time').spec as unknown as Layered).hconcat;
     const [interval, , points] = forward.layer;
     expect((points as unknown as { encoding: { y: { scale: { type: string } } } }).encoding.y.scale.type).toBe('log');
-    expect((interval as unknown as { encoding: { y: { field: string }; y2: { field: string } } }).encoding.y.field).toBe('low_ms');
+    expect(
+      (interval as unknown as { encoding: { y: { field: string }; y2: { field: string } } }).encoding.y.field,
+    ).toBe('low_ms');
     expect(points.data.values.every((r) => r.flagged === 'clean' || r.flagged === 'with warnings')).toBe(true);
   });
 
@@ -108,17 +113,29 @@ describe('chart specs', () => {
     expect(doubles([64, 128, 256, 512])).toBe(true);
     expect(doubles([1000, 2000, 2500])).toBe(false);
     expect(doubles([64, 128])).toBe(false);
-    const x = (chart('memory').spec as { hconcat: { encoding: { x: { scale: { type?: string; base?: number } } } }[] }).hconcat[0].encoding.x;
+    const x = (chart('memory').spec as { hconcat: { encoding: { x: { scale: { type?: string; base?: number } } } }[] })
+      .hconcat[0].encoding.x;
     expect(x.scale).toMatchObject({ type: 'log', base: 2 });
   });
 
   it('params: one bar per model with its parameter count', () => {
     const rows = (chart('params').spec as { data: Values }).data.values;
-    expect(rows.map((r) => [r.model, r.params])).toEqual([['Standard', 3_200_000], ['Linear', 3_200_000], ['BSBR', 3_700_000], ['GAU', 3_900_000]]);
+    expect(rows.map((r) => [r.model, r.params])).toEqual([
+      ['Standard', 3_200_000],
+      ['Linear', 3_200_000],
+      ['BSBR', 3_700_000],
+      ['GAU', 3_900_000],
+    ]);
   });
 
   it('heatmap: white text on the dark cells, black on the light ones', () => {
-    const layer = (chart('slowdown').spec as { hconcat: { layer: { encoding: { color?: { condition?: { test: string; value: string }; value?: string } } }[] }[] }).hconcat[0].layer[1];
+    const layer = (
+      chart('slowdown').spec as {
+        hconcat: {
+          layer: { encoding: { color?: { condition?: { test: string; value: string }; value?: string } } }[];
+        }[];
+      }
+    ).hconcat[0].layer[1];
     expect(layer.encoding.color).toMatchObject({ condition: { value: 'white' }, value: 'black' });
     const threshold = Number(/datum\.slowdown > ([\d.]+)/.exec(layer.encoding.color!.condition!.test)![1]);
     const largest = Math.max(...analysis.slowdown.filter((r) => r.mode === 'forward').map((r) => r.slowdown));
@@ -130,14 +147,27 @@ describe('chart specs', () => {
     const specs = Object.fromEntries(charts.map((c) => [c.name, c.spec]));
     // Specs that must be caught show that the checks themselves can fail.
     const broken = { mark: 'nonsense' };
-    const warned = { data: { values: [] }, mark: 'point', encoding: { nonsense: { field: 'a', type: 'quantitative' } } };
-    const unlabelled = { data: { values: [{ a: 1, b: 'x' }] }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' }, color: { field: 'b', type: 'nominal', legend: null } } };
+    const warned = {
+      data: { values: [] },
+      mark: 'point',
+      encoding: { nonsense: { field: 'a', type: 'quantitative' } },
+    };
+    const unlabelled = {
+      data: { values: [{ a: 1, b: 'x' }] },
+      mark: 'point',
+      encoding: { x: { field: 'a', type: 'quantitative' }, color: { field: 'b', type: 'nominal', legend: null } },
+    };
     const rendered = render({ ...specs, broken, warned, unlabelled });
     for (const c of charts) {
-      expect({ name: c.name, error: rendered[c.name].error, warnings: rendered[c.name].warnings }).toEqual({ name: c.name, error: undefined, warnings: [] });
+      expect({ name: c.name, error: rendered[c.name].error, warnings: rendered[c.name].warnings }).toEqual({
+        name: c.name,
+        error: undefined,
+        warnings: [],
+      });
       expect(rendered[c.name].marks).toBeGreaterThan(100);
     }
-    for (const name of ['time', 'time_loglog', 'memory', 'gflops', 'slowdown']) expect({ name, legend: rendered[name].legend }).toEqual({ name, legend: true });
+    for (const name of ['time', 'time_loglog', 'memory', 'gflops', 'slowdown'])
+      expect({ name, legend: rendered[name].legend }).toEqual({ name, legend: true });
     expect(rendered.broken.error).toEqual(expect.any(String));
     expect(rendered.warned.warnings).toEqual([expect.stringContaining('nonsense')]);
     expect(rendered.unlabelled.legend).toBe(false);
@@ -169,9 +199,13 @@ describe('chart specs', () => {
       expect(top).toBeLessThan(Math.max(...medians) * 1.5);
     });
     // GFLOP/s: the calibration line is inside the frame, however far above the data it is.
-    const highest = (calibration: number) => Math.max(calibration, ...results.cases.filter((c) => c.mode === 'forward').map((c) => c.gflops_per_s ?? 0));
+    const highest = (calibration: number) =>
+      Math.max(calibration, ...results.cases.filter((c) => c.mode === 'forward').map((c) => c.gflops_per_s ?? 0));
     const gflops = (calibration: number) => {
-      const spec = buildCharts({ ...results, calibration: { ...results.calibration!, gflops_per_s: calibration } }, analysis).find((c) => c.name === 'gflops')!.spec;
+      const spec = buildCharts(
+        { ...results, calibration: { ...results.calibration!, gflops_per_s: calibration } },
+        analysis,
+      ).find((c) => c.name === 'gflops')!.spec;
       return render({ gflops: spec }).gflops.domains!.concat_0_y as number[];
     };
     for (const calibration of [results.calibration!.gflops_per_s, 10 * highest(0)]) {

@@ -67,7 +67,9 @@ function lengthAxis(lengths: readonly number[], mode: Mode): PositionDef {
     field: 'seq_len',
     type: 'quantitative',
     title: lengthTitle(mode),
-    scale: doubles(lengths) ? { type: 'log', base: 2, nice: false, padding: 16 } : { zero: false, nice: false, padding: 16 },
+    scale: doubles(lengths)
+      ? { type: 'log', base: 2, nice: false, padding: 16 }
+      : { zero: false, nice: false, padding: 16 },
     axis: { values: [...lengths], labelOverlap: false, grid: true },
   };
 }
@@ -91,7 +93,13 @@ function linesWithPoints(values: Row[], x: PositionDef, y: PositionDef, color: C
 }
 
 /** One panel per mode side by side; `color` says whether the panels share one legend. */
-function panelsByMode(title: string, description: string, modes: readonly Mode[], panel: (mode: Mode) => PanelSpec, color: 'shared' | 'independent' = 'shared'): TopLevelSpec {
+function panelsByMode(
+  title: string,
+  description: string,
+  modes: readonly Mode[],
+  panel: (mode: Mode) => PanelSpec,
+  color: 'shared' | 'independent' = 'shared',
+): TopLevelSpec {
   return {
     $schema: SCHEMA,
     title,
@@ -103,7 +111,9 @@ function panelsByMode(title: string, description: string, modes: readonly Mode[]
 }
 
 function okCases(results: ResultsFile, mode: Mode): (CaseResult & { median_ms: number })[] {
-  return results.cases.filter((c): c is CaseResult & { median_ms: number } => c.mode === mode && c.status === 'ok' && c.median_ms !== null);
+  return results.cases.filter(
+    (c): c is CaseResult & { median_ms: number } => c.mode === mode && c.status === 'ok' && c.median_ms !== null,
+  );
 }
 
 function lengthsOf(cases: readonly CaseResult[]): number[] {
@@ -127,15 +137,40 @@ function timeChart(results: ResultsFile, analysis: Analysis): NamedChart {
       const rows = cases.map((c) => {
         const ci = medianCi95(c.samples_ms);
         const flagged = caseWarnings(c, results).length > 0 ? 'with warnings' : 'clean';
-        return { model: c.model, seq_len: c.seq_len, median_ms: c.median_ms, low_ms: ci?.[0] ?? c.median_ms, high_ms: ci?.[1] ?? c.median_ms, flagged };
+        return {
+          model: c.model,
+          seq_len: c.seq_len,
+          median_ms: c.median_ms,
+          low_ms: ci?.[0] ?? c.median_ms,
+          high_ms: ci?.[1] ?? c.median_ms,
+          flagged,
+        };
       });
       const x = lengthAxis(lengthsOf(cases), mode);
       const domain = logDomain(rows.flatMap((r) => [r.low_ms, r.high_ms]));
-      const y: PositionDef = { field: 'median_ms', type: 'quantitative', title: `${{ forward: 'time per forward pass', decode: 'time per step', train: 'time per training step' }[mode]} (ms, log scale)`, scale: { type: 'log', domain, nice: false } };
+      const y: PositionDef = {
+        field: 'median_ms',
+        type: 'quantitative',
+        title: `${{ forward: 'time per forward pass', decode: 'time per step', train: 'time per training step' }[mode]} (ms, log scale)`,
+        scale: { type: 'log', domain, nice: false },
+      };
       const color = modelColor(analysis.models);
-      const interval: UnitSpec = { data: { values: rows }, mark: { type: 'rule', strokeWidth: 2, opacity: 0.7 }, encoding: { x, y: { ...y, field: 'low_ms' }, y2: { field: 'high_ms' }, color } };
-      const shape = { field: 'flagged', type: 'nominal' as const, title: null, scale: { domain: ['clean', 'with warnings'], range: ['circle', 'diamond'] } };
-      const line: UnitSpec = { data: { values: rows }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color } };
+      const interval: UnitSpec = {
+        data: { values: rows },
+        mark: { type: 'rule', strokeWidth: 2, opacity: 0.7 },
+        encoding: { x, y: { ...y, field: 'low_ms' }, y2: { field: 'high_ms' }, color },
+      };
+      const shape = {
+        field: 'flagged',
+        type: 'nominal' as const,
+        title: null,
+        scale: { domain: ['clean', 'with warnings'], range: ['circle', 'diamond'] },
+      };
+      const line: UnitSpec = {
+        data: { values: rows },
+        mark: { type: 'line', strokeWidth: 2 },
+        encoding: { x, y, color },
+      };
       const points: UnitSpec = {
         data: { values: rows },
         mark: { type: 'point', size: 80, filled: true, tooltip: true },
@@ -161,12 +196,15 @@ export function drawsLine(fit: PowerLawFit): boolean {
  * drawn, "GAU: no fit" without one: the log-log chart's legend.
  */
 export function exponentLabels(analysis: Analysis, mode: Mode): Map<string, string> {
-  return new Map(analysis.models.map((model) => {
-    const fit = analysis.fits.find((f) => f.mode === mode && f.model === model)?.time;
-    if (!fit) return [model, `${model}: no fit`];
-    const ci = fit.exponentCi95 === null ? '' : ` [${fit.exponentCi95[0].toFixed(2)}, ${fit.exponentCi95[1].toFixed(2)}]`;
-    return [model, `${model}: e = ${fit.exponent.toFixed(2)}${ci}${drawsLine(fit) ? '' : ' (curved: no line)'}`];
-  }));
+  return new Map(
+    analysis.models.map((model) => {
+      const fit = analysis.fits.find((f) => f.mode === mode && f.model === model)?.time;
+      if (!fit) return [model, `${model}: no fit`];
+      const ci =
+        fit.exponentCi95 === null ? '' : ` [${fit.exponentCi95[0].toFixed(2)}, ${fit.exponentCi95[1].toFixed(2)}]`;
+      return [model, `${model}: e = ${fit.exponent.toFixed(2)}${ci}${drawsLine(fit) ? '' : ' (curved: no line)'}`];
+    }),
+  );
 }
 
 /**
@@ -175,44 +213,116 @@ export function exponentLabels(analysis: Analysis, mode: Mode): Map<string, stri
  */
 function logLogChart(results: ResultsFile, analysis: Analysis): NamedChart {
   const size = panelSize(analysis.modes);
-  const spec = panelsByMode('Time against length, log-log, with fitted power laws', 'dashed: least-squares fit per model, its exponent e with its 95% interval in the legend (no line through a clearly curved series); grey dotted: growth guides from the shortest length', analysis.modes, (mode) => {
-    const cases = okCases(results, mode);
-    const lengths = lengthsOf(cases);
-    const labels = exponentLabels(analysis, mode);
-    const points = cases.map((c) => ({ label: labels.get(c.model)!, seq_len: c.seq_len, ms: c.median_ms }));
-    const fitted = analysis.fits
-      .filter((f) => f.mode === mode && f.time !== null && drawsLine(f.time))
-      .flatMap((f) => [f.seq_lens[0], f.seq_lens[f.seq_lens.length - 1]].map((n) => ({ label: labels.get(f.model)!, seq_len: n, ms: powerLawAt(f.time!, n) })));
-    const x = lengthAxis(lengths, mode);
-    const domain = logDomain([...points, ...fitted].map((p) => p.ms));
-    const y: PositionDef = { field: 'ms', type: 'quantitative', title: 'median time (ms, log scale)', scale: { type: 'log', domain, nice: false } };
-    const color: ColorDef = { field: 'label', type: 'nominal', title: 'model: fitted e [95% CI]', scale: { domain: [...labels.values()] }, legend: { labelLimit: 400, orient: 'bottom', direction: 'vertical' } };
-    // Guides start together at the geometric mean of the medians at the shortest length.
-    const first = points.filter((p) => p.seq_len === lengths[0]);
-    const anchor = Math.exp(first.reduce((s, p) => s + Math.log(p.ms), 0) / Math.max(1, first.length));
-    const powers = mode === 'decode' ? ([['O(1)', 0], ['O(n)', 1]] as const) : ([['O(n)', 1], ['O(n^2)', 2]] as const);
-    const guides = lengths.length < 2 ? [] : powers.flatMap(([guide, power]) => lengths.map((n) => ({ guide, seq_len: n, ms: anchor * (n / lengths[0]) ** power })));
-    // Each guide is labelled at the last length where it is still inside the frame.
-    const guideEnds = powers.flatMap(([guide]) => guides.filter((g) => g.guide === guide && g.ms <= domain[1]).slice(-1));
-    const layer: UnitSpec[] = [
-      { data: { values: guides }, mark: { type: 'line', color: 'grey', strokeDash: [2, 3], strokeWidth: 1, clip: true }, encoding: { x, y, detail: { field: 'guide' } } },
-      { data: { values: guideEnds }, mark: { type: 'text', color: 'grey', align: 'right', baseline: 'bottom', dx: -2, dy: -2 }, encoding: { x, y, text: { field: 'guide' } } },
-      { data: { values: fitted }, mark: { type: 'line', strokeDash: [6, 3], tooltip: true }, encoding: { x, y, color, detail: { field: 'label' } } },
-      { data: { values: points }, mark: { type: 'point', filled: true, size: 50, tooltip: true }, encoding: { x, y, color } },
-    ];
-    return { ...size, ...panelTitle(analysis.modes, mode), layer };
-  }, 'independent');
+  const spec = panelsByMode(
+    'Time against length, log-log, with fitted power laws',
+    'dashed: least-squares fit per model, its exponent e with its 95% interval in the legend (no line through a clearly curved series); grey dotted: growth guides from the shortest length',
+    analysis.modes,
+    (mode) => {
+      const cases = okCases(results, mode);
+      const lengths = lengthsOf(cases);
+      const labels = exponentLabels(analysis, mode);
+      const points = cases.map((c) => ({ label: labels.get(c.model)!, seq_len: c.seq_len, ms: c.median_ms }));
+      const fitted = analysis.fits
+        .filter((f) => f.mode === mode && f.time !== null && drawsLine(f.time))
+        .flatMap((f) =>
+          [f.seq_lens[0], f.seq_lens[f.seq_lens.length - 1]].map((n) => ({
+            label: labels.get(f.model)!,
+            seq_len: n,
+            ms: powerLawAt(f.time!, n),
+          })),
+        );
+      const x = lengthAxis(lengths, mode);
+      const domain = logDomain([...points, ...fitted].map((p) => p.ms));
+      const y: PositionDef = {
+        field: 'ms',
+        type: 'quantitative',
+        title: 'median time (ms, log scale)',
+        scale: { type: 'log', domain, nice: false },
+      };
+      const color: ColorDef = {
+        field: 'label',
+        type: 'nominal',
+        title: 'model: fitted e [95% CI]',
+        scale: { domain: [...labels.values()] },
+        legend: { labelLimit: 400, orient: 'bottom', direction: 'vertical' },
+      };
+      // Guides start together at the geometric mean of the medians at the shortest length.
+      const first = points.filter((p) => p.seq_len === lengths[0]);
+      const anchor = Math.exp(first.reduce((s, p) => s + Math.log(p.ms), 0) / Math.max(1, first.length));
+      const powers =
+        mode === 'decode'
+          ? ([
+              ['O(1)', 0],
+              ['O(n)', 1],
+            ] as const)
+          : ([
+              ['O(n)', 1],
+              ['O(n^2)', 2],
+            ] as const);
+      const guides =
+        lengths.length < 2
+          ? []
+          : powers.flatMap(([guide, power]) =>
+              lengths.map((n) => ({ guide, seq_len: n, ms: anchor * (n / lengths[0]) ** power })),
+            );
+      // Each guide is labelled at the last length where it is still inside the frame.
+      const guideEnds = powers.flatMap(([guide]) =>
+        guides.filter((g) => g.guide === guide && g.ms <= domain[1]).slice(-1),
+      );
+      const layer: UnitSpec[] = [
+        {
+          data: { values: guides },
+          mark: { type: 'line', color: 'grey', strokeDash: [2, 3], strokeWidth: 1, clip: true },
+          encoding: { x, y, detail: { field: 'guide' } },
+        },
+        {
+          data: { values: guideEnds },
+          mark: { type: 'text', color: 'grey', align: 'right', baseline: 'bottom', dx: -2, dy: -2 },
+          encoding: { x, y, text: { field: 'guide' } },
+        },
+        {
+          data: { values: fitted },
+          mark: { type: 'line', strokeDash: [6, 3], tooltip: true },
+          encoding: { x, y, color, detail: { field: 'label' } },
+        },
+        {
+          data: { values: points },
+          mark: { type: 'point', filled: true, size: 50, tooltip: true },
+          encoding: { x, y, color },
+        },
+      ];
+      return { ...size, ...panelTitle(analysis.modes, mode), layer };
+    },
+    'independent',
+  );
   return { name: 'time_loglog', title: 'Time against length (log-log) with fits', spec };
 }
 
 function memoryChart(results: ResultsFile, analysis: Analysis): NamedChart {
   const size = panelSize(analysis.modes);
-  const spec = panelsByMode('Peak tensor memory during the measured call', "TensorFlow.js's own accounting of live tensor bytes", analysis.modes, (mode) => {
-    const cases = okCases(results, mode).filter((c) => c.peak_tensor_bytes !== null);
-    const rows = cases.map((c) => ({ model: c.model, seq_len: c.seq_len, peak_tensor_mib: c.peak_tensor_bytes! / MIB }));
-    const y = linearMeasure('peak_tensor_mib', 'peak tensor memory (MiB)', rows.map((r) => r.peak_tensor_mib));
-    return { ...size, ...panelTitle(analysis.modes, mode), ...linesWithPoints(rows, lengthAxis(lengthsOf(cases), mode), y, modelColor(analysis.models)) };
-  });
+  const spec = panelsByMode(
+    'Peak tensor memory during the measured call',
+    "TensorFlow.js's own accounting of live tensor bytes",
+    analysis.modes,
+    (mode) => {
+      const cases = okCases(results, mode).filter((c) => c.peak_tensor_bytes !== null);
+      const rows = cases.map((c) => ({
+        model: c.model,
+        seq_len: c.seq_len,
+        peak_tensor_mib: c.peak_tensor_bytes! / MIB,
+      }));
+      const y = linearMeasure(
+        'peak_tensor_mib',
+        'peak tensor memory (MiB)',
+        rows.map((r) => r.peak_tensor_mib),
+      );
+      return {
+        ...size,
+        ...panelTitle(analysis.modes, mode),
+        ...linesWithPoints(rows, lengthAxis(lengthsOf(cases), mode), y, modelColor(analysis.models)),
+      };
+    },
+  );
   return { name: 'memory', title: 'Peak memory against length', spec };
 }
 
@@ -227,7 +337,22 @@ function paramsChart(results: ResultsFile, analysis: Analysis): NamedChart {
   });
   const y: PositionDef = { field: 'model', type: 'nominal', title: null, sort: [...analysis.models] };
   // Room to the right of the longest bar for its label.
-  const x: PositionDef = { field: 'params', type: 'quantitative', title: 'parameters', scale: { domain: [0, 1.15 * largest(rows.map((r) => r.params), 0)], nice: false } };
+  const x: PositionDef = {
+    field: 'params',
+    type: 'quantitative',
+    title: 'parameters',
+    scale: {
+      domain: [
+        0,
+        1.15 *
+          largest(
+            rows.map((r) => r.params),
+            0,
+          ),
+      ],
+      nice: false,
+    },
+  };
   const spec: TopLevelSpec = {
     $schema: SCHEMA,
     title: 'Parameters per model',
@@ -236,7 +361,10 @@ function paramsChart(results: ResultsFile, analysis: Analysis): NamedChart {
     data: { values: rows },
     width: 720,
     layer: [
-      { mark: { type: 'bar', tooltip: true }, encoding: { x, y, color: { ...modelColor(analysis.models), legend: null } } },
+      {
+        mark: { type: 'bar', tooltip: true },
+        encoding: { x, y, color: { ...modelColor(analysis.models), legend: null } },
+      },
       { mark: { type: 'text', align: 'left', dx: 3 }, encoding: { x, y, text: { field: 'label' } } },
     ],
   };
@@ -247,24 +375,65 @@ function paramsChart(results: ResultsFile, analysis: Analysis): NamedChart {
 const DARK_FROM = 0.55;
 
 function slowdownChart(analysis: Analysis): NamedChart {
-  const spec = panelsByMode('Slowdown against the fastest model at each length', 'median time divided by the fastest median at the same length and mode', analysis.modes, (mode) => {
-    const rows = analysis.slowdown
-      .filter((r) => r.mode === mode)
-      .map((r) => ({ model: r.model, seq_len: r.seq_len, slowdown: r.slowdown, label: `${r.slowdown.toFixed(r.slowdown < 10 ? 2 : 0)}x` }));
-    const darkAbove = largest(rows.map((r) => r.slowdown), 1) ** DARK_FROM;
-    const x: PositionDef = { field: 'seq_len', type: 'ordinal', title: lengthTitle(mode), sort: 'ascending', axis: { labelAngle: 0 } };
-    const y: PositionDef = { field: 'model', type: 'nominal', title: null, sort: [...analysis.models] };
-    return {
-      ...panelTitle(analysis.modes, mode),
-      width: { step: 72 },
-      height: { step: 32 },
-      data: { values: rows },
-      layer: [
-        { mark: { type: 'rect', tooltip: true }, encoding: { x, y, color: { field: 'slowdown', type: 'quantitative', title: 'slowdown (x)', scale: { type: 'log', scheme: 'orangered' } } } },
-        { mark: { type: 'text', fontSize: 11 }, encoding: { x, y, text: { field: 'label' }, color: { condition: { test: `datum.slowdown > ${darkAbove}`, value: 'white' }, value: 'black' } } },
-      ],
-    };
-  }, 'independent');
+  const spec = panelsByMode(
+    'Slowdown against the fastest model at each length',
+    'median time divided by the fastest median at the same length and mode',
+    analysis.modes,
+    (mode) => {
+      const rows = analysis.slowdown
+        .filter((r) => r.mode === mode)
+        .map((r) => ({
+          model: r.model,
+          seq_len: r.seq_len,
+          slowdown: r.slowdown,
+          label: `${r.slowdown.toFixed(r.slowdown < 10 ? 2 : 0)}x`,
+        }));
+      const darkAbove =
+        largest(
+          rows.map((r) => r.slowdown),
+          1,
+        ) ** DARK_FROM;
+      const x: PositionDef = {
+        field: 'seq_len',
+        type: 'ordinal',
+        title: lengthTitle(mode),
+        sort: 'ascending',
+        axis: { labelAngle: 0 },
+      };
+      const y: PositionDef = { field: 'model', type: 'nominal', title: null, sort: [...analysis.models] };
+      return {
+        ...panelTitle(analysis.modes, mode),
+        width: { step: 72 },
+        height: { step: 32 },
+        data: { values: rows },
+        layer: [
+          {
+            mark: { type: 'rect', tooltip: true },
+            encoding: {
+              x,
+              y,
+              color: {
+                field: 'slowdown',
+                type: 'quantitative',
+                title: 'slowdown (x)',
+                scale: { type: 'log', scheme: 'orangered' },
+              },
+            },
+          },
+          {
+            mark: { type: 'text', fontSize: 11 },
+            encoding: {
+              x,
+              y,
+              text: { field: 'label' },
+              color: { condition: { test: `datum.slowdown > ${darkAbove}`, value: 'white' }, value: 'black' },
+            },
+          },
+        ],
+      };
+    },
+    'independent',
+  );
   // Each panel keeps its own colour scale: forward and decode slowdowns differ in range.
   return { name: 'slowdown', title: 'Relative slowdown', spec };
 }
@@ -273,20 +442,39 @@ function slowdownChart(analysis: Analysis): NamedChart {
 function gflopsChart(results: ResultsFile, analysis: Analysis): NamedChart {
   const calibration = results.calibration;
   const size = panelSize(analysis.modes);
-  const spec = panelsByMode('Achieved GFLOP/s', `analytic floating-point operations per second${calibration ? `; grey line: ${calibration.description}` : ''}`, analysis.modes, (mode) => {
-    const cases = okCases(results, mode).filter((c) => c.gflops_per_s !== null);
-    const rows = cases.map((c) => ({ model: c.model, seq_len: c.seq_len, gflops_per_s: c.gflops_per_s! }));
-    const y = linearMeasure('gflops_per_s', 'GFLOP/s', [...rows.map((r) => r.gflops_per_s), calibration?.gflops_per_s ?? 0]);
-    const layer: UnitSpec[] = [linesWithPoints(rows, lengthAxis(lengthsOf(cases), mode), y, modelColor(analysis.models))];
-    if (calibration !== null) {
-      const reference = [{ gflops_per_s: calibration.gflops_per_s, label: `calibration matmul: ${calibration.gflops_per_s.toFixed(1)} GFLOP/s` }];
-      layer.push(
-        { data: { values: reference }, mark: { type: 'rule', color: 'grey', strokeDash: [4, 4] }, encoding: { y } },
-        { data: { values: reference }, mark: { type: 'text', color: 'grey', align: 'right', baseline: 'bottom', dx: -4, dy: -3 }, encoding: { x: { value: 'width' }, y, text: { field: 'label' } } },
-      );
-    }
-    return { ...size, ...panelTitle(analysis.modes, mode), layer };
-  });
+  const spec = panelsByMode(
+    'Achieved GFLOP/s',
+    `analytic floating-point operations per second${calibration ? `; grey line: ${calibration.description}` : ''}`,
+    analysis.modes,
+    (mode) => {
+      const cases = okCases(results, mode).filter((c) => c.gflops_per_s !== null);
+      const rows = cases.map((c) => ({ model: c.model, seq_len: c.seq_len, gflops_per_s: c.gflops_per_s! }));
+      const y = linearMeasure('gflops_per_s', 'GFLOP/s', [
+        ...rows.map((r) => r.gflops_per_s),
+        calibration?.gflops_per_s ?? 0,
+      ]);
+      const layer: UnitSpec[] = [
+        linesWithPoints(rows, lengthAxis(lengthsOf(cases), mode), y, modelColor(analysis.models)),
+      ];
+      if (calibration !== null) {
+        const reference = [
+          {
+            gflops_per_s: calibration.gflops_per_s,
+            label: `calibration matmul: ${calibration.gflops_per_s.toFixed(1)} GFLOP/s`,
+          },
+        ];
+        layer.push(
+          { data: { values: reference }, mark: { type: 'rule', color: 'grey', strokeDash: [4, 4] }, encoding: { y } },
+          {
+            data: { values: reference },
+            mark: { type: 'text', color: 'grey', align: 'right', baseline: 'bottom', dx: -4, dy: -3 },
+            encoding: { x: { value: 'width' }, y, text: { field: 'label' } },
+          },
+        );
+      }
+      return { ...size, ...panelTitle(analysis.modes, mode), layer };
+    },
+  );
   return { name: 'gflops', title: 'Achieved GFLOP/s', spec };
 }
 

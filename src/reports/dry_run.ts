@@ -15,7 +15,8 @@ const COLUMNS: readonly Column<CaseEstimate>[] = [
 
 export function formatDryRun(estimates: readonly CaseEstimate[], reference: ResultsFile, format: Format): string {
   // A finished run resumed, a shard with no case: no run would start, so there is no time to estimate.
-  if (estimates.length === 0 && (format === 'table' || format === 'markdown')) return '0 cases: nothing to run (dry run: nothing was run or written)';
+  if (estimates.length === 0 && (format === 'table' || format === 'markdown'))
+    return '0 cases: nothing to run (dry run: nothing was run or written)';
   const env = reference.environment;
   const total = RUN_START_S + estimates.reduce((sum, e) => sum + (e.seconds ?? 0), 0);
   return formatListing(COLUMNS, estimates, format, (e) => ({ ...e }), [

@@ -69,7 +69,10 @@ export function slowdownLines(rows: readonly SlowdownRow[], mode: Mode, models: 
   const ofMode = rows.filter((r) => r.mode === mode);
   return models
     .filter((model) => ofMode.some((r) => r.model === model))
-    .map((model) => ({ model, byLength: new Map(ofMode.filter((r) => r.model === model).map((r) => [r.seq_len, r.slowdown])) }));
+    .map((model) => ({
+      model,
+      byLength: new Map(ofMode.filter((r) => r.model === model).map((r) => [r.seq_len, r.slowdown])),
+    }));
 }
 
 /** Model, then a column per length ("-" where not measured); middle lengths drop first on a narrow terminal. */

@@ -6,30 +6,63 @@ import { toCsv } from '../results/csv';
 import { ResultsFile } from '../results/schema';
 
 export const FITS_CSV_COLUMNS = [
-  'mode', 'model', 'seq_lens',
-  'time_points', 'time_exponent', 'time_ci95_low', 'time_ci95_high', 'time_stderr', 'time_r2', 'time_class',
-  'theory_cost', 'theory_scaling',
-  'memory_points', 'memory_exponent', 'memory_ci95_low', 'memory_ci95_high', 'memory_stderr', 'memory_r2', 'memory_class',
+  'mode',
+  'model',
+  'seq_lens',
+  'time_points',
+  'time_exponent',
+  'time_ci95_low',
+  'time_ci95_high',
+  'time_stderr',
+  'time_r2',
+  'time_class',
+  'theory_cost',
+  'theory_scaling',
+  'memory_points',
+  'memory_exponent',
+  'memory_ci95_low',
+  'memory_ci95_high',
+  'memory_stderr',
+  'memory_r2',
+  'memory_class',
   'note',
-  'time_const_exponent', 'time_const_ci95_low', 'time_const_ci95_high', 'time_const_ms', 'warnings',
+  'time_const_exponent',
+  'time_const_ci95_low',
+  'time_const_ci95_high',
+  'time_const_ms',
+  'warnings',
 ] as const;
 
 function fitColumns(fit: PowerLawFit | null): (number | null)[] {
   return fit === null
     ? [null, null, null, null, null, null]
-    : [fit.points, fit.exponent, fit.exponentCi95?.[0] ?? null, fit.exponentCi95?.[1] ?? null, fit.exponentStandardError, fit.rSquared];
+    : [
+        fit.points,
+        fit.exponent,
+        fit.exponentCi95?.[0] ?? null,
+        fit.exponentCi95?.[1] ?? null,
+        fit.exponentStandardError,
+        fit.rSquared,
+      ];
 }
 
 /** One row per (mode, model); empty fields where a fit or interval does not exist. */
 export function fitsCsv(fits: readonly ModelFit[]): string {
   const rows = fits.map((f) => [
-    f.mode, f.model, f.seq_lens.join(' '),
-    ...fitColumns(f.time), f.time_class,
-    f.theory?.cost ?? null, f.theory?.scaling ?? null,
-    ...fitColumns(f.memory), f.memory_class,
+    f.mode,
+    f.model,
+    f.seq_lens.join(' '),
+    ...fitColumns(f.time),
+    f.time_class,
+    f.theory?.cost ?? null,
+    f.theory?.scaling ?? null,
+    ...fitColumns(f.memory),
+    f.memory_class,
     f.note,
-    f.time_constant_term?.exponent ?? null, f.time_constant_term?.exponentCi95?.[0] ?? null,
-    f.time_constant_term?.exponentCi95?.[1] ?? null, f.time_constant_term?.constant ?? null,
+    f.time_constant_term?.exponent ?? null,
+    f.time_constant_term?.exponentCi95?.[0] ?? null,
+    f.time_constant_term?.exponentCi95?.[1] ?? null,
+    f.time_constant_term?.constant ?? null,
     f.warnings.join('; '),
   ]);
   return toCsv(FITS_CSV_COLUMNS, rows);
@@ -62,5 +95,8 @@ export function fitsJson(results: ResultsFile, analysis: Analysis): FitsJson {
 
 export function slowdownCsv(rows: readonly SlowdownRow[]): string {
   const columns = ['mode', 'seq_len', 'model', 'median_ms', 'slowdown', 'fastest_model'] as const;
-  return toCsv(columns, rows.map((r) => columns.map((c) => r[c])));
+  return toCsv(
+    columns,
+    rows.map((r) => columns.map((c) => r[c])),
+  );
 }

@@ -11,7 +11,16 @@ import { itOrSkip } from '../../models/testing/skip';
 
 /** Debian's `chromium` package; .ci/run installs it. */
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 interface PageOutcome {
   /** Per chart container: its data-rendered mark and the size of the SVG drawn in it. */
@@ -33,16 +42,24 @@ let context: BrowserContext;
  * `npm install && npm test` passes on a machine without a browser.
  */
 const browserTests = fs.existsSync(CHROMIUM) || Boolean(process.env.CI);
-const browserIt = itOrSkip(browserTests ? null : `no Chromium at ${CHROMIUM} (apt-get install -y chromium; CI=true makes this a failure)`);
+const browserIt = itOrSkip(
+  browserTests ? null : `no Chromium at ${CHROMIUM} (apt-get install -y chromium; CI=true makes this a failure)`,
+);
 
 beforeAll(async () => {
   if (!browserTests) return;
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`the browser test needs Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does)`);
+    throw new Error(
+      `the browser test needs Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does)`,
+    );
   }
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsbr-report-'));
   // A fresh profile per run (launchPersistentContext is how Playwright takes --user-data-dir).
-  context = await chromium.launchPersistentContext(path.join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: FLAGS });
+  context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+  });
 });
 
 afterAll(async () => {
@@ -69,7 +86,11 @@ async function openReport(html: string): Promise<PageOutcome> {
   try {
     await page.goto(`file://${file}`);
     // A string runs in the page (this project's TypeScript has no DOM types).
-    await page.waitForFunction("[...document.querySelectorAll('[data-chart]')].every((el) => el.hasAttribute('data-rendered'))", null, { timeout: 20_000 });
+    await page.waitForFunction(
+      "[...document.querySelectorAll('[data-chart]')].every((el) => el.hasAttribute('data-rendered'))",
+      null,
+      { timeout: 20_000 },
+    );
     outcome.charts = await page.$$eval('[data-chart]', (elements) =>
       elements.map((el) => {
         const svg = el.querySelector('svg');
@@ -79,7 +100,8 @@ async function openReport(html: string): Promise<PageOutcome> {
           rendered: el.getAttribute('data-rendered'),
           width: box?.width ?? 0,
           height: box?.height ?? 0,
-          marks: svg?.querySelectorAll('.mark-symbol path, .mark-line path, .mark-rect path, .mark-text text').length ?? 0,
+          marks:
+            svg?.querySelectorAll('.mark-symbol path, .mark-line path, .mark-rect path, .mark-text text').length ?? 0,
         };
       }),
     );
@@ -98,33 +120,49 @@ function report(charts: readonly NamedChart[], results = exampleResults()): stri
 }
 
 describe('report.html in headless Chromium', () => {
-  browserIt('draws every chart offline and logs no error', async () => {
-    const results = exampleResults();
-    const charts = buildCharts(results, analyzeResults(results));
-    const outcome = await openReport(report(charts));
-    expect(outcome.errors).toEqual([]);
-    expect(outcome.requests).toEqual([]);
-    expect(outcome.charts.map((c) => c.name)).toEqual(charts.map((c) => c.name));
-    for (const c of outcome.charts) {
-      expect({ name: c.name, rendered: c.rendered }).toEqual({ name: c.name, rendered: 'true' });
-      expect(c.height).toBeGreaterThan(50);
-      expect(c.marks).toBeGreaterThan(3);
-    }
-    // The panel charts fill most of the page's width (1400 px at most), not a quarter of it.
-    for (const c of outcome.charts.filter((c) => ['time', 'time_loglog', 'memory', 'gflops'].includes(c.name))) {
-      expect({ name: c.name, wide: c.width > 900 }).toEqual({ name: c.name, wide: true });
-    }
-    expect(outcome.overflow).toEqual([]);
-  }, 30_000);
+  browserIt(
+    'draws every chart offline and logs no error',
+    async () => {
+      const results = exampleResults();
+      const charts = buildCharts(results, analyzeResults(results));
+      const outcome = await openReport(report(charts));
+      expect(outcome.errors).toEqual([]);
+      expect(outcome.requests).toEqual([]);
+      expect(outcome.charts.map((c) => c.name)).toEqual(charts.map((c) => c.name));
+      for (const c of outcome.charts) {
+        expect({ name: c.name, rendered: c.rendered }).toEqual({ name: c.name, rendered: 'true' });
+        expect(c.height).toBeGreaterThan(50);
+        expect(c.marks).toBeGreaterThan(3);
+      }
+      // The panel charts fill most of the page's width (1400 px at most), not a quarter of it.
+      for (const c of outcome.charts.filter((c) => ['time', 'time_loglog', 'memory', 'gflops'].includes(c.name))) {
+        expect({ name: c.name, wide: c.width > 900 }).toEqual({ name: c.name, wide: true });
+      }
+      expect(outcome.overflow).toEqual([]);
+    },
+    30_000,
+  );
 
-  browserIt('notices a chart that fails to draw and a request for the network (the checks can fail)', async () => {
-    const broken: NamedChart = { name: 'broken', title: 'Broken', spec: { data: { values: [] }, mark: 'nonsense' } as unknown as TopLevelSpec };
-    const online: NamedChart = { name: 'online', title: 'Online', spec: { data: { url: 'https://example.invalid/data.json' }, mark: 'point' } };
-    const outcome = await openReport(report([broken, online]));
-    expect(outcome.charts.find((c) => c.name === 'broken')!.rendered).toBe('error');
-    expect(outcome.requests).toEqual(['https://example.invalid/data.json']);
-    expect(outcome.errors.length).toBeGreaterThanOrEqual(2);
-  }, 30_000);
+  browserIt(
+    'notices a chart that fails to draw and a request for the network (the checks can fail)',
+    async () => {
+      const broken: NamedChart = {
+        name: 'broken',
+        title: 'Broken',
+        spec: { data: { values: [] }, mark: 'nonsense' } as unknown as TopLevelSpec,
+      };
+      const online: NamedChart = {
+        name: 'online',
+        title: 'Online',
+        spec: { data: { url: 'https://example.invalid/data.json' }, mark: 'point' },
+      };
+      const outcome = await openReport(report([broken, online]));
+      expect(outcome.charts.find((c) => c.name === 'broken')!.rendered).toBe('error');
+      expect(outcome.requests).toEqual(['https://example.invalid/data.json']);
+      expect(outcome.errors.length).toBeGreaterThanOrEqual(2);
+    },
+    30_000,
+  );
 
   it('holds the per-case, fits and slowdown tables, the warnings, the environment and the cases not measured, escaped', () => {
     const results = exampleResults();
@@ -136,7 +174,11 @@ describe('report.html in headless Chromium', () => {
     expect(has('<th class="num">spread</th>')).toBe(true);
     expect(has('<tr class="warned"><td>Linear</td>')).toBe(true);
     expect(has('Linear forward n=64: noisy: slowest repeat 3.5x the fastest<')).toBe(true);
-    expect(has("busy machine: other processes' load (the load average less this run's own threads) reached 8.0 on 2 CPUs, around 1 of ")).toBe(true); // (once, for the run)
+    expect(
+      has(
+        "busy machine: other processes' load (the load average less this run's own threads) reached 8.0 on 2 CPUs, around 1 of ",
+      ),
+    ).toBe(true); // (once, for the run)
     expect(has('<td>2.00 [2.00, 2.00]</td>')).toBe(true); // Standard forward time exponent
     expect(has('1 ok length (a fit needs 2): no fit')).toBe(true);
     expect(has('<h3>decode slowdown against the fastest model at each length</h3>')).toBe(true);

@@ -12,7 +12,11 @@ import { calibrationLine, runLine, RunSummary, sections } from './summary';
 import { escapeHtml } from './table';
 
 /** [package, its minified browser build next to the package's main entry]. */
-const LIBRARIES = [['vega', 'vega.min.js'], ['vega-lite', 'vega-lite.min.js'], ['vega-embed', 'vega-embed.min.js']] as const;
+const LIBRARIES = [
+  ['vega', 'vega.min.js'],
+  ['vega-lite', 'vega-lite.min.js'],
+  ['vega-embed', 'vega-embed.min.js'],
+] as const;
 
 /** Draws every `[data-chart]` element with vega-embed; marks each data-rendered="true" or "error". */
 const RENDER_SCRIPT = `
@@ -66,17 +70,30 @@ function environmentRows(results: ResultsFile): [string, string][] {
     ['CPU', `${env.cpu_model} (${env.cpu_count} logical cores)`],
     ['memory', `${(env.total_memory_bytes / 2 ** 30).toFixed(1)} GiB`],
     ['host', env.hostname],
-    ['git commit', env.git_commit === null ? 'none' : `${env.git_commit}${env.git_modified ? ' (with modified files)' : ''}`],
+    [
+      'git commit',
+      env.git_commit === null ? 'none' : `${env.git_commit}${env.git_modified ? ' (with modified files)' : ''}`,
+    ],
     ['code sha256', env.code_sha256 ?? 'not recorded'],
     ['calibration', calibrationLine(results).replace(/^calibration: /, '')],
-    ['sweep', `batch ${sweep.batch_size}, warmup ${sweep.warmup}, repeats ${sweep.repeats}${sweep.adaptive ? ` to ${sweep.adaptive.max_repeats} (target CI ±${100 * sweep.adaptive.target_ci}%, budget ${sweep.adaptive.budget_s} s)` : ''}, time limit ${sweep.time_limit_s ?? 'none'} s, memory limit ${sweep.max_memory_mb ?? 'none'} MB`],
+    [
+      'sweep',
+      `batch ${sweep.batch_size}, warmup ${sweep.warmup}, repeats ${sweep.repeats}${sweep.adaptive ? ` to ${sweep.adaptive.max_repeats} (target CI ±${100 * sweep.adaptive.target_ci}%, budget ${sweep.adaptive.budget_s} s)` : ''}, time limit ${sweep.time_limit_s ?? 'none'} s, memory limit ${sweep.max_memory_mb ?? 'none'} MB`,
+    ],
     // Key by key, so that the line wraps on a narrow page.
-    ['model config', Object.entries(results.config).map(([k, v]) => `${k} ${v ?? 'none'}`).join(', ')],
+    [
+      'model config',
+      Object.entries(results.config)
+        .map(([k, v]) => `${k} ${v ?? 'none'}`)
+        .join(', '),
+    ],
   ];
 }
 
 function remarksHtml(remarks: readonly string[]): string {
-  return remarks.length === 0 ? '' : `<ul class="remarks">\n${remarks.map((r) => `<li>${WARNED} ${escapeHtml(r)}</li>`).join('\n')}\n</ul>`;
+  return remarks.length === 0
+    ? ''
+    : `<ul class="remarks">\n${remarks.map((r) => `<li>${WARNED} ${escapeHtml(r)}</li>`).join('\n')}\n</ul>`;
 }
 
 export interface ReportInput extends RunSummary {
@@ -89,11 +106,16 @@ export function reportHtml(input: ReportInput): string {
   // Inside <script type="application/json"> only "</script" could end the element early; \u003c keeps the JSON equal.
   const specsJson = JSON.stringify(specs).replace(/</g, '\\u003c');
   const tables = analysis.modes.flatMap((mode) =>
-    sections(input, mode).map((part) => `<h3>${escapeHtml(part.title)}</h3>\n${part.html()}\n${remarksHtml(part.remarks)}`),
+    sections(input, mode).map(
+      (part) => `<h3>${escapeHtml(part.title)}</h3>\n${part.html()}\n${remarksHtml(part.remarks)}`,
+    ),
   );
   const warnings = runWarnings(results);
   // The chart's own title is its only one (inside the figure, where a copied SVG keeps it).
-  const chartSections = charts.map((c) => `<section class="chart" aria-label="${escapeHtml(c.title)}"><div id="chart-${c.name}" data-chart="${c.name}"></div></section>`);
+  const chartSections = charts.map(
+    (c) =>
+      `<section class="chart" aria-label="${escapeHtml(c.title)}"><div id="chart-${c.name}" data-chart="${c.name}"></div></section>`,
+  );
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

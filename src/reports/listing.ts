@@ -7,16 +7,31 @@ import { Column, markdownTable, outputWidth, textTable, wrapLine } from './table
 export type ListingRecord = Record<string, string | number | boolean | null | object>;
 
 /** `remarks` are lines under the table (text and markdown only). */
-export function formatListing<T>(columns: readonly Column<T>[], rows: readonly T[], format: Format, record: (row: T) => ListingRecord, remarks: readonly string[] = []): string {
+export function formatListing<T>(
+  columns: readonly Column<T>[],
+  rows: readonly T[],
+  format: Format,
+  record: (row: T) => ListingRecord,
+  remarks: readonly string[] = [],
+): string {
   if (format === 'json') return JSON.stringify(rows.map(record), null, 2);
   if (format === 'csv') {
     const records = rows.map(record);
     const keys = records.length > 0 ? Object.keys(records[0]) : [];
-    return toCsv(keys, records.map((r) => keys.map((k) => r[k]))).trimEnd();
+    return toCsv(
+      keys,
+      records.map((r) => keys.map((k) => r[k])),
+    ).trimEnd();
   }
-  if (format === 'markdown') return [markdownTable(columns, rows), ...(remarks.length ? ['', ...remarks] : [])].join('\n');
+  if (format === 'markdown')
+    return [markdownTable(columns, rows), ...(remarks.length ? ['', ...remarks] : [])].join('\n');
   const width = outputWidth();
   const table = textTable(columns, rows, width);
-  const dropped = table.dropped.length ? [`(left out at ${width} columns: ${table.dropped.join(', ')}; --format markdown has every column)`] : [];
-  return [table.text, ...[...dropped, ...(remarks.length ? ['', ...remarks] : [])].map((line) => wrapLine('', line, width))].join('\n');
+  const dropped = table.dropped.length
+    ? [`(left out at ${width} columns: ${table.dropped.join(', ')}; --format markdown has every column)`]
+    : [];
+  return [
+    table.text,
+    ...[...dropped, ...(remarks.length ? ['', ...remarks] : [])].map((line) => wrapLine('', line, width)),
+  ].join('\n');
 }

@@ -48,20 +48,33 @@ export function bestRecall(results: RecallResults): RecallBest[] {
   return [...groups.values()].map((cases) => {
     const ok = cases.filter((c) => c.status === 'ok');
     const best = ok.reduce<RecallCase | null>((a, c) => {
-      if (a === null || c.accuracy! > a.accuracy! || (c.accuracy === a.accuracy && c.final_loss! < a.final_loss!)) return c;
+      if (a === null || c.accuracy! > a.accuracy! || (c.accuracy === a.accuracy && c.final_loss! < a.final_loss!))
+        return c;
       return a;
     }, null);
     const first = cases[0];
     return {
-      label: recallModelLabel(first), hidden_dim: first.hidden_dim, seq_len: first.seq_len, kv_pairs: first.kv_pairs, task: taskName(first),
-      accuracy: best?.accuracy ?? null, learning_rate: best?.learning_rate ?? null, state_floats: first.state_floats,
-      params: best?.params ?? cases.find((c) => c.params !== null)?.params ?? null, steps: best?.steps ?? null,
-      final_loss: best?.final_loss ?? null, tried: cases.length, failed: cases.length - ok.length,
+      label: recallModelLabel(first),
+      hidden_dim: first.hidden_dim,
+      seq_len: first.seq_len,
+      kv_pairs: first.kv_pairs,
+      task: taskName(first),
+      accuracy: best?.accuracy ?? null,
+      learning_rate: best?.learning_rate ?? null,
+      state_floats: first.state_floats,
+      params: best?.params ?? cases.find((c) => c.params !== null)?.params ?? null,
+      steps: best?.steps ?? null,
+      final_loss: best?.final_loss ?? null,
+      tried: cases.length,
+      failed: cases.length - ok.length,
     };
   });
 }
 
-const num = (text: (row: RecallBest) => string, drop?: number): Pick<Column<RecallBest>, 'text' | 'align' | 'drop'> => ({ text, align: 'right', drop });
+const num = (
+  text: (row: RecallBest) => string,
+  drop?: number,
+): Pick<Column<RecallBest>, 'text' | 'align' | 'drop'> => ({ text, align: 'right', drop });
 
 export const RECALL_COLUMNS: readonly Column<RecallBest>[] = [
   { head: 'model', text: (r) => r.label },
@@ -77,15 +90,29 @@ export const RECALL_COLUMNS: readonly Column<RecallBest>[] = [
 
 function record(r: RecallBest): ListingRecord {
   return {
-    model: r.label, hidden_dim: r.hidden_dim, seq_len: r.seq_len, kv_pairs: r.kv_pairs, accuracy: r.accuracy,
-    learning_rate: r.learning_rate, state_floats: r.state_floats, params: r.params, steps: r.steps, final_loss: r.final_loss,
-    cases: r.tried, failed: r.failed,
+    model: r.label,
+    hidden_dim: r.hidden_dim,
+    seq_len: r.seq_len,
+    kv_pairs: r.kv_pairs,
+    accuracy: r.accuracy,
+    learning_rate: r.learning_rate,
+    state_floats: r.state_floats,
+    params: r.params,
+    steps: r.steps,
+    final_loss: r.final_loss,
+    cases: r.tried,
+    failed: r.failed,
   };
 }
 
 /** The remarks under the table: groups where some learning rate's case failed. */
 function remarks(rows: readonly RecallBest[]): string[] {
-  return rows.filter((r) => r.failed > 0).map((r) => `${r.label} d=${r.hidden_dim} ${r.task}: ${r.failed} of ${r.tried} learning rates ended in error (results.json says why)`);
+  return rows
+    .filter((r) => r.failed > 0)
+    .map(
+      (r) =>
+        `${r.label} d=${r.hidden_dim} ${r.task}: ${r.failed} of ${r.tried} learning rates ended in error (results.json says why)`,
+    );
 }
 
 /** The best-accuracy table in any --format. */
@@ -96,25 +123,61 @@ export function formatRecall(results: RecallResults, format: Format): string {
 
 /** best.csv's columns: record()'s keys. */
 const BEST_CSV_COLUMNS = [
-  'model', 'hidden_dim', 'seq_len', 'kv_pairs', 'accuracy', 'learning_rate', 'state_floats', 'params', 'steps', 'final_loss', 'cases', 'failed',
+  'model',
+  'hidden_dim',
+  'seq_len',
+  'kv_pairs',
+  'accuracy',
+  'learning_rate',
+  'state_floats',
+  'params',
+  'steps',
+  'final_loss',
+  'cases',
+  'failed',
 ] as const;
 
 export function recallBestCsv(rows: readonly RecallBest[]): string {
-  return toCsv(BEST_CSV_COLUMNS, rows.map(record).map((r) => BEST_CSV_COLUMNS.map((k) => r[k])));
+  return toCsv(
+    BEST_CSV_COLUMNS,
+    rows.map(record).map((r) => BEST_CSV_COLUMNS.map((k) => r[k])),
+  );
 }
 
 type Point = RecallBest & { accuracy: number };
 
 /** One panel per value of `panel`: accuracy against `x`, a line per model (ordered along x). */
-function panels(title: string, points: readonly Point[], panel: (p: Point) => string, x: PositionDef & { field: string }): TopLevelSpec {
+function panels(
+  title: string,
+  points: readonly Point[],
+  panel: (p: Point) => string,
+  x: PositionDef & { field: string },
+): TopLevelSpec {
   const names = [...new Set(points.map(panel))];
-  const y: PositionDef = { field: 'accuracy', type: 'quantitative', title: 'test accuracy (best learning rate)', scale: { domain: [0, 1] } };
-  const color: ColorDef = { field: 'label', type: 'nominal', title: 'model', scale: { domain: [...new Set(points.map((p) => p.label))] } };
+  const y: PositionDef = {
+    field: 'accuracy',
+    type: 'quantitative',
+    title: 'test accuracy (best learning rate)',
+    scale: { domain: [0, 1] },
+  };
+  const color: ColorDef = {
+    field: 'label',
+    type: 'nominal',
+    title: 'model',
+    scale: { domain: [...new Set(points.map((p) => p.label))] },
+  };
   const panelOf = (name: string): PanelSpec => {
-    const values = points.filter((p) => panel(p) === name).map((p) => ({
-      label: p.label, accuracy: p.accuracy, state_floats: p.state_floats, seq_len: p.seq_len, hidden_dim: p.hidden_dim,
-      kv_pairs: p.kv_pairs, learning_rate: p.learning_rate ?? 0,
-    }));
+    const values = points
+      .filter((p) => panel(p) === name)
+      .map((p) => ({
+        label: p.label,
+        accuracy: p.accuracy,
+        state_floats: p.state_floats,
+        seq_len: p.seq_len,
+        hidden_dim: p.hidden_dim,
+        kv_pairs: p.kv_pairs,
+        learning_rate: p.learning_rate ?? 0,
+      }));
     const unit: UnitSpec = {
       data: { values },
       mark: { type: 'line', point: true, tooltip: true },
@@ -134,28 +197,43 @@ export function recallCharts(rows: readonly RecallBest[]): NamedChart[] {
     {
       name: 'recall_vs_state',
       title: 'MQAR accuracy against decode-state size (a panel per task)',
-      spec: panels('Test accuracy against the floats of the decode state', byTask, (p) => p.task,
-        { field: 'state_floats', type: 'quantitative', scale: { type: 'log' }, title: 'decode-state floats per sequence (log)' }),
+      spec: panels('Test accuracy against the floats of the decode state', byTask, (p) => p.task, {
+        field: 'state_floats',
+        type: 'quantitative',
+        scale: { type: 'log' },
+        title: 'decode-state floats per sequence (log)',
+      }),
     },
     {
       name: 'recall_vs_length',
       title: 'MQAR accuracy against sequence length (a panel per d_model)',
-      spec: panels('Test accuracy against sequence length (kv pairs as each task sets them)', byHidden, (p) => `d_model ${p.hidden_dim}`,
-        { field: 'seq_len', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'sequence length (log2)' }),
+      spec: panels(
+        'Test accuracy against sequence length (kv pairs as each task sets them)',
+        byHidden,
+        (p) => `d_model ${p.hidden_dim}`,
+        { field: 'seq_len', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'sequence length (log2)' },
+      ),
     },
   ];
 }
 
 function sweepLine(results: RecallResults): string {
   const s = results.sweep;
-  return `vocab ${results.config.vocabSize}, ${results.config.numLayers} layers, ${results.config.numHeads} heads, ff ${s.ff_factor} x d_model, `
-    + `chunk ${results.config.chunkSize}, window ${results.config.windowSize}; ${s.train_examples} training and ${s.test_examples} test examples `
-    + `(${s.filler} filler, data seed ${s.data_seed}), batch ${s.batch_size}, at most ${s.steps} steps (warm-up ${s.warmup_steps}, `
-    + `cosine to 0), AdamW (weight decay 0.1), learning rates ${s.learning_rates.join(', ')}, test every ${s.eval_every} steps, `
-    + `stop at accuracy ${s.target_accuracy}`;
+  return (
+    `vocab ${results.config.vocabSize}, ${results.config.numLayers} layers, ${results.config.numHeads} heads, ff ${s.ff_factor} x d_model, ` +
+    `chunk ${results.config.chunkSize}, window ${results.config.windowSize}; ${s.train_examples} training and ${s.test_examples} test examples ` +
+    `(${s.filler} filler, data seed ${s.data_seed}), batch ${s.batch_size}, at most ${s.steps} steps (warm-up ${s.warmup_steps}, ` +
+    `cosine to 0), AdamW (weight decay 0.1), learning rates ${s.learning_rates.join(', ')}, test every ${s.eval_every} steps, ` +
+    `stop at accuracy ${s.target_accuracy}`
+  );
 }
 
-function reportHtml(results: RecallResults, rows: readonly RecallBest[], svgs: ReadonlyArray<[NamedChart, string]>, source: string): string {
+function reportHtml(
+  results: RecallResults,
+  rows: readonly RecallBest[],
+  svgs: ReadonlyArray<[NamedChart, string]>,
+  source: string,
+): string {
   const env = results.environment;
   const notes = remarks(rows);
   return `<!DOCTYPE html>
@@ -176,15 +254,18 @@ ${notes.length ? `<ul class="remarks">\n${notes.map((n) => `<li>${escapeHtml(n)}
 ${svgs.map(([chart, svg]) => `<section class="chart"><h3>${escapeHtml(chart.title)}</h3>\n${svg}\n</section>`).join('\n')}
 <h2>Run</h2>
 ${keyValueTable([
-    ['command', results.command.join(' ')],
-    ['created at', results.created_at],
-    ['recipe', sweepLine(results)],
-    ['backend', `${env.backend} ${env.backend_version}`],
-    ['CPU', `${env.cpu_model} (${env.cpu_count} logical cores)`],
-    ['adapter', env.adapter ? `${env.adapter.vendor} ${env.adapter.device ?? ''} ${env.adapter.description ?? ''}`.trim() : 'none'],
-    ['bsbr', `${env.bsbr_version}, git commit ${env.git_commit ?? 'none'}`],
-    ['node', env.node_version],
-  ])}
+  ['command', results.command.join(' ')],
+  ['created at', results.created_at],
+  ['recipe', sweepLine(results)],
+  ['backend', `${env.backend} ${env.backend_version}`],
+  ['CPU', `${env.cpu_model} (${env.cpu_count} logical cores)`],
+  [
+    'adapter',
+    env.adapter ? `${env.adapter.vendor} ${env.adapter.device ?? ''} ${env.adapter.description ?? ''}`.trim() : 'none',
+  ],
+  ['bsbr', `${env.bsbr_version}, git commit ${env.git_commit ?? 'none'}`],
+  ['node', env.node_version],
+])}
 </body>
 </html>
 `;
@@ -202,7 +283,11 @@ export interface RecallAnalysis {
  * @resvg/resvg-js loads), report.html with the table and the charts, and their record
  * (.bsbr-analysis); all at once, atomically.
  */
-export async function writeRecallAnalysis(results: RecallResults, outDir: string, source: string): Promise<RecallAnalysis> {
+export async function writeRecallAnalysis(
+  results: RecallResults,
+  outDir: string,
+  source: string,
+): Promise<RecallAnalysis> {
   const rows = bestRecall(results);
   const out = new AnalysisFiles(outDir);
   out.add('best.csv', recallBestCsv(rows));

@@ -16,7 +16,10 @@ export interface SvgRendering {
 
 /** XML 1.0 has no control characters but tab and line ends: a name holding one is drawn as its \uXXXX escape. */
 function xmlText(svg: string): string {
-  return svg.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return svg.replace(
+    /[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**
@@ -30,7 +33,10 @@ export async function renderSvg(spec: TopLevelSpec): Promise<SvgRendering> {
     warnings.push(`${level} ${input.map(String).join(' ')}`);
   };
   const compiled = vegaLite.compile(spec, { logger: vega.logger(vega.Warn, undefined, collect) });
-  const view = new vega.View(vega.parse(compiled.spec), { renderer: 'none', logger: vega.logger(vega.Error, undefined, collect) });
+  const view = new vega.View(vega.parse(compiled.spec), {
+    renderer: 'none',
+    logger: vega.logger(vega.Error, undefined, collect),
+  });
   try {
     return { svg: xmlText(await view.toSVG()), warnings };
   } finally {

@@ -31,7 +31,13 @@ export interface Section {
   html(): string;
 }
 
-function section<T>(title: string, columns: readonly Column<T>[], rows: readonly T[], remarks: string[] = [], rowClass?: (row: T) => string): Section {
+function section<T>(
+  title: string,
+  columns: readonly Column<T>[],
+  rows: readonly T[],
+  remarks: string[] = [],
+  rowClass?: (row: T) => string,
+): Section {
   return {
     title,
     remarks,
@@ -49,16 +55,20 @@ export function runLine({ results, source }: RunSummary): string {
 export function calibrationLine(results: ResultsFile): string {
   const cal = results.calibration;
   if (cal === null) return 'calibration: none';
-  const load = cal.load_before === undefined || cal.load_before === null ? '' : `, load ${cal.load_before.toFixed(1)}/${(cal.load_after ?? 0).toFixed(1)}`;
+  const load =
+    cal.load_before === undefined || cal.load_before === null
+      ? ''
+      : `, load ${cal.load_before.toFixed(1)}/${(cal.load_after ?? 0).toFixed(1)}`;
   return `calibration: ${cal.description}: ${cal.median_ms.toFixed(2)} ms, ${cal.gflops_per_s.toFixed(1)} GFLOP/s, spread ${(100 * relativeSpread(cal.samples_ms)).toFixed(1)}%${load}`;
 }
 
 /** The model config that sets every case's cost, the threads and the dtype: what tells two runs' rows apart. */
 export function configLine(results: ResultsFile): string {
   const c = results.config;
-  const threads = results.sweep.threads === null
-    ? `threads per case (1 under ${ONE_THREAD_BELOW_FLOPS / 1e9} GFLOP a call, else ${results.environment.threads ?? 1})`
-    : `${results.environment.threads ?? 1} thread${(results.environment.threads ?? 1) === 1 ? '' : 's'}`;
+  const threads =
+    results.sweep.threads === null
+      ? `threads per case (1 under ${ONE_THREAD_BELOW_FLOPS / 1e9} GFLOP a call, else ${results.environment.threads ?? 1})`
+      : `${results.environment.threads ?? 1} thread${(results.environment.threads ?? 1) === 1 ? '' : 's'}`;
   return `config: hidden ${c.hiddenDim}, ${c.numHeads} heads of ${headDim(c)}, ${c.numLayers} layers, ff ${c.ffDim}, vocab ${c.vocabSize}, float32; ${results.environment.backend}, ${threads}`;
 }
 
@@ -66,12 +76,15 @@ function samplingText(results: ResultsFile): string {
   const { warmup, repeats, adaptive, batch_size } = results.sweep;
   const timed = adaptive
     ? `${repeats} to ${adaptive.max_repeats} repeats until the median's 95% CI is within ±${100 * adaptive.target_ci}% (budget ${adaptive.budget_s} s)`
-    : `${repeats} repeat${repeats === 1 ? "" : "s"}`;
+    : `${repeats} repeat${repeats === 1 ? '' : 's'}`;
   return `batch ${batch_size}, ${warmup} warm-up calls, ${timed}`;
 }
 
 function fitRemarks(fits: readonly ModelFit[]): string[] {
-  return fits.flatMap((f) => [...(f.note ? [`${f.model}: ${f.note}`] : []), ...f.warnings.map((w) => `${f.model}: ${w}`)]);
+  return fits.flatMap((f) => [
+    ...(f.note ? [`${f.model}: ${f.note}`] : []),
+    ...f.warnings.map((w) => `${f.model}: ${w}`),
+  ]);
 }
 
 /** The tables of one mode, in the order every format shows them. */
@@ -85,23 +98,47 @@ export function sections(summary: RunSummary, mode: Mode): Section[] {
     ...cases.filter((l) => l.c.message).map((l) => `${caseLabel(l.c)}: ${l.c.status}: ${l.c.message}`),
   ];
   return [
-    section(`${mode} cases: ${samplingText(results)}; spread = robust sd / median; cf = compression factor`, caseTableColumns(cases), cases, caseRemarks, (l) => (l.warnings.length > 0 ? 'warned' : '')),
-    section(`${mode} time fits: median ms ~ n^e on log-log axes; e of a + b n^e with a fixed cost a`, TIME_FIT_COLUMNS, fits, fitRemarks(fits)),
+    section(
+      `${mode} cases: ${samplingText(results)}; spread = robust sd / median; cf = compression factor`,
+      caseTableColumns(cases),
+      cases,
+      caseRemarks,
+      (l) => (l.warnings.length > 0 ? 'warned' : ''),
+    ),
+    section(
+      `${mode} time fits: median ms ~ n^e on log-log axes; e of a + b n^e with a fixed cost a`,
+      TIME_FIT_COLUMNS,
+      fits,
+      fitRemarks(fits),
+    ),
     section(`${mode} memory fits: peak tensor bytes ~ n^e`, MEMORY_FIT_COLUMNS, fits),
-    ...(slowdown.length === 0 ? [] : [section(`${mode} slowdown against the fastest model at each length`, slowdownColumns(slowdown), slowdown)]),
+    ...(slowdown.length === 0
+      ? []
+      : [section(`${mode} slowdown against the fastest model at each length`, slowdownColumns(slowdown), slowdown)]),
   ];
 }
 
 /** Terminal tables no wider than `width`, with the columns left out named. */
 export function summaryText(summary: RunSummary, width: number): string {
   const { results, analysis } = summary;
-  const parts = [wrapLine('', runLine(summary), width), wrapLine('', configLine(results), width), wrapLine('', calibrationLine(results), width)];
+  const parts = [
+    wrapLine('', runLine(summary), width),
+    wrapLine('', configLine(results), width),
+    wrapLine('', calibrationLine(results), width),
+  ];
   parts.push(...runWarnings(results).map((w) => wrapLine(`${WARNED} `, w, width)));
   for (const mode of analysis.modes) {
     for (const part of sections(summary, mode)) {
       const table = part.text(width);
       parts.push('', wrapLine('', part.title, width), table.text);
-      if (table.dropped.length > 0) parts.push(wrapLine('', `(left out at ${width} columns: ${table.dropped.join(', ')}; --format markdown or csv has every column)`, width));
+      if (table.dropped.length > 0)
+        parts.push(
+          wrapLine(
+            '',
+            `(left out at ${width} columns: ${table.dropped.join(', ')}; --format markdown or csv has every column)`,
+            width,
+          ),
+        );
       parts.push(...part.remarks.map((r) => wrapLine(`${WARNED} `, r, width)));
     }
   }
@@ -136,18 +173,21 @@ export function summaryJson(summary: RunSummary, extra: Record<string, unknown> 
     environment: results.environment,
     sweep: results.sweep,
     config: results.config,
-    calibration: cal === null ? null : { ...cal, spread: relativeSpread(cal.samples_ms), warnings: calibrationWarnings(cal) },
+    calibration:
+      cal === null ? null : { ...cal, spread: relativeSpread(cal.samples_ms), warnings: calibrationWarnings(cal) },
     warnings: runWarnings(results),
-    cases: analysis.modes.flatMap((mode) => caseLines(results, mode)).map((l) => {
-      const measured = l.c.status === 'ok' && l.c.samples_ms.length > 0;
-      return {
-        ...l.c,
-        ...costKnobs(l.c.model, results.config),
-        spread: measured ? relativeSpread(l.c.samples_ms) : null,
-        median_ci95_ms: measured ? medianCi95(l.c.samples_ms) : null,
-        warnings: l.warnings,
-      };
-    }),
+    cases: analysis.modes
+      .flatMap((mode) => caseLines(results, mode))
+      .map((l) => {
+        const measured = l.c.status === 'ok' && l.c.samples_ms.length > 0;
+        return {
+          ...l.c,
+          ...costKnobs(l.c.model, results.config),
+          spread: measured ? relativeSpread(l.c.samples_ms) : null,
+          median_ci95_ms: measured ? medianCi95(l.c.samples_ms) : null,
+          warnings: l.warnings,
+        };
+      }),
     fits: analysis.fits,
     slowdown: analysis.slowdown,
   };
@@ -155,7 +195,12 @@ export function summaryJson(summary: RunSummary, extra: Record<string, unknown> 
 }
 
 /** The summary in the chosen format; `csv` gives the one table CSV holds (compare: the cases; analyze: the fits). */
-export function formatRunSummary(summary: RunSummary, format: Format, csv: () => string, extra: Record<string, unknown> = {}): string {
+export function formatRunSummary(
+  summary: RunSummary,
+  format: Format,
+  csv: () => string,
+  extra: Record<string, unknown> = {},
+): string {
   if (format === 'json') return summaryJson(summary, extra);
   if (format === 'markdown') return summaryMarkdown(summary);
   if (format === 'csv') return csv().trimEnd();

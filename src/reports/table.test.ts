@@ -70,17 +70,25 @@ test('htmlTable: escaped cells, numeric cells marked, rows classed', () => {
 });
 
 test('wrapLine: lines within the width, continuation lines indented under the text', () => {
-  const text = wrapLine('! ', 'BSBR forward n=64: noisy: repeats spread ±21% (robust sd); slowest repeat 2.1x the fastest', 40);
+  const text = wrapLine(
+    '! ',
+    'BSBR forward n=64: noisy: repeats spread ±21% (robust sd); slowest repeat 2.1x the fastest',
+    40,
+  );
   const lines = text.split('\n');
   for (const line of lines) expect(line.length).toBeLessThanOrEqual(40);
   expect(lines[0].startsWith('! BSBR')).toBe(true);
   expect(lines.slice(1).every((l) => l.startsWith('  ') && !l.startsWith('   '))).toBe(true);
-  expect(lines.map((l) => l.slice(2)).join(' ')).toBe('BSBR forward n=64: noisy: repeats spread ±21% (robust sd); slowest repeat 2.1x the fastest');
+  expect(lines.map((l) => l.slice(2)).join(' ')).toBe(
+    'BSBR forward n=64: noisy: repeats spread ±21% (robust sd); slowest repeat 2.1x the fastest',
+  );
 });
 
-test('a name from a file can neither render HTML in markdown (a job summary) nor move the terminal\'s cursor', () => {
+test("a name from a file can neither render HTML in markdown (a job summary) nor move the terminal's cursor", () => {
   const crafted: Row[] = [{ name: '<img src=x onerror=alert(1)>\x1b[2J\n| forged |', value: 1, note: 'n\r' }];
-  expect(markdownTable(columns.slice(0, 2), crafted).split('\n')[2]).toBe('| &lt;img src=x onerror=alert(1)&gt;\\u001b[2J\\u000a\\| forged \\| | 1.0 |');
+  expect(markdownTable(columns.slice(0, 2), crafted).split('\n')[2]).toBe(
+    '| &lt;img src=x onerror=alert(1)&gt;\\u001b[2J\\u000a\\| forged \\| | 1.0 |',
+  );
   const { text } = textTable([columns[0], columns[4]], crafted, 200);
   expect(text.split('\n')).toHaveLength(3);
   expect(text).not.toMatch(/[\x1b\r]/);

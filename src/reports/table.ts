@@ -59,10 +59,26 @@ export interface TextTable {
 export function textTable<T>(columns: readonly Column<T>[], rows: readonly T[], width: number): TextTable {
   let kept = [...columns];
   const cells = (cols: readonly Column<T>[]) => rows.map((row) => cols.map((c) => printable(c.text(row))));
-  const widths = (cols: readonly Column<T>[]) => { const all = cells(cols); return cols.map((c, i) => largest(all.map((r) => r[i].length), c.head.length)); };
+  const widths = (cols: readonly Column<T>[]) => {
+    const all = cells(cols);
+    return cols.map((c, i) =>
+      largest(
+        all.map((r) => r[i].length),
+        c.head.length,
+      ),
+    );
+  };
   const total = (w: number[]) => w.reduce((a, b) => a + b, 0) + GAP.length * (w.length - 1);
   const wrapIndex = () => kept.findIndex((c) => c.wrap);
-  const narrowest = (col: number) => largest(rows.flatMap((row) => printable(kept[col].text(row)).split(' ').map((word) => word.length)), Math.max(MIN_WRAP, kept[col].head.length));
+  const narrowest = (col: number) =>
+    largest(
+      rows.flatMap((row) =>
+        printable(kept[col].text(row))
+          .split(' ')
+          .map((word) => word.length),
+      ),
+      Math.max(MIN_WRAP, kept[col].head.length),
+    );
   // Drop while even the narrowest wrap cannot make it fit.
   const fits = () => {
     const w = widths(kept);
@@ -79,7 +95,8 @@ export function textTable<T>(columns: readonly Column<T>[], rows: readonly T[], 
   const w = widths(kept);
   const i = wrapIndex();
   if (i >= 0 && total(w) > width) w[i] = Math.max(narrowest(i), w[i] - (total(w) - width));
-  const pad = (text: string, col: number) => (kept[col].align === 'right' ? text.padStart(w[col]) : text.padEnd(w[col]));
+  const pad = (text: string, col: number) =>
+    kept[col].align === 'right' ? text.padStart(w[col]) : text.padEnd(w[col]);
   const line = (values: string[]) => values.map(pad).join(GAP).trimEnd();
   const body = cells(kept).flatMap((values) => {
     const wrapped = values.map((v, col) => (col === i ? wrapText(v, w[col]) : [v]));
@@ -113,8 +130,13 @@ export function escapeHtml(text: string): string {
 }
 
 /** An HTML table with every column; `rowClass` may mark rows (warnings). */
-export function htmlTable<T>(columns: readonly Column<T>[], rows: readonly T[], rowClass: (row: T) => string = () => ''): string {
-  const cell = (tag: string, c: Column<T>, text: string) => `<${tag}${c.align === 'right' ? ' class="num"' : ''}>${escapeHtml(text)}</${tag}>`;
+export function htmlTable<T>(
+  columns: readonly Column<T>[],
+  rows: readonly T[],
+  rowClass: (row: T) => string = () => '',
+): string {
+  const cell = (tag: string, c: Column<T>, text: string) =>
+    `<${tag}${c.align === 'right' ? ' class="num"' : ''}>${escapeHtml(text)}</${tag}>`;
   const head = `<tr>${columns.map((c) => cell('th', c, c.head)).join('')}</tr>`;
   const body = rows.map((row) => {
     const cls = rowClass(row);

@@ -23,7 +23,11 @@ export interface AnalysisSummary {
  * where the results came from in the report. All are made first and
  * then written together, atomically: a failure (a full disk) leaves every file as it was.
  */
-export async function writeAnalysis(results: ResultsFile, outDir: string, source = 'results.json'): Promise<AnalysisSummary> {
+export async function writeAnalysis(
+  results: ResultsFile,
+  outDir: string,
+  source = 'results.json',
+): Promise<AnalysisSummary> {
   const analysis = analyzeResults(results);
   const charts = buildCharts(results, analysis);
   const out = new AnalysisFiles(outDir);

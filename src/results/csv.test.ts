@@ -13,7 +13,9 @@ test('results.csv and slowdown.csv escape a hostile model name or message', () =
   const row = casesToCsv(syntheticResults([c])).split('\n')[1];
   expect(row).toContain(`'=HYPERLINK(""http://x"")`);
   expect(row).toContain(",'@evil,");
-  const slowdown = slowdownCsv([{ mode: 'forward', seq_len: 8, model: '+x', median_ms: 1, slowdown: 1, fastest_model: '-y' }]);
+  const slowdown = slowdownCsv([
+    { mode: 'forward', seq_len: 8, model: '+x', median_ms: 1, slowdown: 1, fastest_model: '-y' },
+  ]);
   expect(slowdown.split('\n')[1]).toBe("forward,8,'+x,1,1,'-y");
 });
 

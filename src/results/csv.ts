@@ -5,7 +5,9 @@ export const CSV_DIGITS = 6;
 
 /** A cell as written: a fractional number rounded to CSV_DIGITS significant digits; integers and text as they are. */
 function cell(value: unknown): unknown {
-  return typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value) ? Number(value.toPrecision(CSV_DIGITS)) : value;
+  return typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value)
+    ? Number(value.toPrecision(CSV_DIGITS))
+    : value;
 }
 
 /**
@@ -15,5 +17,8 @@ function cell(value: unknown): unknown {
  * escape_formulas); numbers such as -0.5 stay numbers.
  */
 export function toCsv(columns: readonly string[], rows: ReadonlyArray<readonly unknown[]>): string {
-  return stringify(rows.map((row) => row.map(cell)), { header: true, columns: [...columns], escape_formulas: true });
+  return stringify(
+    rows.map((row) => row.map(cell)),
+    { header: true, columns: [...columns], escape_formulas: true },
+  );
 }

@@ -30,5 +30,7 @@ export function costKnobsText(model: string, config: ModelConfig): string {
     k.chunk_size === null ? null : `chunk ${k.chunk_size}`,
     k.window_size === null ? null : `window ${k.window_size}`,
     k.compression_factor === null ? null : k.compression_factor === 0 ? 'no cf' : `cf ${k.compression_factor}`,
-  ].filter((part) => part !== null).join(', ');
+  ]
+    .filter((part) => part !== null)
+    .join(', ');
 }

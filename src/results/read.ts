@@ -17,17 +17,26 @@ const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFi
 const STRING: Check = [(v) => typeof v === 'string', 'a string'];
 const NAME: Check = [(v) => typeof v === 'string' && v !== '', 'a non-empty string'];
 // A model's name is a key of the readers' tables (and vega's): not one of Object.prototype's members.
-const MODEL_NAME: Check = [(v) => NAME[0](v) && !((v as string) in Object.prototype), 'a non-empty string, not a member of every object (valueOf, constructor, ...)'];
+const MODEL_NAME: Check = [
+  (v) => NAME[0](v) && !((v as string) in Object.prototype),
+  'a non-empty string, not a member of every object (valueOf, constructor, ...)',
+];
 const POSITIVE: Check = [(v) => finite(v) && v > 0, 'a positive number'];
 const NON_NEGATIVE: Check = [(v) => finite(v) && v >= 0, 'a number >= 0'];
 const COUNT: Check = [(v) => Number.isSafeInteger(v) && (v as number) >= 0, 'an integer >= 0'];
 const POSITIVE_INTEGER: Check = [(v) => Number.isSafeInteger(v) && (v as number) > 0, 'a positive integer'];
-const SHA256: Check = [(v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v), 'a SHA-256 in 64 lowercase hex digits'];
+const SHA256: Check = [
+  (v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v),
+  'a SHA-256 in 64 lowercase hex digits',
+];
 const MODE: Check = [(v) => MODES.includes(v as never), `one of ${MODES.join(', ')}`];
 const STATUS: Check = [(v) => CASE_STATUSES.includes(v as never), `one of ${CASE_STATUSES.join(', ')}`];
 const nullOr = ([test, what]: Check): Check => [(v) => v === null || test(v), `${what} or null`];
 const listOf = ([test, what]: Check): Check => [(v) => Array.isArray(v) && v.every(test), `a list of: ${what}`];
-const nonEmptyListOf = (check: Check): Check => [(v) => Array.isArray(v) && v.length > 0 && listOf(check)[0](v), `a non-empty ${listOf(check)[1].slice(2)}`];
+const nonEmptyListOf = (check: Check): Check => [
+  (v) => Array.isArray(v) && v.length > 0 && listOf(check)[0](v),
+  `a non-empty ${listOf(check)[1].slice(2)}`,
+];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -53,7 +62,14 @@ function nestedDeeper(data: unknown, limit: number): boolean {
 }
 
 /** Checks `object[key]` (its place in the file is `where`); `optional` lets it be absent. */
-function expect(path: string, object: Record<string, unknown>, where: string, key: string, [test, what]: Check, optional = false): void {
+function expect(
+  path: string,
+  object: Record<string, unknown>,
+  where: string,
+  key: string,
+  [test, what]: Check,
+  optional = false,
+): void {
   if (optional && !(key in object)) return;
   if (!(key in object)) throw new ResultsFileError(path, `${path}: ${where}${key} is missing`);
   if (!test(object[key])) {
@@ -66,7 +82,17 @@ function section(path: string, file: Record<string, unknown>, key: string): Reco
   return file[key] as Record<string, unknown>;
 }
 
-const ENVIRONMENT_STRINGS = ['backend', 'backend_version', 'tfjs_core_version', 'bsbr_version', 'node_version', 'platform', 'arch', 'cpu_model', 'hostname'];
+const ENVIRONMENT_STRINGS = [
+  'backend',
+  'backend_version',
+  'tfjs_core_version',
+  'bsbr_version',
+  'node_version',
+  'platform',
+  'arch',
+  'cpu_model',
+  'hostname',
+];
 const TIMINGS = ['median_ms', 'min_ms', 'max_ms', 'mean_ms'];
 const RATES = ['tokens_per_s', 'flops', 'gflops_per_s', 'peak_rss_bytes'];
 
@@ -100,7 +126,10 @@ function checkCase(path: string, c: unknown, index: number, seen: Map<string, nu
     field('std_ms', NON_NEGATIVE);
     field('samples_ms', nonEmptyListOf(POSITIVE));
     if (c.repeats !== (c.samples_ms as number[]).length) {
-      throw new ResultsFileError(path, `${path}: ${where}repeats is ${c.repeats} but samples_ms holds ${(c.samples_ms as number[]).length}`);
+      throw new ResultsFileError(
+        path,
+        `${path}: ${where}repeats is ${c.repeats} but samples_ms holds ${(c.samples_ms as number[]).length}`,
+      );
     }
   }
   // Absent in runs from before the noise figures and load averages were recorded.
@@ -108,22 +137,35 @@ function checkCase(path: string, c: unknown, index: number, seen: Map<string, nu
   expect(path, c, where, 'threads', nullOr(POSITIVE_INTEGER), true);
   expect(path, c, where, 'calibration_ms', nullOr(POSITIVE), true);
   expect(path, c, where, 'calibration_samples_ms', listOf(POSITIVE), true);
-  expect(path, c, where, 'median_ci95_ms', nullOr([(v) => Array.isArray(v) && v.length === 2 && v.every(POSITIVE[0]), 'two positive numbers']), true);
+  expect(
+    path,
+    c,
+    where,
+    'median_ci95_ms',
+    nullOr([(v) => Array.isArray(v) && v.length === 2 && v.every(POSITIVE[0]), 'two positive numbers']),
+    true,
+  );
   const key = `${c.model} ${c.mode} n=${c.seq_len}`;
-  if (seen.has(key)) throw new ResultsFileError(path, `${path}: cases[${index}] repeats the case ${key} of cases[${seen.get(key)}]`);
+  if (seen.has(key))
+    throw new ResultsFileError(path, `${path}: cases[${index}] repeats the case ${key} of cases[${seen.get(key)}]`);
   seen.set(key, index);
 }
 
 function checkCalibration(path: string, calibration: unknown, where = 'calibration'): void {
   if (calibration === null) return;
-  if (!isObject(calibration)) throw new ResultsFileError(path, `${path}: ${where === 'calibration' ? '"calibration"' : where} must be an object or null`);
+  if (!isObject(calibration))
+    throw new ResultsFileError(
+      path,
+      `${path}: ${where === 'calibration' ? '"calibration"' : where} must be an object or null`,
+    );
   const field = (key: string, check: Check) => expect(path, calibration, `${where}.`, key, check);
   field('description', STRING);
   for (const key of ['flops', 'median_ms', 'gflops_per_s']) field(key, POSITIVE);
   field('samples_ms', nonEmptyListOf(POSITIVE));
   // Absent in runs from before they were recorded.
   expect(path, calibration, 'calibration.', 'spread', NON_NEGATIVE, true);
-  for (const key of ['load_before', 'load_after']) expect(path, calibration, 'calibration.', key, nullOr(NON_NEGATIVE), true);
+  for (const key of ['load_before', 'load_after'])
+    expect(path, calibration, 'calibration.', key, nullOr(NON_NEGATIVE), true);
 }
 
 /** sweep.adaptive (--target-ci), absent or null for a fixed count of repeats. */
@@ -138,8 +180,17 @@ function checkAdaptive(path: string, sweep: Record<string, unknown>): void {
 /** A shard spec at `where` ('shard', 'shards[0].shard'): { index, count } with 1 <= index <= count. */
 function checkShard(path: string, shard: unknown, where: string): void {
   const whole = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 1;
-  if (!isObject(shard) || !whole(shard.index) || !whole(shard.count) || (shard.index as number) > (shard.count as number) || (shard.count as number) > MAX_SHARDS) {
-    throw new ResultsFileError(path, `${path}: ${where} must be { "index": i, "count": n } with 1 <= i <= n <= ${MAX_SHARDS} (got ${shown(shard)})`);
+  if (
+    !isObject(shard) ||
+    !whole(shard.index) ||
+    !whole(shard.count) ||
+    (shard.index as number) > (shard.count as number) ||
+    (shard.count as number) > MAX_SHARDS
+  ) {
+    throw new ResultsFileError(
+      path,
+      `${path}: ${where} must be { "index": i, "count": n } with 1 <= i <= n <= ${MAX_SHARDS} (got ${shown(shard)})`,
+    );
   }
 }
 
@@ -153,7 +204,10 @@ function checkShardRuns(path: string, shards: unknown, cases: unknown[]): void {
     checkShard(path, run.shard, `${where}.shard`);
     expect(path, run, `${where}.`, 'run_id', NAME);
     if (runIds.has(run.run_id as string)) {
-      throw new ResultsFileError(path, `${path}: ${where}.run_id ${JSON.stringify(run.run_id)} repeats that of shards[${runIds.get(run.run_id as string)}]`);
+      throw new ResultsFileError(
+        path,
+        `${path}: ${where}.run_id ${JSON.stringify(run.run_id)} repeats that of shards[${runIds.get(run.run_id as string)}]`,
+      );
     }
     runIds.set(run.run_id as string, i);
     if (!isObject(run.environment)) throw new ResultsFileError(path, `${path}: ${where}.environment must be an object`);
@@ -162,7 +216,11 @@ function checkShardRuns(path: string, shards: unknown, cases: unknown[]): void {
   });
   cases.forEach((c, i) => {
     const runId = (c as { run_id: unknown }).run_id;
-    if (!runIds.has(runId as string)) throw new ResultsFileError(path, `${path}: cases[${i}].run_id ${JSON.stringify(runId)} names none of the merged shards`);
+    if (!runIds.has(runId as string))
+      throw new ResultsFileError(
+        path,
+        `${path}: cases[${i}].run_id ${JSON.stringify(runId)} names none of the merged shards`,
+      );
   });
 }
 
@@ -175,11 +233,13 @@ export function parseResults(text: string, path: string): ResultsFile {
     const place = jsonErrorPlace(err);
     throw new ResultsFileError(path, `${path} is not valid JSON (truncated or corrupted?)${place ? `: ${place}` : ''}`);
   }
-  if (nestedDeeper(data, MAX_DEPTH)) throw new ResultsFileError(path, `${path}: nested more than ${MAX_DEPTH} levels deep`);
+  if (nestedDeeper(data, MAX_DEPTH))
+    throw new ResultsFileError(path, `${path}: nested more than ${MAX_DEPTH} levels deep`);
   if (!isObject(data) || data.format !== 'bsbr-results') {
     throw new ResultsFileError(path, `${path} is not a bsbr results file (no "format": "bsbr-results")`);
   }
-  if (data.version !== 1) throw new ResultsFileError(path, `${path} has results format version ${data.version}; this bsbr reads version 1`);
+  if (data.version !== 1)
+    throw new ResultsFileError(path, `${path} has results format version ${data.version}; this bsbr reads version 1`);
   if (!Array.isArray(data.cases)) throw new ResultsFileError(path, `${path} has no "cases" array`);
   expect(path, data, '', 'run_id', NAME);
   expect(path, data, '', 'created_at', STRING);
@@ -192,7 +252,14 @@ export function parseResults(text: string, path: string): ResultsFile {
   expect(path, environment, 'environment.', 'total_memory_bytes', POSITIVE);
   expect(path, environment, 'environment.', 'git_commit', nullOr(STRING));
   // Absent in runs from before they were recorded.
-  expect(path, environment, 'environment.', 'git_modified', nullOr([(v) => typeof v === 'boolean', 'true or false']), true);
+  expect(
+    path,
+    environment,
+    'environment.',
+    'git_modified',
+    nullOr([(v) => typeof v === 'boolean', 'true or false']),
+    true,
+  );
   expect(path, environment, 'environment.', 'code_sha256', nullOr(STRING), true);
   expect(path, environment, 'environment.', 'adapter', [(v) => v === null || isObject(v), 'an object or null'], true);
   section(path, data, 'config');

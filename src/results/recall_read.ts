@@ -17,11 +17,16 @@ const listOf = (test: (v: unknown) => boolean) => (v: unknown) => Array.isArray(
 const SWEEP_RULES: Rule[] = [
   ['models', listOf((v) => typeof v === 'string' && v !== ''), 'a non-empty list of names'],
   ['hidden_dims', listOf(positiveInteger), 'a non-empty list of positive integers'],
-  ['tasks', listOf((v) => isObject(v) && positiveInteger(v.seq_len) && positiveInteger(v.kv_pairs)), 'a non-empty list of { seq_len, kv_pairs }'],
+  [
+    'tasks',
+    listOf((v) => isObject(v) && positiveInteger(v.seq_len) && positiveInteger(v.kv_pairs)),
+    'a non-empty list of { seq_len, kv_pairs }',
+  ],
   ['learning_rates', listOf((v) => finite(v) && v > 0), 'a non-empty list of positive numbers'],
   ['bsbr_compression', listOf(orNull(positiveInteger)), 'a non-empty list of positive integers or null'],
-  ...(['ff_factor', 'train_examples', 'test_examples', 'batch_size', 'steps', 'eval_every'] as const)
-    .map((key): Rule => [key, positiveInteger, 'a positive integer']),
+  ...(['ff_factor', 'train_examples', 'test_examples', 'batch_size', 'steps', 'eval_every'] as const).map(
+    (key): Rule => [key, positiveInteger, 'a positive integer'],
+  ),
   ['warmup_steps', (v) => Number.isSafeInteger(v) && (v as number) >= 0, 'an integer >= 0'],
   ['target_accuracy', (v) => finite(v) && v > 0 && v <= 1, 'a number in (0, 1]'],
   ['filler', (v) => v === 'zeros' || v === 'random', "'zeros' or 'random'"],
@@ -32,7 +37,11 @@ const CASE_RULES: Rule[] = [
   ['run_id', (v) => typeof v === 'string', 'a string'],
   ['model', (v) => typeof v === 'string' && v !== '', 'a non-empty string'],
   ['compression_factor', orNull(positiveInteger), 'a positive integer or null'],
-  ...(['hidden_dim', 'seq_len', 'kv_pairs', 'state_floats'] as const).map((key): Rule => [key, positiveInteger, 'a positive integer']),
+  ...(['hidden_dim', 'seq_len', 'kv_pairs', 'state_floats'] as const).map((key): Rule => [
+    key,
+    positiveInteger,
+    'a positive integer',
+  ]),
   ['learning_rate', (v) => finite(v) && v > 0, 'a positive number'],
   ['backend', (v) => typeof v === 'string', 'a string'],
   ['status', (v) => v === 'ok' || v === 'error', "'ok' or 'error'"],
@@ -42,7 +51,13 @@ const CASE_RULES: Rule[] = [
   ['wall_s', orNull((v) => finite(v) && v >= 0), 'a number >= 0 or null'],
   ['params', orNull(positiveInteger), 'a positive integer or null'],
   ['message', (v) => typeof v === 'string', 'a string'],
-  ['evaluations', (v) => Array.isArray(v) && v.every((e) => isObject(e) && positiveInteger(e.step) && finite(e.accuracy) && finite(e.loss)), 'a list of { step, accuracy, loss }'],
+  [
+    'evaluations',
+    (v) =>
+      Array.isArray(v) &&
+      v.every((e) => isObject(e) && positiveInteger(e.step) && finite(e.accuracy) && finite(e.loss)),
+    'a list of { step, accuracy, loss }',
+  ],
 ];
 
 /** Applies `rules` to `object` (at `where` in the file at `path`). */
@@ -52,7 +67,10 @@ function check(path: string, object: unknown, where: string, rules: readonly Rul
     if (!(key in object)) throw new ResultsFileError(path, `${path}: ${where}${key} is missing`);
     if (!test(object[key])) {
       const got = JSON.stringify(object[key]) ?? String(object[key]);
-      throw new ResultsFileError(path, `${path}: ${where}${key} must be ${what} (got ${got.length > 60 ? `${got.slice(0, 60)}...` : got})`);
+      throw new ResultsFileError(
+        path,
+        `${path}: ${where}${key} must be ${what} (got ${got.length > 60 ? `${got.slice(0, 60)}...` : got})`,
+      );
     }
   }
 }
@@ -64,9 +82,14 @@ export function isRecallResults(data: unknown): boolean {
 
 /** Checks parsed JSON as a recall results file; `path` names it in messages. */
 export function checkRecallResults(data: unknown, path: string): RecallResults {
-  if (!isRecallResults(data)) throw new ResultsFileError(path, `${path} is not a bsbr recall results file (no "format": "${RECALL_FORMAT}")`);
+  if (!isRecallResults(data))
+    throw new ResultsFileError(path, `${path} is not a bsbr recall results file (no "format": "${RECALL_FORMAT}")`);
   const file = data as Record<string, unknown>;
-  if (file.version !== 1) throw new ResultsFileError(path, `${path} has recall results format version ${file.version}; this bsbr reads version 1`);
+  if (file.version !== 1)
+    throw new ResultsFileError(
+      path,
+      `${path} has recall results format version ${file.version}; this bsbr reads version 1`,
+    );
   check(path, file, '', [
     ['run_id', (v) => typeof v === 'string' && v !== '', 'a non-empty string'],
     ['created_at', (v) => typeof v === 'string', 'a string'],
@@ -80,7 +103,8 @@ export function checkRecallResults(data: unknown, path: string): RecallResults {
   (file.cases as unknown[]).forEach((c, i) => {
     check(path, c, `cases[${i}].`, CASE_RULES);
     const key = recallCaseKey(c as RecallResults['cases'][number]);
-    if (seen.has(key)) throw new ResultsFileError(path, `${path}: cases[${i}] repeats the case of cases[${seen.get(key)}] (${key})`);
+    if (seen.has(key))
+      throw new ResultsFileError(path, `${path}: cases[${i}] repeats the case of cases[${seen.get(key)}] (${key})`);
     seen.set(key, i);
   });
   return data as RecallResults;

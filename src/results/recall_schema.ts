@@ -66,8 +66,22 @@ export interface RecallCase extends RecallCaseKey {
 }
 
 export const RECALL_CSV_COLUMNS = [
-  'run_id', 'model', 'compression_factor', 'hidden_dim', 'seq_len', 'kv_pairs', 'learning_rate', 'backend', 'status',
-  'accuracy', 'final_loss', 'steps', 'wall_s', 'state_floats', 'params', 'message',
+  'run_id',
+  'model',
+  'compression_factor',
+  'hidden_dim',
+  'seq_len',
+  'kv_pairs',
+  'learning_rate',
+  'backend',
+  'status',
+  'accuracy',
+  'final_loss',
+  'steps',
+  'wall_s',
+  'state_floats',
+  'params',
+  'message',
 ] as const satisfies ReadonlyArray<keyof RecallCase>;
 
 /** A shard run joined by `bsbr merge`. */

@@ -6,7 +6,10 @@ import { RESULTS_CSV, RESULTS_JSON } from './write';
 
 /** results.csv of a recall run: one row per case, RECALL_CSV_COLUMNS; null is an empty field. */
 export function recallCsv(results: RecallResults): string {
-  return toCsv(RECALL_CSV_COLUMNS, results.cases.map((c) => RECALL_CSV_COLUMNS.map((column) => c[column] ?? null)));
+  return toCsv(
+    RECALL_CSV_COLUMNS,
+    results.cases.map((c) => RECALL_CSV_COLUMNS.map((column) => c[column] ?? null)),
+  );
 }
 
 /** Rewrites results.json and results.csv of a recall run in `dir`, atomically: readers never see half a file. */

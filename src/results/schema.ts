@@ -83,13 +83,35 @@ export interface CaseResult {
 
 /** The columns every case has: the first results.csv columns, in order (docs/measurement.md, "results.csv"). */
 export const REQUIRED_CASE_COLUMNS = [
-  'run_id', 'model', 'mode', 'backend', 'seq_len', 'batch_size', 'params', 'status', 'median_ms', 'min_ms',
-  'max_ms', 'mean_ms', 'std_ms', 'repeats', 'tokens_per_s', 'flops', 'gflops_per_s', 'peak_tensor_bytes',
-  'peak_rss_bytes', 'message',
+  'run_id',
+  'model',
+  'mode',
+  'backend',
+  'seq_len',
+  'batch_size',
+  'params',
+  'status',
+  'median_ms',
+  'min_ms',
+  'max_ms',
+  'mean_ms',
+  'std_ms',
+  'repeats',
+  'tokens_per_s',
+  'flops',
+  'gflops_per_s',
+  'peak_tensor_bytes',
+  'peak_rss_bytes',
+  'message',
 ] as const satisfies ReadonlyArray<keyof CaseResult>;
 
 /** Columns added later (GPU measurements): written by every run, absent from older files. */
-export const LATER_CASE_COLUMNS = ['peak_device_bytes', 'gpu_kernel_ms', 'dispatches', 'host_ms'] as const satisfies ReadonlyArray<keyof CaseResult>;
+export const LATER_CASE_COLUMNS = [
+  'peak_device_bytes',
+  'gpu_kernel_ms',
+  'dispatches',
+  'host_ms',
+] as const satisfies ReadonlyArray<keyof CaseResult>;
 
 /** The results.csv columns, in order. */
 export const CASE_COLUMNS = [...REQUIRED_CASE_COLUMNS, ...LATER_CASE_COLUMNS] as const;

@@ -3,7 +3,11 @@ import { fitPowerLaw } from '../analysis/fit';
 import { calibrationWarnings, caseWarnings, fitWarnings, foreignLoad, runWarnings } from './warnings';
 
 const run = syntheticResults([]);
-const withSamples = (samples_ms: number[], extra = {}) => ({ ...syntheticCase({ model: 'BSBR', seq_len: 64 }), samples_ms, ...extra });
+const withSamples = (samples_ms: number[], extra = {}) => ({
+  ...syntheticCase({ model: 'BSBR', seq_len: 64 }),
+  samples_ms,
+  ...extra,
+});
 
 describe('caseWarnings', () => {
   test('none for steady repeats on an idle machine', () => {
@@ -13,16 +17,20 @@ describe('caseWarnings', () => {
   test('a robust spread over 10%, and a slowest repeat over 2x the fastest', () => {
     expect(caseWarnings(withSamples([8, 10, 12, 9, 11]), run)).toEqual(['noisy: repeats spread ±15% (robust sd)']);
     expect(caseWarnings(withSamples([10, 10, 10, 10, 35]), run)).toEqual(['noisy: slowest repeat 3.5x the fastest']);
-    expect(caseWarnings(withSamples([10, 14, 10, 6, 25]), run)).toEqual(['noisy: repeats spread ±59% (robust sd), slowest repeat 4.2x the fastest']);
+    expect(caseWarnings(withSamples([10, 14, 10, 6, 25]), run)).toEqual([
+      'noisy: repeats spread ±59% (robust sd), slowest repeat 4.2x the fastest',
+    ]);
   });
 
-  test('never the machine\'s load: that is said once for the run (runWarnings)', () => {
+  test("never the machine's load: that is said once for the run (runWarnings)", () => {
     expect(caseWarnings(withSamples([10, 10], { load_before: 40, load_after: 40 }), run)).toEqual([]);
   });
 
   test('adaptive runs: an interval that stayed wider than --target-ci', () => {
     const adaptive = { ...run, sweep: { ...run.sweep, adaptive: { target_ci: 0.01, max_repeats: 6, budget_s: 30 } } };
-    expect(caseWarnings(withSamples([10, 10, 10, 10, 10, 10.5]), adaptive)).toEqual(['95% interval of the median ±5.0%, above --target-ci 1.0%']);
+    expect(caseWarnings(withSamples([10, 10, 10, 10, 10, 10.5]), adaptive)).toEqual([
+      '95% interval of the median ±5.0%, above --target-ci 1.0%',
+    ]);
     expect(caseWarnings(withSamples([10, 10, 10, 10, 10, 10]), adaptive)).toEqual([]);
   });
 
@@ -32,7 +40,9 @@ describe('caseWarnings', () => {
 });
 
 test('calibrationWarnings: the same noise rules', () => {
-  expect(calibrationWarnings({ ...run.calibration!, samples_ms: [50, 50, 50, 150] })).toEqual(['noisy: slowest repeat 3.0x the fastest']);
+  expect(calibrationWarnings({ ...run.calibration!, samples_ms: [50, 50, 50, 150] })).toEqual([
+    'noisy: slowest repeat 3.0x the fastest',
+  ]);
 });
 
 test('foreignLoad: the larger load average less our own threads, never below 0', () => {
@@ -44,9 +54,16 @@ test('foreignLoad: the larger load average less our own threads, never below 0',
 describe('runWarnings', () => {
   /** A run on 2 CPUs whose cases ran on `threads` threads with the given load averages around them. */
   const loaded = (loads: number[], threads = 2, runThreads = 2) => {
-    const cases = loads.map((l, i) => ({ ...withSamples([10, 10.1, 9.9], { load_before: l, load_after: l, threads }), seq_len: 64 * (i + 1) }));
+    const cases = loads.map((l, i) => ({
+      ...withSamples([10, 10.1, 9.9], { load_before: l, load_after: l, threads }),
+      seq_len: 64 * (i + 1),
+    }));
     const results = syntheticResults(cases);
-    return { ...results, environment: { ...results.environment, cpu_count: 2, threads: runThreads }, calibration: { ...results.calibration!, load_before: 0.1, load_after: 0.2 } };
+    return {
+      ...results,
+      environment: { ...results.environment, cpu_count: 2, threads: runThreads },
+      calibration: { ...results.calibration!, load_before: 0.1, load_after: 0.2 },
+    };
   };
 
   test('our own threads keeping every core busy are no busy machine', () => {
@@ -65,7 +82,9 @@ describe('runWarnings', () => {
   });
 
   test('more threads than CPUs', () => {
-    expect(runWarnings(loaded([0.5], 4, 4))).toEqual(['4 threads on 2 CPUs: threads beyond the CPUs take turns on them, which slows every case (--threads 2 or fewer)']);
+    expect(runWarnings(loaded([0.5], 4, 4))).toEqual([
+      '4 threads on 2 CPUs: threads beyond the CPUs take turns on them, which slows every case (--threads 2 or fewer)',
+    ]);
   });
 });
 
@@ -84,7 +103,14 @@ describe('fitWarnings', () => {
 
   test('not for two points or a good fit', () => {
     expect(fitWarnings(fitPowerLaw([64, 128], [10, 30]))).toEqual([]);
-    expect(fitWarnings(fitPowerLaw(n, n.map((x) => x ** 1.5)))).toEqual([]);
+    expect(
+      fitWarnings(
+        fitPowerLaw(
+          n,
+          n.map((x) => x ** 1.5),
+        ),
+      ),
+    ).toEqual([]);
     expect(fitWarnings(null)).toEqual([]);
   });
 });

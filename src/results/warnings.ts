@@ -39,7 +39,11 @@ export const BUSY_FOREIGN_LOAD = 1;
  * less the threads the run itself kept running (one worker at a time, on `threads` threads; the
  * 1-minute average carries our previous cases too). Null where no load was recorded.
  */
-export function foreignLoad(before: number | null | undefined, after: number | null | undefined, threads: number): number | null {
+export function foreignLoad(
+  before: number | null | undefined,
+  after: number | null | undefined,
+  threads: number,
+): number | null {
   const loads = [before, after].filter((l): l is number => typeof l === 'number');
   return loads.length === 0 ? null : Math.max(0, Math.max(...loads) - threads);
 }
@@ -56,7 +60,9 @@ export function caseWarnings(c: CaseResult, results: ResultsFile): string[] {
   const target = results.sweep.adaptive?.target_ci;
   const half = ciHalfWidth(c.samples_ms);
   if (target !== undefined && (half === null || half > target)) {
-    warnings.push(`95% interval of the median ${half === null ? 'undefined (under 6 repeats)' : `±${percent(half)}`}, above --target-ci ${percent(target)}`);
+    warnings.push(
+      `95% interval of the median ${half === null ? 'undefined (under 6 repeats)' : `±${percent(half)}`}, above --target-ci ${percent(target)}`,
+    );
   }
   return warnings;
 }
@@ -76,11 +82,19 @@ function busyWarning(results: ResultsFile): string[] {
     ...(cal ? [foreignLoad(cal.load_before, cal.load_after, runThreads)] : []),
     ...measured.map((c) => foreignLoad(c.load_before, c.load_after, caseThreadCount(c, results))),
   ].filter((l): l is number => l !== null);
-  const busyCases = measured.filter((c) => (foreignLoad(c.load_before, c.load_after, caseThreadCount(c, results)) ?? 0) >= BUSY_FOREIGN_LOAD).length;
+  const busyCases = measured.filter(
+    (c) => (foreignLoad(c.load_before, c.load_after, caseThreadCount(c, results)) ?? 0) >= BUSY_FOREIGN_LOAD,
+  ).length;
   const highest = largest(loads, 0);
   if (highest < BUSY_FOREIGN_LOAD) return [];
-  const threads = largest(measured.map((c) => caseThreadCount(c, results)), runThreads);
-  const advice = threads > 1 && highest > cpus - threads ? `; with --threads 1 each case would compete for one core, not ${threads}` : '';
+  const threads = largest(
+    measured.map((c) => caseThreadCount(c, results)),
+    runThreads,
+  );
+  const advice =
+    threads > 1 && highest > cpus - threads
+      ? `; with --threads 1 each case would compete for one core, not ${threads}`
+      : '';
   return [
     `busy machine: other processes' load (the load average less this run's own threads) reached ${highest.toFixed(1)} on ${cpus} CPUs, ` +
       `around ${busyCases} of ${measured.length} case${measured.length === 1 ? '' : 's'}: timings are slower and noisier than on an idle machine${advice}`,
@@ -98,7 +112,9 @@ export function runWarnings(results: ResultsFile): string[] {
     ...(results.calibration === null ? [] : calibrationWarnings(results.calibration).map((w) => `calibration: ${w}`)),
     ...busyWarning(results),
     ...(threads !== undefined && threads !== null && threads > cpus
-      ? [`${threads} threads on ${cpus} CPUs: threads beyond the CPUs take turns on them, which slows every case (--threads ${cpus} or fewer)`]
+      ? [
+          `${threads} threads on ${cpus} CPUs: threads beyond the CPUs take turns on them, which slows every case (--threads ${cpus} or fewer)`,
+        ]
       : []),
   ];
 }
@@ -112,6 +128,12 @@ export interface FitQuality {
 
 /** Warnings of a fit: the points do not follow one power law (or are too noisy to tell). */
 export function fitWarnings(fit: FitQuality | null): string[] {
-  if (fit === null || fit.residualSd === null || fit.rSquared >= TRUST_LIMITS.rSquared || fit.residualSd <= TRUST_LIMITS.scatter) return [];
+  if (
+    fit === null ||
+    fit.residualSd === null ||
+    fit.rSquared >= TRUST_LIMITS.rSquared ||
+    fit.residualSd <= TRUST_LIMITS.scatter
+  )
+    return [];
   return [`poor fit: R^2 ${fit.rSquared.toFixed(2)}, points scatter ±${percent(fit.residualSd)} about the line`];
 }

@@ -18,9 +18,23 @@ export const RESULTS_CSV = 'results.csv';
  * load averages around the case and its warnings joined by "; " (docs/measurement.md, "results.csv").
  */
 export const EXTRA_CSV_COLUMNS = [
-  'hidden_dim', 'num_heads', 'head_dim', 'num_layers', 'ff_dim', 'chunk_size', 'window_size', 'compression_factor',
-  'threads', 'dtype', 'spread', 'median_ci95_low_ms', 'median_ci95_high_ms', 'calibration_ms',
-  'load_before', 'load_after', 'warnings',
+  'hidden_dim',
+  'num_heads',
+  'head_dim',
+  'num_layers',
+  'ff_dim',
+  'chunk_size',
+  'window_size',
+  'compression_factor',
+  'threads',
+  'dtype',
+  'spread',
+  'median_ci95_low_ms',
+  'median_ci95_high_ms',
+  'calibration_ms',
+  'load_before',
+  'load_after',
+  'warnings',
 ] as const;
 
 /** Every model computes in float32, TensorFlow.js's default dtype. */
@@ -35,11 +49,23 @@ export function casesToCsv(results: ResultsFile): string {
     const { hiddenDim, numHeads, numLayers, ffDim } = results.config;
     return [
       ...CASE_COLUMNS.map((column) => c[column] ?? null),
-      hiddenDim, numHeads, headDim(results.config), numLayers, ffDim,
-      knobs.chunk_size, knobs.window_size, knobs.compression_factor,
-      c.threads ?? results.environment.threads ?? null, DTYPE,
-      measured ? relativeSpread(c.samples_ms) : null, ci?.[0] ?? null, ci?.[1] ?? null, c.calibration_ms ?? null,
-      c.load_before ?? null, c.load_after ?? null, caseWarnings(c, results).join('; '),
+      hiddenDim,
+      numHeads,
+      headDim(results.config),
+      numLayers,
+      ffDim,
+      knobs.chunk_size,
+      knobs.window_size,
+      knobs.compression_factor,
+      c.threads ?? results.environment.threads ?? null,
+      DTYPE,
+      measured ? relativeSpread(c.samples_ms) : null,
+      ci?.[0] ?? null,
+      ci?.[1] ?? null,
+      c.calibration_ms ?? null,
+      c.load_before ?? null,
+      c.load_after ?? null,
+      caseWarnings(c, results).join('; '),
     ];
   });
   return toCsv([...CASE_COLUMNS, ...EXTRA_CSV_COLUMNS], rows);

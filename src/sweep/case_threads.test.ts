@@ -6,12 +6,24 @@ import { caseFlops } from './flops';
 import { planFor } from '../../models/plan';
 
 const sweep = (threads: number | null): SweepSettings => ({
-  models: ['BSBR'], seq_lengths: [256], modes: ['forward'], batch_size: 1, warmup: 2, repeats: 7,
-  time_limit_s: null, max_memory_mb: null, weights_file: null, threads,
+  models: ['BSBR'],
+  seq_lengths: [256],
+  modes: ['forward'],
+  batch_size: 1,
+  warmup: 2,
+  repeats: 7,
+  time_limit_s: null,
+  max_memory_mb: null,
+  weights_file: null,
+  threads,
 });
 const config = { ...DEFAULT_CONFIG, compressionFactor: 2 };
-const threadsAt = (model: string, seqLen: number, mode: 'forward' | 'decode' = 'forward', threads: number | null = null) =>
-  caseThreads({ model, mode, seqLen }, sweep(threads), config, 2);
+const threadsAt = (
+  model: string,
+  seqLen: number,
+  mode: 'forward' | 'decode' = 'forward',
+  threads: number | null = null,
+) => caseThreads({ model, mode, seqLen }, sweep(threads), config, 2);
 
 describe('caseThreads', () => {
   it('puts a call under the bar on one thread and one over it on every core', () => {

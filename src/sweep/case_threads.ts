@@ -17,6 +17,15 @@ import { PlannedCase } from './cases';
  */
 export function caseThreads(c: PlannedCase, sweep: SweepSettings, config: ModelConfig, cores: number): number {
   if (sweep.threads !== null) return cores;
-  const flops = caseFlops(c.model, c.mode, config, c.seqLen, sweep.batch_size, sweep.warmup, sweep.repeats, planFor('wasm', 0));
+  const flops = caseFlops(
+    c.model,
+    c.mode,
+    config,
+    c.seqLen,
+    sweep.batch_size,
+    sweep.warmup,
+    sweep.repeats,
+    planFor('wasm', 0),
+  );
   return flops !== null && flops < ONE_THREAD_BELOW_FLOPS ? 1 : cores;
 }

@@ -10,7 +10,9 @@ export interface PlannedCase {
 
 /** Every case of a sweep in run order: model by model, each mode, lengths ascending. */
 export function planCases(sweep: SweepSettings): PlannedCase[] {
-  return sweep.models.flatMap((model) => sweep.modes.flatMap((mode) => sweep.seq_lengths.map((seqLen) => ({ model, mode, seqLen }))));
+  return sweep.models.flatMap((model) =>
+    sweep.modes.flatMap((mode) => sweep.seq_lengths.map((seqLen) => ({ model, mode, seqLen }))),
+  );
 }
 
 export function sameCase(row: CaseResult, c: PlannedCase): boolean {

@@ -4,7 +4,17 @@ import { CausalLM } from '../../models/model';
 import { createModel, MODEL_NAMES } from '../../models/registry';
 import { planFor } from '../../models/plan';
 import { randomIds, TEST_BACKENDS, testsOn } from '../../models/testing/harness';
-import { BATCHED_MATMUL, CAUSAL_ATTENTION, CHUNK_ATTENTION, CHUNK_STATES, DELTA_RULE, DENSE, LINEAR_ATTENTION, RETRIEVE, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
+import {
+  BATCHED_MATMUL,
+  CAUSAL_ATTENTION,
+  CHUNK_ATTENTION,
+  CHUNK_STATES,
+  DELTA_RULE,
+  DENSE,
+  LINEAR_ATTENTION,
+  RETRIEVE,
+  UNIT_LOWER_INVERSE,
+} from '../../models/kernels/names';
 import { caseFlops, forwardFlops, hasCostModel, stepFlops, trainFlops } from './flops';
 import { trainingStep } from '../bench/measure';
 
@@ -67,7 +77,7 @@ async function countedFlops(call: () => tf.Tensor, window?: number): Promise<num
       // Per head the causal pairs inside each chunk, 4 d each, and q^T G_c for every query, 2 d^2.
       const [[batch, n, width], , , , [, h, C]] = kernel.inputShapes as number[][];
       const [B, d] = [n / C, width / h];
-      flops += batch * h * C * ((B * (B + 1)) / 2 * 4 * d + B * 2 * d * d);
+      flops += batch * h * C * (((B * (B + 1)) / 2) * 4 * d + B * 2 * d * d);
       continue;
     }
     if (kernel.name === DENSE) {
@@ -88,52 +98,75 @@ async function countedFlops(call: () => tf.Tensor, window?: number): Promise<num
 
 /** Every architecture's knobs away from their defaults where they change the work. */
 const SMALL: Partial<ModelConfig> = {
-  vocabSize: 20, hiddenDim: 8, numHeads: 2, ffDim: 12, numLayers: 2, chunkSize: 4, windowSize: 3, compressionFactor: 2,
-  updateSteps: 2, learnedBeta: true, expansionFactor: 3, seed: 1,
+  vocabSize: 20,
+  hiddenDim: 8,
+  numHeads: 2,
+  ffDim: 12,
+  numLayers: 2,
+  chunkSize: 4,
+  windowSize: 3,
+  compressionFactor: 2,
+  updateSteps: 2,
+  learnedBeta: true,
+  expansionFactor: 3,
+  seed: 1,
 };
 
 test('every registered model has a cost model', () => {
   expect(MODEL_NAMES.filter((name) => !hasCostModel(name))).toEqual([]);
 });
 
-describe.each(TEST_BACKENDS)('on %s, the cost model under the backend\'s plan counts exactly the matmuls each model performs', (backend) => {
-  const itOn = testsOn(backend);
+describe.each(TEST_BACKENDS)(
+  "on %s, the cost model under the backend's plan counts exactly the matmuls each model performs",
+  (backend) => {
+    const itOn = testsOn(backend);
 
-  describe.each(MODEL_NAMES)('%s', (name) => {
-    const window = name === 'SlidingWindow' ? SMALL.windowSize : undefined;
-    let model: CausalLM;
-    beforeAll(() => {
-      model = createModel(name, SMALL);
-    });
-    afterAll(() => model?.dispose());
+    describe.each(MODEL_NAMES)('%s', (name) => {
+      const window = name === 'SlidingWindow' ? SMALL.windowSize : undefined;
+      let model: CausalLM;
+      beforeAll(() => {
+        model = createModel(name, SMALL);
+      });
+      afterAll(() => model?.dispose());
 
-    // 5 and 6: partial chunks and windows; 300: more than one Standard query block.
-    itOn.each([1, 5, 6, 300])('forward over n = %i, batch 2', async (n) => {
-      const ids = randomIds(2, n, 20, n);
-      expect(await countedFlops(() => model.forward(ids), window)).toBe(forwardFlops(name, model.config, n, 2, model.plan));
-    });
+      // 5 and 6: partial chunks and windows; 300: more than one Standard query block.
+      itOn.each([1, 5, 6, 300])('forward over n = %i, batch 2', async (n) => {
+        const ids = randomIds(2, n, 20, n);
+        expect(await countedFlops(() => model.forward(ids), window)).toBe(
+          forwardFlops(name, model.config, n, 2, model.plan),
+        );
+      });
 
-    // 5: partial chunks and windows; 300: more than one Standard query block.
-    itOn.each([5, 300])('training step over n = %i, batch 2 (forward, layers recomputed, backward, head)', async (n) => {
-      const ids = tf.tensor2d(randomIds(2, n, 20, n), undefined, 'int32');
-      expect(await countedFlops(() => trainingStep(model, ids, 1), window)).toBe(trainFlops(name, model.config, n, 2, model.plan));
-      ids.dispose();
-    });
+      // 5: partial chunks and windows; 300: more than one Standard query block.
+      itOn.each([5, 300])(
+        'training step over n = %i, batch 2 (forward, layers recomputed, backward, head)',
+        async (n) => {
+          const ids = tf.tensor2d(randomIds(2, n, 20, n), undefined, 'int32');
+          expect(await countedFlops(() => trainingStep(model, ids, 1), window)).toBe(
+            trainFlops(name, model.config, n, 2, model.plan),
+          );
+          ids.dispose();
+        },
+      );
 
-    itOn('single-token steps at positions 0 .. 9 (chunks opening and closing)', async () => {
-      const state = model.initState(2);
-      const ids = randomIds(2, 10, 20, 3);
-      try {
-        for (let p = 0; p < 10; p++) {
-          const token = ids.map((row) => [row[p]]);
-          expect([p, await countedFlops(() => model.step(state, token).hidden, window)]).toEqual([p, stepFlops(name, model.config, p, 2, model.plan)]);
+      itOn('single-token steps at positions 0 .. 9 (chunks opening and closing)', async () => {
+        const state = model.initState(2);
+        const ids = randomIds(2, 10, 20, 3);
+        try {
+          for (let p = 0; p < 10; p++) {
+            const token = ids.map((row) => [row[p]]);
+            expect([p, await countedFlops(() => model.step(state, token).hidden, window)]).toEqual([
+              p,
+              stepFlops(name, model.config, p, 2, model.plan),
+            ]);
+          }
+        } finally {
+          model.disposeState(state);
         }
-      } finally {
-        model.disposeState(state);
-      }
+      });
     });
-  });
-});
+  },
+);
 
 describe('the formulas, by hand (the wasm plan: query blocks of 256, prefix sums by products)', () => {
   const plan = planFor('wasm', 0);

@@ -13,7 +13,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { headDim, ModelConfig } from '../../models/config';
 import { canonicalModelName, ModelName } from '../../models/descriptors';
-import { CAUSAL_ATTENTION, causalAttentionTakes, CHUNK_ATTENTION, CHUNK_STATES, chunkAttentionTakes, DELTA_RULE, deltaRuleTakes, LINEAR_ATTENTION, linearAttentionTakes, RETRIEVE, UNIT_LOWER_INVERSE } from '../../models/kernels/names';
+import {
+  CAUSAL_ATTENTION,
+  causalAttentionTakes,
+  CHUNK_ATTENTION,
+  CHUNK_STATES,
+  chunkAttentionTakes,
+  DELTA_RULE,
+  deltaRuleTakes,
+  LINEAR_ATTENTION,
+  linearAttentionTakes,
+  RETRIEVE,
+  UNIT_LOWER_INVERSE,
+} from '../../models/kernels/names';
 import { attentionBackwardBlocks } from '../../models/ops/causal_softmax';
 import { chunksPerGroup } from '../../models/ops/scan';
 import { ExecutionPlan } from '../../models/plan';
@@ -43,7 +55,10 @@ interface AttentionCost {
  * again (2 r K d), dO v^T (2 r K e), dq, dk (2 r K d each) and dv (2 r K e).
  */
 function fusedAttentionBackward(rows: number, L: number, S: number, d: number, e: number, window?: number): number {
-  return attentionBackwardBlocks(rows, L, S, window).reduce((total, b) => total + 2 * b.rows * (b.last - b.first + 1) * (3 * d + 2 * e), 0);
+  return attentionBackwardBlocks(rows, L, S, window).reduce(
+    (total, b) => total + 2 * b.rows * (b.last - b.first + 1) * (3 * d + 2 * e),
+    0,
+  );
 }
 
 /**
@@ -97,7 +112,10 @@ function blockedSoftmax(passes: (c: ModelConfig) => number): AttentionCost {
     backward(c, n, batch, plan) {
       const d = headDim(c);
       if (!fusedAttention(plan, d)) return 2 * this.forward(c, n, batch, plan);
-      return 2 * 4 * mm(n, c.hiddenDim, c.hiddenDim) + passes(c) * c.numHeads * fusedAttentionBackward(batch * c.numHeads, n, n, d, d);
+      return (
+        2 * 4 * mm(n, c.hiddenDim, c.hiddenDim) +
+        passes(c) * c.numHeads * fusedAttentionBackward(batch * c.numHeads, n, n, d, d)
+      );
     },
   };
 }
@@ -129,7 +147,10 @@ const slidingWindow: AttentionCost = {
   backward(c, n, batch, plan) {
     const d = headDim(c);
     if (!fusedAttention(plan, d) || n <= c.windowSize) return 2 * this.forward(c, n, batch, plan);
-    return 2 * 4 * mm(n, c.hiddenDim, c.hiddenDim) + c.numHeads * fusedAttentionBackward(batch * c.numHeads, n, n, d, d, c.windowSize);
+    return (
+      2 * 4 * mm(n, c.hiddenDim, c.hiddenDim) +
+      c.numHeads * fusedAttentionBackward(batch * c.numHeads, n, n, d, d, c.windowSize)
+    );
   },
 };
 
@@ -139,7 +160,11 @@ const slidingWindow: AttentionCost = {
  * B = min(chunkSize, L), the first group flagged.
  */
 function sumOverGroups(
-  c: ModelConfig, n: number, batch: number, plan: ExecutionPlan, work: (L: number, B: number, C: number, first: boolean) => number,
+  c: ModelConfig,
+  n: number,
+  batch: number,
+  plan: ExecutionPlan,
+  work: (L: number, B: number, C: number, first: boolean) => number,
 ): number {
   const groupLength = chunksPerGroup(plan.groupRows, batch, c.chunkSize) * c.chunkSize;
   let total = 0;
@@ -161,13 +186,24 @@ function sumOverGroups(
  * the first. Where the backend runs it as its fused kernel (the recurrence token by token), per head
  * and token phi(k) [v, 1]^T into [S | z] and phi(q)^T [S | z]: 4 d (d + 1).
  */
-function linearWork(c: ModelConfig, n: number, batch: number, plan: ExecutionPlan, carriedFirst: boolean, prefixTimes = 1): number {
+function linearWork(
+  c: ModelConfig,
+  n: number,
+  batch: number,
+  plan: ExecutionPlan,
+  carriedFirst: boolean,
+  prefixTimes = 1,
+): number {
   const D = c.hiddenDim;
   const d = headDim(c);
-  if (tf.getKernel(LINEAR_ATTENTION, plan.backend) !== undefined && linearAttentionTakes(d)) return 4 * mm(n, D, D) + c.numHeads * n * 4 * d * (d + 1);
+  if (tf.getKernel(LINEAR_ATTENTION, plan.backend) !== undefined && linearAttentionTakes(d))
+    return 4 * mm(n, D, D) + c.numHeads * n * 4 * d * (d + 1);
   return sumOverGroups(c, n, batch, plan, (L, B, C, first) => {
     const perChunk = mm(B, d, B) + mm(B, B, d + 1) + mm(d, B, d + 1) + mm(B, d, d + 1);
-    return 4 * mm(L, D, D) + c.numHeads * (C * perChunk + prefixTimes * prefixSum(plan, C, d * (d + 1), !first || carriedFirst));
+    return (
+      4 * mm(L, D, D) +
+      c.numHeads * (C * perChunk + prefixTimes * prefixSum(plan, C, d * (d + 1), !first || carriedFirst))
+    );
   });
 }
 
@@ -183,7 +219,8 @@ const linear: AttentionCost = {
   backward(c, n, batch, plan) {
     const D = c.hiddenDim;
     const d = headDim(c);
-    if (tf.getKernel(LINEAR_ATTENTION, plan.backend) === undefined || !linearAttentionTakes(d)) return 2 * linearWork(c, n, batch, plan, false, 0.5);
+    if (tf.getKernel(LINEAR_ATTENTION, plan.backend) === undefined || !linearAttentionTakes(d))
+      return 2 * linearWork(c, n, batch, plan, false, 0.5);
     const groupLength = chunksPerGroup(plan.groupRows, batch, c.chunkSize) * c.chunkSize;
     let composite = 0;
     for (let start = 0; start < n; start += groupLength) {
@@ -228,7 +265,13 @@ const deltaNet: AttentionCost = {
     const fused = tf.getKernel(DELTA_RULE, plan.backend) !== undefined && deltaRuleTakes(d);
     const chunkWork = fused
       ? 6 * n * d * d
-      : sumOverGroups(c, n, batch, plan, (_L, b, C) => C * (10 * b * b * d + unitLowerInverseWork(b, plan) + 6 * b * d * d));
+      : sumOverGroups(
+          c,
+          n,
+          batch,
+          plan,
+          (_L, b, C) => C * (10 * b * b * d + unitLowerInverseWork(b, plan) + 6 * b * d * d),
+        );
     return 4 * mm(n, D, D) + (c.learnedBeta ? mm(n, D, c.numHeads) : 0) + c.numHeads * chunkWork;
   },
   step(c, _p, plan) {
@@ -266,7 +309,13 @@ const deltaNet: AttentionCost = {
       return projections + c.numHeads * composite;
     }
     const lastB = Math.min(c.chunkSize, n - Math.floor((n - 1) / groupLength) * groupLength);
-    const chunkwise = sumOverGroups(c, n, batch, plan, (_L, b, C, first) => 2 * chunks(b, C) + C * inverseBackward(b) - (first ? mm(b, d, d) : 0));
+    const chunkwise = sumOverGroups(
+      c,
+      n,
+      batch,
+      plan,
+      (_L, b, C, first) => 2 * chunks(b, C) + C * inverseBackward(b) - (first ? mm(b, d, d) : 0),
+    );
     return projections + c.numHeads * (chunkwise - 2 * mm(d, lastB, d));
   },
 };
@@ -306,7 +355,9 @@ const gau: AttentionCost = {
     const B = c.chunkSize;
     const f = p % B;
     const J = Math.floor(p / B);
-    return 4 * mm(1, D, E) + mm(1, E, D) + 4 * (f + 1) * E + (J >= 1 ? mm(1, E, E) : 0) + (f + 1 === B ? mm(E, B, E) : 0);
+    return (
+      4 * mm(1, D, E) + mm(1, E, D) + 4 * (f + 1) * E + (J >= 1 ? mm(1, E, E) : 0) + (f + 1 === B ? mm(E, B, E) : 0)
+    );
   },
 };
 
@@ -332,14 +383,33 @@ const bsbr: AttentionCost = {
     const C = Math.ceil(n / B);
     const S = c.compressionFactor ? D / c.compressionFactor : d * d;
     const compression = c.compressionFactor ? 2 * mm(h * C, d * d, S) : 0;
-    const fused = [CHUNK_STATES, RETRIEVE, CHUNK_ATTENTION].every((name) => tf.getKernel(name, plan.backend) !== undefined) && chunkAttentionTakes(d);
+    const fused =
+      [CHUNK_STATES, RETRIEVE, CHUNK_ATTENTION].every((name) => tf.getKernel(name, plan.backend) !== undefined) &&
+      chunkAttentionTakes(d);
     if (fused) {
-      return 3 * mm(C * B, D, D) + mm(n, D, D) + 4 * D * C * causalPairs(B) + h * C * mm(d, B, d) + compression
-        + 2 * mm(C, D, D) + h * ((C * (C - 1)) / 2) * 2 * (d + S) + h * C * mm(B, d, d);
+      return (
+        3 * mm(C * B, D, D) +
+        mm(n, D, D) +
+        4 * D * C * causalPairs(B) +
+        h * C * mm(d, B, d) +
+        compression +
+        2 * mm(C, D, D) +
+        h * ((C * (C - 1)) / 2) * 2 * (d + S) +
+        h * C * mm(B, d, d)
+      );
     }
     const local = fusedAttention(plan, d) ? 4 * D * C * causalPairs(B) : 4 * C * B * B * D;
-    return 3 * mm(C * B, D, D) + mm(n, D, D) + local + h * C * mm(d, B, d) + compression
-      + 2 * mm(C, D, D) + h * mm(C, d, C) + h * mm(C, C, S) + h * C * mm(B, d, d);
+    return (
+      3 * mm(C * B, D, D) +
+      mm(n, D, D) +
+      local +
+      h * C * mm(d, B, d) +
+      compression +
+      2 * mm(C, D, D) +
+      h * mm(C, d, C) +
+      h * mm(C, C, S) +
+      h * C * mm(B, d, d)
+    );
   },
   step(c, p) {
     const D = c.hiddenDim;
@@ -365,12 +435,18 @@ const bsbr: AttentionCost = {
   backward(c, n, batch, plan) {
     const d = headDim(c);
     const h = c.numHeads;
-    const fused = [CHUNK_STATES, RETRIEVE, CHUNK_ATTENTION].every((name) => tf.getKernel(name, plan.backend) !== undefined) && chunkAttentionTakes(d);
+    const fused =
+      [CHUNK_STATES, RETRIEVE, CHUNK_ATTENTION].every((name) => tf.getKernel(name, plan.backend) !== undefined) &&
+      chunkAttentionTakes(d);
     if (fused) {
       const B = Math.min(c.chunkSize, n);
       const C = Math.ceil(n / B);
       const S = c.compressionFactor ? c.hiddenDim / c.compressionFactor : d * d;
-      const kernels = h * C * mm(d, B, d) + h * ((C * (C - 1)) / 2) * 2 * (d + S) + 4 * c.hiddenDim * C * causalPairs(B) + h * C * mm(B, d, d);
+      const kernels =
+        h * C * mm(d, B, d) +
+        h * ((C * (C - 1)) / 2) * 2 * (d + S) +
+        4 * c.hiddenDim * C * causalPairs(B) +
+        h * C * mm(B, d, d);
       const perGroup = chunksPerGroup(plan.groupRows, batch, c.chunkSize);
       let composites = 0;
       for (let g0 = 0; g0 < C; g0 += perGroup) {
@@ -457,7 +533,14 @@ export function stepFlops(model: string, c: ModelConfig, p: number, batch: numbe
  * (the chunked models' steps differ by position).
  */
 export function caseFlops(
-  model: string, mode: Mode, c: ModelConfig, n: number, batch: number, warmup: number, repeats: number, plan: ExecutionPlan,
+  model: string,
+  mode: Mode,
+  c: ModelConfig,
+  n: number,
+  batch: number,
+  warmup: number,
+  repeats: number,
+  plan: ExecutionPlan,
 ): number | null {
   if (!hasCostModel(model)) return null;
   if (mode === 'forward') return forwardFlops(model, c, n, batch, plan);

@@ -22,13 +22,14 @@ function allSplits(n: number, count: number): number[][] {
   return out;
 }
 
-const partSums = (works: number[], bounds: number[]) => bounds.slice(1).map((end, k) => works.slice(bounds[k], end).reduce((a, b) => a + b, 0));
+const partSums = (works: number[], bounds: number[]) =>
+  bounds.slice(1).map((end, k) => works.slice(bounds[k], end).reduce((a, b) => a + b, 0));
 
 describe('balancedSplit', () => {
   test('minimises the largest part, then the sum of squares, over every contiguous split (checked by enumeration)', () => {
     // Deterministic pseudo-random works of very different sizes, as a sweep's lengths give.
     let seed = 7;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (let trial = 0; trial < 40; trial++) {
       const n = 1 + Math.floor(random() * 8);
       const count = 1 + Math.floor(random() * 4);
@@ -64,19 +65,30 @@ describe('caseWork', () => {
   const plan = planFor('wasm', 0);
 
   test('forward: warm-up, timed and profiled calls, each a forward pass', () => {
-    expect(caseWork({ model: 'BSBR', mode: 'forward', seqLen: 64 }, sweep, config)).toBe(5 * forwardFlops('BSBR', config, 64, 2, plan));
+    expect(caseWork({ model: 'BSBR', mode: 'forward', seqLen: 64 }, sweep, config)).toBe(
+      5 * forwardFlops('BSBR', config, 64, 2, plan),
+    );
   });
 
   test('decode: the prefill as one forward pass, then one step per call at the contexts the calls run at', () => {
     const steps = [64, 65, 66, 67, 68].map((p) => stepFlops('GAU', config, p, 2, plan)).reduce((a, b) => a + b, 0);
-    expect(caseWork({ model: 'GAU', mode: 'decode', seqLen: 64 }, sweep, config)).toBe(forwardFlops('GAU', config, 64, 2, plan) + steps);
+    expect(caseWork({ model: 'GAU', mode: 'decode', seqLen: 64 }, sweep, config)).toBe(
+      forwardFlops('GAU', config, 64, 2, plan) + steps,
+    );
   });
 });
 
 describe('shardCases', () => {
   const sweep: SweepSettings = {
-    models: [...MODEL_NAMES], seq_lengths: [64, 128, 256, 512, 1024, 2048], modes: ['forward', 'decode'], batch_size: 1,
-    warmup: 2, repeats: 5, time_limit_s: null, max_memory_mb: null, weights_file: null,
+    models: [...MODEL_NAMES],
+    seq_lengths: [64, 128, 256, 512, 1024, 2048],
+    modes: ['forward', 'decode'],
+    batch_size: 1,
+    warmup: 2,
+    repeats: 5,
+    time_limit_s: null,
+    max_memory_mb: null,
+    weights_file: null,
   };
   const config = { ...DEFAULT_CONFIG, compressionFactor: 2 };
   const key = (c: { model: string; mode: string; seqLen: number }) => `${c.model} ${c.mode} ${c.seqLen}`;
@@ -103,13 +115,16 @@ describe('shardCases', () => {
   test('no shard holds more work than the heaviest case or the mean share allows, far from a split by count', () => {
     const works = planCases(sweep).map((c) => caseWork(c, sweep, config));
     const total = works.reduce((a, b) => a + b, 0);
-    const shardWork = (index: number) => shardCases(sweep, config, { index, count: 4 }).reduce((a, c) => a + caseWork(c, sweep, config), 0);
+    const shardWork = (index: number) =>
+      shardCases(sweep, config, { index, count: 4 }).reduce((a, c) => a + caseWork(c, sweep, config), 0);
     const largest = Math.max(...[1, 2, 3, 4].map(shardWork));
     // A contiguous cut can always keep every shard under mean + heaviest case.
     expect(largest).toBeLessThanOrEqual(total / 4 + Math.max(...works));
     // Four equal counts of cases in run order would leave the heaviest quarter with this much more.
     const quarter = works.length / 4;
-    const byCount = Math.max(...[0, 1, 2, 3].map((k) => works.slice(k * quarter, (k + 1) * quarter).reduce((a, b) => a + b, 0)));
+    const byCount = Math.max(
+      ...[0, 1, 2, 3].map((k) => works.slice(k * quarter, (k + 1) * quarter).reduce((a, b) => a + b, 0)),
+    );
     expect(largest).toBeLessThan(byCount);
   });
 

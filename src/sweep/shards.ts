@@ -82,6 +82,9 @@ export function shardCases(sweep: SweepSettings, config: ModelConfig, shard: Sha
 /** The cases of each of `count` shards, in shard order: the split computed once. */
 export function everyShard(sweep: SweepSettings, config: ModelConfig, count: number): PlannedCase[][] {
   const plan = planCases(sweep);
-  const bounds = balancedSplit(plan.map((c) => caseWork(c, sweep, config)), count);
+  const bounds = balancedSplit(
+    plan.map((c) => caseWork(c, sweep, config)),
+    count,
+  );
   return Array.from({ length: count }, (_, k) => plan.slice(bounds[k], bounds[k + 1]));
 }

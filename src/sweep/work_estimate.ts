@@ -17,7 +17,12 @@ import { PlannedCase } from './cases';
 const ESTIMATE_PLAN = planFor('wasm', 0);
 
 /** The case's work under `plan`: the host backends' plan unless a caller (the dry-run's time estimate) names another. */
-export function caseWork(c: PlannedCase, sweep: SweepSettings, config: ModelConfig, plan: ExecutionPlan = ESTIMATE_PLAN): number {
+export function caseWork(
+  c: PlannedCase,
+  sweep: SweepSettings,
+  config: ModelConfig,
+  plan: ExecutionPlan = ESTIMATE_PLAN,
+): number {
   const { batch_size: batch, warmup, repeats } = sweep;
   const calls = warmup + repeats + 1;
   const forward = forwardFlops(c.model, config, c.seqLen, batch, plan);

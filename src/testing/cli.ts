@@ -9,8 +9,20 @@ export const BIN = path.join(packageRoot(), 'bin', 'bsbr.js');
 
 /** A model small enough that a case takes milliseconds; one timed repeat, no warm-up. */
 export const TINY_MODEL_ARGS = [
-  '--hidden-dim', '16', '--num-heads', '2', '--ff-dim', '32', '--vocab-size', '100', '--num-layers', '1',
-  '--chunk-size', '4', '--window-size', '4',
+  '--hidden-dim',
+  '16',
+  '--num-heads',
+  '2',
+  '--ff-dim',
+  '32',
+  '--vocab-size',
+  '100',
+  '--num-layers',
+  '1',
+  '--chunk-size',
+  '4',
+  '--window-size',
+  '4',
 ];
 export const TINY_ARGS = [...TINY_MODEL_ARGS, '--repeats', '1', '--warmup', '0'];
 
@@ -26,7 +38,11 @@ export function tempDir(): string {
 
 /** Starts `node bin/bsbr.js ...args` in `cwd` with stdout and stderr piped (so stdout is not a TTY). */
 export function startCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** Runs the command to the end. */

@@ -9,7 +9,8 @@ export function readTextTable(text: string, firstHead: string): Record<string, s
   const at = lines.findIndex((line, i) => line.startsWith(firstHead) && /^[- ]+$/.test(lines[i + 1] ?? ''));
   if (at < 0) throw new Error(`no table headed '${firstHead}' in:\n${text}`);
   const spans = [...lines[at + 1].matchAll(/-+/g)].map((m) => [m.index!, m.index! + m[0].length] as const);
-  const cells = (line: string) => spans.map(([start, end], i) => line.slice(start, i === spans.length - 1 ? undefined : end).trim());
+  const cells = (line: string) =>
+    spans.map(([start, end], i) => line.slice(start, i === spans.length - 1 ? undefined : end).trim());
   const heads = cells(lines[at]);
   const body: Record<string, string>[] = [];
   for (const line of lines.slice(at + 2)) {

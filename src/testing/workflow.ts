@@ -56,7 +56,11 @@ function runBash(script: string, cwd: string): Promise<CliResult> {
 }
 
 /** Runs the job's `run` steps in `cwd` in order, stopping at the first that fails; resolves to the last result. */
-export async function runJob(job: WorkflowJob, cwd: string, values: Record<string, string | number>): Promise<CliResult> {
+export async function runJob(
+  job: WorkflowJob,
+  cwd: string,
+  values: Record<string, string | number>,
+): Promise<CliResult> {
   let last: CliResult = { code: 0, stdout: '', stderr: '' };
   for (const step of job.steps) {
     if (step.run === undefined || step.run.trim() === 'npm ci') continue;

@@ -40,7 +40,9 @@ const u16Bytes = (bits: number[]) => {
 /** Reads a file and returns plain values, disposing the tensors. */
 function readPlain(target: string): Record<string, { shape: number[]; dtype: string; values: number[] }> {
   const tensors = readSafetensors(target);
-  const plain = Object.fromEntries([...tensors].map(([name, t]) => [name, { shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) }]));
+  const plain = Object.fromEntries(
+    [...tensors].map(([name, t]) => [name, { shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) }]),
+  );
   tf.dispose([...tensors.values()]);
   return plain;
 }
@@ -85,7 +87,11 @@ describe('reading', () => {
       b: { dtype: 'BF16', shape: [1, 2], data_offsets: [32, 36] },
     };
     const w = [0, -1.5, 3.25, 2 ** -140, Infinity, -0];
-    writeByDefinition(target, header, Buffer.concat([f32Bytes(w), u16Bytes([0x3c00, 0xc000, 0x0001, 0x7c00]), u16Bytes([0x3f80, 0x4049])]));
+    writeByDefinition(
+      target,
+      header,
+      Buffer.concat([f32Bytes(w), u16Bytes([0x3c00, 0xc000, 0x0001, 0x7c00]), u16Bytes([0x3f80, 0x4049])]),
+    );
     expect(readPlain(target)).toEqual({
       w: { shape: [2, 3], dtype: 'float32', values: w },
       h: { shape: [4], dtype: 'float32', values: [1, -2, 2 ** -24, Infinity] },
@@ -95,7 +101,8 @@ describe('reading', () => {
 
   it('reads a hand-built two-tensor file: offsets, not header order, place the data', () => {
     // Header: 109 bytes = 0x6d (107 of JSON, 2 padding spaces): x is F16 [2] at data bytes 2..6, y is a BF16 scalar at 0..2.
-    const json = '{"x":{"dtype":"F16","shape":[2],"data_offsets":[2,6]},"y":{"dtype":"BF16","shape":[],"data_offsets":[0,2]}}  ';
+    const json =
+      '{"x":{"dtype":"F16","shape":[2],"data_offsets":[2,6]},"y":{"dtype":"BF16","shape":[],"data_offsets":[0,2]}}  ';
     expect(json.length).toBe(0x6d);
     const bytes = Buffer.concat([
       Buffer.from([0x6d, 0, 0, 0, 0, 0, 0, 0]),
@@ -117,10 +124,17 @@ describe('writing', () => {
     const a = tf.tensor1d([1, -2]);
     const b = tf.tensor2d([[0.5]]);
     const target = file('layout.safetensors');
-    writeSafetensors(target, new Map<string, tf.Tensor>([['a', a], ['b', b]]));
+    writeSafetensors(
+      target,
+      new Map<string, tf.Tensor>([
+        ['a', a],
+        ['b', b],
+      ]),
+    );
     tf.dispose([a, b]);
     // 110 bytes of JSON padded with 2 spaces to 112 = 0x70, so the data starts 8-byte aligned.
-    const json = '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1,1],"data_offsets":[8,12]}}  ';
+    const json =
+      '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1,1],"data_offsets":[8,12]}}  ';
     expect(json.length).toBe(0x70);
     const expected = Buffer.concat([
       Buffer.from([0x70, 0, 0, 0, 0, 0, 0, 0]),
@@ -133,7 +147,20 @@ describe('writing', () => {
   });
 
   it('writes then reads back every float32 bit pattern unchanged, records included', () => {
-    const values = new Float32Array([0, -0, 1e-45, -3.4028234663852886e38, Infinity, -Infinity, NaN, Math.PI, 1 / 3, -7.25, 2 ** -126, 123456.789]);
+    const values = new Float32Array([
+      0,
+      -0,
+      1e-45,
+      -3.4028234663852886e38,
+      Infinity,
+      -Infinity,
+      NaN,
+      Math.PI,
+      1 / 3,
+      -7.25,
+      2 ** -126,
+      123456.789,
+    ]);
     const weights = { 'layers.0.x': tf.tensor(values, [3, 4]), empty: tf.tensor([], [0, 5]) };
     const target = file('roundtrip.safetensors');
     writeSafetensors(target, weights);
@@ -148,12 +175,16 @@ describe('writing', () => {
 
   it('refuses tensors that are not float32 and unwritable places, leaving no file', () => {
     const ids = tf.tensor1d([1, 2], 'int32');
-    expect(() => writeSafetensors(file('int.safetensors'), { ids })).toThrow('tensor ids is int32: only float32 tensors are written');
+    expect(() => writeSafetensors(file('int.safetensors'), { ids })).toThrow(
+      'tensor ids is int32: only float32 tensors are written',
+    );
     ids.dispose();
     expect(fs.existsSync(file('int.safetensors'))).toBe(false);
     const x = tf.tensor1d([1]);
     expect(() => writeSafetensors(path.join(dir, 'no-such-dir', 'x.safetensors'), { x })).toThrow(FileError);
-    expect(() => writeSafetensors(path.join(dir, 'no-such-dir', 'x.safetensors'), { x })).toThrow(/^cannot write .*no-such-dir/);
+    expect(() => writeSafetensors(path.join(dir, 'no-such-dir', 'x.safetensors'), { x })).toThrow(
+      /^cannot write .*no-such-dir/,
+    );
     x.dispose();
   });
 
@@ -162,7 +193,9 @@ describe('writing', () => {
     x.dispose();
     expect(() => writeSafetensors(file('gone.safetensors'), { x })).toThrow(SafetensorsError);
     expect(() => writeSafetensors(file('gone.safetensors'), { x })).toThrow('tensor x is not a live tensor');
-    expect(() => writeSafetensors(file('gone.safetensors'), { y: [1, 2] as never })).toThrow('tensor y is not a live tensor');
+    expect(() => writeSafetensors(file('gone.safetensors'), { y: [1, 2] as never })).toThrow(
+      'tensor y is not a live tensor',
+    );
     expect(fs.existsSync(file('gone.safetensors'))).toBe(false);
   });
 });
@@ -173,19 +206,71 @@ describe('malformed files give one clear error and no tensors', () => {
     b: { dtype: 'F32', shape: [2], data_offsets: b },
   });
   const cases: [string, (target: string) => void, RegExp][] = [
-    ['a file shorter than the length field', (t) => fs.writeFileSync(t, Buffer.from([1, 2, 3])), /3 bytes is too short/],
-    ['a header length beyond the file', (t) => writeByDefinition(t, two([0, 8], [8, 16]), Buffer.alloc(16), 5000n), /bad header length 5000 /],
-    ['a header length of 2^64 - 1', (t) => writeByDefinition(t, {}, Buffer.alloc(0), 2n ** 64n - 1n), /bad header length 18446744073709551615 /],
-    ['a header that is not JSON', (t) => fs.writeFileSync(t, Buffer.concat([Buffer.from([4, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('nope')])), /header is not valid JSON/],
-    ['a header that is a JSON array', (t) => writeByDefinition(t, [1, 2], Buffer.alloc(0)), /header is not a JSON object/],
-    ['an unknown dtype', (t) => writeByDefinition(t, { q: { dtype: 'Q4', shape: [2], data_offsets: [0, 1] } }, Buffer.alloc(1)), /tensor q has dtype "Q4", which is not a safetensors dtype \(F32, F16, BF16, /],
-    ['offsets past the data', (t) => writeByDefinition(t, two([0, 8], [8, 16]), Buffer.alloc(12)), /tensor b has data_offsets \[8, 16\] out of range: the data section holds 12 bytes/],
-    ['overlapping ranges', (t) => writeByDefinition(t, two([0, 8], [4, 12]), Buffer.alloc(12)), /tensors a \[0, 8\) and b \[4, 12\) overlap/],
-    ['a hole between tensors', (t) => writeByDefinition(t, two([0, 8], [12, 20]), Buffer.alloc(20)), /data bytes \[8, 12\) belong to no tensor/],
-    ['trailing bytes after the last tensor', (t) => writeByDefinition(t, two([0, 8], [8, 16]), Buffer.alloc(20)), /data bytes \[16, 20\) belong to no tensor/],
-    ['offsets that disagree with the shape', (t) => writeByDefinition(t, { a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, Buffer.alloc(8)), /tensor a spans 8 bytes but F32 \[3\] needs 12/],
-    ['reversed offsets', (t) => writeByDefinition(t, { a: { dtype: 'F32', shape: [0], data_offsets: [8, 0] } }, Buffer.alloc(8)), /tensor a has bad data_offsets \[8,0\]/],
-    ['a negative dimension', (t) => writeByDefinition(t, { a: { dtype: 'F32', shape: [-1], data_offsets: [0, 0] } }, Buffer.alloc(0)), /tensor a has a bad shape \[-1\]/],
+    [
+      'a file shorter than the length field',
+      (t) => fs.writeFileSync(t, Buffer.from([1, 2, 3])),
+      /3 bytes is too short/,
+    ],
+    [
+      'a header length beyond the file',
+      (t) => writeByDefinition(t, two([0, 8], [8, 16]), Buffer.alloc(16), 5000n),
+      /bad header length 5000 /,
+    ],
+    [
+      'a header length of 2^64 - 1',
+      (t) => writeByDefinition(t, {}, Buffer.alloc(0), 2n ** 64n - 1n),
+      /bad header length 18446744073709551615 /,
+    ],
+    [
+      'a header that is not JSON',
+      (t) => fs.writeFileSync(t, Buffer.concat([Buffer.from([4, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('nope')])),
+      /header is not valid JSON/,
+    ],
+    [
+      'a header that is a JSON array',
+      (t) => writeByDefinition(t, [1, 2], Buffer.alloc(0)),
+      /header is not a JSON object/,
+    ],
+    [
+      'an unknown dtype',
+      (t) => writeByDefinition(t, { q: { dtype: 'Q4', shape: [2], data_offsets: [0, 1] } }, Buffer.alloc(1)),
+      /tensor q has dtype "Q4", which is not a safetensors dtype \(F32, F16, BF16, /,
+    ],
+    [
+      'offsets past the data',
+      (t) => writeByDefinition(t, two([0, 8], [8, 16]), Buffer.alloc(12)),
+      /tensor b has data_offsets \[8, 16\] out of range: the data section holds 12 bytes/,
+    ],
+    [
+      'overlapping ranges',
+      (t) => writeByDefinition(t, two([0, 8], [4, 12]), Buffer.alloc(12)),
+      /tensors a \[0, 8\) and b \[4, 12\) overlap/,
+    ],
+    [
+      'a hole between tensors',
+      (t) => writeByDefinition(t, two([0, 8], [12, 20]), Buffer.alloc(20)),
+      /data bytes \[8, 12\) belong to no tensor/,
+    ],
+    [
+      'trailing bytes after the last tensor',
+      (t) => writeByDefinition(t, two([0, 8], [8, 16]), Buffer.alloc(20)),
+      /data bytes \[16, 20\) belong to no tensor/,
+    ],
+    [
+      'offsets that disagree with the shape',
+      (t) => writeByDefinition(t, { a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, Buffer.alloc(8)),
+      /tensor a spans 8 bytes but F32 \[3\] needs 12/,
+    ],
+    [
+      'reversed offsets',
+      (t) => writeByDefinition(t, { a: { dtype: 'F32', shape: [0], data_offsets: [8, 0] } }, Buffer.alloc(8)),
+      /tensor a has bad data_offsets \[8,0\]/,
+    ],
+    [
+      'a negative dimension',
+      (t) => writeByDefinition(t, { a: { dtype: 'F32', shape: [-1], data_offsets: [0, 0] } }, Buffer.alloc(0)),
+      /tensor a has a bad shape \[-1\]/,
+    ],
   ];
 
   it.each(cases)('%s', (label, make, message) => {
@@ -199,6 +284,8 @@ describe('malformed files give one clear error and no tensors', () => {
   });
 
   it('a missing file', () => {
-    expect(() => readSafetensors(file('absent.safetensors'))).toThrow(/^safetensors file not found: .*absent\.safetensors$/);
+    expect(() => readSafetensors(file('absent.safetensors'))).toThrow(
+      /^safetensors file not found: .*absent\.safetensors$/,
+    );
   });
 });

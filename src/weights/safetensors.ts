@@ -15,7 +15,21 @@ import { WeightMap } from '../../models/weights';
 
 /** Every dtype of the safetensors format, by its size: a header of any of them can be listed. */
 const BYTES_PER_ELEMENT = {
-  F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, U64: 8, I32: 4, U32: 4, I16: 2, U16: 2, I8: 1, U8: 1, BOOL: 1, F8_E4M3: 1, F8_E5M2: 1,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  F64: 8,
+  I64: 8,
+  U64: 8,
+  I32: 4,
+  U32: 4,
+  I16: 2,
+  U16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+  F8_E4M3: 1,
+  F8_E5M2: 1,
 } as const;
 export type SafetensorsDtype = keyof typeof BYTES_PER_ELEMENT;
 
@@ -48,7 +62,7 @@ const scratch = new DataView(new ArrayBuffer(4));
 
 /** bfloat16 is the upper half of a float32: widen it by appending 16 zero bits. */
 export function bfloat16ToNumber(bits: number): number {
-  scratch.setUint32(0, (bits & 0xffff) << 16 >>> 0);
+  scratch.setUint32(0, ((bits & 0xffff) << 16) >>> 0);
   return scratch.getFloat32(0);
 }
 
@@ -57,19 +71,29 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 
-function parseEntry(name: string, info: unknown, dataLength: number, fail: (why: string) => SafetensorsError): SafetensorsEntry {
+function parseEntry(
+  name: string,
+  info: unknown,
+  dataLength: number,
+  fail: (why: string) => SafetensorsError,
+): SafetensorsEntry {
   if (!isObject(info)) throw fail(`entry ${name} is not an object`);
   const { dtype, shape, data_offsets: offsets } = info;
   if (typeof dtype !== 'string' || !Object.hasOwn(BYTES_PER_ELEMENT, dtype)) {
-    throw fail(`tensor ${name} has dtype ${JSON.stringify(dtype)}, which is not a safetensors dtype (${Object.keys(BYTES_PER_ELEMENT).join(', ')})`);
+    throw fail(
+      `tensor ${name} has dtype ${JSON.stringify(dtype)}, which is not a safetensors dtype (${Object.keys(BYTES_PER_ELEMENT).join(', ')})`,
+    );
   }
-  if (!Array.isArray(shape) || !shape.every(isCount)) throw fail(`tensor ${name} has a bad shape ${JSON.stringify(shape)}`);
+  if (!Array.isArray(shape) || !shape.every(isCount))
+    throw fail(`tensor ${name} has a bad shape ${JSON.stringify(shape)}`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[0] > offsets[1]) {
     throw fail(`tensor ${name} has bad data_offsets ${JSON.stringify(offsets)}`);
   }
   const [begin, end] = offsets as [number, number];
   if (end > dataLength) {
-    throw fail(`tensor ${name} has data_offsets [${begin}, ${end}] out of range: the data section holds ${dataLength} bytes`);
+    throw fail(
+      `tensor ${name} has data_offsets [${begin}, ${end}] out of range: the data section holds ${dataLength} bytes`,
+    );
   }
   const needed = shape.reduce((a: number, b: number) => a * b, 1) * BYTES_PER_ELEMENT[dtype as SafetensorsDtype];
   if (end - begin !== needed) {
@@ -92,7 +116,8 @@ function readLayout(file: OpenFile): { entries: SafetensorsEntry[]; dataStart: n
   if (headerLength < 2n || headerLength > BigInt(file.size - 8)) {
     throw fail(`bad header length ${headerLength} (the file has ${file.size - 8} bytes after the length)`);
   }
-  if (headerLength > BigInt(MAX_HEADER_BYTES)) throw fail(`header length ${headerLength} is over the format's limit of ${MAX_HEADER_BYTES} bytes`);
+  if (headerLength > BigInt(MAX_HEADER_BYTES))
+    throw fail(`header length ${headerLength} is over the format's limit of ${MAX_HEADER_BYTES} bytes`);
   const dataStart = 8 + Number(headerLength);
   let header: unknown;
   try {
@@ -112,7 +137,9 @@ function readLayout(file: OpenFile): { entries: SafetensorsEntry[]; dataStart: n
   entries.forEach((entry, i) => {
     if (entry.begin < covered) {
       const previous = entries[i - 1];
-      throw fail(`tensors ${previous.name} [${previous.begin}, ${previous.end}) and ${entry.name} [${entry.begin}, ${entry.end}) overlap`);
+      throw fail(
+        `tensors ${previous.name} [${previous.begin}, ${previous.end}) and ${entry.name} [${entry.begin}, ${entry.end}) overlap`,
+      );
     }
     if (entry.begin > covered) throw fail(`data bytes [${covered}, ${entry.begin}) belong to no tensor`);
     covered = entry.end;
@@ -157,10 +184,16 @@ export function readSafetensors(path: string): Map<string, tf.Tensor> {
     const { entries, dataStart, dataLength } = readLayout(file);
     const unread = entries.find((entry) => !READABLE.includes(entry.dtype));
     if (unread) {
-      throw new SafetensorsError(path, `${path}: tensor ${unread.name} has dtype ${JSON.stringify(unread.dtype)}, which is not read here (readable: ${READABLE.join(', ')})`);
+      throw new SafetensorsError(
+        path,
+        `${path}: tensor ${unread.name} has dtype ${JSON.stringify(unread.dtype)}, which is not read here (readable: ${READABLE.join(', ')})`,
+      );
     }
     if (dataLength > buffer.constants.MAX_LENGTH) {
-      throw new SafetensorsError(path, `${path}: its ${dataLength} bytes of data are more than one read can hold here (${buffer.constants.MAX_LENGTH})`);
+      throw new SafetensorsError(
+        path,
+        `${path}: its ${dataLength} bytes of data are more than one read can hold here (${buffer.constants.MAX_LENGTH})`,
+      );
     }
     const data = readAt(file, dataStart, dataLength);
     return { entries, decoded: entries.map((entry) => decodeValues(data, entry)) };
@@ -175,8 +208,10 @@ function encodeSafetensors(weights: WeightMap): Buffer {
   let offset = 0;
   for (const [name, tensor] of tensors) {
     if (name === '__metadata__') throw new SafetensorsError(name, 'a tensor cannot be named __metadata__');
-    if (!(tensor instanceof tf.Tensor) || tensor.isDisposed) throw new SafetensorsError(name, `tensor ${name} is not a live tensor`);
-    if (tensor.dtype !== 'float32') throw new SafetensorsError(name, `tensor ${name} is ${tensor.dtype}: only float32 tensors are written`);
+    if (!(tensor instanceof tf.Tensor) || tensor.isDisposed)
+      throw new SafetensorsError(name, `tensor ${name} is not a live tensor`);
+    if (tensor.dtype !== 'float32')
+      throw new SafetensorsError(name, `tensor ${name} is ${tensor.dtype}: only float32 tensors are written`);
     header[name] = { dtype: 'F32', shape: tensor.shape, data_offsets: [offset, offset + 4 * tensor.size] };
     offset += 4 * tensor.size;
   }

@@ -17,10 +17,16 @@ export interface WasmBackend {
  */
 export function overrideWasmKernel(
   kernelName: string,
-  kernelFunc: (args: { inputs: tf.NamedTensorInfoMap; attrs: tf.NamedAttrMap; backend: WasmBackend }, stock: tf.KernelFunc) => tf.TensorInfo,
+  kernelFunc: (
+    args: { inputs: tf.NamedTensorInfoMap; attrs: tf.NamedAttrMap; backend: WasmBackend },
+    stock: tf.KernelFunc,
+  ) => tf.TensorInfo,
 ): void {
   const stock = tf.getKernel(kernelName, 'wasm');
-  if (!stock) throw new Error(`the wasm backend has no ${kernelName} kernel to replace (is @tensorflow/tfjs-backend-wasm loaded?)`);
+  if (!stock)
+    throw new Error(
+      `the wasm backend has no ${kernelName} kernel to replace (is @tensorflow/tfjs-backend-wasm loaded?)`,
+    );
   if ((stock.kernelFunc as { bsbr?: boolean }).bsbr) return;
   const replacement = ((args: { inputs: tf.NamedTensorInfoMap; attrs: tf.NamedAttrMap; backend: WasmBackend }) =>
     kernelFunc(args, stock.kernelFunc)) as unknown as tf.KernelFunc & { bsbr?: boolean };

@@ -28,7 +28,13 @@ import { BATCHED_MATMUL, KernelArgs } from '../names';
  * batchA, batchB. Each element is copied into the worker's own heap, multiplied there and copied
  * back (runs in a worker: self-contained).
  */
-export function multiplyOnWorker(heap: () => Float32Array, params: ArrayLike<number>, first: number, last: number, local: XnnProducts): void {
+export function multiplyOnWorker(
+  heap: () => Float32Array,
+  params: ArrayLike<number>,
+  first: number,
+  last: number,
+  local: XnnProducts,
+): void {
   const [a, b, out, m, k, n, batchA, batchB] = Array.from(params);
   const [la, lb, lo] = local.scratch([m * k, k * n, m * n]);
   const shared = heap();
@@ -67,7 +73,10 @@ function multiplySmall(heap: Float32Array, params: number[], batch: number): voi
   }
 }
 
-function batchedMatMul({ inputs: { a, b }, backend: wasm }: KernelArgs<typeof BATCHED_MATMUL, WasmBackend>): tf.TensorInfo {
+function batchedMatMul({
+  inputs: { a, b },
+  backend: wasm,
+}: KernelArgs<typeof BATCHED_MATMUL, WasmBackend>): tf.TensorInfo {
   const [batchA, m, k] = a.shape;
   const [batchB, k2, p] = b.shape;
   if (a.shape.length !== 3 || b.shape.length !== 3 || k !== k2 || (batchA !== batchB && batchA !== 1 && batchB !== 1)) {
@@ -89,7 +98,15 @@ function batchedMatMul({ inputs: { a, b }, backend: wasm }: KernelArgs<typeof BA
   const products = moduleProducts(wasm.wasm);
   try {
     for (let i = 0; i < batch; i++) {
-      products.multiply(aAt + (batchA === 1 ? 0 : i * m * k), bAt + (batchB === 1 ? 0 : i * k * p), outAt + i * m * p, m, k, p, batchB === 1 && i > 0);
+      products.multiply(
+        aAt + (batchA === 1 ? 0 : i * m * k),
+        bAt + (batchB === 1 ? 0 : i * k * p),
+        outAt + i * m * p,
+        m,
+        k,
+        p,
+        batchB === 1 && i > 0,
+      );
     }
   } finally {
     products.forgetB();

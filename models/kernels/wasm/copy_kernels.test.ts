@@ -33,12 +33,36 @@ describe('Slice on wasm copies exactly the slice', () => {
   const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
   const cases: Array<[number[], number[], number[]]> = [
     [[10], [3], [4]],
-    [[4, 5], [1, 0], [2, 5]],
-    [[4, 5], [0, 2], [4, 2]],
-    [[2, 3, 4, 5, 6], [1, 0, 2, 0, 0], [1, 3, 2, 5, 6]],
-    [[2, 3, 4, 5, 6], [0, 1, 1, 2, 3], [2, 2, 3, 3, 3]],
-    [[3, 4, 5], [0, 0, 0], [3, 4, 5]],
-    [[3, 0, 5], [0, 0, 0], [3, 0, 5]],
+    [
+      [4, 5],
+      [1, 0],
+      [2, 5],
+    ],
+    [
+      [4, 5],
+      [0, 2],
+      [4, 2],
+    ],
+    [
+      [2, 3, 4, 5, 6],
+      [1, 0, 2, 0, 0],
+      [1, 3, 2, 5, 6],
+    ],
+    [
+      [2, 3, 4, 5, 6],
+      [0, 1, 1, 2, 3],
+      [2, 2, 3, 3, 3],
+    ],
+    [
+      [3, 4, 5],
+      [0, 0, 0],
+      [3, 4, 5],
+    ],
+    [
+      [3, 0, 5],
+      [0, 0, 0],
+      [3, 0, 5],
+    ],
   ];
   for (let r = 0; r < 30; r++) {
     const rank = int(1, 6);
@@ -56,8 +80,18 @@ describe('Slice on wasm copies exactly the slice', () => {
   });
 
   it('slices int32 and bool tensors too', () => {
-    const x = tf.tensor2d([[1, 2, 3], [4, 5, 6]], undefined, 'int32');
-    expect(tf.slice(x, [0, 1], [2, 2]).arraySync()).toEqual([[2, 3], [5, 6]]);
+    const x = tf.tensor2d(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      undefined,
+      'int32',
+    );
+    expect(tf.slice(x, [0, 1], [2, 2]).arraySync()).toEqual([
+      [2, 3],
+      [5, 6],
+    ]);
     const flags = tf.tensor1d([true, false, true], 'bool');
     expect(tf.slice(flags, [1], [2]).arraySync()).toEqual([0, 1]);
   });
@@ -65,8 +99,14 @@ describe('Slice on wasm copies exactly the slice', () => {
 
 describe('GatherV2 on wasm gathers whole rows', () => {
   it('looks up rows of a table in any index shape', () => {
-    const table = tf.tensor2d(Float32Array.from({ length: 7 * 3 }, (_, i) => i), [7, 3]);
-    const ids = [[6, 0, 2], [2, 2, 5]];
+    const table = tf.tensor2d(
+      Float32Array.from({ length: 7 * 3 }, (_, i) => i),
+      [7, 3],
+    );
+    const ids = [
+      [6, 0, 2],
+      [2, 2, 5],
+    ];
     const out = tf.gather(table, tf.tensor2d(ids, undefined, 'int32'));
     expect(out.shape).toEqual([2, 3, 3]);
     expect(out.arraySync()).toEqual(ids.map((row) => row.map((id) => [3 * id, 3 * id + 1, 3 * id + 2])));
@@ -74,11 +114,19 @@ describe('GatherV2 on wasm gathers whole rows', () => {
 
   it('refuses an index outside the table', () => {
     const table = tf.zeros([4, 2]);
-    expect(() => tf.gather(table, tf.tensor1d([1, 4], 'int32'))).toThrow('GatherV2: the index value 4 is not in [0, 3]');
+    expect(() => tf.gather(table, tf.tensor1d([1, 4], 'int32'))).toThrow(
+      'GatherV2: the index value 4 is not in [0, 3]',
+    );
   });
 
   it('leaves other axes to the stock kernel', () => {
-    const x = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
-    expect(tf.gather(x, tf.tensor1d([2, 0], 'int32'), 1).arraySync()).toEqual([[3, 1], [6, 4]]);
+    const x = tf.tensor2d([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(tf.gather(x, tf.tensor1d([2, 0], 'int32'), 1).arraySync()).toEqual([
+      [3, 1],
+      [6, 4],
+    ]);
   });
 });

@@ -15,7 +15,8 @@ function sliceView(
   stock: tf.KernelFunc,
 ): tf.TensorInfo {
   const x = inputs.x as tf.TensorInfo;
-  if (x.dtype === 'string') return stock({ inputs, attrs, backend: backend as unknown as tf.KernelBackend }) as tf.TensorInfo;
+  if (x.dtype === 'string')
+    return stock({ inputs, attrs, backend: backend as unknown as tf.KernelBackend }) as tf.TensorInfo;
   const [begin, size] = tf.slice_util.parseSliceParams(x as tf.Tensor, attrs.begin as number[], attrs.size as number[]);
   const out = backend.makeOutput(size, x.dtype);
   const total = size.reduce((a, s) => a * s, 1);

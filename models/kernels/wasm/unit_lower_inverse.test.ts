@@ -19,7 +19,16 @@ describe('UnitLowerInverse on wasm', () => {
   });
 
   it('split between the kernel workers (2 threads), gives exactly the single-threaded inverses', async () => {
-    const inverses = () => tf.tidy(() => Array.from((tf.engine().runKernel(UNIT_LOWER_INVERSE, { a: tf.randomUniform([5, 24, 24], -0.3, 0.3, 'float32', 3) }) as tf.Tensor).dataSync()));
+    const inverses = () =>
+      tf.tidy(() =>
+        Array.from(
+          (
+            tf
+              .engine()
+              .runKernel(UNIT_LOWER_INVERSE, { a: tf.randomUniform([5, 24, 24], -0.3, 0.3, 'float32', 3) }) as tf.Tensor
+          ).dataSync(),
+        ),
+      );
     await setupBackend('wasm', { threads: 1 });
     const single = inverses();
     await setupBackend('wasm', { threads: 2 });
@@ -28,7 +37,9 @@ describe('UnitLowerInverse on wasm', () => {
 
   it('refuses a non-square input', () => {
     const a = tf.zeros([2, 3, 4]);
-    expect(() => tf.engine().runKernel(UNIT_LOWER_INVERSE, { a })).toThrow(`${UNIT_LOWER_INVERSE}: expects float32 [..., B, B]`);
+    expect(() => tf.engine().runKernel(UNIT_LOWER_INVERSE, { a })).toThrow(
+      `${UNIT_LOWER_INVERSE}: expects float32 [..., B, B]`,
+    );
     a.dispose();
   });
 });

@@ -25,7 +25,13 @@ import { KernelArgs, UNIT_LOWER_INVERSE } from '../names';
  * the one at dst: params = src, dst, B. Each matrix is copied to `local`'s heap, inverted there and
  * copied back (runs in kernel workers too: self-contained).
  */
-export function invertUnitLower(heap: () => Float32Array, params: ArrayLike<number>, first: number, last: number, local: XnnProducts): void {
+export function invertUnitLower(
+  heap: () => Float32Array,
+  params: ArrayLike<number>,
+  first: number,
+  last: number,
+  local: XnnProducts,
+): void {
   const [src, dst, B] = Array.from(params);
   const BASE = 16;
   const half = Math.ceil(B / 2);
@@ -74,7 +80,10 @@ export function invertUnitLower(heap: () => Float32Array, params: ArrayLike<numb
   }
 }
 
-function unitLowerInverse({ inputs: { a }, backend: wasm }: KernelArgs<typeof UNIT_LOWER_INVERSE, WasmBackend>): tf.TensorInfo {
+function unitLowerInverse({
+  inputs: { a },
+  backend: wasm,
+}: KernelArgs<typeof UNIT_LOWER_INVERSE, WasmBackend>): tf.TensorInfo {
   const B = a.shape[a.shape.length - 1];
   if (a.dtype !== 'float32' || a.shape.length < 2 || a.shape[a.shape.length - 2] !== B) {
     throw new Error(`${UNIT_LOWER_INVERSE}: expects float32 [..., B, B] (got ${a.dtype} [${a.shape}])`);

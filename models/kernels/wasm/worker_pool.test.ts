@@ -1,7 +1,9 @@
 /** The kernel workers: a batch split into ranges over a shared heap, products on their own XNNPACK, failures. */
 import { startWorkerPool, WorkerKernel, WorkerPool } from './worker_pool';
 
-const { WebAssembly: wasmApi } = globalThis as unknown as { WebAssembly: { Memory: new (d: object) => { buffer: ArrayBufferLike } } };
+const { WebAssembly: wasmApi } = globalThis as unknown as {
+  WebAssembly: { Memory: new (d: object) => { buffer: ArrayBufferLike } };
+};
 
 /** heap[at + i] = scale * i + worker's first, for i in its range: shows which elements each worker ran. */
 const mark: WorkerKernel = (heap, params, first, last) => {
@@ -37,7 +39,9 @@ describe('the kernel worker pool', () => {
     heap.fill(-1);
     pool.run(mark, [100, 2], 7);
     // Ranges of 7 over 3 workers: [0, 2), [2, 4), [4, 7).
-    expect(Array.from(heap.subarray(100, 108))).toEqual([0, 2, 4.002, 6.002, 8.004, 10.004, 12.004, -1].map(Math.fround));
+    expect(Array.from(heap.subarray(100, 108))).toEqual(
+      [0, 2, 4.002, 6.002, 8.004, 10.004, 12.004, -1].map(Math.fround),
+    );
     expect(heap[99]).toBe(-1);
   });
 
@@ -48,7 +52,7 @@ describe('the kernel worker pool', () => {
     expect(Array.from(heap.subarray(0, 3))).toEqual([0, 1.001, -1].map(Math.fround));
   });
 
-  it('multiplies on each worker\'s own single-threaded XNNPACK', () => {
+  it("multiplies on each worker's own single-threaded XNNPACK", () => {
     const [a, b, out] = [0, 100, 200];
     heap.set([1, 2, 3, 4, 5, 6], a); // [2, 3]
     heap.set([1, 0, 0, 1, 1, 1], b); // [3, 2]
@@ -64,6 +68,8 @@ describe('the kernel worker pool', () => {
 
   it('refuses a kernel it was not started with', () => {
     const other: WorkerKernel = () => undefined;
-    expect(() => pool.run(other, [], 1)).toThrow('worker pool: other is not one of its kernels or has too many parameters');
+    expect(() => pool.run(other, [], 1)).toThrow(
+      'worker pool: other is not one of its kernels or has too many parameters',
+    );
   });
 });

@@ -24,7 +24,13 @@ import { TfjsModule, XnnProducts, xnnProducts } from './xnn_products';
  * on the worker's own XNNPACK. It runs in a worker from its source text, so it may use nothing but
  * its arguments and globals.
  */
-export type WorkerKernel = (heap: () => Float32Array, params: ArrayLike<number>, first: number, last: number, local: XnnProducts) => void;
+export type WorkerKernel = (
+  heap: () => Float32Array,
+  params: ArrayLike<number>,
+  first: number,
+  last: number,
+  local: XnnProducts,
+) => void;
 
 /** A job's slot in the shared parameters: kernel, first, last, then the kernel's own parameters. */
 const SLOT = 16;
@@ -44,8 +50,15 @@ export interface WorkerPool {
 function workerMain(kernels: WorkerKernel[], products: typeof xnnProducts): void {
   const { workerData, parentPort } = require('worker_threads');
   const { memory, states, params, index, glue, binary, slot, header, STATE } = workerData as {
-    memory: { buffer: ArrayBufferLike }; states: Int32Array; params: Float64Array; index: number; glue: string; binary: string;
-    slot: number; header: number; STATE: typeof STATES;
+    memory: { buffer: ArrayBufferLike };
+    states: Int32Array;
+    params: Float64Array;
+    index: number;
+    glue: string;
+    binary: string;
+    slot: number;
+    header: number;
+    STATE: typeof STATES;
   };
   const factory = require(glue) as (config: object) => Promise<TfjsModule>;
   const heap = () => new Float32Array(memory.buffer);
@@ -85,14 +98,25 @@ export async function startWorkerPool(size: number, memory: object, kernels: Wor
   const params = new Float64Array(new SharedArrayBuffer(8 * SLOT * size));
   const glue = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js');
   const binary = path.join(path.dirname(glue), 'tfjs-backend-wasm-simd.wasm');
-  const workers = Array.from({ length: size }, (_, index) =>
-    new Worker(source, { eval: true, workerData: { memory, states, params, index, glue, binary, slot: SLOT, header: HEADER, STATE: STATES } }));
+  const workers = Array.from(
+    { length: size },
+    (_, index) =>
+      new Worker(source, {
+        eval: true,
+        workerData: { memory, states, params, index, glue, binary, slot: SLOT, header: HEADER, STATE: STATES },
+      }),
+  );
   try {
-    await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
-      w.once('message', () => resolve());
-      w.once('error', reject);
-      w.once('exit', (code) => reject(new Error(`a kernel worker exited with code ${code} while starting`)));
-    })));
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            w.once('message', () => resolve());
+            w.once('error', reject);
+            w.once('exit', (code) => reject(new Error(`a kernel worker exited with code ${code} while starting`)));
+          }),
+      ),
+    );
   } catch (err) {
     for (const w of workers) void w.terminate();
     throw err;
@@ -105,7 +129,8 @@ export async function startWorkerPool(size: number, memory: object, kernels: Wor
     size,
     run(kernel: WorkerKernel, job: number[], count: number): void {
       const kind = kernels.indexOf(kernel);
-      if (kind < 0 || HEADER + job.length > SLOT) throw new Error(`worker pool: ${kernel.name} is not one of its kernels or has too many parameters`);
+      if (kind < 0 || HEADER + job.length > SLOT)
+        throw new Error(`worker pool: ${kernel.name} is not one of its kernels or has too many parameters`);
       const busy: number[] = [];
       for (let w = 0; w < size; w++) {
         const first = Math.floor((w * count) / size);

@@ -34,7 +34,17 @@ export function xnnProducts(module: TfjsModule): XnnProducts {
   const [A, B, OUT] = [0x7ffffff0, 0x7ffffff1, 0x7ffffff2];
   const register = module.cwrap('register_tensor', null, ['number', 'number', 'number']);
   const dispose = module.cwrap('dispose_data', null, ['number']);
-  const matMul = module.cwrap('BatchMatMul', null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']);
+  const matMul = module.cwrap('BatchMatMul', null, [
+    'number',
+    'array',
+    'number',
+    'number',
+    'array',
+    'number',
+    'number',
+    'number',
+    'number',
+  ]);
   const shape = (dims: number[]) => new Uint8Array(new Int32Array(dims).buffer);
   let room = 0;
   let base = 0;

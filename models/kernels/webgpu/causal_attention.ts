@@ -101,16 +101,29 @@ function shader(d: number, e: number): string {
   `;
 }
 
-function causalAttention({ inputs: { q, k, v }, attrs: { scale, window }, backend }: KernelArgs<typeof CAUSAL_ATTENTION, WebGpuBackend>): tf.TensorInfo {
+function causalAttention({
+  inputs: { q, k, v },
+  attrs: { scale, window },
+  backend,
+}: KernelArgs<typeof CAUSAL_ATTENTION, WebGpuBackend>): tf.TensorInfo {
   const [batch, L, d] = q.shape;
   const [, S, e] = v.shape;
-  if (!causalAttentionTakes(d, e) || S < L) throw new Error(`${CAUSAL_ATTENTION}: head size ${d} and value size ${e} must be multiples of 4 (at most 128), with no more queries (${L}) than keys (${S})`);
+  if (!causalAttentionTakes(d, e) || S < L)
+    throw new Error(
+      `${CAUSAL_ATTENTION}: head size ${d} and value size ${e} must be multiples of 4 (at most 128), with no more queries (${L}) than keys (${S})`,
+    );
   return dispatch(backend, {
     key: `causalAttention_${d}_${e}`,
     inputs: { q_: q, k_: k, v_: v },
     outputShape: [batch, L, e],
     workgroups: batch * Math.ceil(L / QUERIES),
-    uniforms: { batch: ['i32', batch], queries: ['i32', L], keys: ['i32', S], window: ['i32', window], scale: ['f32', scale] },
+    uniforms: {
+      batch: ['i32', batch],
+      queries: ['i32', L],
+      keys: ['i32', S],
+      window: ['i32', window],
+      scale: ['f32', scale],
+    },
     components: 4,
     code: () => shader(d, e),
   });

@@ -121,19 +121,36 @@ function shader(d: number): string {
   `;
 }
 
-function chunkAttention({ inputs: { q, k, v, valid, retrieved, exists }, attrs: { heads, chunk, scale }, backend }: KernelArgs<typeof CHUNK_ATTENTION, WebGpuBackend>): tf.TensorInfo {
+function chunkAttention({
+  inputs: { q, k, v, valid, retrieved, exists },
+  attrs: { heads, chunk, scale },
+  backend,
+}: KernelArgs<typeof CHUNK_ATTENTION, WebGpuBackend>): tf.TensorInfo {
   const [batch, n, width] = q.shape;
   const d = width / heads;
   const chunks = n / chunk;
-  if (d % 4 !== 0 || n % chunk !== 0 || retrieved.shape.join() !== [batch, heads, chunks, d * d].join() || exists.shape.join() !== [batch, chunks].join()) {
-    throw new Error(`${CHUNK_ATTENTION}: heads of a multiple of 4 (got ${d}), n a multiple of the chunk ${chunk} (got ${n}), retrieved [${batch}, ${heads}, ${chunks}, ${d * d}] (got [${retrieved.shape}]), exists [${batch}, ${chunks}] (got [${exists.shape}])`);
+  if (
+    d % 4 !== 0 ||
+    n % chunk !== 0 ||
+    retrieved.shape.join() !== [batch, heads, chunks, d * d].join() ||
+    exists.shape.join() !== [batch, chunks].join()
+  ) {
+    throw new Error(
+      `${CHUNK_ATTENTION}: heads of a multiple of 4 (got ${d}), n a multiple of the chunk ${chunk} (got ${n}), retrieved [${batch}, ${heads}, ${chunks}, ${d * d}] (got [${retrieved.shape}]), exists [${batch}, ${chunks}] (got [${exists.shape}])`,
+    );
   }
   return dispatch(backend, {
     key: `chunkAttention_${d}`,
     inputs: { queries: q, keys: k, values: v, valid, retrieved, exists },
     outputShape: [batch, n, width],
     workgroups: batch * heads * chunks * Math.ceil(chunk / WORKGROUP),
-    uniforms: { batch: ['i32', batch], heads: ['i32', heads], chunk: ['i32', chunk], chunks: ['i32', chunks], scale: ['f32', scale] },
+    uniforms: {
+      batch: ['i32', batch],
+      heads: ['i32', heads],
+      chunk: ['i32', chunk],
+      chunks: ['i32', chunks],
+      scale: ['f32', scale],
+    },
     code: () => shader(d),
   });
 }

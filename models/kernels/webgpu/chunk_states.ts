@@ -31,17 +31,30 @@ const CODE = `
   }
 `;
 
-function chunkStates({ inputs: { k, v }, attrs: { heads, chunk }, backend }: KernelArgs<typeof CHUNK_STATES, WebGpuBackend>): tf.TensorInfo {
+function chunkStates({
+  inputs: { k, v },
+  attrs: { heads, chunk },
+  backend,
+}: KernelArgs<typeof CHUNK_STATES, WebGpuBackend>): tf.TensorInfo {
   const [batch, n, width] = k.shape;
   const d = width / heads;
-  if (n % chunk !== 0 || v.shape.join() !== k.shape.join()) throw new Error(`${CHUNK_STATES}: k and v [b, n, h*d] of one shape with n a multiple of the chunk ${chunk} (got [${k.shape}] and [${v.shape}])`);
+  if (n % chunk !== 0 || v.shape.join() !== k.shape.join())
+    throw new Error(
+      `${CHUNK_STATES}: k and v [b, n, h*d] of one shape with n a multiple of the chunk ${chunk} (got [${k.shape}] and [${v.shape}])`,
+    );
   const chunks = n / chunk;
   return dispatch(backend, {
     key: 'chunkStates',
     inputs: { keys: k, values: v },
     outputShape: [batch, heads, chunks, d * d],
     workgroups: workgroupsFor(batch * heads * chunks * d * d),
-    uniforms: { batch: ['i32', batch], heads: ['i32', heads], headSize: ['i32', d], chunk: ['i32', chunk], chunks: ['i32', chunks] },
+    uniforms: {
+      batch: ['i32', batch],
+      heads: ['i32', heads],
+      headSize: ['i32', d],
+      chunk: ['i32', chunk],
+      chunks: ['i32', chunks],
+    },
     code: () => CODE,
   });
 }

@@ -86,11 +86,17 @@ function shader(d: number): string {
   `;
 }
 
-function deltaRule({ inputs: { q, k, v, beta, memory }, attrs: { heads }, backend }: KernelArgs<typeof DELTA_RULE, WebGpuBackend>): tf.TensorInfo {
+function deltaRule({
+  inputs: { q, k, v, beta, memory },
+  attrs: { heads },
+  backend,
+}: KernelArgs<typeof DELTA_RULE, WebGpuBackend>): tf.TensorInfo {
   const [batch, n, width] = q.shape;
   const d = width / heads;
   if (!deltaRuleTakes(d) || beta.shape.join() !== [batch, n, heads].join()) {
-    throw new Error(`${DELTA_RULE}: head size ${d} must be a multiple of 4 (at most ${WORKGROUP}), beta [${batch}, ${n}, ${heads}] (got [${beta.shape}])`);
+    throw new Error(
+      `${DELTA_RULE}: head size ${d} must be a multiple of 4 (at most ${WORKGROUP}), beta [${batch}, ${n}, ${heads}] (got [${beta.shape}])`,
+    );
   }
   return dispatch(backend, {
     key: `deltaRule_${d}`,

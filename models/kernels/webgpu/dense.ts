@@ -42,7 +42,9 @@ function shader(addend: boolean, norm: boolean, gelu: boolean, residuals: number
       let t = i32(localIndex);
       let tr = (t / ${PER_ROW}) * 4;
       let tc = (t % ${PER_ROW}) * 4;
-      ${norm ? `
+      ${
+        norm
+          ? `
       // The LayerNorm statistics of the tile's rows, two passes as LAYER_NORM: every invocation
       // reads a strided part of each row (contiguous across invocations), then one sums each row's parts.
       for (var r = 0; r < ${TILE}; r++) {
@@ -70,7 +72,9 @@ function shader(addend: boolean, norm: boolean, gelu: boolean, residuals: number
         var squares = 0.0;
         for (var j = 0; j < ${WORKGROUP}; j++) { squares += tiles[t * ${WORKGROUP} + j]; }
         rowScale[t] = inverseSqrt(squares / f32(K) + uniforms.epsilon);
-      }` : ''}
+      }`
+          : ''
+      }
       var acc : array<vec4<f32>, 4>;
       for (var i = 0; i < 4; i++) { acc[i] = vec4<f32>(0.0); }
       for (var k0 = 0; k0 < K; k0 += ${TILE}) {
@@ -111,21 +115,42 @@ function shader(addend: boolean, norm: boolean, gelu: boolean, residuals: number
   `;
 }
 
-function dense({ inputs: { x, weight, bias, addend, gamma, beta, residual, residualAddend }, attrs: { activation, epsilon }, backend }: KernelArgs<typeof DENSE, WebGpuBackend>): tf.TensorInfo {
+function dense({
+  inputs: { x, weight, bias, addend, gamma, beta, residual, residualAddend },
+  attrs: { activation, epsilon },
+  backend,
+}: KernelArgs<typeof DENSE, WebGpuBackend>): tf.TensorInfo {
   const [K, N] = weight.shape;
-  if (x.shape[x.shape.length - 1] !== K || (gamma === undefined) !== (beta === undefined) || (residualAddend !== undefined && residual === undefined)) {
-    throw new Error(`${DENSE}: cannot apply a [${weight.shape}] layer to [${x.shape}]${gamma === undefined ? '' : ' with a LayerNorm'}`);
+  if (
+    x.shape[x.shape.length - 1] !== K ||
+    (gamma === undefined) !== (beta === undefined) ||
+    (residualAddend !== undefined && residual === undefined)
+  ) {
+    throw new Error(
+      `${DENSE}: cannot apply a [${weight.shape}] layer to [${x.shape}]${gamma === undefined ? '' : ' with a LayerNorm'}`,
+    );
   }
   const given = [addend, gamma, beta, residual, residualAddend].filter((t) => t !== undefined).length;
   // The backend asks for WebGPU's default of 8 storage buffers per stage: the output and 7 inputs.
-  if (given > 4) throw new Error(`${DENSE}: at most 7 inputs bind (x, weight, bias and 4 of addend, gamma, beta, residual, residualAddend)`);
+  if (given > 4)
+    throw new Error(
+      `${DENSE}: at most 7 inputs bind (x, weight, bias and 4 of addend, gamma, beta, residual, residualAddend)`,
+    );
   const M = tf.util.sizeFromShape(x.shape) / K;
   const norm = gamma !== undefined && beta !== undefined;
   const gelu = activation === 'gelu';
   const residuals = (residual ? 1 : 0) + (residualAddend ? 1 : 0);
   return dispatch(backend, {
     key: `dense_${addend !== undefined}_${norm}_${gelu}_${residuals}`,
-    inputs: { x, weight, bias, ...(addend ? { addend } : {}), ...(norm ? { gamma, beta } : {}), ...(residual ? { residual } : {}), ...(residualAddend ? { residualAddend } : {}) },
+    inputs: {
+      x,
+      weight,
+      bias,
+      ...(addend ? { addend } : {}),
+      ...(norm ? { gamma, beta } : {}),
+      ...(residual ? { residual } : {}),
+      ...(residualAddend ? { residualAddend } : {}),
+    },
     outputShape: [...x.shape.slice(0, -1), N],
     workgroups: Math.ceil(M / TILE) * Math.ceil(N / TILE),
     uniforms: { rows: ['i32', M], inner: ['i32', K], cols: ['i32', N], epsilon: ['f32', epsilon] },

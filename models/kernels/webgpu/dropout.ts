@@ -31,7 +31,11 @@ const CODE = `
   }
 `;
 
-function dropout({ inputs: { x }, attrs: { siteKey, start, threshold, keep }, backend }: KernelArgs<typeof DROPOUT, WebGpuBackend>): tf.TensorInfo {
+function dropout({
+  inputs: { x },
+  attrs: { siteKey, start, threshold, keep },
+  backend,
+}: KernelArgs<typeof DROPOUT, WebGpuBackend>): tf.TensorInfo {
   const [, rows, width] = x.shape;
   const count = tf.util.sizeFromShape(x.shape);
   return dispatch(backend, {
@@ -41,8 +45,13 @@ function dropout({ inputs: { x }, attrs: { siteKey, start, threshold, keep }, ba
     workgroups: workgroupsFor(count),
     // threshold - 1: the threshold may be 2^32, which a u32 does not hold.
     uniforms: {
-      count: ['i32', count], rows: ['i32', rows], width: ['i32', width],
-      siteKey: ['u32', siteKey], start: ['u32', start], last: ['u32', threshold - 1], keep: ['f32', keep],
+      count: ['i32', count],
+      rows: ['i32', rows],
+      width: ['i32', width],
+      siteKey: ['u32', siteKey],
+      start: ['u32', start],
+      last: ['u32', threshold - 1],
+      keep: ['f32', keep],
     },
     code: () => CODE,
   });

@@ -31,7 +31,10 @@ const CODE = `
   }
 `;
 
-function embedding({ inputs: { ids, table, coarse, fine }, backend }: KernelArgs<typeof EMBEDDING, WebGpuBackend>): tf.TensorInfo {
+function embedding({
+  inputs: { ids, table, coarse, fine },
+  backend,
+}: KernelArgs<typeof EMBEDDING, WebGpuBackend>): tf.TensorInfo {
   const [b, n] = ids.shape;
   const dim = table.shape[1];
   return dispatch(backend, {

@@ -27,7 +27,8 @@ const CODE = `
 `;
 
 function exclusiveScan({ inputs: { x }, backend }: KernelArgs<typeof EXCLUSIVE_SCAN, WebGpuBackend>): tf.TensorInfo {
-  if (x.shape.length !== 3 || x.dtype !== 'float32') throw new Error(`${EXCLUSIVE_SCAN} takes a float32 [b, G, F], not ${x.dtype} [${x.shape}]`);
+  if (x.shape.length !== 3 || x.dtype !== 'float32')
+    throw new Error(`${EXCLUSIVE_SCAN} takes a float32 [b, G, F], not ${x.dtype} [${x.shape}]`);
   const [rows, steps, features] = x.shape;
   return dispatch(backend, {
     key: 'exclusiveScan',

@@ -45,7 +45,11 @@ const CODE = `
   }
 `;
 
-function layerNorm({ inputs: { x, gamma, beta }, attrs: { epsilon }, backend }: KernelArgs<typeof LAYER_NORM, WebGpuBackend>): tf.TensorInfo {
+function layerNorm({
+  inputs: { x, gamma, beta },
+  attrs: { epsilon },
+  backend,
+}: KernelArgs<typeof LAYER_NORM, WebGpuBackend>): tf.TensorInfo {
   const features = x.shape[x.shape.length - 1];
   const rows = tf.util.sizeFromShape(x.shape) / features;
   return dispatch(backend, {

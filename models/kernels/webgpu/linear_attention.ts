@@ -96,11 +96,17 @@ function shader(d: number): string {
   `;
 }
 
-function linearAttention({ inputs: { q, k, v, valid, state }, attrs: { heads, epsilon }, backend }: KernelArgs<typeof LINEAR_ATTENTION, WebGpuBackend>): tf.TensorInfo {
+function linearAttention({
+  inputs: { q, k, v, valid, state },
+  attrs: { heads, epsilon },
+  backend,
+}: KernelArgs<typeof LINEAR_ATTENTION, WebGpuBackend>): tf.TensorInfo {
   const [batch, n, width] = q.shape;
   const d = width / heads;
   if (!linearAttentionTakes(d) || valid.shape.join() !== [batch, n].join()) {
-    throw new Error(`${LINEAR_ATTENTION}: head size ${d} must be a multiple of 4 (at most ${WORKGROUP}), valid [${batch}, ${n}] (got [${valid.shape}])`);
+    throw new Error(
+      `${LINEAR_ATTENTION}: head size ${d} must be a multiple of 4 (at most ${WORKGROUP}), valid [${batch}, ${n}] (got [${valid.shape}])`,
+    );
   }
   return dispatch(backend, {
     key: `linearAttention_${d}`,

@@ -25,7 +25,12 @@ interface WebGpuProgram {
 
 /** What a kernel function needs of the webgpu backend. */
 export interface WebGpuBackend {
-  runWebGPUProgram(program: WebGpuProgram, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: Array<{ type: string; data: number[] }>): tf.TensorInfo;
+  runWebGPUProgram(
+    program: WebGpuProgram,
+    inputs: tf.TensorInfo[],
+    dtype: tf.DataType,
+    uniforms?: Array<{ type: string; data: number[] }>,
+  ): tf.TensorInfo;
 }
 
 /** A uniform of a program: its WGSL type and this call's value. */
@@ -73,8 +78,12 @@ export function dispatch(backend: WebGpuBackend, spec: Dispatch): tf.TensorInfo 
     uniforms: uniforms.map(([name, [type]]) => `${name} : ${type},`).join(' '),
     getUserCode: spec.code,
   };
-  return backend.runWebGPUProgram(program, names.map((name) => spec.inputs[name]), 'float32',
-    uniforms.map(([, [type, value]]) => ({ type: UNIFORM_TYPES[type], data: [value] })));
+  return backend.runWebGPUProgram(
+    program,
+    names.map((name) => spec.inputs[name]),
+    'float32',
+    uniforms.map(([, [type, value]]) => ({ type: UNIFORM_TYPES[type], data: [value] })),
+  );
 }
 
 /** WGSL: sets `groupSlot` (declare `var<workgroup> groupSlot : i32;`) to this workgroup's flat index. */

@@ -84,19 +84,32 @@ function shader(d: number, S: number): string {
   `;
 }
 
-function retrieve({ inputs: { queries, keys, states, exists }, attrs: { heads, first, scale }, backend }: KernelArgs<typeof RETRIEVE, WebGpuBackend>): tf.TensorInfo {
+function retrieve({
+  inputs: { queries, keys, states, exists },
+  attrs: { heads, first, scale },
+  backend,
+}: KernelArgs<typeof RETRIEVE, WebGpuBackend>): tf.TensorInfo {
   const [batch, G, width] = queries.shape;
   const [, , J, S] = states.shape;
   const d = width / heads;
   if (keys.shape.join() !== [batch, J, width].join() || exists.shape.join() !== [batch, J].join()) {
-    throw new Error(`${RETRIEVE}: meta keys [${batch}, ${J}, ${width}] and existence [${batch}, ${J}] expected (got [${keys.shape}] and [${exists.shape}])`);
+    throw new Error(
+      `${RETRIEVE}: meta keys [${batch}, ${J}, ${width}] and existence [${batch}, ${J}] expected (got [${keys.shape}] and [${exists.shape}])`,
+    );
   }
   return dispatch(backend, {
     key: `retrieve_${d}_${S}`,
     inputs: { queries, keys, states, exists },
     outputShape: [batch, heads, G, S],
     workgroups: batch * heads * G,
-    uniforms: { batch: ['i32', batch], heads: ['i32', heads], queryChunks: ['i32', G], chunks: ['i32', J], first: ['i32', first], scale: ['f32', scale] },
+    uniforms: {
+      batch: ['i32', batch],
+      heads: ['i32', heads],
+      queryChunks: ['i32', G],
+      chunks: ['i32', J],
+      first: ['i32', first],
+      scale: ['f32', scale],
+    },
     code: () => shader(d, S),
   });
 }

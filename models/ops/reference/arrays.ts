@@ -16,12 +16,15 @@ export type Mat = number[][];
 
 /** A model's weights as plain arrays: matrices as [in][out] (as held), vectors as arrays. */
 export class Weights {
-  private constructor(private readonly model: ReferenceSource, private readonly cache: Map<string, Mat | Vec>) {}
+  private constructor(
+    private readonly model: ReferenceSource,
+    private readonly cache: Map<string, Mat | Vec>,
+  ) {}
 
   /** Reads every weight of the model (asynchronously: the webgpu backend has no synchronous read). */
   static async of(model: ReferenceSource): Promise<Weights> {
     const cache = new Map<string, Mat | Vec>();
-    for (const name of model.parameterNames()) cache.set(name, await model.parameter(name).array() as Mat | Vec);
+    for (const name of model.parameterNames()) cache.set(name, (await model.parameter(name).array()) as Mat | Vec);
     return new Weights(model, cache);
   }
 
@@ -76,7 +79,9 @@ export const matVec = (m: Mat, a: Vec): Vec => m.map((row) => dot(row, a));
 /** softmax over the entries of `scores` whose `allowed` flag is set; others get 0; none allowed gives all 0. */
 export function softmaxOver(scores: Vec, allowed: boolean[]): Vec {
   let max = -Infinity;
-  scores.forEach((s, i) => { if (allowed[i]) max = Math.max(max, s); });
+  scores.forEach((s, i) => {
+    if (allowed[i]) max = Math.max(max, s);
+  });
   if (max === -Infinity) return scores.map(() => 0);
   const e = scores.map((s, i) => (allowed[i] ? Math.exp(s - max) : 0));
   const total = e.reduce((a, b) => a + b, 0);
@@ -100,11 +105,26 @@ export const QKV = ['q_proj', 'k_proj', 'v_proj'];
  * (its slices of those projections [n][d], and its index), the heads joined side by side, and the
  * output projection.
  */
-export function multiHead(w: Weights, prefix: string, x: Mat, heads: number, names: string[], attend: (slices: Mat[], head: number) => Mat): Mat {
+export function multiHead(
+  w: Weights,
+  prefix: string,
+  x: Mat,
+  heads: number,
+  names: string[],
+  attend: (slices: Mat[], head: number) => Mat,
+): Mat {
   const projected = names.map((name) => w.linear(`${prefix}.${name}`, x));
   const d = projected[0][0].length / heads;
-  const outputs = Array.from({ length: heads }, (_, h) => attend(projected.map((p) => headSlice(p, h, d)), h));
-  return w.linear(`${prefix}.out_proj`, x.map((_, t) => outputs.flatMap((o) => o[t])));
+  const outputs = Array.from({ length: heads }, (_, h) =>
+    attend(
+      projected.map((p) => headSlice(p, h, d)),
+      h,
+    ),
+  );
+  return w.linear(
+    `${prefix}.out_proj`,
+    x.map((_, t) => outputs.flatMap((o) => o[t])),
+  );
 }
 
 function layerNorm(w: Weights, prefix: string, x: Mat): Mat {
@@ -134,7 +154,7 @@ function erf(x: number): number {
   }
   // Continued fraction for erfc at large |x|.
   let f = 0;
-  for (let k = 60; k >= 1; k--) f = (k / 2) / (t + f);
+  for (let k = 60; k >= 1; k--) f = k / 2 / (t + f);
   const erfc = Math.exp(-t * t) / Math.sqrt(Math.PI) / (t + f);
   return Math.sign(x) * (1 - erfc);
 }
@@ -149,25 +169,45 @@ export type DropoutFactor = (site: string, b: number, t: number, i: number) => n
  * The whole model in float64, sequence by sequence, with the given naive attention: embedding +
  * sinusoidal PE, pre-LN layers with GELU feed-forward, final LayerNorm (architectures.md skeleton).
  */
-export async function naiveModelForward(model: ReferenceSource, ids: number[][], mask: number[][] | null, attention: NaiveAttention): Promise<number[][][]> {
+export async function naiveModelForward(
+  model: ReferenceSource,
+  ids: number[][],
+  mask: number[][] | null,
+  attention: NaiveAttention,
+): Promise<number[][][]> {
   return naiveHidden(await Weights.of(model), model.config, ids, mask, attention);
 }
 
 /** naiveModelForward with the weights given, and dropout where `dropout` says (architectures.md, "Training"). */
-export function naiveHidden(w: Weights, config: ModelConfig, ids: number[][], mask: number[][] | null, attention: NaiveAttention, dropout?: DropoutFactor): number[][][] {
+export function naiveHidden(
+  w: Weights,
+  config: ModelConfig,
+  ids: number[][],
+  mask: number[][] | null,
+  attention: NaiveAttention,
+  dropout?: DropoutFactor,
+): number[][][] {
   const D = config.hiddenDim;
   const embedding = w.matrix('embedding.weight');
   return ids.map((seq, bi) => {
     const m = mask ? mask[bi] : seq.map(() => 1);
-    const drop = (site: string, x: Mat): Mat => (dropout ? x.map((row, t) => row.map((v, i) => v * dropout(site, bi, t, i))) : x);
-    let x: Mat = seq.map((id, pos) => embedding[id].map((e, i) => {
-      const angle = pos / Math.pow(10000, (2 * Math.floor(i / 2)) / D);
-      return e + (i % 2 === 0 ? Math.sin(angle) : Math.cos(angle));
-    }));
+    const drop = (site: string, x: Mat): Mat =>
+      dropout ? x.map((row, t) => row.map((v, i) => v * dropout(site, bi, t, i))) : x;
+    let x: Mat = seq.map((id, pos) =>
+      embedding[id].map((e, i) => {
+        const angle = pos / Math.pow(10000, (2 * Math.floor(i / 2)) / D);
+        return e + (i % 2 === 0 ? Math.sin(angle) : Math.cos(angle));
+      }),
+    );
     for (let l = 0; l < config.numLayers; l++) {
       const p = `layers.${l}`;
-      x = addMat(x, drop(`${p}.attention`, attention(w, `${p}.attention`, layerNorm(w, `${p}.layer_norm1`, x), m, config)));
-      const up = w.linear(`${p}.ff.0`, layerNorm(w, `${p}.layer_norm2`, x)).map((row) => row.map((u) => 0.5 * u * (1 + erf(u / Math.SQRT2))));
+      x = addMat(
+        x,
+        drop(`${p}.attention`, attention(w, `${p}.attention`, layerNorm(w, `${p}.layer_norm1`, x), m, config)),
+      );
+      const up = w
+        .linear(`${p}.ff.0`, layerNorm(w, `${p}.layer_norm2`, x))
+        .map((row) => row.map((u) => 0.5 * u * (1 + erf(u / Math.SQRT2))));
       x = addMat(x, drop(`${p}.ff`, w.linear(`${p}.ff.3`, drop(`${p}.ff.2`, up))));
     }
     return layerNorm(w, 'layer_norm', x);
@@ -182,26 +222,34 @@ export function naiveLoss(w: Weights, hidden: number[][][], ids: number[][], mas
   const embedding = w.matrix('embedding.weight');
   let sum = 0;
   let count = 0;
-  hidden.forEach((seq, b) => seq.slice(0, -1).forEach((h, t) => {
-    if (mask && (!mask[b][t] || !mask[b][t + 1])) return;
-    const logits = embedding.map((row) => dot(row, h));
-    const max = Math.max(...logits);
-    sum += max + Math.log(logits.reduce((a, z) => a + Math.exp(z - max), 0)) - logits[ids[b][t + 1]];
-    count++;
-  }));
+  hidden.forEach((seq, b) =>
+    seq.slice(0, -1).forEach((h, t) => {
+      if (mask && (!mask[b][t] || !mask[b][t + 1])) return;
+      const logits = embedding.map((row) => dot(row, h));
+      const max = Math.max(...logits);
+      sum += max + Math.log(logits.reduce((a, z) => a + Math.exp(z - max), 0)) - logits[ids[b][t + 1]];
+      count++;
+    }),
+  );
   return count ? sum / count : 0;
 }
 
 /** max |a - b| / max |b| over all entries: the relative error the tests bound. */
-export function relativeError(a: number[][][], expected: number[][][], positions?: (b: number, t: number) => boolean): number {
+export function relativeError(
+  a: number[][][],
+  expected: number[][][],
+  positions?: (b: number, t: number) => boolean,
+): number {
   let maxDiff = 0;
   let maxRef = 0;
-  expected.forEach((seq, b) => seq.forEach((row, t) => {
-    if (positions && !positions(b, t)) return;
-    row.forEach((e, i) => {
-      maxDiff = Math.max(maxDiff, Math.abs(a[b][t][i] - e));
-      maxRef = Math.max(maxRef, Math.abs(e));
-    });
-  }));
+  expected.forEach((seq, b) =>
+    seq.forEach((row, t) => {
+      if (positions && !positions(b, t)) return;
+      row.forEach((e, i) => {
+        maxDiff = Math.max(maxDiff, Math.abs(a[b][t][i] - e));
+        maxRef = Math.max(maxRef, Math.abs(e));
+      });
+    }),
+  );
   return maxDiff / maxRef;
 }

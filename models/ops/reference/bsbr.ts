@@ -1,5 +1,18 @@
 /** The float64 reference of one architecture, straight from architectures.md with loops (nothing fast on purpose). */
-import { addMat, addVec, dot, Mat, multiHead, NaiveAttention, outer, QKV, softmaxOver, vecMat, Vec, zeros } from './arrays';
+import {
+  addMat,
+  addVec,
+  dot,
+  Mat,
+  multiHead,
+  NaiveAttention,
+  outer,
+  QKV,
+  softmaxOver,
+  vecMat,
+  Vec,
+  zeros,
+} from './arrays';
 import { softmaxReference } from './standard';
 
 /**
@@ -13,7 +26,10 @@ export function metaTokens(valid: Vec, chunkSize: number): { keys: number[]; que
     return -1;
   };
   return {
-    keys: chunks.map((j) => { const t = lastBefore((j + 1) * chunkSize); return t >= j * chunkSize ? t : -1; }),
+    keys: chunks.map((j) => {
+      const t = lastBefore((j + 1) * chunkSize);
+      return t >= j * chunkSize ? t : -1;
+    }),
     queries: chunks.map((j) => lastBefore(j * chunkSize)),
   };
 }
@@ -34,20 +50,30 @@ export interface StateCompression {
  * Returns the outputs and every chunk's (compressed) state.
  */
 export function bsbrReference(
-  q: Mat, k: Mat, v: Mat, valid: Vec, chunkSize: number, metaQueries: Array<Vec | null>, metaKeys: Array<Vec | null>,
+  q: Mat,
+  k: Mat,
+  v: Mat,
+  valid: Vec,
+  chunkSize: number,
+  metaQueries: Array<Vec | null>,
+  metaKeys: Array<Vec | null>,
   compression: StateCompression | null,
 ): { output: Mat; states: Vec[] } {
   const d = q[0].length;
   const chunkOf = (t: number) => Math.floor(t / chunkSize);
   const states = metaKeys.map((_, j) => {
     let F = zeros(d, d);
-    for (let s = j * chunkSize; s < Math.min(q.length, (j + 1) * chunkSize); s++) if (valid[s] !== 0) F = addMat(F, outer(k[s], v[s]));
+    for (let s = j * chunkSize; s < Math.min(q.length, (j + 1) * chunkSize); s++)
+      if (valid[s] !== 0) F = addMat(F, outer(k[s], v[s]));
     return compression ? compression.compress(F.flat()) : F.flat();
   });
   const retrieved = metaQueries.map((r, c) => {
     const allowed = metaKeys.map((h, j) => j < c && h !== null);
     if (!r || !allowed.includes(true)) return null;
-    const alpha = softmaxOver(metaKeys.map((h) => (h ? dot(r, h) / Math.sqrt(d) : 0)), allowed);
+    const alpha = softmaxOver(
+      metaKeys.map((h) => (h ? dot(r, h) / Math.sqrt(d) : 0)),
+      allowed,
+    );
     const mixed = vecMat(alpha, states);
     const G = compression ? compression.decompress(mixed) : mixed;
     return Array.from({ length: d }, (_, a) => G.slice(a * d, (a + 1) * d));
@@ -64,9 +90,27 @@ export function bsbrReference(
 export const naiveBSBR: NaiveAttention = (w, prefix, x, mask, config) => {
   const { keys, queries } = metaTokens(mask, config.chunkSize);
   const compression = w.has(`${prefix}.compress_proj.weight`)
-    ? { compress: (f: Vec) => w.linear(`${prefix}.compress_proj`, [f])[0], decompress: (m: Vec) => w.linear(`${prefix}.decompress_proj`, [m])[0] }
+    ? {
+        compress: (f: Vec) => w.linear(`${prefix}.compress_proj`, [f])[0],
+        decompress: (m: Vec) => w.linear(`${prefix}.decompress_proj`, [m])[0],
+      }
     : null;
-  return multiHead(w, prefix, x, config.numHeads, [...QKV, 'meta_r_proj', 'meta_h_proj'], ([q, k, v, r, h]) => bsbrReference(
-    q, k, v, mask, config.chunkSize, queries.map((t) => (t < 0 ? null : r[t])), keys.map((t) => (t < 0 ? null : h[t])), compression,
-  ).output);
+  return multiHead(
+    w,
+    prefix,
+    x,
+    config.numHeads,
+    [...QKV, 'meta_r_proj', 'meta_h_proj'],
+    ([q, k, v, r, h]) =>
+      bsbrReference(
+        q,
+        k,
+        v,
+        mask,
+        config.chunkSize,
+        queries.map((t) => (t < 0 ? null : r[t])),
+        keys.map((t) => (t < 0 ? null : h[t])),
+        compression,
+      ).output,
+  );
 };

@@ -18,7 +18,14 @@ export interface GAUSums {
  * chunks before c) / max(1, carry.count + their count). Returns local + cross and the carry after
  * every token.
  */
-export function gauReference(q: Mat, k: Mat, v: Mat, valid: Vec, chunkSize: number, carry?: GAUSums): { output: Mat; carry: GAUSums } {
+export function gauReference(
+  q: Mat,
+  k: Mat,
+  v: Mat,
+  valid: Vec,
+  chunkSize: number,
+  carry?: GAUSums,
+): { output: Mat; carry: GAUSums } {
   const E = q[0].length;
   const chunkOf = (t: number) => Math.floor(t / chunkSize);
   const before = (end: number): GAUSums => {
@@ -43,5 +50,8 @@ export function gauReference(q: Mat, k: Mat, v: Mat, valid: Vec, chunkSize: numb
 export const naiveGAU: NaiveAttention = (w, prefix, x, mask, config) => {
   const [q, k, v, g] = ['q_proj', 'k_proj', 'v_proj', 'gate_proj'].map((name) => w.linear(`${prefix}.${name}`, x));
   const { output } = gauReference(q, k, v, mask, config.chunkSize);
-  return w.linear(`${prefix}.out_proj`, output.map((row, t) => row.map((o, i) => o * sigmoid(g[t][i]))));
+  return w.linear(
+    `${prefix}.out_proj`,
+    output.map((row, t) => row.map((o, i) => o * sigmoid(g[t][i]))),
+  );
 };

@@ -17,7 +17,9 @@ export function hopfieldReference(q: Mat, k: Mat, v: Mat, valid: Vec, beta: numb
 /** Hopfield with beta_h = 1 / (temperature sqrt(d)). */
 export const naiveHopfield: NaiveAttention = (w, prefix, x, mask, config) => {
   const beta = 1 / (config.temperature * Math.sqrt(headDim(config)));
-  return multiHead(w, prefix, x, config.numHeads, QKV, ([q, k, v]) => hopfieldReference(q, k, v, mask, beta, config.updateSteps));
+  return multiHead(w, prefix, x, config.numHeads, QKV, ([q, k, v]) =>
+    hopfieldReference(q, k, v, mask, beta, config.updateSteps),
+  );
 };
 
 /** Standard attention with queries scaled by 1 / (temperature sqrt(d)). */

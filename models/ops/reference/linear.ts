@@ -1,5 +1,18 @@
 /** The float64 reference of one architecture, straight from architectures.md with loops (nothing fast on purpose). */
-import { addMat, addVec, dot, Mat, multiHead, NaiveAttention, outer, QKV, scaleVec, vecMat, Vec, zeros } from './arrays';
+import {
+  addMat,
+  addVec,
+  dot,
+  Mat,
+  multiHead,
+  NaiveAttention,
+  outer,
+  QKV,
+  scaleVec,
+  vecMat,
+  Vec,
+  zeros,
+} from './arrays';
 
 /** phi(x) = elu(x) + 1. */
 export const phi = (x: Vec): Vec => x.map((e) => (e > 0 ? e + 1 : Math.exp(e)));
@@ -16,7 +29,13 @@ export interface LinearSums {
  * S_t = S_initial + sum_{s<=t, valid} k_s v_s^T, z_t likewise, o_t = q_t^T S_t / (q_t . z_t + 1e-6).
  * Returns the outputs and the sums after the last token.
  */
-export function linearReference(q: Mat, k: Mat, v: Mat, valid: Vec, initial?: LinearSums): { output: Mat; sums: LinearSums } {
+export function linearReference(
+  q: Mat,
+  k: Mat,
+  v: Mat,
+  valid: Vec,
+  initial?: LinearSums,
+): { output: Mat; sums: LinearSums } {
   let S = initial?.S ?? zeros(k[0].length, v[0].length);
   let z = initial?.z ?? new Array(k[0].length).fill(0);
   const output = q.map((qt, t) => {

@@ -10,5 +10,7 @@ export function slidingWindowReference(q: Mat, k: Mat, v: Mat, valid: Vec, scale
 
 export const naiveSlidingWindow: NaiveAttention = (w, prefix, x, mask, config) => {
   const scale = 1 / Math.sqrt(headDim(config));
-  return multiHead(w, prefix, x, config.numHeads, QKV, ([q, k, v]) => slidingWindowReference(q, k, v, mask, scale, config.windowSize));
+  return multiHead(w, prefix, x, config.numHeads, QKV, ([q, k, v]) =>
+    slidingWindowReference(q, k, v, mask, scale, config.windowSize),
+  );
 };

@@ -7,10 +7,23 @@ import { dot, Mat, multiHead, NaiveAttention, QKV, softmaxOver, vecMat, Vec } fr
  * padding); o_t = sum_s softmax_s(scale q_t . k_s) v_s over the s <= t that are valid and that
  * `sees(t, s)` allows; a query with no such key gets 0.
  */
-export function softmaxReference(q: Mat, k: Mat, v: Mat, valid: Vec, scale: number, sees = (_t: number, _s: number) => true): Mat {
+export function softmaxReference(
+  q: Mat,
+  k: Mat,
+  v: Mat,
+  valid: Vec,
+  scale: number,
+  sees = (_t: number, _s: number) => true,
+): Mat {
   return q.map((qt, t) => {
     const allowed = k.map((_, s) => s <= t && valid[s] !== 0 && sees(t, s));
-    return vecMat(softmaxOver(k.map((ks, s) => (allowed[s] ? scale * dot(qt, ks) : 0)), allowed), v);
+    return vecMat(
+      softmaxOver(
+        k.map((ks, s) => (allowed[s] ? scale * dot(qt, ks) : 0)),
+        allowed,
+      ),
+      v,
+    );
   });
 }
 

@@ -37,7 +37,8 @@ export function syntheticCase(spec: CaseSpec): CaseResult {
     tokens_per_s: median === null ? null : (spec.seq_len * 1000) / median,
     flops,
     gflops_per_s: median === null || flops === null ? null : flops / (median * 1e6),
-    peak_tensor_bytes: status === 'ok' ? (spec.peak_tensor_bytes === undefined ? spec.seq_len * 1024 : spec.peak_tensor_bytes) : null,
+    peak_tensor_bytes:
+      status === 'ok' ? (spec.peak_tensor_bytes === undefined ? spec.seq_len * 1024 : spec.peak_tensor_bytes) : null,
     peak_rss_bytes: status === 'ok' ? 300 * 2 ** 20 : null,
     message: spec.message ?? (status === 'skipped' ? 'skipped: time limit exceeded at a shorter length' : ''),
     samples_ms: median === null ? [] : [median * 0.95, median, median * 1.05],
@@ -111,14 +112,44 @@ export function exampleResults(): ResultsFile {
   const lengths = [64, 128, 256, 512];
   const params: Record<string, number> = { Standard: 3_200_000, Linear: 3_200_000, BSBR: 3_700_000, GAU: 3_900_000 };
   const cases = [
-    ...powerLawCases('Standard', 'forward', lengths, (n) => 3e-4 * n ** 2, (n) => 16 * n ** 2),
-    ...powerLawCases('Linear', 'forward', lengths, (n) => 0.02 * n, (n) => 2048 * n),
-    ...powerLawCases('BSBR', 'forward', lengths.slice(0, 3), (n) => 0.03 * n, (n) => 3000 * n),
+    ...powerLawCases(
+      'Standard',
+      'forward',
+      lengths,
+      (n) => 3e-4 * n ** 2,
+      (n) => 16 * n ** 2,
+    ),
+    ...powerLawCases(
+      'Linear',
+      'forward',
+      lengths,
+      (n) => 0.02 * n,
+      (n) => 2048 * n,
+    ),
+    ...powerLawCases(
+      'BSBR',
+      'forward',
+      lengths.slice(0, 3),
+      (n) => 0.03 * n,
+      (n) => 3000 * n,
+    ),
     syntheticCase({ model: 'BSBR', seq_len: 512, status: 'error', message: 'out of memory' }),
     syntheticCase({ model: 'GAU', seq_len: 64, median_ms: 2 }),
     syntheticCase({ model: 'GAU', seq_len: 128, status: 'skipped' }),
-    ...powerLawCases('Standard', 'decode', lengths, (n) => 0.01 * n, (n) => 512 * n),
-    ...powerLawCases('Linear', 'decode', lengths, () => 0.5, () => 65536),
+    ...powerLawCases(
+      'Standard',
+      'decode',
+      lengths,
+      (n) => 0.01 * n,
+      (n) => 512 * n,
+    ),
+    ...powerLawCases(
+      'Linear',
+      'decode',
+      lengths,
+      () => 0.5,
+      () => 65536,
+    ),
   ];
   return syntheticResults(cases.map((c) => ({ ...c, params: params[c.model] })));
 }

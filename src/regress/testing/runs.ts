@@ -30,7 +30,16 @@ function runCase(spec: RunCase): CaseResult {
 
 function withSamples(c: CaseResult, samples_ms: number[]): CaseResult {
   const s = summarize(samples_ms);
-  return { ...c, samples_ms, repeats: samples_ms.length, median_ms: s.median, min_ms: s.min, max_ms: s.max, mean_ms: s.mean, std_ms: s.std };
+  return {
+    ...c,
+    samples_ms,
+    repeats: samples_ms.length,
+    median_ms: s.median,
+    min_ms: s.min,
+    max_ms: s.max,
+    mean_ms: s.mean,
+    std_ms: s.std,
+  };
 }
 
 /** A run of the given cases with a calibration of median `calibrationMs` and relative half-range `calibrationSpread`. */
@@ -50,17 +59,31 @@ export function sweep(spread?: number): RunCase[] {
 }
 
 /** The run with every sample of the matching cases (default: all) multiplied by `factor`. */
-export function slower(results: ResultsFile, factor: number, which: (c: CaseResult) => boolean = () => true): ResultsFile {
+export function slower(
+  results: ResultsFile,
+  factor: number,
+  which: (c: CaseResult) => boolean = () => true,
+): ResultsFile {
   return {
     ...results,
-    cases: results.cases.map((c) => (c.status === 'ok' && which(c) ? withSamples(c, c.samples_ms.map((x) => x * factor)) : c)),
+    cases: results.cases.map((c) =>
+      c.status === 'ok' && which(c)
+        ? withSamples(
+            c,
+            c.samples_ms.map((x) => x * factor),
+          )
+        : c,
+    ),
   };
 }
 
 /** The run with its calibration samples multiplied by `factor` (a uniformly slower machine with `slower`). */
 export function slowerCalibration(results: ResultsFile, factor: number): ResultsFile {
   const cal = results.calibration!;
-  return { ...results, calibration: { ...cal, median_ms: cal.median_ms * factor, samples_ms: cal.samples_ms.map((x) => x * factor) } };
+  return {
+    ...results,
+    calibration: { ...cal, median_ms: cal.median_ms * factor, samples_ms: cal.samples_ms.map((x) => x * factor) },
+  };
 }
 
 /**
@@ -68,7 +91,10 @@ export function slowerCalibration(results: ResultsFile, factor: number): Results
  * case's `factor` (default 1), relative half-range `spread`.
  */
 export function withCaseCalibrations(
-  results: ResultsFile, calibrationMs = 20, spread = 0.02, factor: (c: CaseResult) => number = () => 1,
+  results: ResultsFile,
+  calibrationMs = 20,
+  spread = 0.02,
+  factor: (c: CaseResult) => number = () => 1,
 ): ResultsFile {
   return {
     ...results,
