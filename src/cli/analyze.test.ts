@@ -8,6 +8,7 @@ import { loadResvg } from '../reports/render';
 import { exampleDataPath } from './analyze';
 import { MODEL_NAMES } from '../../models/registry';
 import { readResults } from '../results/read';
+import { readRecallResults } from '../results/recall_read';
 import { packageRoot } from '../package_root';
 import { requireFreshBuild } from '../testing/built_cli';
 import { CliResult, runCli } from '../testing/cli';
@@ -346,6 +347,19 @@ describe('bsbr analyze --example-data', () => {
     expect(run.cases.every((c) => c.status === 'ok' && (c.gpu_kernel_ms ?? 0) > 0)).toBe(true);
     expect(run.environment.backend).toBe('webgpu');
     expect(run.environment.adapter).toMatchObject({ vendor: 'nvidia', software: false });
+  });
+
+  it('ships a real recall run: every model trained, each case with its test evaluations', () => {
+    const run = readRecallResults(exampleDataPath('recall'));
+    expect(new Set(run.cases.map((c) => c.model))).toEqual(new Set(MODEL_NAMES));
+    expect(run.cases.every((c) => c.status === 'ok' && c.evaluations.length > 0 && (c.steps ?? 0) > 0)).toBe(true);
+  });
+
+  it('--example-data recall analyses the recall run into ./bsbr-example-recall-analysis', async () => {
+    const child = await runCli(['analyze', '--example-data', 'recall', '--quiet'], dir);
+    expect(child.stderr).toBe('');
+    expect(child.code).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'bsbr-example-recall-analysis', 'report.html'))).toBe(true);
   });
 
   it('--example-data gpu analyses the GPU run into ./bsbr-example-gpu-analysis', async () => {

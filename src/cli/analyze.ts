@@ -30,7 +30,7 @@ const EXAMPLES = {
   recall: {
     folder: 'example-recall',
     outDir: 'bsbr-example-recall-analysis',
-    what: 'the GPU recall run (bsbr recall --preset recall-gpu)',
+    what: 'the recall run (bsbr recall --preset recall-tiny, on the CPU)',
   },
 } as const;
 
