@@ -56,6 +56,50 @@ describe('AdamW', () => {
     },
   );
 
+  it('updates weights of different shapes each by its own gradient, as if alone', async () => {
+    const w0 = [
+      [0.5, -1.25, 2, 0.001],
+      [-3, 0.25, 1],
+    ];
+    const grads = [
+      [
+        [0.1, -0.2, 0.3, 0],
+        [5, -1, 0.5],
+      ],
+      [
+        [-0.4, 0.1, 0.2, 1e-3],
+        [5, 2, -0.25],
+      ],
+    ];
+    const lrs = [1e-3, 3e-3];
+    const a = tf.variable(tf.tensor2d(w0[0], [2, 2]), true, 'adamw_test_a');
+    const b = tf.variable(tf.tensor1d(w0[1]), true, 'adamw_test_b');
+    const optimizer = new AdamW([a, b]);
+    grads.forEach(([ga, gb], i) => {
+      const named = { adamw_test_a: tf.tensor2d(ga, [2, 2]), adamw_test_b: tf.tensor1d(gb) };
+      optimizer.step(named, lrs[i]);
+      tf.dispose(Object.values(named));
+    });
+    expect(a.shape).toEqual([2, 2]);
+    const wd = ADAMW_DEFAULTS.weightDecay;
+    const wantA = referenceAdamW(
+      w0[0],
+      grads.map((g) => g[0]),
+      lrs,
+      wd,
+    );
+    const wantB = referenceAdamW(
+      w0[1],
+      grads.map((g) => g[1]),
+      lrs,
+      wd,
+    );
+    Array.from(await a.data()).forEach((x, j) => expect(x).toBeCloseTo(wantA[j], 5));
+    Array.from(await b.data()).forEach((x, j) => expect(x).toBeCloseTo(wantB[j], 5));
+    optimizer.dispose();
+    tf.dispose([a, b]);
+  });
+
   it('refuses a weight without a gradient', () => {
     const w = tf.variable(tf.zeros([2]), true, 'adamw_test_lonely');
     const optimizer = new AdamW([w]);
