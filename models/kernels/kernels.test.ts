@@ -13,12 +13,14 @@ import { dense, denseComposite, DenseOptions, embed, geluComposite, layerNormCom
 import { positionsFromTables, positionTables } from '../positional';
 import { unitLowerInverseByBlocks } from '../ops/triangular';
 import { relativeError } from '../ops/reference/arrays';
+import { vjp } from './gradients';
 import { lcg, TEST_BACKENDS, useBackend } from '../testing/harness';
 import { randomTensor, readOp } from '../testing/ops';
 import { KERNEL_NAMES, registeredKernels } from '../testing/registered_kernels';
 import {
   BATCHED_MATMUL,
   CAUSAL_ATTENTION,
+  CAUSAL_ATTENTION_GRAD,
   CHUNK_ATTENTION,
   CHUNK_STATES,
   DELTA_RULE,
@@ -47,6 +49,25 @@ const qkv = (batch: number, L: number, S: number, d: number, e: number) => (next
   q: randomTensor([batch, L, d], next),
   k: randomTensor([batch, S, d], next),
   v: randomTensor([batch, S, e], next),
+});
+
+/** The attention's window attribute as causalAttentionComposite takes it. */
+const windowOf = (attrs: tf.NamedAttrMap) => ((attrs.window as number) < 0 ? undefined : (attrs.window as number));
+
+/** q, k, v as qkv, the attention's output for them and a gradient dy of it, for CAUSAL_ATTENTION_GRAD. */
+const attentionGradCase = (
+  label: string,
+  [batch, L, S, d, e]: number[],
+  attrs: { scale: number; window: number },
+): KernelCase => ({
+  label,
+  attrs,
+  inputs: (next) =>
+    tf.tidy(() => {
+      const { q, k, v } = qkv(batch, L, S, d, e)(next);
+      const out = causalAttentionComposite(q, k, v, attrs.scale, windowOf(attrs), true);
+      return { q, k, v, out, dy: randomTensor([batch, L, e], next) };
+    }),
 });
 
 /** q, k, v [batch, n, h*d], beta [batch, n, h] in [0, 1) with every third token 0, and a state [batch, h, d, d] (zeros unless asked), for DELTA_RULE. */
@@ -168,10 +189,17 @@ type Run = (inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap) => tf.Tensor;
  * Per kernel: inputs to try, and the composite it must equal. A kernel with `forwardOnly` registers
  * no gradient by design: `op`, what the models call, runs the composite while a gradient is recorded;
  * `wrt` names the inputs that both the op and the composite differentiate (all float inputs if absent).
+ * A kernel with `backwardOf` is that kernel's gradient (its composite returns the gradients, in the
+ * order of the kernel's outputs): it has none of its own, and the other's gradient runs it.
  */
 const COMPOSITES: Record<
   string,
-  { cases: KernelCase[]; composite: Run; forwardOnly?: { reason: string; op: Run; wrt?: string[] } }
+  {
+    cases: KernelCase[];
+    composite: (inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap) => tf.Tensor | tf.Tensor[];
+    forwardOnly?: { reason: string; op: Run; wrt?: string[] };
+    backwardOf?: string;
+  }
 > = {
   [BATCHED_MATMUL]: {
     cases: [
@@ -233,16 +261,31 @@ const COMPOSITES: Record<
         inputs: qkv(2, 3, 63, 8, 4),
         attrs: { scale: 0.35, window: 40 },
       },
-      // More queries than one block of the backward takes (1024): two blocks.
+      // Many query and key tiles of the backward (64 and 32).
       {
-        label: 'causal, [1, 1100, 4]: two blocks of queries in the backward',
+        label: 'causal, [1, 1100, 4]: 18 workgroups of queries and of keys in the backward',
         inputs: qkv(1, 1100, 1100, 4, 4),
         attrs: { scale: 0.5, window: -1 },
         gradientOnly: true,
       },
     ],
-    composite: ({ q, k, v }, { scale, window }) =>
-      causalAttentionComposite(q, k, v, scale as number, (window as number) < 0 ? undefined : (window as number), true),
+    composite: ({ q, k, v }, attrs) => causalAttentionComposite(q, k, v, attrs.scale as number, windowOf(attrs), true),
+  },
+  [CAUSAL_ATTENTION_GRAD]: {
+    // Workgroups of 64 queries or keys, tiles of 32 of the other side: edges of both, context before the queries, bands.
+    cases: [
+      attentionGradCase('causal, [3, 70, 8] over 70 keys', [3, 70, 70, 8, 8], { scale: 0.35, window: -1 }),
+      attentionGradCase('5 queries after 40 keys of context, values of 12', [2, 5, 45, 4, 12], {
+        scale: 0.5,
+        window: -1,
+      }),
+      attentionGradCase('one query over 1 key', [4, 1, 1, 8, 8], { scale: 1, window: -1 }),
+      attentionGradCase('a band of 9 behind each of 130 queries', [2, 130, 130, 8, 8], { scale: 0.35, window: 9 }),
+      attentionGradCase('a band of 40 behind 3 queries after 60 keys', [2, 3, 63, 8, 4], { scale: 0.35, window: 40 }),
+    ],
+    composite: ({ q, k, v, dy }, attrs) =>
+      vjp(() => causalAttentionComposite(q, k, v, attrs.scale as number, windowOf(attrs), true), [q, k, v], dy),
+    backwardOf: CAUSAL_ATTENTION,
   },
   [DELTA_RULE]: {
     // Token tiles of 8: lengths across the edge; a state before the first token or none; tokens that write nothing (beta 0).
@@ -494,7 +537,28 @@ describe.each(TEST_BACKENDS)('the kernels on %s', (backend) => {
           tf.dispose(given);
         },
       );
-      const { forwardOnly } = COMPOSITES[name];
+      const { forwardOnly, backwardOf } = COMPOSITES[name];
+      const composite = COMPOSITES[name].composite as Run;
+      if (backwardOf) {
+        it(`${name} is ${backwardOf}'s gradient: it has none of its own, and ${backwardOf}'s gradient runs it`, async () => {
+          expect(tf.getGradient(name)).toBeUndefined();
+          const { inputs, attrs = {} } = COMPOSITES[backwardOf].cases[0];
+          const given = inputs(lcg(7));
+          const xs = Object.values(given);
+          const forward = (...args: tf.Tensor[]) =>
+            tf
+              .engine()
+              .runKernel(
+                backwardOf,
+                Object.fromEntries(Object.keys(given).map((input, i) => [input, args[i]])),
+                attrs,
+              ) as tf.Tensor;
+          const { kernelNames } = await tf.profile(() => tf.dispose(tf.grads(forward)(xs)));
+          expect(kernelNames).toContain(name);
+          tf.dispose(given);
+        });
+        continue;
+      }
       if (forwardOnly) {
         it.each(cases)(
           `${name} has no gradient by design (${forwardOnly.reason}): under a gradient its op runs no ${name} and differentiates as the composite: $label`,
@@ -513,8 +577,8 @@ describe.each(TEST_BACKENDS)('the kernels on %s', (backend) => {
             const { kernelNames } = await tf.profile(() => tf.dispose(tf.grads(as(forwardOnly.op))(xs, dy)));
             expect(kernelNames).not.toContain(name);
             const op = await readOp(() => tf.grads(as(forwardOnly.op))(xs, dy));
-            const composite = await readOp(() => tf.grads(as(COMPOSITES[name].composite))(xs, dy));
-            const errors = names.map((input, i) => [input, gradientError(op[i], composite[i])] as const);
+            const expected = await readOp(() => tf.grads(as(composite))(xs, dy));
+            const errors = names.map((input, i) => [input, gradientError(op[i], expected[i])] as const);
             expect(errors.filter(([, error]) => !(error < 1e-4))).toEqual([]);
             tf.dispose([given, dy]);
           },
@@ -535,8 +599,8 @@ describe.each(TEST_BACKENDS)('the kernels on %s', (backend) => {
         const kernel = await readOp(() =>
           tf.grads(as((inputs) => tf.engine().runKernel(name, inputs, attrs) as tf.Tensor))(xs, dy),
         );
-        const composite = await readOp(() => tf.grads(as(COMPOSITES[name].composite))(xs, dy));
-        const errors = names.map((input, i) => [input, gradientError(kernel[i], composite[i])] as const);
+        const expected = await readOp(() => tf.grads(as(composite))(xs, dy));
+        const errors = names.map((input, i) => [input, gradientError(kernel[i], expected[i])] as const);
         expect(errors.filter(([, error]) => !(error < 1e-4))).toEqual([]);
         tf.dispose([given, dy]);
       });

@@ -40,6 +40,17 @@ export interface CausalAttentionAttrs {
   window: number;
 }
 
+/**
+ * CAUSAL_ATTENTION's backward: for its inputs q, k, v and attributes, its output `out` and that
+ * output's gradient dy [batch, L, e], the gradients [dq, dk, dv] (three outputs), the scores
+ * recomputed rather than stored. A backend that registers CAUSAL_ATTENTION registers this too.
+ */
+export const CAUSAL_ATTENTION_GRAD = 'BsbrCausalAttentionGrad';
+export interface CausalAttentionGradInputs extends CausalAttentionInputs {
+  out: tf.TensorInfo;
+  dy: tf.TensorInfo;
+}
+
 /** The head and value sizes a CAUSAL_ATTENTION kernel must take: multiples of 4, at most 128. */
 export function causalAttentionTakes(d: number, e: number): boolean {
   return d % 4 === 0 && e % 4 === 0 && d <= 128 && e <= 128;
@@ -251,6 +262,7 @@ export interface KernelContracts {
   [BATCHED_MATMUL]: { inputs: BatchedMatMulInputs; attrs: NoAttrs };
   [UNIT_LOWER_INVERSE]: { inputs: UnitLowerInverseInputs; attrs: NoAttrs };
   [CAUSAL_ATTENTION]: { inputs: CausalAttentionInputs; attrs: CausalAttentionAttrs };
+  [CAUSAL_ATTENTION_GRAD]: { inputs: CausalAttentionGradInputs; attrs: CausalAttentionAttrs; outputs: tf.Tensor[] };
   [EXCLUSIVE_SCAN]: { inputs: ExclusiveScanInputs; attrs: NoAttrs };
   [LAYER_NORM]: { inputs: LayerNormInputs; attrs: LayerNormAttrs };
   [GELU]: { inputs: GeluInputs; attrs: NoAttrs };
@@ -267,6 +279,8 @@ export interface KernelContracts {
 export type KernelName = keyof KernelContracts;
 export type KernelInputs<K extends KernelName> = KernelContracts[K]['inputs'];
 export type KernelAttrs<K extends KernelName> = KernelContracts[K]['attrs'];
+/** What runKernel returns: one tensor, unless the contract names several outputs. */
+export type KernelOutputs<K extends KernelName> = KernelContracts[K] extends { outputs: infer O } ? O : tf.Tensor;
 
 /** What a kernel function of backend B receives for kernel K. */
 export interface KernelArgs<K extends KernelName, B> {
@@ -282,18 +296,19 @@ export function hasKernel(name: KernelName): boolean {
 
 /**
  * Runs kernel `name` on the active backend (which must have registered it) with inputs and
- * attributes checked against its contract; the one place they meet TF.js's untyped maps.
+ * attributes checked against its contract; the one place they meet TF.js's untyped maps. Returns
+ * the kernel's output, or its outputs for a kernel with several.
  */
 export function runKernel<K extends KernelName>(
   name: K,
   inputs: { [I in keyof KernelInputs<K>]: tf.Tensor },
   ...attrs: KernelAttrs<K> extends NoAttrs ? [] : [KernelAttrs<K>]
-): tf.Tensor {
+): KernelOutputs<K> {
   return tf
     .engine()
     .runKernel(
       name,
       inputs as unknown as tf.NamedTensorMap,
       (attrs[0] ?? {}) as unknown as tf.NamedAttrMap,
-    ) as tf.Tensor;
+    ) as KernelOutputs<K>;
 }

@@ -7,6 +7,7 @@ import { randomIds, TEST_BACKENDS, testsOn } from '../../models/testing/harness'
 import {
   BATCHED_MATMUL,
   CAUSAL_ATTENTION,
+  CAUSAL_ATTENTION_GRAD,
   CHUNK_ATTENTION,
   CHUNK_STATES,
   DELTA_RULE,
@@ -41,11 +42,14 @@ async function countedFlops(call: () => tf.Tensor, window?: number): Promise<num
       flops += (shape.reduce((x, y) => x * y, 1) / (b * b)) * b * b * (b - 1);
       continue;
     }
-    if (kernel.name === CAUSAL_ATTENTION) {
+    if (kernel.name === CAUSAL_ATTENTION || kernel.name === CAUSAL_ATTENTION_GRAD) {
+      // Per pair the mask allows: forward q . k and p v; backward the scores in four passes, dO . v
+      // in two, dq, dk and dv.
       const [[batch, L, d], [, S], [, , e]] = kernel.inputShapes as number[][];
+      const perPair = kernel.name === CAUSAL_ATTENTION ? 2 * (d + e) : 12 * d + 6 * e;
       for (let i = 0; i < L; i++) {
         const position = S - L + i;
-        flops += batch * 2 * (d + e) * (window === undefined ? position + 1 : Math.min(position, window) + 1);
+        flops += batch * perPair * (window === undefined ? position + 1 : Math.min(position, window) + 1);
       }
       continue;
     }

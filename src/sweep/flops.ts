@@ -26,7 +26,6 @@ import {
   RETRIEVE,
   UNIT_LOWER_INVERSE,
 } from '../../models/kernels/names';
-import { attentionBackwardBlocks } from '../../models/ops/causal_softmax';
 import { chunksPerGroup } from '../../models/ops/scan';
 import { ExecutionPlan } from '../../models/plan';
 import { Mode } from '../results/schema';
@@ -50,15 +49,12 @@ interface AttentionCost {
 }
 
 /**
- * CAUSAL_ATTENTION's backward per batch row (models/ops/causal_softmax.ts), for `rows` batch rows
- * at once (they decide the query blocks): per block of r queries over the K keys it sees, the scores
- * again (2 r K d), dO v^T (2 r K e), dq, dk (2 r K d each) and dv (2 r K e).
+ * CAUSAL_ATTENTION's backward (CAUSAL_ATTENTION_GRAD) per batch row of n queries over their own n
+ * keys, within a window w or none: per (query, key) pair the mask allows, the scores in each of its
+ * four passes (2 d each), dO . v in two (2 e each), and dq, dk (2 d each) and dv (2 e).
  */
-function fusedAttentionBackward(rows: number, L: number, S: number, d: number, e: number, window?: number): number {
-  return attentionBackwardBlocks(rows, L, S, window).reduce(
-    (total, b) => total + 2 * b.rows * (b.last - b.first + 1) * (3 * d + 2 * e),
-    0,
-  );
+function fusedAttentionBackward(n: number, d: number, e: number, w?: number): number {
+  return causalPairs(n, w) * (12 * d + 6 * e);
 }
 
 /**
@@ -112,10 +108,7 @@ function blockedSoftmax(passes: (c: ModelConfig) => number): AttentionCost {
     backward(c, n, batch, plan) {
       const d = headDim(c);
       if (!fusedAttention(plan, d)) return 2 * this.forward(c, n, batch, plan);
-      return (
-        2 * 4 * mm(n, c.hiddenDim, c.hiddenDim) +
-        passes(c) * c.numHeads * fusedAttentionBackward(batch * c.numHeads, n, n, d, d)
-      );
+      return 2 * 4 * mm(n, c.hiddenDim, c.hiddenDim) + passes(c) * c.numHeads * fusedAttentionBackward(n, d, d);
     },
   };
 }
@@ -147,10 +140,7 @@ const slidingWindow: AttentionCost = {
   backward(c, n, batch, plan) {
     const d = headDim(c);
     if (!fusedAttention(plan, d) || n <= c.windowSize) return 2 * this.forward(c, n, batch, plan);
-    return (
-      2 * 4 * mm(n, c.hiddenDim, c.hiddenDim) +
-      c.numHeads * fusedAttentionBackward(batch * c.numHeads, n, n, d, d, c.windowSize)
-    );
+    return 2 * 4 * mm(n, c.hiddenDim, c.hiddenDim) + c.numHeads * fusedAttentionBackward(n, d, d, c.windowSize);
   },
 };
 
@@ -430,7 +420,7 @@ const bsbr: AttentionCost = {
    * recomputed and differentiated, per group of G chunks over the J = g0 + G chunks up to it: chunk
    * states h G 2 B d^2, retrieval h (2 G d J + 2 G J S) dense, chunk attention h G (4 B^2 d + 2 B d^2),
    * three times each; the other products twice. With the causal attention kernel alone, its own
-   * backward per group of chunks (its rows decide the query blocks).
+   * backward in every chunk.
    */
   backward(c, n, batch, plan) {
     const d = headDim(c);
@@ -459,12 +449,7 @@ const bsbr: AttentionCost = {
     const B = c.chunkSize;
     if (!fusedAttention(plan, d)) return 2 * this.forward(c, n, batch, plan);
     const C = Math.ceil(n / B);
-    const perGroup = chunksPerGroup(plan.groupRows, batch, B);
-    let local = 0;
-    for (let g0 = 0; g0 < C; g0 += perGroup) {
-      const chunks = Math.min(perGroup, C - g0);
-      local += chunks * c.numHeads * fusedAttentionBackward(batch * c.numHeads * chunks, B, B, d, d);
-    }
+    const local = C * c.numHeads * fusedAttentionBackward(B, d, d);
     return 2 * (this.forward(c, n, batch, plan) - 4 * c.hiddenDim * C * causalPairs(B)) + local;
   },
 };

@@ -1,4 +1,5 @@
 import { registerCausalAttention } from './causal_attention';
+import { registerCausalAttentionGrad } from './causal_attention_grad';
 import { registerChunkAttention } from './chunk_attention';
 import { registerChunkStates } from './chunk_states';
 import { registerDeltaRule } from './delta_rule';
@@ -13,7 +14,7 @@ import { registerRetrieve } from './retrieve';
 
 /**
  * The webgpu backend's kernels that this package adds (docs/gpu.md says why): CausalAttention, the
- * fused causal softmax attention; DeltaRule and LinearAttention, each a layer's whole recurrence in
+ * fused causal softmax attention, and CausalAttentionGrad, its backward; DeltaRule and LinearAttention, each a layer's whole recurrence in
  * one dispatch; ChunkStates, Retrieve and ChunkAttention, BSBR's attention around its compression;
  * ExclusiveScan, a one-pass prefix sum over chunks; LayerNorm and Gelu, each one dispatch instead of
  * five to nine (on a GPU the per-dispatch host cost dominates short sequences); Dense, a layer with
@@ -23,6 +24,7 @@ import { registerRetrieve } from './retrieve';
  */
 export function installWebGpuKernels(): void {
   registerCausalAttention();
+  registerCausalAttentionGrad();
   registerExclusiveScan();
   registerDeltaRule();
   registerLinearAttention();

@@ -31,6 +31,8 @@ export interface WebGpuBackend {
     dtype: tf.DataType,
     uniforms?: Array<{ type: string; data: number[] }>,
   ): tf.TensorInfo;
+  /** Frees an intermediate a kernel function made and does not return. */
+  disposeData(dataId: tf.TensorInfo['dataId']): boolean;
 }
 
 /** A uniform of a program: its WGSL type and this call's value. */
