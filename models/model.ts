@@ -248,7 +248,9 @@ export abstract class CausalLM {
             });
             return op(h, embedding);
           });
-          return tf.div(tf.addN(sums), tf.maximum(tf.sum(weights), 1e-30)) as tf.Scalar;
+          // Added in pairs: webgpu's AddN binds every input at once, and a device takes 8 at least.
+          const total = sums.reduce((sum, group) => tf.add(sum, group));
+          return tf.div(total, tf.maximum(tf.sum(weights), 1e-30)) as tf.Scalar;
         });
       } finally {
         hidden.dispose();

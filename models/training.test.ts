@@ -77,6 +77,24 @@ describe('training API', () => {
     });
   });
 
+  it('loss() over more groups of positions than a kernel may bind inputs: the same loss, no kernel with more than 7 inputs', async () => {
+    // The wasm plan takes 2^22 logits per group: 64 positions of a vocabulary of 2^16, so 600 positions
+    // make 10 groups. A WebGPU device binds 8 storage buffers per kernel unless asked for more: 7
+    // inputs and the output (an AddN of every group's sum failed there, silently).
+    const vocabSize = 1 << 16;
+    await withModel('Linear', { ...TINY, vocabSize, numLayers: 1 }, async (model) => {
+      const ids = tf.tensor2d([Array.from({ length: 600 }, (_, t) => (t * 7919) % vocabSize)], undefined, 'int32');
+      expect(Math.ceil(600 / Math.floor(model.plan.logitsPerGroup / vocabSize))).toBe(10);
+      const { kernels, result } = await tf.profile(() => model.loss(ids));
+      const grouped = await readAndDispose<number>(result as tf.Scalar);
+      expect(Math.max(...kernels.map((kernel) => kernel.inputShapes.length))).toBeLessThanOrEqual(7);
+      const hidden = model.forward(ids);
+      const whole = await readAndDispose<number>(tf.tidy(() => causalLmLoss(model.logits(hidden), ids, null)));
+      expect(grouped).toBeCloseTo(whole, 4);
+      tf.dispose([ids, hidden]);
+    });
+  });
+
   it('dropout acts only when training, the same seed giving the same output and another seed another', async () => {
     await withModel('BSBR', { ...TINY, dropout: 0.3 }, async (model) => {
       const plain = await readAndDispose(model.forward(IDS));

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { unusableHere } from '../testing/harness';
 import { itOrSkip } from '../testing/skip';
 import { probeBackends, releaseBackend, setupBackend } from './setup';
+import { throwDeviceError } from './webgpu';
 
 /** The optional backends whose packages are not dependencies (found missing at definition, where not installed). */
 const OPTIONAL = [
@@ -68,6 +69,21 @@ describe('backends', () => {
 });
 
 describe('webgpu', () => {
+  itOrSkip(unusableHere('webgpu'))(
+    'reports a device error once, on the next check after the work that caused it (the measurement checks after each case)',
+    async () => {
+      await setupBackend('webgpu');
+      await expect(throwDeviceError()).resolves.toBeUndefined();
+      // An AddN of ten inputs binds eleven storage buffers, more than a device takes by default (8):
+      // the kernel is invalid, and its output is never written.
+      const sum = tf.addN(Array.from({ length: 10 }, (_, i) => tf.scalar(i + 1)));
+      await sum.data();
+      sum.dispose();
+      await expect(throwDeviceError()).rejects.toThrow(/^GPU error: .*storage buffers/);
+      await expect(throwDeviceError()).resolves.toBeUndefined();
+    },
+  );
+
   itOrSkip(unusableHere('webgpu'))(
     'runs when asked for by name on whatever adapter Dawn finds (lavapipe here), and agrees with cpu',
     async () => {

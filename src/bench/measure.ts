@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { throwDeviceError } from '../../models/backends/webgpu';
 import { CausalLM } from '../../models/model';
 import { Mode } from '../results/schema';
 import { caseFlops } from '../sweep/flops';
@@ -39,7 +40,7 @@ async function measureCall(model: CausalLM, call: TimedCall, spec: CaseSpec): Pr
   const deviceBefore = deviceBytesHeld();
   const samples_ms = await sampleCalls(call, spec.warmup, spec.sampling);
   const deviceAfter = deviceBytesHeld();
-  return {
+  const measurement: ModelMeasurement = {
     samples_ms,
     peak_tensor_bytes: await peakTensorBytes(call),
     peak_device_bytes: deviceBefore === null || deviceAfter === null ? null : deviceAfter - deviceBefore,
@@ -58,6 +59,10 @@ async function measureCall(model: CausalLM, call: TimedCall, spec: CaseSpec): Pr
     ),
     output: await checkOutput(call),
   };
+  // A GPU reports an invalid kernel or a failed allocation asynchronously, and the work it dropped
+  // left its outputs unwritten: the case fails rather than record figures of work not done.
+  await throwDeviceError();
+  return measurement;
 }
 
 /** Forward mode: one forward pass over [batch, n] random ids (built before any timing). */
