@@ -34,14 +34,45 @@ export function crossEntropySum(logits: tf.Tensor, labels: tf.Tensor, weights: t
       save([flat, ids, w, lse, terms]);
       return {
         value: tf.sum(tf.mul(terms, w)),
-        gradFunc: (dy: tf.Tensor, [x, idx, wx, lsex, termsx]: tf.Tensor[]) => {
-          const probs = tf.exp(tf.sub(x, lsex));
-          const dFlat = tf.mul(tf.sub(probs, tf.oneHot(idx as tf.Tensor1D, V)), tf.mul(tf.reshape(wx, [-1, 1]), dy));
-          return [dFlat, tf.zeros(idx.shape), tf.mul(termsx, dy)];
-        },
+        gradFunc: (dy: tf.Tensor, [x, idx, wx, lsex, termsx]: tf.Tensor[]) => [
+          logitsGradient(tf.exp(tf.sub(x, lsex)), idx, wx, dy),
+          tf.zeros(idx.shape),
+          tf.mul(termsx, dy),
+        ],
       };
     });
     return sum(tf.reshape(logits, [-1, V]), tf.reshape(labels, [-1]), tf.reshape(weights, [-1])) as tf.Scalar;
+  });
+}
+
+/**
+ * crossEntropySum's gradient with respect to its logits [rows, V] given their softmax `probs` and
+ * the gradient dy of the sum: w * (probs - onehot(label)) * dy, [rows, V].
+ */
+function logitsGradient(probs: tf.Tensor, labels: tf.Tensor, weights: tf.Tensor, dy: tf.Tensor): tf.Tensor {
+  const V = probs.shape[probs.rank - 1];
+  return tf.mul(
+    tf.sub(probs, tf.oneHot(tf.reshape(labels, [-1]) as tf.Tensor1D, V)),
+    tf.mul(tf.reshape(weights, [-1, 1]), dy),
+  );
+}
+
+/**
+ * crossEntropySum's gradient with respect to logits [..., V], times dy, from the logits alone (one
+ * exponential of them, where the sum's forward and its gradient take one each): for a backward that
+ * recomputes the logits and needs not the loss.
+ */
+export function crossEntropySumGradient(
+  logits: tf.Tensor,
+  labels: tf.Tensor,
+  weights: tf.Tensor,
+  dy: tf.Tensor,
+): tf.Tensor {
+  return tf.tidy(() => {
+    const V = logits.shape[logits.rank - 1];
+    const flat = tf.reshape(logits, [-1, V]);
+    const e = tf.exp(tf.sub(flat, tf.max(flat, -1, true)));
+    return tf.reshape(logitsGradient(tf.div(e, tf.sum(e, -1, true)), labels, weights, dy), logits.shape);
   });
 }
 

@@ -6,7 +6,7 @@ import { checkMask, checkTokenIds, MaskInput, TokenIds } from './inputs';
 import { Dropout, ForwardOptions } from './dropout';
 import { recordingGradients, vjp } from './kernels/gradients';
 import { FeedForward, LayerNorm } from './layers';
-import { crossEntropySum, nextTokenTargets } from './loss';
+import { crossEntropySum, crossEntropySumGradient, nextTokenTargets } from './loss';
 import { bmm } from './ops/matmul';
 import { embed } from './ops/position_wise';
 import { mapTokenGroups, tokenGroups } from './ops/scan';
@@ -242,8 +242,18 @@ export abstract class CausalLM {
               (save as tf.GradSaveFunc)([hg as tf.Tensor, l, w]);
               return {
                 value: groupLoss(hg as tf.Tensor3D, l, w),
+                // The logits recomputed, the loss not: logits = h E^T, so dh = dLogits E and dE = dLogits^T h.
                 gradFunc: (dy: tf.Tensor, [sh, sl, sw]: tf.Tensor[]) =>
-                  tf.tidy(() => vjp(() => groupLoss(sh as tf.Tensor3D, sl, sw), [sh, embedding], dy)),
+                  tf.tidy(() => {
+                    const [rows, g, D] = sh.shape;
+                    const flat = tf.reshape(sh, [1, rows * g, D]);
+                    const logits = this.logits(sh as tf.Tensor3D);
+                    const dLogits = tf.reshape(crossEntropySumGradient(logits, sl, sw, dy), [1, rows * g, -1]);
+                    return [
+                      tf.reshape(bmm(dLogits, tf.expandDims(embedding, 0)), sh.shape),
+                      tf.reshape(bmm(dLogits, flat, true, false), embedding.shape),
+                    ];
+                  }),
               };
             });
             return op(h, embedding);
