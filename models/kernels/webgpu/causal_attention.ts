@@ -14,6 +14,18 @@ import { registerOnce } from '../register';
 import { CAUSAL_ATTENTION, causalAttentionTakes, KernelArgs } from '../names';
 import { dispatch, FLAT_WORKGROUP_INDEX, WebGpuBackend, WORKGROUP } from './program';
 
+/**
+ * WGSL: the attention's mask, for programs whose uniforms hold `queries` (L), `keys` (S) and
+ * `window`: whether query i, at position S - L + i, sees key s.
+ */
+export const SEES = `
+  fn sees(i : i32, s : i32) -> bool {
+    let position = uniforms.keys - uniforms.queries + i;
+    return i < uniforms.queries && s < uniforms.keys && s <= position &&
+      (uniforms.window < 0 || s >= position - uniforms.window);
+  }
+`;
+
 /** Queries per workgroup, one per invocation. */
 const QUERIES = WORKGROUP;
 const KEYS = 32;
@@ -28,6 +40,7 @@ function shader(d: number, e: number): string {
     var<workgroup> tileK : array<vec4<f32>, ${KEYS * d4}>;
     var<workgroup> tileV : array<vec4<f32>, ${KEYS * e4}>;
     var<workgroup> groupSlot : i32;
+    ${SEES}
 
     fn main(index : i32) {
       let L = uniforms.queries;
@@ -42,7 +55,6 @@ function shader(d: number, e: number): string {
       let i = q0 + t;
       let real = i < L;
       let offset = S - L;
-      let position = offset + i;
 
       var q : array<vec4<f32>, ${d4}>;
       var acc : array<vec4<f32>, ${e4}>;
@@ -75,8 +87,7 @@ function shader(d: number, e: number): string {
             let s = k0 + j;
             var dotQK = 0.0;
             for (var c = 0; c < ${d4}; c++) { dotQK += dot(q[c], tileK[j * ${d4} + c]); }
-            let seen = s <= position && s < S && (uniforms.window < 0 || s >= position - uniforms.window);
-            scores[j] = select(-3.4e38, dotQK, seen);
+            scores[j] = select(-3.4e38, dotQK, sees(i, s));
             tileMax = max(tileMax, scores[j]);
           }
           if (tileMax > -3.0e38) {

@@ -14,22 +14,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerOnce } from '../register';
 import { CAUSAL_ATTENTION_GRAD, causalAttentionTakes, KernelArgs } from '../names';
+import { SEES } from './causal_attention';
 import { dispatch, FLAT_WORKGROUP_INDEX, Uniform, WebGpuBackend, WORKGROUP } from './program';
 
 /** Queries (or keys) per workgroup, one per invocation. */
 const ROWS = WORKGROUP;
 /** Keys (or queries) staged in workgroup memory at once. */
 const TILE = 32;
-
-/** The uniforms every program here reads; `seen(i, s)` below is the forward's mask. */
-const MASK = `
-  // Whether query i (at position offset + i) sees key s.
-  fn seen(i : i32, s : i32) -> bool {
-    let position = uniforms.keys - uniforms.queries + i;
-    return i < uniforms.queries && s < uniforms.keys && s <= position &&
-      (uniforms.window < 0 || s >= position - uniforms.window);
-  }
-`;
 
 /** The start of main: the workgroup's batch row and first row `r0` of `count` rows, this invocation's row `r`. */
 const ROW_OF_WORKGROUP = (count: string) => `
@@ -57,7 +48,7 @@ function queryShader(part: QueryPart, d: number, e: number): string {
     var<workgroup> tileK : array<vec4<f32>, ${TILE * d4}>;
     ${dq ? `var<workgroup> tileV : array<vec4<f32>, ${TILE * e4}>;` : ''}
     var<workgroup> groupSlot : i32;
-    ${MASK}
+    ${SEES}
 
     fn main(index : i32) {
       let L = uniforms.queries;
@@ -98,7 +89,7 @@ function queryShader(part: QueryPart, d: number, e: number): string {
         }
         workgroupBarrier();
         for (var j = 0; j < TILE; j++) {
-          if (!seen(r, k0 + j)) { continue; }
+          if (!sees(r, k0 + j)) { continue; }
           var score = 0.0;
           for (var c = 0; c < ${d4}; c++) { score += dot(q[c], tileK[j * ${d4} + c]); }
           ${
@@ -147,7 +138,7 @@ function keyShader(part: KeyPart, d: number, e: number): string {
     var<workgroup> tileDO : array<vec4<f32>, ${TILE * e4}>;
     var<workgroup> tileStats : array<vec4<f32>, TILE>;
     var<workgroup> groupSlot : i32;
-    ${MASK}
+    ${SEES}
 
     fn main(index : i32) {
       let L = uniforms.queries;
@@ -183,7 +174,7 @@ function keyShader(part: KeyPart, d: number, e: number): string {
         if (i32(localId.x) < TILE) { tileStats[localId.x] = stats_[row * L + min(i0 + i32(localId.x), L - 1)]; }
         workgroupBarrier();
         for (var j = 0; j < TILE; j++) {
-          if (!seen(i0 + j, r)) { continue; }
+          if (!sees(i0 + j, r)) { continue; }
           var score = 0.0;
           for (var c = 0; c < ${d4}; c++) { score += dot(k[c], tileQ[j * ${d4} + c]); }
           let p = exp(score * uniforms.scale - tileStats[j].x);
