@@ -43,27 +43,27 @@ export function stageTileScales(d: number): string {
 
 /**
  * WGSL: column c of a head's state M [d, d] (row-major from `base` in `binding`: key feature i at
- * base + i d + c) into the registers `m` (`array<vec4<f32>, d / 4>`, key features 4 i4 .. 4 i4 + 3);
+ * base + i d + c) into the registers named `m` (`array<vec4<f32>, d / 4>`, key features 4 i4 .. 4 i4 + 3);
  * zeros where c is past d.
  */
-export function loadStateColumn(d: number, binding: string, base: string): string {
+export function loadStateColumn(d: number, m: string, binding: string, base: string): string {
   return `
       for (var i4 = 0; i4 < ${d / 4}; i4++) {
         let at = ${base} + 4 * i4 * ${d} + min(c, ${d - 1});
-        m[i4] = select(vec4<f32>(0.0), vec4<f32>(${binding}[at], ${binding}[at + ${d}], ${binding}[at + ${2 * d}], ${binding}[at + ${3 * d}]), owner);
+        ${m}[i4] = select(vec4<f32>(0.0), vec4<f32>(${binding}[at], ${binding}[at + ${d}], ${binding}[at + ${2 * d}], ${binding}[at + ${3 * d}]), owner);
       }`;
 }
 
-/** WGSL: the registers `m` back as column c of a state in `result` from `base` (loadStateColumn's layout). */
-export function storeStateColumn(d: number, base: string): string {
+/** WGSL: the registers named `m` back as column c of a state in `result` from `base` (loadStateColumn's layout). */
+export function storeStateColumn(d: number, m: string, base: string): string {
   return `
       if (owner) {
         for (var i4 = 0; i4 < ${d / 4}; i4++) {
           let at = ${base} + 4 * i4 * ${d} + c;
-          result[at] = m[i4].x;
-          result[at + ${d}] = m[i4].y;
-          result[at + ${2 * d}] = m[i4].z;
-          result[at + ${3 * d}] = m[i4].w;
+          result[at] = ${m}[i4].x;
+          result[at + ${d}] = ${m}[i4].y;
+          result[at + ${2 * d}] = ${m}[i4].z;
+          result[at + ${3 * d}] = ${m}[i4].w;
         }
       }`;
 }
@@ -88,7 +88,7 @@ function shader(d: number, writes: Writes): string {
 
       // m = M[:, c]: m[i4] holds key features 4 i4 .. 4 i4 + 3.
       var m : array<vec4<f32>, ${d4}>;
-      ${loadStateColumn(d, 'initial', `(row * h + head) * ${d * d}`)}
+      ${loadStateColumn(d, 'm', 'initial', `(row * h + head) * ${d * d}`)}
 
       for (var t0 = 0; t0 < n; t0 += TOKENS) {
         workgroupBarrier();
@@ -121,7 +121,7 @@ function shader(d: number, writes: Writes): string {
         }
       }
       // The state after the last token: M[head] row-major in rows n .. n+d-1 of this batch row.
-      ${outputs ? storeStateColumn(d, `(row * (n + ${d}) + n) * width + head * ${d * d}`) : ''}
+      ${outputs ? storeStateColumn(d, 'm', `(row * (n + ${d}) + n) * width + head * ${d * d}`) : ''}
     }
   `;
 }
