@@ -274,15 +274,15 @@ const deltaNet: AttentionCost = {
    * blocks the first level's products (by ones, constant: once, 2 P flops less). Fused, the backward
    * kernel (DELTA_RULE_GRAD; docs/architectures.md section 4, "The backward") per head and token: the
    * errors' walk m . k and the write 4 d^2, the walk back with g (g += dO q, g . k, g -= beta dw k)
-   * 6 d^2, and the walks over M's rows (M . dw, the write, M . dO) and G's (G += q dO, G . w,
-   * G -= beta k dw) 6 d^2 each: 22 d^2.
+   * 6 d^2, two walks over M's rows (the write and M . dO; M . dw and the write) 4 d^2 each and one
+   * over G's (G += q dO, G . w, G -= beta k dw) 6 d^2: 24 d^2.
    */
   backward(c, n, batch, plan) {
     const D = c.hiddenDim;
     const d = headDim(c);
     const projections = 2 * (4 * mm(n, D, D) + (c.learnedBeta ? mm(n, D, c.numHeads) : 0));
     if (tf.getKernel(DELTA_RULE, plan.backend) !== undefined && deltaRuleTakes(d))
-      return projections + c.numHeads * 22 * n * d * d;
+      return projections + c.numHeads * 24 * n * d * d;
     const kernel = tf.getKernel(UNIT_LOWER_INVERSE, plan.backend) !== undefined;
     const inverseBackward = (b: number) => {
       if (kernel) return 4 * b * b * b;

@@ -9,20 +9,17 @@ import { FLAT_WORKGROUP_INDEX, WORKGROUP } from './program';
 
 /**
  * WGSL: the start of `main` for head size d. Defines n, h, width (h d), row, head, c (this
- * invocation's feature) and owner (c < d); returns from workgroups past the last (row, head). With
- * `walks` > 1, the workgroups cover every (row, head) that many times and `walk` (0 .. walks - 1)
- * says which time.
+ * invocation's feature) and owner (c < d); returns from workgroups past the last (row, head).
  */
-export function headWalkStart(d: number, walks = 1): string {
+export function headWalkStart(d: number): string {
   return `
       let n = uniforms.tokens;
       let h = uniforms.heads;
       let width = h * ${d};
       ${FLAT_WORKGROUP_INDEX}
       let group = workgroupUniformLoad(&groupSlot);
-      if (group >= ${walks} * uniforms.batch * h) { return; }
-      ${walks > 1 ? 'let walk = group / (uniforms.batch * h);' : ''}
-      let row = (group % (uniforms.batch * h)) / h;
+      if (group >= uniforms.batch * h) { return; }
+      let row = group / h;
       let head = group % h;
       let c = i32(localId.x);
       let owner = c < ${d};`;
