@@ -3,13 +3,16 @@
  * engine's bookkeeping, about 0.1-0.2 ms of host time on webgpu), counted with tf.profile on the
  * webgpu backend (lavapipe in CI), for a forward at 4,096 tokens and a single-token decode step.
  * The target is at most 50 for each; a model not there yet is held to its count today, which the
- * test's title says, so that no change adds kernels unnoticed.
+ * test's title says, so that no change adds kernels unnoticed. A DeltaNet training step runs its
+ * backward kernel, and as many kernels at one length as at another.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelConfig } from './config';
+import { DELTA_RULE_GRAD } from './kernels/names';
 import { CausalLM } from './model';
 import { createModel, MODEL_NAMES } from './registry';
 import { randomIds, testsOn } from './testing/harness';
+import { trainingStep } from '../src/bench/measure';
 
 const TARGET = 50;
 const N = 4096;
@@ -101,5 +104,27 @@ describe.each(MODEL_NAMES)('webgpu: %s', (name) => {
       });
     },
     300_000,
+  );
+});
+
+describe('webgpu: a DeltaNet training step', () => {
+  let model: CausalLM | undefined;
+  afterAll(() => model?.dispose());
+
+  itOn(
+    `runs ${DELTA_RULE_GRAD} once per layer, and no more kernels at 1,024 tokens than at 128 (no loop over chunks)`,
+    async () => {
+      model = createModel('DeltaNet', CONFIG);
+      const counts: Record<number, { kernels: number; grads: number }> = {};
+      for (const n of [128, 1024]) {
+        const ids = tf.tensor2d(randomIds(1, n, CONFIG.vocabSize!, 7), [1, n], 'int32');
+        const kernels = await kernelsOf(() => trainingStep(model!, ids, 1));
+        ids.dispose();
+        counts[n] = { kernels: kernels.length, grads: kernels.filter((name) => name === DELTA_RULE_GRAD).length };
+      }
+      expect(counts[1024]).toEqual(counts[128]);
+      expect(counts[128].grads).toBe(CONFIG.numLayers);
+    },
+    600_000,
   );
 });

@@ -9,7 +9,8 @@
  *   registerCompositeGradient(GELU, ['x'], ({ x }) => geluComposite(x));
  *
  * A kernel whose composite is too costly to differentiate as a whole (the causal attention's n x n
- * scores) registers a gradient of its own with tf.registerGradient instead.
+ * scores, the delta rule's loop over chunks) registers a gradient of its own with tf.registerGradient
+ * instead, which runs a backward kernel.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { OP_GRADIENTS } from './op_gradients';

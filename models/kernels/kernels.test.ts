@@ -12,7 +12,6 @@ import { linearAttentionKernelComposite } from '../ops/linear_attention';
 import { dense, denseComposite, DenseOptions, embed, geluComposite, layerNormComposite } from '../ops/position_wise';
 import { positionsFromTables, positionTables } from '../positional';
 import { unitLowerInverseByBlocks } from '../ops/triangular';
-import { relativeError } from '../ops/reference/arrays';
 import { vjp } from './gradients';
 import { lcg, TEST_BACKENDS, useBackend } from '../testing/harness';
 import { randomTensor, readOp } from '../testing/ops';
@@ -24,6 +23,7 @@ import {
   CHUNK_ATTENTION,
   CHUNK_STATES,
   DELTA_RULE,
+  DELTA_RULE_GRAD,
   DENSE,
   DropoutAttrs,
   DROPOUT,
@@ -87,6 +87,25 @@ const deltaInputs =
         beta,
         memory: fromState ? randomTensor([batch, h, d, d], next, -0.5, 0.5) : tf.zeros([batch, h, d, d]),
       };
+    });
+
+/**
+ * DELTA_RULE's inputs from a state (deltaInputs) and a gradient dy [batch, n + d, h*d] of its output,
+ * the final state's rows too, for DELTA_RULE_GRAD; with `tiny`, token 2's q and k scaled by 1e-14
+ * (|x| below the normalisation's clamp of 1e-12).
+ */
+const deltaGradInputs =
+  (batch: number, n: number, h: number, d: number, tiny = false) =>
+  (next: () => number): tf.NamedTensorMap =>
+    tf.tidy(() => {
+      const inputs = deltaInputs(batch, n, h, d, true)(next);
+      const scale = tf.reshape(tf.tensor1d(Array.from({ length: n }, (_, t) => (tiny && t === 2 ? 1e-14 : 1))), [
+        1,
+        n,
+        1,
+      ]);
+      const [q, k] = [tf.mul(inputs.q, scale), tf.mul(inputs.k, scale)];
+      return { ...inputs, q, k, dy: randomTensor([batch, n + d, h * d], next) };
     });
 
 /** q, k, v [batch, n, h*d], valid [batch, n] with holes, and sums [S | z] [batch, h, d, d+1] (z positive; zeros unless asked), for LINEAR_ATTENTION. */
@@ -288,13 +307,32 @@ const COMPOSITES: Record<
     backwardOf: CAUSAL_ATTENTION,
   },
   [DELTA_RULE]: {
-    // Token tiles of 8: lengths across the edge; a state before the first token or none; tokens that write nothing (beta 0).
+    // Token tiles of 16: lengths across the edge; a state before the first token or none; tokens that write nothing (beta 0).
     cases: [
       { label: '2 heads of 8, 11 tokens, from a state', inputs: deltaInputs(2, 11, 2, 8, true), attrs: { heads: 2 } },
       { label: '1 head of 12, 1 token, from zeros', inputs: deltaInputs(3, 1, 1, 12, false), attrs: { heads: 1 } },
       { label: '4 heads of 4, 19 tokens, from zeros', inputs: deltaInputs(1, 19, 4, 4, false), attrs: { heads: 4 } },
     ],
     composite: deltaRuleKernelComposite,
+  },
+  [DELTA_RULE_GRAD]: {
+    // Token tiles of 16 (the walks over value features) and 8 (over key features): lengths across
+    // both edges; every third token writes nothing (beta 0); a state before the first token and a
+    // gradient of the final state's rows.
+    cases: [
+      { label: '2 heads of 4, 19 tokens', inputs: deltaGradInputs(2, 19, 2, 4), attrs: { heads: 2 } },
+      { label: '2 heads of 8, 37 tokens', inputs: deltaGradInputs(2, 37, 2, 8), attrs: { heads: 2 } },
+      { label: '1 head of 12, 1 token', inputs: deltaGradInputs(3, 1, 1, 12), attrs: { heads: 1 } },
+      // Its q and k gradients are dx^ / 1e-12 there, far above the others: a case of its own.
+      {
+        label: '2 heads of 8, 5 tokens, token 2 with |q|, |k| < 1e-12',
+        inputs: deltaGradInputs(1, 5, 2, 8, true),
+        attrs: { heads: 2 },
+      },
+    ],
+    composite: ({ q, k, v, beta, memory, dy }, attrs) =>
+      vjp(() => deltaRuleKernelComposite({ q, k, v, beta, memory }, attrs), [q, k, v, beta, memory], dy),
+    backwardOf: DELTA_RULE,
   },
   [LINEAR_ATTENTION]: {
     // Token tiles of 16: lengths across the edge; sums before the first token or none; padded tokens.
@@ -502,9 +540,9 @@ const COMPOSITES: Record<
   },
 };
 
-/** A gradient's largest difference relative to the largest entry of the expected one; absolute where every entry is 0 (one key: q and k get none). */
-const gradientError = (a: unknown, b: unknown) => {
-  const [x, y] = [[a].flat(5) as number[], [b].flat(5) as number[]];
+/** An output's or gradient's largest difference relative to the largest entry of the expected one; absolute where every entry is 0 (one key: q and k get none). */
+const entryError = (a: unknown, b: unknown) => {
+  const [x, y] = [[a].flat(Infinity) as number[], [b].flat(Infinity) as number[]];
   const scale = Math.max(1e-6, ...y.map(Math.abs));
   return Math.max(...x.map((v, j) => Math.abs(v - y[j]))) / scale;
 };
@@ -531,9 +569,11 @@ describe.each(TEST_BACKENDS)('the kernels on %s', (backend) => {
           const given = inputs(lcg(7));
           const kernel = await readOp(() => tf.engine().runKernel(name, given, attrs) as tf.Tensor);
           const composite = await readOp(() => COMPOSITES[name].composite(given, attrs));
-          const depth = (x: unknown): number => (Array.isArray(x) ? 1 + depth(x[0]) : 0);
-          const rows = (x: unknown) => [[x].flat(depth(x) - 1) as number[][]];
-          expect(relativeError(rows(kernel), rows(composite))).toBeLessThan(1e-5);
+          // A backward kernel's outputs one by one.
+          const outputs = (x: unknown) => (COMPOSITES[name].backwardOf ? (x as unknown[]) : [x]);
+          const expected = outputs(composite);
+          const errors = outputs(kernel).map((out, i) => entryError(out, expected[i]));
+          expect(errors.filter((error) => !(error < 1e-5))).toEqual([]);
           tf.dispose(given);
         },
       );
@@ -578,7 +618,7 @@ describe.each(TEST_BACKENDS)('the kernels on %s', (backend) => {
             expect(kernelNames).not.toContain(name);
             const op = await readOp(() => tf.grads(as(forwardOnly.op))(xs, dy));
             const expected = await readOp(() => tf.grads(as(composite))(xs, dy));
-            const errors = names.map((input, i) => [input, gradientError(op[i], expected[i])] as const);
+            const errors = names.map((input, i) => [input, entryError(op[i], expected[i])] as const);
             expect(errors.filter(([, error]) => !(error < 1e-4))).toEqual([]);
             tf.dispose([given, dy]);
           },
@@ -600,7 +640,7 @@ describe.each(TEST_BACKENDS)('the kernels on %s', (backend) => {
           tf.grads(as((inputs) => tf.engine().runKernel(name, inputs, attrs) as tf.Tensor))(xs, dy),
         );
         const expected = await readOp(() => tf.grads(as(composite))(xs, dy));
-        const errors = names.map((input, i) => [input, gradientError(kernel[i], expected[i])] as const);
+        const errors = names.map((input, i) => [input, entryError(kernel[i], expected[i])] as const);
         expect(errors.filter(([, error]) => !(error < 1e-4))).toEqual([]);
         tf.dispose([given, dy]);
       });

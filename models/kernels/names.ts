@@ -100,6 +100,19 @@ export interface DeltaRuleAttrs {
   heads: number;
 }
 
+/**
+ * DELTA_RULE's backward: for its inputs and attributes and its output's gradient dy [b, n + d, h*d]
+ * (the outputs' rows, then the final state's), the gradients [dq, dk, dv, dbeta, dmemory] (five
+ * outputs, shaped as q, k, v, beta, memory), the states recomputed rather than stored. A token with
+ * beta = 0 gets dk = 0 and dbeta = 0 (its normalised k is 0, as in the composite). Where |x| < 1e-12
+ * for x a head of q or k, dx = dx^ / 1e-12 (the normalisation's clamp). A backend that registers
+ * DELTA_RULE registers this too.
+ */
+export const DELTA_RULE_GRAD = 'BsbrDeltaRuleGrad';
+export interface DeltaRuleGradInputs extends DeltaRuleInputs {
+  dy: tf.TensorInfo;
+}
+
 /** The head sizes a DELTA_RULE kernel must take: multiples of 4, at most 64. */
 export function deltaRuleTakes(d: number): boolean {
   return d % 4 === 0 && d <= 64;
@@ -267,6 +280,7 @@ export interface KernelContracts {
   [LAYER_NORM]: { inputs: LayerNormInputs; attrs: LayerNormAttrs };
   [GELU]: { inputs: GeluInputs; attrs: NoAttrs };
   [DELTA_RULE]: { inputs: DeltaRuleInputs; attrs: DeltaRuleAttrs };
+  [DELTA_RULE_GRAD]: { inputs: DeltaRuleGradInputs; attrs: DeltaRuleAttrs; outputs: tf.Tensor[] };
   [LINEAR_ATTENTION]: { inputs: LinearAttentionInputs; attrs: LinearAttentionAttrs };
   [DENSE]: { inputs: DenseInputs; attrs: DenseAttrs };
   [EMBEDDING]: { inputs: EmbeddingInputs; attrs: NoAttrs };

@@ -6,8 +6,8 @@
  * token -> outputs [b, h, n, d] and the state after the last.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { registerCompositeGradient } from '../kernels/gradients';
-import { DELTA_RULE, deltaRuleTakes, hasKernel, runKernel } from '../kernels/names';
+import { registerGradientOnce } from '../kernels/gradients';
+import { DELTA_RULE, DELTA_RULE_GRAD, DeltaRuleAttrs, deltaRuleTakes, hasKernel, runKernel } from '../kernels/names';
 import { mergeHeads, splitHeads } from './heads';
 import { causalMask } from './masks';
 import { bmm } from './matmul';
@@ -108,7 +108,23 @@ export function deltaRuleKernelComposite(inputs: Record<string, tf.Tensor>, attr
   });
 }
 
-registerCompositeGradient(DELTA_RULE, ['q', 'k', 'v', 'beta', 'memory'], deltaRuleKernelComposite);
+/**
+ * DELTA_RULE's gradient: its backward kernel (DELTA_RULE_GRAD, registered with it) recomputes the
+ * states from the saved inputs in a few walks over the tokens (models/kernels/webgpu/delta_rule_grad.ts).
+ */
+registerGradientOnce({
+  kernelName: DELTA_RULE,
+  inputsToSave: ['q', 'k', 'v', 'beta', 'memory'],
+  gradFunc: (dy, [q, k, v, beta, memory], attrs) => {
+    const { heads } = attrs as unknown as DeltaRuleAttrs;
+    const [dq, dk, dv, dbeta, dmemory] = runKernel(
+      DELTA_RULE_GRAD,
+      { q, k, v, beta, memory, dy: dy as tf.Tensor },
+      { heads },
+    );
+    return { q: () => dq, k: () => dk, v: () => dv, beta: () => dbeta, memory: () => dmemory };
+  },
+});
 
 /**
  * Chunkwise (Yang et al. 2024). Per chunk of B tokens (rows of Q, K, V), with M the state before it:

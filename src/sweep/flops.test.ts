@@ -11,6 +11,7 @@ import {
   CHUNK_ATTENTION,
   CHUNK_STATES,
   DELTA_RULE,
+  DELTA_RULE_GRAD,
   DENSE,
   LINEAR_ATTENTION,
   RETRIEVE,
@@ -25,7 +26,7 @@ const MATMUL_KERNELS = new Set(['BatchMatMul', '_FusedMatMul', BATCHED_MATMUL]);
  * The matmul flops a call really performs, from TensorFlow.js's own record of the kernels it ran:
  * 2 * (output elements) * k, where the first operand's last two axes hold m * k values; the fused
  * causal attention 2 (d + e) per (query, key) pair its mask allows (a band of `window` for SlidingWindow);
- * the fused delta rule 6 d^2 and the fused linear attention 4 d (d + 1) per token and head; BSBR's
+ * the fused delta rule 6 d^2 (its backward 24 d^2) and the fused linear attention 4 d (d + 1) per token and head; BSBR's
  * fused chunk states, retrieval and chunk attention as each comment below says.
  */
 async function countedFlops(call: () => tf.Tensor, window?: number): Promise<number> {
@@ -57,6 +58,13 @@ async function countedFlops(call: () => tf.Tensor, window?: number): Promise<num
       // Per batch row, token and head: M^T k, the rank-one write and M^T q, 2 d^2 each.
       const [[batch, n, width], , , [, , h]] = kernel.inputShapes as number[][];
       flops += batch * n * h * 6 * (width / h) ** 2;
+      continue;
+    }
+    if (kernel.name === DELTA_RULE_GRAD) {
+      // Per batch row, token and head: the errors' walk 4 d^2, the walk back with g 6 d^2, two walks
+      // over M's rows 4 d^2 each and one over G's 6 d^2.
+      const [[batch, n, width], , , [, , h]] = kernel.inputShapes as number[][];
+      flops += batch * n * h * 24 * (width / h) ** 2;
       continue;
     }
     if (kernel.name === LINEAR_ATTENTION) {

@@ -271,13 +271,18 @@ const deltaNet: AttentionCost = {
    * The backward. Chunkwise: each product twice, except the first chunk's W M (M the initial state,
    * a constant: W's gradient only), the last chunk's state update (its result is not used: none),
    * and in each inverse, with the backend's kernel its gradient's two b x b products (4 b^3), by
-   * blocks the first level's products (by ones, constant: once, 2 P flops less). Fused, the kernel's
-   * gradient is its chunkwise composite's (chunks of 32, per call) recomputed and differentiated, the
-   * initial state then an input and the final one an output.
+   * blocks the first level's products (by ones, constant: once, 2 P flops less). Fused, the backward
+   * kernel (DELTA_RULE_GRAD; docs/architectures.md section 4, "The backward") per head and token: the
+   * errors' walk m . k and the write 4 d^2, the walk back with g (g += dO q, g . k, g -= beta dw k)
+   * 6 d^2, two walks over M's rows (the write and M . dO; M . dw and the write) 4 d^2 each and one
+   * over G's (G += q dO, G . w, G -= beta k dw) 6 d^2: 24 d^2.
    */
   backward(c, n, batch, plan) {
     const D = c.hiddenDim;
     const d = headDim(c);
+    const projections = 2 * (4 * mm(n, D, D) + (c.learnedBeta ? mm(n, D, c.numHeads) : 0));
+    if (tf.getKernel(DELTA_RULE, plan.backend) !== undefined && deltaRuleTakes(d))
+      return projections + c.numHeads * 24 * n * d * d;
     const kernel = tf.getKernel(UNIT_LOWER_INVERSE, plan.backend) !== undefined;
     const inverseBackward = (b: number) => {
       if (kernel) return 4 * b * b * b;
@@ -286,18 +291,7 @@ const deltaNet: AttentionCost = {
       return 2 * unitLowerInverseWork(b, plan) - 2 * P;
     };
     const chunks = (b: number, C: number) => C * (10 * b * b * d + 6 * b * d * d);
-    const projections = 2 * (4 * mm(n, D, D) + (c.learnedBeta ? mm(n, D, c.numHeads) : 0));
     const groupLength = chunksPerGroup(plan.groupRows, batch, c.chunkSize) * c.chunkSize;
-    if (tf.getKernel(DELTA_RULE, plan.backend) !== undefined && deltaRuleTakes(d)) {
-      let composite = 0;
-      for (let start = 0; start < n; start += groupLength) {
-        const L = Math.min(groupLength, n - start);
-        const b = Math.min(32, L);
-        const C = Math.ceil(L / b);
-        composite += 3 * chunks(b, C) + C * (unitLowerInverseWork(b, plan) + inverseBackward(b));
-      }
-      return projections + c.numHeads * composite;
-    }
     const lastB = Math.min(c.chunkSize, n - Math.floor((n - 1) / groupLength) * groupLength);
     const chunkwise = sumOverGroups(
       c,

@@ -3,6 +3,7 @@ import { registerCausalAttentionGrad } from './causal_attention_grad';
 import { registerChunkAttention } from './chunk_attention';
 import { registerChunkStates } from './chunk_states';
 import { registerDeltaRule } from './delta_rule';
+import { registerDeltaRuleGrad } from './delta_rule_grad';
 import { registerDense } from './dense';
 import { registerDropout } from './dropout';
 import { registerEmbedding } from './embedding';
@@ -15,7 +16,7 @@ import { registerRetrieve } from './retrieve';
 /**
  * The webgpu backend's kernels that this package adds (docs/gpu.md says why): CausalAttention, the
  * fused causal softmax attention, and CausalAttentionGrad, its backward; DeltaRule and LinearAttention, each a layer's whole recurrence in
- * one dispatch; ChunkStates, Retrieve and ChunkAttention, BSBR's attention around its compression;
+ * one dispatch, and DeltaRuleGrad, DeltaRule's backward in nine; ChunkStates, Retrieve and ChunkAttention, BSBR's attention around its compression;
  * ExclusiveScan, a one-pass prefix sum over chunks; LayerNorm and Gelu, each one dispatch instead of
  * five to nine (on a GPU the per-dispatch host cost dominates short sequences); Dense, a layer with
  * its LayerNorm, bias, GELU and residual; Embedding, the token rows with their positions; Dropout, the
@@ -27,6 +28,7 @@ export function installWebGpuKernels(): void {
   registerCausalAttentionGrad();
   registerExclusiveScan();
   registerDeltaRule();
+  registerDeltaRuleGrad();
   registerLinearAttention();
   registerChunkStates();
   registerRetrieve();
