@@ -4,7 +4,8 @@
  * webgpu backend (lavapipe in CI), for a forward at 4,096 tokens and a single-token decode step.
  * The target is at most 50 for each; a model not there yet is held to its count today, which the
  * test's title says, so that no change adds kernels unnoticed. A DeltaNet training step runs its
- * backward kernel, and as many kernels at one length as at another.
+ * backward kernel, and as many kernels at one length as at another. A training step builds no
+ * tensor of an activation's size on the host: each such array is filled in JavaScript and uploaded.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelConfig } from './config';
@@ -126,5 +127,44 @@ describe('webgpu: a DeltaNet training step', () => {
       expect(counts[128].grads).toBe(CONFIG.numLayers);
     },
     600_000,
+  );
+});
+
+/** The webgpu backend's upload of a tensor's host values, which the test below watches. */
+interface UploadingBackend {
+  uploadToGPU(dataId: object): void;
+  tensorMap: { get(dataId: object): { values?: ArrayBufferView | null; resource?: unknown } };
+}
+
+describe.each(MODEL_NAMES)('webgpu: a %s training step', (name) => {
+  // Longer than the positions' fine table (1,024 rows, models/positional.ts), which is uploaded.
+  const n = 2048;
+  const activation = n * CONFIG.hiddenDim! * 4;
+  itOn(
+    `uploads no tensor from the host as large as one activation ([1, ${n}, ${CONFIG.hiddenDim}])`,
+    async () => {
+      const model = createModel(name, CONFIG);
+      const ids = tf.tensor2d(randomIds(1, n, CONFIG.vocabSize!, 8), [1, n], 'int32');
+      const backend = tf.backend() as unknown as UploadingBackend;
+      const upload = backend.uploadToGPU;
+      const sizes: number[] = [];
+      backend.uploadToGPU = function (dataId: object) {
+        const data = this.tensorMap.get(dataId);
+        if (data.values && !data.resource) sizes.push(data.values.byteLength);
+        upload.call(this, dataId);
+      };
+      try {
+        const out = trainingStep(model, ids, 1);
+        await out.data();
+        out.dispose();
+      } finally {
+        backend.uploadToGPU = upload;
+        ids.dispose();
+        model.dispose();
+      }
+      expect(sizes.length).toBeGreaterThan(0);
+      expect(Math.max(...sizes)).toBeLessThan(activation);
+    },
+    300_000,
   );
 });

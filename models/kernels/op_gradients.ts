@@ -20,10 +20,14 @@ function unbroadcast(dx: tf.Tensor, shape: readonly number[]): tf.Tensor {
   return tf.reshape(axes.length ? tf.sum(dx, axes) : dx, shape as number[]);
 }
 
-/** dy of a reduction over `axes` of x (keepDims or not) broadcast back to x's shape. */
+/**
+ * dy of a reduction over `axes` of x (keepDims or not) broadcast back to x's shape. The ones are
+ * tf.onesLike's, a kernel of the backend: tf.ones(x.shape) fills an array of x's size on the host,
+ * which the webgpu backend then uploads.
+ */
 function expandReduced(dy: tf.Tensor, x: tf.Tensor, axes: number[]): tf.Tensor {
   const kept = x.shape.map((s, i) => (axes.includes(i) ? 1 : s));
-  return tf.mul(tf.reshape(dy, kept), tf.ones(x.shape));
+  return tf.mul(tf.reshape(dy, kept), tf.onesLike(x));
 }
 
 /** Normalised reduction axes of an attribute (a number, an array, or absent for all axes). */
