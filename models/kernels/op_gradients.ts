@@ -70,17 +70,20 @@ const inversePermutation = (perm: number[]): number[] => {
   return inverse;
 };
 
-/** a op b broadcasting: the two inputs' gradients from the elementwise factors dL/da = dy * fa, dL/db = dy * fb. */
-function binary(
-  kernelName: string,
-  grads: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => [tf.Tensor, tf.Tensor],
-): tf.GradConfig {
+type InputGradient = (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
+/**
+ * a op b broadcasting: dL/da = da(dy, a, b) and dL/db = db(dy, a, b), each summed back to its
+ * input's shape. Each is computed only when the engine asks for it (an input off the path to the
+ * weights, such as a constant, costs nothing).
+ */
+function binary(kernelName: string, da: InputGradient, db: InputGradient): tf.GradConfig {
   return {
     kernelName,
     inputsToSave: ['a', 'b'],
     gradFunc: (dy, [a, b]) => ({
-      a: () => unbroadcast(grads(dy as tf.Tensor, a, b)[0], a.shape),
-      b: () => unbroadcast(grads(dy as tf.Tensor, a, b)[1], b.shape),
+      a: () => unbroadcast(da(dy as tf.Tensor, a, b), a.shape),
+      b: () => unbroadcast(db(dy as tf.Tensor, a, b), b.shape),
     }),
   };
 }
@@ -100,23 +103,42 @@ function unary(
 }
 
 const GRADIENTS: tf.GradConfig[] = [
-  binary('Add', (dy) => [dy, dy]),
-  binary('Sub', (dy) => [dy, tf.neg(dy)]),
-  binary('Multiply', (dy, a, b) => [tf.mul(dy, b), tf.mul(dy, a)]),
+  binary(
+    'Add',
+    (dy) => dy,
+    (dy) => dy,
+  ),
+  binary(
+    'Sub',
+    (dy) => dy,
+    (dy) => tf.neg(dy),
+  ),
+  binary(
+    'Multiply',
+    (dy, _a, b) => tf.mul(dy, b),
+    (dy, a) => tf.mul(dy, a),
+  ),
   // -(dy / b) (a / b) rather than -dy a / b^2: b^2 underflows to 0 for a tiny divisor (a clamped sum of no weights).
-  binary('RealDiv', (dy, a, b) => [tf.div(dy, b), tf.neg(tf.mul(tf.div(dy, b), tf.div(a, b)))]),
-  binary('Maximum', (dy, a, b) => [
-    tf.mul(dy, tf.cast(tf.greaterEqual(a, b), 'float32')),
-    tf.mul(dy, tf.cast(tf.less(a, b), 'float32')),
-  ]),
-  binary('Minimum', (dy, a, b) => [
-    tf.mul(dy, tf.cast(tf.lessEqual(a, b), 'float32')),
-    tf.mul(dy, tf.cast(tf.greater(a, b), 'float32')),
-  ]),
-  binary('SquaredDifference', (dy, a, b) => {
-    const twice = tf.mul(tf.mul(dy, tf.sub(a, b)), 2);
-    return [twice, tf.neg(twice)];
-  }),
+  binary(
+    'RealDiv',
+    (dy, _a, b) => tf.div(dy, b),
+    (dy, a, b) => tf.neg(tf.mul(tf.div(dy, b), tf.div(a, b))),
+  ),
+  binary(
+    'Maximum',
+    (dy, a, b) => tf.mul(dy, tf.cast(tf.greaterEqual(a, b), 'float32')),
+    (dy, a, b) => tf.mul(dy, tf.cast(tf.less(a, b), 'float32')),
+  ),
+  binary(
+    'Minimum',
+    (dy, a, b) => tf.mul(dy, tf.cast(tf.lessEqual(a, b), 'float32')),
+    (dy, a, b) => tf.mul(dy, tf.cast(tf.greater(a, b), 'float32')),
+  ),
+  binary(
+    'SquaredDifference',
+    (dy, a, b) => tf.mul(tf.mul(dy, tf.sub(a, b)), 2),
+    (dy, a, b) => tf.mul(tf.mul(dy, tf.sub(b, a)), 2),
+  ),
   // Comparisons are piecewise constant: no gradient flows through them.
   ...['Equal', 'NotEqual', 'Greater', 'GreaterEqual', 'Less', 'LessEqual'].map((kernelName): tf.GradConfig => ({
     kernelName,
