@@ -7,6 +7,7 @@
  */
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
+import { uploadByWriteBuffer, UploadingBackend } from './webgpu_upload';
 
 /**
  * The environment variable that picks Dawn's adapter: Dawn takes the first adapter whose device name
@@ -38,7 +39,10 @@ interface GpuAdapter {
 interface GpuDevice {
   addEventListener(type: 'uncapturederror', listener: (event: { error: { message: string } }) => void): void;
   lost: Promise<{ reason: string; message: string }>;
-  queue: { onSubmittedWorkDone(): Promise<void> };
+  queue: {
+    onSubmittedWorkDone(): Promise<void>;
+    writeBuffer(buffer: unknown, offset: number, data: ArrayBufferView): void;
+  };
 }
 interface GPU {
   requestAdapter(options: { powerPreference: string }): Promise<GpuAdapter | null>;
@@ -169,7 +173,9 @@ export function registerWebGpu(): void {
         if (info.reason !== 'destroyed') gpuState.error ??= `the GPU device was lost: ${info.message.split('\n')[0]}`;
       });
       gpuState.device = device;
-      return new WebGPUBackend(device, adapter.info);
+      const backend = new WebGPUBackend(device, adapter.info);
+      uploadByWriteBuffer(backend as unknown as UploadingBackend, device.queue);
+      return backend;
     },
     3,
   );
