@@ -21,6 +21,32 @@ import { headWalkStart, stageQueryKeyTile } from './token_recurrence';
 const TOKENS = 16;
 
 /**
+ * WGSL: stages the tile of tokens t0 .. t0 + TOKENS - 1 for a walk: tileQ, tileK and tileScale,
+ * between barriers (every invocation reads them after; none is still reading the last tile's).
+ */
+export function stageWalkTile(d: number): string {
+  return `workgroupBarrier();
+        ${stageQueryKeyTile(d, '')}
+        workgroupBarrier();
+        ${stageTileScales(d)}
+        workgroupBarrier();`;
+}
+
+/**
+ * WGSL: the workgroup declarations of a delta-rule walk of `tokens` tokens per tile, head size d:
+ * TOKENS, a tile of vec4s per name in `tiles` (tileQ, tileK, ...), tileScale (per token 1 / |q|,
+ * 1 / |k| and beta; see stageTileScales) and groupSlot.
+ */
+export function walkDeclarations(tokens: number, d: number, tiles: string[]): string {
+  return [
+    `const TOKENS = ${tokens};`,
+    ...tiles.map((name) => `var<workgroup> ${name} : array<vec4<f32>, ${(tokens * d) / 4}>;`),
+    'var<workgroup> tileScale : array<vec3<f32>, TOKENS>;',
+    'var<workgroup> groupSlot : i32;',
+  ].join('\n    ');
+}
+
+/**
  * WGSL: after tileQ and tileK of tokens t0 .. t0 + TOKENS - 1 are staged, sets tileScale[s]
  * (`array<vec3<f32>, TOKENS>`) to 1 / |q|, 1 / |k| and beta of token t0 + s from the binding
  * `strength` ([batch, n, h]). A token with beta = 0 gets 1 / |k| = 0: its normalised k is 0, as
@@ -76,12 +102,7 @@ function shader(d: number, writes: Writes): string {
   const d4 = d / 4;
   const outputs = writes === 'outputs';
   return `
-    const TOKENS = ${TOKENS};
-    var<workgroup> tileQ : array<vec4<f32>, ${TOKENS * d4}>;
-    var<workgroup> tileK : array<vec4<f32>, ${TOKENS * d4}>;
-    // Per token of the tile: 1 / |q|, 1 / |k| and beta.
-    var<workgroup> tileScale : array<vec3<f32>, TOKENS>;
-    var<workgroup> groupSlot : i32;
+    ${walkDeclarations(TOKENS, d, ['tileQ', 'tileK'])}
 
     fn main(index : i32) {
       ${headWalkStart(d)}
@@ -91,11 +112,7 @@ function shader(d: number, writes: Writes): string {
       ${loadStateColumn(d, 'm', 'initial', `(row * h + head) * ${d * d}`)}
 
       for (var t0 = 0; t0 < n; t0 += TOKENS) {
-        workgroupBarrier();
-        ${stageQueryKeyTile(d, '')}
-        workgroupBarrier();
-        ${stageTileScales(d)}
-        workgroupBarrier();
+        ${stageWalkTile(d)}
         if (owner) {
           for (var s = 0; s < min(TOKENS, n - t0); s++) {
             let t = t0 + s;

@@ -24,9 +24,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerOnce } from '../register';
 import { DELTA_RULE_GRAD, KernelArgs } from '../names';
-import { deltaRuleWalk, loadStateColumn, stageTileScales, storeStateColumn } from './delta_rule';
+import {
+  deltaRuleWalk,
+  loadStateColumn,
+  stageTileScales,
+  stageWalkTile,
+  storeStateColumn,
+  walkDeclarations,
+} from './delta_rule';
 import { dispatch, Uniform, WebGpuBackend, workgroupsFor } from './program';
-import { headWalkStart, stageQueryKeyTile, stageTokenRows } from './token_recurrence';
+import { headWalkStart, stageTokenRows } from './token_recurrence';
 
 /** Tokens staged at once by the walk over value features (q, k: 8 KiB at d = 64). */
 const COLUMN_TOKENS = 16;
@@ -42,11 +49,7 @@ function columnShader(d: number): string {
   const d4 = d / 4;
   const state = `(row * (n + ${d}) + n) * width + head * ${d * d}`;
   return `
-    const TOKENS = ${COLUMN_TOKENS};
-    var<workgroup> tileQ : array<vec4<f32>, ${COLUMN_TOKENS * d4}>;
-    var<workgroup> tileK : array<vec4<f32>, ${COLUMN_TOKENS * d4}>;
-    var<workgroup> tileScale : array<vec3<f32>, TOKENS>;
-    var<workgroup> groupSlot : i32;
+    ${walkDeclarations(COLUMN_TOKENS, d, ['tileQ', 'tileK'])}
 
     fn main(index : i32) {
       ${headWalkStart(d)}
@@ -56,11 +59,7 @@ function columnShader(d: number): string {
       let tiles = (n + TOKENS - 1) / TOKENS;
       for (var tile = tiles - 1; tile >= 0; tile--) {
         let t0 = tile * TOKENS;
-        workgroupBarrier();
-        ${stageQueryKeyTile(d, '')}
-        workgroupBarrier();
-        ${stageTileScales(d)}
-        workgroupBarrier();
+        ${stageWalkTile(d)}
         if (owner) {
           for (var s = min(TOKENS, n - t0) - 1; s >= 0; s--) {
             let scale = tileScale[s];
@@ -126,14 +125,7 @@ function rowShader(walk: RowWalk, d: number): string {
               result[dest] = mo.x + mo.y + mo.z + mo.w;`,
   }[walk];
   return `
-    const TOKENS = ${ROW_TOKENS};
-    var<workgroup> tileQ : array<vec4<f32>, ${ROW_TOKENS * d4}>;
-    var<workgroup> tileK : array<vec4<f32>, ${ROW_TOKENS * d4}>;
-    var<workgroup> tileE : array<vec4<f32>, ${ROW_TOKENS * d4}>;
-    var<workgroup> tileW : array<vec4<f32>, ${ROW_TOKENS * d4}>;
-    var<workgroup> tileO : array<vec4<f32>, ${ROW_TOKENS * d4}>;
-    var<workgroup> tileScale : array<vec3<f32>, TOKENS>;
-    var<workgroup> groupSlot : i32;
+    ${walkDeclarations(ROW_TOKENS, d, ['tileQ', 'tileK', 'tileE', 'tileW', 'tileO'])}
 
     fn main(index : i32) {
       ${headWalkStart(d)}
