@@ -16,17 +16,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerOnce } from '../register';
 import { DELTA_RULE, deltaRuleTakes, KernelArgs, KernelInputs } from '../names';
 import { dispatch, WebGpuBackend, WORKGROUP } from './program';
-import { headWalkStart, stageQueryKeyTile } from './token_recurrence';
+import { headWalkStart, QUERY_KEY_ROWS, stageTokenRows, TokenRows } from './token_recurrence';
 
 const TOKENS = 16;
 
 /**
- * WGSL: stages the tile of tokens t0 .. t0 + TOKENS - 1 for a walk: tileQ, tileK and tileScale,
- * between barriers (every invocation reads them after; none is still reading the last tile's).
+ * WGSL: stages the tile of tokens t0 .. t0 + TOKENS - 1 for a walk: tileQ, tileK, the tiles of
+ * `more`, and tileScale, between barriers (every invocation reads them after; none is still reading
+ * the last tile's).
  */
-export function stageWalkTile(d: number): string {
+export function stageWalkTile(d: number, more: readonly TokenRows[] = []): string {
   return `workgroupBarrier();
-        ${stageQueryKeyTile(d, '')}
+        ${stageTokenRows(d, [...QUERY_KEY_ROWS, ...more])}
         workgroupBarrier();
         ${stageTileScales(d)}
         workgroupBarrier();`;
@@ -52,7 +53,7 @@ export function walkDeclarations(tokens: number, d: number, tiles: string[]): st
  * `strength` ([batch, n, h]). A token with beta = 0 gets 1 / |k| = 0: its normalised k is 0, as
  * deltaRuleComposite makes it.
  */
-export function stageTileScales(d: number): string {
+function stageTileScales(d: number): string {
   const d4 = d / 4;
   return `
         for (var s = c; s < TOKENS; s += ${WORKGROUP}) {

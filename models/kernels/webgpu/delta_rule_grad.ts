@@ -24,16 +24,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerOnce } from '../register';
 import { DELTA_RULE_GRAD, KernelArgs } from '../names';
-import {
-  deltaRuleWalk,
-  loadStateColumn,
-  stageTileScales,
-  stageWalkTile,
-  storeStateColumn,
-  walkDeclarations,
-} from './delta_rule';
+import { deltaRuleWalk, loadStateColumn, stageWalkTile, storeStateColumn, walkDeclarations } from './delta_rule';
 import { dispatch, Uniform, WebGpuBackend, workgroupsFor } from './program';
-import { headWalkStart, stageTokenRows } from './token_recurrence';
+import { headWalkStart } from './token_recurrence';
 
 /** Tokens staged at once by the walk over value features (q, k: 8 KiB at d = 64). */
 const COLUMN_TOKENS = 16;
@@ -140,17 +133,11 @@ function rowShader(walk: RowWalk, d: number): string {
       let tiles = (n + TOKENS - 1) / TOKENS;
       for (var done = 0; done < tiles; done++) {
         let t0 = ${backward ? '(tiles - 1 - done)' : 'done'} * TOKENS;
-        workgroupBarrier();
-        ${stageTokenRows(d, [
-          { tile: 'tileQ', binding: 'queries', rows: 'n' },
-          { tile: 'tileK', binding: 'keys', rows: 'n' },
+        ${stageWalkTile(d, [
           { tile: 'tileE', binding: 'errors', rows: 'n' },
           { tile: 'tileW', binding: 'dw', rows: `n + ${d}` },
           { tile: 'tileO', binding: 'dy', rows: `n + ${d}` },
         ])}
-        workgroupBarrier();
-        ${stageTileScales(d)}
-        workgroupBarrier();
         if (owner) {
           let here = min(TOKENS, n - t0);
           for (var u = 0; u < here; u++) {

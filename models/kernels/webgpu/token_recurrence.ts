@@ -36,7 +36,7 @@ export interface TokenRows {
  * WGSL: stages this head's features of tokens t0 .. t0 + TOKENS - 1 (the last token repeated past
  * n) of each binding into its tile, each vec4 passed through `map` (a WGSL function name, or '').
  */
-export function stageTokenRows(d: number, tiles: TokenRows[], map = ''): string {
+export function stageTokenRows(d: number, tiles: readonly TokenRows[], map = ''): string {
   const d4 = d / 4;
   return `
         for (var x = c; x < TOKENS * ${d4}; x += ${WORKGROUP}) {
@@ -52,14 +52,13 @@ export function stageTokenRows(d: number, tiles: TokenRows[], map = ''): string 
         }`;
 }
 
+/** The q and k of a walk's tokens into tileQ and tileK. */
+export const QUERY_KEY_ROWS: readonly TokenRows[] = [
+  { tile: 'tileQ', binding: 'queries', rows: 'n' },
+  { tile: 'tileK', binding: 'keys', rows: 'n' },
+];
+
 /** WGSL: stages the q and k of tokens t0 .. t0 + TOKENS - 1 into tileQ and tileK (see stageTokenRows). */
 export function stageQueryKeyTile(d: number, map: string): string {
-  return stageTokenRows(
-    d,
-    [
-      { tile: 'tileQ', binding: 'queries', rows: 'n' },
-      { tile: 'tileK', binding: 'keys', rows: 'n' },
-    ],
-    map,
-  );
+  return stageTokenRows(d, QUERY_KEY_ROWS, map);
 }
