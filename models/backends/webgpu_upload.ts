@@ -30,9 +30,6 @@ export interface Queue {
   writeBuffer(buffer: unknown, offset: number, data: ArrayBufferView): void;
 }
 
-/** WebGPU's buffer usage flags for a tensor's storage: STORAGE | COPY_SRC | COPY_DST. */
-const TENSOR_USAGE = 0x80 | 0x04 | 0x08;
-
 /** Replaces the backend's upload of host values by one through `queue.writeBuffer` (float32, int32 and bool tensors). */
 export function uploadByWriteBuffer(backend: UploadingBackend, queue: Queue): void {
   const upload = backend.uploadToGPU.bind(backend);
@@ -52,7 +49,11 @@ export function uploadByWriteBuffer(backend: UploadingBackend, queue: Queue): vo
             : Int32Array.from(values)
           : null;
     if (!bytes) return upload(dataId);
-    const buffer = backend.bufferManager.acquireBuffer(bytes.byteLength, TENSOR_USAGE);
+    const buffer = backend.bufferManager.acquireBuffer(
+      bytes.byteLength,
+      // A tensor's usage, as TensorFlow.js's own upload asks for it.
+      GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    );
     queue.writeBuffer(buffer, 0, bytes);
     data.values = null;
     data.resource = buffer;
