@@ -58,9 +58,9 @@ function logitsGradient(probs: tf.Tensor, labels: tf.Tensor, weights: tf.Tensor,
 }
 
 /**
- * crossEntropySum's gradient with respect to logits [..., V], times dy, from the logits alone (one
- * exponential of them, where the sum's forward and its gradient take one each): for a backward that
- * recomputes the logits and needs not the loss.
+ * crossEntropySum's gradient with respect to logits [..., V], times dy, from the logits alone (their
+ * softmax: one exponential, where the sum's forward and its gradient take one each): for a backward
+ * that recomputes the logits and needs not the loss.
  */
 export function crossEntropySumGradient(
   logits: tf.Tensor,
@@ -70,9 +70,8 @@ export function crossEntropySumGradient(
 ): tf.Tensor {
   return tf.tidy(() => {
     const V = logits.shape[logits.rank - 1];
-    const flat = tf.reshape(logits, [-1, V]);
-    const e = tf.exp(tf.sub(flat, tf.max(flat, -1, true)));
-    return tf.reshape(logitsGradient(tf.div(e, tf.sum(e, -1, true)), labels, weights, dy), logits.shape);
+    const probs = tf.softmax(tf.reshape(logits, [-1, V]));
+    return tf.reshape(logitsGradient(probs, labels, weights, dy), logits.shape);
   });
 }
 
