@@ -4,12 +4,13 @@
  * webgpu backend (lavapipe in CI), for a forward at 4,096 tokens and a single-token decode step.
  * The target is at most 50 for each; a model not there yet is held to its count today, which the
  * test's title says, so that no change adds kernels unnoticed. A DeltaNet training step runs its
- * backward kernel, and as many kernels at one length as at another. A training step builds no
+ * backward kernel, and as many kernels at one length as at another; a Standard one runs LayerNorm's
+and GELU's backward kernels rather than their composites' op-by-op gradients. A training step builds no
  * tensor of an activation's size on the host: each such array is filled in JavaScript and uploaded.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelConfig } from './config';
-import { DELTA_RULE_GRAD } from './kernels/names';
+import { DELTA_RULE_GRAD, GELU_GRAD, LAYER_NORM_GRAD } from './kernels/names';
 import { CausalLM } from './model';
 import { createModel, MODEL_NAMES } from './registry';
 import { randomIds, testsOn } from './testing/harness';
@@ -125,6 +126,35 @@ describe('webgpu: a DeltaNet training step', () => {
       }
       expect(counts[1024]).toEqual(counts[128]);
       expect(counts[128].grads).toBe(CONFIG.numLayers);
+    },
+    600_000,
+  );
+});
+
+describe('webgpu: a Standard training step', () => {
+  let model: CausalLM | undefined;
+  afterAll(() => model?.dispose());
+
+  itOn(
+    `runs ${LAYER_NORM_GRAD} once per LayerNorm and ${GELU_GRAD} once per feed-forward, and no kernel of their composites' gradients`,
+    async () => {
+      model = createModel('Standard', CONFIG);
+      const ids = tf.tensor2d(randomIds(1, 256, CONFIG.vocabSize!, 8), [1, 256], 'int32');
+      const kernels = await kernelsOf(() => trainingStep(model!, ids, 1));
+      ids.dispose();
+      const count = (name: string) => kernels.filter((k) => k === name).length;
+      // Two LayerNorms per layer and the final one; one GELU per layer.
+      expect({
+        layerNorms: count(LAYER_NORM_GRAD),
+        gelus: count(GELU_GRAD),
+        erf: count('Erf'),
+        rsqrt: count('Rsqrt'),
+      }).toEqual({
+        layerNorms: 2 * CONFIG.numLayers! + 1,
+        gelus: CONFIG.numLayers!,
+        erf: 0,
+        rsqrt: 0,
+      });
     },
     600_000,
   );

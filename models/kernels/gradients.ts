@@ -13,6 +13,7 @@
  * instead, which runs a backward kernel.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { hasKernel, KernelName } from './names';
 import { OP_GRADIENTS } from './op_gradients';
 
 /** The part of TensorFlow.js's engine state that nested gradients must respect. */
@@ -58,15 +59,26 @@ export function registerGradientOnce(config: tf.GradConfig): void {
 }
 
 /**
+ * A kernel that computes another kernel's gradients at once (its backward), where the active
+ * backend registered it: `run` returns one gradient per input of the forward kernel, in order.
+ */
+export interface FusedBackward {
+  kernel: KernelName;
+  run(inputs: Record<string, tf.Tensor>, dy: tf.Tensor, attrs: tf.NamedAttrMap): tf.Tensor[];
+}
+
+/**
  * Registers the gradient of the kernel `kernelName` (inputs named `inputNames`, in order) as the
  * vector-Jacobian product of `composite`, the tf-op function the kernel must equal, taken with the
- * kernel's attributes. The backward recomputes the composite from the saved inputs, so it holds the
- * composite's intermediates only while it runs. Registering twice keeps the first.
+ * kernel's attributes; or, where the backend registered `backward`'s kernel, as that kernel's
+ * output. The vjp recomputes the composite from the saved inputs, so it holds the composite's
+ * intermediates only while it runs. Registering twice keeps the first.
  */
 export function registerCompositeGradient(
   kernelName: string,
   inputNames: readonly string[],
   composite: (inputs: Record<string, tf.Tensor>, attrs: tf.NamedAttrMap) => tf.Tensor,
+  backward?: FusedBackward,
 ): void {
   registerGradientOnce({
     kernelName,
@@ -74,7 +86,10 @@ export function registerCompositeGradient(
     gradFunc: (dy, saved, attrs) => {
       const inputs = Object.fromEntries(inputNames.map((name, i) => [name, saved[i]]));
       // All inputs' gradients at once (one recomputation); intermediates freed here.
-      const grads = tf.tidy(() => vjp(() => composite(inputs, attrs), saved, dy as tf.Tensor));
+      const grads =
+        backward && hasKernel(backward.kernel)
+          ? backward.run(inputs, dy as tf.Tensor, attrs)
+          : tf.tidy(() => vjp(() => composite(inputs, attrs), saved, dy as tf.Tensor));
       return Object.fromEntries(inputNames.map((name, i) => [name, () => grads[i]]));
     },
   });

@@ -30,7 +30,9 @@ import {
   EMBEDDING,
   EXCLUSIVE_SCAN,
   GELU,
+  GELU_GRAD,
   LAYER_NORM,
+  LAYER_NORM_GRAD,
   LINEAR_ATTENTION,
   RETRIEVE,
   UNIT_LOWER_INVERSE,
@@ -50,6 +52,14 @@ const qkv = (batch: number, L: number, S: number, d: number, e: number) => (next
   k: randomTensor([batch, S, d], next),
   v: randomTensor([batch, S, e], next),
 });
+
+/** x (rows offset and spread apart), gamma and dy for LAYER_NORM_GRAD. */
+const layerNormGradInputs = (shape: number[]) => (next: () => number) =>
+  tf.tidy(() => ({
+    x: tf.add(randomTensor(shape, next, -3, 3), 2),
+    gamma: randomTensor([shape[shape.length - 1]], next),
+    dy: randomTensor(shape, next),
+  }));
 
 /** The attention's window attribute as causalAttentionComposite takes it. */
 const windowOf = (attrs: tf.NamedAttrMap) => ((attrs.window as number) < 0 ? undefined : (attrs.window as number));
@@ -453,9 +463,34 @@ const COMPOSITES: Record<
     ],
     composite: ({ x, gamma, beta }, { epsilon }) => layerNormComposite(x, gamma, beta, epsilon as number),
   },
+  [LAYER_NORM_GRAD]: {
+    // Rows of more and of fewer features than a workgroup's 64 invocations, and more rows than a
+    // feature's workgroup has invocations (its sums over rows stride them).
+    cases: [
+      { label: '[3, 5, 200]', inputs: layerNormGradInputs([3, 5, 200]), attrs: { epsilon: 1e-5 } },
+      { label: '[7, 10]', inputs: layerNormGradInputs([7, 10]), attrs: { epsilon: 1e-5 } },
+      { label: '[2, 150, 12], epsilon 0.1', inputs: layerNormGradInputs([2, 150, 12]), attrs: { epsilon: 0.1 } },
+    ],
+    composite: ({ x, gamma, dy }, { epsilon }) =>
+      tf.tidy(() => {
+        const beta = tf.zerosLike(gamma);
+        return vjp(() => layerNormComposite(x, gamma, beta, epsilon as number), [x, gamma, beta], dy);
+      }),
+    backwardOf: LAYER_NORM,
+  },
   [GELU]: {
     cases: [{ label: '[4, 33] over -5 .. 5', inputs: (next) => ({ x: randomTensor([4, 33], next, -5, 5) }) }],
     composite: ({ x }) => geluComposite(x),
+  },
+  [GELU_GRAD]: {
+    cases: [
+      {
+        label: '[4, 33] over -5 .. 5',
+        inputs: (next) => ({ x: randomTensor([4, 33], next, -5, 5), dy: randomTensor([4, 33], next) }),
+      },
+    ],
+    composite: ({ x, dy }) => vjp(() => geluComposite(x), [x], dy)[0],
+    backwardOf: GELU,
   },
   [DENSE]: {
     // Output tiles of 32 x 32 and inner tiles of 32: sizes across both edges, one row (a decode step), each prologue and epilogue.
@@ -568,9 +603,14 @@ describe.each(TEST_BACKENDS)('the kernels on %s', (backend) => {
         async ({ inputs, attrs = {} }) => {
           const given = inputs(lcg(7));
           const kernel = await readOp(() => tf.engine().runKernel(name, given, attrs) as tf.Tensor);
-          const composite = await readOp(() => COMPOSITES[name].composite(given, attrs));
-          // A backward kernel's outputs one by one.
-          const outputs = (x: unknown) => (COMPOSITES[name].backwardOf ? (x as unknown[]) : [x]);
+          let several = false;
+          const composite = await readOp(() => {
+            const out = COMPOSITES[name].composite(given, attrs);
+            several = Array.isArray(out);
+            return out;
+          });
+          // A kernel's several outputs (a backward's gradients) one by one.
+          const outputs = (x: unknown) => (several ? (x as unknown[]) : [x]);
           const expected = outputs(composite);
           const errors = outputs(kernel).map((out, i) => entryError(out, expected[i]));
           expect(errors.filter((error) => !(error < 1e-5))).toEqual([]);

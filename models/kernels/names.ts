@@ -73,10 +73,34 @@ export interface LayerNormAttrs {
   epsilon: number;
 }
 
+/**
+ * LAYER_NORM's backward: for its inputs x [..., F] and gamma, its attributes and its output's
+ * gradient dy, the gradients [dx, dgamma, dbeta] (three outputs), the rows' mean and variance
+ * recomputed. Where a backend registers it, LAYER_NORM's gradient runs it; elsewhere, the vjp of
+ * the composite.
+ */
+export const LAYER_NORM_GRAD = 'BsbrLayerNormGrad';
+export interface LayerNormGradInputs {
+  x: tf.TensorInfo;
+  gamma: tf.TensorInfo;
+  dy: tf.TensorInfo;
+}
+
 /** Exact GELU of float32 x, elementwise: 0.5 x (1 + erf(x / sqrt 2)). */
 export const GELU = 'BsbrGelu';
 export interface GeluInputs {
   x: tf.TensorInfo;
+}
+
+/**
+ * GELU's backward, elementwise: dy (Phi(x) + x phi(x)), Phi and phi the standard normal's
+ * distribution and density. Where a backend registers it, GELU's gradient runs it; elsewhere, the
+ * vjp of the composite.
+ */
+export const GELU_GRAD = 'BsbrGeluGrad';
+export interface GeluGradInputs {
+  x: tf.TensorInfo;
+  dy: tf.TensorInfo;
 }
 
 /**
@@ -278,7 +302,9 @@ export interface KernelContracts {
   [CAUSAL_ATTENTION_GRAD]: { inputs: CausalAttentionGradInputs; attrs: CausalAttentionAttrs; outputs: tf.Tensor[] };
   [EXCLUSIVE_SCAN]: { inputs: ExclusiveScanInputs; attrs: NoAttrs };
   [LAYER_NORM]: { inputs: LayerNormInputs; attrs: LayerNormAttrs };
+  [LAYER_NORM_GRAD]: { inputs: LayerNormGradInputs; attrs: LayerNormAttrs; outputs: tf.Tensor[] };
   [GELU]: { inputs: GeluInputs; attrs: NoAttrs };
+  [GELU_GRAD]: { inputs: GeluGradInputs; attrs: NoAttrs };
   [DELTA_RULE]: { inputs: DeltaRuleInputs; attrs: DeltaRuleAttrs };
   [DELTA_RULE_GRAD]: { inputs: DeltaRuleGradInputs; attrs: DeltaRuleAttrs; outputs: tf.Tensor[] };
   [LINEAR_ATTENTION]: { inputs: LinearAttentionInputs; attrs: LinearAttentionAttrs };

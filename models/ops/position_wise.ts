@@ -5,7 +5,17 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { recordingGradients, registerCompositeGradient } from '../kernels/gradients';
-import { DENSE, DenseAttrs, EMBEDDING, GELU, hasKernel, LAYER_NORM, runKernel } from '../kernels/names';
+import {
+  DENSE,
+  DenseAttrs,
+  EMBEDDING,
+  GELU,
+  GELU_GRAD,
+  hasKernel,
+  LAYER_NORM,
+  LAYER_NORM_GRAD,
+  runKernel,
+} from '../kernels/names';
 import { positionTables, sinusoidalPositions } from '../positional';
 import { bmm } from './matmul';
 
@@ -35,11 +45,21 @@ export function geluComposite<T extends tf.Tensor>(x: T): T {
   return tf.tidy(() => tf.mul(tf.mul(x, tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)), 0.5) as T);
 }
 
-// The fused kernels' gradients: those of their composites.
-registerCompositeGradient(LAYER_NORM, ['x', 'gamma', 'beta'], ({ x, gamma, beta }, { epsilon }) =>
-  layerNormComposite(x, gamma, beta, epsilon as number),
+// The fused kernels' gradients: their backward kernels where registered, else their composites'.
+registerCompositeGradient(
+  LAYER_NORM,
+  ['x', 'gamma', 'beta'],
+  ({ x, gamma, beta }, { epsilon }) => layerNormComposite(x, gamma, beta, epsilon as number),
+  {
+    kernel: LAYER_NORM_GRAD,
+    run: ({ x, gamma }, dy, { epsilon }) =>
+      runKernel(LAYER_NORM_GRAD, { x, gamma, dy }, { epsilon: epsilon as number }),
+  },
 );
-registerCompositeGradient(GELU, ['x'], ({ x }) => geluComposite(x));
+registerCompositeGradient(GELU, ['x'], ({ x }) => geluComposite(x), {
+  kernel: GELU_GRAD,
+  run: ({ x }, dy) => [runKernel(GELU_GRAD, { x, dy })],
+});
 
 /**
  * What a dense layer does besides its product: an addend summed into its input and a LayerNorm
@@ -89,7 +109,7 @@ export function denseComposite<T extends tf.Tensor>(
   const { addend, norm, activation = 'linear', residual } = options;
   return tf.tidy(() => {
     const sum = addend ? tf.add(x, addend) : x;
-    const input = norm ? layerNormComposite(sum, norm.gamma, norm.beta, norm.epsilon) : sum;
+    const input = norm ? layerNorm(sum, norm.gamma, norm.beta, norm.epsilon) : sum;
     const flat = tf.reshape(input, [-1, weight.shape[0]]) as tf.Tensor2D;
     // Under a gradient by bmm, whose gradient's products run on the backend's fast path (the fused
     // matmul's own gradient multiplies transposed operands, which the wasm backend does slowly).

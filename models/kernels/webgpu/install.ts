@@ -9,7 +9,9 @@ import { registerDropout } from './dropout';
 import { registerEmbedding } from './embedding';
 import { registerExclusiveScan } from './exclusive_scan';
 import { registerGelu } from './gelu';
+import { registerGeluGrad } from './gelu_grad';
 import { registerLayerNorm } from './layer_norm';
+import { registerLayerNormGrad } from './layer_norm_grad';
 import { registerLinearAttention } from './linear_attention';
 import { registerRetrieve } from './retrieve';
 
@@ -18,7 +20,7 @@ import { registerRetrieve } from './retrieve';
  * fused causal softmax attention, and CausalAttentionGrad, its backward; DeltaRule and LinearAttention, each a layer's whole recurrence in
  * one dispatch, and DeltaRuleGrad, DeltaRule's backward in nine; ChunkStates, Retrieve and ChunkAttention, BSBR's attention around its compression;
  * ExclusiveScan, a one-pass prefix sum over chunks; LayerNorm and Gelu, each one dispatch instead of
- * five to nine (on a GPU the per-dispatch host cost dominates short sequences); Dense, a layer with
+ * five to nine, and their backwards, LayerNormGrad in four and GeluGrad in one (on a GPU the per-dispatch host cost dominates short sequences); Dense, a layer with
  * its LayerNorm, bias, GELU and residual; Embedding, the token rows with their positions; Dropout, the
  * seeded masks drawn on the device instead of hashed and uploaded by the host. Called
  * once the webgpu backend's package is loaded.
@@ -34,7 +36,9 @@ export function installWebGpuKernels(): void {
   registerRetrieve();
   registerChunkAttention();
   registerLayerNorm();
+  registerLayerNormGrad();
   registerGelu();
+  registerGeluGrad();
   registerDense();
   registerEmbedding();
   registerDropout();

@@ -9,11 +9,10 @@ import { registerOnce } from '../register';
 import { KernelArgs, LAYER_NORM } from '../names';
 import { dispatch, FLAT_WORKGROUP_INDEX, WebGpuBackend, WORKGROUP } from './program';
 
-const CODE = `
+/** WGSL: `fn workgroupSum(value : f32) -> f32`, the sum of every invocation's value, returned to all of them. */
+export const WORKGROUP_SUM = `
   var<workgroup> partial : array<f32, ${WORKGROUP}>;
-  var<workgroup> groupSlot : i32;
 
-  // The sum of every invocation's value, returned to all of them.
   fn workgroupSum(value : f32) -> f32 {
     let t = localIndex;
     partial[t] = value;
@@ -26,6 +25,11 @@ const CODE = `
     workgroupBarrier();
     return total;
   }
+`;
+
+const CODE = `
+  ${WORKGROUP_SUM}
+  var<workgroup> groupSlot : i32;
 
   fn main(index : i32) {
     ${FLAT_WORKGROUP_INDEX}
