@@ -2,7 +2,7 @@
  * What one MQAR training step of `bsbr recall` costs on a backend: trains a model (vocab 512, 2
  * layers, 2 heads, ff 2 x d_model, no dropout) on (L, L/16) MQAR for 5 warm-up steps, counts one
  * step's TensorFlow.js kernels (tf.profile; the step ends with a test evaluation), then times
- * --steps steps and prints one JSON line. Several at once on one GPU show how the cases of
+ * --steps steps (on webgpu the second and third captured, the rest replays) and prints one JSON line. Several at once on one GPU show how the cases of
  * `bsbr recall --jobs N` share it.
  *
  *   node dist/evals/recall_step.js [--backend webgpu] [--model Standard] [--steps 40] [--hidden-dim 64] [--seq-len 64]
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     await trainRecall(model, config, { ...spec, steps: 1 });
   });
   begin = performance.now();
-  await trainRecall(model, config, spec);
+  const { replayed } = await trainRecall(model, config, spec);
   const msPerStep = (performance.now() - begin) / spec.steps;
   model.dispose();
   console.log(
@@ -71,6 +71,7 @@ async function main(): Promise<void> {
       warm5_ms: warmMs,
       kernels_per_step: info.kernels.length,
       ms_per_step: msPerStep,
+      replayed,
     }),
   );
 }

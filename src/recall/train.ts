@@ -10,7 +10,8 @@ import { ModelConfig } from '../../models/config';
 import { crossEntropy } from '../../models/loss';
 import { CausalLM } from '../../models/model';
 import { mulberry32 } from '../../models/params';
-import { AdamW, ADAMW_DEFAULTS } from './adamw';
+import { canCapture, captureStep, replayable, StepCapture, StepReplay } from '../../models/backends/webgpu_replay';
+import { AdamW, ADAMW_DEFAULTS, AdamWFactors } from './adamw';
 import { Filler, generateMqar, MqarData, splitSeeds } from './mqar';
 import { cosineLearningRate } from './schedule';
 
@@ -32,6 +33,8 @@ export interface TrainSpec {
   /** The data's seed (train and test sets from splitSeeds(seed)) and the batches' order. */
   seed: number;
   filler: Filler;
+  /** On webgpu, replay a captured step instead of running each through TensorFlow.js (default true). */
+  replay?: boolean;
 }
 
 /** One test evaluation during training. */
@@ -49,13 +52,12 @@ export interface TrainOutcome {
   finalLoss: number;
   steps: number;
   evaluations: Evaluation[];
+  /** Whether the steps after the third were replays of a captured one (webgpu). */
+  replayed: boolean;
 }
 
-/** Examples `rows` of `data` as tensors: ids [b, L], query positions and answers [b, kv], all int32. */
-function batchTensors(
-  data: MqarData,
-  rows: readonly number[],
-): { ids: tf.Tensor2D; positions: tf.Tensor2D; answers: tf.Tensor2D } {
+/** Examples `rows` of `data`: ids [b, L], query positions and answers [b, kv], as int32 host arrays. */
+function batchValues(data: MqarData, rows: readonly number[]): Record<'ids' | 'positions' | 'answers', Int32Array> {
   const { seqLen: L, kvPairs: kv } = data;
   const ids = new Int32Array(rows.length * L);
   const positions = new Int32Array(rows.length * kv);
@@ -65,10 +67,19 @@ function batchTensors(
     positions.set(data.queryPositions.subarray(r * kv, (r + 1) * kv), i * kv);
     answers.set(data.answers.subarray(r * kv, (r + 1) * kv), i * kv);
   });
+  return { ids, positions, answers };
+}
+
+/** Examples `rows` of `data` as tensors: ids [b, L], query positions and answers [b, kv], all int32. */
+function batchTensors(
+  data: MqarData,
+  rows: readonly number[],
+): { ids: tf.Tensor2D; positions: tf.Tensor2D; answers: tf.Tensor2D } {
+  const { ids, positions, answers } = batchValues(data, rows);
   return {
-    ids: tf.tensor2d(ids, [rows.length, L], 'int32'),
-    positions: tf.tensor2d(positions, [rows.length, kv], 'int32'),
-    answers: tf.tensor2d(answers, [rows.length, kv], 'int32'),
+    ids: tf.tensor2d(ids, [rows.length, data.seqLen], 'int32'),
+    positions: tf.tensor2d(positions, [rows.length, data.kvPairs], 'int32'),
+    answers: tf.tensor2d(answers, [rows.length, data.kvPairs], 'int32'),
   };
 }
 
@@ -131,14 +142,27 @@ export function recallData(vocabSize: number, spec: TrainSpec): { train: MqarDat
   };
 }
 
-/** Trains `model` in place on the spec's MQAR data and returns how it went. */
+/** What a training step takes that changes from step to step: the batch, the update's factors and `keep`. */
+type StepValues = Record<'ids' | 'positions' | 'answers', Int32Array> &
+  Record<keyof AdamWFactors | 'keep', Float32Array>;
+
+/**
+ * Trains `model` in place on the spec's MQAR data and returns how it went. On webgpu the second and
+ * third steps are captured and, where the two agree, every later step is a replay of the third
+ * (models/backends/webgpu_replay.ts), unless spec.replay is false: the same kernels on the same
+ * buffers, without TensorFlow.js's per-op host work.
+ */
 export async function trainRecall(model: CausalLM, config: ModelConfig, spec: TrainSpec): Promise<TrainOutcome> {
   const { train, test } = recallData(config.vocabSize, spec);
   const variables = [...model.trainableVariables().values()];
   const optimizer = new AdamW(variables, ADAMW_DEFAULTS);
   const evaluations: Evaluation[] = [];
   const perEpoch = Math.max(1, Math.floor(train.examples / spec.batchSize));
+  // The training loss summed since the last evaluation: sum * keep + loss, keep 0 on the first step after one.
   let lossSum = tf.scalar(0);
+  const state = () => [...variables, ...optimizer.moments(), lossSum];
+  const captures: StepCapture[] = [];
+  let replay: StepReplay | null = null;
   let since = 0;
   let order: number[] = [];
   try {
@@ -146,34 +170,54 @@ export async function trainRecall(model: CausalLM, config: ModelConfig, spec: Tr
       const epoch = Math.floor(step / perEpoch);
       const within = step % perEpoch;
       if (within === 0) order = epochOrder(train.examples, spec.seed, epoch);
-      const { ids, positions, answers } = batchTensors(
-        train,
-        order.slice(within * spec.batchSize, (within + 1) * spec.batchSize),
-      );
-      try {
-        const { value, grads } = tf.variableGrads(() => queryLoss(model, ids, positions, answers), variables);
-        optimizer.step(grads, cosineLearningRate(step, spec.steps, spec.warmupSteps, spec.learningRate));
-        const total = tf.add(lossSum, value) as tf.Scalar;
-        tf.dispose([value, ...Object.values(grads), lossSum]);
-        lossSum = total;
-        since++;
-      } finally {
-        tf.dispose([ids, positions, answers]);
+      const rows = order.slice(within * spec.batchSize, (within + 1) * spec.batchSize);
+      const factors = optimizer.next(cosineLearningRate(step, spec.steps, spec.warmupSteps, spec.learningRate));
+      const values: StepValues = {
+        ...batchValues(train, rows),
+        decay: Float32Array.of(factors.decay),
+        stepSize: Float32Array.of(factors.stepSize),
+        epsilon: Float32Array.of(factors.epsilon),
+        keep: Float32Array.of(since === 0 ? 0 : 1),
+      };
+      if (replay) replay.replay(values);
+      else {
+        const { ids, positions, answers } = batchTensors(train, rows);
+        const scalars = {
+          decay: tf.scalar(values.decay[0]),
+          stepSize: tf.scalar(values.stepSize[0]),
+          epsilon: tf.scalar(values.epsilon[0]),
+          keep: tf.scalar(values.keep[0]),
+        };
+        const run = () => {
+          const { value, grads } = tf.variableGrads(() => queryLoss(model, ids, positions, answers), variables);
+          optimizer.apply(grads, scalars);
+          const total = tf.tidy(() => tf.add(tf.mul(lossSum, scalars.keep), value) as tf.Scalar);
+          tf.dispose([value, ...Object.values(grads), lossSum]);
+          lossSum = total;
+        };
+        try {
+          if (spec.replay !== false && canCapture() && (step === 1 || step === 2))
+            captures.push(captureStep(run, { inputs: { ids, positions, answers, ...scalars }, state }));
+          else run();
+        } finally {
+          tf.dispose([ids, positions, answers, ...Object.values(scalars)]);
+        }
+        if (captures.length === 2 && !replayable(captures[0], captures[1])) replay = new StepReplay(captures[1], state);
       }
+      since++;
       if ((step + 1) % spec.evalEvery === 0 || step + 1 === spec.steps) {
         const accuracy = await testAccuracy(model, test, spec.batchSize);
         const loss = (await lossSum.data())[0] / since;
-        lossSum.dispose();
-        lossSum = tf.scalar(0);
         since = 0;
         evaluations.push({ step: step + 1, accuracy, loss });
         if (accuracy >= spec.targetAccuracy) break;
       }
     }
   } finally {
+    replay?.dispose();
     lossSum.dispose();
     optimizer.dispose();
   }
   const last = evaluations[evaluations.length - 1];
-  return { accuracy: last.accuracy, finalLoss: last.loss, steps: last.step, evaluations };
+  return { accuracy: last.accuracy, finalLoss: last.loss, steps: last.step, evaluations, replayed: replay !== null };
 }
