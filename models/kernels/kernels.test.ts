@@ -33,6 +33,7 @@ import {
   GELU_GRAD,
   LAYER_NORM,
   LAYER_NORM_GRAD,
+  SCATTER_ADD,
   LINEAR_ATTENTION,
   RETRIEVE,
   UNIT_LOWER_INVERSE,
@@ -52,6 +53,17 @@ const qkv = (batch: number, L: number, S: number, d: number, e: number) => (next
   k: randomTensor([batch, S, d], next),
   v: randomTensor([batch, S, e], next),
 });
+
+/** indices [n] into `rows` (with `runs`, 0 except every ninth, as MQAR's filler) and updates [n, features] for SCATTER_ADD. */
+const scatterInputs =
+  (n: number, features: number, rows: number, runs = true) =>
+  (next: () => number) => ({
+    indices: tf.tensor1d(
+      Array.from({ length: n }, (_, i) => (runs && i % 9 !== 0 ? 0 : Math.floor(next() * rows))),
+      'int32',
+    ),
+    updates: randomTensor([n, features], next),
+  });
 
 /** x (rows offset and spread apart), gamma and dy for LAYER_NORM_GRAD. */
 const layerNormGradInputs = (shape: number[]) => (next: () => number) =>
@@ -228,6 +240,8 @@ const COMPOSITES: Record<
     composite: (inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap) => tf.Tensor | tf.Tensor[];
     forwardOnly?: { reason: string; op: Run; wrt?: string[] };
     backwardOf?: string;
+    /** The inputs the gradient is checked for (all if absent). */
+    wrt?: string[];
   }
 > = {
   [BATCHED_MATMUL]: {
@@ -478,6 +492,18 @@ const COMPOSITES: Record<
       }),
     backwardOf: LAYER_NORM,
   },
+  [SCATTER_ADD]: {
+    // Runs of one index (most rows to row 0, as MQAR's filler token), across the 256 rows of a
+    // workgroup and within them; rows no index names; features across a workgroup's 64.
+    cases: [
+      { label: '600 rows of 5 into 7, mostly row 0', inputs: scatterInputs(600, 5, 7), attrs: { rows: 7 } },
+      { label: '40 rows of 70 into 50', inputs: scatterInputs(40, 70, 50, false), attrs: { rows: 50 } },
+      { label: '1 row of 3 into 2', inputs: scatterInputs(1, 3, 2), attrs: { rows: 2 } },
+    ],
+    composite: ({ indices, updates }, { rows }) =>
+      tf.tidy(() => tf.scatterND(tf.reshape(indices, [-1, 1]), updates, [rows as number, updates.shape[1]!])),
+    wrt: ['updates'],
+  },
   [GELU]: {
     cases: [{ label: '[4, 33] over -5 .. 5', inputs: (next) => ({ x: randomTensor([4, 33], next, -5, 5) }) }],
     composite: ({ x }) => geluComposite(x),
@@ -667,12 +693,12 @@ describe.each(TEST_BACKENDS)('the kernels on %s', (backend) => {
       }
       it.each(cases)(`${name}'s gradient equals its composite's: $label`, async ({ inputs, attrs = {} }) => {
         const given = inputs(lcg(7));
-        const names = Object.keys(given);
+        const names = COMPOSITES[name].wrt ?? Object.keys(given);
         const xs = names.map((input) => given[input]);
         const as =
           (run: (inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap) => tf.Tensor) =>
           (...args: tf.Tensor[]) =>
-            run(Object.fromEntries(names.map((input, i) => [input, args[i]])), attrs);
+            run({ ...given, ...Object.fromEntries(names.map((input, i) => [input, args[i]])) }, attrs);
         const out = tf.engine().runKernel(name, given, attrs) as tf.Tensor;
         const dy = randomTensor(out.shape, lcg(11));
         out.dispose();

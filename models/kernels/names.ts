@@ -86,6 +86,20 @@ export interface LayerNormGradInputs {
   dy: tf.TensorInfo;
 }
 
+/**
+ * Rows added by index: for int32 indices [N] (each in [0, attrs.rows)) and float32 updates [N, F],
+ * out [rows, F] with out[r] = the sum of updates[i] over the i with indices[i] = r (zero where none).
+ * The gradient of a gather of rows (an embedding's table).
+ */
+export const SCATTER_ADD = 'BsbrScatterAdd';
+export interface ScatterAddInputs {
+  indices: tf.TensorInfo;
+  updates: tf.TensorInfo;
+}
+export interface ScatterAddAttrs {
+  rows: number;
+}
+
 /** Exact GELU of float32 x, elementwise: 0.5 x (1 + erf(x / sqrt 2)). */
 export const GELU = 'BsbrGelu';
 export interface GeluInputs {
@@ -303,6 +317,7 @@ export interface KernelContracts {
   [EXCLUSIVE_SCAN]: { inputs: ExclusiveScanInputs; attrs: NoAttrs };
   [LAYER_NORM]: { inputs: LayerNormInputs; attrs: LayerNormAttrs };
   [LAYER_NORM_GRAD]: { inputs: LayerNormGradInputs; attrs: LayerNormAttrs; outputs: tf.Tensor[] };
+  [SCATTER_ADD]: { inputs: ScatterAddInputs; attrs: ScatterAddAttrs };
   [GELU]: { inputs: GeluInputs; attrs: NoAttrs };
   [GELU_GRAD]: { inputs: GeluGradInputs; attrs: NoAttrs };
   [DELTA_RULE]: { inputs: DeltaRuleInputs; attrs: DeltaRuleAttrs };

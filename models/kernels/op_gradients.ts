@@ -7,6 +7,7 @@
  * tests (central finite differences of the float64 reference) check every one of them.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { hasKernel, runKernel, SCATTER_ADD } from './names';
 
 type Grads = Record<string, () => tf.Tensor>;
 
@@ -318,6 +319,23 @@ const GRADIENTS: tf.GradConfig[] = [
     }),
   },
   {
+    // Rows added by index: each update's gradient is its row's.
+    kernelName: 'ScatterNd',
+    inputsToSave: ['indices'],
+    gradFunc: (dy, [indices]) => ({
+      updates: () => tf.gatherND(dy as tf.Tensor, indices),
+      indices: () => tf.zeros(indices.shape),
+    }),
+  },
+  {
+    kernelName: SCATTER_ADD,
+    inputsToSave: ['indices'],
+    gradFunc: (dy, [indices]) => ({
+      updates: () => tf.gather(dy as tf.Tensor, indices),
+      indices: () => tf.zeros(indices.shape),
+    }),
+  },
+  {
     // Rows of x gathered along an axis: their gradients scattered back, repeated indices summed.
     kernelName: 'GatherV2',
     inputsToSave: ['x', 'indices'],
@@ -337,7 +355,7 @@ const GRADIENTS: tf.GradConfig[] = [
             );
           const rest = x.shape.filter((_, i) => i !== axis);
           const updates = tf.reshape(tf.transpose(g, perm), [indices.size, ...rest]);
-          const front = tf.scatterND(tf.reshape(indices, [indices.size, 1]), updates, [x.shape[axis], ...rest]);
+          const front = scatterRows(tf.reshape(indices, [-1]) as tf.Tensor1D, updates, x.shape[axis]);
           const back = [...Array(x.rank).keys()].map((i) => (i < axis ? i + 1 : i === axis ? 0 : i));
           return tf.transpose(front, back);
         },
@@ -346,6 +364,19 @@ const GRADIENTS: tf.GradConfig[] = [
     },
   },
 ];
+
+/**
+ * Rows of updates [N, ...] added into `rows` zero rows at indices [N]: by the backend's SCATTER_ADD
+ * kernel where it has one (flattened to [N, F]), else by tf.scatterND.
+ */
+export function scatterRows(indices: tf.Tensor1D, updates: tf.Tensor, rows: number): tf.Tensor {
+  const rest = updates.shape.slice(1);
+  if (!hasKernel(SCATTER_ADD)) return tf.scatterND(tf.reshape(indices, [-1, 1]), updates, [rows, ...rest]);
+  return tf.tidy(() => {
+    const flat = tf.reshape(updates, [indices.size, -1]);
+    return tf.reshape(runKernel(SCATTER_ADD, { indices, updates: flat }, { rows }), [rows, ...rest]);
+  });
+}
 
 /** The gradients above, for registration where a kernel has none yet. */
 export const OP_GRADIENTS: readonly tf.GradConfig[] = GRADIENTS;

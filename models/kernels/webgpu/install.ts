@@ -14,6 +14,7 @@ import { registerLayerNorm } from './layer_norm';
 import { registerLayerNormGrad } from './layer_norm_grad';
 import { registerLinearAttention } from './linear_attention';
 import { registerRetrieve } from './retrieve';
+import { registerScatterAdd } from './scatter_add';
 
 /**
  * The webgpu backend's kernels that this package adds (docs/gpu.md says why): CausalAttention, the
@@ -22,7 +23,8 @@ import { registerRetrieve } from './retrieve';
  * ExclusiveScan, a one-pass prefix sum over chunks; LayerNorm and Gelu, each one dispatch instead of
  * five to nine, and their backwards, LayerNormGrad in four and GeluGrad in one (on a GPU the per-dispatch host cost dominates short sequences); Dense, a layer with
  * its LayerNorm, bias, GELU and residual; Embedding, the token rows with their positions; Dropout, the
- * seeded masks drawn on the device instead of hashed and uploaded by the host. Called
+ * seeded masks drawn on the device instead of hashed and uploaded by the host; ScatterAdd, a gather's
+ * gradient that sums runs of equal indices before adding them. Called
  * once the webgpu backend's package is loaded.
  */
 export function installWebGpuKernels(): void {
@@ -42,4 +44,5 @@ export function installWebGpuKernels(): void {
   registerDense();
   registerEmbedding();
   registerDropout();
+  registerScatterAdd();
 }

@@ -20,6 +20,8 @@ interface WebGpuProgram {
   workgroupSize: [number, number, number];
   uniforms: string;
   size?: boolean;
+  /** The output bound as array<atomic<i32>> (float sums by compare-exchange on the bits). */
+  atomic?: boolean;
   getUserCode(): string;
 }
 
@@ -30,6 +32,7 @@ export interface WebGpuBackend {
     inputs: tf.TensorInfo[],
     dtype: tf.DataType,
     uniforms?: Array<{ type: string; data: number[] }>,
+    output?: tf.TensorInfo,
   ): tf.TensorInfo;
   /** Frees an intermediate a kernel function made and does not return. */
   disposeData(dataId: tf.TensorInfo['dataId']): boolean;
@@ -56,6 +59,8 @@ export interface Dispatch {
   components?: 1 | 4;
   /** WGSL defining `fn main(index : i32)` (and whatever it calls), WORKGROUP invocations per workgroup. */
   code: () => string;
+  /** Adds into this tensor (of outputShape), bound as array<atomic<i32>>, instead of writing a new one. */
+  addInto?: tf.TensorInfo;
 }
 
 /** Workgroups that cover `invocations` (the flat dispatch of TF.js's flatDispatchLayout and computeDispatch). */
@@ -78,6 +83,7 @@ export function dispatch(backend: WebGpuBackend, spec: Dispatch): tf.TensorInfo 
     dispatch: [spec.workgroups, 1, 1],
     workgroupSize: [WORKGROUP, 1, 1],
     uniforms: uniforms.map(([name, [type]]) => `${name} : ${type},`).join(' '),
+    atomic: spec.addInto !== undefined,
     getUserCode: spec.code,
   };
   return backend.runWebGPUProgram(
@@ -85,6 +91,7 @@ export function dispatch(backend: WebGpuBackend, spec: Dispatch): tf.TensorInfo 
     names.map((name) => spec.inputs[name]),
     'float32',
     uniforms.map(([, [type, value]]) => ({ type: UNIFORM_TYPES[type], data: [value] })),
+    spec.addInto,
   );
 }
 
