@@ -27,9 +27,24 @@ export const WORKGROUP_SUM = `
   }
 `;
 
-const CODE = `
+/**
+ * WGSL of a program with a workgroup per row of x [rows, F] (uniforms rows, features, epsilon):
+ * `main` sets `row`, `F` and `base` (the row's first element), returns past the last row and runs
+ * `body`, which may call workgroupSum and rowStatistics.
+ */
+export const rowProgram = (body: string) => `
   ${WORKGROUP_SUM}
   var<workgroup> groupSlot : i32;
+
+  // (mean, 1 / sqrt(variance + epsilon)) of the row of x from base, the biased variance.
+  fn rowStatistics(base : i32, F : i32) -> vec2<f32> {
+    var sum = 0.0;
+    for (var f = i32(localIndex); f < F; f += ${WORKGROUP}) { sum += x[base + f]; }
+    let mean = workgroupSum(sum) / f32(F);
+    var squares = 0.0;
+    for (var f = i32(localIndex); f < F; f += ${WORKGROUP}) { let c = x[base + f] - mean; squares += c * c; }
+    return vec2<f32>(mean, inverseSqrt(workgroupSum(squares) / f32(F) + uniforms.epsilon));
+  }
 
   fn main(index : i32) {
     ${FLAT_WORKGROUP_INDEX}
@@ -37,17 +52,16 @@ const CODE = `
     if (row >= uniforms.rows) { return; }
     let F = uniforms.features;
     let base = row * F;
-    var sum = 0.0;
-    for (var f = i32(localIndex); f < F; f += ${WORKGROUP}) { sum += x[base + f]; }
-    let mean = workgroupSum(sum) / f32(F);
-    var squares = 0.0;
-    for (var f = i32(localIndex); f < F; f += ${WORKGROUP}) { let c = x[base + f] - mean; squares += c * c; }
-    let scale = inverseSqrt(workgroupSum(squares) / f32(F) + uniforms.epsilon);
-    for (var f = i32(localIndex); f < F; f += ${WORKGROUP}) {
-      result[base + f] = (x[base + f] - mean) * scale * gamma[f] + beta[f];
-    }
+    ${body}
   }
 `;
+
+const CODE = rowProgram(`
+    let stats = rowStatistics(base, F);
+    for (var f = i32(localIndex); f < F; f += ${WORKGROUP}) {
+      result[base + f] = (x[base + f] - stats.x) * stats.y * gamma[f] + beta[f];
+    }
+`);
 
 function layerNorm({
   inputs: { x, gamma, beta },

@@ -10,43 +10,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerOnce } from '../register';
 import { KernelArgs, LAYER_NORM_GRAD } from '../names';
 import { dispatch, FLAT_WORKGROUP_INDEX, Uniform, WebGpuBackend, WORKGROUP } from './program';
-import { WORKGROUP_SUM } from './layer_norm';
+import { rowProgram, WORKGROUP_SUM } from './layer_norm';
 
 /** A workgroup per row: (mean, r) into result[2 row], result[2 row + 1]. */
-const STATS = `
-  ${WORKGROUP_SUM}
-  var<workgroup> groupSlot : i32;
-
-  fn main(index : i32) {
-    ${FLAT_WORKGROUP_INDEX}
-    let row = workgroupUniformLoad(&groupSlot);
-    if (row >= uniforms.rows) { return; }
-    let F = uniforms.features;
-    let base = row * F;
-    var sum = 0.0;
-    for (var f = i32(localIndex); f < F; f += ${WORKGROUP}) { sum += x[base + f]; }
-    let mean = workgroupSum(sum) / f32(F);
-    var squares = 0.0;
-    for (var f = i32(localIndex); f < F; f += ${WORKGROUP}) { let c = x[base + f] - mean; squares += c * c; }
-    let scale = inverseSqrt(workgroupSum(squares) / f32(F) + uniforms.epsilon);
+const STATS = rowProgram(`
+    let stats = rowStatistics(base, F);
     if (localIndex == 0u) {
-      result[2 * row] = mean;
-      result[2 * row + 1] = scale;
+      result[2 * row] = stats.x;
+      result[2 * row + 1] = stats.y;
     }
-  }
-`;
+`);
 
 /** A workgroup per row: dx. */
-const DX = `
-  ${WORKGROUP_SUM}
-  var<workgroup> groupSlot : i32;
-
-  fn main(index : i32) {
-    ${FLAT_WORKGROUP_INDEX}
-    let row = workgroupUniformLoad(&groupSlot);
-    if (row >= uniforms.rows) { return; }
-    let F = uniforms.features;
-    let base = row * F;
+const DX = rowProgram(`
     let mean = stats[2 * row];
     let scale = stats[2 * row + 1];
     var sumG = 0.0;
@@ -62,8 +38,7 @@ const DX = `
       let normed = (x[base + f] - mean) * scale;
       result[base + f] = scale * (dy[base + f] * gamma[f] - meanG - normed * meanGX);
     }
-  }
-`;
+`);
 
 /** A workgroup per feature: the sum over rows of dy x^ (dgamma) or of dy (dbeta). */
 const columnSum = (ofNormed: boolean) => `
