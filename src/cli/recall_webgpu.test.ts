@@ -18,7 +18,7 @@ describe('bsbr recall on webgpu', () => {
       const preset = presetArgs('recall-gpu', 'recall');
       for (const [flag, value] of [
         ['--backend', 'webgpu'],
-        ['--jobs', '16'],
+        ['--jobs', '4'],
         ['--bsbr-compression', 'none'],
       ]) {
         expect(preset[preset.indexOf(flag) + 1]).toBe(value);
