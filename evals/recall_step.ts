@@ -2,10 +2,11 @@
  * What one MQAR training step of `bsbr recall` costs on a backend: trains a model (vocab 512, 2
  * layers, 2 heads, ff 2 x d_model, no dropout) on (L, L/16) MQAR for 5 warm-up steps, counts one
  * step's TensorFlow.js kernels (tf.profile; the step ends with a test evaluation), then times
- * --steps steps (on webgpu the second and third captured, the rest replays) and prints one JSON line. Several at once on one GPU show how the cases of
- * `bsbr recall --jobs N` share it.
+ * --steps steps (on webgpu the second and third captured, the rest replays; with --op-by-op every
+ * step through TensorFlow.js) and prints one JSON line. Several at once on one GPU show how the
+ * cases of `bsbr recall --jobs N` share it.
  *
- *   node dist/evals/recall_step.js [--backend webgpu] [--model Standard] [--steps 40] [--hidden-dim 64] [--seq-len 64]
+ *   node dist/evals/recall_step.js [--backend webgpu] [--model Standard] [--steps 40] [--hidden-dim 64] [--seq-len 64] [--op-by-op]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
       steps: { type: 'string', default: '40' },
       'hidden-dim': { type: 'string', default: '64' },
       'seq-len': { type: 'string', default: '64' },
+      'op-by-op': { type: 'boolean', default: false },
     },
   });
   const backend = await setupBackend(values.backend as 'auto', {});
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
     targetAccuracy: 1,
     seed: 0,
     filler: 'zeros',
+    replay: !values['op-by-op'],
   };
   let begin = performance.now();
   await trainRecall(model, config, { ...spec, steps: 5 });
