@@ -48,6 +48,11 @@ export interface ExecutionPlan {
    * group of positions at a time.
    */
   readonly logitsPerGroup: number;
+  /**
+   * Training loops of fixed shapes (`bsbr recall`) capture a step and replay it
+   * (backends/webgpu_replay.ts) rather than run every step through TensorFlow.js op by op.
+   */
+  readonly replaySteps: boolean;
 }
 
 /**
@@ -64,6 +69,7 @@ const HOST: Omit<ExecutionPlan, 'backend'> = {
   fillOnHost: true,
   prefixSums: 'matmul',
   logitsPerGroup: 1 << 22,
+  replaySteps: false,
 };
 
 /**
@@ -79,6 +85,7 @@ const GPU: Omit<ExecutionPlan, 'backend' | 'groupRows' | 'logitsPerGroup'> = {
   gauChunksPerGroup: 512,
   fillOnHost: false,
   prefixSums: 'cumsum',
+  replaySteps: true,
 };
 
 /**

@@ -135,11 +135,6 @@ function patch<T extends object, K extends keyof T>(obj: T, name: K, wrap: (orig
   };
 }
 
-/** Whether the active backend is one whose steps can be captured. */
-export function canCapture(): boolean {
-  return tf.getBackend() === 'webgpu';
-}
-
 /**
  * Runs `step` (which must make no readback) through TensorFlow.js, recording what it submits;
  * its effects are those of running it plainly.

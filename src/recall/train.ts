@@ -10,7 +10,7 @@ import { ModelConfig } from '../../models/config';
 import { crossEntropy } from '../../models/loss';
 import { CausalLM } from '../../models/model';
 import { mulberry32 } from '../../models/params';
-import { canCapture, captureStep, replayable, StepCapture, StepReplay } from '../../models/backends/webgpu_replay';
+import { captureStep, replayable, StepCapture, StepReplay } from '../../models/backends/webgpu_replay';
 import { AdamW, ADAMW_DEFAULTS, AdamWFactors } from './adamw';
 import { Filler, generateMqar, MqarData, splitSeeds } from './mqar';
 import { cosineLearningRate } from './schedule';
@@ -147,8 +147,8 @@ type StepValues = Record<'ids' | 'positions' | 'answers', Int32Array> &
   Record<keyof AdamWFactors | 'keep', Float32Array>;
 
 /**
- * Trains `model` in place on the spec's MQAR data and returns how it went. On webgpu the second and
- * third steps are captured and, where the two agree, every later step is a replay of the third
+ * Trains `model` in place on the spec's MQAR data and returns how it went. Where the model's plan
+ * replays steps (webgpu), the second and third steps are captured and, where the two agree, every later step is a replay of the third
  * (models/backends/webgpu_replay.ts), unless spec.replay is false: the same kernels on the same
  * buffers, without TensorFlow.js's per-op host work.
  */
@@ -196,13 +196,17 @@ export async function trainRecall(model: CausalLM, config: ModelConfig, spec: Tr
           lossSum = total;
         };
         try {
-          if (spec.replay !== false && canCapture() && (step === 1 || step === 2))
+          if (spec.replay !== false && model.plan.replaySteps && (step === 1 || step === 2))
             captures.push(captureStep(run, { inputs: { ids, positions, answers, ...scalars }, state }));
           else run();
         } finally {
           tf.dispose([ids, positions, answers, ...Object.values(scalars)]);
         }
-        if (captures.length === 2 && !replayable(captures[0], captures[1])) replay = new StepReplay(captures[1], state);
+        // Decided once: replayed from here on, or every step op by op.
+        if (captures.length === 2) {
+          if (!replayable(captures[0], captures[1])) replay = new StepReplay(captures[1], state);
+          captures.length = 0;
+        }
       }
       since++;
       if ((step + 1) % spec.evalEvery === 0 || step + 1 === spec.steps) {
