@@ -3,6 +3,18 @@ import { setupBackend } from '../../models/backends/setup';
 import { AdamW, ADAMW_DEFAULTS } from './adamw';
 import { cosineLearningRate } from './schedule';
 
+/** One update at learning rate lr, as the training loop makes it: the step's factors, then apply. */
+function update(optimizer: AdamW, grads: tf.NamedTensorMap, lr: number): void {
+  const factors = optimizer.next(lr);
+  tf.tidy(() =>
+    optimizer.apply(grads, {
+      decay: tf.scalar(factors.decay),
+      stepSize: tf.scalar(factors.stepSize),
+      epsilon: tf.scalar(factors.epsilon),
+    }),
+  );
+}
+
 beforeAll(async () => {
   await setupBackend('cpu');
 });
@@ -42,7 +54,7 @@ describe('AdamW', () => {
       const optimizer = new AdamW([w], { ...ADAMW_DEFAULTS, weightDecay });
       grads.forEach((g, i) => {
         const grad = tf.tensor1d(g);
-        optimizer.step({ adamw_test_w: grad }, lrs[i]);
+        update(optimizer, { adamw_test_w: grad }, lrs[i]);
         grad.dispose();
       });
       const got = Array.from(await w.data());
@@ -77,7 +89,7 @@ describe('AdamW', () => {
     const optimizer = new AdamW([a, b]);
     grads.forEach(([ga, gb], i) => {
       const named = { adamw_test_a: tf.tensor2d(ga, [2, 2]), adamw_test_b: tf.tensor1d(gb) };
-      optimizer.step(named, lrs[i]);
+      update(optimizer, named, lrs[i]);
       tf.dispose(Object.values(named));
     });
     expect(a.shape).toEqual([2, 2]);
@@ -103,7 +115,7 @@ describe('AdamW', () => {
   it('refuses a weight without a gradient', () => {
     const w = tf.variable(tf.zeros([2]), true, 'adamw_test_lonely');
     const optimizer = new AdamW([w]);
-    expect(() => optimizer.step({}, 1e-3)).toThrow("AdamW: no gradient for 'adamw_test_lonely'");
+    expect(() => update(optimizer, {}, 1e-3)).toThrow("AdamW: no gradient for 'adamw_test_lonely'");
     optimizer.dispose();
     w.dispose();
   });

@@ -78,18 +78,6 @@ export class AdamW {
     });
   }
 
-  /** The next update at learning rate lr (next, then apply). */
-  step(grads: tf.NamedTensorMap, lr: number): void {
-    const factors = this.next(lr);
-    tf.tidy(() =>
-      this.apply(grads, {
-        decay: tf.scalar(factors.decay),
-        stepSize: tf.scalar(factors.stepSize),
-        epsilon: tf.scalar(factors.epsilon),
-      }),
-    );
-  }
-
   /** The first and second moments: the state an update replaces besides the weights. */
   moments(): tf.Tensor[] {
     return [this.m, this.v];
