@@ -15,6 +15,8 @@ const CASES: Array<[string, number[], number[], boolean, boolean]> = [
   ['both transposed', [3, 4, 6], [3, 5, 4], true, true],
   ['a single row and a single column', [6, 1, 9], [6, 9, 1], false, false],
   ['different batch shapes', [4, 2, 3], [1, 3, 2], false, false],
+  ['transposed a over a long contracted axis (in blocks of rows)', [2, 4096, 3], [2, 4096, 5], true, false],
+  ['transposed a over rows no block divides (one product)', [1, 4100, 3], [1, 4100, 2], true, false],
 ];
 
 describe.each(TEST_BACKENDS)('bmm on %s', (backend) => {

@@ -76,6 +76,33 @@ function bmmInSlices<T extends tf.Tensor>(a: T, b: tf.Tensor, transposeA: boolea
 }
 
 /**
+ * Rows of the contracted axis per block when a^T b contracts a long one (a weight's gradient sums
+ * over every token): one product per block, the blocks' products summed. As one product, each
+ * output tile is one workgroup that walks all the rows, and most of a GPU idles.
+ */
+const ROW_BLOCK = 1024;
+
+/** The row block for a^T b over `rows` rows, or null where one product is as good. */
+function rowBlock(rows: number): number | null {
+  let block = ROW_BLOCK;
+  while (rows % block !== 0) block /= 2;
+  return block >= ROW_BLOCK / 4 && rows >= 4 * block ? block : null;
+}
+
+/** a^T b for a [..., rows, m], b [..., rows, p] with the same leading axes, in blocks of rows: [..., m, p]. */
+function bmmInRowBlocks<T extends tf.Tensor>(a: T, b: tf.Tensor, block: number): T {
+  return tf.tidy(() => {
+    const lead = a.shape.slice(0, -2);
+    const [rows, m] = a.shape.slice(-2);
+    const p = b.shape[b.rank - 1];
+    const batch = lead.reduce((x, y) => x * y, 1);
+    const blocks = rows / block;
+    const partial = bmm(tf.reshape(a, [batch * blocks, block, m]), tf.reshape(b, [batch * blocks, block, p]), true);
+    return tf.reshape(tf.sum(tf.reshape(partial, [batch, blocks, m, p]), 1), [...lead, m, p]) as T;
+  });
+}
+
+/**
  * Batched matmul over the leading axes: op(a) [..., m, k] @ op(b) [..., k, p], where op transposes
  * the last two axes when asked. Every attention routes its batched products through here. Where the
  * backend registered BATCHED_MATMUL (wasm: models/kernels/wasm/batch_matmul.ts), transposes are
@@ -83,8 +110,10 @@ function bmmInSlices<T extends tf.Tensor>(a: T, b: tf.Tensor, transposeA: boolea
  */
 export function bmm<T extends tf.Tensor>(a: T, b: tf.Tensor, transposeA = false, transposeB = false): T {
   const batch = a.shape.slice(0, -2).reduce((x, y) => x * y, 1);
-  if (batch > MAX_BATCH && a.rank === b.rank && a.shape.slice(0, -2).every((s, i) => s === b.shape[i]))
-    return bmmInSlices(a, b, transposeA, transposeB);
+  const sameLead = a.rank === b.rank && a.shape.slice(0, -2).every((s, i) => s === b.shape[i]);
+  if (batch > MAX_BATCH && sameLead) return bmmInSlices(a, b, transposeA, transposeB);
+  const block = transposeA && !transposeB && sameLead && a.rank >= 2 ? rowBlock(a.shape[a.rank - 2]) : null;
+  if (block !== null && batch * (a.shape[a.rank - 2] / block) <= MAX_BATCH) return bmmInRowBlocks(a, b, block);
   if (!hasKernel(BATCHED_MATMUL) || a.rank < 3 || a.rank !== b.rank) {
     return tf.matMul(a, b, transposeA, transposeB) as unknown as T;
   }
