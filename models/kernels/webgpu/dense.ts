@@ -6,7 +6,7 @@
  *
  * One workgroup computes a TILE x TILE block of the output, each invocation a 4 x 4 part of it in
  * registers, walking the inner axis TILE at a time through tiles of both operands in workgroup
- * memory.
+ * memory, held in fours (vec4) so that each step reads 4 floats at once from each.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerOnce } from '../register';
@@ -23,11 +23,30 @@ function shader(addend: boolean, norm: boolean, gelu: boolean, residuals: number
   const input = (at: string) => (addend ? `(x[${at}] + addend[${at}])` : `x[${at}]`);
   return `
     ${gelu ? GELU_WGSL : ''}
-    // The operands' tiles: A's at [0, TILE^2), B's after it; first the LayerNorm's partial sums.
-    var<workgroup> tiles : array<f32, ${2 * TILE * TILE}>;
+    // The operands' tiles in fours along a row: A's [TILE rows][TILE / 4 fours of the inner axis],
+    // B's [TILE of the inner axis][TILE / 4 fours of columns].
+    var<workgroup> tileA : array<vec4<f32>, ${(TILE * TILE) / 4}>;
+    var<workgroup> tileB : array<vec4<f32>, ${(TILE * TILE) / 4}>;
+    ${norm ? `var<workgroup> partials : array<f32, ${TILE * WORKGROUP}>;` : ''}
     var<workgroup> rowMean : array<f32, ${TILE}>;
     var<workgroup> rowScale : array<f32, ${TILE}>;
     var<workgroup> groupSlot : i32;
+
+    // A's element (row, k) of tile row r, normalised, zero outside [M, K).
+    fn loadA(row : i32, r : i32, k : i32) -> f32 {
+      let M = uniforms.rows;
+      let K = uniforms.inner;
+      var value = ${input('min(row, M - 1) * K + min(k, K - 1)')};
+      ${norm ? 'value = (value - rowMean[r]) * rowScale[r] * gamma[min(k, K - 1)] + beta[min(k, K - 1)];' : ''}
+      return select(0.0, value, row < M && k < K);
+    }
+
+    // B's element (k, col), zero outside [K, N).
+    fn loadB(k : i32, col : i32) -> f32 {
+      let K = uniforms.inner;
+      let N = uniforms.cols;
+      return select(0.0, weight[min(k, K - 1) * N + min(col, N - 1)], k < K && col < N);
+    }
 
     fn main(index : i32) {
       ${FLAT_WORKGROUP_INDEX}
@@ -41,7 +60,7 @@ function shader(addend: boolean, norm: boolean, gelu: boolean, residuals: number
       let col0 = (group % colTiles) * ${TILE};
       let t = i32(localIndex);
       let tr = (t / ${PER_ROW}) * 4;
-      let tc = (t % ${PER_ROW}) * 4;
+      let tc = t % ${PER_ROW};
       ${
         norm
           ? `
@@ -51,12 +70,12 @@ function shader(addend: boolean, norm: boolean, gelu: boolean, residuals: number
         let base = min(row0 + r, M - 1) * K;
         var part = 0.0;
         for (var k = t; k < K; k += ${WORKGROUP}) { part += ${input('base + k')}; }
-        tiles[r * ${WORKGROUP} + t] = part;
+        partials[r * ${WORKGROUP} + t] = part;
       }
       workgroupBarrier();
       if (t < ${TILE}) {
         var sum = 0.0;
-        for (var j = 0; j < ${WORKGROUP}; j++) { sum += tiles[t * ${WORKGROUP} + j]; }
+        for (var j = 0; j < ${WORKGROUP}; j++) { sum += partials[t * ${WORKGROUP} + j]; }
         rowMean[t] = sum / f32(K);
       }
       workgroupBarrier();
@@ -65,12 +84,12 @@ function shader(addend: boolean, norm: boolean, gelu: boolean, residuals: number
         let mean = rowMean[r];
         var part = 0.0;
         for (var k = t; k < K; k += ${WORKGROUP}) { let c = ${input('base + k')} - mean; part += c * c; }
-        tiles[r * ${WORKGROUP} + t] = part;
+        partials[r * ${WORKGROUP} + t] = part;
       }
       workgroupBarrier();
       if (t < ${TILE}) {
         var squares = 0.0;
-        for (var j = 0; j < ${WORKGROUP}; j++) { squares += tiles[t * ${WORKGROUP} + j]; }
+        for (var j = 0; j < ${WORKGROUP}; j++) { squares += partials[t * ${WORKGROUP} + j]; }
         rowScale[t] = inverseSqrt(squares / f32(K) + uniforms.epsilon);
       }`
           : ''
@@ -79,29 +98,33 @@ function shader(addend: boolean, norm: boolean, gelu: boolean, residuals: number
       for (var i = 0; i < 4; i++) { acc[i] = vec4<f32>(0.0); }
       for (var k0 = 0; k0 < K; k0 += ${TILE}) {
         workgroupBarrier();
-        for (var e = t; e < ${TILE * TILE}; e += ${WORKGROUP}) {
-          let r = e / ${TILE};
-          let k = k0 + e % ${TILE};
+        for (var e = t; e < ${(TILE * TILE) / 4}; e += ${WORKGROUP}) {
+          let r = e / ${PER_ROW};
+          let k = k0 + (e % ${PER_ROW}) * 4;
           let row = row0 + r;
-          var value = ${input('min(row, M - 1) * K + min(k, K - 1)')};
-          ${norm ? 'value = (value - rowMean[r]) * rowScale[r] * gamma[min(k, K - 1)] + beta[min(k, K - 1)];' : ''}
-          tiles[e] = select(0.0, value, row < M && k < K);
-          let kb = k0 + e / ${TILE};
-          let col = col0 + e % ${TILE};
-          tiles[${TILE * TILE} + e] = select(0.0, weight[min(kb, K - 1) * N + min(col, N - 1)], kb < K && col < N);
+          tileA[e] = vec4<f32>(loadA(row, r, k), loadA(row, r, k + 1), loadA(row, r, k + 2), loadA(row, r, k + 3));
+          let kb = k0 + r;
+          let col = col0 + (e % ${PER_ROW}) * 4;
+          tileB[e] = vec4<f32>(loadB(kb, col), loadB(kb, col + 1), loadB(kb, col + 2), loadB(kb, col + 3));
         }
         workgroupBarrier();
-        for (var kk = 0; kk < ${TILE}; kk++) {
-          let at = ${TILE * TILE} + kk * ${TILE} + tc;
-          let b = vec4<f32>(tiles[at], tiles[at + 1], tiles[at + 2], tiles[at + 3]);
-          for (var i = 0; i < 4; i++) { acc[i] += tiles[(tr + i) * ${TILE} + kk] * b; }
+        // Four steps of the inner axis at a time: four of B's rows and one four of each of A's rows.
+        for (var kk = 0; kk < ${PER_ROW}; kk++) {
+          let b0 = tileB[(4 * kk) * ${PER_ROW} + tc];
+          let b1 = tileB[(4 * kk + 1) * ${PER_ROW} + tc];
+          let b2 = tileB[(4 * kk + 2) * ${PER_ROW} + tc];
+          let b3 = tileB[(4 * kk + 3) * ${PER_ROW} + tc];
+          for (var i = 0; i < 4; i++) {
+            let a = tileA[(tr + i) * ${PER_ROW} + kk];
+            acc[i] += a.x * b0 + a.y * b1 + a.z * b2 + a.w * b3;
+          }
         }
       }
       for (var i = 0; i < 4; i++) {
         let row = row0 + tr + i;
         if (row >= M) { break; }
         for (var j = 0; j < 4; j++) {
-          let col = col0 + tc + j;
+          let col = col0 + 4 * tc + j;
           if (col < N) {
             var value = acc[i][j] + bias[col];
             ${gelu ? 'value = gelu(value);' : ''}
