@@ -112,8 +112,9 @@ export function bmm<T extends tf.Tensor>(a: T, b: tf.Tensor, transposeA = false,
   const batch = a.shape.slice(0, -2).reduce((x, y) => x * y, 1);
   const sameLead = a.rank === b.rank && a.shape.slice(0, -2).every((s, i) => s === b.shape[i]);
   if (batch > MAX_BATCH && sameLead) return bmmInSlices(a, b, transposeA, transposeB);
-  const block = transposeA && !transposeB && sameLead && a.rank >= 2 ? rowBlock(a.shape[a.rank - 2]) : null;
-  if (block !== null && batch * (a.shape[a.rank - 2] / block) <= MAX_BATCH) return bmmInRowBlocks(a, b, block);
+  const rows = a.shape[a.rank - 2];
+  const block = transposeA && !transposeB && sameLead ? rowBlock(rows) : null;
+  if (block !== null && batch * (rows / block) <= MAX_BATCH) return bmmInRowBlocks(a, b, block);
   if (!hasKernel(BATCHED_MATMUL) || a.rank < 3 || a.rank !== b.rank) {
     return tf.matMul(a, b, transposeA, transposeB) as unknown as T;
   }

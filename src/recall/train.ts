@@ -148,9 +148,9 @@ type StepValues = Record<'ids' | 'positions' | 'answers', Int32Array> &
 
 /**
  * Trains `model` in place on the spec's MQAR data and returns how it went. Where the model's plan
- * replays steps (webgpu), the second and third steps are captured and, where the two agree, every later step is a replay of the third
- * (models/backends/webgpu_replay.ts), unless spec.replay is false: the same kernels on the same
- * buffers, without TensorFlow.js's per-op host work.
+ * replays steps (webgpu), the second and third steps are captured and, where the two agree, every
+ * later step is a replay of the third (models/backends/webgpu_replay.ts), unless spec.replay is
+ * false: the same kernels on the same buffers, without TensorFlow.js's per-op host work.
  */
 export async function trainRecall(model: CausalLM, config: ModelConfig, spec: TrainSpec): Promise<TrainOutcome> {
   const { train, test } = recallData(config.vocabSize, spec);

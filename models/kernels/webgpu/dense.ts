@@ -100,11 +100,12 @@ function shader(addend: boolean, norm: boolean, gelu: boolean, residuals: number
         workgroupBarrier();
         for (var e = t; e < ${(TILE * TILE) / 4}; e += ${WORKGROUP}) {
           let r = e / ${PER_ROW};
-          let k = k0 + (e % ${PER_ROW}) * 4;
+          let offset = (e % ${PER_ROW}) * 4;
+          let k = k0 + offset;
           let row = row0 + r;
           tileA[e] = vec4<f32>(loadA(row, r, k), loadA(row, r, k + 1), loadA(row, r, k + 2), loadA(row, r, k + 3));
           let kb = k0 + r;
-          let col = col0 + (e % ${PER_ROW}) * 4;
+          let col = col0 + offset;
           tileB[e] = vec4<f32>(loadB(kb, col), loadB(kb, col + 1), loadB(kb, col + 2), loadB(kb, col + 3));
         }
         workgroupBarrier();
