@@ -349,10 +349,12 @@ describe('bsbr analyze --example-data', () => {
     expect(run.environment.adapter).toMatchObject({ vendor: 'nvidia', software: false });
   });
 
-  it('ships a real recall run: every model trained, each case with its test evaluations', () => {
+  it('ships a real GPU recall run: every model trained on a hardware webgpu adapter, each case with its test evaluations', () => {
     const run = readRecallResults(exampleDataPath('recall'));
     expect(new Set(run.cases.map((c) => c.model))).toEqual(new Set(MODEL_NAMES));
     expect(run.cases.every((c) => c.status === 'ok' && c.evaluations.length > 0 && (c.steps ?? 0) > 0)).toBe(true);
+    expect(run.environment.backend).toBe('webgpu');
+    expect(run.environment.adapter).toMatchObject({ vendor: 'nvidia', software: false });
   });
 
   it('--example-data recall analyses the recall run into ./bsbr-example-recall-analysis', async () => {
