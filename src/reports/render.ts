@@ -53,12 +53,26 @@ export function loadResvg(): ResvgModule | Error {
   }
 }
 
-/** Rasterises an SVG at twice its size with the system fonts (generic sans-serif -> DejaVu Sans where installed). */
+/** DejaVu Sans, regular and bold (vega draws titles bold), from the dejavu-fonts-ttf package. */
+const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => require.resolve(`dejavu-fonts-ttf/ttf/${f}`));
+
+/**
+ * Rasterises an SVG at twice its size with the packaged DejaVu Sans for every family, not the
+ * system's fonts: a machine without fonts would get charts without text, and the same SVG gives
+ * the same PNG on every machine.
+ */
 export function svgToPng(resvg: ResvgModule, svg: string): Buffer {
   const renderer = new resvg.Resvg(svg, {
     fitTo: { mode: 'zoom', value: 2 },
     background: 'white',
-    font: { loadSystemFonts: true, sansSerifFamily: 'DejaVu Sans', defaultFontFamily: 'DejaVu Sans' },
+    font: {
+      fontFiles: FONT_FILES,
+      loadSystemFonts: false,
+      defaultFontFamily: 'DejaVu Sans',
+      sansSerifFamily: 'DejaVu Sans',
+      serifFamily: 'DejaVu Sans',
+      monospaceFamily: 'DejaVu Sans',
+    },
   });
   return renderer.render().asPng();
 }
