@@ -30,7 +30,7 @@ const EXAMPLES = {
   recall: {
     folder: 'example-recall',
     outDir: 'bsbr-example-recall-analysis',
-    what: 'the recall run (bsbr recall --preset recall-tiny, on the CPU)',
+    what: 'the recall run (bsbr recall --preset recall-gpu, NVIDIA H100, webgpu)',
   },
 } as const;
 
@@ -180,11 +180,11 @@ export function registerAnalyze(program: Command): void {
     .option('--results <file>', 'the results.json of a bsbr compare run (the same as giving it as RUN)')
     .option(
       '--example-data [run]',
-      'analyse a real run shipped with the package: cpu (the default; wasm, all seven models), gpu (an NVIDIA H100 through webgpu) or recall (MQAR accuracy of all seven, trained on a GPU)',
+      'analyse a real run shipped with the package: cpu (the default; wasm, all seven models), gpu (an NVIDIA H100 through webgpu) or recall (MQAR accuracy of all seven, trained on an NVIDIA H100 through webgpu)',
     )
     .option(
       '--out <dir>',
-      `write the charts, fits and report.html there (default: none, stdout only; with --example-data: ./${EXAMPLES.cpu.outDir} or ./${EXAMPLES.gpu.outDir})`,
+      `write the charts, fits and report.html there (default: none, stdout only; with --example-data: ./bsbr-example-<run>-analysis, ./${EXAMPLES.cpu.outDir} for cpu)`,
     );
   addOutputOptions(command, 'the fits, as fits.csv').action(analyze);
 }
