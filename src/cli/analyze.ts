@@ -168,6 +168,9 @@ async function analyzeRecall(
 
 /** `bsbr analyze`: scaling fits, slowdowns, charts and report.html from a results.json. */
 export function registerAnalyze(program: Command): void {
+  const exampleOutDirs = Object.entries(EXAMPLES)
+    .map(([name, example]) => `./${example.outDir} for ${name}`)
+    .join(', ');
   const command = program
     .command('analyze')
     .description(
@@ -184,7 +187,7 @@ export function registerAnalyze(program: Command): void {
     )
     .option(
       '--out <dir>',
-      `write the charts, fits and report.html there (default: none, stdout only; with --example-data: ./bsbr-example-<run>-analysis, ./${EXAMPLES.cpu.outDir} for cpu)`,
+      `write the charts, fits and report.html there (default: none, stdout only; with --example-data: ${exampleOutDirs})`,
     );
   addOutputOptions(command, 'the fits, as fits.csv').action(analyze);
 }
